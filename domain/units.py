@@ -1,0 +1,123 @@
+"""Units as the plans and forms write them, and their conversion to one canonical unit each.
+
+Statistical forms report money in 万元 and exports in 万美元, plans speak in 亿元 and 万人; the
+most common real input error is a figure 10 000x off. Every value is therefore converted
+explicitly, through this one table, into the canonical unit of its dimension before it is stored
+or compared. Canonical units are the form's units (万元, 万美元, 人, m², …) so stored figures read
+like the forms they came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Dimension(StrEnum):
+    MONEY_CNY = "money_cny"  # canonical 万元
+    MONEY_USD = "money_usd"  # canonical 万美元
+    PEOPLE = "people"  # canonical 人
+    PERSON_TIMES = "person_times"  # canonical 人次
+    AREA = "area"  # canonical m²
+    COUNT = "count"  # canonical 个 (firms, teams, products, scenarios …)
+    RATIO = "ratio"  # canonical fraction (0.15 = 15 %)
+    CNY_PER_AREA = "cny_per_area"  # canonical 万元/公顷
+
+
+@dataclass(frozen=True)
+class Unit:
+    symbol: str
+    dimension: Dimension
+    factor: float  # canonical units per one of this unit
+
+    def to_canonical(self, value: float) -> float:
+        return value * self.factor
+
+    def from_canonical(self, value: float) -> float:
+        return value / self.factor
+
+
+CANONICAL: dict[Dimension, str] = {
+    Dimension.MONEY_CNY: "万元",
+    Dimension.MONEY_USD: "万美元",
+    Dimension.PEOPLE: "人",
+    Dimension.PERSON_TIMES: "人次",
+    Dimension.AREA: "m²",
+    Dimension.COUNT: "个",
+    Dimension.RATIO: "比例",
+    Dimension.CNY_PER_AREA: "万元/公顷",
+}
+
+_UNITS: tuple[Unit, ...] = (
+    Unit("元", Dimension.MONEY_CNY, 1e-4),
+    Unit("万元", Dimension.MONEY_CNY, 1.0),
+    Unit("亿元", Dimension.MONEY_CNY, 1e4),
+    Unit("万亿元", Dimension.MONEY_CNY, 1e8),
+    Unit("美元", Dimension.MONEY_USD, 1e-4),
+    Unit("万美元", Dimension.MONEY_USD, 1.0),
+    Unit("亿美元", Dimension.MONEY_USD, 1e4),
+    Unit("人", Dimension.PEOPLE, 1.0),
+    Unit("名", Dimension.PEOPLE, 1.0),
+    Unit("万人", Dimension.PEOPLE, 1e4),
+    Unit("万名", Dimension.PEOPLE, 1e4),
+    Unit("人次", Dimension.PERSON_TIMES, 1.0),
+    Unit("万人次", Dimension.PERSON_TIMES, 1e4),
+    Unit("m²", Dimension.AREA, 1.0),
+    Unit("平方米", Dimension.AREA, 1.0),
+    Unit("万m²", Dimension.AREA, 1e4),
+    Unit("万平方米", Dimension.AREA, 1e4),
+    Unit("公顷", Dimension.AREA, 1e4),
+    Unit("亩", Dimension.AREA, 10000.0 / 15.0),
+    Unit("平方公里", Dimension.AREA, 1e6),
+    Unit("个", Dimension.COUNT, 1.0),
+    Unit("家", Dimension.COUNT, 1.0),
+    Unit("项", Dimension.COUNT, 1.0),
+    Unit("%", Dimension.RATIO, 0.01),
+    Unit("比例", Dimension.RATIO, 1.0),
+    Unit("万元/公顷", Dimension.CNY_PER_AREA, 1.0),
+    Unit("亿元/公顷", Dimension.CNY_PER_AREA, 1e4),
+)
+
+UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
+
+
+class UnitError(ValueError):
+    """A unit that is unknown, or that does not fit the dimension it is used for."""
+
+
+def unit(symbol: str) -> Unit:
+    try:
+        return UNITS[symbol.strip()]
+    except KeyError:
+        raise UnitError(f"unknown unit {symbol!r}; known: {', '.join(UNITS)}") from None
+
+
+def to_canonical(value: float, symbol: str, dimension: Dimension | None = None) -> float:
+    """Convert `value` in `symbol` to its canonical unit, checking the dimension if given."""
+    u = unit(symbol)
+    if dimension is not None and u.dimension != dimension:
+        raise UnitError(
+            f"unit {symbol!r} measures {u.dimension.value}, expected {dimension.value}"
+            f" (canonical {CANONICAL[dimension]})"
+        )
+    return u.to_canonical(value)
+
+
+def convert(value: float, from_symbol: str, to_symbol: str) -> float:
+    a, b = unit(from_symbol), unit(to_symbol)
+    if a.dimension != b.dimension:
+        raise UnitError(f"cannot convert {from_symbol!r} to {to_symbol!r}")
+    return b.from_canonical(a.to_canonical(value))
+
+
+# The unit a briefing shows for each dimension: plans and officials speak in 亿元 and 万人.
+DISPLAY: dict[Dimension, str] = {
+    Dimension.MONEY_CNY: "亿元",
+    Dimension.MONEY_USD: "亿美元",
+    Dimension.PEOPLE: "万人",
+    Dimension.PERSON_TIMES: "万人次",
+    Dimension.AREA: "万m²",
+    Dimension.COUNT: "个",
+    Dimension.RATIO: "%",
+    Dimension.CNY_PER_AREA: "亿元/公顷",
+}
