@@ -1,0 +1,297 @@
+"""Every SQL statement of the product, behind small typed functions.
+
+All statements use `?` parameters (or a registered DataFrame for bulk rows); none is built from
+user text. Writes go through `transaction()`, so a failure or a killed process leaves the store
+exactly as it was. Functions take a connection (or cursor) so callers decide its lifetime: the app
+holds one per process and takes a cursor per call, the command line opens one per run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from domain.models import Organisation, Plan
+from domain.periods import Period
+from store.catalog import Catalog
+
+Con = duckdb.DuckDBPyConnection
+
+
+@contextmanager
+def transaction(con: Con) -> Iterator[Con]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def audit(con: Con, actor: str, action: str, obj: str | None = None, detail: dict | None = None) -> None:
+    con.execute(
+        "INSERT INTO audit_log (actor, action, object, detail) VALUES (?, ?, ?, ?)",
+        [actor, action, obj, json.dumps(detail or {}, ensure_ascii=False, default=str)],
+    )
+
+
+# ------------------------------------------------------------------------------ catalog sync
+
+
+def _org_rows(orgs: Iterable[Organisation], origin: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(o.org_id, o.name_zh, o.name_en, o.kind.value, o.parent, o.credit_code, origin) for o in orgs],
+        columns=["org_id", "name_zh", "name_en", "kind", "parent_id", "credit_code", "origin"],
+    )
+
+
+def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
+    """Insert or update organisations, then rebuild the ancestry closure."""
+    if not orgs:
+        return
+    frame = _org_rows(orgs, origin)
+    con.register("new_orgs", frame)
+    try:
+        con.execute(
+            """INSERT INTO orgs (org_id, name_zh, name_en, kind, parent_id, credit_code, origin)
+               SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM new_orgs
+               ON CONFLICT (org_id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                   kind = excluded.kind, parent_id = excluded.parent_id"""
+        )
+    finally:
+        con.unregister("new_orgs")
+    rebuild_closure(con)
+
+
+def rebuild_closure(con: Con) -> None:
+    con.execute("DELETE FROM org_closure")
+    con.execute(
+        """INSERT INTO org_closure
+           WITH RECURSIVE up(ancestor_id, descendant_id, depth) AS (
+               SELECT org_id, org_id, 0 FROM orgs
+               UNION ALL
+               SELECT o.parent_id, up.descendant_id, up.depth + 1
+               FROM up JOIN orgs o ON o.org_id = up.ancestor_id
+               WHERE o.parent_id IS NOT NULL)
+           SELECT ancestor_id, descendant_id, depth FROM up"""
+    )
+
+
+def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
+    """Mirror the catalog files into the store (idempotent): indicators, orgs, plans, targets."""
+    with transaction(con):
+        for ind in catalog.indicators.values():
+            con.execute(
+                """INSERT OR REPLACE INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [ind.indicator_id, ind.code, ind.name_zh, ind.name_en, ind.unit, ind.kind.value,
+                 ind.reported_by.value, ind.parent, ind.components_sum_to_parent, ind.allow_negative,
+                 json.dumps([d.model_dump() for d in ind.definition_changes], ensure_ascii=False)],
+            )
+        upsert_orgs(con, list(catalog.organisations.values()), "catalog")
+        for plan in catalog.plans.values():
+            _sync_plan(con, plan)
+        audit(con, actor, "catalog.sync", None, {"plans": sorted(catalog.plans)})
+
+
+def _sync_plan(con: Con, plan: Plan) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [plan.plan_id, plan.title_zh, plan.title_en, plan.issuer_zh, plan.issued, plan.seed_file,
+         plan.scope, plan.base_year, plan.horizon_end, plan.model_dump_json()],
+    )
+    for table in ("targets", "incentives", "tasks"):
+        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan.plan_id])  # noqa: S608 - fixed names
+    for t in plan.targets:
+        con.execute(
+            "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [plan.plan_id, t.target_id, t.kind.value, t.name_zh, t.name_en, t.scope, t.indicator,
+             t.comparator.value, t.value, t.unit, t.value_canonical, t.base_year, t.target_year,
+             t.headline, t.source_quote, t.model_dump_json()],
+        )
+    for inc in plan.incentives:
+        con.execute(
+            "INSERT INTO incentives VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [plan.plan_id, inc.incentive_id, inc.scope, inc.indicator, inc.threshold.canonical,
+             inc.reward.canonical if inc.reward else None,
+             inc.min_growth_pct / 100 if inc.min_growth_pct is not None else None, inc.source_quote],
+        )
+    phase_end = {p.phase: p.end for p in plan.phases}
+    for task in plan.tasks:
+        con.execute(
+            "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [plan.plan_id, task.task_id, task.section, task.text, list(task.lead_departments),
+             task.phase, phase_end[task.phase], task.source_quote],
+        )
+
+
+# ------------------------------------------------------------------------------------ reads
+
+
+def frame(con: Con, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    return con.execute(sql, list(params or [])).df()
+
+
+def orgs(con: Con) -> pd.DataFrame:
+    return frame(con, "SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM orgs ORDER BY org_id")
+
+
+def indicators(con: Con) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT indicator_id, code, name_zh, name_en, unit, kind, reported_by, parent_id,
+                  components_sum_to_parent, allow_negative FROM indicators ORDER BY code NULLS LAST, indicator_id""",
+    )
+
+
+def plans(con: Con) -> pd.DataFrame:
+    return frame(con, "SELECT plan_id, title_zh, title_en, issuer_zh, issued, seed_file, scope_id, base_year, "
+                      "horizon_end FROM plans ORDER BY issued")
+
+
+def plan_specs(con: Con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT spec FROM plans ORDER BY issued").fetchall()]
+
+
+def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT t.plan_id, t.target_id, t.kind, t.name_zh, t.name_en, t.scope_id, o.name_zh AS scope_name,
+                  t.indicator_id, t.comparator, t.value, t.unit, t.base_year, t.target_year, t.headline,
+                  t.source_quote, p.seed_file
+           FROM targets t JOIN plans p USING (plan_id) LEFT JOIN orgs o ON o.org_id = t.scope_id
+           WHERE ? IS NULL OR t.plan_id = ?
+           ORDER BY p.issued, t.plan_id, t.target_id""",
+        [plan_id, plan_id],
+    )
+
+
+def observation_count(con: Con) -> int:
+    return con.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+
+def has_data(con: Con) -> bool:
+    return con.execute("SELECT EXISTS (SELECT 1 FROM observations)").fetchone()[0]
+
+
+def latest_period(con: Con) -> Period | None:
+    row = con.execute("SELECT year, quarter FROM current_observations ORDER BY year DESC, quarter DESC LIMIT 1").fetchone()
+    return Period(row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    org_id: str
+    indicator_id: str
+
+
+def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
+    """Official and bottom-up values of each (org, indicator) for every period up to `up_to`.
+
+    Official: the figure recorded at the organisation itself. Bottom-up: the sum over its
+    descendants of the level that reports the indicator (enterprises for form rows, parks for park
+    indicators), with the number of reporters. Both come back so the caller can show coverage.
+    """
+    wanted = pd.DataFrame([(k.org_id, k.indicator_id) for k in set(keys)], columns=["org_id", "indicator_id"])
+    if wanted.empty:
+        return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters"])
+    con.register("wanted_series", wanted)
+    try:
+        return frame(
+            con,
+            """WITH obs AS (
+                   SELECT * FROM current_observations
+                   WHERE year * 4 + quarter - 1 <= ?),
+               official AS (
+                   SELECT w.org_id, w.indicator_id, o.year, o.quarter, o.value AS official
+                   FROM wanted_series w JOIN obs o USING (org_id, indicator_id)),
+               bottom AS (
+                   SELECT w.org_id, w.indicator_id, o.year, o.quarter,
+                          sum(o.value) AS bottom_up, count(*) AS reporters
+                   FROM wanted_series w
+                   JOIN indicators i USING (indicator_id)
+                   JOIN org_closure c ON c.ancestor_id = w.org_id AND c.depth > 0
+                   JOIN orgs d ON d.org_id = c.descendant_id AND d.kind = i.reported_by
+                   JOIN obs o ON o.org_id = d.org_id AND o.indicator_id = w.indicator_id
+                   GROUP BY ALL)
+               SELECT org_id, indicator_id, year, quarter, official, bottom_up, coalesce(reporters, 0) AS reporters
+               FROM official FULL OUTER JOIN bottom USING (org_id, indicator_id, year, quarter)
+               ORDER BY org_id, indicator_id, year, quarter""",
+            [up_to.ordinal],
+        )
+    finally:
+        con.unregister("wanted_series")
+
+
+def threshold_counts(con: Con, scope: str, indicator: str, threshold: float, up_to_year: int) -> dict[int, int]:
+    """Per year, how many enterprises in scope had an annual (Q4) value at or above `threshold`."""
+    rows = con.execute(
+        """SELECT o.year, count(*) FILTER (WHERE o.value >= ?)
+           FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
+           GROUP BY o.year""",
+        [threshold, scope, indicator, up_to_year],
+    ).fetchall()
+    return {int(y): int(n) for y, n in rows}
+
+
+# ----------------------------------------------------------------------------------- writes
+
+OBSERVATION_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "value_entered", "unit_entered", "note"]
+
+
+def write_submission(
+    con: Con, rows: pd.DataFrame, *, actor: str, origin: str, status: str,
+    file_name: str | None = None, explanation: str | None = None,
+) -> int:
+    """Store validated rows as one submission; each row becomes the next revision of its figure.
+
+    Runs in one transaction: either the submission and all its rows land, or nothing does.
+    `rows` must already be validated and hold OBSERVATION_COLUMNS with values in canonical units.
+    """
+    batch = rows[OBSERVATION_COLUMNS].copy()
+    with transaction(con):
+        sub_id = con.execute(
+            """INSERT INTO submissions (origin, file_name, status, submitted_by, explanation, row_count)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING submission_id""",
+            [origin, file_name, status, actor, explanation, len(batch)],
+        ).fetchone()[0]
+        con.register("batch_rows", batch)
+        try:
+            con.execute(
+                """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
+                                             unit_entered, submission_id, entered_by, note)
+                   SELECT b.org_id, b.indicator_id, b.year, b.quarter, coalesce(m.rev, 0) + 1, b.value,
+                          b.value_entered, b.unit_entered, ?, ?, b.note
+                   FROM batch_rows b LEFT JOIN (
+                       SELECT org_id, indicator_id, year, quarter, max(revision) AS rev
+                       FROM observations
+                       WHERE (org_id, indicator_id) IN (SELECT DISTINCT org_id, indicator_id FROM batch_rows)
+                       GROUP BY ALL) m USING (org_id, indicator_id, year, quarter)""",
+                [sub_id, actor],
+            )
+        finally:
+            con.unregister("batch_rows")
+        audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
+              {"origin": origin, "file": file_name, "rows": len(batch)})
+    return sub_id
+
+
+def history(con: Con, org_id: str, indicator_id: str, year: int, quarter: int) -> pd.DataFrame:
+    """Every revision of one figure, oldest first, with who entered it and its review state."""
+    return frame(
+        con,
+        """SELECT o.revision, o.value, o.value_entered, o.unit_entered, o.entered_by, o.entered_at, o.note,
+                  s.submission_id, s.status, s.explanation, s.reviewed_by, s.review_comment
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE o.org_id = ? AND o.indicator_id = ? AND o.year = ? AND o.quarter = ?
+           ORDER BY o.revision""",
+        [org_id, indicator_id, year, quarter],
+    )

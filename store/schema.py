@@ -1,0 +1,151 @@
+"""The DuckDB schema as an ordered list of migrations.
+
+Each migration runs once, in one transaction, and records its number in `schema_version`, so a
+store created by an older release is brought forward without losing data, and a store written by
+a newer release is refused rather than silently damaged.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE orgs (
+            org_id      VARCHAR PRIMARY KEY,
+            name_zh     VARCHAR NOT NULL,
+            name_en     VARCHAR NOT NULL DEFAULT '',
+            kind        VARCHAR NOT NULL,
+            parent_id   VARCHAR,
+            credit_code VARCHAR UNIQUE,
+            origin      VARCHAR NOT NULL,          -- catalog | demo | user
+            created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        -- Every (ancestor, descendant) pair, so a bottom-up sum is one join, not a recursion.
+        CREATE TABLE org_closure (
+            ancestor_id   VARCHAR NOT NULL,
+            descendant_id VARCHAR NOT NULL,
+            depth         INTEGER NOT NULL,
+            PRIMARY KEY (ancestor_id, descendant_id)
+        );
+        CREATE TABLE indicators (
+            indicator_id  VARCHAR PRIMARY KEY,
+            code          VARCHAR UNIQUE,
+            name_zh       VARCHAR NOT NULL,
+            name_en       VARCHAR NOT NULL,
+            unit          VARCHAR NOT NULL,
+            kind          VARCHAR NOT NULL,
+            reported_by   VARCHAR NOT NULL,
+            parent_id     VARCHAR,
+            components_sum_to_parent BOOLEAN NOT NULL,
+            allow_negative BOOLEAN NOT NULL,
+            definition_changes JSON
+        );
+        CREATE SEQUENCE submission_seq START 1;
+        CREATE TABLE submissions (
+            submission_id  BIGINT PRIMARY KEY DEFAULT nextval('submission_seq'),
+            origin         VARCHAR NOT NULL,       -- form | upload | import | demo
+            file_name      VARCHAR,
+            status         VARCHAR NOT NULL,       -- pending | accepted | returned
+            submitted_by   VARCHAR NOT NULL,
+            submitted_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            explanation    VARCHAR,
+            reviewed_by    VARCHAR,
+            reviewed_at    TIMESTAMP,
+            review_comment VARCHAR,
+            row_count      INTEGER NOT NULL
+        );
+        -- A correction is a new revision; rows are never updated or deleted.
+        CREATE TABLE observations (
+            org_id        VARCHAR NOT NULL,
+            indicator_id  VARCHAR NOT NULL,
+            year          SMALLINT NOT NULL,
+            quarter       TINYINT NOT NULL CHECK (quarter BETWEEN 1 AND 4),
+            revision      INTEGER NOT NULL,
+            value         DOUBLE NOT NULL,         -- in the indicator's canonical unit
+            value_entered DOUBLE NOT NULL,         -- as typed, in unit_entered
+            unit_entered  VARCHAR NOT NULL,
+            submission_id BIGINT NOT NULL,
+            entered_by    VARCHAR NOT NULL,
+            entered_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            note          VARCHAR,
+            PRIMARY KEY (org_id, indicator_id, year, quarter, revision)
+        );
+        -- The figure in force: the newest accepted revision of each (org, indicator, period).
+        CREATE VIEW current_observations AS
+            SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+            FROM observations o JOIN submissions s USING (submission_id)
+            WHERE s.status = 'accepted'
+            QUALIFY row_number() OVER (
+                PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1;
+        CREATE TABLE plans (
+            plan_id     VARCHAR PRIMARY KEY,
+            title_zh    VARCHAR NOT NULL,
+            title_en    VARCHAR NOT NULL,
+            issuer_zh   VARCHAR NOT NULL,
+            issued      DATE NOT NULL,
+            seed_file   VARCHAR NOT NULL,
+            scope_id    VARCHAR NOT NULL,
+            base_year   INTEGER NOT NULL,
+            horizon_end INTEGER NOT NULL,
+            spec        JSON NOT NULL             -- the whole validated plan, for round trips
+        );
+        CREATE TABLE targets (
+            plan_id         VARCHAR NOT NULL,
+            target_id       VARCHAR NOT NULL,
+            kind            VARCHAR NOT NULL,
+            name_zh         VARCHAR NOT NULL,
+            name_en         VARCHAR NOT NULL,
+            scope_id        VARCHAR NOT NULL,
+            indicator_id    VARCHAR NOT NULL,
+            comparator      VARCHAR NOT NULL,
+            value           DOUBLE NOT NULL,
+            unit            VARCHAR NOT NULL,
+            value_canonical DOUBLE NOT NULL,
+            base_year       INTEGER NOT NULL,
+            target_year     INTEGER NOT NULL,
+            headline        BOOLEAN NOT NULL,
+            source_quote    VARCHAR NOT NULL,
+            spec            JSON NOT NULL,
+            PRIMARY KEY (plan_id, target_id)
+        );
+        CREATE TABLE incentives (
+            plan_id       VARCHAR NOT NULL,
+            incentive_id  VARCHAR NOT NULL,
+            scope_id      VARCHAR NOT NULL,
+            indicator_id  VARCHAR NOT NULL,
+            threshold     DOUBLE NOT NULL,         -- canonical
+            reward        DOUBLE,                  -- 万元
+            min_growth    DOUBLE,                  -- fraction
+            source_quote  VARCHAR NOT NULL,
+            PRIMARY KEY (plan_id, incentive_id)
+        );
+        CREATE TABLE tasks (
+            plan_id          VARCHAR NOT NULL,
+            task_id          VARCHAR NOT NULL,
+            section          VARCHAR NOT NULL,
+            text             VARCHAR NOT NULL,
+            lead_departments VARCHAR[] NOT NULL,
+            phase            INTEGER NOT NULL,
+            due              DATE NOT NULL,
+            source_quote     VARCHAR NOT NULL,
+            PRIMARY KEY (plan_id, task_id)
+        );
+        CREATE SEQUENCE audit_seq START 1;
+        CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
+            logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            actor    VARCHAR NOT NULL,
+            action   VARCHAR NOT NULL,
+            object   VARCHAR,
+            detail   JSON
+        );
+        CREATE TABLE settings (
+            key   VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL
+        );
+        """,
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1][0]
