@@ -121,3 +121,18 @@ DISPLAY: dict[Dimension, str] = {
     Dimension.RATIO: "%",
     Dimension.CNY_PER_AREA: "亿元/公顷",
 }
+
+
+# A composite dimension's canonical unit as numerator ÷ denominator: a density is computed from
+# two stored series, each converted to these units first (万元 ÷ 公顷 for 亿元/公顷 targets).
+PER: dict[Dimension, tuple[str, str]] = {
+    Dimension.CNY_PER_AREA: ("万元", "公顷"),
+}
+
+
+def ratio_canonical(numerator: float, num_unit: str, denominator: float, den_unit: str, dimension: Dimension) -> float:
+    """numerator ÷ denominator, each in its stored unit, expressed in `dimension`'s canonical unit."""
+    if dimension == Dimension.RATIO:
+        return numerator / denominator
+    num_to, den_to = PER[dimension]
+    return convert(numerator, num_unit, num_to) / convert(denominator, den_unit, den_to)

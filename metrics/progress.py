@@ -12,7 +12,7 @@ All values here are in canonical units; conversion for display happens in the ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -46,12 +46,23 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
+Fmt = Callable[[float], str]
+
+
+def plain(x: float) -> str:
+    return f"{x:,.4g}"
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """How one target stands. `actual` and `target` share a unit (canonical, or a rate)."""
+    """How one target stands. `actual` and `target` share a unit (canonical, or a rate).
+
+    The reason is given in both UI languages, since it is built from the numbers here.
+    """
 
     status: Status
     reason: str
+    reason_zh: str
     target: float
     actual: float | None = None
     actual_year: int | None = None
@@ -107,8 +118,8 @@ def latest_year(series: Mapping[int, float], up_to: int) -> int | None:
     return max(years) if years else None
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.4g}"
+def _cannot(en: str, zh: str, target: float, **kw) -> Assessment:
+    return Assessment(Status.CANNOT_ASSESS, en, zh, target, **kw)
 
 
 def assess_level(
@@ -118,6 +129,7 @@ def assess_level(
     base_year: int,
     target_year: int,
     last_complete_year: int,
+    fmt: Fmt = plain,
 ) -> Assessment:
     """A level to reach by a year, judged on compound growth from the base year.
 
@@ -125,54 +137,61 @@ def assess_level(
     annual figure may be used at the as-of date (the as-of year itself only at Q4).
     """
     y0 = series.get(base_year)
-    common = dict(target=target, base_value=y0, base_year=base_year)
+    common = dict(base_value=y0, base_year=base_year)
     if last_complete_year >= target_year:
         yT = series.get(target_year)
         if yT is None:
-            return Assessment(Status.CANNOT_ASSESS, f"no annual value for the target year {target_year}",
-                              final=True, **common)
+            return _cannot(f"no annual value for the target year {target_year}",
+                           f"缺少目标年{target_year}年的年度数据", target, final=True, **common)
         done = meets(yT, target, comparator)
         rate = cagr(y0, yT, target_year - base_year) if y0 is not None else None
+        gap = shortfall(yT, target, comparator)
         return Assessment(
             Status.ACHIEVED if done else Status.MISSED,
-            f"{target_year} value {_fmt(yT)} {'reached' if done else 'fell short of'} the target {_fmt(target)}",
-            actual=yT, actual_year=target_year, completion=completion(yT, target, comparator),
-            actual_rate=rate, gap=shortfall(yT, target, comparator), projected_value=yT,
-            projected_gap=shortfall(yT, target, comparator), final=True, **common,
+            f"{target_year} value {fmt(yT)} {'reached' if done else 'fell short of'} the target {fmt(target)}",
+            f"{target_year}年实际{fmt(yT)}，{'已达到' if done else '未达到'}目标{fmt(target)}",
+            target, actual=yT, actual_year=target_year, completion=completion(yT, target, comparator),
+            actual_rate=rate, gap=gap, projected_value=yT, projected_gap=gap, final=True, **common,
         )
     ti = latest_year(series, last_complete_year)
     if ti is None:
-        return Assessment(Status.CANNOT_ASSESS, f"no annual value up to {last_complete_year}", **common)
+        return _cannot(f"no annual value up to {last_complete_year}",
+                       f"截至{last_complete_year}年尚无年度数据", target, **common)
     yi = series[ti]
     base = Assessment(
-        Status.CANNOT_ASSESS, "", actual=yi, actual_year=ti, completion=completion(yi, target, comparator),
-        gap=shortfall(yi, target, comparator), **common,
+        Status.CANNOT_ASSESS, "", "", target, actual=yi, actual_year=ti,
+        completion=completion(yi, target, comparator), gap=shortfall(yi, target, comparator), **common,
     )
     if meets(yi, target, comparator):
-        return replace(base, status=Status.ACHIEVED,
-                       reason=f"{ti} value {_fmt(yi)} already meets the target {_fmt(target)}",
-                       projected_value=yi, projected_gap=base.gap)
+        return replace(base, status=Status.ACHIEVED, projected_value=yi, projected_gap=base.gap,
+                       reason=f"{ti} value {fmt(yi)} already meets the target {fmt(target)}",
+                       reason_zh=f"{ti}年实际{fmt(yi)}，已提前达到目标{fmt(target)}")
     if y0 is None:
-        return replace(base, reason=f"no value for the base year {base_year}")
+        return replace(base, reason=f"no value for the base year {base_year}",
+                       reason_zh=f"缺少基期{base_year}年数据，无法计算增速")
     if ti <= base_year:
-        return replace(base, reason=f"only the base year {base_year} is reported; need two data points")
+        return replace(base, reason=f"only the base year {base_year} is reported; need two data points",
+                       reason_zh=f"仅有基期{base_year}年数据，至少需要两个年度数据点")
     if y0 <= 0:
-        return replace(base, reason=f"base value {_fmt(y0)} is zero or negative, growth is undefined")
+        return replace(base, reason=f"base value {fmt(y0)} is zero or negative, growth is undefined",
+                       reason_zh=f"基期值{fmt(y0)}为零或负数，增速无法计算")
     g_req = cagr(y0, target, target_year - base_year)
     g_act = cagr(y0, yi, ti - base_year)
     if g_act is None or g_req is None:
-        return replace(base, reason="the series changes sign; growth is undefined")
+        return replace(base, reason="the series changes sign; growth is undefined",
+                       reason_zh="数据由正转负，增速无法计算")
     projected = project(yi, g_act, target_year - ti)
     base = replace(base, actual_rate=g_act, required_rate=g_req, projected_value=projected,
                    projected_gap=shortfall(projected, target, comparator))
     if g_req == 0 or (g_req < 0) != comparator.falling_is_good:
         # The base already met the target and the latest value no longer does.
         return replace(base, status=Status.MOVING_AWAY,
-                       reason=f"the base value {_fmt(y0)} met the target but {ti} value {_fmt(yi)} does not")
+                       reason=f"the base value {fmt(y0)} met the target but the {ti} value {fmt(yi)} does not",
+                       reason_zh=f"基期值{fmt(y0)}已达标，但{ti}年实际{fmt(yi)}已不达标")
     ratio = g_act / g_req
-    status = classify_ratio(ratio)
-    return replace(base, ratio=ratio, status=status,
-                   reason=f"actual growth {g_act:+.1%} a year against {g_req:+.1%} required (R = {ratio:.2f})")
+    return replace(base, ratio=ratio, status=classify_ratio(ratio),
+                   reason=f"actual growth {g_act:+.1%} a year against {g_req:+.1%} required (R = {ratio:.2f})",
+                   reason_zh=f"实际年均增长{g_act:+.1%}，需年均增长{g_req:+.1%}（R = {ratio:.2f}）")
 
 
 def assess_growth(
@@ -180,27 +199,29 @@ def assess_growth(
 ) -> Assessment:
     """A compound growth rate to sustain from the base year to the target year (年均增长30%)."""
     y0 = series.get(base_year)
-    common = dict(target=rate, base_value=y0, base_year=base_year, required_rate=rate)
+    common = dict(base_value=y0, base_year=base_year, required_rate=rate)
     final = last_complete_year >= target_year
     ti = target_year if final else latest_year(series, last_complete_year)
     if y0 is None:
-        return Assessment(Status.CANNOT_ASSESS, f"no value for the base year {base_year}", final=final, **common)
+        return _cannot(f"no value for the base year {base_year}", f"缺少基期{base_year}年数据",
+                       rate, final=final, **common)
     if ti is None or ti not in series or ti <= base_year:
-        return Assessment(Status.CANNOT_ASSESS, "need an annual value after the base year", final=final, **common)
+        return _cannot("need an annual value after the base year", "基期之后尚无年度数据", rate, final=final, **common)
     g = cagr(y0, series[ti], ti - base_year)
     if g is None:
-        return Assessment(Status.CANNOT_ASSESS, f"base value {_fmt(y0)} is zero or negative, growth is undefined",
-                          final=final, **common)
+        return _cannot(f"base value {plain(y0)} is zero or negative, growth is undefined",
+                       f"基期值{plain(y0)}为零或负数，增速无法计算", rate, final=final, **common)
     ratio = g / rate if rate else None
     body = dict(actual=g, actual_year=ti, actual_rate=g, ratio=ratio, completion=ratio,
                 gap=rate - g, projected_value=g, projected_gap=rate - g, **common)
+    en = f"growth {g:+.1%} a year over {base_year}–{ti} against {rate:.1%}"
+    zh = f"{base_year}—{ti}年实际年均增长{g:+.1%}，目标{rate:.1%}"
     if final:
-        ok = g >= rate
-        return Assessment(Status.ACHIEVED if ok else Status.MISSED,
-                          f"growth {g:+.1%} a year over {base_year}–{target_year} against {rate:.1%}",
-                          final=True, **body)
-    status = classify_ratio(ratio) if ratio is not None else Status.CANNOT_ASSESS
-    return Assessment(status, f"growth {g:+.1%} a year over {base_year}–{ti} against {rate:.1%} required", **body)
+        return Assessment(Status.ACHIEVED if g >= rate else Status.MISSED, en, zh, rate, final=True, **body)
+    if ratio is None:
+        return _cannot("the target rate is zero", "目标增速为零", rate, **body)
+    return Assessment(classify_ratio(ratio), f"{en} required (R = {ratio:.2f})", f"{zh}（R = {ratio:.2f}）",
+                      rate, **body)
 
 
 def assess_pace(
@@ -210,6 +231,7 @@ def assess_pace(
     target_year: int,
     last_complete_year: int,
     per_year: bool,
+    fmt: Fmt = plain,
 ) -> Assessment:
     """A count that accumulates from a start year, judged on its average pace (linear path).
 
@@ -219,12 +241,14 @@ def assess_pace(
     """
     span = target_year - start_year
     required = target if per_year else target / span
-    common = dict(target=target, base_year=start_year, required_rate=required)
+    common = dict(base_year=start_year, required_rate=required)
     final = last_complete_year >= target_year
     ti = target_year if final else latest_year(progress, last_complete_year)
     if ti is None or ti not in progress or ti <= start_year:
-        why = f"no value for {target_year}" if final else f"no value after {start_year} up to {last_complete_year}"
-        return Assessment(Status.CANNOT_ASSESS, why, final=final, **common)
+        if final:
+            return _cannot(f"no value for {target_year}", f"缺少{target_year}年数据", target, final=True, **common)
+        return _cannot(f"no value after {start_year} up to {last_complete_year}",
+                       f"{start_year}年之后至{last_complete_year}年尚无数据", target, **common)
     done = progress[ti]
     pace = done / (ti - start_year)
     actual = pace if per_year else done
@@ -233,15 +257,21 @@ def assess_pace(
     body = dict(actual=actual, actual_year=ti, actual_rate=pace, ratio=ratio,
                 completion=actual / target if target else None, gap=target - actual,
                 projected_value=projected, projected_gap=target - projected, **common)
-    what = f"{pace:,.4g} a year against {required:,.4g} required"
+    en = f"{fmt(pace)} a year against {fmt(required)} required"
+    zh = f"年均{fmt(pace)}，需年均{fmt(required)}"
     if final:
         ok = actual >= target
-        return Assessment(Status.ACHIEVED if ok else Status.MISSED, f"{_fmt(actual)} by {target_year}: {what}",
-                          final=True, **body)
+        if per_year:
+            en, zh = f"{en} over {start_year}–{target_year}", f"{start_year}—{target_year}年{zh}"
+        else:
+            en, zh = f"{fmt(actual)} by {target_year}: {en}", f"截至{target_year}年累计{fmt(actual)}：{zh}"
+        return Assessment(Status.ACHIEVED if ok else Status.MISSED, en, zh, target, final=True, **body)
     if not per_year and done >= target:
-        return Assessment(Status.ACHIEVED, f"{_fmt(done)} by {ti} already reaches {_fmt(target)}", **body)
-    status = classify_ratio(ratio) if ratio is not None else Status.CANNOT_ASSESS
-    return Assessment(status, f"{what} (R = {ratio:.2f})", **body)
+        return Assessment(Status.ACHIEVED, f"{fmt(done)} by {ti} already reaches {fmt(target)}",
+                          f"截至{ti}年累计{fmt(done)}，已达到目标{fmt(target)}", target, **body)
+    if ratio is None:
+        return _cannot("the target is zero", "目标值为零", target, **body)
+    return Assessment(classify_ratio(ratio), f"{en} (R = {ratio:.2f})", f"{zh}（R = {ratio:.2f}）", target, **body)
 
 
 @dataclass(frozen=True)
@@ -297,27 +327,33 @@ def assess_quota(
     years = range(first_year, min(target_year, last_complete_year) + 1)
     met = [y for y in years if annual_values.get(y, float("-inf")) >= quota]
     missed = [y for y in years if y not in met]
-    common = dict(target=quota, base_year=first_year - 1)
+    missed_txt = ", ".join(map(str, missed))
+    common = dict(base_year=first_year - 1)
     if last_complete_year >= target_year:
         n = target_year - first_year + 1
-        ok = not missed
         last = annual_values.get(target_year)
         return Assessment(
-            Status.ACHIEVED if ok else Status.MISSED,
-            f"quota met in {len(met)} of {n} years" + (f"; missed in {', '.join(map(str, missed))}" if missed else ""),
-            actual=last, actual_year=target_year, completion=None if last is None else last / quota,
+            Status.MISSED if missed else Status.ACHIEVED,
+            f"quota met in {len(met)} of {n} years" + (f"; missed in {missed_txt}" if missed else ""),
+            f"{n}年中{len(met)}年完成年度任务" + (f"，{missed_txt}年未完成" if missed else ""),
+            quota, actual=last, actual_year=target_year, completion=None if last is None else last / quota,
             gap=None if last is None else quota - last, final=True, **common,
         )
     if current.year < first_year:
-        return Assessment(Status.CANNOT_ASSESS, f"the quota starts in {first_year}", **common)
+        return _cannot(f"the quota starts in {first_year}", f"年度任务自{first_year}年起执行", quota, **common)
     if current.ytd is None:
-        return Assessment(Status.CANNOT_ASSESS, f"no figure reported for {current.year} yet", **common)
+        return _cannot(f"no figure reported for {current.year} yet", f"{current.year}年尚无填报数据", quota, **common)
     done = current.ytd / quota
-    earlier = f"; missed in {', '.join(map(str, missed))}" if missed else ""
+    en_prev = f"; missed in {missed_txt}" if missed else ""
+    zh_prev = f"；{missed_txt}年未完成" if missed else ""
     body = dict(actual=current.ytd, actual_year=current.year, completion=done, gap=quota - current.ytd,
                 ratio=done / current.time_elapsed, **common)
     if current.ytd >= quota:
-        return Assessment(Status.ACHIEVED, f"the {current.year} quota is already reached{earlier}", **body)
-    status = classify_ratio(body["ratio"])
-    return Assessment(status, f"{done:.0%} of the {current.year} quota at {current.time_elapsed:.0%} of the year{earlier}",
-                      **body)
+        return Assessment(Status.ACHIEVED, f"the {current.year} quota is already reached{en_prev}",
+                          f"{current.year}年度任务已完成{zh_prev}", quota, **body)
+    return Assessment(
+        classify_ratio(body["ratio"]),
+        f"{done:.0%} of the {current.year} quota at {current.time_elapsed:.0%} of the year{en_prev}",
+        f"完成{current.year}年度任务的{done:.0%}，序时进度{current.time_elapsed:.0%}{zh_prev}",
+        quota, **body,
+    )

@@ -34,6 +34,18 @@ def transaction(con: Con) -> Iterator[Con]:
         raise
 
 
+def first(con: Con, sql: str, params: Sequence | None = None) -> tuple | None:
+    """The first row, or None. Reads the whole result: DuckDB 2 keeps a half-read result open
+    and refuses other work on the connection until it is drained."""
+    rows = con.execute(sql, list(params or [])).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: Con, sql: str, params: Sequence | None = None):
+    row = first(con, sql, params)
+    return None if row is None else row[0]
+
+
 def audit(con: Con, actor: str, action: str, obj: str | None = None, detail: dict | None = None) -> None:
     con.execute(
         "INSERT INTO audit_log (actor, action, object, detail) VALUES (?, ?, ?, ?)",
@@ -86,9 +98,10 @@ def rebuild_closure(con: Con) -> None:
 def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
     """Mirror the catalog files into the store (idempotent): indicators, orgs, plans, targets."""
     with transaction(con):
+        con.execute("DELETE FROM indicators")  # the catalog file is the only source of indicators
         for ind in catalog.indicators.values():
             con.execute(
-                """INSERT OR REPLACE INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [ind.indicator_id, ind.code, ind.name_zh, ind.name_en, ind.unit, ind.kind.value,
                  ind.reported_by.value, ind.parent, ind.components_sum_to_parent, ind.allow_negative,
                  json.dumps([d.model_dump() for d in ind.definition_changes], ensure_ascii=False)],
@@ -172,15 +185,15 @@ def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
 
 
 def observation_count(con: Con) -> int:
-    return con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    return scalar(con, "SELECT count(*) FROM observations")
 
 
 def has_data(con: Con) -> bool:
-    return con.execute("SELECT EXISTS (SELECT 1 FROM observations)").fetchone()[0]
+    return scalar(con, "SELECT EXISTS (SELECT 1 FROM observations)")
 
 
 def latest_period(con: Con) -> Period | None:
-    row = con.execute("SELECT year, quarter FROM current_observations ORDER BY year DESC, quarter DESC LIMIT 1").fetchone()
+    row = first(con, "SELECT year, quarter FROM current_observations ORDER BY year DESC, quarter DESC LIMIT 1")
     return Period(row[0], row[1]) if row else None
 
 
@@ -258,11 +271,12 @@ def write_submission(
     """
     batch = rows[OBSERVATION_COLUMNS].copy()
     with transaction(con):
-        sub_id = con.execute(
+        sub_id = scalar(
+            con,
             """INSERT INTO submissions (origin, file_name, status, submitted_by, explanation, row_count)
                VALUES (?, ?, ?, ?, ?, ?) RETURNING submission_id""",
             [origin, file_name, status, actor, explanation, len(batch)],
-        ).fetchone()[0]
+        )
         con.register("batch_rows", batch)
         try:
             con.execute(
@@ -295,3 +309,12 @@ def history(con: Con, org_id: str, indicator_id: str, year: int, quarter: int) -
            ORDER BY o.revision""",
         [org_id, indicator_id, year, quarter],
     )
+
+
+def set_setting(con: Con, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+
+def setting(con: Con, key: str) -> str | None:
+    row = first(con, "SELECT value FROM settings WHERE key = ?", [key])
+    return row[0] if row else None

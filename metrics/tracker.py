@@ -1,0 +1,244 @@
+"""How every target of a plan stands at a quarter: the progress table.
+
+This module is the seam between the store and the pure assessments: it reads each target's series
+(official and bottom-up, never past the as-of quarter), derives the series a kind needs (ratios,
+running totals, threshold counts), calls `metrics.progress`, and converts results into the unit
+the plan wrote the target in. One query fetches every series a plan needs, so the table costs a
+handful of round trips however many targets a plan has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import assert_never
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from domain.models import (
+    AverageIncreaseTarget,
+    CumulativeTarget,
+    DensityTarget,
+    GrowthTarget,
+    IndicatorKind,
+    LevelTarget,
+    OrgKind,
+    ProgrammeCountTarget,
+    ShareTarget,
+    Target,
+    ThresholdCountTarget,
+    YearlyQuotaTarget,
+)
+from domain.periods import Period
+from domain.units import Dimension, ratio_canonical, unit
+from metrics import progress as pg
+from metrics.periods import annual
+from store import repo
+from store.catalog import Catalog
+
+Series = dict[Period, float]
+
+
+class ProgressRow(BaseModel):
+    """One target's standing; values in the unit the plan wrote the target in, rates as fractions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_id: str
+    target_id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    headline: bool
+    scope_id: str
+    scope_name: str
+    indicator_id: str
+    comparator: str
+    unit: str
+    target: float
+    target_year: int
+    actual: float | None
+    actual_period: str | None
+    completion: float | None
+    as_of: str
+    time_elapsed: float
+    ytd: float | None
+    ytd_yoy: float | None
+    yearly_target: float | None
+    in_year_completion: float | None
+    ahead_of_schedule: float | None  # in-year completion minus 序时进度 (fraction points)
+    base_year: int | None
+    base_value: float | None
+    actual_cagr: float | None
+    required_cagr: float | None
+    actual_pace: float | None  # per year, for counts judged on a linear pace
+    required_pace: float | None
+    ratio: float | None
+    projected_value: float | None
+    gap: float | None
+    projected_gap: float | None
+    status: pg.Status
+    status_reason: str
+    status_reason_zh: str
+    final: bool
+    series: str | None  # official | reported (a park's own figure) | bottom_up | derived
+    coverage: float | None  # bottom-up ÷ official, latest period where both exist
+    source_quote: str
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The series a target is judged on, and which of the two it was."""
+
+    values: Series
+    which: str | None
+    coverage: float | None
+
+
+def display_formatter(symbol: str) -> pg.Fmt:
+    """Write a canonical value in the unit the target was written in, for status reasons."""
+    u = unit(symbol)
+    return lambda v: f"{u.from_canonical(v):,.4g}{'' if symbol == '个' else symbol}"
+
+
+def _series_label(catalog: Catalog, org: str) -> str:
+    """A figure recorded at a city or above is official statistics; at a park, the park's report."""
+    kind = catalog.organisations[org].kind if org in catalog.organisations else None
+    return "official" if kind in (OrgKind.COUNTRY, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT) else "reported"
+
+
+def _split(frame: pd.DataFrame, org: str, indicator: str) -> tuple[Series, Series]:
+    rows = frame[(frame.org_id == org) & (frame.indicator_id == indicator)]
+    official: Series = {}
+    bottom: Series = {}
+    for r in rows.itertuples(index=False):
+        p = Period(int(r.year), int(r.quarter))
+        if pd.notna(r.official):
+            official[p] = float(r.official)
+        if pd.notna(r.bottom_up):
+            bottom[p] = float(r.bottom_up)
+    return official, bottom
+
+
+def pick_series(frame: pd.DataFrame, org: str, indicator: str) -> Picked:
+    """The official series where the organisation has one, else the bottom-up sum (DOMAIN.md §2)."""
+    official, bottom = _split(frame, org, indicator)
+    both = sorted(set(official) & set(bottom))
+    coverage = bottom[both[-1]] / official[both[-1]] if both and official[both[-1]] else None
+    if official:
+        return Picked(official, "official", coverage)
+    if bottom:
+        return Picked(bottom, "bottom_up", coverage)
+    return Picked({}, None, None)
+
+
+def _ratio(num: Mapping[int, float], num_unit: str, den: Mapping[int, float], den_unit: str,
+           dimension: Dimension) -> dict[int, float]:
+    return {y: ratio_canonical(num[y], num_unit, den[y], den_unit, dimension) for y in num if den.get(y)}
+
+
+def _running_total(flows: Mapping[int, float], first_year: int, up_to: int) -> dict[int, float]:
+    """Σ of yearly flows from first_year; stops at the first unreported year (a gap is not a zero)."""
+    out: dict[int, float] = {}
+    total = 0.0
+    for y in range(first_year, up_to + 1):
+        if y not in flows:
+            break
+        total += flows[y]
+        out[y] = total
+    return out
+
+
+def _series_keys(t: Target) -> list[repo.SeriesKey]:
+    keys = [repo.SeriesKey(t.scope, t.indicator)]
+    if isinstance(t, ShareTarget | DensityTarget):
+        keys.append(repo.SeriesKey(t.denominator.scope, t.denominator.indicator))
+    return keys
+
+
+def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFrame, as_of: Period) -> ProgressRow:
+    last_complete = as_of.year if as_of.quarter == 4 else as_of.year - 1
+    ind = catalog.indicators[t.indicator]
+    is_flow = ind.kind == IndicatorKind.FLOW
+    picked = pick_series(frame, t.scope, t.indicator)
+    if picked.which == "official":
+        picked = Picked(picked.values, _series_label(catalog, t.scope), picked.coverage)
+    yearly = annual(picked.values)
+    ytd = picked.values.get(as_of)
+    yoy = None
+    if ytd is not None and (before := picked.values.get(as_of.same_period_last_year())):
+        yoy = ytd / before - 1 if before > 0 else None
+    target = t.value_canonical
+    fmt = display_formatter(t.unit)
+    current = pg.in_year(None, None, as_of.year, as_of.quarter)
+    which = picked.which
+
+    match t:
+        case LevelTarget():
+            a = pg.assess_level(yearly, target, t.comparator, t.base_year, t.target_year, last_complete, fmt)
+            given = {y: unit(t.unit).to_canonical(v) for y, v in t.yearly_targets.items()}
+            goal = pg.yearly_target(yearly, target, t.base_year, t.target_year, as_of.year, given)
+            current = pg.in_year(ytd if is_flow else None, goal, as_of.year, as_of.quarter)
+        case GrowthTarget():
+            a = pg.assess_growth(yearly, target, t.base_year, t.target_year, last_complete)
+        case ShareTarget() | DensityTarget():
+            den = pick_series(frame, t.denominator.scope, t.denominator.indicator)
+            den_unit = catalog.indicators[t.denominator.indicator].unit
+            ratios = _ratio(yearly, ind.unit, annual(den.values), den_unit, unit(t.unit).dimension)
+            a = pg.assess_level(ratios, target, t.comparator, t.base_year, t.target_year, last_complete, fmt)
+            which, ytd, yoy = "derived", None, None
+        case ThresholdCountTarget():
+            counts = repo.threshold_counts(con, t.scope, t.indicator, t.threshold.canonical, last_complete)
+            a = pg.assess_level({y: float(n) for y, n in counts.items()}, target, t.comparator,
+                                t.base_year, t.target_year, last_complete, fmt)
+            which, ytd, yoy = "bottom_up", None, None
+        case YearlyQuotaTarget():
+            current = pg.in_year(ytd, target, as_of.year, as_of.quarter)
+            a = pg.assess_quota(yearly, target, t.first_year, t.target_year, current, last_complete)
+        case CumulativeTarget() | ProgrammeCountTarget():
+            totals = _running_total(yearly, t.first_year, last_complete)
+            a = pg.assess_pace(totals, target, t.first_year - 1, t.target_year, last_complete, per_year=False, fmt=fmt)
+        case AverageIncreaseTarget():
+            y0 = yearly.get(t.base_year)
+            rises = {y: v - y0 for y, v in yearly.items() if y > t.base_year} if y0 is not None else {}
+            a = pg.assess_pace(rises, target, t.base_year, t.target_year, last_complete, per_year=True, fmt=fmt)
+        case _:
+            assert_never(t)
+    return _row(t, catalog, a, current, as_of, ytd, yoy, which, picked.coverage)
+
+
+def _row(t: Target, catalog: Catalog, a: pg.Assessment, current: pg.InYear, as_of: Period,
+         ytd: float | None, yoy: float | None, which: str | None, coverage: float | None) -> ProgressRow:
+    u = unit(t.unit)
+    show = lambda v: None if v is None else u.from_canonical(v)  # noqa: E731 - local unit shorthand
+    is_rate = isinstance(t, GrowthTarget)
+    is_pace = isinstance(t, CumulativeTarget | ProgrammeCountTarget | AverageIncreaseTarget)
+    scope = catalog.organisations.get(t.scope)
+    actual_period = None
+    if a.actual_year is not None:
+        actual_period = str(a.actual_year) if not isinstance(t, YearlyQuotaTarget) else str(as_of if not a.final else a.actual_year)
+    return ProgressRow(
+        plan_id="", target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
+        headline=t.headline, scope_id=t.scope, scope_name=scope.name_zh if scope else t.scope,
+        indicator_id=t.indicator, comparator=t.comparator.value, unit=t.unit, target=t.value,
+        target_year=t.target_year, actual=show(a.actual), actual_period=actual_period,
+        completion=a.completion, as_of=str(as_of), time_elapsed=as_of.time_elapsed,
+        ytd=None if is_rate else show(ytd),
+        ytd_yoy=yoy, yearly_target=show(current.yearly_target), in_year_completion=current.completion,
+        ahead_of_schedule=current.ahead_by, base_year=a.base_year, base_value=show(a.base_value) if not is_rate else None,
+        actual_cagr=None if is_pace else a.actual_rate, required_cagr=None if is_pace else a.required_rate,
+        actual_pace=show(a.actual_rate) if is_pace else None, required_pace=show(a.required_rate) if is_pace else None,
+        ratio=a.ratio, projected_value=show(a.projected_value), gap=show(a.gap), projected_gap=show(a.projected_gap),
+        status=a.status, status_reason=a.reason, status_reason_zh=a.reason_zh, final=a.final, series=which, coverage=coverage,
+        source_quote=t.source_quote,
+    )
+
+
+def plan_progress(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period) -> list[ProgressRow]:
+    """The progress table of one plan at a quarter, in the plan's target order."""
+    plan = catalog.plans[plan_id]
+    keys = [k for t in plan.targets for k in _series_keys(t)]
+    frame = repo.series(con, keys, as_of)
+    return [assess_target(con, catalog, t, frame, as_of).model_copy(update={"plan_id": plan_id})
+            for t in plan.targets]
