@@ -318,3 +318,22 @@ def set_setting(con: Con, key: str, value: str) -> None:
 def setting(con: Con, key: str) -> str | None:
     row = first(con, "SELECT value FROM settings WHERE key = ?", [key])
     return row[0] if row else None
+
+
+def current_values(con: Con, keys: pd.DataFrame) -> pd.DataFrame:
+    """All current figures of the given (org_id, indicator_id) pairs and of their parent indicators."""
+    con.register("wanted_values", keys[["org_id", "indicator_id"]])
+    try:
+        return frame(
+            con,
+            """SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value
+               FROM current_observations o
+               WHERE (o.org_id, o.indicator_id) IN (
+                   SELECT org_id, indicator_id FROM wanted_values
+                   UNION SELECT w.org_id, i.parent_id FROM wanted_values w JOIN indicators i USING (indicator_id)
+                   WHERE i.parent_id IS NOT NULL
+                   UNION SELECT w.org_id, c.indicator_id FROM wanted_values w
+                   JOIN indicators c ON c.parent_id = w.indicator_id)""",
+        )
+    finally:
+        con.unregister("wanted_values")

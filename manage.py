@@ -1,0 +1,174 @@
+"""Command line of the tracker: python manage.py COMMAND [--db PATH] …
+
+Every command opens the store named by --db, else $TRACKER_DB, else data/tracker.duckdb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import math
+import sys
+from pathlib import Path
+
+from domain.periods import PeriodError, parse_period
+from metrics.tracker import plan_progress
+from store import demo, ingest, repo
+from store.catalog import CatalogError, default_catalog
+from store.db import StoreError, connect, resolve_path
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _records(frame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+            for r in frame.to_dict(orient="records")]
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    con = connect(args.db)
+    repo.sync_catalog(con, catalog, actor=args.user)
+    line = f"store ready at {resolve_path(args.db)}: {len(catalog.plans)} plans, " \
+           f"{sum(len(p.targets) for p in catalog.plans.values())} targets"
+    if args.demo:
+        n = demo.load_demo(con, catalog)
+        line += f"; demo data {'loaded, ' + str(n) + ' observations' if n else 'already present'}"
+    print(line)
+    return 0
+
+
+def cmd_orgs(args: argparse.Namespace) -> int:
+    frame = repo.orgs(connect(args.db))
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    frame = repo.indicators(connect(args.db))
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame[["indicator_id", "code", "name_zh", "unit", "kind"]].to_string(index=False))
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    if args.plan and args.plan not in default_catalog().plans:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
+        return 2
+    frame = repo.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
+                                                         "indicator_id": "indicator"})
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame[["plan_id", "target_id", "kind", "scope_org_name", "comparator", "value", "unit",
+                     "target_year"]].to_string(index=False))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    path = Path(args.file)
+    try:
+        sub, n = ingest.import_file(con, default_catalog(), path, actor=args.user, status=args.status,
+                                    explanation=args.explanation)
+    except ingest.SubmissionRejected as e:
+        print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"{path.name}: {n} rows written as submission {sub} ({args.status})")
+    return 0
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x:.1%}"
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:,.2f}"
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    if args.plan not in catalog.plans:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
+        return 2
+    try:
+        as_of = parse_period(args.as_of)
+    except PeriodError as e:
+        print(e, file=sys.stderr)
+        return 2
+    rows = plan_progress(connect(args.db), catalog, args.plan, as_of)
+    if args.json:
+        _print_json([r.model_dump(mode="json") for r in rows])
+        return 0
+    header = ["target", "status", "actual", "period", "target", "unit", "completion", "in-year", "序时",
+              "actual g", "required g", "R", "projected", "gap", "series"]
+    table = [header] + [[
+        r.target_id, r.status.value, _num(r.actual), r.actual_period or "", _num(r.target), r.unit,
+        _pct(r.completion), _pct(r.in_year_completion), _pct(r.time_elapsed), _pct(r.actual_cagr),
+        _pct(r.required_cagr), "" if r.ratio is None else f"{r.ratio:.2f}", _num(r.projected_value),
+        _num(r.gap), r.series or "",
+    ] for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({as_of.label_zh()})")
+    for row in table:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print()
+    for r in rows:
+        print(f"{r.target_id}: {r.status_reason}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="DuckDB file (default: $TRACKER_DB or data/tracker.duckdb)")
+    common.add_argument("--user", default=f"cli:{getpass.getuser()}", help="who is acting (for the audit log)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", parents=[common], help="create or migrate the store (idempotent)")
+    p.add_argument("--demo", action="store_true", help="also load the demo data set")
+    p.set_defaults(func=cmd_init)
+    for name, func in (("orgs", cmd_orgs), ("indicators", cmd_indicators)):
+        p = sub.add_parser(name, parents=[common], help=f"list {name}")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    p = sub.add_parser("targets", parents=[common], help="list the targets of every plan or of one")
+    p.add_argument("--plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_targets)
+    p = sub.add_parser("import", parents=[common], help="import a tidy CSV/XLSX (org, period, indicator, value, unit)")
+    p.add_argument("file")
+    p.add_argument("--status", choices=["accepted", "pending"], default="accepted")
+    p.add_argument("--explanation", help="explanation for warnings such as |同比| > 50 %%")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("progress", parents=[common], help="how every target of a plan stands at a quarter")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_progress)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, CatalogError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
