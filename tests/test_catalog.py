@@ -1,0 +1,113 @@
+"""The plan catalog: every plan file validates, and quotes its seed text verbatim."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from domain.models import OrgKind, TargetKind
+from store.catalog import DATA_DIR, CatalogError, load_catalog
+
+SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+PLAN_FILES = sorted((DATA_DIR / "plans").glob("*.yaml"))
+
+
+def test_five_plans_one_per_seed(catalog):
+    seeds = sorted(p.name for p in (DATA_DIR / "seeds").glob("*.txt"))
+    assert len(PLAN_FILES) == 5
+    assert sorted(p.seed_file for p in catalog.plans.values()) == seeds
+
+
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: p.stem)
+def test_every_source_quote_occurs_verbatim_in_its_seed(path, catalog):
+    plan = next(p for p in catalog.plans.values() if path.stem == p.plan_id)
+    seed = (DATA_DIR / "seeds" / plan.seed_file).read_text(encoding="utf-8")
+    quotes = [t.source_quote for t in plan.targets] + [i.source_quote for i in plan.incentives]
+    quotes += [t.source_quote for t in plan.tasks] + [o.source_quote for o in plan.organisations if o.source_quote]
+    assert quotes
+    missing = [q for q in quotes if q not in seed]
+    assert missing == []
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
+def test_repo_seed_copies_match_the_shared_seeds():
+    for shared in SHARED_SEEDS.glob("*.txt"):
+        assert (DATA_DIR / "seeds" / shared.name).read_bytes() == shared.read_bytes()
+
+
+def test_catalog_holds_every_kind_of_target(catalog):
+    kinds = {t.kind for p in catalog.plans.values() for t in p.targets}
+    assert kinds == set(TargetKind)
+
+
+def test_headline_targets_quoted_from_the_brief(catalog):
+    def value(plan, tid):
+        t = catalog.target(plan, tid)
+        return t.value, t.unit, t.target_year
+
+    assert value("hangzhou-2012", "hz-main-revenue") == (3000, "亿元", 2015)
+    assert value("qingdao-2012", "qd-software-revenue") == (2200, "亿元", 2016)
+    assert value("jiaxing-2021", "jx-software-revenue") == (300, "亿元", 2025)
+    for plan in catalog.plans.values():
+        assert sum(t.headline for t in plan.targets) == 1, plan.plan_id
+
+
+def test_parks_named_in_plans_are_organisations(catalog):
+    parks = {o.org_id for o in catalog.organisations.values() if o.kind == OrgKind.PARK}
+    assert {"qd-softcity", "qd-infovalley", "qd-comm-park", "qd-haier-park", "qd-hisense-park", "qd-anime-park",
+            "jx-core", "jx-tongxiang", "jx-nanhu", "jx-haining", "hz-binjiang", "sz-software-park"} <= parks
+    for t in (t for p in catalog.plans.values() for t in p.targets):
+        assert t.scope in catalog.organisations
+
+
+def test_shenzhen_tasks_and_incentives(catalog):
+    sz = catalog.plans["shenzhen-2011"]
+    assert len(sz.tasks) >= 40
+    assert all(t.lead_departments for t in sz.tasks)
+    assert {p.phase for p in sz.phases} == {1, 2}
+    qd = {i.threshold.canonical: i.reward.canonical for i in catalog.plans["qingdao-2012"].incentives if i.reward}
+    # 5000万/1亿/5亿/10亿元 → 50/100/150/200万元 (canonical 万元)
+    assert qd == {5000: 50, 10000: 100, 50000: 150, 100000: 200}
+    jx = catalog.plans["jiaxing-2021"].incentives
+    assert {i.min_growth_pct for i in jx} == {10}
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR / "plans", data / "plans")
+    shutil.copytree(DATA_DIR / "seeds", data / "seeds")
+    for name in ("indicators.yaml", "orgs.yaml"):
+        shutil.copy(DATA_DIR / name, data / name)
+    return data
+
+
+def test_validation_reports_every_problem_at_once(tmp_path):
+    data = _copy_data(tmp_path)
+    path = data / "plans" / "qingdao-2012.yaml"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    plan["targets"][0]["source_quote"] = "这句话不在原文里"
+    plan["targets"][1]["indicator"] = "no_such_indicator"
+    plan["targets"][2]["unit"] = "人"  # exports in people: wrong dimension
+    plan["targets"][3]["scope"] = "nowhere"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(data)
+    text = str(err.value)
+    assert len(err.value.problems) >= 4
+    assert "source_quote not found verbatim" in text
+    assert "no_such_indicator" in text
+    assert "'人'" in text
+    assert "nowhere" in text
+
+
+def test_unknown_field_is_rejected(tmp_path):
+    data = _copy_data(tmp_path)
+    path = data / "plans" / "hangzhou-2012.yaml"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    plan["targets"][0]["valeu"] = 1
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match="valeu"):
+        load_catalog(data)

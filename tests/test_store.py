@@ -1,0 +1,63 @@
+"""The store file: migrations, refusal of newer schemas, history never overwritten."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from store import repo
+from store.db import StoreError, connect, migrate, schema_version
+from store.schema import LATEST_VERSION
+
+
+def test_migrate_is_idempotent(tmp_path, catalog):
+    path = tmp_path / "s.duckdb"
+    con = connect(path)
+    repo.sync_catalog(con, catalog)
+    assert schema_version(con) == LATEST_VERSION
+    assert migrate(con) == []  # nothing left to apply
+    repo.sync_catalog(con, catalog)  # syncing twice keeps one copy of everything
+    assert repo.scalar(con, "SELECT count(*) FROM targets") == sum(len(p.targets) for p in catalog.plans.values())
+    con.close()
+
+
+def test_a_store_from_a_newer_release_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    con = connect(path)
+    con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [LATEST_VERSION + 1])
+    con.close()
+    with pytest.raises(StoreError, match="newer"):
+        connect(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "junk.duckdb"
+    path.write_bytes(b"this is not a duckdb file" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        connect(path)
+
+
+def test_env_variable_names_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.duckdb"))
+    connect().close()
+    assert (tmp_path / "env.duckdb").exists()
+
+
+def test_a_failed_write_leaves_nothing(store):
+    before = repo.scalar(store, "SELECT count(*) FROM submissions")
+    bad = pd.DataFrame([("qingdao", "software_revenue", 2011, 9, 1.0, 1.0, "万元", None)],
+                       columns=repo.OBSERVATION_COLUMNS)  # quarter 9 violates the CHECK constraint
+    with pytest.raises(duckdb.Error):
+        repo.write_submission(store, bad, actor="t", origin="test", status="accepted")
+    assert repo.scalar(store, "SELECT count(*) FROM submissions") == before
+    assert repo.observation_count(store) == 0
+
+
+def test_every_write_is_audited(store):
+    rows = pd.DataFrame([("qingdao", "software_revenue", 2011, 4, 1.0, 1.0, "万元", None)],
+                        columns=repo.OBSERVATION_COLUMNS)
+    sub = repo.write_submission(store, rows, actor="alice", origin="test", status="accepted")
+    log = repo.frame(store, "SELECT actor, action, object FROM audit_log WHERE actor = 'alice'")
+    assert log.to_dict(orient="records") == [{"actor": "alice", "action": "submission.accepted",
+                                              "object": f"submission:{sub}"}]
