@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.units import Dimension, UNITS, unit
+from domain.units import UNITS, Dimension, unit
 
 
 class Frozen(BaseModel):

@@ -211,13 +211,13 @@ def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFram
 def _row(t: Target, catalog: Catalog, a: pg.Assessment, current: pg.InYear, as_of: Period,
          ytd: float | None, yoy: float | None, which: str | None, coverage: float | None) -> ProgressRow:
     u = unit(t.unit)
-    show = lambda v: None if v is None else u.from_canonical(v)  # noqa: E731 - local unit shorthand
+    show = lambda v: None if v is None else u.from_canonical(v)
     is_rate = isinstance(t, GrowthTarget)
     is_pace = isinstance(t, CumulativeTarget | ProgrammeCountTarget | AverageIncreaseTarget)
     scope = catalog.organisations.get(t.scope)
-    actual_period = None
-    if a.actual_year is not None:
-        actual_period = str(a.actual_year) if not isinstance(t, YearlyQuotaTarget) else str(as_of if not a.final else a.actual_year)
+    actual_period = None if a.actual_year is None else str(a.actual_year)
+    if isinstance(t, YearlyQuotaTarget) and not a.final and a.actual is not None:
+        actual_period = str(as_of)  # a quota is judged on the year-to-date figure
     return ProgressRow(
         plan_id="", target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
         headline=t.headline, scope_id=t.scope, scope_name=scope.name_zh if scope else t.scope,

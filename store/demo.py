@@ -178,7 +178,7 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
                 weights = weights / weights.sum() * (1 - p["anchor"])
                 weights[0] = p["anchor"]
             drift = rng.normal(0, 0.08, size=(n, len(years))).cumsum(axis=1)
-            for i in range(n):
+            for _ in range(n):
                 code = _credit_code(rng, c["region_code"], codes)
                 org_id = f"ent-{code.lower()}"
                 city_zh = catalog.organisations[city].name_zh

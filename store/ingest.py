@@ -147,7 +147,9 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
     seen: dict[tuple, int] = {}
     for i, rec in enumerate(table.itertuples(index=False), start=2):
         raw = {c: str(getattr(rec, c)).strip() for c in TIDY_COLUMNS}
-        bad = lambda col, why: problems.append(Problem(file=name, row=i, column=col, value=raw[col], reason=why))  # noqa: E731
+        def bad(col: str, why: str, row: int = i, raw: dict = raw) -> None:
+            problems.append(Problem(file=name, row=row, column=col, value=raw[col], reason=why))
+
         org = orgs.get(raw["org"])
         if org is None:
             bad("org", "unknown organisation: give its id or its exact registered name")
@@ -204,8 +206,10 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     merged = known | {k: v for k, (v, _) in incoming.items()}
     for (org, ind_id, year, quarter), (value, row) in incoming.items():
         ind = catalog.indicators[ind_id]
-        flag = lambda why, sev=Severity.ERROR: problems.append(Problem(  # noqa: E731
-            file=name, row=int(row), column="value", value=f"{value:g}", reason=why, severity=sev))
+
+        def flag(why: str, sev: Severity = Severity.ERROR, row: int = int(row), value: float = value) -> None:
+            problems.append(Problem(file=name, row=row, column="value", value=f"{value:g}", reason=why, severity=sev))
+
         if ind.parent and ind.parent in catalog.indicators and ind.kind == catalog.indicators[ind.parent].kind:
             total = merged.get((org, ind.parent, year, quarter))
             if total is not None and value > total + 1e-6:

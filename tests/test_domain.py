@@ -6,7 +6,7 @@ import pytest
 
 from domain.credit_code import credit_code_problem, make_credit_code
 from domain.periods import Period, PeriodError, parse_period
-from domain.units import UnitError, convert, ratio_canonical, to_canonical, Dimension
+from domain.units import Dimension, UnitError, convert, ratio_canonical, to_canonical
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,28 @@
+"""规划列表 — the five plans with their headline targets."""
+
+import streamlit as st
+
+from ui import data
+from ui.i18n import t
+
+lang = st.session_state.get("lang", "zh")
+st.header(t("plans", lang))
+plans = data.plans(data.data_version())
+if plans.empty:
+    st.info(t("no_plans", lang))
+    st.stop()
+cat = data.catalog()
+rows = []
+for p in plans.itertuples():
+    plan = cat.plans[p.plan_id]
+    head = next(tg for tg in plan.targets if tg.headline)
+    rows.append({
+        t("plan", lang): plan.title_zh if lang == "zh" else plan.title_en,
+        t("issuer", lang): plan.issuer_zh,
+        t("issued", lang): plan.issued,
+        t("horizon", lang): plan.horizon_end,
+        t("targets", lang): len(plan.targets),
+        t("headline", lang): f"{head.name_zh if lang == 'zh' else head.name_en}: {head.value:g} {head.unit}",
+        t("source", lang): head.source_quote,
+    })
+st.dataframe(rows, hide_index=True, width="stretch")

@@ -1,0 +1,65 @@
+"""Server-side runs of the Streamlit app (AppTest), started from dashboard.py as a user would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app_db(tmp_path, demo_db, monkeypatch):
+    """A private copy of the demo store, named by TRACKER_DB as in production."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    return at.run()
+
+
+def test_plan_list_shows_every_plan_and_the_demo_badge(app_db, catalog):
+    at = run_app()
+    assert not at.exception
+    assert [w.value for w in at.sidebar.warning] == ["演示数据，非官方统计"]
+    table = at.dataframe[0].value
+    assert len(table) == len(catalog.plans) == 5
+    assert "杭州市创建中国软件名城实施意见" in set(table.iloc[:, 0])
+    headlines = " ".join(table["核心目标"])
+    assert "3000 亿元" in headlines and "2200 亿元" in headlines and "300 亿元" in headlines
+
+
+def test_language_switch_to_english(app_db):
+    at = run_app()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.header[0].value == "Plans"
+    assert "Headline target" in at.dataframe[0].value.columns
+    # AppTest drops sidebar elements after a widget rerun under st.navigation (a harness quirk,
+    # not the app's: the browser test sees them), so the English badge is checked on a first run.
+    fresh = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    fresh.session_state["lang"] = "en"
+    fresh.run()
+    assert "Demo data" in fresh.sidebar.warning[0].value
+
+
+def test_empty_store_starts_with_demo_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "fresh.duckdb"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 5
+    assert at.sidebar.warning  # first start loads (and labels) the demo set
+    st.cache_resource.clear()

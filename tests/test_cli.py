@@ -1,0 +1,348 @@
+"""The command line end to end: `python manage.py …` as real subprocesses on stores in tmp_path.
+
+Every run gets TRACKER_DB pointed into tmp_path as well, so no test can ever touch the default
+data/tracker.duckdb of the working copy, even one that forgets --db. The demo store is built once
+per module with `init --demo` (about two seconds); tests that write work on a copy of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from domain.credit_code import credit_code_problem
+from metrics.tracker import ProgressRow
+from store.db import connect
+
+REPO = Path(__file__).resolve().parent.parent  # the directory holding manage.py
+
+
+def run(*args: str, db: Path | None, env_db: Path, extra_env: dict[str, str] | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    """Run manage.py; `db` becomes --db (None leaves it out), `env_db` is always TRACKER_DB."""
+    env = {**os.environ, "TRACKER_DB": str(env_db), "PYTHONIOENCODING": "utf-8", **(extra_env or {})}
+    argv = [sys.executable, "manage.py", *args, *(["--db", str(db)] if db is not None else [])]
+    return subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def cli(tmp: Path, *args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    return run(*args, db=db, env_db=tmp / "never-used-env.duckdb")
+
+
+def observation_count(db: Path) -> int:
+    con = connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def submission_count(db: Path) -> int:
+    con = connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM submissions").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_cli(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A demo store made by the command line itself, and the output of that first `init --demo`."""
+    tmp = tmp_path_factory.mktemp("cli-demo")
+    db = tmp / "demo.duckdb"
+    result = cli(tmp, "init", "--demo", db=db)
+    assert result.returncode == 0, result.stderr
+    return db, result
+
+
+@pytest.fixture
+def demo_copy(demo_cli, tmp_path: Path) -> Path:
+    """A private copy of the demo store, for a test that writes."""
+    db = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_cli[0], db)
+    return db
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    """A store with the catalog and no observations, made by `init` without --demo."""
+    db = tmp_path / "empty.duckdb"
+    result = cli(tmp_path, "init", db=db)
+    assert result.returncode == 0, result.stderr
+    assert "demo" not in result.stdout
+    return db
+
+
+def json_out(result: subprocess.CompletedProcess[str]):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------------------------------- init
+
+
+def test_init_demo_is_idempotent(demo_cli, demo_copy, tmp_path):
+    _, first = demo_cli
+    m = re.search(r"demo data loaded, (\d+) observations", first.stdout)
+    assert m, first.stdout
+    loaded = int(m[1])
+    assert loaded > 0
+    assert observation_count(demo_copy) == loaded  # what it says is what it wrote
+
+    second = cli(tmp_path, "init", "--demo", db=demo_copy)
+    assert second.returncode == 0, second.stderr
+    assert "demo data already present" in second.stdout
+    assert "loaded" not in second.stdout
+    assert observation_count(demo_copy) == loaded
+
+
+def test_init_reports_plans_and_targets(demo_cli, catalog):
+    _, first = demo_cli
+    n_targets = sum(len(p.targets) for p in catalog.plans.values())
+    assert f"{len(catalog.plans)} plans, {n_targets} targets" in first.stdout
+    assert len(first.stdout.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------- listing commands
+
+
+def test_orgs_json_has_every_park_and_valid_enterprises(demo_cli, catalog, tmp_path):
+    rows = json_out(cli(tmp_path, "orgs", "--json", db=demo_cli[0]))
+    by_id = {r["org_id"]: r for r in rows}
+    for park in ("qd-softcity", "jx-core", "hz-binjiang", "sz-software-park"):
+        assert by_id[park]["kind"] == "park"
+    catalog_parks = {o.org_id for o in catalog.organisations.values() if o.kind == "park"}
+    assert catalog_parks <= set(by_id)
+    assert by_id["hz-binjiang"]["name_zh"] == "高新技术产业开发区(滨江)"
+
+    enterprises = [r for r in rows if r["kind"] == "enterprise"]
+    assert enterprises, "the demo has enterprises"
+    for e in enterprises:
+        code = e["credit_code"]
+        assert isinstance(code, str) and len(code) == 18, e
+        assert credit_code_problem(code) is None, (e, credit_code_problem(code))
+        assert e["parent_id"] in by_id
+    assert len({e["credit_code"] for e in enterprises}) == len(enterprises)
+
+
+def test_orgs_text(demo_cli, tmp_path):
+    result = cli(tmp_path, "orgs", db=demo_cli[0])
+    assert result.returncode == 0, result.stderr
+    assert "hz-binjiang" in result.stdout and "org_id" in result.stdout.splitlines()[0]
+
+
+def test_indicators_json_has_miit_codes(demo_cli, catalog, tmp_path):
+    rows = json_out(cli(tmp_path, "indicators", "--json", db=demo_cli[0]))
+    by_id = {r["indicator_id"]: r for r in rows}
+    assert by_id["software_revenue"]["code"] == "2020"
+    assert by_id["software_revenue"]["unit"] == "万元"
+    assert by_id["total_profit"]["code"] == "2090" and by_id["total_profit"]["allow_negative"] is True
+    assert set(by_id) == set(catalog.indicators)
+
+
+def test_targets_json_for_qingdao(demo_cli, catalog, tmp_path):
+    rows = json_out(cli(tmp_path, "targets", "--plan", "qingdao-2012", "--json", db=demo_cli[0]))
+    fields = {"plan_id", "target_id", "kind", "scope_org_id", "scope_org_name", "indicator", "comparator", "value",
+              "unit", "base_year", "target_year", "source_quote", "seed_file"}
+    plan = catalog.plans["qingdao-2012"]
+    assert [r["target_id"] for r in rows] == sorted(t.target_id for t in plan.targets)
+    for r in rows:
+        assert fields <= set(r), fields - set(r)
+        assert r["plan_id"] == "qingdao-2012"
+        assert r["seed_file"] == plan.seed_file
+        assert r["source_quote"]
+    headline = [r for r in rows if r["indicator"] == "software_revenue" and r["kind"] == "level"
+                and r["scope_org_id"] == "qingdao"]
+    assert len(headline) == 1
+    (t,) = headline
+    assert (t["value"], t["unit"], t["comparator"], t["target_year"]) == (2200, "亿元", ">=", 2016)
+    assert t["scope_org_name"] == "青岛市"
+    assert t["base_year"] == 2011
+    assert "2200亿元" in t["source_quote"]
+
+
+def test_targets_unknown_plan(demo_cli, tmp_path):
+    result = cli(tmp_path, "targets", "--plan", "atlantis-2030", db=demo_cli[0])
+    assert result.returncode == 2
+    assert "unknown plan 'atlantis-2030'" in result.stderr
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["org", "period", "indicator", "value", "unit"])
+        w.writerows(rows)
+    return path
+
+
+def test_import_good_file(empty_db, tmp_path):
+    path = write_csv(tmp_path / "good.csv", [
+        ["hz-binjiang", "2015Q1", "2020", "1.5", "亿元"],  # 1.5 × 10 000 = 15 000 万元
+        ["高新技术产业开发区(滨江)", "2015年1-6月", "software_revenue", "３２,０００", "万元"],
+    ])
+    result = cli(tmp_path, "import", str(path), "--user", "tester", db=empty_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("good.csv: 2 rows written as submission ")
+    assert lines[0].endswith("(accepted)")
+    assert result.stderr == ""
+    assert observation_count(empty_db) == 2
+    con = connect(empty_db, read_only=True)
+    try:
+        got = con.execute("SELECT quarter, value FROM current_observations ORDER BY quarter").fetchall()
+        who = con.execute("SELECT DISTINCT entered_by FROM observations").fetchall()
+    finally:
+        con.close()
+    assert got == [(1, pytest.approx(1.5 * 10_000)), (2, pytest.approx(32_000))]
+    assert who == [("tester",)]
+
+
+def test_import_bad_file_lists_every_error_and_writes_nothing(empty_db, tmp_path):
+    path = write_csv(tmp_path / "bad.csv", [
+        ["hz-binjiang", "2015Q1", "2020", "100", "万元"],  # row 2: fine
+        ["no-such-park", "2015Q1", "2020", "100", "万元"],  # row 3: org
+        ["hz-binjiang", "2099Q1", "2020", "100", "万元"],  # row 4: future period
+        ["hz-binjiang", "2015Q2", "2020", "abc", "万元"],  # row 5: value
+        ["hz-binjiang", "2015Q3", "2020", "100", "人"],  # row 6: unit
+        ["hz-binjiang", "2015Q1", "2021", "150", "万元"],  # row 7: part 150 > total 100
+    ])
+    before = (observation_count(empty_db), submission_count(empty_db))
+    result = cli(tmp_path, "import", str(path), db=empty_db)
+    assert result.returncode != 0
+    assert "bad.csv: rejected, nothing written (5 problem(s))" in result.stderr
+    for where in ("row 3, column org", "row 4, column period", "row 5, column value", "row 6, column unit",
+                  "row 7, column value"):
+        assert f"bad.csv, {where}" in result.stderr, where
+    assert "row 2," not in result.stderr
+    assert result.stdout == ""
+    assert (observation_count(empty_db), submission_count(empty_db)) == before == (0, 0)
+
+
+def test_import_warning_needs_explanation(empty_db, tmp_path):
+    base = write_csv(tmp_path / "2014.csv", [["qingdao", "2014Q4", "2020", "1000", "亿元"]])
+    assert cli(tmp_path, "import", str(base), db=empty_db).returncode == 0
+    # 1600 / 1000 − 1 = +60 % year on year: beyond ±50 %.
+    jump = write_csv(tmp_path / "2015.csv", [["qingdao", "2015Q4", "2020", "1600", "亿元"]])
+    refused = cli(tmp_path, "import", str(jump), db=empty_db)
+    assert refused.returncode != 0
+    assert "warning: 2015.csv, row 2, column value" in refused.stderr
+    assert "+60%" in refused.stderr
+    assert observation_count(empty_db) == 1
+    accepted = cli(tmp_path, "import", str(jump), "--explanation", "并入新设区县", db=empty_db)
+    assert accepted.returncode == 0, accepted.stderr
+    assert observation_count(empty_db) == 2
+
+
+# -------------------------------------------------------------------------------- progress
+
+
+def test_progress_json_qingdao_2016(demo_cli, catalog, tmp_path):
+    rows = json_out(cli(tmp_path, "progress", "--plan", "qingdao-2012", "--as-of", "2016Q4", "--json",
+                        db=demo_cli[0]))
+    plan = catalog.plans["qingdao-2012"]
+    assert sorted(r["target_id"] for r in rows) == sorted(t.target_id for t in plan.targets)
+    documented = set(ProgressRow.model_fields)
+    for r in rows:
+        assert set(r) == documented
+        assert r["plan_id"] == "qingdao-2012"
+        assert r["as_of"] == "2016Q4"
+        assert r["time_elapsed"] == 1.0  # Q4: the whole year gone by
+        assert r["final"] is True  # 2016 is every Qingdao target's year
+
+    (sw,) = [r for r in rows if r["target_id"] == "qd-software-revenue"]
+    # data/demo.yaml: Qingdao official software revenue base [2011, 600] 亿元, growth 25 % a year.
+    actual = 600 * 1.25 ** (2016 - 2011)  # = 1831.0546875 亿元
+    assert sw["actual"] == pytest.approx(actual, rel=1e-6)  # stored rounded to 0.01 万元
+    assert sw["target"] == 2200 and sw["unit"] == "亿元"
+    assert sw["completion"] == pytest.approx(actual / 2200, rel=1e-6)
+    assert sw["gap"] == pytest.approx(2200 - actual, rel=1e-6)
+    assert sw["actual_cagr"] == pytest.approx(0.25, rel=1e-6)
+    assert sw["base_value"] == pytest.approx(600, rel=1e-6)
+    assert sw["status"] == "missed"
+    assert sw["final"] is True
+    assert sw["actual_period"] == "2016"
+    assert sw["series"] == "official"
+    assert sw["scope_id"] == "qingdao" and sw["scope_name"] == "青岛市"
+
+
+def test_progress_accepts_chinese_period(demo_cli, tmp_path):
+    a = json_out(cli(tmp_path, "progress", "--plan", "qingdao-2012", "--as-of", "2016年1-12月", "--json",
+                     db=demo_cli[0]))
+    b = json_out(cli(tmp_path, "progress", "--plan", "qingdao-2012", "--as-of", "2016Q4", "--json",
+                     db=demo_cli[0]))
+    assert a == b
+
+
+def test_progress_text(demo_cli, catalog, tmp_path):
+    result = cli(tmp_path, "progress", "--plan", "qingdao-2012", "--as-of", "2016Q4", db=demo_cli[0])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    plan = catalog.plans["qingdao-2012"]
+    assert lines[0] == f"{plan.title_zh} — as of 2016Q4 (2016年1-12月)"
+    assert lines[1].split()[:3] == ["target", "status", "actual"]
+    ids = [t.target_id for t in plan.targets]
+    table = lines[2:2 + len(ids)]
+    assert sorted(line.split()[0] for line in table) == sorted(ids)
+    (sw,) = [line for line in table if line.split()[0] == "qd-software-revenue"]
+    cells = sw.split()
+    assert cells[1] == "missed"
+    assert cells[2] == f"{600 * 1.25 ** 5:,.2f}"  # 600 · 1.25⁵ = 1,831.05
+    assert f"{600 * 1.25 ** 5 / 2200:.1%}" in cells  # 1831.0546875 / 2200 = 83.2 %
+    # After the table: a blank line, then one status reason per target.
+    assert lines[2 + len(ids)] == ""
+    reasons = lines[3 + len(ids):]
+    assert sorted(r.split(":")[0] for r in reasons) == sorted(ids)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(["--plan", "atlantis-2030", "--as-of", "2016Q4"], "unknown plan 'atlantis-2030'", id="unknown-plan"),
+    pytest.param(["--plan", "qingdao-2012", "--as-of", "2016Q7"], "'2016Q7' is not a period", id="bad-quarter"),
+    pytest.param(["--plan", "qingdao-2012", "--as-of", "2016年1-8月"], "must end in March, June, September or December",
+                 id="bad-month"),
+    pytest.param(["--plan", "qingdao-2012", "--as-of", "last year"], "'last year' is not a period", id="words"),
+])
+def test_progress_bad_arguments_exit_2(demo_cli, tmp_path, args, message):
+    result = cli(tmp_path, "progress", *args, db=demo_cli[0])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+# ------------------------------------------------------------------------ where the store is
+
+
+def test_db_flag_is_honoured_over_tracker_db(tmp_path):
+    flag_db, env_db = tmp_path / "flag.duckdb", tmp_path / "env.duckdb"
+    result = run("init", db=flag_db, env_db=env_db)
+    assert result.returncode == 0, result.stderr
+    assert f"store ready at {flag_db}:" in result.stdout
+    assert flag_db.exists()
+    assert not env_db.exists()
+
+
+def test_tracker_db_is_used_without_db_flag(tmp_path):
+    env_db = tmp_path / "sub" / "env.duckdb"
+    result = run("init", db=None, env_db=env_db)
+    assert result.returncode == 0, result.stderr
+    assert f"store ready at {env_db}:" in result.stdout
+    assert env_db.exists()
+    # Later commands find the same store through the environment alone.
+    path = write_csv(tmp_path / "one.csv", [["jx-core", "2021Q4", "2020", "12", "亿元"]])
+    imported = run("import", str(path), db=None, env_db=env_db)
+    assert imported.returncode == 0, imported.stderr
+    assert observation_count(env_db) == 1
+    orgs = run("orgs", "--json", db=None, env_db=env_db)
+    assert "jx-core" in {r["org_id"] for r in json.loads(orgs.stdout)}
