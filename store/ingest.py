@@ -8,6 +8,7 @@ submitter. The same path serves the command line and, later, the upload page.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -88,9 +89,38 @@ def _decode(data: bytes) -> str:
     raise ValueError("the file is neither UTF-8 nor GBK/GB18030 text")
 
 
-def read_table(name: str, data: bytes) -> pd.DataFrame:
-    """Every cell as text (numbers are parsed later, so '1,234' and full-width digits survive)."""
-    if not data.strip():
+ROW = "__row__"  # the spreadsheet row number (header = 1) each record came from
+
+
+def _csv_records(name: str, text: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse CSV keeping true line numbers: blank lines are skipped but still counted, and a row
+    with more or fewer fields than the header is reported instead of shifting its columns."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    problems: list[Problem] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(
+                file=name, row=reader.line_num, column=None, value=",".join(cells),
+                reason=f"has {len(cells)} fields but the header has {len(header)}; quote numbers with "
+                       "thousands separators (\"12,345.6\") or remove the stray comma"))
+            continue
+        records.append([*cells, reader.line_num])
+    if header is None:
+        raise ValueError("the file is empty")
+    return pd.DataFrame(records, columns=[*header, ROW]), problems
+
+
+def read_table(name: str, data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every cell as text (numbers are parsed later, so '1,234' and full-width digits survive),
+    with the spreadsheet row of each record in column ROW, and problems with the file's shape."""
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise ValueError("the file is empty")
     if len(data) > MAX_BYTES:
         raise ValueError(f"the file is {len(data) / 1e6:.0f} MB, more than the {MAX_BYTES / 1e6:.0f} MB allowed")
@@ -98,11 +128,14 @@ def read_table(name: str, data: bytes) -> pd.DataFrame:
     if suffix in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
             raise ValueError("the file is named .xlsx but is not an Excel workbook")
-        return pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
+        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
+        frame[ROW] = frame.index + 2
+        blank = frame.drop(columns=ROW).apply(lambda r: not any(str(c).strip() for c in r), axis=1)
+        return frame[~blank].reset_index(drop=True), []
     if suffix in (".csv", ".txt"):
         if b"\x00" in data[:4096]:
             raise ValueError("the file is named .csv but holds binary data, not text")
-        return pd.read_csv(io.StringIO(_decode(data)), dtype=str, keep_default_na=False, skipinitialspace=True)
+        return _csv_records(name, _decode(data))
     raise ValueError(f"unsupported file type {suffix or '(none)'}; upload .csv or .xlsx")
 
 
@@ -128,13 +161,15 @@ def _org_lookup(con: repo.Con) -> dict[str, str]:
 
 
 def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFrame,
-                  today: dt.date | None = None) -> Checked:
-    """Check a tidy table (org, period, indicator, value, unit); collect every problem."""
-    problems: list[Problem] = []
-    table = table.rename(columns=lambda c: str(c).strip().lower())
+                  today: dt.date | None = None, problems: Iterable[Problem] = ()) -> Checked:
+    """Check a tidy table (org, period, indicator, value, unit); collect every problem.
+
+    `problems` are those already found while reading the file (rows of the wrong shape)."""
+    problems = list(problems)
+    table = table.rename(columns=lambda c: c if c == ROW else str(c).strip().lower())
     missing = [c for c in TIDY_COLUMNS if c not in table.columns]
     if missing:
-        problems.append(Problem(file=name, row=None, column=None, value=None,
+        problems.append(Problem(file=name, row=1, column=", ".join(missing), value=None,
                                 reason=f"missing column(s) {', '.join(missing)}; expected {', '.join(TIDY_COLUMNS)}"))
         return Checked(file=name, rows=pd.DataFrame(columns=repo.OBSERVATION_COLUMNS), problems=tuple(problems))
     if table.empty:
@@ -145,8 +180,9 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
     by_code = {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}
     good: list[tuple] = []
     seen: dict[tuple, int] = {}
-    for i, rec in enumerate(table.itertuples(index=False), start=2):
-        raw = {c: str(getattr(rec, c)).strip() for c in TIDY_COLUMNS}
+    for rec in table.to_dict(orient="records"):
+        i = int(rec[ROW]) if ROW in rec else 0
+        raw = {c: str(rec[c]).strip() for c in TIDY_COLUMNS}
         def bad(col: str, why: str, row: int = i, raw: dict = raw) -> None:
             problems.append(Problem(file=name, row=row, column=col, value=raw[col], reason=why))
 
@@ -204,20 +240,34 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     known: dict[tuple, float] = {(r.org_id, r.indicator_id, r.year, r.quarter): r.value for r in stored.itertuples()}
     incoming = {(r.org_id, r.indicator_id, r.year, r.quarter): (r.value, r.source_row) for r in rows.itertuples()}
     merged = known | {k: v for k, (v, _) in incoming.items()}
+    children: dict[str, list] = {}
+    for child in catalog.indicators.values():
+        if child.parent and child.kind == catalog.indicators[child.parent].kind:
+            children.setdefault(child.parent, []).append(child)
     for (org, ind_id, year, quarter), (value, row) in incoming.items():
         ind = catalog.indicators[ind_id]
 
         def flag(why: str, sev: Severity = Severity.ERROR, row: int = int(row), value: float = value) -> None:
             problems.append(Problem(file=name, row=row, column="value", value=f"{value:g}", reason=why, severity=sev))
 
-        if ind.parent and ind.parent in catalog.indicators and ind.kind == catalog.indicators[ind.parent].kind:
+        if ind.parent and ind.kind == catalog.indicators[ind.parent].kind:
             total = merged.get((org, ind.parent, year, quarter))
             if total is not None and value > total + 1e-6:
                 flag(f"{ind.name_zh} {value:g} exceeds its total {catalog.indicators[ind.parent].name_zh} {total:g}")
-        if ind.kind.value == "flow" and quarter > 1:
-            before = merged.get((org, ind_id, year, quarter - 1))
+        # Against stored figures only: a conflict between two rows of this file is reported once,
+        # on the part's (or the later quarter's) row, by the checks below.
+        for child in children.get(ind_id, ()):
+            part = known.get((org, child.indicator_id, year, quarter))
+            if (org, child.indicator_id, year, quarter) not in incoming and part is not None and part > value + 1e-6:
+                flag(f"{ind.name_zh} {value:g} is smaller than its part {child.name_zh} {part:g}")
+        if ind.kind.value == "flow":
+            before = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
+            later = (org, ind_id, year, quarter + 1)
+            after = known.get(later) if quarter < 4 and later not in incoming else None
             if before is not None and value < before - 1e-6:
                 flag(f"year-to-date figure falls from {before:g} in Q{quarter - 1} to {value:g} in Q{quarter}")
+            if after is not None and value > after + 1e-6:
+                flag(f"year-to-date figure {value:g} in Q{quarter} is above {after:g} already reported for Q{quarter + 1}")
         previous = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
         last_year = merged.get((org, ind_id, year - 1, quarter))
         ref = previous if previous is not None else last_year
@@ -255,9 +305,9 @@ def import_file(con: repo.Con, catalog: Catalog, path: Path, *, actor: str, stat
                 explanation: str | None = None) -> tuple[int, int]:
     """Read, validate and commit a tidy file; returns (submission id, rows written)."""
     try:
-        table = read_table(path.name, path.read_bytes())
+        table, shape_problems = read_table(path.name, path.read_bytes())
     except (ValueError, OSError) as e:
         raise SubmissionRejected([Problem(file=path.name, row=None, column=None, value=None, reason=str(e))]) from e
-    checked = validate_tidy(con, catalog, path.name, table)
+    checked = validate_tidy(con, catalog, path.name, table, problems=shape_problems)
     sub = submit(con, checked, actor=actor, origin="import", status=status, explanation=explanation)
     return sub, len(checked.rows)

@@ -6,6 +6,7 @@ only read it; tests that write get their own fresh store.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,22 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
-@pytest.fixture
-def store(tmp_path: Path, catalog: Catalog):
-    """An empty store with the catalog synced: orgs, indicators, plans, no observations."""
-    con = connect(tmp_path / "t.duckdb")
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Path:
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    con = connect(path)
     repo.sync_catalog(con, catalog)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, empty_db: Path):
+    """An empty store with the catalog synced: orgs, indicators, plans, no observations.
+    Copied from a session template: syncing the catalog costs more than copying a file."""
+    path = tmp_path / "t.duckdb"
+    shutil.copy(empty_db, path)
+    con = connect(path)
     yield con
     con.close()
 

@@ -383,8 +383,13 @@ def test_file_level_errors(store, catalog, tmp_path, name, data, reason):
     problems = import_rejected(store, catalog, path)
     assert len(problems) == 1
     (problem,) = problems
-    assert (problem.file, problem.row, problem.column) == (name, None, None)  # about the whole file
     assert reason in problem.reason
+    if reason.startswith("missing column"):
+        # a missing column is pointed at the header row and named
+        missing = reason.removeprefix("missing column(s) ")
+        assert (problem.file, problem.row, problem.column) == (name, 1, missing)
+    else:
+        assert (problem.file, problem.row, problem.column) == (name, None, None)  # about the whole file
 
 
 def test_missing_file_is_a_problem_not_a_crash(store, catalog, tmp_path):
@@ -502,11 +507,9 @@ def test_pending_submission_is_stored_but_not_current(store, catalog, tmp_path):
     assert current(store, "hz-binjiang", "software_revenue", 2015, 2) is None
 
 
-# ------------------------------------------------------------------ bugs found (strict xfail)
+# ------------------------------------------------- regressions: bugs found by these tests, now fixed
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: pandas.read_csv skips blank lines, so every row after a blank line "
-                                       "is reported one row too early (row 3 instead of the spreadsheet's row 4)")
 def test_blank_line_does_not_shift_row_numbers(store, catalog, tmp_path):
     path = tmp_path / "upload.csv"
     # line 1 header, line 2 good, line 3 blank, line 4 an unknown indicator (Excel shows it as row 4)
@@ -518,8 +521,6 @@ def test_blank_line_does_not_shift_row_numbers(store, catalog, tmp_path):
     assert (4, "indicator") in where(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the year-to-date rule only compares a new figure with the quarter "
-                                       "before it; a new Q1 larger than the stored Q2 of the same year is accepted")
 def test_new_q1_above_stored_q2_is_rejected(store, catalog, tmp_path):
     store_rows(store, catalog, tmp_path, [["hz-binjiang", "2015Q2", "2020", "100", "万元"]])
     # Q1 YTD 200 > Q2 YTD 100 already stored: the cumulative figure would fall from Q1 to Q2.
@@ -527,8 +528,6 @@ def test_new_q1_above_stored_q2_is_rejected(store, catalog, tmp_path):
     assert (2, "value") in where(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a part is only checked against its total when the part is new; a "
-                                       "new total smaller than a stored part (software_products) is accepted")
 def test_new_total_below_stored_part_is_rejected(store, catalog, tmp_path):
     store_rows(store, catalog, tmp_path, [["hz-binjiang", "2015Q1", "2021", "500", "万元"]])
     # software_revenue 100 < its stored part software_products 500.
@@ -536,9 +535,6 @@ def test_new_total_below_stored_part_is_rejected(store, catalog, tmp_path):
     assert (2, "value") in where(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when the first data row has one field more than the header (an "
-                                       "unquoted thousands separator), pandas turns column 1 into the index and "
-                                       "every cell is reported under the wrong column")
 def test_unquoted_thousands_separator_is_not_shifted_into_other_columns(store, catalog, tmp_path):
     path = tmp_path / "upload.csv"
     path.write_bytes("org,period,indicator,value,unit\nhz-binjiang,2015Q1,2020,12,345.6,万元\n".encode())
@@ -548,8 +544,6 @@ def test_unquoted_thousands_separator_is_not_shifted_into_other_columns(store, c
     assert any(p.row == 2 for p in problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a file holding only a UTF-8 byte-order mark is not reported as "
-                                       "empty but with pandas' internal 'No columns to parse from file'")
 def test_bom_only_file_is_reported_as_empty(store, catalog, tmp_path):
     path = tmp_path / "upload.csv"
     path.write_bytes(b"\xef\xbb\xbf")
