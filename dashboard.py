@@ -1,20 +1,67 @@
-"""Streamlit entry: the router, the language switch and the demo-data badge.
+"""Streamlit entry: sign-in gate, role-based router, language switch, as-of quarter, demo badge.
 
 Run with `streamlit run dashboard.py`; the store comes from $TRACKER_DB or data/tracker.duckdb and
 is created with demo data on first start.
 """
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
-from ui import data
+from domain.access import Role
+from ui import auth, data
 from ui.i18n import LANGS, t
 
 st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
 # A fixed bilingual label: a label that changed with the language would make a new widget.
 lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-st.sidebar.title(t("app_title", lang))
-if data.is_demo(data.data_version()):
+version = data.data_version()
+if data.is_demo(version):
     st.sidebar.warning(t("demo_badge", lang))
 
-page = st.navigation([st.Page("pages/plans.py", title=t("plans", lang), icon="📋", url_path="plans", default=True)])
-page.run()
+# Each role's pages, its landing page first.
+BY_ROLE = {
+    Role.ADMIN: ["plans", "park", "users"],
+    Role.LEADER: ["plans", "park"],
+    Role.REVIEWER: ["plans", "park"],
+    Role.PARK_MANAGER: ["park", "plans"],
+    Role.ENTERPRISE: ["my_data"],
+}
+
+
+SPEC = {  # name: (script, title key, icon, url path)
+    "plans": ("pages/plans.py", "plans", ":material/list_alt:", "plans"),
+    "park": ("pages/park.py", "park", ":material/apartment:", "park"),
+    "my_data": ("pages/my_data.py", "my_data", ":material/edit_note:", "my-data"),
+    "users": ("pages/users.py", "users", ":material/group:", "users"),
+}
+PAGES = {name: st.Page(path, title=t(key, lang), icon=icon, url_path=url) for name, (path, key, icon, url) in SPEC.items()}
+
+
+def landing_page(name: str | None) -> st.Page:
+    """The bare URL. Streamlit serves its default page only at "/", so a role's landing page is
+    run here by path while its own URL (/park …) keeps working for bookmarks and links."""
+    if name is None:
+        return st.Page(lambda: None, title=t("app_title", lang), default=True, visibility="hidden")
+    script = Path(__file__).resolve().parent / SPEC[name][0]
+    return st.Page(lambda: runpy.run_path(str(script)), title=t(SPEC[name][1], lang), url_path="home",
+                   default=True, visibility="hidden")
+
+
+who = auth.sign_in(lang)
+st.session_state["identity"] = who
+if who is None:
+    # Every page is registered, hidden, and none runs: a URL naming a page (a bookmark, a
+    # reload) survives the sign-in instead of ending in "page not found", and the bare URL
+    # stays bare so that it lands on the role's own first page once signed in.
+    st.navigation([landing_page(None), *PAGES.values()], position="hidden")
+    st.stop()
+st.sidebar.title(t("app_title", lang))
+periods = data.periods(version, who.scope_org_id)
+if periods:
+    st.session_state["as_of_period"] = st.sidebar.selectbox(
+        t("as_of", lang), periods[::-1], format_func=lambda p: p.label_zh() if lang == "zh" else str(p))
+
+names = BY_ROLE[who.role]
+st.navigation([landing_page(names[0]), *(PAGES[name] for name in names)]).run()

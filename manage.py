@@ -12,9 +12,10 @@ import math
 import sys
 from pathlib import Path
 
+from domain.access import Identity, Role
 from domain.periods import PeriodError, parse_period
 from metrics.tracker import plan_progress
-from store import demo, ingest, repo
+from store import demo, ingest, repo, users
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
 
@@ -29,6 +30,11 @@ def _records(frame) -> list[dict]:
             for r in frame.to_dict(orient="records")]
 
 
+def _operator(args: argparse.Namespace) -> Identity:
+    """The command line is run by whoever can open the store file: an administrator."""
+    return Identity(username=args.user, display_name=args.user, role=Role.ADMIN)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     con = connect(args.db)
@@ -39,6 +45,41 @@ def cmd_init(args: argparse.Namespace) -> int:
         n = demo.load_demo(con, catalog)
         line += f"; demo data {'loaded, ' + str(n) + ' observations' if n else 'already present'}"
     print(line)
+    if args.demo:
+        created = users.create_demo_users(con)
+        if created:
+            print("demo users created — these passwords are shown only now:")
+            for name, password in created.items():
+                ident = users.identity(con, name)
+                scope = f" scope={ident.scope_org_id}" if ident.scope_org_id else ""
+                print(f"  {name:15} {password:20} role={ident.role.value}{scope}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    who = _operator(args)
+    try:
+        match args.action:
+            case "list":
+                frame = users.list_users(con)
+                if args.json:
+                    _print_json(_records(frame))
+                else:
+                    print(frame.to_string(index=False))
+            case "add":
+                password = users.add_user(con, who, args.username, args.name or args.username, Role(args.role),
+                                          args.scope, args.password)
+                print(f"user {args.username} added" + ("" if args.password else f"; password (shown once): {password}"))
+            case "set-role":
+                users.set_role(con, who, args.username, Role(args.role), args.scope)
+                print(f"user {args.username} is now {args.role}" + (f" of {args.scope}" if args.scope else ""))
+            case "reset-password":
+                password = users.reset_password(con, who, args.username, args.password)
+                print(f"password of {args.username} reset" + ("" if args.password else f"; new password (shown once): {password}"))
+    except users.UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -79,7 +120,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     path = Path(args.file)
     try:
-        sub, n = ingest.import_file(con, default_catalog(), path, actor=args.user, status=args.status,
+        sub, n = ingest.import_file(con, default_catalog(), path, who=_operator(args), status=args.status,
                                     explanation=args.explanation)
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
@@ -153,6 +194,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["accepted", "pending"], default="accepted")
     p.add_argument("--explanation", help="explanation for warnings such as |同比| > 50 %%")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("users", parents=[common], help="manage users: list | add | set-role | reset-password")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("list", parents=[common])
+    a.add_argument("--json", action="store_true")
+    roles = [r.value for r in Role]
+    a = actions.add_parser("add", parents=[common])
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=roles)
+    a.add_argument("--scope", help="park id for a park manager, enterprise id for an enterprise user")
+    a.add_argument("--name", help="display name")
+    a.add_argument("--password", help="default: generate one and print it once")
+    a = actions.add_parser("set-role", parents=[common])
+    a.add_argument("username")
+    a.add_argument("role", choices=roles)
+    a.add_argument("--scope")
+    a = actions.add_parser("reset-password", parents=[common])
+    a.add_argument("username")
+    a.add_argument("--password", help="default: generate one and print it once")
+    p.set_defaults(func=cmd_users)
     p = sub.add_parser("progress", parents=[common], help="how every target of a plan stands at a quarter")
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")

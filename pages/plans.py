@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui import data
+from ui import context, data
 from ui.i18n import t
 
-lang = st.session_state.get("lang", "zh")
+lang = context.current().lang
 st.header(t("plans", lang))
 plans = data.plans(data.data_version())
 if plans.empty:

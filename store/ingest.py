@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from domain.access import Identity
 from domain.periods import Period, PeriodError, parse_period
 from domain.units import UnitError, unit
-from store import repo
+from store import access, repo
 from store.catalog import Catalog
 
 TIDY_COLUMNS = ("org", "period", "indicator", "value", "unit")
@@ -288,20 +289,23 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     return problems
 
 
-def submit(con: repo.Con, checked: Checked, *, actor: str, origin: str, status: str,
+def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, status: str,
            explanation: str | None = None) -> int:
-    """Write a checked file as one submission, or raise with every problem and write nothing."""
+    """Write a checked file as one submission, or raise with every problem and write nothing.
+
+    Every organisation in it must be within `who`'s scope (AuthorizationError otherwise)."""
+    access.require_write(con, who, checked.rows.org_id.unique(), "submit figures for")
     if checked.errors:
         raise SubmissionRejected(checked.errors)
     if checked.warnings and not (explanation and explanation.strip()):
         raise SubmissionRejected([*checked.warnings, Problem(
             file=checked.file, row=None, column=None, value=None,
             reason="warnings need an explanation before the submission can go through")])
-    return repo.write_submission(con, checked.rows, actor=actor, origin=origin, status=status,
+    return repo.write_submission(con, checked.rows, actor=who.username, origin=origin, status=status,
                                  file_name=checked.file, explanation=explanation)
 
 
-def import_file(con: repo.Con, catalog: Catalog, path: Path, *, actor: str, status: str = "accepted",
+def import_file(con: repo.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
                 explanation: str | None = None) -> tuple[int, int]:
     """Read, validate and commit a tidy file; returns (submission id, rows written)."""
     try:
@@ -309,5 +313,5 @@ def import_file(con: repo.Con, catalog: Catalog, path: Path, *, actor: str, stat
     except (ValueError, OSError) as e:
         raise SubmissionRejected([Problem(file=path.name, row=None, column=None, value=None, reason=str(e))]) from e
     checked = validate_tidy(con, catalog, path.name, table, problems=shape_problems)
-    sub = submit(con, checked, actor=actor, origin="import", status=status, explanation=explanation)
+    sub = submit(con, checked, who=who, origin="import", status=status, explanation=explanation)
     return sub, len(checked.rows)

@@ -192,6 +192,17 @@ def has_data(con: Con) -> bool:
     return scalar(con, "SELECT EXISTS (SELECT 1 FROM observations)")
 
 
+def periods(con: Con, under: str | None = None) -> list[Period]:
+    """Quarters with accepted data, oldest first; only data at or below `under` if given."""
+    rows = con.execute(
+        """SELECT DISTINCT o.year, o.quarter FROM current_observations o
+           WHERE ? IS NULL OR o.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?)
+           ORDER BY 1, 2""",
+        [under, under],
+    ).fetchall()
+    return [Period(int(y), int(q)) for y, q in rows]
+
+
 def latest_period(con: Con) -> Period | None:
     row = first(con, "SELECT year, quarter FROM current_observations ORDER BY year DESC, quarter DESC LIMIT 1")
     return Period(row[0], row[1]) if row else None
@@ -337,3 +348,51 @@ def current_values(con: Con, keys: pd.DataFrame) -> pd.DataFrame:
         )
     finally:
         con.unregister("wanted_values")
+
+
+def parks(con: Con) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT p.org_id, p.name_zh, p.name_en, p.parent_id, c.org_id AS city_id, c.name_zh AS city_name
+           FROM orgs p
+           JOIN org_closure x ON x.descendant_id = p.org_id
+           JOIN orgs c ON c.org_id = x.ancestor_id AND c.kind = 'city'
+           WHERE p.kind = 'park' ORDER BY c.org_id, p.org_id""",
+    )
+
+
+def enterprise_figures(con: Con, park_id: str, as_of: Period) -> pd.DataFrame:
+    """Each enterprise of a park with this period's software revenue, the same period last year,
+    its employees, and whether it has reported anything for the period."""
+    return frame(
+        con,
+        """WITH ents AS (
+               SELECT o.org_id, o.name_zh, o.credit_code FROM orgs o
+               JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+               WHERE o.kind = 'enterprise'),
+           cur AS (SELECT * FROM current_observations WHERE (year, quarter) IN ((?, ?), (?, ?)))
+           SELECT e.org_id, e.name_zh, e.credit_code,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'software_revenue' AND v.year = ?) AS software_revenue,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'software_revenue' AND v.year = ?) AS software_revenue_ly,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'main_revenue' AND v.year = ?) AS main_revenue,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'employees' AND v.year = ?) AS employees,
+                  count(v.value) FILTER (WHERE v.year = ?) > 0 AS reported
+           FROM ents e LEFT JOIN cur v ON v.org_id = e.org_id
+           GROUP BY ALL ORDER BY software_revenue DESC NULLS LAST, e.org_id""",
+        [park_id, as_of.year, as_of.quarter, as_of.year - 1, as_of.quarter,
+         as_of.year, as_of.year - 1, as_of.year, as_of.year, as_of.year],
+    )
+
+
+def org_figures(con: Con, org_id: str, as_of: Period) -> pd.DataFrame:
+    """Every indicator one organisation reported for a period, with the same period last year."""
+    return frame(
+        con,
+        """SELECT i.indicator_id, i.code, i.name_zh, i.name_en, i.unit,
+                  max(o.value) FILTER (WHERE o.year = ?) AS value,
+                  max(o.value) FILTER (WHERE o.year = ?) AS value_last_year
+           FROM current_observations o JOIN indicators i USING (indicator_id)
+           WHERE o.org_id = ? AND o.quarter = ? AND o.year IN (?, ?)
+           GROUP BY ALL ORDER BY i.code NULLS LAST, i.indicator_id""",
+        [as_of.year, as_of.year - 1, org_id, as_of.quarter, as_of.year, as_of.year - 1],
+    )

@@ -148,4 +148,23 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
 )
 
+MIGRATIONS += (
+    (
+        2,
+        """
+        CREATE TABLE users (
+            username        VARCHAR PRIMARY KEY,
+            display_name    VARCHAR NOT NULL,
+            role            VARCHAR NOT NULL,
+            scope_org_id    VARCHAR,               -- park (park manager) or enterprise (enterprise user)
+            password_hash   VARCHAR NOT NULL,      -- bcrypt, salted; never the password itself
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until    TIMESTAMP,
+            disabled        BOOLEAN NOT NULL DEFAULT false,
+            created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -9,24 +9,43 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from domain.access import SYSTEM
+from store import repo, users
+from store.db import connect
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+PASSWORD = "leader-password-1"
 
 
 @pytest.fixture
 def app_db(tmp_path, demo_db, monkeypatch):
-    """A private copy of the demo store, named by TRACKER_DB as in production."""
+    """A private copy of the demo store, named by TRACKER_DB as in production, with the demo
+    users and a known password for the leader."""
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)
+    con = connect(path)
+    users.create_demo_users(con)
+    users.reset_password(con, SYSTEM, "leader", PASSWORD)
+    con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield path
     st.cache_resource.clear()
 
 
-def run_app() -> AppTest:
+def run_app(lang: str = "zh") -> AppTest:
+    """Start from dashboard.py and sign in as the leader through the form."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    return at.run()
+    at.session_state["lang"] = lang
+    at.run()
+    at.text_input[0].input("leader")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    return at
 
 
 def test_plan_list_shows_every_plan_and_the_demo_badge(app_db, catalog):
@@ -52,14 +71,20 @@ def test_language_switch_to_english(app_db):
     fresh.session_state["lang"] = "en"
     fresh.run()
     assert "Demo data" in fresh.sidebar.warning[0].value
+    assert [i.label for i in fresh.text_input] == ["Username", "Password"]
 
 
-def test_empty_store_starts_with_demo_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "fresh.duckdb"))
+def test_empty_store_starts_with_demo_data_and_demo_users(tmp_path, monkeypatch):
+    db = tmp_path / "fresh.duckdb"
+    monkeypatch.setenv("TRACKER_DB", str(db))
+    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = run_app()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == 5
     assert at.sidebar.warning  # first start loads (and labels) the demo set
-    st.cache_resource.clear()
+    st.cache_resource.clear()  # releases the app's connection so the test can open the file
+    con = connect(db)
+    assert repo.has_data(con)
+    assert set(users.list_users(con).role) == {"admin", "leader", "reviewer", "park_manager", "enterprise"}
+    con.close()

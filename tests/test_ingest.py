@@ -15,10 +15,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from domain.access import Identity, Role
 from domain.models import Organisation, OrgKind
 from store import ingest, repo
 
 HEADER = ["org", "period", "indicator", "value", "unit"]
+TESTER = Identity(username="tester", display_name="tester", role=Role.ADMIN)
 BINJIANG_ZH = "高新技术产业开发区(滨江)"  # hz-binjiang's registered name in data/plans/hangzhou-2012.yaml
 
 
@@ -55,14 +57,14 @@ def current(con, org: str, indicator: str, year: int, quarter: int) -> float | N
 
 
 def import_ok(con, catalog, path: Path, **kw) -> tuple[int, int]:
-    return ingest.import_file(con, catalog, path, actor="tester", **kw)
+    return ingest.import_file(con, catalog, path, who=TESTER, **kw)
 
 
 def import_rejected(con, catalog, path: Path, **kw) -> list[ingest.Problem]:
     """Import a file that must be rejected; check nothing was written; return its problems."""
     before = counts(con)
     with pytest.raises(ingest.SubmissionRejected) as caught:
-        ingest.import_file(con, catalog, path, actor="tester", **kw)
+        ingest.import_file(con, catalog, path, who=TESTER, **kw)
     assert counts(con) == before, "a rejected file must leave the store unchanged"
     return caught.value.problems
 
@@ -432,7 +434,7 @@ def test_every_error_in_a_file_is_reported(store, catalog, tmp_path):
     assert all(p.severity == ingest.Severity.ERROR for p in problems)
     # The exception text (what the command line prints) lists them all, one per line.
     with pytest.raises(ingest.SubmissionRejected) as caught:
-        ingest.import_file(store, catalog, tmp_path / "upload.csv", actor="tester")
+        ingest.import_file(store, catalog, tmp_path / "upload.csv", who=TESTER)
     assert len(str(caught.value).splitlines()) == 14
 
 

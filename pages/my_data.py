@@ -1,0 +1,14 @@
+"""本企业数据 — an enterprise user's own figures for the quarter."""
+
+import streamlit as st
+
+from ui import context, data, tables
+from ui.i18n import t
+
+ctx = context.current()
+org = ctx.who.scope_org_id
+st.header(f"{t('my_data', ctx.lang)} · {data.org_name(org)}")
+frame = data.own_figures(data.data_version(), ctx.who, org, ctx.as_of)
+st.caption(ctx.as_of.label_zh())
+st.dataframe(tables.figures_table(frame, ctx.lang), hide_index=True, width="stretch",
+             column_config={t("yoy", ctx.lang): st.column_config.NumberColumn(format="%.1f%%")})

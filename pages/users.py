@@ -1,0 +1,11 @@
+"""用户管理 — the accounts and their roles (administrators only; changes via manage.py users)."""
+
+import streamlit as st
+
+from ui import context, data, tables
+from ui.i18n import t
+
+ctx = context.current()
+st.header(t("users", ctx.lang))
+st.dataframe(tables.users_table(data.user_list(data.data_version()), ctx.lang), hide_index=True, width="stretch")
+st.caption(t("sign_in_help", ctx.lang))

@@ -1,0 +1,192 @@
+"""Users of the embedded default: bcrypt-hashed passwords, roles, scopes and lock-out.
+
+Failed sign-ins are counted in the store, not in a session, so a lock-out survives a page reload
+or a second browser; it lifts by itself after LOCK_MINUTES, or at once with a password reset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import bcrypt
+import pandas as pd
+
+from domain.access import Identity, Role
+from domain.models import OrgKind
+from store import repo
+
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(ValueError):
+    """A user command that cannot be carried out (unknown user, bad scope, weak password)."""
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+
+
+def new_password() -> str:
+    """A random password strong enough to print once and hand over (about 95 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
+    if not role.needs_scope:
+        if scope:
+            raise UserError(f"role {role.value} is not scoped to an organisation; drop --scope")
+        return
+    if not scope:
+        raise UserError(f"role {role.value} needs --scope (a {'park' if role == Role.PARK_MANAGER else 'enterprise'} id)")
+    kind = repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [scope])
+    wanted = OrgKind.PARK if role == Role.PARK_MANAGER else OrgKind.ENTERPRISE
+    if kind != wanted.value:
+        raise UserError(f"scope {scope!r} is {'unknown' if kind is None else 'a ' + kind}; {role.value} needs a {wanted.value}")
+
+
+def add_user(con: repo.Con, actor: Identity, username: str, display_name: str, role: Role,
+             scope: str | None = None, password: str | None = None) -> str:
+    """Create a user; returns the password (generated when none is given) to hand over once."""
+    username = username.strip()
+    if not username:
+        raise UserError("username is empty")
+    if repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
+        raise UserError(f"user {username!r} already exists")
+    _check_scope(con, role, scope)
+    password = password or new_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    with repo.transaction(con):
+        con.execute(
+            "INSERT INTO users (username, display_name, role, scope_org_id, password_hash) VALUES (?, ?, ?, ?, ?)",
+            [username, display_name or username, role.value, scope, hash_password(password)],
+        )
+        repo.audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope})
+    return password
+
+
+def list_users(con: repo.Con) -> pd.DataFrame:
+    return repo.frame(
+        con,
+        """SELECT u.username, u.display_name, u.role, u.scope_org_id, o.name_zh AS scope_name,
+                  u.failed_attempts, u.locked_until, u.disabled, u.created_at
+           FROM users u LEFT JOIN orgs o ON o.org_id = u.scope_org_id ORDER BY u.role, u.username""",
+    )
+
+
+def _require(con: repo.Con, username: str) -> None:
+    if not repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
+        raise UserError(f"no user {username!r}")
+
+
+def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: str | None = None) -> None:
+    _require(con, username)
+    _check_scope(con, role, scope)
+    with repo.transaction(con):
+        con.execute("UPDATE users SET role = ?, scope_org_id = ? WHERE username = ?", [role.value, scope, username])
+        repo.audit(con, actor.username, "user.set_role", f"user:{username}", {"role": role.value, "scope": scope})
+
+
+def reset_password(con: repo.Con, actor: Identity, username: str, password: str | None = None) -> str:
+    """Set a new password (generated when none is given) and lift any lock-out."""
+    _require(con, username)
+    password = password or new_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    with repo.transaction(con):
+        con.execute(
+            "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE username = ?",
+            [hash_password(password), username],
+        )
+        repo.audit(con, actor.username, "user.reset_password", f"user:{username}")
+    return password
+
+
+def identity(con: repo.Con, username: str) -> Identity | None:
+    row = repo.first(
+        con, "SELECT username, display_name, role, scope_org_id FROM users WHERE username = ? AND NOT disabled",
+        [username],
+    )
+    if row is None:
+        return None
+    return Identity(username=row[0], display_name=row[1], role=Role(row[2]), scope_org_id=row[3])
+
+
+def locked_until(con: repo.Con, username: str) -> dt.datetime | None:
+    """When the user's lock-out ends, or None if they may try to sign in now."""
+    until = repo.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [username])
+    return until if until is not None and until > _now() else None
+
+
+def record_failed_attempt(con: repo.Con, username: str) -> bool:
+    """Count a failed sign-in; returns True when this attempt locked the account."""
+    row = repo.first(con, "SELECT failed_attempts FROM users WHERE username = ?", [username])
+    with repo.transaction(con):
+        repo.audit(con, username, "login.failed", f"user:{username}", {"known_user": row is not None})
+        if row is None:
+            return False
+        attempts = row[0] + 1
+        lock = attempts >= MAX_FAILED_ATTEMPTS
+        con.execute(
+            "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+            [0 if lock else attempts, _now() + dt.timedelta(minutes=LOCK_MINUTES) if lock else None, username],
+        )
+        if lock:
+            repo.audit(con, username, "login.locked", f"user:{username}", {"minutes": LOCK_MINUTES})
+    return lock
+
+
+def record_sign_in(con: repo.Con, username: str) -> None:
+    with repo.transaction(con):
+        con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
+        repo.audit(con, username, "login.ok", f"user:{username}")
+
+
+def verify_password(con: repo.Con, username: str, password: str) -> bool:
+    """Check a password against the stored hash (also what the login widget checks)."""
+    stored = repo.scalar(con, "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
+    return stored is not None and bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
+
+
+def credentials(con: repo.Con) -> dict:
+    """Users in the shape streamlit-authenticator expects; hashes only, never passwords."""
+    users = repo.frame(con, "SELECT username, display_name, role, password_hash FROM users WHERE NOT disabled")
+    return {"usernames": {
+        r.username: {"name": r.display_name, "password": r.password_hash, "email": f"{r.username}@local",
+                     "roles": [r.role], "failed_login_attempts": 0}
+        for r in users.itertuples()
+    }}
+
+
+DEMO_USERS = (
+    ("admin", "系统管理员（演示）", Role.ADMIN, None),
+    ("leader", "领导小组（演示）", Role.LEADER, None),
+    ("reviewer", "审核员（演示）", Role.REVIEWER, None),
+    ("park-softcity", "青岛软件城管理员（演示）", Role.PARK_MANAGER, "qd-softcity"),
+)
+
+
+def create_demo_users(con: repo.Con) -> dict[str, str]:
+    """One demo user per role (the enterprise user on the first demo firm in 青岛软件城).
+
+    Returns {username: password} for the new users, to be printed once; existing ones are kept.
+    """
+    first_firm = repo.scalar(
+        con, "SELECT org_id FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id LIMIT 1"
+    )
+    wanted = [*DEMO_USERS, ("enterprise", "企业填报员（演示）", Role.ENTERPRISE, first_firm)]
+    created = {}
+    for username, name, role, scope in wanted:
+        if scope is None and role.needs_scope:
+            continue
+        if identity(con, username) is None:
+            created[username] = add_user(con, Identity(username="system", display_name="system", role=Role.ADMIN),
+                                         username, name, role, scope)
+    return created

@@ -1,0 +1,120 @@
+"""A real Streamlit server and Debian's headless Chromium, for tests that act as a person would.
+
+The server runs `streamlit run dashboard.py` on a free loopback port against a private store;
+Chromium is driven by playwright with executable_path, so nothing downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path, log: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_COOKIE_KEY": "k" * 48, "TRACKER_DEMO": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start; see {log}:\n{log.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def chromium(width: int = 1366, height: int = 768):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def settled(page, locator, timeout_s: float = 30) -> None:
+    """Wait until exactly one element matches: during a rerun Streamlit briefly shows the old
+    elements beside the new ones."""
+    deadline = time.monotonic() + timeout_s
+    while locator.count() != 1:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{locator} never settled on one element (found {locator.count()})")
+        page.wait_for_timeout(200)
+
+
+def idle(page, quiet_ms: int = 800, timeout_s: float = 30) -> None:
+    """Wait until the app has stopped running for `quiet_ms` (no status widget shown): a
+    component mounting on first load (the cookie manager) triggers one more run."""
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while quiet < quiet_ms:
+        if time.monotonic() > deadline:
+            raise AssertionError("the app never became idle")
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        quiet = 0 if running else quiet + 100
+        page.wait_for_timeout(100)
+
+
+def sign_in(page, base: str, username: str, password: str, cookie: str = "tracker_auth") -> None:
+    """Sign in through the form, then wait for the re-authentication cookie: the browser stores it
+    from a component shortly after the page re-renders, and a URL typed before that signs in anew."""
+    page.goto(base)
+    settled(page, page.get_by_label("用户名"))
+    idle(page)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    deadline = time.monotonic() + 40
+    while not any(c["name"] == cookie for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            shot = screenshot(page, f"sign-in-failed-{username}")
+            raise AssertionError(f"the sign-in cookie was never set; see {shot}")
+        page.wait_for_timeout(200)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,67 @@
+"""Real-browser tests: headless Debian Chromium against a running app.
+
+Run by the README's test command (scripts/test.sh installs the chromium package).
+Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from domain.access import SYSTEM
+from store import users
+from store.db import connect
+from tests.browser import CHROMIUM, chromium, screenshot, sign_in, streamlit_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
+]
+PASSWORD = "browser-test-password"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, demo_db):
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    users.create_demo_users(con)
+    for name in ("park-softcity", "leader"):
+        users.reset_password(con, SYSTEM, name, PASSWORD)
+    con.close()
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
+def test_park_manager_cannot_reach_another_park(app):
+    with chromium() as page:
+        sign_in(page, app, "park-softcity", PASSWORD)
+        page.get_by_role("heading", name="园区 · 青岛软件城").first.wait_for(timeout=30_000)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+        screenshot(page, "park-manager-own-park")
+        # The park selector offers their own park only.
+        park_box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_role("combobox", name="园区"))
+        park_box.get_by_role("button", name="Open").click()
+        page.get_by_role("option").first.wait_for(timeout=10_000)
+        options = page.get_by_role("option").all_inner_texts()
+        assert options == ["青岛软件城（qd-softcity）"]
+        page.keyboard.press("Escape")
+        # Editing the URL to another park is refused by the data layer, and no table is shown.
+        page.goto(f"{app}/park?park=qd-infovalley")
+        page.get_by_text("无权查看该园区的企业数据").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        screenshot(page, "park-manager-other-park-refused")
+
+
+def test_leader_sees_any_park(app):
+    with chromium() as page:
+        sign_in(page, app, "leader", PASSWORD)
+        page.get_by_role("heading", name="规划列表").first.wait_for(timeout=30_000)
+        page.goto(f"{app}/park?park=qd-infovalley")
+        page.get_by_role("heading", name="园区 · 青岛信息谷").first.wait_for(timeout=30_000)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+        assert page.get_by_text("无权查看").count() == 0

@@ -1,0 +1,114 @@
+"""Sign-in for the app: streamlit-authenticator's form and signed cookie over the users table.
+
+The library renders the form, checks the bcrypt hash and keeps a signed re-authentication cookie;
+the store keeps the users, counts failed attempts across sessions and locks an account after
+MAX_FAILED_ATTEMPTS. With an `[auth]` section in secrets, Streamlit's own OIDC sign-in
+(`st.login`) is used instead and the identity's e-mail is looked up in the users table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from domain.access import ROLE_NAMES, Identity
+from store import users
+from ui import data
+from ui.i18n import t
+
+COOKIE_NAME = "tracker_auth"
+COOKIE_DAYS = 7
+KEY_FILE = Path(__file__).resolve().parent.parent / "data" / "secrets" / "cookie_key"
+MIN_KEY_BYTES = 32
+
+
+def _secret(name: str) -> str | None:
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets.toml at all: st.secrets raises rather than returning None
+        return None
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def cookie_key() -> str:
+    """The cookie-signing key: env TRACKER_COOKIE_KEY, else secrets `cookie_key`, else a key
+    generated on first start into data/secrets/ (git-ignored, readable by the owner only)."""
+    key = os.environ.get("TRACKER_COOKIE_KEY") or _secret("cookie_key")
+    if not key:
+        if not KEY_FILE.exists():
+            KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+            KEY_FILE.touch(mode=0o600)
+            KEY_FILE.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        key = KEY_FILE.read_text(encoding="ascii").strip()
+    if len(key.encode()) < MIN_KEY_BYTES:
+        raise RuntimeError(f"the cookie key must have at least {MIN_KEY_BYTES} bytes")
+    return key
+
+
+def _sso_identity(lang: str) -> Identity | None:
+    if not st.user.is_logged_in:
+        st.button(t("sign_in_sso", lang), on_click=st.login)
+        return None
+    who = users.identity(data.cursor(), str(st.user.get("email", "")))
+    if who is None:
+        st.error(t("no_account", lang))
+        st.button(t("sign_out", lang), on_click=st.logout)
+        return None
+    return who
+
+
+def sign_in(lang: str) -> Identity | None:
+    """The signed-in identity, or None after rendering the sign-in form (the caller stops)."""
+    if _sso_configured():
+        who = _sso_identity(lang)
+        if who is not None:
+            st.sidebar.button(t("sign_out", lang), on_click=st.logout)
+        return who
+    con = data.cursor()
+    creds = users.credentials(con)
+    for name, entry in creds["usernames"].items():
+        if users.locked_until(con, name):  # makes the library refuse it before checking the password
+            entry["failed_login_attempts"] = users.MAX_FAILED_ATTEMPTS
+    authenticator = stauth.Authenticate(creds, COOKIE_NAME, cookie_key(), COOKIE_DAYS, auto_hash=False,
+                                        login_sleep_time=0)
+    heading = st.empty()  # the title shows above the form only if the form is shown
+    try:
+        authenticator.login(fields={"Form name": t("sign_in", lang), "Username": t("username", lang),
+                                    "Password": t("password", lang), "Login": t("sign_in", lang)},
+                            max_login_attempts=users.MAX_FAILED_ATTEMPTS)
+    except stauth.LoginError:
+        st.error(t("locked", lang).format(minutes=users.LOCK_MINUTES))
+        return None
+    for name, entry in creds["usernames"].items():
+        if 0 < entry.get("failed_login_attempts", 0) < users.MAX_FAILED_ATTEMPTS:
+            if users.record_failed_attempt(con, name):
+                st.error(t("locked", lang).format(minutes=users.LOCK_MINUTES))
+                return None
+    status = st.session_state.get("authentication_status")
+    if status is False:
+        st.error(t("bad_password", lang))
+    if not status:
+        heading.title(t("app_title", lang))
+        st.caption(t("sign_in_help", lang))
+        return None
+    username = st.session_state["username"]
+    who = users.identity(con, username)
+    if who is None:  # deleted or disabled since the cookie was issued
+        authenticator.logout(location="unrendered")
+        return None
+    if st.session_state.get("signed_in_as") != username:
+        users.record_sign_in(con, username)
+        st.session_state["signed_in_as"] = username
+    st.sidebar.markdown(f"**{who.display_name}** · {ROLE_NAMES[who.role][0 if lang == 'zh' else 1]}")
+    authenticator.logout(t("sign_out", lang), location="sidebar")
+    return who
