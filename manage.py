@@ -76,7 +76,8 @@ def cmd_users(args: argparse.Namespace) -> int:
                 print(f"user {args.username} is now {args.role}" + (f" of {args.scope}" if args.scope else ""))
             case "reset-password":
                 password = users.reset_password(con, who, args.username, args.password)
-                print(f"password of {args.username} reset" + ("" if args.password else f"; new password (shown once): {password}"))
+                shown = "" if args.password else f"; new password (shown once): {password}"
+                print(f"password of {args.username} reset{shown}")
     except users.UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
