@@ -22,16 +22,18 @@ if data.is_demo(version):
 
 # Each role's pages, its landing page first.
 BY_ROLE = {
-    Role.ADMIN: ["plans", "park", "users"],
-    Role.LEADER: ["plans", "park"],
-    Role.REVIEWER: ["plans", "park"],
-    Role.PARK_MANAGER: ["park", "plans"],
+    Role.ADMIN: ["overview", "plan", "park", "plans", "users"],
+    Role.LEADER: ["overview", "plan", "park", "plans"],
+    Role.REVIEWER: ["overview", "plan", "park", "plans"],
+    Role.PARK_MANAGER: ["park", "overview", "plan", "plans"],
     Role.ENTERPRISE: ["my_data"],
 }
 
 
 SPEC = {  # name: (script, title key, icon, url path)
-    "plans": ("pages/plans.py", "plans", ":material/list_alt:", "plans"),
+    "overview": ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
+    "plan": ("pages/plan.py", "plan_detail", ":material/analytics:", "plan"),
+    "plans": ("pages/plans.py", "plan_list", ":material/list_alt:", "plans"),
     "park": ("pages/park.py", "park", ":material/apartment:", "park"),
     "my_data": ("pages/my_data.py", "my_data", ":material/edit_note:", "my-data"),
     "users": ("pages/users.py", "users", ":material/group:", "users"),
@@ -58,10 +60,22 @@ if who is None:
     st.navigation([landing_page(None), *PAGES.values()], position="hidden")
     st.stop()
 st.sidebar.title(t("app_title", lang))
-periods = data.periods(version, who.scope_org_id)
+plans = data.visible_plans(who)
+catalog = data.catalog()
+if plans:
+    plan_id = st.sidebar.selectbox(t("plan", lang), plans, key="plan_id",
+                                   format_func=lambda p: catalog.plans[p].title_zh if lang == "zh" else catalog.plans[p].title_en)
+    scope = who.scope_org_id or catalog.plans[plan_id].scope
+else:
+    scope = who.scope_org_id
+periods = data.periods(version, scope)
+# Keyed by scope: choosing another plan starts at that plan's latest quarter with data.
 if periods:
     st.session_state["as_of_period"] = st.sidebar.selectbox(
-        t("as_of", lang), periods[::-1], format_func=lambda p: p.label_zh() if lang == "zh" else str(p))
+        t("as_of", lang), periods[::-1], key=f"as_of-{scope}",
+        format_func=lambda p: p.label_zh() if lang == "zh" else str(p))
+else:
+    st.session_state["as_of_period"] = None
 
 names = BY_ROLE[who.role]
 st.navigation([landing_page(names[0]), *(PAGES[name] for name in names)]).run()

@@ -31,7 +31,7 @@ from domain.models import (
     YearlyQuotaTarget,
 )
 from domain.periods import Period
-from domain.units import Dimension, ratio_canonical, unit
+from domain.units import DISPLAY, Dimension, ratio_canonical, unit
 from metrics import progress as pg
 from metrics.periods import annual
 from store import repo
@@ -242,3 +242,138 @@ def plan_progress(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period) 
     frame = repo.series(con, keys, as_of)
     return [assess_target(con, catalog, t, frame, as_of).model_copy(update={"plan_id": plan_id})
             for t in plan.targets]
+
+
+class TargetSeries(BaseModel):
+    """What a target's chart needs, in the target's unit: annual values, this year's
+    year-to-date bars, the required path, the projection and definition changes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target_id: str
+    unit: str
+    target: float
+    base_year: int
+    target_year: int
+    annual: dict[int, float]
+    ytd: dict[str, float]  # "2015Q1" → value, the as-of year's quarters
+    required_path: dict[int, float]
+    projection: dict[int, float]
+    definition_changes: list[tuple[int, str, str]]  # (year, zh, en)
+    series: str | None
+
+
+def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period) -> TargetSeries:
+    """The chart data of one target at a quarter (levels and ratios; rates show the level)."""
+    t = catalog.target(plan_id, target_id)
+    row = next(r for r in plan_progress(con, catalog, plan_id, as_of) if r.target_id == target_id)
+    frame = repo.series(con, _series_keys(t), as_of)
+    picked = pick_series(frame, t.scope, t.indicator)
+    u = unit(t.unit)
+    ind = catalog.indicators[t.indicator]
+    shown_unit = t.unit
+    values: dict[int, float] = annual(picked.values)
+    convert_one = u.from_canonical
+    if isinstance(t, ShareTarget | DensityTarget):
+        den = pick_series(frame, t.denominator.scope, t.denominator.indicator)
+        values = _ratio(values, ind.unit, annual(den.values), catalog.indicators[t.denominator.indicator].unit,
+                        u.dimension)
+    elif isinstance(t, ThresholdCountTarget):
+        values = {y: float(n) for y, n in repo.threshold_counts(con, t.scope, t.indicator, t.threshold.canonical,
+                                                                 as_of.year).items()}
+    elif isinstance(t, CumulativeTarget | ProgrammeCountTarget):
+        values = _running_total(values, t.first_year, as_of.year)
+    elif isinstance(t, GrowthTarget | AverageIncreaseTarget):
+        shown_unit = DISPLAY[ind.dimension] if isinstance(t, GrowthTarget) else t.unit
+        convert_one = unit(shown_unit).from_canonical
+    annual_shown = {y: convert_one(v) for y, v in sorted(values.items())}
+    ytd = {str(p): convert_one(v) for p, v in sorted(picked.values.items())
+           if p.year == as_of.year and p.ordinal <= as_of.ordinal
+           and isinstance(t, LevelTarget | YearlyQuotaTarget | GrowthTarget)}
+    path: dict[int, float] = {}
+    projection: dict[int, float] = {}
+    base = values.get(t.base_year)
+    if isinstance(t, LevelTarget | ShareTarget | DensityTarget | ThresholdCountTarget) and base and base > 0:
+        g = (t.value_canonical / base) ** (1 / (t.target_year - t.base_year)) - 1
+        path = {y: convert_one(base * (1 + g) ** (y - t.base_year)) for y in range(t.base_year, t.target_year + 1)}
+    elif isinstance(t, GrowthTarget) and base and base > 0:
+        path = {y: convert_one(base * (1 + t.value_canonical) ** (y - t.base_year))
+                for y in range(t.base_year, t.target_year + 1)}
+    elif isinstance(t, CumulativeTarget | ProgrammeCountTarget):
+        span = t.target_year - t.first_year + 1
+        path = {y: t.value * (y - t.first_year + 1) / span for y in range(t.first_year, t.target_year + 1)}
+    if row.actual_cagr is not None and row.actual_period and not row.final and not isinstance(t, GrowthTarget):
+        last = int(row.actual_period[:4])
+        if last in values:
+            projection = {y: convert_one(values[last] * (1 + row.actual_cagr) ** (y - last))
+                          for y in range(last, t.target_year + 1)}
+    elif isinstance(t, CumulativeTarget | ProgrammeCountTarget) and row.actual_pace and row.actual_period:
+        last = int(row.actual_period[:4])
+        if last in values:
+            projection = {y: convert_one(values[last]) + row.actual_pace * (y - last)
+                          for y in range(last, t.target_year + 1)}
+    target_shown = t.value if not isinstance(t, GrowthTarget) else (path.get(t.target_year) or 0.0)
+    changes = [(d.year, d.note_zh, d.note_en) for d in ind.definition_changes]
+    return TargetSeries(target_id=t.target_id, unit=shown_unit, target=target_shown, base_year=t.base_year,
+                        target_year=t.target_year, annual=annual_shown, ytd=ytd, required_path=path,
+                        projection=projection, definition_changes=changes, series=row.series)
+
+
+class ParkShare(BaseModel):
+    """One park's part of a city target: its value, its own target if the plan sets one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    org_id: str
+    name_zh: str
+    name_en: str
+    value: float | None  # in the target's unit
+    target: float | None
+    target_id: str | None
+    status: pg.Status | None
+
+
+def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period) -> list[ParkShare]:
+    """Who contributes: the target's indicator summed per park under its scope, latest full year."""
+    t = catalog.target(plan_id, target_id)
+    if isinstance(t, ShareTarget | DensityTarget | GrowthTarget | ThresholdCountTarget):
+        return []
+    parks = [o for o in catalog.organisations.values() if o.kind == OrgKind.PARK and _under(catalog, o.org_id, t.scope)]
+    if not parks:
+        return []
+    year = as_of.year if as_of.quarter == 4 else as_of.year - 1
+    frame = repo.series(con, [repo.SeriesKey(p.org_id, t.indicator) for p in parks], Period(year, 4))
+    rows = {r.target_id: r for r in plan_progress(con, catalog, plan_id, as_of)}
+    own = {x.scope: x for x in catalog.plans[plan_id].targets if x.indicator == t.indicator and x.kind == t.kind}
+    u = unit(t.unit)
+    out = []
+    for p in parks:
+        values = annual(pick_series(frame, p.org_id, t.indicator).values)
+        tp = own.get(p.org_id)
+        out.append(ParkShare(org_id=p.org_id, name_zh=p.name_zh, name_en=p.name_en or p.name_zh,
+                             value=u.from_canonical(values[year]) if year in values else None,
+                             target=tp.value if tp else None, target_id=tp.target_id if tp else None,
+                             status=rows[tp.target_id].status if tp else None))
+    return sorted(out, key=lambda s: -(s.value or 0))
+
+
+def _under(catalog: Catalog, org_id: str, ancestor: str) -> bool:
+    o = catalog.organisations.get(org_id)
+    while o is not None:
+        if o.parent == ancestor:
+            return True
+        o = catalog.organisations.get(o.parent) if o.parent else None
+    return False
+
+
+def components(con: repo.Con, catalog: Catalog, org_id: str, parent_indicator: str, as_of: Period) -> pd.DataFrame:
+    """The parts of a total (software revenue's four) per year, bottom-up, in 亿元."""
+    parts = [i for i in catalog.indicators.values() if i.parent == parent_indicator and i.components_sum_to_parent]
+    if not parts:
+        return pd.DataFrame(columns=["year", "indicator_id", "name_zh", "name_en", "value"])
+    frame = repo.series(con, [repo.SeriesKey(org_id, p.indicator_id) for p in parts], as_of)
+    rows = []
+    for p in parts:
+        for year, v in annual(pick_series(frame, org_id, p.indicator_id).values).items():
+            rows.append((year, p.indicator_id, p.name_zh, p.name_en, unit(p.unit).from_canonical(v) / 1e4))
+    return pd.DataFrame(rows, columns=["year", "indicator_id", "name_zh", "name_en", "value"])

@@ -1,13 +1,21 @@
-"""园区 — a park's enterprises with their latest figures (only the parks the user may see)."""
+"""园区 — a park's targets, its enterprises, its rank, new incentive winners and missing reports.
+
+Only the parks the user may see are offered; a park typed into the URL outside that scope is
+refused by the data layer itself.
+"""
 
 import streamlit as st
 
 from store.access import AuthorizationError
-from ui import context, data, tables
+from ui import components, context, data, tables
 from ui.i18n import t
 
 ctx = context.current()
-parks = data.visible_parks(data.data_version(), ctx.who)
+version = data.data_version()
+parks = data.visible_parks(version, ctx.who)
+plan = data.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
+if plan is not None and ctx.who.role.reads_everything:
+    parks = parks[parks.city_id == plan.scope].reset_index(drop=True)
 options = list(parks.org_id)
 requested = st.query_params.get("park")
 if not options and not requested:
@@ -18,15 +26,53 @@ index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: f"{names[o]}（{o}）")
 st.header(f"{t('park', ctx.lang)} · {names.get(park, park)}")
+if ctx.as_of is None:
+    st.info(t("no_reports", ctx.lang).format(period="—"))
+    st.stop()
 try:
     # A park outside the user's scope (typed into the URL) is refused by the data layer itself.
-    frame = data.enterprise_figures(data.data_version(), ctx.who, park, ctx.as_of)
+    frame = data.enterprise_figures(version, ctx.who, park, ctx.as_of)
 except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
+
+if plan is not None:
+    rows = [r for r in data.progress(version, plan.plan_id, ctx.as_of) if r.scope_id == park]
+    if rows:
+        st.subheader(t("park_targets", ctx.lang))
+        table = components.progress_table(rows, ctx.lang)
+        st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch",
+                     column_config=components.progress_column_config(ctx.lang))
+    # Rank by software revenue: the city-level software revenue target gives every park's share.
+    head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
+                 and tg.kind == "level"), None)
+    if head is not None:
+        shares = data.park_breakdown(version, plan.plan_id, head.target_id, ctx.as_of)
+        ranked = [s.org_id for s in shares if s.value]
+        if park in ranked:
+            year = ctx.as_of.year if ctx.as_of.quarter == 4 else ctx.as_of.year - 1
+            st.markdown(t("rank", ctx.lang).format(city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
+                                                   n=len(ranked), year=year))
+
 if not frame.reported.any():
     st.info(t("no_reports", ctx.lang).format(period=ctx.as_of.label_zh()))
-st.subheader(f"{t('enterprises', ctx.lang)}（{ctx.as_of.label_zh()}）")
+st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
 st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
-             column_config={t("yoy", ctx.lang): st.column_config.NumberColumn(format="%.1f%%"),
-                            t("share_of_park", ctx.lang): st.column_config.NumberColumn(format="%.1f%%")})
+             column_config=tables.enterprise_column_config(ctx.lang))
+
+year = ctx.as_of.year if ctx.as_of.quarter == 4 else ctx.as_of.year - 1
+st.subheader(t("incentive_new", ctx.lang).format(year=year))
+winners = data.newly_qualified(version, ctx.who, park, year)
+if winners.empty:
+    st.caption(t("incentive_none", ctx.lang).format(year=year))
+else:
+    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, width="stretch")
+
+st.subheader(t("not_reported", ctx.lang))
+missing = frame[~frame.reported]
+if missing.empty:
+    st.caption(t("all_reported", ctx.lang))
+else:
+    st.dataframe(missing[["name_zh", "credit_code"]].rename(columns={"name_zh": t("enterprise", ctx.lang),
+                                                                    "credit_code": t("credit_code", ctx.lang)}),
+                 hide_index=True, width="stretch")

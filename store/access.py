@@ -104,3 +104,9 @@ def own_figures(con: repo.Con, who: Identity, org_id: str, as_of: Period) -> pd.
 def history(con: repo.Con, who: Identity, org_id: str, indicator_id: str, year: int, quarter: int) -> pd.DataFrame:
     require_read(con, who, [org_id], "read the history of")
     return repo.history(con, org_id, indicator_id, year, quarter)
+
+
+def enterprise_annual(con: repo.Con, who: Identity, park_id: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+    if not may_see_enterprises_of(con, who, park_id):
+        _refuse(con, who, "read enterprise figures of", [park_id])
+    return repo.enterprise_annual(con, park_id, indicator_id, up_to_year)

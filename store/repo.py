@@ -396,3 +396,25 @@ def org_figures(con: Con, org_id: str, as_of: Period) -> pd.DataFrame:
            GROUP BY ALL ORDER BY i.code NULLS LAST, i.indicator_id""",
         [as_of.year, as_of.year - 1, org_id, as_of.quarter, as_of.year, as_of.year - 1],
     )
+
+
+def enterprise_annual(con: Con, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+    """Annual (Q4) values of one indicator for every enterprise under an organisation."""
+    return frame(
+        con,
+        """SELECT o.org_id, e.name_zh, o.year, o.value FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs e ON e.org_id = o.org_id AND e.kind = 'enterprise'
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
+           ORDER BY o.org_id, o.year""",
+        [under, indicator_id, up_to_year],
+    )
+
+
+def incentives(con: Con, scope_ids: Sequence[str]) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT plan_id, incentive_id, scope_id, indicator_id, threshold, reward, min_growth
+           FROM incentives WHERE list_contains(?, scope_id) ORDER BY threshold""",
+        [list(scope_ids)],
+    )

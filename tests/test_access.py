@@ -381,7 +381,7 @@ def hits(con, needle: str) -> list[tuple[str, str]]:
     """Every (table, column) of text type in which `needle` occurs anywhere."""
     found = []
     for table, column in text_columns(con):
-        n = con.execute(f'SELECT count(*) FROM "{table}" WHERE contains(CAST("{column}" AS VARCHAR), ?)',  # noqa: S608
+        n = con.execute(f'SELECT count(*) FROM "{table}" WHERE contains(CAST("{column}" AS VARCHAR), ?)',
                         [needle]).fetchall()[0][0]
         if n:
             found.append((table, column))

@@ -14,6 +14,7 @@ from domain.periods import Period
 class PageContext:
     who: Identity
     lang: str
+    plan_id: str | None
     as_of: Period | None
 
 
@@ -22,4 +23,5 @@ def current() -> PageContext:
     who = st.session_state.get("identity")
     if who is None:
         st.stop()
-    return PageContext(who=who, lang=st.session_state.get("lang", "zh"), as_of=st.session_state.get("as_of_period"))
+    return PageContext(who=who, lang=st.session_state.get("lang", "zh"), plan_id=st.session_state.get("plan_id"),
+                       as_of=st.session_state.get("as_of_period"))

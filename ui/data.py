@@ -14,6 +14,7 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.periods import Period
+from metrics import incentives, tracker
 from store import access, demo, repo, users
 from store.catalog import Catalog, default_catalog
 from store.db import connect, resolve_path
@@ -90,3 +91,69 @@ def user_list(version: int) -> pd.DataFrame:
 
 def org_name(org_id: str) -> str:
     return repo.scalar(cursor(), "SELECT name_zh FROM orgs WHERE org_id = ?", [org_id]) or org_id
+
+
+# ---------------------------------------------------------------- progress, charts, breakdowns
+
+
+@st.cache_data(show_spinner=False)
+def progress(version: int, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
+    return tracker.plan_progress(cursor(), catalog(), plan_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def target_series(version: int, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
+    return tracker.target_series(cursor(), catalog(), plan_id, target_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def park_breakdown(version: int, plan_id: str, target_id: str, as_of: Period) -> list[tracker.ParkShare]:
+    return tracker.park_breakdown(cursor(), catalog(), plan_id, target_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def components(version: int, org_id: str, as_of: Period) -> pd.DataFrame:
+    return tracker.components(cursor(), catalog(), org_id, "software_revenue", as_of)
+
+
+def latest_period(version: int, org_id: str | None) -> Period | None:
+    found = periods(version, org_id)
+    return found[-1] if found else None
+
+
+@st.cache_data(show_spinner=False)
+def newly_qualified(version: int, who: Identity, park_id: str, year: int) -> pd.DataFrame:
+    """Firms of the park that first reached an incentive threshold in `year` (scoped read)."""
+    con = cursor()
+    city = repo.scalar(con, "SELECT ancestor_id FROM org_closure c JOIN orgs o ON o.org_id = c.ancestor_id "
+                            "WHERE c.descendant_id = ? AND o.kind = 'city'", [park_id])
+    rules = repo.incentives(con, [city] if city else [])
+    if rules.empty:
+        return pd.DataFrame(columns=["org_id", "name_zh", "incentive_id", "threshold", "value", "growth", "reward"])
+    values = access.enterprise_annual(con, who, park_id, "software_revenue", year)
+    annual = {org: dict(zip(g.year, g.value, strict=True)) for org, g in values.groupby("org_id")}
+    names = dict(zip(values.org_id, values.name_zh, strict=False))
+    found = incentives.newly_qualified(annual, [
+        incentives.Threshold(r.incentive_id, r.threshold, None if pd.isna(r.reward) else r.reward,
+                             None if pd.isna(r.min_growth) else r.min_growth)
+        for r in rules.itertuples()], year)
+    return pd.DataFrame([(q.org_id, names.get(q.org_id, q.org_id), q.incentive_id, q.threshold, q.value, q.growth,
+                          q.reward) for q in found],
+                        columns=["org_id", "name_zh", "incentive_id", "threshold", "value", "growth", "reward"])
+
+
+def visible_plans(who: Identity) -> list[str]:
+    """Plans a user can open: all, or for a park manager the plans over their park."""
+    cat = catalog()
+    ordered = sorted(cat.plans, key=lambda pid: cat.plans[pid].issued)
+    if who.role.reads_everything:
+        return ordered
+    if who.scope_org_id is None:
+        return []
+    chain, org = set(), cat.organisations.get(who.scope_org_id)
+    while org is not None:
+        chain.add(org.org_id)
+        org = cat.organisations.get(org.parent) if org.parent else None
+    if who.scope_org_id not in cat.organisations:  # an enterprise: find its park's chain in the store
+        return []
+    return [pid for pid in ordered if cat.plans[pid].scope in chain]

@@ -41,3 +41,21 @@ def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("scope", lang): frame.scope_name,
         "locked_until": frame.locked_until,
     })
+
+
+def enterprise_column_config(lang: str) -> dict:
+    import streamlit as st
+
+    percent = st.column_config.NumberColumn(format="%.1f%%")
+    return {t("yoy", lang): percent, t("share_of_park", lang): percent,
+            t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f")}
+
+
+def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("enterprise", lang): frame.name_zh,
+        t("threshold", lang): frame.threshold,
+        t("annual_value", lang): frame.value.round(1),
+        t("growth", lang): (frame.growth * 100).round(1),
+        t("reward", lang): frame.reward,
+    })

@@ -1,0 +1,54 @@
+"""规划详情 — every target of a plan, and the selected target's chart, parks and components."""
+
+import streamlit as st
+
+from ui import components, context, data, figures, status
+from ui.i18n import t
+
+ctx = context.current()
+version = data.data_version()
+plan = data.catalog().plans[ctx.plan_id]
+st.header(plan.title_zh if ctx.lang == "zh" else plan.title_en)
+st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
+rows = data.progress(version, plan.plan_id, ctx.as_of)
+if all(r.actual is None for r in rows):
+    st.info(t("no_data_plan", ctx.lang).format(period=components.period_label(ctx.as_of, ctx.lang)))
+    st.stop()
+
+table = components.progress_table(rows, ctx.lang)
+left, right = st.columns(2)
+statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"].unique()),
+                            format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang))
+kinds = right.multiselect(t("filter_kind", ctx.lang), sorted(table["_kind"].unique()),
+                          format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang))
+shown = table[table["_status"].isin(statuses or table["_status"]) & table["_kind"].isin(kinds or table["_kind"])]
+st.dataframe(components.style_status(shown, ctx.lang), hide_index=True, width="stretch",
+             column_config=components.progress_column_config(ctx.lang))
+
+by_id = {r.target_id: r for r in rows}
+default = next(i for i, r in enumerate(rows) if r.headline) if any(r.headline for r in rows) else 0
+chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows], index=default,
+                      format_func=lambda i: by_id[i].name_zh if ctx.lang == "zh" else by_id[i].name_en)
+row = by_id[chosen]
+st.subheader(row.name_zh if ctx.lang == "zh" else row.name_en)
+components.badge(row.status, ctx.lang)
+st.caption(f"{t('reason', ctx.lang)}：{row.status_reason_zh if ctx.lang == 'zh' else row.status_reason}")
+chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
+with chart:
+    st.plotly_chart(figures.target_chart(data.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),
+                    key="target-chart")
+if gauge is not None:
+    with gauge:
+        st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang), key="gauge")
+st.markdown(f"**{t('source_quote', ctx.lang)}**（{plan.seed_file}）")
+st.text(f"“{row.source_quote}”")
+
+parks = data.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)
+if parks and any(p.value for p in parks):
+    st.subheader(t("by_park", ctx.lang))
+    st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
+if row.indicator_id in ("software_revenue", "main_revenue"):
+    parts = data.components(version, row.scope_id, ctx.as_of)
+    if not parts.empty:
+        st.subheader(t("by_component", ctx.lang))
+        st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")

@@ -1,0 +1,145 @@
+"""The dashboard pages, run server-side from dashboard.py as a signed-in leader (AppTest).
+
+Numbers are checked against the demo settings in data/demo.yaml, worked out by hand here:
+Qingdao's official software revenue is 600 亿元 in 2011 growing 25 % a year, so 2014 is
+600·1.25³ = 1171.875 亿元 and 2016 is 600·1.25⁵ = 1831.0546875 亿元; the target is 2200 亿元.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from domain.access import SYSTEM
+from domain.periods import Period
+from store import users
+from store.db import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "leader-password-1"
+QD_2014 = 600 * 1.25**3
+QD_2016 = 600 * 1.25**5
+
+
+@pytest.fixture
+def app_db(tmp_path, demo_db, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    con = connect(path)
+    users.create_demo_users(con)
+    users.reset_password(con, SYSTEM, "leader", PASSWORD)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def signed_in(**state) -> AppTest:
+    """A leader's session; sidebar choices are put in session state before the first run
+    (AppTest drops sidebar elements after a rerun under st.navigation)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.text_input[0].input("leader")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+@pytest.mark.parametrize(("page", "header"), [
+    ("pages/overview.py", "总览"),
+    ("pages/plan.py", "深圳市创建中国软件名城分解实施方案"),
+    ("pages/park.py", "园区 · 高新南区填海区软件产业基地"),  # the first park of the first plan (Shenzhen)
+    ("pages/plans.py", "规划列表"),
+])
+def test_every_page_renders(app_db, page, header):
+    at = signed_in()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.header[0].value == header
+
+
+def test_overview_cards_show_each_plan_at_its_latest_quarter(app_db, catalog):
+    at = signed_in()
+    assert at.header[0].value == "总览"
+    titles = [s.value for s in at.subheader]
+    assert all(p.title_zh in titles for p in catalog.plans.values())
+    # Qingdao's card: 2016 actual 1831.05 亿元, completion 1831.05/2200 = 83.2 %, final: 未完成
+    assert f"{QD_2016:,.2f}" in [m.value for m in at.metric]
+    assert f"{QD_2016 / 2200:.1%}" in [m.value for m in at.metric]
+    assert len(at.get("plotly_chart")) == 2 * len(catalog.plans)  # a status bar and a series per plan
+
+
+def test_plan_detail_figures_follow_plan_and_quarter(app_db):
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2014, 4)})
+    at.switch_page("pages/plan.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["_id"] == "qd-software-revenue"].iloc[0]
+    assert row["实际值"] == pytest.approx(QD_2014, abs=0.01)
+    assert row["完成率"] == pytest.approx(QD_2014 / 2200 * 100, abs=0.01)
+    g_req = (2200 / 600) ** (1 / 5) - 1
+    assert row["状态"] == "需加快"  # R = 0.25 / g_req = 0.84
+    assert 0.25 / g_req == pytest.approx(0.8425, abs=1e-3)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # the target chart, parks, components
+    assert "到2016年，全市软件业务收入达到2200亿元" in " ".join(x.value for x in at.text)
+
+
+def test_plan_detail_in_year_progress_mid_year(app_db):
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2014, 3)})
+    at.switch_page("pages/plan.py").run()
+    table = at.dataframe[0].value
+    row = table[table["_id"] == "qd-software-revenue"].iloc[0]
+    # year-to-date Jan–Sep 2014 = 1171.875 · 0.72 (seasonal share) against 600·(1+g_req)³
+    g_req = (2200 / 600) ** (1 / 5) - 1
+    assert row["年度目标完成率"] == pytest.approx(QD_2014 * 0.72 / (600 * (1 + g_req) ** 3) * 100, abs=0.01)
+    assert row["序时进度"] == 75.0
+    assert len(at.get("plotly_chart")) >= 4  # with the in-year gauge
+
+
+def test_plan_detail_in_english(app_db):
+    at = signed_in(lang="en", plan_id="qingdao-2012", **{"as_of-qingdao": Period(2014, 4)})
+    at.switch_page("pages/plan.py").run()
+    table = at.dataframe[0].value
+    row = table[table["_id"] == "qd-software-revenue"].iloc[0]
+    assert row["Status"] == "Acceleration needed"
+    assert row["Actual"] == pytest.approx(QD_2014, abs=0.01)
+
+
+def test_park_page_follows_the_chosen_park(app_db):
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2016, 4)})
+    at.switch_page("pages/park.py").run()
+    assert at.header[0].value == "园区 · 青岛国际动漫游戏产业园"  # Qingdao's parks in id order: qd-anime-park first
+    park_box = next(s for s in at.selectbox if s.label == "园区")
+    park_box.set_value("qd-haier-park").run()
+    assert at.header[0].value == "园区 · 海尔信息产业园"
+    targets = at.dataframe[0].value
+    # 海尔信息产业园: revenue target 600 亿元 by 2016 (the park's own target row)
+    assert targets["目标值"].tolist() == [600.0]
+    ents = at.dataframe[1].value
+    assert ents["占园区比重"].sum() == pytest.approx(100.0, abs=0.01)
+    # the anchor firm (海尔) holds 85 % of the park in data/demo.yaml, drifting with noise
+    assert ents["占园区比重"].max() > 50
+
+
+def test_empty_quarter_says_so(app_db):
+    at = signed_in(plan_id="jiaxing-2021", **{"as_of-jiaxing": Period(2019, 1)})
+    at.switch_page("pages/plan.py").run()
+    assert not at.exception
+    # At 2019Q1 the last complete year is 2018, before any Jiaxing series starts: no table, a sentence.
+    assert [i.value for i in at.info] == ["该规划在 2019年1-3月 尚无数据。"]
+    assert not at.dataframe and not at.get("plotly_chart")

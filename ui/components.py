@@ -1,0 +1,119 @@
+"""Streamlit renderers shared by pages: plan cards, status badges, the progress table.
+
+Pages stay thin by calling these; everything here takes plain values (rows, figures, strings) and
+draws them, so it holds no queries and no arithmetic beyond unit display.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from domain.models import Plan
+from domain.periods import Period
+from metrics.progress import Status
+from metrics.tracker import ProgressRow, TargetSeries
+from ui import figures, status
+from ui.format import display, number, pct
+from ui.i18n import t
+
+
+def period_label(p: Period, lang: str) -> str:
+    return p.label_zh() if lang == "zh" else str(p)
+
+
+def badge(s: Status, lang: str) -> None:
+    st.badge(status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
+
+
+def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series: TargetSeries | None,
+              lang: str) -> None:
+    """One plan on the overview: headline target, actual, completion, status, projection,
+    targets per status and the headline series against its path and target."""
+    with st.container(border=True):
+        st.subheader(plan.title_zh if lang == "zh" else plan.title_en)
+        if as_of is None or not rows:
+            st.info(t("no_data_plan", lang).format(period="—"))
+            return
+        head = next((r for r in rows if r.headline), rows[0])
+        st.caption(t("as_of_card", lang).format(period=period_label(as_of, lang)) + " · "
+                   + (head.name_zh if lang == "zh" else head.name_en))
+        actual, unit = display(head.actual, head.unit)
+        projected, _ = display(head.projected_value, head.unit)
+        target, _ = display(head.target, head.unit)
+        cells = st.columns(5, vertical_alignment="center")
+        with cells[0]:
+            badge(head.status, lang)
+        cells[1].metric(f"{t('latest_actual', lang)}（{unit}）", number(actual), help=head.actual_period)
+        cells[2].metric(f"{t('target', lang)} {head.target_year}（{unit}）", number(target))
+        cells[3].metric(t("completion", lang), pct(head.completion))
+        cells[4].metric(f"{t('projected', lang)}（{unit}）", number(projected))
+        left, right = st.columns([2, 3])
+        with left:
+            st.caption(f"{t('reason', lang)}：{head.status_reason_zh if lang == 'zh' else head.status_reason}")
+            st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
+                            config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
+        with right:
+            if series is not None and series.annual:
+                st.plotly_chart(figures.target_chart(series, lang, height=220, compact=True),
+                                config={"displayModeBar": False}, key=f"head-{plan.plan_id}")
+
+
+SERIES_KEYS = {"official": "series_official", "reported": "series_reported", "bottom_up": "series_bottom_up",
+               "derived": "series_derived"}
+
+
+def progress_table(rows: list[ProgressRow], lang: str) -> pd.DataFrame:
+    """Every target's standing, numbers in display units, ready for st.dataframe."""
+    out = []
+    for r in rows:
+        actual, unit = display(r.actual, r.unit)
+        target, _ = display(r.target, r.unit)
+        projected, _ = display(r.projected_value, r.unit)
+        gap, _ = display(r.gap, r.unit)
+        out.append({
+            t("status", lang): status.word(r.status, lang),
+            t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+            t("actual", lang): actual,
+            t("target_value", lang): target,
+            t("unit", lang): unit,
+            t("period", lang): r.actual_period,
+            t("completion", lang): None if r.completion is None else r.completion * 100,
+            t("time_elapsed", lang): r.time_elapsed * 100,
+            t("in_year", lang): None if r.in_year_completion is None else r.in_year_completion * 100,
+            t("gap", lang): gap,
+            t("projection", lang): projected,
+            t("target_year", lang): r.target_year,
+            t("series_used", lang): t(SERIES_KEYS[r.series], lang) if r.series else "—",
+            "_id": r.target_id,
+            "_status": r.status.value,
+            "_kind": r.kind,
+        })
+    frame = pd.DataFrame(out)
+    numeric = [t(k, lang) for k in ("actual", "target_value", "completion", "time_elapsed", "in_year", "gap", "projection")]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")  # None → NaN: shown blank, sorts last
+    return frame
+
+
+def progress_column_config(lang: str) -> dict:
+    percent = st.column_config.NumberColumn(format="%.1f%%")
+    return {
+        t("completion", lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
+        t("time_elapsed", lang): percent,
+        t("in_year", lang): percent,
+        t("actual", lang): st.column_config.NumberColumn(format="%,.2f"),
+        t("target_value", lang): st.column_config.NumberColumn(format="%,.2f"),
+        t("gap", lang): st.column_config.NumberColumn(format="%,.2f"),
+        t("projection", lang): st.column_config.NumberColumn(format="%,.2f"),
+        t("target_year", lang): st.column_config.NumberColumn(format="%d"),
+        "_id": None, "_status": None, "_kind": None,
+    }
+
+
+def style_status(frame: pd.DataFrame, lang: str):
+    """Colour the status cell (the word stays, so grey print still reads)."""
+    col = t("status", lang)
+    colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
+    return frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])

@@ -1,0 +1,60 @@
+"""How a status looks: a word in each language, a colour, and a marker symbol.
+
+Colour alone fails in grey print and for colour-blind readers, so every status also has a word and
+a distinct marker shape; the palette runs from green (achieved) to dark red (missed).
+"""
+
+from __future__ import annotations
+
+from metrics.progress import Status
+
+WORDS: dict[Status, tuple[str, str]] = {
+    Status.ACHIEVED: ("已完成", "Achieved"),
+    Status.ON_TRACK: ("进度正常", "On track"),
+    Status.ACCELERATION_NEEDED: ("需加快", "Acceleration needed"),
+    Status.LIMITED: ("进展有限", "Limited progress"),
+    Status.MOVING_AWAY: ("偏离目标", "Moving away"),
+    Status.MISSED: ("未完成", "Missed"),
+    Status.CANNOT_ASSESS: ("无法评估", "Cannot assess"),
+}
+COLOURS: dict[Status, str] = {
+    Status.ACHIEVED: "#1a7f37",
+    Status.ON_TRACK: "#2f81f7",
+    Status.ACCELERATION_NEEDED: "#bf8700",
+    Status.LIMITED: "#e16f24",
+    Status.MOVING_AWAY: "#cf222e",
+    Status.MISSED: "#82071e",
+    Status.CANNOT_ASSESS: "#8c959f",
+}
+SYMBOLS: dict[Status, str] = {
+    Status.ACHIEVED: "star",
+    Status.ON_TRACK: "circle",
+    Status.ACCELERATION_NEEDED: "triangle-up",
+    Status.LIMITED: "square",
+    Status.MOVING_AWAY: "x",
+    Status.MISSED: "diamond",
+    Status.CANNOT_ASSESS: "circle-open",
+}
+ICONS: dict[Status, str] = {  # Material icons for st.badge
+    Status.ACHIEVED: ":material/check_circle:",
+    Status.ON_TRACK: ":material/trending_up:",
+    Status.ACCELERATION_NEEDED: ":material/speed:",
+    Status.LIMITED: ":material/warning:",
+    Status.MOVING_AWAY: ":material/trending_down:",
+    Status.MISSED: ":material/cancel:",
+    Status.CANNOT_ASSESS: ":material/help:",
+}
+BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours
+    Status.ACHIEVED: "green",
+    Status.ON_TRACK: "blue",
+    Status.ACCELERATION_NEEDED: "orange",
+    Status.LIMITED: "orange",
+    Status.MOVING_AWAY: "red",
+    Status.MISSED: "red",
+    Status.CANNOT_ASSESS: "gray",
+}
+
+
+def word(status: Status | str, lang: str) -> str:
+    zh, en = WORDS[Status(status)]
+    return zh if lang == "zh" else en
