@@ -367,6 +367,7 @@ def test_password_reset_lifts_the_lock(app_db):
     "out silently: no landing page and no error message, ever"))
 def test_user_with_capitals_in_the_name_can_sign_in(app_db):
     users.add_user(store(), SYSTEM, "Zhang.Wei", "张伟", Role.LEADER, password=PASSWORD)
+    assert users.verify_password(store(), "Zhang.Wei", PASSWORD)  # the store itself is fine
     at = sign_in(new_app(), "Zhang.Wei", PASSWORD)
     assert signed_in_as(at, "Zhang.Wei") and at.header
 
@@ -378,5 +379,6 @@ def test_user_with_capitals_in_the_name_can_sign_in(app_db):
 def test_password_with_surrounding_spaces_can_sign_in(app_db):
     spaced = " spaced passphrase "
     users.reset_password(store(), SYSTEM, "leader", spaced)
+    assert users.verify_password(store(), "leader", spaced)  # the store itself is fine
     at = sign_in(new_app(), "leader", spaced)
     assert signed_in_as(at, "leader") and at.header

@@ -81,8 +81,9 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
         if s.base_year - 1 <= year <= s.target_year:
             fig.add_vline(x=year - 0.5, line=dict(color=GREY, dash="dot", width=1))
             if not compact:
-                fig.add_annotation(x=year - 0.5, y=1, yref="paper", text=zh[:12] if lang == "zh" else "definition change",
-                                   showarrow=False, xanchor="left", font=dict(size=11, color=GREY), hovertext=zh if lang == "zh" else en)
+                note = zh if lang == "zh" else en
+                fig.add_annotation(x=year - 0.5, y=1, yref="paper", text="口径调整" if lang == "zh" else "definition change",
+                                   showarrow=False, xanchor="left", font=dict(size=11, color=GREY), hovertext=note)
     fig.update_xaxes(dtick=1, tickformat="d", title=None)
     fig.update_yaxes(title=u, rangemode="tozero", tickformat=",")
     return _layout(fig, height, legend=not compact)
@@ -125,7 +126,7 @@ def park_bars(shares: Sequence[ParkShare], unit: str, lang: str, height: int = 3
 def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Figure:
     """The parts of software revenue per year as hatched stacked bars (亿元)."""
     fig = go.Figure()
-    for i, (ind, part) in enumerate(frame.groupby("indicator_id", sort=False)):
+    for i, (_, part) in enumerate(frame.groupby("indicator_id", sort=False)):
         name = part.name_zh.iloc[0] if lang == "zh" else part.name_en.iloc[0]
         fig.add_bar(x=part.year, y=part.value, name=name, marker_pattern_shape=PATTERNS[i % len(PATTERNS)],
                     hovertemplate="%{x} " + name + ": %{y:,.2f} 亿元<extra></extra>")
