@@ -12,16 +12,17 @@ from ui.i18n import t
 
 ctx = context.current()
 version = data.data_version()
-parks = data.visible_parks(version, ctx.who)
-plan = data.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
-if plan is not None and ctx.who.role.reads_everything:
-    parks = parks[parks.city_id == plan.scope].reset_index(drop=True)
-options = list(parks.org_id)
+visible = data.visible_parks(version, ctx.who)
+names = dict(zip(visible.org_id, visible.name_zh, strict=True))
 requested = st.query_params.get("park")
+plan = data.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
+# A leader sees the parks of the chosen plan's city, or of the city of a park named in the URL.
+city = visible.city_id[visible.org_id == requested].iloc[0] if requested in names else (plan.scope if plan else None)
+parks = visible[visible.city_id == city] if ctx.who.role.reads_everything and city else visible
+options = list(parks.org_id)
 if not options and not requested:
     st.info(t("no_parks", ctx.lang))
     st.stop()
-names = dict(zip(parks.org_id, parks.name_zh, strict=True))
 index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: f"{names[o]}（{o}）")

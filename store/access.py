@@ -76,6 +76,11 @@ def require_write(con: repo.Con, who: Identity, org_ids: Iterable[str], action: 
         _refuse(con, who, action, denied)
 
 
+def require_admin(con: repo.Con, who: Identity, action: str) -> None:
+    if who.role != Role.ADMIN:
+        _refuse(con, who, action, ["users"])
+
+
 # ------------------------------------------------------------------- guarded reads for pages
 
 

@@ -34,6 +34,19 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def normalise(username: str) -> str:
+    """Usernames are case-insensitive: the sign-in form lowercases what people type."""
+    return username.strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if password != password.strip():
+        # The sign-in form strips what is typed, so such a password could never be used.
+        raise UserError("password must not begin or end with a space")
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now()
 
@@ -54,15 +67,14 @@ def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
 def add_user(con: repo.Con, actor: Identity, username: str, display_name: str, role: Role,
              scope: str | None = None, password: str | None = None) -> str:
     """Create a user; returns the password (generated when none is given) to hand over once."""
-    username = username.strip()
+    username = normalise(username)
     if not username:
         raise UserError("username is empty")
     if repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"user {username!r} already exists")
     _check_scope(con, role, scope)
     password = password or new_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     with repo.transaction(con):
         con.execute(
             "INSERT INTO users (username, display_name, role, scope_org_id, password_hash) VALUES (?, ?, ?, ?, ?)",
@@ -81,13 +93,15 @@ def list_users(con: repo.Con) -> pd.DataFrame:
     )
 
 
-def _require(con: repo.Con, username: str) -> None:
+def _require(con: repo.Con, username: str) -> str:
+    username = normalise(username)
     if not repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"no user {username!r}")
+    return username
 
 
 def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: str | None = None) -> None:
-    _require(con, username)
+    username = _require(con, username)
     _check_scope(con, role, scope)
     with repo.transaction(con):
         con.execute("UPDATE users SET role = ?, scope_org_id = ? WHERE username = ?", [role.value, scope, username])
@@ -96,10 +110,9 @@ def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: s
 
 def reset_password(con: repo.Con, actor: Identity, username: str, password: str | None = None) -> str:
     """Set a new password (generated when none is given) and lift any lock-out."""
-    _require(con, username)
+    username = _require(con, username)
     password = password or new_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     with repo.transaction(con):
         con.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE username = ?",
@@ -110,6 +123,7 @@ def reset_password(con: repo.Con, actor: Identity, username: str, password: str 
 
 
 def identity(con: repo.Con, username: str) -> Identity | None:
+    username = normalise(username)
     row = repo.first(
         con, "SELECT username, display_name, role, scope_org_id FROM users WHERE username = ? AND NOT disabled",
         [username],
@@ -121,12 +135,14 @@ def identity(con: repo.Con, username: str) -> Identity | None:
 
 def locked_until(con: repo.Con, username: str) -> dt.datetime | None:
     """When the user's lock-out ends, or None if they may try to sign in now."""
+    username = normalise(username)
     until = repo.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [username])
     return until if until is not None and until > _now() else None
 
 
 def record_failed_attempt(con: repo.Con, username: str) -> bool:
     """Count a failed sign-in; returns True when this attempt locked the account."""
+    username = normalise(username)
     row = repo.first(con, "SELECT failed_attempts FROM users WHERE username = ?", [username])
     with repo.transaction(con):
         repo.audit(con, username, "login.failed", f"user:{username}", {"known_user": row is not None})
@@ -144,6 +160,7 @@ def record_failed_attempt(con: repo.Con, username: str) -> bool:
 
 
 def record_sign_in(con: repo.Con, username: str) -> None:
+    username = normalise(username)
     with repo.transaction(con):
         con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
         repo.audit(con, username, "login.ok", f"user:{username}")
@@ -151,6 +168,7 @@ def record_sign_in(con: repo.Con, username: str) -> None:
 
 def verify_password(con: repo.Con, username: str, password: str) -> bool:
     """Check a password against the stored hash (also what the login widget checks)."""
+    username = normalise(username)
     stored = repo.scalar(con, "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
     return stored is not None and bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
 

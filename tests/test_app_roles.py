@@ -360,25 +360,16 @@ def test_password_reset_lifts_the_lock(app_db):
     assert signed_in_as(fresh, "reviewer") and fresh.header
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: streamlit-authenticator lowercases usernames (the credential keys and the typed name), "
-    "but users.add_user / manage.py users add store them as given; for 'Zhang.Wei' the password "
-    "is accepted, then users.identity('zhang.wei') finds nobody and ui/auth.sign_in logs the user "
-    "out silently: no landing page and no error message, ever"))
 def test_user_with_capitals_in_the_name_can_sign_in(app_db):
+    # Regression: the sign-in form lowercases usernames, so the store keeps them lowercase too.
     users.add_user(store(), SYSTEM, "Zhang.Wei", "张伟", Role.LEADER, password=PASSWORD)
-    assert users.verify_password(store(), "Zhang.Wei", PASSWORD)  # the store itself is fine
+    assert users.verify_password(store(), "Zhang.Wei", PASSWORD)
+    assert users.identity(store(), "ZHANG.WEI").username == "zhang.wei"
     at = sign_in(new_app(), "Zhang.Wei", PASSWORD)
     assert signed_in_as(at, "Zhang.Wei") and at.header
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: streamlit-authenticator strips the typed password before checking it, but users.add_user "
-    "/ reset_password hash it unstripped (and count the spaces toward MIN_PASSWORD_LENGTH), so a "
-    "password with a leading or trailing space can be set but never used to sign in"))
-def test_password_with_surrounding_spaces_can_sign_in(app_db):
-    spaced = " spaced passphrase "
-    users.reset_password(store(), SYSTEM, "leader", spaced)
-    assert users.verify_password(store(), "leader", spaced)  # the store itself is fine
-    at = sign_in(new_app(), "leader", spaced)
-    assert signed_in_as(at, "leader") and at.header
+def test_password_with_surrounding_spaces_is_refused_when_set(app_db):
+    # Regression: the form strips what is typed, so such a password could never be used; refuse it.
+    with pytest.raises(users.UserError, match="space"):
+        users.reset_password(store(), SYSTEM, "leader", " spaced passphrase ")

@@ -14,7 +14,7 @@ import pytest
 from domain.access import SYSTEM
 from store import users
 from store.db import connect
-from tests.browser import CHROMIUM, chromium, screenshot, sign_in, streamlit_server
+from tests.browser import CHROMIUM, chromium, idle, screenshot, sign_in, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,8 +60,27 @@ def test_park_manager_cannot_reach_another_park(app):
 def test_leader_sees_any_park(app):
     with chromium() as page:
         sign_in(page, app, "leader", PASSWORD)
-        page.get_by_role("heading", name="规划列表").first.wait_for(timeout=30_000)
+        page.get_by_role("heading", name="总览").first.wait_for(timeout=30_000)
         page.goto(f"{app}/park?park=qd-infovalley")
         page.get_by_role("heading", name="园区 · 青岛信息谷").first.wait_for(timeout=30_000)
         page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
         assert page.get_by_text("无权查看").count() == 0
+
+
+PAGES = [("总览", "总览"), ("规划详情", "深圳市创建中国软件名城分解实施方案"), ("园区", "园区 · "), ("规划文件", "规划列表")]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_leader_walks_every_page_with_charts(app, width, height):
+    with chromium(width, height) as page:
+        sign_in(page, app, "leader", PASSWORD)
+        for link, heading in PAGES:
+            # Switch pages through the sidebar navigation, as a person would.
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(link, exact=True).click()
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+            if link in ("总览", "规划详情"):
+                page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+                assert page.locator(".js-plotly-plot").count() >= 1
+            idle(page)
+            screenshot(page, f"{width}x{height}-{link}")
+        assert page.get_by_text("演示数据，非官方统计").count() == 1

@@ -107,8 +107,10 @@ def test_init_demo_is_idempotent(demo_cli, demo_copy, tmp_path):
 def test_init_reports_plans_and_targets(demo_cli, catalog):
     _, first = demo_cli
     n_targets = sum(len(p.targets) for p in catalog.plans.values())
-    assert f"{len(catalog.plans)} plans, {n_targets} targets" in first.stdout
-    assert len(first.stdout.strip().splitlines()) == 1
+    lines = first.stdout.strip().splitlines()
+    assert f"{len(catalog.plans)} plans, {n_targets} targets" in lines[0]
+    # then the demo users' one-time passwords: a heading and one line per role
+    assert lines[1].startswith("demo users created") and len(lines) == 2 + 5
 
 
 # ------------------------------------------------------------------------- listing commands

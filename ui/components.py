@@ -113,7 +113,12 @@ def progress_column_config(lang: str) -> dict:
 
 
 def style_status(frame: pd.DataFrame, lang: str):
-    """Colour the status cell (the word stays, so grey print still reads)."""
+    """Colour the status cell (the word stays, so grey print still reads) and write a missing
+    number as a dash rather than 'None'."""
     col = t("status", lang)
     colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
-    return frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
+    amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
+    percents = [c for c in (t(k, lang) for k in ("time_elapsed", "in_year")) if c in frame]
+    return (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
+            .format("{:,.2f}", subset=amounts, na_rep="—")
+            .format("{:.1f}%", subset=percents, na_rep="—"))

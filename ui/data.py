@@ -85,7 +85,8 @@ def own_figures(version: int, who: Identity, org_id: str, as_of: Period) -> pd.D
 
 
 @st.cache_data(show_spinner=False)
-def user_list(version: int) -> pd.DataFrame:
+def user_list(version: int, who: Identity) -> pd.DataFrame:
+    access.require_admin(cursor(), who, "list")
     return users.list_users(cursor())
 
 
