@@ -55,9 +55,12 @@ if plan is not None:
             st.markdown(t("rank", ctx.lang).format(city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
+st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
+if frame.empty:
+    st.info(t("no_enterprises", ctx.lang))
+    st.stop()
 if not frame.reported.any():
     st.info(t("no_reports", ctx.lang).format(period=ctx.as_of.label_zh()))
-st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
 st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config=tables.enterprise_column_config(ctx.lang))
 

@@ -103,6 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind_cumulative": {"zh": "累计目标", "en": "Cumulative"},
     "kind_average_increase": {"zh": "年均增量", "en": "Average increase"},
     "kind_programme_count": {"zh": "基地认定", "en": "Programme count"},
+    "no_enterprises": {"zh": "该园区尚无登记的企业。", "en": "No enterprise is registered in this park."},
     "no_plans": {"zh": "尚未载入任何规划。请先运行 python manage.py init。",
                  "en": "No plans loaded yet. Run python manage.py init first."},
 }
