@@ -56,3 +56,29 @@ def demo_store(demo_db: Path):
     con = connect(demo_db, read_only=True)
     yield con
     con.close()
+
+
+LEADER_PASSWORD = "leader-password-1"
+
+
+@pytest.fixture
+def leader_app(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the demo store for AppTest runs, named by TRACKER_DB as in production,
+    with the demo users and a known password for the leader; streamlit caches start empty."""
+    import streamlit as st
+
+    from domain.access import SYSTEM
+    from store import users
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    con = connect(path)
+    users.create_demo_users(con)
+    users.reset_password(con, SYSTEM, "leader", LEADER_PASSWORD)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()

@@ -7,38 +7,23 @@ Qingdao's official software revenue is 600 亿元 in 2011 growing 25 % a year, s
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from domain.access import SYSTEM
 from domain.periods import Period
-from store import users
-from store.db import connect
+from tests.conftest import LEADER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "leader-password-1"
+PASSWORD = LEADER_PASSWORD
 QD_2014 = 600 * 1.25**3
 QD_2016 = 600 * 1.25**5
 
 
 @pytest.fixture
-def app_db(tmp_path, demo_db, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    users.create_demo_users(con)
-    users.reset_password(con, SYSTEM, "leader", PASSWORD)
-    con.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_resource.clear()
+def app_db(leader_app):
+    return leader_app
 
 
 def signed_in(**state) -> AppTest:
