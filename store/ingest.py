@@ -1,16 +1,15 @@
-"""Reading, validating and committing a file of observations: all or nothing.
+"""Validating and committing observations from a file or a form: all or nothing.
 
 Validation collects every problem before anything is written and names the file, the row as the
-spreadsheet shows it (header = row 1), the column, the value and the reason. Errors reject the
-whole submission; warnings (a year-on-year change beyond ±50 %) need an explanation from the
-submitter. The same path serves the command line and, later, the upload page.
+spreadsheet shows it, the column, the value and the reason, in Chinese and English. Errors reject
+the whole submission; warnings (a year-on-year change beyond ±50 %) need an explanation from the
+submitter. The command line, the upload page and the entry form all go through `check` and
+`submit`, so they accept and refuse exactly the same things.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -21,13 +20,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from domain.access import Identity
+from domain.credit_code import credit_code_problem
 from domain.periods import Period, PeriodError, parse_period
 from domain.units import UnitError, unit
-from store import access, repo
+from store import access, readers, repo
 from store.catalog import Catalog
+from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, FileRejected
 
-TIDY_COLUMNS = ("org", "period", "indicator", "value", "unit")
-MAX_BYTES = 50 * 1024 * 1024
 YOY_WARNING = 0.5  # |同比| beyond this needs an explanation (DOMAIN.md §2)
 UNIT_SLIP = 5000.0  # a ratio this far from the previous figure is almost surely 万元 vs 元/亿元
 
@@ -41,16 +40,25 @@ class Problem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file: str
-    row: int | None  # spreadsheet row (header is row 1); None for a problem with the whole file
+    row: int | None  # spreadsheet row; None for a problem with the whole file
     column: str | None
     value: str | None
     reason: str
+    reason_zh: str = ""
     severity: Severity = Severity.ERROR
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        if lang == "zh":
+            where = self.file + (f"，第 {self.row} 行" if self.row else "") + (f"，“{self.column}”列" if self.column else "")
+            shown = f"（值 {self.value!r}）" if self.value not in (None, "") else ""
+            kind = "错误" if self.severity == Severity.ERROR else "提示"
+            return f"{kind}：{where}{shown}：{self.reason_zh or self.reason}"
         where = self.file + (f", row {self.row}" if self.row else "") + (f", column {self.column}" if self.column else "")
         shown = f" (value {self.value!r})" if self.value not in (None, "") else ""
         return f"{self.severity.value}: {where}{shown}: {self.reason}"
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class Checked(BaseModel):
@@ -77,69 +85,6 @@ class SubmissionRejected(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-# ----------------------------------------------------------------------------- reading files
-
-
-def _decode(data: bytes) -> str:
-    """CSV text from UTF-8 (with or without BOM) or GB18030 (a superset of GBK)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("the file is neither UTF-8 nor GBK/GB18030 text")
-
-
-ROW = "__row__"  # the spreadsheet row number (header = 1) each record came from
-
-
-def _csv_records(name: str, text: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse CSV keeping true line numbers: blank lines are skipped but still counted, and a row
-    with more or fewer fields than the header is reported instead of shifting its columns."""
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header: list[str] | None = None
-    records: list[list[str]] = []
-    problems: list[Problem] = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = [c.strip() for c in cells]
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(
-                file=name, row=reader.line_num, column=None, value=",".join(cells),
-                reason=f"has {len(cells)} fields but the header has {len(header)}; quote numbers with "
-                       "thousands separators (\"12,345.6\") or remove the stray comma"))
-            continue
-        records.append([*cells, reader.line_num])
-    if header is None:
-        raise ValueError("the file is empty")
-    return pd.DataFrame(records, columns=[*header, ROW]), problems
-
-
-def read_table(name: str, data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
-    """Every cell as text (numbers are parsed later, so '1,234' and full-width digits survive),
-    with the spreadsheet row of each record in column ROW, and problems with the file's shape."""
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise ValueError("the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"the file is {len(data) / 1e6:.0f} MB, more than the {MAX_BYTES / 1e6:.0f} MB allowed")
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        if not data.startswith(b"PK"):
-            raise ValueError("the file is named .xlsx but is not an Excel workbook")
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
-        frame[ROW] = frame.index + 2
-        blank = frame.drop(columns=ROW).apply(lambda r: not any(str(c).strip() for c in r), axis=1)
-        return frame[~blank].reset_index(drop=True), []
-    if suffix in (".csv", ".txt"):
-        if b"\x00" in data[:4096]:
-            raise ValueError("the file is named .csv but holds binary data, not text")
-        return _csv_records(name, _decode(data))
-    raise ValueError(f"unsupported file type {suffix or '(none)'}; upload .csv or .xlsx")
-
-
 def parse_number(text: str) -> float:
     """A number as people type it: full-width digits, thousands separators, spaces."""
     s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
@@ -151,87 +96,145 @@ def parse_number(text: str) -> float:
     return x
 
 
+def read_file(name: str, data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
+    """Tidy records of a file in either layout, and the problems of its shape."""
+    recs = readers.records(name, data)
+    problems = [Problem(
+        file=name, row=s.row, column=None, value=s.cells,
+        reason=f"has {s.fields} fields but the header has {s.expected}; quote numbers with "
+               "thousands separators (\"12,345.6\") or remove the stray comma",
+        reason_zh=f"本行有 {s.fields} 个字段而表头有 {s.expected} 个；带千分位逗号的数字请加引号（\"12,345.6\"）或删去多余的逗号",
+    ) for s in recs.shapes]
+    return recs.frame, problems
+
+
+read_table = read_file  # the name the command line and older callers use
+
+
 # -------------------------------------------------------------------------------- validation
 
 
-def _org_lookup(con: repo.Con) -> dict[str, str]:
-    orgs = repo.orgs(con)
-    lookup = dict(zip(orgs.org_id, orgs.org_id, strict=True))
-    lookup.update(zip(orgs.name_zh, orgs.org_id, strict=True))
-    return lookup
+class _Orgs:
+    """Organisations by id, exact registered name or unified social credit code."""
+
+    def __init__(self, con: repo.Con):
+        orgs = repo.orgs(con)
+        self.by_key = dict(zip(orgs.org_id, orgs.org_id, strict=True))
+        self.by_key.update(zip(orgs.name_zh, orgs.org_id, strict=True))
+        codes = orgs.dropna(subset=["credit_code"])
+        self.by_key.update(zip(codes.credit_code.str.upper(), codes.org_id, strict=True))
+
+    def find(self, text: str) -> tuple[str | None, tuple[str, str] | None]:
+        """(org id, None) or (None, (reason, reason_zh))."""
+        if text in self.by_key:
+            return self.by_key[text], None
+        looks_like_code = len(text) == 18 and text[:2].isdigit()
+        if looks_like_code:
+            if text.upper() in self.by_key:
+                return self.by_key[text.upper()], None
+            if problem := credit_code_problem(text):
+                return None, (f"not a valid unified social credit code: {problem}",
+                              f"统一社会信用代码无效：{_zh_credit(problem)}")
+            return None, ("no registered organisation has this credit code", "没有登记此统一社会信用代码的单位")
+        return None, ("unknown organisation: give its id or its exact registered name",
+                      "未知单位：请填写单位编号、登记全称或统一社会信用代码")
+
+
+def _zh_credit(problem: str) -> str:
+    if problem.startswith("check character"):
+        return "校验码错误（" + problem.replace("check character is", "实为").replace(", expected", "，应为") + "）"
+    if "characters" in problem and "allowed" in problem:
+        return "含有不允许的字符（代码中不使用 I、O、Z、S、V）"
+    return "应为 18 位"
 
 
 def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFrame,
                   today: dt.date | None = None, problems: Iterable[Problem] = ()) -> Checked:
-    """Check a tidy table (org, period, indicator, value, unit); collect every problem.
+    """Check tidy records (org, period, indicator, value, unit); collect every problem.
 
     `problems` are those already found while reading the file (rows of the wrong shape)."""
     problems = list(problems)
-    table = table.rename(columns=lambda c: c if c == ROW else str(c).strip().lower())
+    table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     missing = [c for c in TIDY_COLUMNS if c not in table.columns]
+    empty = pd.DataFrame(columns=[*repo.OBSERVATION_COLUMNS, "source_row"])
     if missing:
-        problems.append(Problem(file=name, row=1, column=", ".join(missing), value=None,
-                                reason=f"missing column(s) {', '.join(missing)}; expected {', '.join(TIDY_COLUMNS)}"))
-        return Checked(file=name, rows=pd.DataFrame(columns=repo.OBSERVATION_COLUMNS), problems=tuple(problems))
-    if table.empty:
-        problems.append(Problem(file=name, row=None, column=None, value=None, reason="the file has no data rows"))
+        if not any(p.reason.startswith("missing column") for p in problems):
+            problems.append(Problem(file=name, row=1, column=", ".join(missing), value=None,
+                                    reason=f"missing column(s) {', '.join(missing)}; expected {', '.join(TIDY_COLUMNS)}",
+                                    reason_zh=f"缺少列 {', '.join(missing)}；应有 {', '.join(TIDY_COLUMNS)}"))
+        return Checked(file=name, rows=empty, problems=tuple(problems))
+    if table.empty and not problems:
+        problems.append(Problem(file=name, row=None, column=None, value=None, reason="the file has no data rows",
+                                reason_zh="文件没有数据行"))
     today = today or dt.date.today()
     current = Period(today.year, (today.month - 1) // 3 + 1)
-    orgs = _org_lookup(con)
+    orgs = _Orgs(con)
     by_code = {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}
     good: list[tuple] = []
     seen: dict[tuple, int] = {}
-    for rec in table.to_dict(orient="records"):
-        i = int(rec[ROW]) if ROW in rec else 0
+    for number, rec in enumerate(table.to_dict(orient="records"), start=2):
+        row = int(rec.get(ROW, number))
         raw = {c: str(rec[c]).strip() for c in TIDY_COLUMNS}
-        def bad(col: str, why: str, row: int = i, raw: dict = raw) -> None:
-            problems.append(Problem(file=name, row=row, column=col, value=raw[col], reason=why))
+        columns = {c: c for c in TIDY_COLUMNS}
+        if rec.get(COLUMN) and rec.get(COLUMN) != "value":  # wide layout: point at the code column
+            columns |= {"value": rec[COLUMN], "indicator": rec[COLUMN], "unit": rec[COLUMN], "org": rec[ORG_COLUMN]}
 
-        org = orgs.get(raw["org"])
-        if org is None:
-            bad("org", "unknown organisation: give its id or its exact registered name")
+        def bad(col: str, en: str, zh: str, row: int = row, raw: dict = raw, columns: dict = columns) -> None:
+            problems.append(Problem(file=name, row=row, column=columns[col], value=raw[col], reason=en, reason_zh=zh))
+
+        org, why = orgs.find(raw["org"])
+        if why:
+            bad("org", *why)
         ind_id = raw["indicator"] if raw["indicator"] in catalog.indicators else by_code.get(raw["indicator"])
         if ind_id is None:
-            bad("indicator", "unknown indicator: give its id or its MIIT row code (e.g. 2020)")
+            bad("indicator", "unknown indicator: give its id or its MIIT row code (e.g. 2020)",
+                "未知指标：请填写指标编号或统计报表行代码（如 2020）")
         try:
             period = parse_period(raw["period"])
             if period.ordinal > current.ordinal:
-                bad("period", f"period {period} is in the future")
+                bad("period", f"period {period} is in the future", f"报告期 {period.label_zh()} 尚未到来")
                 period = None
         except PeriodError as e:
             period = None
-            bad("period", str(e))
+            bad("period", str(e), "不是有效的报告期，请写作 2015Q3 或 2015年1-9月")
         try:
             value = parse_number(raw["value"])
         except ValueError:
             value = None
-            bad("value", "not a number")
+            bad("value", "not a number", "不是数字")
         canonical = None
         if ind_id is not None and value is not None:
             ind = catalog.indicators[ind_id]
             try:
                 u = unit(raw["unit"]) if raw["unit"] else unit(ind.unit)
+                if u.dimension != ind.dimension and rec.get(UNIT_GLOBAL):
+                    u = unit(ind.unit)  # a form-wide "单位：万元" does not apply to 人 or 万美元 rows
                 if u.dimension != ind.dimension:
-                    bad("unit", f"{raw['unit']} does not measure {ind.name_zh} (stored in {ind.unit})")
+                    bad("unit", f"{raw['unit']} does not measure {ind.name_zh} (stored in {ind.unit})",
+                        f"单位“{raw['unit']}”不能计量{ind.name_zh}（应为{ind.unit}）")
                 else:
                     canonical = u.to_canonical(value)
             except UnitError:
-                bad("unit", f"unknown unit; {ind.name_zh} is reported in {ind.unit}")
+                bad("unit", f"unknown unit; {ind.name_zh} is reported in {ind.unit}",
+                    f"未知单位；{ind.name_zh}的填报单位为{ind.unit}")
             if canonical is not None and canonical < 0 and not ind.allow_negative:
-                bad("value", f"{ind.name_zh} cannot be negative")
+                bad("value", f"{ind.name_zh} cannot be negative", f"{ind.name_zh}不能为负数")
                 canonical = None
         if None in (org, ind_id, period, canonical):
             continue
         key = (org, ind_id, period.year, period.quarter)
         if key in seen:
-            bad("period", f"duplicate of row {seen[key]} (same organisation, indicator and period)")
+            bad("period", f"duplicate of row {seen[key]} (same organisation, indicator and period)",
+                f"与第 {seen[key]} 行重复（单位、指标、报告期相同）")
             continue
-        seen[key] = i
-        good.append((*key, canonical, value, raw["unit"] or catalog.indicators[ind_id].unit, None, i))
-    rows = pd.DataFrame(good, columns=[*repo.OBSERVATION_COLUMNS, "source_row"])
+        seen[key] = row
+        good.append((*key, canonical, value, raw["unit"] or catalog.indicators[ind_id].unit, None, row,
+                     columns["value"]))
+    rows = pd.DataFrame(good, columns=[*repo.OBSERVATION_COLUMNS, "source_row", "source_column"])
     if not rows.empty:
         problems.extend(_consistency(con, catalog, name, rows))
-    return Checked(file=name, rows=rows, problems=tuple(problems))
+    # In the wide layout one bad credit code would otherwise be reported once per code column.
+    return Checked(file=name, rows=rows, problems=tuple(dict.fromkeys(problems)))
 
 
 def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame) -> list[Problem]:
@@ -239,59 +242,83 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     problems: list[Problem] = []
     stored = repo.current_values(con, rows[["org_id", "indicator_id"]].drop_duplicates())
     known: dict[tuple, float] = {(r.org_id, r.indicator_id, r.year, r.quarter): r.value for r in stored.itertuples()}
-    incoming = {(r.org_id, r.indicator_id, r.year, r.quarter): (r.value, r.source_row) for r in rows.itertuples()}
-    merged = known | {k: v for k, (v, _) in incoming.items()}
+    incoming = {(r.org_id, r.indicator_id, r.year, r.quarter): (r.value, r.source_row, r.source_column)
+                for r in rows.itertuples()}
+    merged = known | {k: v for k, (v, _, _) in incoming.items()}
     children: dict[str, list] = {}
     for child in catalog.indicators.values():
         if child.parent and child.kind == catalog.indicators[child.parent].kind:
             children.setdefault(child.parent, []).append(child)
-    for (org, ind_id, year, quarter), (value, row) in incoming.items():
+    for (org, ind_id, year, quarter), (value, row, column) in incoming.items():
         ind = catalog.indicators[ind_id]
 
-        def flag(why: str, sev: Severity = Severity.ERROR, row: int = int(row), value: float = value) -> None:
-            problems.append(Problem(file=name, row=row, column="value", value=f"{value:g}", reason=why, severity=sev))
+        def flag(en: str, zh: str, sev: Severity = Severity.ERROR, row: int = int(row), value: float = value,
+                 column: str = column) -> None:
+            problems.append(Problem(file=name, row=row, column=column, value=f"{value:g}", reason=en, reason_zh=zh,
+                                    severity=sev))
 
         if ind.parent and ind.kind == catalog.indicators[ind.parent].kind:
             total = merged.get((org, ind.parent, year, quarter))
+            parent = catalog.indicators[ind.parent]
             if total is not None and value > total + 1e-6:
-                flag(f"{ind.name_zh} {value:g} exceeds its total {catalog.indicators[ind.parent].name_zh} {total:g}")
+                flag(f"{ind.name_zh} {value:g} exceeds its total {parent.name_zh} {total:g}",
+                     f"{ind.name_zh} {value:g} 大于其合计项{parent.name_zh} {total:g}")
         # Against stored figures only: a conflict between two rows of this file is reported once,
         # on the part's (or the later quarter's) row, by the checks below.
         for child in children.get(ind_id, ()):
             part = known.get((org, child.indicator_id, year, quarter))
             if (org, child.indicator_id, year, quarter) not in incoming and part is not None and part > value + 1e-6:
-                flag(f"{ind.name_zh} {value:g} is smaller than its part {child.name_zh} {part:g}")
+                flag(f"{ind.name_zh} {value:g} is smaller than its part {child.name_zh} {part:g}",
+                     f"{ind.name_zh} {value:g} 小于其分项{child.name_zh} {part:g}")
         if ind.kind.value == "flow":
             before = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
             later = (org, ind_id, year, quarter + 1)
             after = known.get(later) if quarter < 4 and later not in incoming else None
             if before is not None and value < before - 1e-6:
-                flag(f"year-to-date figure falls from {before:g} in Q{quarter - 1} to {value:g} in Q{quarter}")
+                flag(f"year-to-date figure falls from {before:g} in Q{quarter - 1} to {value:g} in Q{quarter}",
+                     f"本年累计数由第{quarter - 1}季度的 {before:g} 降至第{quarter}季度的 {value:g}")
             if after is not None and value > after + 1e-6:
-                flag(f"year-to-date figure {value:g} in Q{quarter} is above {after:g} already reported for Q{quarter + 1}")
+                flag(f"year-to-date figure {value:g} in Q{quarter} is above {after:g} already reported for Q{quarter + 1}",
+                     f"第{quarter}季度累计数 {value:g} 大于已报第{quarter + 1}季度累计数 {after:g}")
         previous = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
         last_year = merged.get((org, ind_id, year - 1, quarter))
         ref = previous if previous is not None else last_year
         if ref and value and (value / ref >= UNIT_SLIP or ref / value >= UNIT_SLIP):
-            flag(f"{value:g} is about 10⁴ times {ref:g} reported for a neighbouring period: check the unit (万元 vs 元 or 亿元)")
+            flag(f"{value:g} is about 10⁴ times {ref:g} reported for a neighbouring period: check the unit (万元 vs 元 or 亿元)",
+                 f"{value:g} 与相邻报告期的 {ref:g} 相差约一万倍：请检查单位（万元、元、亿元）")
         elif last_year and last_year > 0 and abs(value / last_year - 1) > YOY_WARNING:
-            flag(f"year-on-year change {value / last_year - 1:+.0%} exceeds ±50 %; explain it before submitting",
-                 Severity.WARNING)
+            change = value / last_year - 1
+            flag(f"year-on-year change {change:+.0%} exceeds ±50 %; explain it before submitting",
+                 f"同比变化 {change:+.0%} 超过 ±50%，提交前请说明原因", Severity.WARNING)
     software_parts = [i.indicator_id for i in catalog.indicators.values()
                       if i.parent == "software_revenue" and i.components_sum_to_parent]
     for (org, year, quarter), group in rows.groupby(["org_id", "year", "quarter"]):
         total = merged.get((org, "software_revenue", year, quarter))
         parts = [merged.get((org, p, year, quarter)) for p in software_parts]
         if total is not None and all(p is not None for p in parts) and abs(sum(parts) - total) > max(1.0, 0.001 * total):
-            row = int(group.source_row.min())
-            problems.append(Problem(file=name, row=row, column="value", value=f"{total:g}",
-                                    reason=f"software revenue {total:g} is not the sum of its four parts {sum(parts):g}"))
+            first = group.sort_values("source_row").iloc[0]
+            problems.append(Problem(
+                file=name, row=int(first.source_row), column=first.source_column, value=f"{total:g}",
+                reason=f"software revenue {total:g} is not the sum of its four parts {sum(parts):g}",
+                reason_zh=f"软件业务收入 {total:g} 不等于四个分项之和 {sum(parts):g}"))
     return problems
+
+
+def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None) -> Checked:
+    """Read and validate an uploaded file of either layout; a file that cannot be read at all
+    comes back as a single problem rather than an exception."""
+    try:
+        table, shape = read_file(name, data)
+    except FileRejected as e:
+        problem = Problem(file=name, row=None, column=None, value=None, reason=str(e), reason_zh=e.zh)
+        return Checked(file=name, rows=pd.DataFrame(columns=[*repo.OBSERVATION_COLUMNS, "source_row"]),
+                       problems=(problem,))
+    return validate_tidy(con, catalog, name, table, today=today, problems=shape)
 
 
 def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, status: str,
            explanation: str | None = None) -> int:
-    """Write a checked file as one submission, or raise with every problem and write nothing.
+    """Write checked rows as one submission, or raise with every problem and write nothing.
 
     Every organisation in it must be within `who`'s scope (AuthorizationError otherwise)."""
     access.require_write(con, who, checked.rows.org_id.unique(), "submit figures for")
@@ -300,18 +327,20 @@ def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, statu
     if checked.warnings and not (explanation and explanation.strip()):
         raise SubmissionRejected([*checked.warnings, Problem(
             file=checked.file, row=None, column=None, value=None,
-            reason="warnings need an explanation before the submission can go through")])
+            reason="warnings need an explanation before the submission can go through",
+            reason_zh="存在需要说明的提示，请填写说明后再提交")])
     return repo.write_submission(con, checked.rows, actor=who.username, origin=origin, status=status,
                                  file_name=checked.file, explanation=explanation)
 
 
 def import_file(con: repo.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
                 explanation: str | None = None) -> tuple[int, int]:
-    """Read, validate and commit a tidy file; returns (submission id, rows written)."""
+    """Read, validate and commit a file; returns (submission id, rows written)."""
     try:
-        table, shape_problems = read_table(path.name, path.read_bytes())
-    except (ValueError, OSError) as e:
-        raise SubmissionRejected([Problem(file=path.name, row=None, column=None, value=None, reason=str(e))]) from e
-    checked = validate_tidy(con, catalog, path.name, table, problems=shape_problems)
+        data = path.read_bytes()
+    except OSError as e:
+        raise SubmissionRejected([Problem(file=path.name, row=None, column=None, value=None, reason=str(e),
+                                          reason_zh="无法读取文件")]) from e
+    checked = check_file(con, catalog, path.name, data)
     sub = submit(con, checked, who=who, origin="import", status=status, explanation=explanation)
     return sub, len(checked.rows)
