@@ -22,11 +22,11 @@ if data.is_demo(version):
 
 # Each role's pages, its landing page first.
 BY_ROLE = {
-    Role.ADMIN: ["overview", "plan", "park", "plans", "users"],
-    Role.LEADER: ["overview", "plan", "park", "plans"],
-    Role.REVIEWER: ["overview", "plan", "park", "plans"],
-    Role.PARK_MANAGER: ["park", "overview", "plan", "plans"],
-    Role.ENTERPRISE: ["my_data"],
+    Role.ADMIN: ["overview", "plan", "park", "entry", "review", "reporting", "plans", "users"],
+    Role.LEADER: ["overview", "plan", "park", "reporting", "plans"],
+    Role.REVIEWER: ["review", "reporting", "overview", "plan", "park", "plans"],
+    Role.PARK_MANAGER: ["park", "entry", "reporting", "overview", "plan", "plans"],
+    Role.ENTERPRISE: ["my_data", "entry"],
 }
 
 
@@ -37,6 +37,9 @@ SPEC = {  # name: (script, title key, icon, url path)
     "park": ("pages/park.py", "park", ":material/apartment:", "park"),
     "my_data": ("pages/my_data.py", "my_data", ":material/edit_note:", "my-data"),
     "users": ("pages/users.py", "users", ":material/group:", "users"),
+    "entry": ("pages/entry.py", "entry", ":material/upload_file:", "entry"),
+    "review": ("pages/review.py", "review", ":material/fact_check:", "review"),
+    "reporting": ("pages/reporting.py", "reporting", ":material/checklist:", "reporting"),
 }
 PAGES = {name: st.Page(path, title=t(key, lang), icon=icon, url_path=url) for name, (path, key, icon, url) in SPEC.items()}
 

@@ -6,6 +6,7 @@ figure is the annual one. Parsing accepts both `2015Q3` and the form's `2015年1
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import NamedTuple
 
@@ -35,6 +36,17 @@ class Period(NamedTuple):
     @property
     def end_month(self) -> int:
         return _END_MONTH[self.quarter]
+
+    @property
+    def end_date(self) -> dt.date:
+        """The last day of the period (the quarter's last day)."""
+        if self.quarter == 4:
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year, self.end_month + 1, 1) - dt.timedelta(days=1)
+
+    def deadline(self, days: int) -> dt.date:
+        """The reporting deadline: `days` after the period ends."""
+        return self.end_date + dt.timedelta(days=days)
 
     def label_zh(self) -> str:
         return f"{self.year}年1-{self.end_month}月"

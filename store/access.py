@@ -115,3 +115,45 @@ def enterprise_annual(con: repo.Con, who: Identity, park_id: str, indicator_id: 
     if not may_see_enterprises_of(con, who, park_id):
         _refuse(con, who, "read enterprise figures of", [park_id])
     return repo.enterprise_annual(con, park_id, indicator_id, up_to_year)
+
+
+def review(con: repo.Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
+    """Accept or return a pending submission (reviewers and administrators only)."""
+    _require_reviewer(con, who, "review")
+    return repo.review_submission(con, submission_id, reviewer=who.username, decision=decision, comment=comment)
+
+
+def reporting_status(con: repo.Con, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
+    """Who has and has not reported under an organisation; enterprise names are scoped like figures."""
+    if not (who.role.reads_everything or (who.role == Role.PARK_MANAGER and _within(con, who.scope_org_id, under))):
+        _refuse(con, who, "read the reporting status of", [under])
+    return repo.reporting_status(con, under, period, period.deadline(deadline_days))
+
+
+def writable_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
+    """The organisations `who` may enter figures for."""
+    if who.role == Role.ADMIN:
+        return repo.writable_orgs(con, None)
+    if who.role in (Role.PARK_MANAGER, Role.ENTERPRISE):
+        return repo.writable_orgs(con, who.scope_org_id)
+    return repo.writable_orgs(con, None).iloc[0:0]  # leaders and reviewers enter nothing
+
+
+def values_for(con: repo.Con, who: Identity, org_id: str, periods: list[Period]) -> dict:
+    require_read(con, who, [org_id], "read figures of")
+    return repo.values_for(con, org_id, periods)
+
+
+def _require_reviewer(con: repo.Con, who: Identity, action: str) -> None:
+    if who.role not in (Role.REVIEWER, Role.ADMIN):
+        _refuse(con, who, action, ["submissions"])
+
+
+def submissions(con: repo.Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
+    _require_reviewer(con, who, "list")
+    return repo.submissions(con, status, limit)
+
+
+def submission_rows(con: repo.Con, who: Identity, submission_id: int) -> pd.DataFrame:
+    _require_reviewer(con, who, "read")
+    return repo.submission_rows(con, submission_id)

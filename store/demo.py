@@ -18,6 +18,7 @@ import yaml
 
 from domain.credit_code import ALPHABET, make_credit_code
 from domain.models import IndicatorKind, Organisation, OrgKind
+from domain.periods import Period
 from domain.units import unit
 from store import repo
 from store.catalog import DATA_DIR, Catalog
@@ -189,7 +190,15 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
             for i, ent in enumerate(enterprises[-n:]):
                 revenue = {y: park_revenue[y] * shares[i, k] for k, y in enumerate(years) if y in park_revenue}
                 _enterprise_rows(rows, rng, ent.org_id, revenue, cfg["enterprise_profile"])
-    return enterprises, rows.frame()
+    frame = rows.frame()
+    # Each figure is dated as reported some days after its quarter ended: most on time, some late
+    # against the default 20-day deadline, so the reporting-status page has something to show.
+    ends = {(y, q): Period(y, q).end_date for y, q in frame[["year", "quarter"]].drop_duplicates().itertuples(index=False)}
+    delay = {org: int(d) for org, d in zip(frame.org_id.unique(), rng.integers(3, 28, size=frame.org_id.nunique()),
+                                            strict=True)}
+    frame["entered_at"] = [pd.Timestamp(ends[(y, q)]) + pd.Timedelta(days=delay[o], hours=10)
+                           for o, y, q in zip(frame.org_id, frame.year, frame.quarter, strict=True)]
+    return enterprises, frame
 
 
 def load_demo(con: repo.Con, catalog: Catalog) -> int:

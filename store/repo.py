@@ -8,6 +8,7 @@ holds one per process and takes a cursor per call, the command line opens one pe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -273,7 +274,7 @@ OBSERVATION_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "va
 
 def write_submission(
     con: Con, rows: pd.DataFrame, *, actor: str, origin: str, status: str,
-    file_name: str | None = None, explanation: str | None = None,
+    file_name: str | None = None, explanation: str | None = None, at: dt.datetime | None = None,
 ) -> int:
     """Store validated rows as one submission; each row becomes the next revision of its figure.
 
@@ -281,20 +282,23 @@ def write_submission(
     `rows` must already be validated and hold OBSERVATION_COLUMNS with values in canonical units.
     """
     batch = rows[OBSERVATION_COLUMNS].copy()
+    stamp = at or dt.datetime.now()
+    # Per-row entry times are kept where given (the demo set dates each report after its quarter).
+    batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
     with transaction(con):
         sub_id = scalar(
             con,
-            """INSERT INTO submissions (origin, file_name, status, submitted_by, explanation, row_count)
-               VALUES (?, ?, ?, ?, ?, ?) RETURNING submission_id""",
-            [origin, file_name, status, actor, explanation, len(batch)],
+            """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count)
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
+            [origin, file_name, status, actor, stamp, explanation, len(batch)],
         )
         con.register("batch_rows", batch)
         try:
             con.execute(
                 """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
-                                             unit_entered, submission_id, entered_by, note)
+                                             unit_entered, submission_id, entered_by, entered_at, note)
                    SELECT b.org_id, b.indicator_id, b.year, b.quarter, coalesce(m.rev, 0) + 1, b.value,
-                          b.value_entered, b.unit_entered, ?, ?, b.note
+                          b.value_entered, b.unit_entered, ?, ?, b.entered_at, b.note
                    FROM batch_rows b LEFT JOIN (
                        SELECT org_id, indicator_id, year, quarter, max(revision) AS rev
                        FROM observations
@@ -418,3 +422,111 @@ def incentives(con: Con, scope_ids: Sequence[str]) -> pd.DataFrame:
            FROM incentives WHERE list_contains(?, scope_id) ORDER BY threshold""",
         [list(scope_ids)],
     )
+
+
+
+# ------------------------------------------------------------------------------- review
+
+
+def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """Submissions, newest first, with the organisations and periods they cover."""
+    return frame(
+        con,
+        """SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
+                  s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count,
+                  string_agg(DISTINCT g.name_zh, '、') AS orgs,
+                  string_agg(DISTINCT o.year || 'Q' || o.quarter, '、') AS periods
+           FROM submissions s
+           LEFT JOIN observations o USING (submission_id)
+           LEFT JOIN orgs g ON g.org_id = o.org_id
+           WHERE (? IS NULL OR s.status = ?) AND s.origin <> 'demo'
+           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC LIMIT ?""",
+        [status, status, limit],
+    )
+
+
+def submission_rows(con: Con, submission_id: int) -> pd.DataFrame:
+    """A submission's figures beside the figure they would replace (old → new)."""
+    return frame(
+        con,
+        """SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.name_zh AS indicator_name, i.unit,
+                  o.year, o.quarter, o.revision, c.value AS old_value, o.value AS new_value, o.value_entered,
+                  o.unit_entered
+           FROM observations o
+           JOIN orgs g ON g.org_id = o.org_id
+           JOIN indicators i USING (indicator_id)
+           LEFT JOIN current_observations c
+                  ON c.org_id = o.org_id AND c.indicator_id = o.indicator_id AND c.year = o.year
+                 AND c.quarter = o.quarter AND c.submission_id <> o.submission_id
+           WHERE o.submission_id = ? ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
+        [submission_id],
+    )
+
+
+def review_submission(con: Con, submission_id: int, *, reviewer: str, decision: str, comment: str | None) -> bool:
+    """Accept or return a pending submission; False if it was not pending (already reviewed)."""
+    if decision not in ("accepted", "returned"):
+        raise ValueError(f"decision must be accepted or returned, not {decision!r}")
+    with transaction(con):
+        changed = scalar(
+            con,
+            """UPDATE submissions SET status = ?, reviewed_by = ?, reviewed_at = current_timestamp, review_comment = ?
+               WHERE submission_id = ? AND status = 'pending' RETURNING submission_id""",
+            [decision, reviewer, comment, submission_id],
+        )
+        if changed is not None:
+            audit(con, reviewer, f"review.{decision}", f"submission:{submission_id}", {"comment": comment})
+    return changed is not None
+
+
+# ----------------------------------------------------------------------- reporting status
+
+
+def reporting_status(con: Con, under: str, period: Period, deadline: dt.date) -> pd.DataFrame:
+    """Every enterprise under an organisation: has it reported for the period, when, on time?
+
+    A report counts from the first submission holding any figure of the period that was not
+    returned; it is on time when that submission arrived by the deadline (inclusive)."""
+    return frame(
+        con,
+        """WITH ents AS (
+               SELECT e.org_id, e.name_zh, e.credit_code, e.parent_id, p.name_zh AS park_name
+               FROM orgs e JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = ?
+               LEFT JOIN orgs p ON p.org_id = e.parent_id
+               WHERE e.kind = 'enterprise'),
+           first AS (
+               SELECT o.org_id, min(o.entered_at) AS first_at
+               FROM observations o JOIN submissions s USING (submission_id)
+               WHERE o.year = ? AND o.quarter = ? AND s.status <> 'returned'
+               GROUP BY o.org_id)
+           SELECT e.org_id, e.name_zh, e.credit_code, e.parent_id AS park_id, e.park_name,
+                  f.first_at IS NOT NULL AS reported, f.first_at,
+                  f.first_at IS NOT NULL AND CAST(f.first_at AS DATE) <= ? AS on_time
+           FROM ents e LEFT JOIN first f USING (org_id)
+           ORDER BY e.park_name, reported, e.name_zh""",
+        [under, period.year, period.quarter, deadline],
+    )
+
+
+def writable_orgs(con: Con, root: str | None) -> pd.DataFrame:
+    """Enterprises and parks at or under `root` (everything when None), for the entry form."""
+    return frame(
+        con,
+        """SELECT o.org_id, o.name_zh, o.kind, o.credit_code FROM orgs o
+           WHERE o.kind IN ('enterprise', 'park')
+             AND (? IS NULL OR o.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?))
+           ORDER BY o.kind DESC, o.name_zh""",
+        [root, root],
+    )
+
+
+def values_for(con: Con, org_id: str, periods: Sequence[Period]) -> dict[tuple[str, int, int], float]:
+    """Current values of one organisation for the given periods, keyed (indicator, year, quarter)."""
+    if not periods:
+        return {}
+    rows = con.execute(
+        """SELECT indicator_id, year, quarter, value FROM current_observations
+           WHERE org_id = ? AND list_contains(?, year * 4 + quarter - 1)""",
+        [org_id, [p.ordinal for p in periods]],
+    ).fetchall()
+    return {(i, int(y), int(q)): float(v) for i, y, q, v in rows}

@@ -42,18 +42,18 @@ NOT_ALLOWED = "无权查看该园区的企业数据"
 # Pages each role's navigation must offer, and pages it must never offer. Other pages may come
 # and go; these are the access rules.
 MUST = {
-    "admin": {"plans.py", "park.py", "users.py"},
-    "leader": {"plans.py", "park.py"},
-    "reviewer": {"plans.py", "park.py"},
-    "park-softcity": {"park.py", "plans.py"},
-    "enterprise": {"my_data.py"},
+    "admin": {"plans.py", "park.py", "users.py", "entry.py", "review.py"},
+    "leader": {"plans.py", "park.py", "reporting.py"},
+    "reviewer": {"plans.py", "park.py", "review.py"},
+    "park-softcity": {"park.py", "plans.py", "entry.py"},
+    "enterprise": {"my_data.py", "entry.py"},
 }
 NEVER = {
     "admin": {"my_data.py"},
-    "leader": {"users.py", "my_data.py"},
-    "reviewer": {"users.py", "my_data.py"},
-    "park-softcity": {"users.py", "my_data.py"},
-    "enterprise": None,  # my_data.py and nothing else
+    "leader": {"users.py", "my_data.py", "entry.py", "review.py"},
+    "reviewer": {"users.py", "my_data.py", "entry.py"},
+    "park-softcity": {"users.py", "my_data.py", "review.py"},
+    "enterprise": {"users.py", "review.py", "park.py", "plans.py", "overview.py", "plan.py", "reporting.py"},
 }
 
 

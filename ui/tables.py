@@ -59,3 +59,62 @@ def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("growth", lang): (frame.growth * 100).round(1),
         t("reward", lang): frame.reward,
     })
+
+
+def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "#": frame.submission_id,
+        t("status", lang): [t(s, lang) for s in frame.status],
+        t("org", lang): frame.orgs,
+        t("quarter", lang): frame.periods,
+        "by": frame.submitted_by,
+        "at": frame.submitted_at,
+        t("explanation", lang): frame.explanation,
+        t("comment", lang): frame.review_comment,
+    })
+
+
+def change_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """old → new for every figure of a submission."""
+    return pd.DataFrame({
+        t("org", lang): frame.org_name,
+        t("indicator", lang): frame.indicator_name,
+        t("quarter", lang): [f"{y}Q{q}" for y, q in zip(frame.year, frame.quarter, strict=True)],
+        t("unit", lang): frame.unit,
+        "old": frame.old_value,
+        "new": frame.new_value,
+    })
+
+
+def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every revision of one figure: who, when, old → new, explanation, review."""
+    previous = frame.value.shift(1)
+    return pd.DataFrame({
+        "rev": frame.revision,
+        "old": previous,
+        "new": frame.value,
+        t("value", lang): [f"{v:g} {u}" for v, u in zip(frame.value_entered, frame.unit_entered, strict=True)],
+        "by": frame.entered_by,
+        "at": frame.entered_at,
+        t("status", lang): [t(s, lang) if s in ("pending", "accepted", "returned") else s for s in frame.status],
+        t("explanation", lang): frame.explanation,
+        t("comment", lang): frame.review_comment,
+    })
+
+
+def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per park, and in total: firms, reported on time, late, missing, rate."""
+    def row(name: str, g: pd.DataFrame) -> dict:
+        n, done = len(g), int(g.reported.sum())
+        return {t("park", lang): name, t("total", lang): n, t("on_time", lang): int(g.on_time.sum()),
+                t("late", lang): done - int(g.on_time.sum()), t("missing", lang): n - done,
+                t("rate", lang): done / n * 100 if n else None}
+    rows = [row(name, g) for name, g in status.groupby("park_name", dropna=False)]
+    rows.append(row("合计" if lang == "zh" else "Total", status))
+    return pd.DataFrame(rows)
+
+
+def reminder_list(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+    todo = status[~status.reported]
+    return pd.DataFrame({t("park", lang): todo.park_name, t("enterprise", lang): todo.name_zh,
+                         t("credit_code", lang): todo.credit_code})

@@ -1,0 +1,61 @@
+"""数据填报 — the quarterly form (with last year's figure and live 同比) and file upload."""
+
+import streamlit as st
+
+from store import access, ingest, readers
+from ui import context, data, entry
+from ui.format import pct
+from ui.i18n import t
+
+ctx = context.current()
+st.header(t("entry", ctx.lang))
+orgs = access.writable_orgs(data.cursor(), ctx.who)
+if orgs.empty:
+    st.info(t("no_org_to_enter", ctx.lang))
+    st.stop()
+form_tab, upload_tab = st.tabs([t("form_tab", ctx.lang), t("upload_tab", ctx.lang)])
+
+with form_tab:
+    left, right = st.columns([3, 1])
+    names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
+    org = left.selectbox(t("org", ctx.lang), list(orgs.org_id), format_func=names.get)
+    period = right.selectbox(t("quarter", ctx.lang), entry.reporting_periods(),
+                             format_func=lambda p: p.label_zh() if ctx.lang == "zh" else str(p))
+    kind = orgs.kind[orgs.org_id == org].iloc[0]
+    indicators = entry.form_indicators(kind)
+    known = access.values_for(data.cursor(), ctx.who, org, [period, period.same_period_last_year()])
+    typed: dict[str, float | None] = {}
+    for ind in indicators:
+        a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")
+        label = f"{ind.code or ''} {ind.name_zh if ctx.lang == 'zh' else ind.name_en}（{ind.unit}）".strip()
+        typed[ind.indicator_id] = a.number_input(label, value=known.get((ind.indicator_id, period.year, period.quarter)),
+                                                 min_value=None if ind.allow_negative else 0.0, format="%.2f",
+                                                 key=f"in-{org}-{period}-{ind.indicator_id}")
+        before = known.get((ind.indicator_id, period.year - 1, period.quarter))
+        b.caption(f"{t('last_year', ctx.lang)}：{'—' if before is None else f'{before:,.2f}'}")
+        now = typed[ind.indicator_id]
+        c.caption(f"{t('yoy', ctx.lang)} {pct(now / before - 1) if now is not None and before else '—'}")
+    explanation = st.text_area(t("explanation", ctx.lang), key="form-explanation")
+    if st.button(t("check_submit", ctx.lang), type="primary", key="form-submit"):
+        rows = entry.form_rows(org, period, typed, indicators)
+        if rows.empty:
+            st.warning(t("nothing_to_submit", ctx.lang))
+        else:
+            checked = ingest.validate_tidy(data.cursor(), data.catalog(), t("form_tab", ctx.lang), rows)
+            entry.submit_checked(checked, ctx.who, "form", explanation, ctx.lang)
+
+with upload_tab:
+    a, b = st.columns(2)
+    a.download_button(t("template_tidy", ctx.lang), readers.tidy_template(), "tidy-template.csv", "text/csv")
+    codes = [(i.code, i.name_zh) for i in entry.form_indicators("enterprise") if i.code]
+    b.download_button(t("template_wide", ctx.lang), readers.wide_template(codes, entry.reporting_periods()[1].label_zh()),
+                      "miit-form-template.xlsx")
+    upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"])
+    if upload is not None:
+        checked = ingest.check_file(data.cursor(), data.catalog(), upload.name, upload.getvalue())
+        if not checked.rows.empty:
+            st.caption(t("preview", ctx.lang))
+            st.dataframe(checked.rows.drop(columns=["note"]).head(200), hide_index=True, width="stretch")
+        explanation = st.text_area(t("explanation", ctx.lang), key="upload-explanation")
+        if st.button(t("check_submit", ctx.lang), type="primary", key="upload-submit") or checked.errors:
+            entry.submit_checked(checked, ctx.who, "upload", explanation, ctx.lang)

@@ -1,0 +1,39 @@
+"""填报率 — who has and has not reported for the quarter, on time or late; a reminder list."""
+
+import streamlit as st
+
+from store import access, repo
+from ui import context, data, safe, tables
+from ui.i18n import t
+
+ctx = context.current()
+st.header(t("reporting", ctx.lang))
+con = data.cursor()
+cat = data.catalog()
+if ctx.who.scope_org_id:
+    root = ctx.who.scope_org_id
+else:
+    root = cat.plans[ctx.plan_id].scope if ctx.plan_id else "cn"
+days = int(repo.setting(con, "report_deadline_days") or 20)
+if ctx.who.role.value == "admin":
+    new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
+    if new_days != days:
+        repo.set_setting(con, "report_deadline_days", str(int(new_days)))
+        days = int(new_days)
+if ctx.as_of is None:
+    st.info(t("no_reports", ctx.lang).format(period="—"))
+    st.stop()
+status = access.reporting_status(con, ctx.who, root, ctx.as_of, days)
+st.caption(t("reporting_for", ctx.lang).format(org=data.org_name(root), period=ctx.as_of.label_zh(),
+                                               deadline=ctx.as_of.deadline(days)))
+summary = tables.reporting_summary(status, ctx.lang)
+st.dataframe(summary, hide_index=True, width="stretch",
+             column_config={t("rate", ctx.lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0,
+                                                                                 max_value=100)})
+todo = tables.reminder_list(status, ctx.lang)
+st.subheader(t("not_reported", ctx.lang))
+if todo.empty:
+    st.caption(t("all_reported", ctx.lang))
+else:
+    st.dataframe(todo, hide_index=True, width="stretch")
+    st.download_button(t("reminder", ctx.lang), safe.csv_bytes(todo), f"reminders-{ctx.as_of}.csv", "text/csv")

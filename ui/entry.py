@@ -1,0 +1,74 @@
+"""The quarterly entry form and the upload, between the widgets and the ingest path.
+
+Both build tidy rows and go through `store.ingest.validate_tidy` / `check_file` and `submit`, the
+same path as `manage.py import`, so a figure is accepted or refused the same way wherever it
+comes from. Submissions from the app wait for a reviewer (status pending).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from domain.access import Identity
+from domain.models import Indicator, OrgKind
+from domain.periods import Period
+from store import access, ingest, readers
+from ui import data
+from ui.i18n import t
+
+
+def form_indicators(kind: str) -> list[Indicator]:
+    """The rows of the form an organisation of this kind fills in: the MIIT rows for an enterprise,
+    the park indicators for a park."""
+    cat = data.catalog()
+    wanted = OrgKind.ENTERPRISE if kind == "enterprise" else OrgKind.PARK
+    rows = [i for i in cat.indicators.values() if i.reported_by == wanted]
+    return sorted(rows, key=lambda i: (i.code is None, i.code or "", i.indicator_id))
+
+
+def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Period]:
+    """The quarters one may report: the current one and those before it, newest first."""
+    today = today or dt.date.today()
+    p = Period(today.year, (today.month - 1) // 3 + 1)
+    out = []
+    for _ in range(back):
+        out.append(p)
+        p = p.previous()
+    return out
+
+
+def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
+        t("row", lang): p.row, t("column", lang): p.column, t("value", lang): p.value,
+        t("reason", lang): p.reason_zh if lang == "zh" and p.reason_zh else p.reason,
+    } for p in problems])
+
+
+def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:
+    """Show the problems, or submit as pending and say so."""
+    if checked.problems:
+        st.dataframe(problems_table(list(checked.problems), lang), hide_index=True, width="stretch")
+    if checked.errors:
+        st.error(t("rejected", lang).format(n=len(checked.errors)))
+        return
+    if checked.warnings and not explanation.strip():
+        st.warning(t("explain_first", lang))
+        return
+    try:
+        sub = ingest.submit(data.cursor(), checked, who=who, origin=origin, status="pending", explanation=explanation)
+    except access.AuthorizationError:
+        st.error(t("not_allowed_write", lang))
+        return
+    st.success(t("submitted", lang).format(id=sub, n=len(checked.rows)))
+
+
+def form_rows(org_id: str, period: Period, values: dict[str, float | None], indicators: list[Indicator]) -> pd.DataFrame:
+    """Typed values as tidy records (canonical units: the form shows each row's unit)."""
+    rows = [[org_id, str(period), i.indicator_id, repr(v), i.unit, n, i.code or i.indicator_id, "org", False]
+            for n, i in enumerate(indicators, start=1) if (v := values.get(i.indicator_id)) is not None]
+    return pd.DataFrame(rows, columns=[*readers.TIDY_COLUMNS, readers.ROW, readers.COLUMN, readers.ORG_COLUMN,
+                                       readers.UNIT_GLOBAL])

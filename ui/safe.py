@@ -1,0 +1,31 @@
+"""Exports that are safe to open: text a user typed never becomes a spreadsheet formula.
+
+A cell starting with = + - @ (or a tab / carriage return) is run as a formula by Excel and
+LibreOffice (CSV injection); such text gets a leading apostrophe. Numbers are left as numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM so Excel shows Chinese correctly, formula triggers neutralised."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
