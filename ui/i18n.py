@@ -148,6 +148,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "total": {"zh": "企业数", "en": "Firms"},
     "reminder": {"zh": "下载催报名单（CSV）", "en": "Download the reminder list (CSV)"},
     "reporting_for": {"zh": "{org} · {period} · 截止 {deadline}", "en": "{org} · {period} · deadline {deadline}"},
+    "by": {"zh": "提交人", "en": "By"},
+    "at": {"zh": "时间", "en": "At"},
+    "old": {"zh": "原值", "en": "Old"},
+    "new": {"zh": "新值", "en": "New"},
+    "rev": {"zh": "修订号", "en": "Revision"},
     "no_plans": {"zh": "尚未载入任何规划。请先运行 python manage.py init。",
                  "en": "No plans loaded yet. Run python manage.py init first."},
 }

@@ -61,14 +61,19 @@ def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def _dash(values: pd.Series) -> pd.Series:
+    """A missing number shown as a dash (a first revision has no old value), not 'None'."""
+    return values.map(lambda v: "—" if pd.isna(v) else f"{v:,.2f}")
+
+
 def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "#": frame.submission_id,
         t("status", lang): [t(s, lang) for s in frame.status],
         t("org", lang): frame.orgs,
         t("quarter", lang): frame.periods,
-        "by": frame.submitted_by,
-        "at": frame.submitted_at,
+        t("by", lang): frame.submitted_by,
+        t("at", lang): frame.submitted_at,
         t("explanation", lang): frame.explanation,
         t("comment", lang): frame.review_comment,
     })
@@ -81,8 +86,8 @@ def change_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("indicator", lang): frame.indicator_name,
         t("quarter", lang): [f"{y}Q{q}" for y, q in zip(frame.year, frame.quarter, strict=True)],
         t("unit", lang): frame.unit,
-        "old": frame.old_value,
-        "new": frame.new_value,
+        t("old", lang): _dash(frame.old_value),
+        t("new", lang): frame.new_value,
     })
 
 
@@ -90,12 +95,12 @@ def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Every revision of one figure: who, when, old → new, explanation, review."""
     previous = frame.value.shift(1)
     return pd.DataFrame({
-        "rev": frame.revision,
-        "old": previous,
-        "new": frame.value,
+        t("rev", lang): frame.revision,
+        t("old", lang): _dash(previous),
+        t("new", lang): frame.value,
         t("value", lang): [f"{v:g} {u}" for v, u in zip(frame.value_entered, frame.unit_entered, strict=True)],
-        "by": frame.entered_by,
-        "at": frame.entered_at,
+        t("by", lang): frame.entered_by,
+        t("at", lang): frame.entered_at,
         t("status", lang): [t(s, lang) if s in ("pending", "accepted", "returned") else s for s in frame.status],
         t("explanation", lang): frame.explanation,
         t("comment", lang): frame.review_comment,
