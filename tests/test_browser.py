@@ -30,7 +30,7 @@ def app(tmp_path_factory, demo_db):
     shutil.copy(demo_db, db)
     con = connect(db)
     users.create_demo_users(con)
-    for name in ("park-softcity", "leader"):
+    for name in ("park-softcity", "leader", "reviewer"):
         users.reset_password(con, SYSTEM, name, PASSWORD)
     con.close()
     with streamlit_server(db, folder / "streamlit.log") as base:
@@ -84,3 +84,30 @@ def test_leader_walks_every_page_with_charts(app, width, height):
             idle(page)
             screenshot(page, f"{width}x{height}-{link}")
         assert page.get_by_text("演示数据，非官方统计").count() == 1
+
+
+def test_upload_is_validated_then_reviewed(app, tmp_path):
+    """A park manager uploads a bad file (refused, with the row named) and a good one (pending);
+    a reviewer then accepts it."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("org,period,indicator,value,unit\nqd-softcity,2017Q1,firm_count,abc,个\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("org,period,indicator,value,unit\nqd-softcity,2017Q1,firm_count,321,个\n", encoding="utf-8")
+    with chromium() as page:
+        sign_in(page, app, "park-softcity", PASSWORD)
+        page.goto(f"{app}/entry")
+        page.get_by_role("tab", name="文件上传").click()
+        page.locator('input[type="file"]').set_input_files(str(bad))
+        page.get_by_text("本次提交未写入任何数据").wait_for(timeout=60_000)
+        assert page.get_by_text("不是数字").count() >= 1
+        screenshot(page, "upload-refused")
+        page.locator('input[type="file"]').set_input_files(str(good))
+        page.get_by_role("button", name="检查并提交").last.click()
+        page.get_by_text("等待审核").first.wait_for(timeout=60_000)
+        screenshot(page, "upload-submitted")
+    with chromium() as page:
+        sign_in(page, app, "reviewer", PASSWORD)
+        page.goto(f"{app}/review")
+        page.get_by_role("button", name="通过").click()
+        page.get_by_text("没有待审核的提交").wait_for(timeout=60_000)
+        screenshot(page, "review-accepted")

@@ -19,6 +19,8 @@ from store import access, ingest, readers
 from ui import data
 from ui.i18n import t
 
+MAX_SHOWN = 200
+
 
 def form_indicators(kind: str) -> list[Indicator]:
     """The rows of the form an organisation of this kind fills in: the MIIT rows for an enterprise,
@@ -43,7 +45,7 @@ def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Peri
 def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
     return pd.DataFrame([{
         t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
-        t("row", lang): p.row, t("column", lang): p.column, t("value", lang): p.value,
+        t("row", lang): p.row, t("column", lang): p.column, t("cell_value", lang): p.value,
         t("reason", lang): p.reason_zh if lang == "zh" and p.reason_zh else p.reason,
     } for p in problems])
 
@@ -51,7 +53,11 @@ def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
 def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:
     """Show the problems, or submit as pending and say so."""
     if checked.problems:
-        st.dataframe(problems_table(list(checked.problems), lang), hide_index=True, width="stretch")
+        # A plain table (not the canvas grid): every message stays selectable, printable and findable.
+        shown = list(checked.problems)[:MAX_SHOWN]
+        st.table(problems_table(shown, lang).set_index(t("severity", lang)))
+        if len(checked.problems) > MAX_SHOWN:
+            st.caption(t("more_problems", lang).format(n=len(checked.problems) - MAX_SHOWN))
     if checked.errors:
         st.error(t("rejected", lang).format(n=len(checked.errors)))
         return

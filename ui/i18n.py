@@ -153,6 +153,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "old": {"zh": "原值", "en": "Old"},
     "new": {"zh": "新值", "en": "New"},
     "rev": {"zh": "修订号", "en": "Revision"},
+    "more_problems": {"zh": "另有 {n} 处问题未列出。", "en": "{n} more problem(s) not listed."},
+    "cell_value": {"zh": "填报值", "en": "Value"},
     "no_plans": {"zh": "尚未载入任何规划。请先运行 python manage.py init。",
                  "en": "No plans loaded yet. Run python manage.py init first."},
 }
