@@ -263,10 +263,14 @@ class TargetSeries(BaseModel):
     series: str | None
 
 
-def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period) -> TargetSeries:
-    """The chart data of one target at a quarter (levels and ratios; rates show the level)."""
+def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period,
+                  rows: list[ProgressRow] | None = None) -> TargetSeries:
+    """The chart data of one target at a quarter (levels and ratios; rates show the level).
+
+    `rows` is the plan's progress table when the caller already has it (saves recomputing it)."""
     t = catalog.target(plan_id, target_id)
-    row = next(r for r in plan_progress(con, catalog, plan_id, as_of) if r.target_id == target_id)
+    rows = rows if rows is not None else plan_progress(con, catalog, plan_id, as_of)
+    row = next(r for r in rows if r.target_id == target_id)
     frame = repo.series(con, _series_keys(t), as_of)
     picked = pick_series(frame, t.scope, t.indicator)
     u = unit(t.unit)
@@ -333,7 +337,8 @@ class ParkShare(BaseModel):
     status: pg.Status | None
 
 
-def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period) -> list[ParkShare]:
+def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str, as_of: Period,
+                   progress: list[ProgressRow] | None = None) -> list[ParkShare]:
     """Who contributes: the target's indicator summed per park under its scope, latest full year."""
     t = catalog.target(plan_id, target_id)
     if isinstance(t, ShareTarget | DensityTarget | GrowthTarget | ThresholdCountTarget):
@@ -343,7 +348,7 @@ def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str
         return []
     year = as_of.year if as_of.quarter == 4 else as_of.year - 1
     frame = repo.series(con, [repo.SeriesKey(p.org_id, t.indicator) for p in parks], Period(year, 4))
-    rows = {r.target_id: r for r in plan_progress(con, catalog, plan_id, as_of)}
+    rows = {r.target_id: r for r in (progress if progress is not None else plan_progress(con, catalog, plan_id, as_of))}
     own = {x.scope: x for x in catalog.plans[plan_id].targets if x.indicator == t.indicator and x.kind == t.kind}
     u = unit(t.unit)
     out = []

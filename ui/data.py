@@ -104,12 +104,12 @@ def progress(version: int, plan_id: str, as_of: Period) -> list[tracker.Progress
 
 @st.cache_data(show_spinner=False)
 def target_series(version: int, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
-    return tracker.target_series(cursor(), catalog(), plan_id, target_id, as_of)
+    return tracker.target_series(cursor(), catalog(), plan_id, target_id, as_of, progress(version, plan_id, as_of))
 
 
 @st.cache_data(show_spinner=False)
 def park_breakdown(version: int, plan_id: str, target_id: str, as_of: Period) -> list[tracker.ParkShare]:
-    return tracker.park_breakdown(cursor(), catalog(), plan_id, target_id, as_of)
+    return tracker.park_breakdown(cursor(), catalog(), plan_id, target_id, as_of, progress(version, plan_id, as_of))
 
 
 @st.cache_data(show_spinner=False)
