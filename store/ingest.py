@@ -85,6 +85,16 @@ class SubmissionRejected(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def _num(x: float) -> str:
+    """A figure in a message as people write it: 1,234,567.89, never 1.23e+06."""
+    return f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
+
+
+def _plain(x: float) -> str:
+    """A figure as a cell would hold it (no separators, no exponent): 1200000, 1.23456."""
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
 def parse_number(text: str) -> float:
     """A number as people type it: full-width digits, thousands separators, spaces."""
     s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
@@ -209,6 +219,7 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
                 u = unit(raw["unit"]) if raw["unit"] else unit(ind.unit)
                 if u.dimension != ind.dimension and rec.get(UNIT_GLOBAL):
                     u = unit(ind.unit)  # a form-wide "单位：万元" does not apply to 人 or 万美元 rows
+                used_unit = u.symbol
                 if u.dimension != ind.dimension:
                     bad("unit", f"{raw['unit']} does not measure {ind.name_zh} (stored in {ind.unit})",
                         f"单位“{raw['unit']}”不能计量{ind.name_zh}（应为{ind.unit}）")
@@ -228,8 +239,7 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
                 f"与第 {seen[key]} 行重复（单位、指标、报告期相同）")
             continue
         seen[key] = row
-        good.append((*key, canonical, value, raw["unit"] or catalog.indicators[ind_id].unit, None, row,
-                     columns["value"]))
+        good.append((*key, canonical, value, used_unit, None, row, columns["value"]))
     rows = pd.DataFrame(good, columns=[*repo.OBSERVATION_COLUMNS, "source_row", "source_column"])
     if not rows.empty:
         problems.extend(_consistency(con, catalog, name, rows))
@@ -254,38 +264,38 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
 
         def flag(en: str, zh: str, sev: Severity = Severity.ERROR, row: int = int(row), value: float = value,
                  column: str = column) -> None:
-            problems.append(Problem(file=name, row=row, column=column, value=f"{value:g}", reason=en, reason_zh=zh,
+            problems.append(Problem(file=name, row=row, column=column, value=_plain(value), reason=en, reason_zh=zh,
                                     severity=sev))
 
         if ind.parent and ind.kind == catalog.indicators[ind.parent].kind:
             total = merged.get((org, ind.parent, year, quarter))
             parent = catalog.indicators[ind.parent]
             if total is not None and value > total + 1e-6:
-                flag(f"{ind.name_zh} {value:g} exceeds its total {parent.name_zh} {total:g}",
-                     f"{ind.name_zh} {value:g} 大于其合计项{parent.name_zh} {total:g}")
+                flag(f"{ind.name_zh} {_num(value)} exceeds its total {parent.name_zh} {_num(total)}",
+                     f"{ind.name_zh} {_num(value)} 大于其合计项{parent.name_zh} {_num(total)}")
         # Against stored figures only: a conflict between two rows of this file is reported once,
         # on the part's (or the later quarter's) row, by the checks below.
         for child in children.get(ind_id, ()):
             part = known.get((org, child.indicator_id, year, quarter))
             if (org, child.indicator_id, year, quarter) not in incoming and part is not None and part > value + 1e-6:
-                flag(f"{ind.name_zh} {value:g} is smaller than its part {child.name_zh} {part:g}",
-                     f"{ind.name_zh} {value:g} 小于其分项{child.name_zh} {part:g}")
+                flag(f"{ind.name_zh} {_num(value)} is smaller than its part {child.name_zh} {_num(part)}",
+                     f"{ind.name_zh} {_num(value)} 小于其分项{child.name_zh} {_num(part)}")
         if ind.kind.value == "flow":
             before = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
             later = (org, ind_id, year, quarter + 1)
             after = known.get(later) if quarter < 4 and later not in incoming else None
             if before is not None and value < before - 1e-6:
-                flag(f"year-to-date figure falls from {before:g} in Q{quarter - 1} to {value:g} in Q{quarter}",
-                     f"本年累计数由第{quarter - 1}季度的 {before:g} 降至第{quarter}季度的 {value:g}")
+                flag(f"year-to-date figure falls from {_num(before)} in Q{quarter - 1} to {_num(value)} in Q{quarter}",
+                     f"本年累计数由第{quarter - 1}季度的 {_num(before)} 降至第{quarter}季度的 {_num(value)}")
             if after is not None and value > after + 1e-6:
-                flag(f"year-to-date figure {value:g} in Q{quarter} is above {after:g} already reported for Q{quarter + 1}",
-                     f"第{quarter}季度累计数 {value:g} 大于已报第{quarter + 1}季度累计数 {after:g}")
+                flag(f"year-to-date figure {_num(value)} in Q{quarter} is above {_num(after)} already reported for Q{quarter + 1}",
+                     f"第{quarter}季度累计数 {_num(value)} 大于已报第{quarter + 1}季度累计数 {_num(after)}")
         previous = merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
         last_year = merged.get((org, ind_id, year - 1, quarter))
         ref = previous if previous is not None else last_year
         if ref and value and (value / ref >= UNIT_SLIP or ref / value >= UNIT_SLIP):
-            flag(f"{value:g} is about 10⁴ times {ref:g} reported for a neighbouring period: check the unit (万元 vs 元 or 亿元)",
-                 f"{value:g} 与相邻报告期的 {ref:g} 相差约一万倍：请检查单位（万元、元、亿元）")
+            flag(f"{_num(value)} is about 10⁴ times {_num(ref)} reported for a neighbouring period: check the unit (万元 vs 元 or 亿元)",
+                 f"{_num(value)} 与相邻报告期的 {_num(ref)} 相差约一万倍：请检查单位（万元、元、亿元）")
         elif last_year and last_year > 0 and abs(value / last_year - 1) > YOY_WARNING:
             change = value / last_year - 1
             flag(f"year-on-year change {change:+.0%} exceeds ±50 %; explain it before submitting",
@@ -298,9 +308,9 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
         if total is not None and all(p is not None for p in parts) and abs(sum(parts) - total) > max(1.0, 0.001 * total):
             first = group.sort_values("source_row").iloc[0]
             problems.append(Problem(
-                file=name, row=int(first.source_row), column=first.source_column, value=f"{total:g}",
-                reason=f"software revenue {total:g} is not the sum of its four parts {sum(parts):g}",
-                reason_zh=f"软件业务收入 {total:g} 不等于四个分项之和 {sum(parts):g}"))
+                file=name, row=int(first.source_row), column=first.source_column, value=_plain(total),
+                reason=f"software revenue {_num(total)} is not the sum of its four parts {_num(sum(parts))}",
+                reason_zh=f"软件业务收入 {_num(total)} 不等于四个分项之和 {_num(sum(parts))}"))
     return problems
 
 

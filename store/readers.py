@@ -33,7 +33,8 @@ ORG_HEADERS = ("org", "统一社会信用代码", "信用代码", "企业名称"
 PERIOD_HEADERS = ("period", "期别", "报告期")
 UNIT_HEADERS = ("unit", "单位", "计量单位")
 CODE = re.compile(r"^\s*(\d{4,5})\b")
-TITLE_UNIT = re.compile(r"单位[:：]\s*(\S+?)(?:\s|$|，|,)")
+# The unit ends at a space, bracket or punctuation: "单位：万元（出口：万美元；人数：人）" states 万元.
+TITLE_UNIT = re.compile(r"单位[:：]\s*([^\s（(，,;；)）]+)")
 TITLE_PERIOD = re.compile(r"(\d{4}\s*年\s*1\s*[-—–~至到]\s*\d{1,2}\s*月|\d{4}\s*[Qq][1-4]|\d{4}\s*年第?[一二三四1-4]季度)")
 
 
@@ -86,8 +87,9 @@ def grid(name: str, data: bytes) -> list[tuple[int, list[str]]]:
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected("the file is empty", "文件为空")
     if len(data) > MAX_BYTES:
-        raise FileRejected(f"the file is {len(data) / 1e6:.0f} MB, more than the {MAX_BYTES / 1e6:.0f} MB allowed",
-                           f"文件大小 {len(data) / 1e6:.0f} MB，超过上限 {MAX_BYTES / 1e6:.0f} MB")
+        size, limit = len(data) / 2**20, MAX_BYTES / 2**20
+        raise FileRejected(f"the file is {size:.1f} MB, more than the {limit:.0f} MB allowed",
+                           f"文件大小 {size:.1f} MB，超过上限 {limit:.0f} MB")
     suffix = Path(name).suffix.lower()
     rows: list[tuple[int, list[str]]] = []
     if suffix in (".xlsx", ".xlsm"):

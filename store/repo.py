@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,15 +25,26 @@ from store.catalog import Catalog
 Con = duckdb.DuckDBPyConnection
 
 
+# One writer at a time within the process. DuckDB lets only one process write a file, so this lock
+# is what orders the app's sessions: two people revising the same figure at once must get
+# revisions n and n+1, not both compute n (the revision number is max + 1 inside the transaction).
+WRITE_LOCK = threading.RLock()
+
+
 @contextmanager
 def transaction(con: Con) -> Iterator[Con]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    """One atomic, serialised write: committed whole or rolled back whole."""
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT has already ended the transaction; keep the original error
+            raise
 
 
 def first(con: Con, sql: str, params: Sequence | None = None) -> tuple | None:
@@ -285,15 +297,15 @@ def write_submission(
     stamp = at or dt.datetime.now()
     # Per-row entry times are kept where given (the demo set dates each report after its quarter).
     batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
-    with transaction(con):
-        sub_id = scalar(
-            con,
-            """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count)
-               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
-            [origin, file_name, status, actor, stamp, explanation, len(batch)],
-        )
-        con.register("batch_rows", batch)
-        try:
+    con.register("batch_rows", batch)  # registered outside the transaction: cleanup can't mask an error
+    try:
+        with transaction(con):
+            sub_id = scalar(
+                con,
+                """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
+                [origin, file_name, status, actor, stamp, explanation, len(batch)],
+            )
             con.execute(
                 """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
                                              unit_entered, submission_id, entered_by, entered_at, note)
@@ -306,10 +318,10 @@ def write_submission(
                        GROUP BY ALL) m USING (org_id, indicator_id, year, quarter)""",
                 [sub_id, actor],
             )
-        finally:
-            con.unregister("batch_rows")
-        audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
-              {"origin": origin, "file": file_name, "rows": len(batch)})
+            audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
+                  {"origin": origin, "file": file_name, "rows": len(batch)})
+    finally:
+        con.unregister("batch_rows")
     return sub_id
 
 

@@ -98,7 +98,7 @@ def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("rev", lang): frame.revision,
         t("old", lang): _dash(previous),
         t("new", lang): frame.value,
-        t("value", lang): [f"{v:g} {u}" for v, u in zip(frame.value_entered, frame.unit_entered, strict=True)],
+        t("value", lang): [f"{v:,.2f} {u}" for v, u in zip(frame.value_entered, frame.unit_entered, strict=True)],
         t("by", lang): frame.entered_by,
         t("at", lang): frame.entered_at,
         t("status", lang): [t(s, lang) if s in ("pending", "accepted", "returned") else s for s in frame.status],
