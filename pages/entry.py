@@ -41,8 +41,10 @@ with form_tab:
         if rows.empty:
             st.warning(t("nothing_to_submit", ctx.lang))
         else:
-            checked = ingest.validate_tidy(data.cursor(), data.catalog(), t("form_tab", ctx.lang), rows)
-            entry.submit_checked(checked, ctx.who, "form", explanation, ctx.lang)
+            checked = entry.checked_or_refused(lambda: ingest.validate_tidy(
+                data.cursor(), data.catalog(), t("form_tab", ctx.lang), rows, who=ctx.who), ctx.lang)
+            if checked is not None:
+                entry.submit_checked(checked, ctx.who, "form", explanation, ctx.lang)
 
 with upload_tab:
     a, b = st.columns(2)
@@ -52,7 +54,10 @@ with upload_tab:
                       "miit-form-template.xlsx")
     upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"])
     if upload is not None:
-        checked = ingest.check_file(data.cursor(), data.catalog(), upload.name, upload.getvalue())
+        checked = entry.checked_or_refused(lambda: ingest.check_file(
+            data.cursor(), data.catalog(), upload.name, upload.getvalue(), who=ctx.who), ctx.lang)
+        if checked is None:
+            st.stop()
         if not checked.rows.empty:
             st.caption(t("preview", ctx.lang))
             st.dataframe(checked.rows.drop(columns=["note"]).head(200), hide_index=True, width="stretch")

@@ -18,7 +18,7 @@ days = int(repo.setting(con, "report_deadline_days") or 20)
 if ctx.who.role.value == "admin":
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
     if new_days != days:
-        repo.set_setting(con, "report_deadline_days", str(int(new_days)))
+        access.set_report_deadline(con, ctx.who, int(new_days))
         days = int(new_days)
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang).format(period="—"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from store import access, repo
+from store import access
 from ui import context, data, tables
 from ui.i18n import t
 
@@ -32,7 +32,7 @@ st.dataframe(tables.submissions_table(recent, ctx.lang), hide_index=True, width=
 
 st.subheader(t("history", ctx.lang))
 a, b, c = st.columns([2, 2, 1])
-orgs = repo.writable_orgs(con, None)  # reviewers read every organisation's history
+orgs = access.all_orgs(con, ctx.who)
 names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
 org = a.selectbox(t("org", ctx.lang), list(orgs.org_id), format_func=names.get, key="history-org")
 cat = data.catalog()

@@ -157,3 +157,23 @@ def submissions(con: repo.Con, who: Identity, status: str | None, limit: int = 2
 def submission_rows(con: repo.Con, who: Identity, submission_id: int) -> pd.DataFrame:
     _require_reviewer(con, who, "read")
     return repo.submission_rows(con, submission_id)
+
+
+def writable_ids(con: repo.Con, who: Identity) -> set[str] | None:
+    """The organisations `who` may submit for, or None for all (an administrator)."""
+    if who.role == Role.ADMIN:
+        return None
+    return set(writable_orgs(con, who).org_id)
+
+
+def set_report_deadline(con: repo.Con, who: Identity, days: int) -> None:
+    require_admin(con, who, "set the reporting deadline")
+    with repo.transaction(con):
+        repo.set_setting(con, "report_deadline_days", str(int(days)))
+        repo.audit(con, who.username, "settings.report_deadline_days", None, {"days": int(days)})
+
+
+def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
+    """Every enterprise and park, for reviewers browsing revision histories."""
+    _require_reviewer(con, who, "list the organisations of")
+    return repo.writable_orgs(con, None)

@@ -127,6 +127,9 @@ read_table = read_file  # the name the command line and older callers use
 class _Orgs:
     """Organisations by id, exact registered name or unified social credit code."""
 
+    UNKNOWN = ("unknown organisation: give its id or its exact registered name",
+               "未知单位：请填写单位编号、登记全称或统一社会信用代码")
+
     def __init__(self, con: repo.Con):
         orgs = repo.orgs(con)
         self.by_key = dict(zip(orgs.org_id, orgs.org_id, strict=True))
@@ -145,9 +148,8 @@ class _Orgs:
             if problem := credit_code_problem(text):
                 return None, (f"not a valid unified social credit code: {problem}",
                               f"统一社会信用代码无效：{_zh_credit(problem)}")
-            return None, ("no registered organisation has this credit code", "没有登记此统一社会信用代码的单位")
-        return None, ("unknown organisation: give its id or its exact registered name",
-                      "未知单位：请填写单位编号、登记全称或统一社会信用代码")
+            return None, self.UNKNOWN  # the same answer as any unknown name: registration is not disclosed
+        return None, self.UNKNOWN
 
 
 def _zh_credit(problem: str) -> str:
@@ -159,10 +161,14 @@ def _zh_credit(problem: str) -> str:
 
 
 def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFrame,
-                  today: dt.date | None = None, problems: Iterable[Problem] = ()) -> Checked:
+                  today: dt.date | None = None, problems: Iterable[Problem] = (),
+                  who: Identity | None = None) -> Checked:
     """Check tidy records (org, period, indicator, value, unit); collect every problem.
 
-    `problems` are those already found while reading the file (rows of the wrong shape)."""
+    `problems` are those already found while reading the file (rows of the wrong shape). With
+    `who`, an organisation outside their scope is reported exactly like an unknown one and never
+    compared with stored figures: a message must not reveal another firm's numbers, or whether a
+    name or credit code is registered."""
     problems = list(problems)
     table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     missing = [c for c in TIDY_COLUMNS if c not in table.columns]
@@ -179,6 +185,8 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
     today = today or dt.date.today()
     current = Period(today.year, (today.month - 1) // 3 + 1)
     orgs = _Orgs(con)
+    allowed = access.writable_ids(con, who) if who is not None else None
+    foreign: set[str] = set()
     by_code = {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}
     good: list[tuple] = []
     seen: dict[tuple, int] = {}
@@ -195,6 +203,8 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
         org, why = orgs.find(raw["org"])
         if why:
             bad("org", *why)
+        elif allowed is not None and org not in allowed:
+            foreign.add(org)
         ind_id = raw["indicator"] if raw["indicator"] in catalog.indicators else by_code.get(raw["indicator"])
         if ind_id is None:
             bad("indicator", "unknown indicator: give its id or its MIIT row code (e.g. 2020)",
@@ -240,6 +250,9 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
             continue
         seen[key] = row
         good.append((*key, canonical, value, used_unit, None, row, columns["value"]))
+    if foreign:
+        # Refused before any comparison with stored figures, whose values messages would quote.
+        access.require_write(con, who, foreign, "submit figures for")
     rows = pd.DataFrame(good, columns=[*repo.OBSERVATION_COLUMNS, "source_row", "source_column"])
     if not rows.empty:
         problems.extend(_consistency(con, catalog, name, rows))
@@ -314,7 +327,8 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     return problems
 
 
-def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None) -> Checked:
+def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None,
+               who: Identity | None = None) -> Checked:
     """Read and validate an uploaded file of either layout; a file that cannot be read at all
     comes back as a single problem rather than an exception."""
     try:
@@ -323,7 +337,7 @@ def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: d
         problem = Problem(file=name, row=None, column=None, value=None, reason=str(e), reason_zh=e.zh)
         return Checked(file=name, rows=pd.DataFrame(columns=[*repo.OBSERVATION_COLUMNS, "source_row"]),
                        problems=(problem,))
-    return validate_tidy(con, catalog, name, table, today=today, problems=shape)
+    return validate_tidy(con, catalog, name, table, today=today, problems=shape, who=who)
 
 
 def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, status: str,
@@ -351,6 +365,6 @@ def import_file(con: repo.Con, catalog: Catalog, path: Path, *, who: Identity, s
     except OSError as e:
         raise SubmissionRejected([Problem(file=path.name, row=None, column=None, value=None, reason=str(e),
                                           reason_zh="无法读取文件")]) from e
-    checked = check_file(con, catalog, path.name, data)
+    checked = check_file(con, catalog, path.name, data, who=who)
     sub = submit(con, checked, who=who, origin="import", status=status, explanation=explanation)
     return sub, len(checked.rows)

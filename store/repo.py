@@ -131,8 +131,9 @@ def _sync_plan(con: Con, plan: Plan) -> None:
         [plan.plan_id, plan.title_zh, plan.title_en, plan.issuer_zh, plan.issued, plan.seed_file,
          plan.scope, plan.base_year, plan.horizon_end, plan.model_dump_json()],
     )
-    for table in ("targets", "incentives", "tasks"):
-        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan.plan_id])  # noqa: S608 - fixed names
+    con.execute("DELETE FROM targets WHERE plan_id = ?", [plan.plan_id])
+    con.execute("DELETE FROM incentives WHERE plan_id = ?", [plan.plan_id])
+    con.execute("DELETE FROM tasks WHERE plan_id = ?", [plan.plan_id])
     for t in plan.targets:
         con.execute(
             "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -178,10 +179,6 @@ def indicators(con: Con) -> pd.DataFrame:
 def plans(con: Con) -> pd.DataFrame:
     return frame(con, "SELECT plan_id, title_zh, title_en, issuer_zh, issued, seed_file, scope_id, base_year, "
                       "horizon_end FROM plans ORDER BY issued")
-
-
-def plan_specs(con: Con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT spec FROM plans ORDER BY issued").fetchall()]
 
 
 def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
@@ -542,3 +539,8 @@ def values_for(con: Con, org_id: str, periods: Sequence[Period]) -> dict[tuple[s
         [org_id, [p.ordinal for p in periods]],
     ).fetchall()
     return {(i, int(y), int(q)): float(v) for i, y, q, v in rows}
+
+
+def city_of(con: Con, org_id: str) -> str | None:
+    return scalar(con, """SELECT c.ancestor_id FROM org_closure c JOIN orgs o ON o.org_id = c.ancestor_id
+                          WHERE c.descendant_id = ? AND o.kind = 'city'""", [org_id])

@@ -626,3 +626,18 @@ def test_cli_init_demo_prints_each_demo_password_once(tmp_path):
         assert password not in second.stdout
     for name, password in passwords.items():  # the second run kept the users and their passwords
         assert check_password(db, name, password)
+
+
+def test_validation_never_quotes_another_parks_figures(con, catalog, tmp_path):
+    """Regression: validating a file used to compare rows with stored figures before the scope
+    check, so its messages quoted another firm's numbers. Now the file is refused first."""
+    t = targets(con)
+    other = t["other_park_enterprise"]
+    # a value 10⁴ off and a part above its total would both quote the stored figures
+    rows = [[other, "2016Q4", "software_products", "999999999", "万元"]]
+    since = last_audit_id(con)
+    with pytest.raises(AuthorizationError, match=other):
+        ingest.validate_tidy(con, catalog, "probe.csv", table_of(rows), who=who(con, "park-softcity"))
+    denied = repo.frame(con, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
+                        [since])
+    assert denied.to_dict(orient="records") == [{"actor": "park-softcity", "object": other}]

@@ -45,10 +45,6 @@ def data_version() -> int:
     return int(repo.scalar(cursor(), "SELECT coalesce(max(audit_id), 0) FROM audit_log"))
 
 
-def store_path() -> str:
-    return str(resolve_path())
-
-
 @st.cache_data(show_spinner=False)
 def plans(version: int) -> pd.DataFrame:
     return repo.plans(cursor())
@@ -126,12 +122,11 @@ def latest_period(version: int, org_id: str | None) -> Period | None:
 def newly_qualified(version: int, who: Identity, park_id: str, year: int) -> pd.DataFrame:
     """Firms of the park that first reached an incentive threshold in `year` (scoped read)."""
     con = cursor()
-    city = repo.scalar(con, "SELECT ancestor_id FROM org_closure c JOIN orgs o ON o.org_id = c.ancestor_id "
-                            "WHERE c.descendant_id = ? AND o.kind = 'city'", [park_id])
+    values = access.enterprise_annual(con, who, park_id, "software_revenue", year)  # the scope check comes first
+    city = repo.city_of(con, park_id)
     rules = repo.incentives(con, [city] if city else [])
     if rules.empty:
         return pd.DataFrame(columns=["org_id", "name_zh", "incentive_id", "threshold", "value", "growth", "reward"])
-    values = access.enterprise_annual(con, who, park_id, "software_revenue", year)
     annual = {org: dict(zip(g.year, g.value, strict=True)) for org, g in values.groupby("org_id")}
     names = dict(zip(values.org_id, values.name_zh, strict=False))
     found = incentives.newly_qualified(annual, [
@@ -151,10 +146,8 @@ def visible_plans(who: Identity) -> list[str]:
         return ordered
     if who.scope_org_id is None:
         return []
-    chain, org = set(), cat.organisations.get(who.scope_org_id)
+    chain, org = set(), cat.organisations.get(who.scope_org_id)  # enterprises are not in the catalog: none
     while org is not None:
         chain.add(org.org_id)
         org = cat.organisations.get(org.parent) if org.parent else None
-    if who.scope_org_id not in cat.organisations:  # an enterprise: find its park's chain in the store
-        return []
     return [pid for pid in ordered if cat.plans[pid].scope in chain]

@@ -16,7 +16,7 @@ from domain.access import Identity
 from domain.models import Indicator, OrgKind
 from domain.periods import Period
 from store import access, ingest, readers
-from ui import data
+from ui import data, safe
 from ui.i18n import t
 
 MAX_SHOWN = 200
@@ -43,11 +43,22 @@ def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Peri
 
 
 def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
+    """Problems for st.table, which renders markdown: cell text and headers from the file are escaped."""
     return pd.DataFrame([{
         t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
-        t("row", lang): p.row, t("column", lang): p.column, t("cell_value", lang): p.value,
-        t("reason", lang): p.reason_zh if lang == "zh" and p.reason_zh else p.reason,
+        t("row", lang): p.row, t("column", lang): safe.escape_markdown(p.column),
+        t("cell_value", lang): safe.escape_markdown(p.value),
+        t("reason", lang): safe.escape_markdown(p.reason_zh if lang == "zh" and p.reason_zh else p.reason),
     } for p in problems])
+
+
+def checked_or_refused(check, lang: str) -> ingest.Checked | None:
+    """Run a validation; a file naming organisations outside the user's scope is refused whole."""
+    try:
+        return check()
+    except access.AuthorizationError:
+        st.error(t("not_allowed_write", lang))
+        return None
 
 
 def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from domain.access import ROLE_NAMES, Role
+from ui import safe
 from ui.i18n import t
 
 
+def _safe(build):
+    """Tables shown with st.dataframe can be downloaded as CSV from its toolbar: text that would
+    start a spreadsheet formula is neutralised before it is shown."""
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> pd.DataFrame:
+        return safe.safe_frame(build(*args, **kwargs))
+    return wrapper
+
+
+@_safe
 def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Enterprises of a park: revenue in 亿元 (stored in 万元), 同比, share of the park total."""
     revenue = frame.software_revenue / 1e4
@@ -23,6 +36,7 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+@_safe
 def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("code", lang): frame.code,
@@ -34,6 +48,7 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+@_safe
 def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("username", lang): frame.username,
@@ -51,6 +66,7 @@ def enterprise_column_config(lang: str) -> dict:
             t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f")}
 
 
+@_safe
 def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("enterprise", lang): frame.name_zh,
@@ -66,6 +82,7 @@ def _dash(values: pd.Series) -> pd.Series:
     return values.map(lambda v: "—" if pd.isna(v) else f"{v:,.2f}")
 
 
+@_safe
 def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "#": frame.submission_id,
@@ -79,6 +96,7 @@ def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+@_safe
 def change_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """old → new for every figure of a submission."""
     return pd.DataFrame({
@@ -91,6 +109,7 @@ def change_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+@_safe
 def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Every revision of one figure: who, when, old → new, explanation, review."""
     previous = frame.value.shift(1)
@@ -119,6 +138,7 @@ def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_safe
 def reminder_list(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     todo = status[~status.reported]
     return pd.DataFrame({t("park", lang): todo.park_name, t("enterprise", lang): todo.name_zh,
