@@ -62,7 +62,7 @@ LEADER_PASSWORD = "leader-password-1"
 
 
 @pytest.fixture
-def leader_app(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+def leader_app(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch, production_routing):
     """A private copy of the demo store for AppTest runs, named by TRACKER_DB as in production,
     with the demo users and a known password for the leader; streamlit caches start empty."""
     import streamlit as st
@@ -82,3 +82,22 @@ def leader_app(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch):
     st.cache_resource.clear()
     yield path
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def production_routing(monkeypatch: pytest.MonkeyPatch):
+    """Route every AppTest run through dashboard.py, as a real server does.
+
+    With a pages/ folder beside dashboard.py, Streamlit runs a page file directly (skipping the
+    entry script) until the process's first st.navigation call clears PagesManager's
+    `uses_pages_directory`; AppTest resets that flag before every run, so without this fixture a
+    rerun whose URL names a page file would bypass the sign-in gate and the sidebar."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False  # what st.navigation leaves behind on a server
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

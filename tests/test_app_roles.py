@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from domain.access import ROLE_NAMES, SYSTEM, Role
@@ -71,18 +70,6 @@ def users_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> P
         users.reset_password(con, SYSTEM, name, PASSWORD)
     con.close()
     return path
-
-
-@pytest.fixture
-def production_routing(monkeypatch):
-    """Route every AppTest run through dashboard.py, as a real server does (module docstring)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False  # what st.navigation leaves behind on a server
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

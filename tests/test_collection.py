@@ -24,7 +24,6 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from domain.access import SYSTEM, Identity, Role
@@ -700,18 +699,6 @@ def test_failed_submission_write_reports_its_cause(store):
 # -------------------------------------------------------------------------- the pages (AppTest)
 
 PASSWORD = "Collection-test-passphrase"
-
-
-@pytest.fixture
-def production_routing(monkeypatch):
-    """Route every AppTest run through dashboard.py, as a real server does (see test_app_roles.py)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False  # what st.navigation leaves behind on a server
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="module")
