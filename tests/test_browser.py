@@ -99,7 +99,7 @@ def test_upload_is_validated_then_reviewed(app, tmp_path):
         page.get_by_role("tab", name="文件上传").click()
         page.locator('input[type="file"]').set_input_files(str(bad))
         page.get_by_text("本次提交未写入任何数据").wait_for(timeout=60_000)
-        assert page.get_by_text("不是数字").count() >= 1
+        page.get_by_text("不是数字").first.wait_for(timeout=30_000)  # the problem, with its row
         screenshot(page, "upload-refused")
         page.locator('input[type="file"]').set_input_files(str(good))
         page.get_by_role("button", name="检查并提交").last.click()
