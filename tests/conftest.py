@@ -61,27 +61,45 @@ def demo_store(demo_db: Path):
 LEADER_PASSWORD = "leader-password-1"
 
 
-@pytest.fixture
-def leader_app(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch, production_routing):
-    """A private copy of the demo store for AppTest runs, named by TRACKER_DB as in production,
-    with the demo users and a known password for the leader; streamlit caches start empty."""
-    import streamlit as st
-
+def demo_with_users(demo_db: Path, folder: Path, passwords: dict[str, str]) -> Path:
+    """A copy of the demo store with the demo users, some with known passwords."""
     from domain.access import SYSTEM
     from store import users
 
-    path = tmp_path / "app.duckdb"
+    path = folder / "app-template.duckdb"
     shutil.copy(demo_db, path)
     con = connect(path)
     users.create_demo_users(con)
-    users.reset_password(con, SYSTEM, "leader", LEADER_PASSWORD)
+    for name, password in passwords.items():
+        users.reset_password(con, SYSTEM, name, password)
     con.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
+    return path
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, production_routing):
+    """Point the app at a private copy of a store, named by TRACKER_DB as in production, with a
+    fixed cookie key (never data/secrets/) and empty streamlit caches before and after."""
+    import streamlit as st
+
+    def use(template: Path) -> Path:
+        path = tmp_path / "app.duckdb"
+        shutil.copy(template, path)
+        monkeypatch.setenv("TRACKER_DB", str(path))
+        monkeypatch.setenv("TRACKER_COOKIE_KEY", "test-cookie-key-" + "x" * 40)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        return path
+
+    yield use
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield path
-    st.cache_resource.clear()
+
+
+@pytest.fixture
+def leader_app(tmp_path: Path, demo_db: Path, app_store):
+    """The demo store for AppTest runs, with a known password for the leader."""
+    return app_store(demo_with_users(demo_db, tmp_path, {"leader": LEADER_PASSWORD}))
 
 
 @pytest.fixture

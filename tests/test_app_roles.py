@@ -19,16 +19,14 @@ registry AppTest's own switch_page() resolves against.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from domain.access import ROLE_NAMES, SYSTEM, Role
 from store import repo, users
-from store.db import connect
+from tests.conftest import demo_with_users
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Tr4cker-app-passphrase"
@@ -62,28 +60,13 @@ NEVER = {
 @pytest.fixture(scope="module")
 def users_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
     """The demo store with the demo users, every one with PASSWORD (hashing is slow: once)."""
-    path = tmp_path_factory.mktemp("app-roles") / "template.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    users.create_demo_users(con)
-    for name in DEMO_NAMES:
-        users.reset_password(con, SYSTEM, name, PASSWORD)
-    con.close()
-    return path
+    return demo_with_users(demo_db, tmp_path_factory.mktemp("app-roles"), dict.fromkeys(DEMO_NAMES, PASSWORD))
 
 
 @pytest.fixture
-def app_db(tmp_path, users_template, monkeypatch, production_routing) -> Path:
+def app_db(users_template, app_store) -> Path:
     """A private copy of the store, named by TRACKER_DB as in production; caches cleared."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(users_template, path)
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_COOKIE_KEY", "test-cookie-key-" + "x" * 40)  # never data/secrets/
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return app_store(users_template)
 
 
 def store():

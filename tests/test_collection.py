@@ -23,17 +23,17 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from domain.access import SYSTEM, Identity, Role
+from domain.access import Identity, Role
 from domain.credit_code import check_character, make_credit_code
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from metrics import tracker
-from store import access, ingest, readers, repo, users
+from store import access, ingest, readers, repo
 from store.catalog import Catalog
 from store.db import connect
+from tests.conftest import demo_with_users
 from ui import safe, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -703,27 +703,13 @@ PASSWORD = "Collection-test-passphrase"
 
 @pytest.fixture(scope="module")
 def app_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
-    path = tmp_path_factory.mktemp("collection-app") / "template.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    users.create_demo_users(con)
-    for name in ("park-softcity", "reviewer"):
-        users.reset_password(con, SYSTEM, name, PASSWORD)
-    con.close()
-    return path
+    return demo_with_users(demo_db, tmp_path_factory.mktemp("collection-app"),
+                           {"park-softcity": PASSWORD, "reviewer": PASSWORD})
 
 
 @pytest.fixture
-def app_db(tmp_path, app_template, monkeypatch, production_routing) -> Path:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(app_template, path)
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_COOKIE_KEY", "collection-cookie-key-" + "y" * 40)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def app_db(app_template, app_store) -> Path:
+    return app_store(app_template)
 
 
 def app_store():
