@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from domain.access import Role
-from ui import auth, data
+from ui import auth, components, data
 from ui.i18n import LANGS, t
 
 st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
@@ -76,7 +76,7 @@ periods = data.periods(version, scope)
 if periods:
     st.session_state["as_of_period"] = st.sidebar.selectbox(
         t("as_of", lang), periods[::-1], key=f"as_of-{scope}",
-        format_func=lambda p: p.label_zh() if lang == "zh" else str(p))
+        format_func=lambda p: components.period_label(p, lang))
 else:
     st.session_state["as_of_period"] = None
 

@@ -38,6 +38,16 @@ class Period(NamedTuple):
         return _END_MONTH[self.quarter]
 
     @property
+    def last_complete_year(self) -> int:
+        """The latest year whose annual (Q4) figure may be used at this quarter."""
+        return self.year if self.quarter == 4 else self.year - 1
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Period:
+        """The quarter a date falls in (the one being reported on that day)."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
     def end_date(self) -> dt.date:
         """The last day of the period (the quarter's last day)."""
         if self.quarter == 4:

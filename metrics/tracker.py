@@ -33,7 +33,9 @@ from domain.models import (
 from domain.periods import Period
 from domain.units import DISPLAY, Dimension, ratio_canonical, unit
 from metrics import progress as pg
+from metrics.growth import cagr, project, required_path
 from metrics.periods import annual
+from metrics.periods import yoy as year_on_year
 from store import repo
 from store.catalog import Catalog
 
@@ -158,7 +160,7 @@ def _series_keys(t: Target) -> list[repo.SeriesKey]:
 
 
 def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFrame, as_of: Period) -> ProgressRow:
-    last_complete = as_of.year if as_of.quarter == 4 else as_of.year - 1
+    last_complete = as_of.last_complete_year
     ind = catalog.indicators[t.indicator]
     is_flow = ind.kind == IndicatorKind.FLOW
     picked = pick_series(frame, t.scope, t.indicator)
@@ -166,9 +168,7 @@ def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFram
         picked = Picked(picked.values, _series_label(catalog, t.scope), picked.coverage)
     yearly = annual(picked.values)
     ytd = picked.values.get(as_of)
-    yoy = None
-    if ytd is not None and (before := picked.values.get(as_of.same_period_last_year())):
-        yoy = ytd / before - 1 if before > 0 else None
+    yoy = year_on_year(picked.values, as_of)
     target = t.value_canonical
     fmt = display_formatter(t.unit)
     current = pg.in_year(None, None, as_of.year, as_of.quarter)
@@ -298,10 +298,10 @@ def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str,
     projection: dict[int, float] = {}
     base = values.get(t.base_year)
     if isinstance(t, LevelTarget | ShareTarget | DensityTarget | ThresholdCountTarget) and base and base > 0:
-        g = (t.value_canonical / base) ** (1 / (t.target_year - t.base_year)) - 1
-        path = {y: convert_one(base * (1 + g) ** (y - t.base_year)) for y in range(t.base_year, t.target_year + 1)}
+        g = cagr(base, t.value_canonical, t.target_year - t.base_year)
+        path = {y: convert_one(required_path(base, g, t.base_year, y)) for y in range(t.base_year, t.target_year + 1)}
     elif isinstance(t, GrowthTarget) and base and base > 0:
-        path = {y: convert_one(base * (1 + t.value_canonical) ** (y - t.base_year))
+        path = {y: convert_one(required_path(base, t.value_canonical, t.base_year, y))
                 for y in range(t.base_year, t.target_year + 1)}
     elif isinstance(t, CumulativeTarget | ProgrammeCountTarget):
         span = t.target_year - t.first_year + 1
@@ -309,7 +309,7 @@ def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str,
     if row.actual_cagr is not None and row.actual_period and not row.final and not isinstance(t, GrowthTarget):
         last = int(row.actual_period[:4])
         if last in values:
-            projection = {y: convert_one(values[last] * (1 + row.actual_cagr) ** (y - last))
+            projection = {y: convert_one(project(values[last], row.actual_cagr, y - last))
                           for y in range(last, t.target_year + 1)}
     elif isinstance(t, CumulativeTarget | ProgrammeCountTarget) and row.actual_pace and row.actual_period:
         last = int(row.actual_period[:4])
@@ -346,7 +346,7 @@ def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str
     parks = [o for o in catalog.organisations.values() if o.kind == OrgKind.PARK and _under(catalog, o.org_id, t.scope)]
     if not parks:
         return []
-    year = as_of.year if as_of.quarter == 4 else as_of.year - 1
+    year = as_of.last_complete_year
     frame = repo.series(con, [repo.SeriesKey(p.org_id, t.indicator) for p in parks], Period(year, 4))
     rows = {r.target_id: r for r in (progress if progress is not None else plan_progress(con, catalog, plan_id, as_of))}
     own = {x.scope: x for x in catalog.plans[plan_id].targets if x.indicator == t.indicator and x.kind == t.kind}

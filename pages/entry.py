@@ -3,7 +3,7 @@
 import streamlit as st
 
 from store import access, ingest, readers
-from ui import context, data, entry
+from ui import components, context, data, entry
 from ui.format import pct
 from ui.i18n import t
 
@@ -20,7 +20,7 @@ with form_tab:
     names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
     org = left.selectbox(t("org", ctx.lang), list(orgs.org_id), format_func=names.get)
     period = right.selectbox(t("quarter", ctx.lang), entry.reporting_periods(),
-                             format_func=lambda p: p.label_zh() if ctx.lang == "zh" else str(p))
+                             format_func=lambda p: components.period_label(p, ctx.lang))
     kind = orgs.kind[orgs.org_id == org].iloc[0]
     indicators = entry.form_indicators(kind)
     known = access.values_for(data.cursor(), ctx.who, org, [period, period.same_period_last_year()])

@@ -51,7 +51,7 @@ if plan is not None:
         shares = data.park_breakdown(version, plan.plan_id, head.target_id, ctx.as_of)
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
-            year = ctx.as_of.year if ctx.as_of.quarter == 4 else ctx.as_of.year - 1
+            year = ctx.as_of.last_complete_year
             st.markdown(t("rank", ctx.lang).format(city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
@@ -64,7 +64,7 @@ if not frame.reported.any():
 st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config=tables.enterprise_column_config(ctx.lang))
 
-year = ctx.as_of.year if ctx.as_of.quarter == 4 else ctx.as_of.year - 1
+year = ctx.as_of.last_complete_year
 st.subheader(t("incentive_new", ctx.lang).format(year=year))
 winners = data.newly_qualified(version, ctx.who, park, year)
 if winners.empty:

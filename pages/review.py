@@ -3,7 +3,7 @@
 import streamlit as st
 
 from store import access
-from ui import context, data, tables
+from ui import components, context, data, tables
 from ui.i18n import t
 
 ctx = context.current()
@@ -39,6 +39,6 @@ cat = data.catalog()
 indicator = b.selectbox(t("indicator", ctx.lang), list(cat.indicators), key="history-indicator",
                         format_func=lambda i: cat.indicators[i].name_zh if ctx.lang == "zh" else cat.indicators[i].name_en)
 period = c.selectbox(t("quarter", ctx.lang), data.periods(data.data_version(), org)[::-1] or [ctx.as_of],
-                     format_func=lambda p: p.label_zh() if ctx.lang == "zh" else str(p), key="history-period")
+                     format_func=lambda p: components.period_label(p, ctx.lang), key="history-period")
 st.dataframe(tables.history_table(access.history(con, ctx.who, org, indicator, period.year, period.quarter), ctx.lang),
              hide_index=True, width="stretch")

@@ -183,7 +183,7 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
         problems.append(Problem(file=name, row=None, column=None, value=None, reason="the file has no data rows",
                                 reason_zh="文件没有数据行"))
     today = today or dt.date.today()
-    current = Period(today.year, (today.month - 1) // 3 + 1)
+    current = Period.containing(today)
     orgs = _Orgs(con)
     allowed = access.writable_ids(con, who) if who is not None else None
     foreign: set[str] = set()

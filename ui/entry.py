@@ -34,7 +34,7 @@ def form_indicators(kind: str) -> list[Indicator]:
 def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Period]:
     """The quarters one may report: the current one and those before it, newest first."""
     today = today or dt.date.today()
-    p = Period(today.year, (today.month - 1) // 3 + 1)
+    p = Period.containing(today)
     out = []
     for _ in range(back):
         out.append(p)
