@@ -7,6 +7,7 @@ only read it; tests that write get their own fresh store.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,15 +31,19 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Path
     return path
 
 
-@pytest.fixture
-def store(tmp_path: Path, empty_db: Path):
-    """An empty store with the catalog synced: orgs, indicators, plans, no observations.
-    Copied from a session template: syncing the catalog costs more than copying a file."""
-    path = tmp_path / "t.duckdb"
-    shutil.copy(empty_db, path)
+def open_copy(template: Path, path: Path) -> Iterator:
+    """A writable connection on a private copy of a store file, closed afterwards (for fixtures:
+    copying a template costs less than building a store)."""
+    shutil.copy(template, path)
     con = connect(path)
     yield con
     con.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path, empty_db: Path):
+    """An empty store with the catalog synced: orgs, indicators, plans, no observations."""
+    yield from open_copy(empty_db, tmp_path / "t.duckdb")
 
 
 @pytest.fixture(scope="session")

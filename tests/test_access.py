@@ -25,6 +25,7 @@ from domain.periods import Period
 from store import access, ingest, repo, users
 from store.access import AuthorizationError
 from store.db import connect
+from tests.conftest import open_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Tr4cker-test-passphrase"  # set for every demo user; long enough for MIN_PASSWORD_LENGTH
@@ -56,11 +57,7 @@ def users_db(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
 @pytest.fixture
 def con(tmp_path: Path, users_db: Path):
     """A private writable copy of the demo store with users."""
-    path = tmp_path / "access.duckdb"
-    shutil.copy(users_db, path)
-    c = connect(path)
-    yield c
-    c.close()
+    yield from open_copy(users_db, tmp_path / "access.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import datetime as dt
 import importlib.util
 import io
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -32,8 +31,7 @@ from domain.periods import Period
 from metrics import tracker
 from store import access, ingest, readers, repo
 from store.catalog import Catalog
-from store.db import connect
-from tests.conftest import demo_with_users
+from tests.conftest import demo_with_users, open_copy
 from ui import safe, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,11 +88,7 @@ def register_corpus_enterprises(con) -> None:
 @pytest.fixture
 def demo_copy(tmp_path: Path, demo_db: Path):
     """A writable copy of the demo store."""
-    path = tmp_path / "demo-copy.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    yield con
-    con.close()
+    yield from open_copy(demo_db, tmp_path / "demo-copy.duckdb")
 
 
 @pytest.fixture
