@@ -10,22 +10,26 @@ from pathlib import Path
 import streamlit as st
 
 from domain.access import Role
-from ui import auth, components, data
+from ui import auth, components, data, ops
 from ui.i18n import LANGS, t
 
 st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
 # A fixed bilingual label: a label that changed with the language would make a new widget.
 lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+if (problem := ops.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
+    ops.store_unavailable(problem, lang)
+    st.stop()
 version = data.data_version()
 if data.is_demo(version):
     st.sidebar.warning(t("demo_badge", lang))
 
 # Each role's pages, its landing page first.
 BY_ROLE = {
-    Role.ADMIN: ["overview", "plan", "park", "entry", "review", "reporting", "plans", "users"],
-    Role.LEADER: ["overview", "plan", "park", "reporting", "plans"],
-    Role.REVIEWER: ["review", "reporting", "overview", "plan", "park", "plans"],
-    Role.PARK_MANAGER: ["park", "entry", "reporting", "overview", "plan", "plans"],
+    Role.ADMIN: ["overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
+                 "users", "backup"],
+    Role.LEADER: ["overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans"],
+    Role.REVIEWER: ["review", "reporting", "overview", "plan", "park", "tasks", "bases", "incentives", "export", "plans"],
+    Role.PARK_MANAGER: ["park", "entry", "reporting", "incentives", "export", "overview", "plan", "plans"],
     Role.ENTERPRISE: ["my_data", "entry"],
 }
 
@@ -40,6 +44,11 @@ SPEC = {  # name: (script, title key, icon, url path)
     "entry": ("pages/entry.py", "entry", ":material/upload_file:", "entry"),
     "review": ("pages/review.py", "review", ":material/fact_check:", "review"),
     "reporting": ("pages/reporting.py", "reporting", ":material/checklist:", "reporting"),
+    "export": ("pages/export.py", "export", ":material/description:", "export"),
+    "backup": ("pages/backup.py", "backup", ":material/backup:", "backup"),
+    "tasks": ("pages/tasks.py", "tasks_page", ":material/task_alt:", "tasks"),
+    "bases": ("pages/bases.py", "bases_page", ":material/domain:", "bases"),
+    "incentives": ("pages/incentives.py", "incentives_page", ":material/military_tech:", "incentives"),
 }
 PAGES = {name: st.Page(path, title=t(key, lang), icon=icon, url_path=url) for name, (path, key, icon, url) in SPEC.items()}
 

@@ -12,10 +12,12 @@ import math
 import sys
 from pathlib import Path
 
+import duckdb
+
 from domain.access import Identity, Role
 from domain.periods import PeriodError, parse_period
 from metrics.tracker import plan_progress
-from store import demo, ingest, repo, users
+from store import backup, demo, ingest, repo, users
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
 
@@ -117,18 +119,64 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    """Progress of a long command on stderr, flushed at once (an operator, or a test, can see
+    where it is)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     path = Path(args.file)
     try:
         sub, n = ingest.import_file(con, default_catalog(), path, who=_operator(args), status=args.status,
-                                    explanation=args.explanation)
+                                    explanation=args.explanation, progress=_progress)
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
         for p in e.problems:
             print(f"  {p}", file=sys.stderr)
         return 1
     print(f"{path.name}: {n} rows written as submission {sub} ({args.status})")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        con = backup.open_source(args.db)
+    except StoreError as e:
+        if e.kind != "locked":
+            raise
+        print(f"error: {e}\nThe running app holds the store, so no other process can read it. Back it up from the "
+              "app instead: an administrator's page 备份 / Backup, or nightly backups with TRACKER_BACKUP_DIR set "
+              "(see the README). Or stop the service, run this command, and start it again.", file=sys.stderr)
+        return 2
+    try:
+        manifest = backup.create(con, args.dir, actor=args.user)
+    finally:
+        con.close()
+    print(f"backup written to {args.dir}: {_summary(manifest)}")
+    return 0
+
+
+def _summary(m: backup.Manifest) -> str:
+    return (f"created {m.created_at:%Y-%m-%d %H:%M:%S} by {m.created_by}, schema {m.schema_version}, "
+            f"app {m.app_version}, {len(m.tables)} tables, {m.tables['observations'].rows} observations, "
+            f"{m.tables['submissions'].rows} submissions")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    manifest = backup.verify(args.dir)
+    print(f"backup {args.dir} is intact: {_summary(manifest)}; row counts, content checksums, sequences and "
+          "sha256 match its manifest")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    target = resolve_path(args.db)
+    done = backup.restore(args.dir, target, actor=args.user)
+    print(f"restored {args.dir} into {target}: {_summary(done.manifest)}")
+    if done.previous:
+        print(f"the store it replaced is kept as {done.previous}")
     return 0
 
 
@@ -172,6 +220,52 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The quarterly briefing of one plan (or of every plan with --all) as docx, pdf or xlsx."""
+    from reports import FORMATS, render
+    from reports.briefing import build
+
+    catalog = default_catalog()
+    con = connect(args.db)
+    plan_ids = sorted(catalog.plans) if args.all else [args.plan]
+    unknown = [p for p in plan_ids if p not in catalog.plans]
+    if unknown:
+        print(f"error: unknown plan {unknown[0]!r}; plans: {', '.join(sorted(catalog.plans))}", file=sys.stderr)
+        return 2
+    if args.plan and not args.quarter:
+        print("error: --quarter is needed with --plan (for example --quarter 2015Q3)", file=sys.stderr)
+        return 2
+    try:
+        quarter = parse_period(args.quarter) if args.quarter else None
+    except PeriodError as e:
+        print(f"error: --quarter {args.quarter!r}: {e}", file=sys.stderr)
+        return 2
+    formats = list(FORMATS) if args.format == "all" else [args.format]
+    out = Path(args.output)
+    if len(plan_ids) * len(formats) > 1 and out.suffix:
+        print("error: several files need a directory for -o, not a file name", file=sys.stderr)
+        return 2
+    jobs = []
+    for plan_id in plan_ids:
+        if quarter is not None:
+            as_of = quarter
+        else:  # batch default: each plan's latest quarter with data
+            found = repo.periods(con, catalog.plans[plan_id].scope)
+            if not found:
+                _progress(f"{plan_id}: no data, skipped")
+                continue
+            as_of = found[-1]
+        jobs += [(plan_id, as_of, fmt) for fmt in formats]
+    for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
+        doc = build(con, catalog, plan_id, as_of, park_id=args.park, lang=args.lang, who=_operator(args))
+        path = out / f"{doc.file_stem}.{fmt}" if len(jobs) > 1 or not out.suffix else out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render(doc, fmt))
+        _progress(f"[{i}/{len(jobs)}] {plan_id} {as_of} {fmt} -> {path}")
+    print(f"{len(jobs)} report(s) written")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -195,6 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["accepted", "pending"], default="accepted")
     p.add_argument("--explanation", help="explanation for warnings such as |同比| > 50 %%")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("backup", parents=[common], help="write a consistent snapshot and its manifest into DIR")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("verify", parents=[common], help="check a backup in DIR against its manifest")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("restore", parents=[common], help="replace the store with the backup in DIR (service stopped)")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("users", parents=[common], help="manage users: list | add | set-role | reset-password")
     actions = p.add_subparsers(dest="action", required=True)
     a = actions.add_parser("list", parents=[common])
@@ -219,6 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
+    p = sub.add_parser("report", parents=[common], help="write the quarterly briefing as docx, pdf or xlsx")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--plan", help="plan id (see `targets`)")
+    which.add_argument("--all", action="store_true", help="every plan, each at its latest quarter unless --quarter")
+    p.add_argument("--quarter", help="2015Q3 or 2015年1-9月 (required with --plan)")
+    p.add_argument("--park", help="a park id: the park's own briefing")
+    p.add_argument("--format", choices=["docx", "pdf", "xlsx", "all"], default="docx")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("-o", "--output", required=True, help="a file, or a directory for several files")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -228,6 +341,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (StoreError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:  # a full disk at commit, a damaged block met halfway through a command
+        print(f"error: the store could not complete this: {e}\nThe write under way was rolled back: nothing of it "
+              "was stored. If the disk is full, free space and run the command again; if the file is damaged, "
+              "restore the latest backup (python manage.py restore DIR).", file=sys.stderr)
         return 2
 
 

@@ -9,6 +9,7 @@ handful of round trips however many targets a plan has.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
@@ -110,22 +111,45 @@ def _series_label(catalog: Catalog, org: str) -> str:
     return "official" if kind in (OrgKind.COUNTRY, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT) else "reported"
 
 
-def _split(frame: pd.DataFrame, org: str, indicator: str) -> tuple[Series, Series]:
-    rows = frame[(frame.org_id == org) & (frame.indicator_id == indicator)]
-    official: Series = {}
-    bottom: Series = {}
-    for r in rows.itertuples(index=False):
-        p = Period(int(r.year), int(r.quarter))
-        if pd.notna(r.official):
-            official[p] = float(r.official)
-        if pd.notna(r.bottom_up):
-            bottom[p] = float(r.bottom_up)
-    return official, bottom
+class Figures:
+    """A `repo.series` frame indexed once by (organisation, indicator): each key's official and
+    bottom-up series, and the plan's counts of firms above thresholds. A plan looks up two keys
+    per target; filtering the frame for each was most of a progress table's Python time."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.counts: dict[tuple[str, str, float, int], dict[int, int]] = {}
+        self.by_key: dict[tuple[str, str], tuple[Series, Series]] = {}
+        columns = [frame[c].tolist() for c in ("org_id", "indicator_id", "year", "quarter", "official", "bottom_up")]
+        for org, indicator, year, quarter, official, bottom in zip(*columns, strict=True):
+            own, summed = self.by_key.setdefault((org, indicator), ({}, {}))
+            p = Period(int(year), int(quarter))
+            if official is not None and not math.isnan(official):
+                own[p] = float(official)
+            if bottom is not None and not math.isnan(bottom):
+                summed[p] = float(bottom)
+
+    def split(self, org: str, indicator: str) -> tuple[Series, Series]:
+        return self.by_key.get((org, indicator), ({}, {}))
+
+    def count_firms(self, con: repo.Con, targets: list[ThresholdCountTarget], up_to_year: int) -> None:
+        """Fetch the firm counts of several threshold targets at once, one query per scope and indicator."""
+        groups: dict[tuple[str, str], list[float]] = {}
+        for t in targets:
+            groups.setdefault((t.scope, t.indicator), []).append(t.threshold.canonical)
+        for (scope, indicator), thresholds in groups.items():
+            for threshold, counts in repo.threshold_counts_many(con, scope, indicator, thresholds, up_to_year).items():
+                self.counts[(scope, indicator, threshold, up_to_year)] = counts
+
+    def threshold_counts(self, con: repo.Con, t: ThresholdCountTarget, up_to_year: int) -> dict[int, int]:
+        key = (t.scope, t.indicator, float(t.threshold.canonical), up_to_year)
+        if key not in self.counts:
+            self.counts[key] = repo.threshold_counts(con, t.scope, t.indicator, t.threshold.canonical, up_to_year)
+        return self.counts[key]
 
 
-def pick_series(frame: pd.DataFrame, org: str, indicator: str) -> Picked:
+def pick_series(frame: pd.DataFrame | Figures, org: str, indicator: str) -> Picked:
     """The official series where the organisation has one, else the bottom-up sum (DOMAIN.md §2)."""
-    official, bottom = _split(frame, org, indicator)
+    official, bottom = (frame if isinstance(frame, Figures) else Figures(frame)).split(org, indicator)
     both = sorted(set(official) & set(bottom))
     coverage = bottom[both[-1]] / official[both[-1]] if both and official[both[-1]] else None
     if official:
@@ -159,10 +183,12 @@ def _series_keys(t: Target) -> list[repo.SeriesKey]:
     return keys
 
 
-def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFrame, as_of: Period) -> ProgressRow:
+def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFrame | Figures,
+                  as_of: Period) -> ProgressRow:
     last_complete = as_of.last_complete_year
     ind = catalog.indicators[t.indicator]
     is_flow = ind.kind == IndicatorKind.FLOW
+    frame = frame if isinstance(frame, Figures) else Figures(frame)
     picked = pick_series(frame, t.scope, t.indicator)
     if picked.which == "official":
         picked = Picked(picked.values, _series_label(catalog, t.scope), picked.coverage)
@@ -189,7 +215,7 @@ def assess_target(con: repo.Con, catalog: Catalog, t: Target, frame: pd.DataFram
             a = pg.assess_level(ratios, target, t.comparator, t.base_year, t.target_year, last_complete, fmt)
             which, ytd, yoy = "derived", None, None
         case ThresholdCountTarget():
-            counts = repo.threshold_counts(con, t.scope, t.indicator, t.threshold.canonical, last_complete)
+            counts = frame.threshold_counts(con, t, last_complete)
             a = pg.assess_level({y: float(n) for y, n in counts.items()}, target, t.comparator,
                                 t.base_year, t.target_year, last_complete, fmt)
             which, ytd, yoy = "bottom_up", None, None
@@ -239,8 +265,9 @@ def plan_progress(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period) 
     """The progress table of one plan at a quarter, in the plan's target order."""
     plan = catalog.plans[plan_id]
     keys = [k for t in plan.targets for k in _series_keys(t)]
-    frame = repo.series(con, keys, as_of)
-    return [assess_target(con, catalog, t, frame, as_of).model_copy(update={"plan_id": plan_id})
+    figures = Figures(repo.series(con, keys, as_of))
+    figures.count_firms(con, [t for t in plan.targets if isinstance(t, ThresholdCountTarget)], as_of.last_complete_year)
+    return [assess_target(con, catalog, t, figures, as_of).model_copy(update={"plan_id": plan_id})
             for t in plan.targets]
 
 
@@ -271,7 +298,7 @@ def target_series(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str,
     t = catalog.target(plan_id, target_id)
     rows = rows if rows is not None else plan_progress(con, catalog, plan_id, as_of)
     row = next(r for r in rows if r.target_id == target_id)
-    frame = repo.series(con, _series_keys(t), as_of)
+    frame = Figures(repo.series(con, _series_keys(t), as_of))
     picked = pick_series(frame, t.scope, t.indicator)
     u = unit(t.unit)
     ind = catalog.indicators[t.indicator]
@@ -343,11 +370,11 @@ def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str
     t = catalog.target(plan_id, target_id)
     if isinstance(t, ShareTarget | DensityTarget | GrowthTarget | ThresholdCountTarget):
         return []
-    parks = [o for o in catalog.organisations.values() if o.kind == OrgKind.PARK and _under(catalog, o.org_id, t.scope)]
+    parks = catalog.parks_under(t.scope)
     if not parks:
         return []
     year = as_of.last_complete_year
-    frame = repo.series(con, [repo.SeriesKey(p.org_id, t.indicator) for p in parks], Period(year, 4))
+    frame = Figures(repo.series(con, [repo.SeriesKey(p.org_id, t.indicator) for p in parks], Period(year, 4)))
     rows = {r.target_id: r for r in (progress if progress is not None else plan_progress(con, catalog, plan_id, as_of))}
     own = {x.scope: x for x in catalog.plans[plan_id].targets if x.indicator == t.indicator and x.kind == t.kind}
     u = unit(t.unit)
@@ -362,21 +389,12 @@ def park_breakdown(con: repo.Con, catalog: Catalog, plan_id: str, target_id: str
     return sorted(out, key=lambda s: -(s.value or 0))
 
 
-def _under(catalog: Catalog, org_id: str, ancestor: str) -> bool:
-    o = catalog.organisations.get(org_id)
-    while o is not None:
-        if o.parent == ancestor:
-            return True
-        o = catalog.organisations.get(o.parent) if o.parent else None
-    return False
-
-
 def components(con: repo.Con, catalog: Catalog, org_id: str, parent_indicator: str, as_of: Period) -> pd.DataFrame:
     """The parts of a total (software revenue's four) per year, bottom-up, in 亿元."""
     parts = [i for i in catalog.indicators.values() if i.parent == parent_indicator and i.components_sum_to_parent]
     if not parts:
         return pd.DataFrame(columns=["year", "indicator_id", "name_zh", "name_en", "value"])
-    frame = repo.series(con, [repo.SeriesKey(org_id, p.indicator_id) for p in parts], as_of)
+    frame = Figures(repo.series(con, [repo.SeriesKey(org_id, p.indicator_id) for p in parts], as_of))
     rows = []
     for p in parts:
         for year, v in annual(pick_series(frame, org_id, p.indicator_id).values).items():

@@ -4,6 +4,7 @@ Only the parks the user may see are offered; a park typed into the URL outside t
 refused by the data layer itself.
 """
 
+import pandas as pd
 import streamlit as st
 
 from store.access import AuthorizationError
@@ -66,7 +67,8 @@ st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="s
 
 year = ctx.as_of.last_complete_year
 st.subheader(t("incentive_new", ctx.lang).format(year=year))
-winners = data.newly_qualified(version, ctx.who, park, year)
+rewarding = [p for p in data.catalog().plans.values() if p.incentives and data.catalog().is_under(park, p.scope)]
+winners = pd.concat([data.incentive_winners(version, ctx.who, p.plan_id, park, year) for p in rewarding] or [pd.DataFrame()])
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang).format(year=year))
 else:

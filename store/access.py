@@ -8,12 +8,22 @@ result that could pass for "no data" — and is written to the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
 
 from domain.access import Identity, Role
+from domain.models import OrgKind, Plan, ProgrammeCountTarget
 from domain.periods import Period
+from domain.programme import (
+    BaseReportInput,
+    DesignationInput,
+    ProgrammeInputError,
+    TaskUpdateInput,
+    canonical_department,
+    first_report_quarter,
+)
 from store import repo
 
 
@@ -54,6 +64,12 @@ def may_see_enterprises_of(con: repo.Con, who: Identity, park_id: str) -> bool:
     if who.role.reads_everything:
         return True
     return who.role == Role.PARK_MANAGER and _within(con, who.scope_org_id, park_id)
+
+
+def require_enterprises_of(con: repo.Con, who: Identity, park_id: str, action: str) -> None:
+    """Refuse (audited) a caller who may not see the firms of `park_id`."""
+    if not may_see_enterprises_of(con, who, park_id):
+        _refuse(con, who, action, [park_id])
 
 
 def _refuse(con: repo.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
@@ -177,3 +193,149 @@ def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
     """Every enterprise and park, for reviewers browsing revision histories."""
     _require_reviewer(con, who, "list the organisations of")
     return repo.writable_orgs(con, None)
+
+
+# ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
+# Task statuses, designations and half-year reports are recorded by reviewers and administrators
+# (for the departments and bases that send them in); leaders read. Park managers see incentive
+# candidates of their own park only.
+
+
+def _require_reader(con: repo.Con, who: Identity, action: str, obj: str) -> None:
+    if not who.role.reads_everything:
+        _refuse(con, who, action, [obj])
+
+
+def _require_recorder(con: repo.Con, who: Identity, action: str, obj: str) -> None:
+    if who.role not in (Role.REVIEWER, Role.ADMIN):
+        _refuse(con, who, action, [obj])
+
+
+def _plan(con: repo.Con, plan_id: str) -> Plan:
+    spec = repo.scalar(con, "SELECT spec FROM plans WHERE plan_id = ?", [plan_id])
+    if spec is None:
+        raise ProgrammeInputError(f"unknown plan {plan_id!r}", f"未知规划 {plan_id}")
+    return Plan.model_validate_json(spec)
+
+
+def plan_tasks(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+    _require_reader(con, who, "read the tasks of", f"plan:{plan_id}")
+    return repo.plan_tasks(con, plan_id)
+
+
+def task_updates(con: repo.Con, who: Identity, plan_id: str, task_id: str | None = None) -> pd.DataFrame:
+    _require_reader(con, who, "read the task reports of", f"plan:{plan_id}")
+    return repo.task_updates(con, plan_id, task_id)
+
+
+def record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None = None) -> int:
+    """Record a lead department's quarterly status of a task; returns its revision.
+
+    Refused (nothing written) when the task is unknown, the department does not lead it, or the
+    quarter lies before the plan started or after the current one."""
+    _require_recorder(con, who, "record task status of", f"task:{update.plan_id}/{update.task_id}")
+    plan = _plan(con, update.plan_id)
+    task = next((t for t in plan.tasks if t.task_id == update.task_id), None)
+    if task is None:
+        raise ProgrammeInputError(f"task {update.task_id!r} is not in plan {update.plan_id}",
+                                  f"规划 {update.plan_id} 中没有任务 {update.task_id}")
+    leads = [canonical_department(d) for d in task.lead_departments]
+    department = canonical_department(update.department)
+    if department not in leads:
+        raise ProgrammeInputError(f"{department} does not lead task {task.task_id} (lead: {', '.join(leads)})",
+                                  f"{department}不是任务 {task.task_id} 的牵头单位（牵头单位：{'、'.join(leads)}）")
+    period = Period(update.year, update.quarter)
+    start = first_report_quarter(plan)
+    now = Period.containing(today or dt.date.today())
+    if period.ordinal < start.ordinal:
+        raise ProgrammeInputError(f"{period} is before the plan started ({start})", f"{period} 早于规划实施起始季度 {start}")
+    if period.ordinal > now.ordinal:
+        raise ProgrammeInputError(f"{period} has not begun yet", f"{period} 尚未开始，不能报送")
+    return repo.add_task_update(con, plan_id=update.plan_id, task_id=task.task_id, department=department,
+                                year=update.year, quarter=update.quarter, status=update.status.value,
+                                note=update.note, actor=who.username)
+
+
+def designations(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+    _require_reader(con, who, "read the designations of", f"plan:{plan_id}")
+    return repo.base_designations(con, plan_id)
+
+
+def designation_history(con: repo.Con, who: Identity, plan_id: str, base_id: str) -> pd.DataFrame:
+    _require_reader(con, who, "read the designations of", f"plan:{plan_id}")
+    return repo.designation_history(con, plan_id, base_id)
+
+
+def record_designation(con: repo.Con, who: Identity, d: DesignationInput, today: dt.date | None = None) -> int:
+    """Record a designation, or correct one (same base id: a new revision); returns the revision.
+
+    Refused when the plan counts no designations of that type, the county is not a county of the
+    plan's province, or the date is in the future or outside the designation year."""
+    _require_recorder(con, who, "record a designation of", f"base:{d.plan_id}/{d.base_id}")
+    plan = _plan(con, d.plan_id)
+    types = {t.designation_type for t in plan.targets if isinstance(t, ProgrammeCountTarget)}
+    if d.base_type.value not in types:
+        raise ProgrammeInputError(f"plan {d.plan_id} counts no {d.base_type.value} bases",
+                                  f"规划 {d.plan_id} 没有该类基地的认定计划")
+    county = repo.first(con, """SELECT g.kind FROM orgs g JOIN org_closure c ON c.descendant_id = g.org_id
+                                WHERE g.org_id = ? AND c.ancestor_id = ?""", [d.county_id, plan.scope])
+    if county is None or county[0] != OrgKind.DISTRICT.value:
+        raise ProgrammeInputError(f"{d.county_id} is not a county of {plan.scope}",
+                                  f"{d.county_id} 不是本省的县（市、区）")
+    if d.designated_on > (today or dt.date.today()):
+        raise ProgrammeInputError(f"the designation date {d.designated_on} is in the future",
+                                  f"认定日期 {d.designated_on} 晚于今天")
+    if d.designated_on.year != d.year:
+        raise ProgrammeInputError(f"the designation date {d.designated_on} is not in {d.year}",
+                                  f"认定日期 {d.designated_on} 不在{d.year}年")
+    return repo.add_base_designation(con, plan_id=d.plan_id, base_id=d.base_id, name=d.name,
+                                     base_type=d.base_type.value, county_id=d.county_id, year=d.year,
+                                     designated_on=d.designated_on, funding=d.funding, startup_teams=d.startup_teams,
+                                     withdrawn=d.withdrawn, note=d.note, actor=who.username)
+
+
+def base_reports(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+    _require_reader(con, who, "read the base reports of", f"plan:{plan_id}")
+    return repo.base_reports(con, plan_id)
+
+
+def record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: dt.date | None = None) -> int:
+    """Record that a base's half-year report arrived (a correction is a new revision).
+
+    Refused when the base is not designated (or withdrawn), the half-year lies outside its
+    three-year construction period, or the date is in the future or before the designation."""
+    _require_recorder(con, who, "record a report of", f"base:{r.plan_id}/{r.base_id}")
+    base = repo.first(con, """SELECT year, designated_on, withdrawn FROM current_base_designations
+                              WHERE plan_id = ? AND base_id = ?""", [r.plan_id, r.base_id])
+    if base is None or base[2]:
+        raise ProgrammeInputError(f"{r.base_id} is not a designated base", f"{r.base_id} 不是已认定的基地")
+    year, designated_on, _ = base
+    if not year <= r.year < year + 3:
+        raise ProgrammeInputError(f"{r.year} is outside the base's construction period {year}–{year + 2}",
+                                  f"{r.year}年不在该基地建设期（{year}—{year + 2}年）内")
+    if r.received_on > (today or dt.date.today()):
+        raise ProgrammeInputError(f"the date received {r.received_on} is in the future", f"报送日期 {r.received_on} 晚于今天")
+    if r.received_on < designated_on:
+        raise ProgrammeInputError(f"the date received {r.received_on} is before the designation ({designated_on})",
+                                  f"报送日期 {r.received_on} 早于认定日期 {designated_on}")
+    return repo.add_base_report(con, plan_id=r.plan_id, base_id=r.base_id, year=r.year, half=r.half,
+                                received_on=r.received_on, note=r.note, actor=who.username)
+
+
+def county_figures(con: repo.Con, who: Identity, province: str, indicator_id: str, years: list[int]) -> pd.DataFrame:
+    """Official annual figures of the counties of a province (aggregates, not firms' figures)."""
+    _require_reader(con, who, "read the county figures of", province)
+    return repo.org_annual(con, province, OrgKind.DISTRICT.value, indicator_id, years)
+
+
+def counties(con: repo.Con, who: Identity, province: str) -> pd.DataFrame:
+    _require_reader(con, who, "list the counties of", province)
+    return repo.orgs_of_kind(con, province, OrgKind.DISTRICT.value)
+
+
+def incentive_firms(con: repo.Con, who: Identity, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+    """Every enterprise's annual figures under a city or park, with its park: the input to the
+    incentive list. A park manager may ask for their own park only; a city is refused."""
+    if not may_see_enterprises_of(con, who, under):
+        _refuse(con, who, "read enterprise figures of", [under])
+    return repo.enterprise_annual_by_park(con, under, indicator_id, up_to_year)

@@ -25,6 +25,7 @@ from domain.models import (
     IndicatorKind,
     LevelTarget,
     Organisation,
+    OrgKind,
     Plan,
     ProgrammeCountTarget,
     ShareTarget,
@@ -50,6 +51,18 @@ class Catalog:
     indicators: dict[str, Indicator]
     organisations: dict[str, Organisation]
     plans: dict[str, Plan]
+
+    def parks_under(self, ancestor: str) -> list[Organisation]:
+        """The catalog's parks below a city or province (at any depth)."""
+        return [o for o in self.organisations.values() if o.kind == OrgKind.PARK and self.is_under(o.org_id, ancestor)]
+
+    def is_under(self, org_id: str, ancestor: str) -> bool:
+        o = self.organisations.get(org_id)
+        while o is not None and o.parent:
+            if o.parent == ancestor:
+                return True
+            o = self.organisations.get(o.parent)
+        return False
 
     def target(self, plan_id: str, target_id: str) -> Target:
         for t in self.plans[plan_id].targets:

@@ -77,12 +77,22 @@ def _org_rows(orgs: Iterable[Organisation], origin: str) -> pd.DataFrame:
 
 
 def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
-    """Insert or update organisations, then rebuild the ancestry closure."""
+    """Insert or update organisations, then rebuild the ancestry closure if the tree changed.
+
+    The app syncs the catalog at every start; with nothing new or moved the closure (and the
+    bottom-up sums that follow it) are left alone, so a start costs no recomputation. An
+    organisation moved to another parent, or of another kind, changes the sums of its old and new
+    ancestors: those are recomputed."""
     if not orgs:
         return
     frame = _org_rows(orgs, origin)
     con.register("new_orgs", frame)
     try:
+        moved = [r[0] for r in con.execute(
+            """SELECT n.org_id FROM new_orgs n JOIN orgs o USING (org_id)
+               WHERE o.parent_id IS DISTINCT FROM n.parent_id OR o.kind <> n.kind""").fetchall()]
+        added = scalar(con, "SELECT count(*) FROM new_orgs WHERE org_id NOT IN (SELECT org_id FROM orgs)")
+        before = _ancestors_of_subtrees(con, moved)
         con.execute(
             """INSERT INTO orgs (org_id, name_zh, name_en, kind, parent_id, credit_code, origin)
                SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM new_orgs
@@ -91,7 +101,20 @@ def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
         )
     finally:
         con.unregister("new_orgs")
-    rebuild_closure(con)
+    if moved or added:
+        rebuild_closure(con)
+    if moved:
+        _refresh_ancestors(con, sorted(before | _ancestors_of_subtrees(con, moved)))
+
+
+def _ancestors_of_subtrees(con: Con, org_ids: Sequence[str]) -> set[str]:
+    """Every ancestor of every organisation at or below the given ones (whose sums they feed)."""
+    if not org_ids:
+        return set()
+    rows = con.execute(
+        """SELECT DISTINCT a.ancestor_id FROM org_closure s JOIN org_closure a ON a.descendant_id = s.descendant_id
+           WHERE list_contains(?, s.ancestor_id)""", [list(org_ids)]).fetchall()
+    return {r[0] for r in rows}
 
 
 def rebuild_closure(con: Con) -> None:
@@ -111,6 +134,7 @@ def rebuild_closure(con: Con) -> None:
 def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
     """Mirror the catalog files into the store (idempotent): indicators, orgs, plans, targets."""
     with transaction(con):
+        levels = _reporting_levels(con)
         con.execute("DELETE FROM indicators")  # the catalog file is the only source of indicators
         for ind in catalog.indicators.values():
             con.execute(
@@ -119,10 +143,137 @@ def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
                  ind.reported_by.value, ind.parent, ind.components_sum_to_parent, ind.allow_negative,
                  json.dumps([d.model_dump() for d in ind.definition_changes], ensure_ascii=False)],
             )
+        if _reporting_levels(con) != levels:  # which level's reports a bottom-up sum adds changed
+            rebuild_bottom_up(con)
         upsert_orgs(con, list(catalog.organisations.values()), "catalog")
         for plan in catalog.plans.values():
             _sync_plan(con, plan)
         audit(con, actor, "catalog.sync", None, {"plans": sorted(catalog.plans)})
+
+
+def _reporting_levels(con: Con) -> list[tuple]:
+    return con.execute("SELECT indicator_id, reported_by FROM indicators ORDER BY indicator_id").fetchall()
+
+
+# ------------------------------------------------------------- derived: figures in force, sums
+# `current_figures`, `bottom_up` and `org_periods` (migration 4) are what every read uses; these
+# functions are their only writers, each called inside the transaction of the write that changes them.
+
+
+def rebuild_figures(con: Con) -> None:
+    """Recompute the three derived tables from scratch (after a bulk load that bypassed write_submission)."""
+    con.execute("DELETE FROM current_figures")
+    con.execute(
+        """INSERT INTO current_figures
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE s.status = 'accepted'
+           QUALIFY row_number() OVER (
+               PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1
+           ORDER BY o.indicator_id, o.org_id, o.year, o.quarter"""
+    )
+    rebuild_bottom_up(con)
+    con.execute("DELETE FROM org_periods")
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
+           JOIN org_closure c ON c.descendant_id = f.org_id
+           ORDER BY 1, 2, 3"""
+    )
+
+
+def rebuild_bottom_up(con: Con) -> None:
+    """Recompute every bottom-up sum (the levels that report an indicator changed)."""
+    con.execute("DELETE FROM bottom_up")
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
+           FROM current_figures f
+           JOIN orgs d ON d.org_id = f.org_id
+           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+           JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
+           GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+    )
+
+
+def _refresh_ancestors(con: Con, ancestors: Sequence[str]) -> None:
+    """Recompute every sum and every quarter with data of the given organisations (their subtree
+    changed shape)."""
+    con.execute("DELETE FROM org_periods WHERE list_contains(?, org_id)", [list(ancestors)])
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
+           JOIN org_closure c ON c.descendant_id = f.org_id
+           WHERE list_contains(?, c.ancestor_id)""",
+        [list(ancestors)],
+    )
+    con.execute("DELETE FROM bottom_up WHERE list_contains(?, ancestor_id)", [list(ancestors)])
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
+           FROM org_closure c
+           JOIN orgs d ON d.org_id = c.descendant_id
+           JOIN current_figures f ON f.org_id = c.descendant_id
+           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+           WHERE list_contains(?, c.ancestor_id) AND c.depth > 0
+           GROUP BY ALL""",
+        [list(ancestors)],
+    )
+
+
+def _refresh_figures(con: Con, submission_id: int) -> None:
+    """Bring the derived tables up to date for the figures one newly accepted submission holds:
+    the figure in force of each (the newest accepted revision, which need not be this one), the
+    quarters with data of each ancestor (a set that only grows), then every sum those figures
+    feed, recomputed whole."""
+    con.execute(
+        """DELETE FROM current_figures WHERE (org_id, indicator_id, year, quarter) IN (
+               SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO current_figures
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE s.status = 'accepted' AND (o.org_id, o.indicator_id, o.year, o.quarter) IN (
+               SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)
+           QUALIFY row_number() OVER (
+               PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT c.ancestor_id, t.year, t.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM observations WHERE submission_id = ?) t
+           JOIN org_closure c ON c.descendant_id = t.org_id
+           EXCEPT
+           SELECT org_id, year, quarter FROM org_periods
+           WHERE (year, quarter) IN (SELECT DISTINCT year, quarter FROM observations WHERE submission_id = ?)""",
+        [submission_id, submission_id],
+    )
+    con.execute(
+        """DELETE FROM bottom_up WHERE (ancestor_id, indicator_id, year, quarter) IN (
+               SELECT c.ancestor_id, t.indicator_id, t.year, t.quarter
+               FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
+               WHERE t.submission_id = ?)""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT g.ancestor_id, g.indicator_id, g.year, g.quarter, sum(f.value), count(*)
+           FROM (SELECT DISTINCT c.ancestor_id, t.indicator_id, t.year, t.quarter
+                 FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
+                 WHERE t.submission_id = ?) g
+           JOIN org_closure c ON c.ancestor_id = g.ancestor_id AND c.depth > 0
+           JOIN orgs d ON d.org_id = c.descendant_id
+           JOIN indicators i ON i.indicator_id = g.indicator_id AND i.reported_by = d.kind
+           JOIN current_figures f ON f.org_id = c.descendant_id AND f.indicator_id = g.indicator_id
+                                 AND f.year = g.year AND f.quarter = g.quarter
+           GROUP BY ALL""",
+        [submission_id],
+    )
 
 
 def _sync_plan(con: Con, plan: Plan) -> None:
@@ -205,9 +356,7 @@ def has_data(con: Con) -> bool:
 def periods(con: Con, under: str | None = None) -> list[Period]:
     """Quarters with accepted data, oldest first; only data at or below `under` if given."""
     rows = con.execute(
-        """SELECT DISTINCT o.year, o.quarter FROM current_observations o
-           WHERE ? IS NULL OR o.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?)
-           ORDER BY 1, 2""",
+        """SELECT DISTINCT year, quarter FROM org_periods WHERE ? IS NULL OR org_id = ? ORDER BY 1, 2""",
         [under, under],
     ).fetchall()
     return [Period(int(y), int(q)) for y, q in rows]
@@ -238,25 +387,18 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
     try:
         return frame(
             con,
-            """WITH obs AS (
-                   SELECT * FROM current_observations
-                   WHERE year * 4 + quarter - 1 <= ?),
-               official AS (
+            """WITH official AS (
                    SELECT w.org_id, w.indicator_id, o.year, o.quarter, o.value AS official
-                   FROM wanted_series w JOIN obs o USING (org_id, indicator_id)),
-               bottom AS (
-                   SELECT w.org_id, w.indicator_id, o.year, o.quarter,
-                          sum(o.value) AS bottom_up, count(*) AS reporters
-                   FROM wanted_series w
-                   JOIN indicators i USING (indicator_id)
-                   JOIN org_closure c ON c.ancestor_id = w.org_id AND c.depth > 0
-                   JOIN orgs d ON d.org_id = c.descendant_id AND d.kind = i.reported_by
-                   JOIN obs o ON o.org_id = d.org_id AND o.indicator_id = w.indicator_id
-                   GROUP BY ALL)
+                   FROM wanted_series w JOIN current_observations o USING (org_id, indicator_id)
+                   WHERE o.year * 4 + o.quarter - 1 <= ?),
+               bottom AS (  -- kept summed by migration 4's bottom_up table
+                   SELECT w.org_id, w.indicator_id, b.year, b.quarter, b.total AS bottom_up, b.reporters
+                   FROM wanted_series w JOIN bottom_up b ON b.ancestor_id = w.org_id AND b.indicator_id = w.indicator_id
+                   WHERE b.year * 4 + b.quarter - 1 <= ?)
                SELECT org_id, indicator_id, year, quarter, official, bottom_up, coalesce(reporters, 0) AS reporters
                FROM official FULL OUTER JOIN bottom USING (org_id, indicator_id, year, quarter)
                ORDER BY org_id, indicator_id, year, quarter""",
-            [up_to.ordinal],
+            [up_to.ordinal, up_to.ordinal],
         )
     finally:
         con.unregister("wanted_series")
@@ -264,16 +406,26 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
 
 def threshold_counts(con: Con, scope: str, indicator: str, threshold: float, up_to_year: int) -> dict[int, int]:
     """Per year, how many enterprises in scope had an annual (Q4) value at or above `threshold`."""
+    return threshold_counts_many(con, scope, indicator, [threshold], up_to_year)[threshold]
+
+
+def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[float],
+                          up_to_year: int) -> dict[float, dict[int, int]]:
+    """`threshold_counts` for several thresholds in one pass (a plan's 1亿/5亿/10亿 firm counts)."""
     rows = con.execute(
-        """SELECT o.year, count(*) FILTER (WHERE o.value >= ?)
+        """SELECT t.threshold, o.year, count(*) FILTER (WHERE o.value >= t.threshold)
            FROM current_observations o
            JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
            JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
+           CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold) t
            WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
-           GROUP BY o.year""",
-        [threshold, scope, indicator, up_to_year],
+           GROUP BY ALL""",
+        [scope, [float(x) for x in thresholds], indicator, up_to_year],
     ).fetchall()
-    return {int(y): int(n) for y, n in rows}
+    out: dict[float, dict[int, int]] = {float(x): {} for x in thresholds}
+    for threshold, year, n in rows:
+        out[float(threshold)][int(year)] = int(n)
+    return out
 
 
 # ----------------------------------------------------------------------------------- writes
@@ -312,9 +464,12 @@ def write_submission(
                        SELECT org_id, indicator_id, year, quarter, max(revision) AS rev
                        FROM observations
                        WHERE (org_id, indicator_id) IN (SELECT DISTINCT org_id, indicator_id FROM batch_rows)
+                         AND (year, quarter) IN (SELECT DISTINCT year, quarter FROM batch_rows)
                        GROUP BY ALL) m USING (org_id, indicator_id, year, quarter)""",
                 [sub_id, actor],
             )
+            if status == "accepted":
+                _refresh_figures(con, sub_id)
             audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
                   {"origin": origin, "file": file_name, "rows": len(batch)})
     finally:
@@ -344,8 +499,22 @@ def setting(con: Con, key: str) -> str | None:
     return row[0] if row else None
 
 
-def current_values(con: Con, keys: pd.DataFrame) -> pd.DataFrame:
-    """All current figures of the given (org_id, indicator_id) pairs and of their parent indicators."""
+def data_date(con: Con, under: str, up_to: Period) -> dt.date | None:
+    """When the newest accepted figure at or under `under`, for a quarter up to `up_to`, was entered."""
+    value = scalar(
+        con,
+        """SELECT max(o.entered_at) FROM observations o JOIN submissions s USING (submission_id)
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           WHERE s.status = 'accepted' AND o.year * 4 + o.quarter - 1 <= ?""",
+        [under, up_to.ordinal],
+    )
+    return value.date() if value is not None else None
+
+
+def current_values(con: Con, keys: pd.DataFrame, periods: Sequence[Period] | None = None) -> pd.DataFrame:
+    """All current figures of the given (org_id, indicator_id) pairs and of their parent and child
+    indicators; only those of `periods` when given (validation needs a figure's neighbours, not
+    its whole history: 40 quarters of 10 000 firms is four million rows)."""
     con.register("wanted_values", keys[["org_id", "indicator_id"]])
     try:
         return frame(
@@ -357,7 +526,9 @@ def current_values(con: Con, keys: pd.DataFrame) -> pd.DataFrame:
                    UNION SELECT w.org_id, i.parent_id FROM wanted_values w JOIN indicators i USING (indicator_id)
                    WHERE i.parent_id IS NOT NULL
                    UNION SELECT w.org_id, c.indicator_id FROM wanted_values w
-                   JOIN indicators c ON c.parent_id = w.indicator_id)""",
+                   JOIN indicators c ON c.parent_id = w.indicator_id)
+                 AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], o.year * 4 + o.quarter - 1))""",
+            [None if periods is None else [p.ordinal for p in periods]] * 2,
         )
     finally:
         con.unregister("wanted_values")
@@ -438,36 +609,46 @@ def incentives(con: Con, scope_ids: Sequence[str]) -> pd.DataFrame:
 
 
 def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """Submissions, newest first, with the organisations and periods they cover."""
+    """Submissions, newest first, with the organisations and periods they cover.
+
+    The page of submissions is chosen first and only its rows are joined: joining every
+    observation before the LIMIT cost seconds on a national store."""
     return frame(
         con,
-        """SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
+        """WITH page AS (
+               SELECT * FROM submissions
+               WHERE (? IS NULL OR status = ?) AND origin <> 'demo'
+               ORDER BY submitted_at DESC, submission_id DESC LIMIT ?)
+           SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
                   s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count,
                   string_agg(DISTINCT g.name_zh, '、') AS orgs,
                   string_agg(DISTINCT o.year || 'Q' || o.quarter, '、') AS periods
-           FROM submissions s
+           FROM page s
            LEFT JOIN observations o USING (submission_id)
            LEFT JOIN orgs g ON g.org_id = o.org_id
-           WHERE (? IS NULL OR s.status = ?) AND s.origin <> 'demo'
-           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC LIMIT ?""",
+           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC""",
         [status, status, limit],
     )
 
 
 def submission_rows(con: Con, submission_id: int) -> pd.DataFrame:
-    """A submission's figures beside the figure they would replace (old → new)."""
+    """A submission's figures beside the figure they would replace (old → new).
+
+    The figures in force are narrowed to the submission's organisations before the join, so a
+    national store is not scanned whole for a park's upload."""
     return frame(
         con,
-        """SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.name_zh AS indicator_name, i.unit,
+        """WITH mine AS (SELECT * FROM observations WHERE submission_id = ?)
+           SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.name_zh AS indicator_name, i.unit,
                   o.year, o.quarter, o.revision, c.value AS old_value, o.value AS new_value, o.value_entered,
                   o.unit_entered
-           FROM observations o
+           FROM mine o
            JOIN orgs g ON g.org_id = o.org_id
            JOIN indicators i USING (indicator_id)
-           LEFT JOIN current_observations c
+           LEFT JOIN (SELECT * FROM current_observations WHERE org_id IN (SELECT org_id FROM mine)) c
                   ON c.org_id = o.org_id AND c.indicator_id = o.indicator_id AND c.year = o.year
                  AND c.quarter = o.quarter AND c.submission_id <> o.submission_id
-           WHERE o.submission_id = ? ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
+           ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
         [submission_id],
     )
 
@@ -484,6 +665,8 @@ def review_submission(con: Con, submission_id: int, *, reviewer: str, decision: 
             [decision, reviewer, comment, submission_id],
         )
         if changed is not None:
+            if decision == "accepted":
+                _refresh_figures(con, submission_id)
             audit(con, reviewer, f"review.{decision}", f"submission:{submission_id}", {"comment": comment})
     return changed is not None
 
@@ -544,3 +727,185 @@ def values_for(con: Con, org_id: str, periods: Sequence[Period]) -> dict[tuple[s
 def city_of(con: Con, org_id: str) -> str | None:
     return scalar(con, """SELECT c.ancestor_id FROM org_closure c JOIN orgs o ON o.org_id = c.ancestor_id
                           WHERE c.descendant_id = ? AND o.kind = 'city'""", [org_id])
+
+
+# ------------------------------------------------- plans beyond revenue: tasks, bases, incentive firms
+# Task updates, designations and half-year reports keep every revision (a correction is a new row);
+# the current_* views and the QUALIFY below pick the newest.
+
+
+def plan_tasks(con: Con, plan_id: str) -> pd.DataFrame:
+    return frame(con, """SELECT task_id, section, text, lead_departments, phase, due FROM tasks
+                         WHERE plan_id = ? ORDER BY task_id""", [plan_id])
+
+
+def task_updates(con: Con, plan_id: str, task_id: str | None = None) -> pd.DataFrame:
+    """Every revision of every quarterly task status of a plan (or of one task), oldest first."""
+    return frame(
+        con,
+        """SELECT task_id, department, year, quarter, revision, status, note, entered_by, entered_at
+           FROM task_updates WHERE plan_id = ? AND (? IS NULL OR task_id = ?)
+           ORDER BY task_id, year, quarter, department, revision""",
+        [plan_id, task_id, task_id],
+    )
+
+
+def add_task_update(con: Con, *, plan_id: str, task_id: str, department: str, year: int, quarter: int,
+                    status: str, note: str, actor: str) -> int:
+    """Record a department's status of a task for a quarter as its next revision; returns it."""
+    with transaction(con):
+        revision = scalar(
+            con,
+            """SELECT coalesce(max(revision), 0) + 1 FROM task_updates
+               WHERE plan_id = ? AND task_id = ? AND department = ? AND year = ? AND quarter = ?""",
+            [plan_id, task_id, department, year, quarter],
+        )
+        con.execute(
+            """INSERT INTO task_updates (plan_id, task_id, department, year, quarter, revision, status, note, entered_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [plan_id, task_id, department, year, quarter, revision, status, note, actor],
+        )
+        audit(con, actor, "task.update", f"task:{plan_id}/{task_id}",
+              {"department": department, "period": f"{year}Q{quarter}", "status": status, "revision": revision})
+    return revision
+
+
+def base_designations(con: Con, plan_id: str) -> pd.DataFrame:
+    """The current revision of every designation (withdrawn ones included, flagged), with its county."""
+    return frame(
+        con,
+        """SELECT d.base_id, d.revision, d.name, d.base_type, d.county_id, o.name_zh AS county_name, d.year,
+                  d.designated_on, d.funding, d.startup_teams, d.withdrawn, d.note, d.entered_by, d.entered_at
+           FROM current_base_designations d LEFT JOIN orgs o ON o.org_id = d.county_id
+           WHERE d.plan_id = ? ORDER BY d.year, d.base_type, d.base_id""",
+        [plan_id],
+    )
+
+
+def designation_history(con: Con, plan_id: str, base_id: str) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT revision, name, base_type, county_id, year, designated_on, funding, startup_teams, withdrawn, note,
+                  entered_by, entered_at
+           FROM base_designations WHERE plan_id = ? AND base_id = ? ORDER BY revision""",
+        [plan_id, base_id],
+    )
+
+
+def add_base_designation(con: Con, *, plan_id: str, base_id: str, name: str, base_type: str, county_id: str,
+                         year: int, designated_on: dt.date, funding: float, startup_teams: int | None,
+                         withdrawn: bool, note: str, actor: str) -> int:
+    """Record a designation (or a correction of one, as its next revision); returns the revision."""
+    with transaction(con):
+        revision = scalar(con, """SELECT coalesce(max(revision), 0) + 1 FROM base_designations
+                                  WHERE plan_id = ? AND base_id = ?""", [plan_id, base_id])
+        con.execute(
+            """INSERT INTO base_designations (plan_id, base_id, revision, name, base_type, county_id, year, designated_on,
+                                              funding, startup_teams, withdrawn, note, entered_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [plan_id, base_id, revision, name, base_type, county_id, year, designated_on, funding, startup_teams,
+             withdrawn, note, actor],
+        )
+        audit(con, actor, "base.designation", f"base:{plan_id}/{base_id}",
+              {"type": base_type, "county": county_id, "year": year, "funding": funding, "withdrawn": withdrawn,
+               "revision": revision})
+    return revision
+
+
+def base_reports(con: Con, plan_id: str) -> pd.DataFrame:
+    """The current revision of each half-year report received."""
+    return frame(
+        con,
+        """SELECT base_id, year, half, revision, received_on, note, entered_by, entered_at FROM base_reports
+           WHERE plan_id = ?
+           QUALIFY row_number() OVER (PARTITION BY base_id, year, half ORDER BY revision DESC) = 1
+           ORDER BY base_id, year, half""",
+        [plan_id],
+    )
+
+
+def add_base_report(con: Con, *, plan_id: str, base_id: str, year: int, half: int, received_on: dt.date,
+                    note: str, actor: str) -> int:
+    with transaction(con):
+        revision = scalar(con, """SELECT coalesce(max(revision), 0) + 1 FROM base_reports
+                                  WHERE plan_id = ? AND base_id = ? AND year = ? AND half = ?""",
+                          [plan_id, base_id, year, half])
+        con.execute(
+            """INSERT INTO base_reports (plan_id, base_id, year, half, revision, received_on, note, entered_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [plan_id, base_id, year, half, revision, received_on, note, actor],
+        )
+        audit(con, actor, "base.report", f"base:{plan_id}/{base_id}",
+              {"half": f"{year}H{half}", "received_on": received_on, "revision": revision})
+    return revision
+
+
+_BULK_INSERTS = {  # bulk loads (the demo set): table → (its columns in order, the statement)
+    "task_updates": (
+        ["plan_id", "task_id", "department", "year", "quarter", "revision", "status", "note", "entered_by", "entered_at"],
+        """INSERT INTO task_updates (plan_id, task_id, department, year, quarter, revision, status, note, entered_by,
+                                    entered_at)
+           SELECT * FROM bulk_rows"""),
+    "base_designations": (
+        ["plan_id", "base_id", "revision", "name", "base_type", "county_id", "year", "designated_on", "funding",
+         "startup_teams", "withdrawn", "note", "entered_by", "entered_at"],
+        """INSERT INTO base_designations (plan_id, base_id, revision, name, base_type, county_id, year, designated_on,
+                                         funding, startup_teams, withdrawn, note, entered_by, entered_at)
+           SELECT * FROM bulk_rows"""),
+    "base_reports": (
+        ["plan_id", "base_id", "year", "half", "revision", "received_on", "note", "entered_by", "entered_at"],
+        """INSERT INTO base_reports (plan_id, base_id, year, half, revision, received_on, note, entered_by, entered_at)
+           SELECT * FROM bulk_rows"""),
+}
+
+
+def load_programme_rows(con: Con, tables: dict[str, pd.DataFrame], actor: str) -> None:
+    """Insert prepared rows into the programme tables in one transaction (the demo set)."""
+    with transaction(con):
+        for table, rows in tables.items():
+            columns, sql = _BULK_INSERTS[table]
+            con.register("bulk_rows", rows[columns])
+            try:
+                con.execute(sql)
+            finally:
+                con.unregister("bulk_rows")
+        audit(con, actor, "programme.load", None, {t: len(r) for t, r in tables.items()})
+
+
+def org_annual(con: Con, under: str, kind: str, indicator_id: str, years: Sequence[int]) -> pd.DataFrame:
+    """Annual (Q4) values of one indicator for every organisation of a kind under another
+    (the counties of a province, for the base programme's ranking criterion)."""
+    return frame(
+        con,
+        """SELECT o.org_id, g.name_zh, o.year, o.value FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs g ON g.org_id = o.org_id AND g.kind = ?
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND list_contains(?, o.year)
+           ORDER BY o.year, o.value DESC, o.org_id""",
+        [under, kind, indicator_id, [int(y) for y in years]],
+    )
+
+
+def orgs_of_kind(con: Con, under: str, kind: str) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT g.org_id, g.name_zh, g.parent_id FROM orgs g
+           JOIN org_closure c ON c.descendant_id = g.org_id AND c.ancestor_id = ?
+           WHERE g.kind = ? ORDER BY g.name_zh""",
+        [under, kind],
+    )
+
+
+def enterprise_annual_by_park(con: Con, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+    """Annual (Q4) values of one indicator for every enterprise under an organisation, with its park."""
+    return frame(
+        con,
+        """SELECT o.org_id, e.name_zh, e.credit_code, e.parent_id AS park_id, p.name_zh AS park_name, o.year, o.value
+           FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs e ON e.org_id = o.org_id AND e.kind = 'enterprise'
+           LEFT JOIN orgs p ON p.org_id = e.parent_id
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
+           ORDER BY o.org_id, o.year""",
+        [under, indicator_id, up_to_year],
+    )

@@ -167,4 +167,125 @@ MIGRATIONS += (
     ),
 )
 
+# Plans beyond revenue (Shenzhen's tasks, Zhejiang's bases). Like observations, every table keeps
+# each revision: a correction is a new row, the view picks the newest.
+MIGRATIONS += (
+    (
+        3,
+        """
+        CREATE TABLE task_updates (
+            plan_id    VARCHAR NOT NULL,
+            task_id    VARCHAR NOT NULL,
+            department VARCHAR NOT NULL,          -- canonical name (domain.programme.canonical_department)
+            year       SMALLINT NOT NULL,
+            quarter    TINYINT NOT NULL CHECK (quarter BETWEEN 1 AND 4),
+            revision   INTEGER NOT NULL,
+            status     VARCHAR NOT NULL CHECK (status IN ('not_started', 'in_progress', 'done', 'delayed')),
+            note       VARCHAR NOT NULL DEFAULT '',
+            entered_by VARCHAR NOT NULL,
+            entered_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (plan_id, task_id, department, year, quarter, revision)
+        );
+        CREATE VIEW current_task_updates AS
+            SELECT * FROM task_updates
+            QUALIFY row_number() OVER (
+                PARTITION BY plan_id, task_id, department, year, quarter ORDER BY revision DESC) = 1;
+        CREATE TABLE base_designations (
+            plan_id       VARCHAR NOT NULL,
+            base_id       VARCHAR NOT NULL,
+            revision      INTEGER NOT NULL,
+            name          VARCHAR NOT NULL,
+            base_type     VARCHAR NOT NULL CHECK (base_type IN ('demonstration', 'featured', 'startup')),
+            county_id     VARCHAR NOT NULL,
+            year          SMALLINT NOT NULL,
+            designated_on DATE NOT NULL,
+            funding       DOUBLE NOT NULL,        -- 万元, the one-off provincial funding granted
+            startup_teams INTEGER,                -- evidence for the start-up criterion
+            withdrawn     BOOLEAN NOT NULL DEFAULT false,
+            note          VARCHAR NOT NULL DEFAULT '',
+            entered_by    VARCHAR NOT NULL,
+            entered_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (plan_id, base_id, revision)
+        );
+        CREATE VIEW current_base_designations AS
+            SELECT * FROM base_designations
+            QUALIFY row_number() OVER (PARTITION BY plan_id, base_id ORDER BY revision DESC) = 1;
+        CREATE TABLE base_reports (
+            plan_id     VARCHAR NOT NULL,
+            base_id     VARCHAR NOT NULL,
+            year        SMALLINT NOT NULL,
+            half        TINYINT NOT NULL CHECK (half IN (1, 2)),
+            revision    INTEGER NOT NULL,
+            received_on DATE NOT NULL,            -- when the report reached the province
+            note        VARCHAR NOT NULL DEFAULT '',
+            entered_by  VARCHAR NOT NULL,
+            entered_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (plan_id, base_id, year, half, revision)
+        );
+        """,
+    ),
+)
+
+# Reading speed at national size (20 M figures): the figure in force and the bottom-up sums are
+# kept as tables instead of being recomputed by every read. `current_figures` holds the newest
+# accepted revision of each figure (what the view used to compute with a window over every
+# revision), `bottom_up` the sum and count of each organisation's reporting descendants per
+# indicator and quarter (what `repo.series` used to join over the closure), `org_periods` the
+# quarters with data at or below each organisation (`repo.periods`). store/repo.py keeps
+# all three up to date in the same transaction as the write that changes them (a submission written
+# accepted, a review accepting one, an organisation moved, an indicator's reporting level changed);
+# `current_observations` keeps its name and columns, so every reader is unchanged.
+MIGRATIONS += (
+    (
+        4,
+        """
+        CREATE TABLE current_figures (
+            org_id        VARCHAR NOT NULL,
+            indicator_id  VARCHAR NOT NULL,
+            year          SMALLINT NOT NULL,
+            quarter       TINYINT NOT NULL,
+            value         DOUBLE NOT NULL,
+            revision      INTEGER NOT NULL,
+            submission_id BIGINT NOT NULL
+        );
+        INSERT INTO current_figures
+            SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+            FROM observations o JOIN submissions s USING (submission_id)
+            WHERE s.status = 'accepted'
+            QUALIFY row_number() OVER (
+                PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1
+            ORDER BY o.indicator_id, o.org_id, o.year, o.quarter;
+        CREATE TABLE bottom_up (
+            ancestor_id  VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            year         SMALLINT NOT NULL,
+            quarter      TINYINT NOT NULL,
+            total        DOUBLE NOT NULL,
+            reporters    BIGINT NOT NULL
+        );
+        INSERT INTO bottom_up
+            SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
+            FROM current_figures f
+            JOIN orgs d ON d.org_id = f.org_id
+            JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+            JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
+            GROUP BY ALL
+            ORDER BY 1, 2, 3, 4;
+        -- The quarters with any figure in force at or below each organisation (the period pickers).
+        CREATE TABLE org_periods (
+            org_id  VARCHAR NOT NULL,
+            year    SMALLINT NOT NULL,
+            quarter TINYINT NOT NULL
+        );
+        INSERT INTO org_periods
+            SELECT DISTINCT c.ancestor_id, f.year, f.quarter
+            FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
+            JOIN org_closure c ON c.descendant_id = f.org_id
+            ORDER BY 1, 2, 3;
+        CREATE OR REPLACE VIEW current_observations AS
+            SELECT org_id, indicator_id, year, quarter, value, revision, submission_id FROM current_figures;
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -40,9 +40,9 @@ NOT_ALLOWED = "无权查看该园区的企业数据"
 # and go; these are the access rules.
 MUST = {
     "admin": {"plans.py", "park.py", "users.py", "entry.py", "review.py"},
-    "leader": {"plans.py", "park.py", "reporting.py"},
+    "leader": {"plans.py", "park.py", "reporting.py", "export.py"},
     "reviewer": {"plans.py", "park.py", "review.py"},
-    "park-softcity": {"park.py", "plans.py", "entry.py"},
+    "park-softcity": {"park.py", "plans.py", "entry.py", "export.py"},
     "enterprise": {"my_data.py", "entry.py"},
 }
 NEVER = {
@@ -50,7 +50,8 @@ NEVER = {
     "leader": {"users.py", "my_data.py", "entry.py", "review.py"},
     "reviewer": {"users.py", "my_data.py", "entry.py"},
     "park-softcity": {"users.py", "my_data.py", "review.py"},
-    "enterprise": {"users.py", "review.py", "park.py", "plans.py", "overview.py", "plan.py", "reporting.py"},
+    "enterprise": {"users.py", "review.py", "park.py", "plans.py", "overview.py", "plan.py", "reporting.py",
+                   "export.py"},
 }
 
 
@@ -343,3 +344,16 @@ def test_password_with_surrounding_spaces_is_refused_when_set(app_db):
     # Regression: the form strips what is typed, so such a password could never be used; refuse it.
     with pytest.raises(users.UserError, match="space"):
         users.reset_password(store(), SYSTEM, "leader", " spaced passphrase ")
+
+
+def test_park_manager_exports_only_their_own_park(app_db):
+    at = signed_in("park-softcity")
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.selectbox or all("简报范围" != s.label for s in at.selectbox)  # no choice of park
+    captions = " ".join(c.value or "" for c in at.caption)
+    own = read("SELECT name_zh FROM orgs WHERE org_id = ?", [OWN_PARK]).name_zh[0]
+    assert f"{own}企业主要指标" in captions
+    firms = next(df.value for df in at.dataframe if "企业名称" in df.value.columns)
+    expected = set(read("SELECT name_zh FROM orgs WHERE parent_id = ? AND kind = 'enterprise'", [OWN_PARK]).name_zh)
+    assert set(firms["企业名称"]) == expected

@@ -17,6 +17,7 @@ import pytest
 
 from domain.access import Identity, Role
 from domain.models import Organisation, OrgKind
+from domain.periods import Period
 from store import ingest, repo
 
 HEADER = ["org", "period", "indicator", "value", "unit"]
@@ -552,3 +553,11 @@ def test_bom_only_file_is_reported_as_empty(store, catalog, tmp_path):
     problems = import_rejected(store, catalog, path)
     assert [p.row for p in problems] == [None]
     assert "empty" in problems[0].reason
+
+
+def test_a_deepening_loss_is_accepted(store, catalog, tmp_path):
+    """利润总额 may be negative, so its year-to-date figure may fall: -293.6 in Q1, -561.6 in Q2."""
+    store_rows(store, catalog, tmp_path, [["hz-binjiang", "2015Q1", "2090", "-293.6", "万元"]])
+    import_ok(store, catalog, write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2090", "-561.6", "万元"]]))
+    stored = repo.values_for(store, "hz-binjiang", [Period(2015, 1), Period(2015, 2)])
+    assert (stored[("total_profit", 2015, 1)], stored[("total_profit", 2015, 2)]) == (-293.6, -561.6)

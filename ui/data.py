@@ -7,6 +7,8 @@ submission landing anywhere makes every page recompute without restarting the ap
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 
 import pandas as pd
@@ -14,22 +16,40 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.periods import Period
-from metrics import incentives, tracker
-from store import access, demo, repo, users
+from metrics import bases, incentives, tasks, tracker
+from store import access, backup, demo, repo, users
 from store.catalog import Catalog, default_catalog
 from store.db import connect, resolve_path
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> repo.Con:
-    con = connect(path)
+    """The process's one connection, opened once: the whole store is read first (a damaged file
+    is refused now, with a clear page, not halfway through someone's work), and the nightly
+    backup thread starts beside it when TRACKER_BACKUP_DIR is set."""
+    _log_to_stderr()
+    schedule = backup.schedule_from_env()  # a mistyped setting stops the start, before anything opens
+    con = connect(path, verify=True)
     catalog = default_catalog()
     repo.sync_catalog(con, catalog, actor="app-start")
     if not repo.has_data(con) and os.environ.get("TRACKER_DEMO", "1") == "1":
         demo.load_demo(con, catalog)  # the embedded default: demo data on first start
         for name, password in users.create_demo_users(con).items():
             print(f"demo user {name}: password {password} (shown once)", flush=True)
+    if schedule is not None:
+        backup.start_nightly(con, schedule)
     return con
+
+
+def _log_to_stderr() -> None:
+    """Our log lines (nightly backups, a store that cannot be opened) go to stderr: journald
+    under systemd. Streamlit configures only its own loggers."""
+    logger = logging.getLogger("tracker")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def cursor() -> repo.Con:
@@ -118,26 +138,6 @@ def latest_period(version: int, org_id: str | None) -> Period | None:
     return found[-1] if found else None
 
 
-@st.cache_data(show_spinner=False)
-def newly_qualified(version: int, who: Identity, park_id: str, year: int) -> pd.DataFrame:
-    """Firms of the park that first reached an incentive threshold in `year` (scoped read)."""
-    con = cursor()
-    values = access.enterprise_annual(con, who, park_id, "software_revenue", year)  # the scope check comes first
-    city = repo.city_of(con, park_id)
-    rules = repo.incentives(con, [city] if city else [])
-    if rules.empty:
-        return pd.DataFrame(columns=["org_id", "name_zh", "incentive_id", "threshold", "value", "growth", "reward"])
-    annual = {org: dict(zip(g.year, g.value, strict=True)) for org, g in values.groupby("org_id")}
-    names = dict(zip(values.org_id, values.name_zh, strict=False))
-    found = incentives.newly_qualified(annual, [
-        incentives.Threshold(r.incentive_id, r.threshold, None if pd.isna(r.reward) else r.reward,
-                             None if pd.isna(r.min_growth) else r.min_growth)
-        for r in rules.itertuples()], year)
-    return pd.DataFrame([(q.org_id, names.get(q.org_id, q.org_id), q.incentive_id, q.threshold, q.value, q.growth,
-                          q.reward) for q in found],
-                        columns=["org_id", "name_zh", "incentive_id", "threshold", "value", "growth", "reward"])
-
-
 def visible_plans(who: Identity) -> list[str]:
     """Plans a user can open: all, or for a park manager the plans over their park."""
     cat = catalog()
@@ -151,3 +151,52 @@ def visible_plans(who: Identity) -> list[str]:
         chain.add(org.org_id)
         org = cat.organisations.get(org.parent) if org.parent else None
     return [pid for pid in ordered if cat.plans[pid].scope in chain]
+
+
+# ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
+
+
+@st.cache_data(show_spinner=False)
+def task_states(version: int, who: Identity, plan_id: str, quarter: Period) -> list[tasks.TaskState]:
+    """Every task of the plan at the end of the quarter (scoped read: leaders, reviewers, admins)."""
+    con = cursor()
+    infos, updates = tasks.from_frames(access.plan_tasks(con, who, plan_id), access.task_updates(con, who, plan_id))
+    return tasks.task_states(infos, updates, quarter)
+
+
+@st.cache_data(show_spinner=False)
+def task_history(version: int, who: Identity, plan_id: str, task_id: str) -> pd.DataFrame:
+    return access.task_updates(cursor(), who, plan_id, task_id)
+
+
+@st.cache_data(show_spinner=False)
+def latest_task_quarter(version: int, who: Identity, plan_id: str) -> Period | None:
+    updates = access.task_updates(cursor(), who, plan_id)
+    if updates.empty:
+        return None
+    return max(Period(int(y), int(q)) for y, q in zip(updates.year, updates.quarter, strict=True))
+
+
+@st.cache_data(show_spinner=False)
+def base_programme(version: int, who: Identity, plan_id: str, as_of: dt.date) -> bases.ProgrammeView:
+    """The base programme as known on a date: counts, eligibility, half-year reports."""
+    con = cursor()
+    plan = catalog().plans[plan_id]
+    register = bases.from_frame(access.designations(con, who, plan_id))
+    years = sorted({d.year - 1 for d in register})
+    figures = access.county_figures(con, who, plan.scope, "software_revenue", years)
+    reports = bases.received(access.base_reports(con, who, plan_id))
+    return bases.programme_view(plan, register, bases.county_values(figures), reports, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def counties(version: int, who: Identity, province: str) -> pd.DataFrame:
+    return access.counties(cursor(), who, province)
+
+
+@st.cache_data(show_spinner=False)
+def incentive_winners(version: int, who: Identity, plan_id: str, under: str, year: int) -> pd.DataFrame:
+    """Firms under a city or park that newly qualify for the plan's rewards in `year` (scoped read:
+    a park manager asking beyond their park is refused by the data layer)."""
+    return incentives.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
+

@@ -38,7 +38,8 @@ def label(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _layout(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
+def house_style(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
+    """The look every chart shares (dashboard and exports): CJK fonts first, white, legend below."""
     fig.update_layout(
         template="simple_white", height=height, font=dict(family=FONT, size=13, color=INK),
         margin=dict(l=10, r=10, t=30, b=10), hoverlabel=dict(font_family=FONT),
@@ -86,7 +87,7 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
                                    showarrow=False, xanchor="left", font=dict(size=11, color=GREY), hovertext=note)
     fig.update_xaxes(dtick=1, tickformat="d", title=None)
     fig.update_yaxes(title=u, rangemode="tozero", tickformat=",")
-    return _layout(fig, height, legend=not compact)
+    return house_style(fig, height, legend=not compact)
 
 
 def status_bar(counts: dict[Status, int], lang: str, height: int = 70) -> go.Figure:
@@ -99,7 +100,7 @@ def status_bar(counts: dict[Status, int], lang: str, height: int = 70) -> go.Fig
                         text=[f"{st_.word(status, lang)} {n}"], textposition="inside", insidetextanchor="middle",
                         hovertemplate=f"{st_.word(status, lang)}: {n}<extra></extra>")
     fig.update_layout(barmode="stack", xaxis=dict(visible=False), yaxis=dict(visible=False))
-    _layout(fig, height, legend=False)
+    house_style(fig, height, legend=False)
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0))
     return fig
 
@@ -120,7 +121,7 @@ def park_bars(shares: Sequence[ParkShare], unit: str, lang: str, height: int = 3
                                                                      line=dict(width=3)),
                         hovertemplate="%{y} " + label("park_target", lang) + ": %{x:,.2f} " + unit + "<extra></extra>")
     fig.update_xaxes(title=unit, tickformat=",")
-    return _layout(fig, height)
+    return house_style(fig, height)
 
 
 def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Figure:
@@ -133,7 +134,7 @@ def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Fi
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(title="亿元", tickformat=",")
-    return _layout(fig, height)
+    return house_style(fig, height)
 
 
 def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 240) -> go.Figure:
@@ -148,4 +149,21 @@ def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 24
                    steps=[dict(range=[0, elapsed * 100], color="#eaeef2")],
                    threshold=dict(line=dict(color="#82071e", width=3), value=elapsed * 100)),
     ))
-    return _layout(fig, height, legend=False)
+    return house_style(fig, height, legend=False)
+
+
+def series_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]],
+                 y_title: str, height: int = 400) -> go.Figure:
+    """A plain chart of named series over categories; style "bar", "line", "dash" or "dot".
+
+    Exports use it for tables of figures that have no dashboard chart of their own."""
+    fig = go.Figure()
+    for name, values, style in series:
+        if style == "bar":
+            fig.add_bar(x=list(categories), y=list(values), name=name, marker_color="#d0d7de",
+                        marker_line_color=GREY, marker_line_width=1)
+        else:
+            fig.add_scatter(x=list(categories), y=list(values), name=name, mode="lines+markers",
+                            line=dict(color=INK, dash={"line": "solid", "dash": "dash", "dot": "dot"}[style]))
+    fig.update_yaxes(title_text=y_title)
+    return house_style(fig, height)

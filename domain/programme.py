@@ -1,0 +1,149 @@
+"""Plans beyond revenue: Shenzhen's task list, Zhejiang's base programme, their inputs.
+
+Task progress and base designations are entered by people, not read from statistical forms, so
+their inputs are pydantic models (the boundary) with the vocabulary they share: a task's four
+states, the three base types, the half-year reporting calendar, and the rule that names a lead
+department the same way wherever the plan text abbreviates it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from domain.models import Id, Plan
+from domain.periods import Period
+
+
+class TaskStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DELAYED = "delayed"
+
+
+TASK_STATUS_WORDS: dict[TaskStatus, tuple[str, str]] = {
+    TaskStatus.NOT_STARTED: ("未启动", "Not started"),
+    TaskStatus.IN_PROGRESS: ("推进中", "In progress"),
+    TaskStatus.DONE: ("已完成", "Done"),
+    TaskStatus.DELAYED: ("滞后", "Delayed"),
+}
+
+
+class BaseType(StrEnum):
+    DEMONSTRATION = "demonstration"  # 示范基地
+    FEATURED = "featured"  # 特色基地
+    STARTUP = "startup"  # 创业基地
+
+
+BASE_TYPE_WORDS: dict[BaseType, tuple[str, str]] = {
+    BaseType.DEMONSTRATION: ("示范基地", "Demonstration base"),
+    BaseType.FEATURED: ("特色基地", "Featured base"),
+    BaseType.STARTUP: ("创业基地", "Start-up base"),
+}
+
+# Shenzhen's text prefixes 市 only to the first department of a list (市财政委、科工贸信委): 科工贸信委
+# and 市科工贸信委 are one department. Bodies that are not city bureaus keep their name as written.
+_NOT_CITY_BUREAUS = ("市", "各区", "前海")
+
+
+def canonical_department(name: str) -> str:
+    """One name per lead department: '科工贸信委' → '市科工贸信委'; '前海管理局' stays as it is."""
+    name = name.strip()
+    return name if name.startswith(_NOT_CITY_BUREAUS) else "市" + name
+
+
+def base_id_for(year: int, base_type: BaseType, county_id: str) -> str:
+    """A designation's id: one base of a type per county and year (a county applies for one type a
+    year), so recording the same county, type and year again is a correction of it."""
+    return f"{year}-{base_type.value}-{county_id}"
+
+
+def first_report_quarter(plan: Plan) -> Period:
+    """The first quarter task reports are owed for: the plan's first phase, but not before it was
+    issued (Shenzhen's first phase starts in May 2011; the plan was issued on 20 July 2011)."""
+    start = min((p.start for p in plan.phases), default=plan.issued)
+    return Period.containing(max(start, plan.issued))
+
+
+def half_year_deadline(year: int, half: int) -> dt.date:
+    """The half-year report is due by the end of June (half 1) and of December (half 2):
+    每年6月底和12月底前报上一阶段情况. No grace period: the programme fixes the dates."""
+    if half not in (1, 2):
+        raise ValueError(f"half must be 1 or 2, not {half}")
+    return dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
+
+
+def half_containing(day: dt.date) -> tuple[int, int]:
+    return day.year, 1 if day.month <= 6 else 2
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TaskUpdateInput(_Input):
+    """A lead department's status of one task for one quarter (a correction is a new revision)."""
+
+    plan_id: Id
+    task_id: Id
+    department: Name
+    year: int = Field(ge=2000, le=2100)
+    quarter: int = Field(ge=1, le=4)
+    status: TaskStatus
+    note: Text = ""
+
+
+class DesignationInput(_Input):
+    """A base the province designated: type, county, year, the one-off funding granted (万元) and the
+    evidence its eligibility is checked against (start-up teams for a start-up base)."""
+
+    plan_id: Id
+    base_id: Id
+    name: Name
+    base_type: BaseType
+    county_id: Id
+    year: int = Field(ge=2000, le=2100)
+    designated_on: dt.date
+    funding: float = Field(ge=0, le=1e6)  # 万元
+    startup_teams: int | None = Field(default=None, ge=0, le=100000)
+    withdrawn: bool = False  # a revision that withdraws a designation entered in error
+    note: Text = ""
+
+
+class BaseReportInput(_Input):
+    """A half-year progress report received from a base (the date it arrived)."""
+
+    plan_id: Id
+    base_id: Id
+    year: int = Field(ge=2000, le=2100)
+    half: Literal[1, 2]
+    received_on: dt.date
+    note: Text = ""
+
+
+class ProgrammeInputError(ValueError):
+    """A refused task update, designation or report, with the reason in both UI languages."""
+
+    def __init__(self, en: str, zh: str):
+        self.en, self.zh = en, zh
+        super().__init__(en)
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def validated(model: type[_Input], **fields: object) -> _Input:
+    """Build an input model, turning pydantic's error into one naming the fields in both languages."""
+    try:
+        return model(**fields)
+    except ValidationError as e:
+        names = ", ".join(".".join(str(p) for p in err["loc"]) for err in e.errors())
+        raise ProgrammeInputError(f"check these fields: {names}", f"请检查以下内容：{names}") from e

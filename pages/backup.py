@@ -1,0 +1,34 @@
+"""备份 — administrators' backups: list, back up now, verify; restoring is a server command."""
+
+import streamlit as st
+
+from store.db import StoreError
+from ui import context, ops
+from ui.i18n import t
+
+ctx = context.current()
+st.header(t("backup", ctx.lang))
+plan = ops.schedule()
+if plan:
+    st.info(t("backup_schedule", ctx.lang).format(at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
+else:
+    st.info(t("backup_no_schedule", ctx.lang).format(dir=ops.directory()))
+now, check = st.columns(2)
+if now.button(t("backup_now", ctx.lang), type="primary", width="stretch"):
+    try:
+        path, manifest = ops.backup_now(ctx.who)
+        st.success(t("backup_done", ctx.lang).format(name=path.name, rows=manifest.tables["observations"].rows))
+    except StoreError as e:
+        st.error(t("backup_failed", ctx.lang))
+        st.code(str(e), language=None)
+checked = ops.verify_all(ctx.who) if check.button(t("backup_verify", ctx.lang), width="stretch") else None
+st.subheader(t("backup_list", ctx.lang))
+entries = ops.backups(ctx.who)
+if entries:
+    st.dataframe(ops.backups_table(entries, checked, ctx.lang), hide_index=True, width="stretch")
+    for problem in (checked or {}).values():
+        if problem:
+            st.code(problem, language=None)
+else:
+    st.info(t("no_backups", ctx.lang))
+st.caption(t("backup_restore_help", ctx.lang))

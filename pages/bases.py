@@ -1,0 +1,169 @@
+"""基地建设 — Zhejiang's base programme at a half-year end: designations against the programme
+counts, the province's growth target, each base's eligibility from the data, funding, and the
+half-year reports; reviewers record designations and reports received."""
+
+import datetime as dt
+import functools
+
+import streamlit as st
+
+from domain.models import ProgrammeCountTarget
+from domain.periods import Period
+from domain.programme import (
+    BaseReportInput,
+    BaseType,
+    DesignationInput,
+    ProgrammeInputError,
+    base_id_for,
+    half_containing,
+    half_year_deadline,
+    validated,
+)
+from metrics import bases
+from reports import FORMATS, MIME, render
+from reports.bases import base_register
+from store import access
+from ui import components, context, data, programme, programme_figures
+from ui.i18n import t
+from ui.programme import EXPORT_LABELS
+
+ctx = context.current()
+version = data.data_version()
+cat = data.catalog()
+
+
+def counted(plan_id: str) -> list[ProgrammeCountTarget]:
+    return [x for x in cat.plans[plan_id].targets if isinstance(x, ProgrammeCountTarget)]
+
+
+with_bases = [p for p in data.visible_plans(ctx.who) if counted(p)]
+if not with_bases:
+    st.header(t("bases_page", ctx.lang))
+    st.info(t("no_base_plan", ctx.lang))
+    st.stop()
+head = st.container()  # the header names the plan chosen below it
+plan_id = ctx.plan_id if ctx.plan_id in with_bases else with_bases[0]
+if len(with_bases) > 1:
+    plan_id = st.selectbox(t("plan", ctx.lang), with_bases, index=with_bases.index(plan_id),
+                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
+plan = cat.plans[plan_id]
+head.header(f"{t('bases_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+
+first_year = min(x.first_year for x in counted(plan_id))
+halves = [(y, h) for y in range(first_year, plan.horizon_end + 1) for h in (1, 2)][::-1]
+wanted = half_containing(ctx.as_of.end_date) if ctx.plan_id == plan_id and ctx.as_of else None
+half = st.selectbox(t("as_of_half", ctx.lang), halves, index=halves.index(wanted) if wanted in halves else 0,
+                    format_func=lambda yh: f"{programme.half_label(*yh, ctx.lang)}（{half_year_deadline(*yh)}）",
+                    key=f"bases-half-{plan_id}")
+as_of = half_year_deadline(*half)
+view = data.base_programme(version, ctx.who, plan_id, as_of)
+standard = {m.applies_to: m.amount.canonical for m in plan.measures if m.amount and m.applies_to}
+failing = [d for d in view.designations if view.eligibility[d.base_id][0] == bases.Check.NOT_MET]
+owed = [r for r in view.reports if r.state != bases.ReportState.ON_TIME]
+
+cells = st.columns(4)
+cells[0].metric(t("designated", ctx.lang), len(view.designations))
+cells[1].metric(t("funding_total", ctx.lang), f"{sum(d.funding for d in view.designations):,.0f}")
+cells[2].metric(t("not_eligible", ctx.lang), len(failing))
+cells[3].metric(t("reports_not_on_time", ctx.lang), len(owed))
+
+doc = base_register(plan, view, ctx.lang, demo=data.is_demo(version))
+for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
+    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
+                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
+                         key=f"base-register-{fmt}")
+
+st.subheader(t("programme_counts", ctx.lang))
+left, right = st.columns([3, 2])
+left.dataframe(programme.count_table(view.counts, ctx.lang), hide_index=True, width="stretch")
+with right:
+    st.plotly_chart(programme_figures.count_bars(view.designations, view.counts, ctx.lang), key="count-bars")
+
+period = Period.containing(as_of)
+for row in [r for r in data.progress(version, plan_id, period) if r.kind == "growth"]:
+    st.subheader(row.name_zh if ctx.lang == "zh" else row.name_en)
+    components.badge(row.status, ctx.lang)
+    st.caption(f"{t('reason', ctx.lang)}：{row.status_reason_zh if ctx.lang == 'zh' else row.status_reason}")
+    series = data.target_series(version, plan_id, row.target_id, period)
+    st.plotly_chart(programme_figures.growth_bars(series.annual, row.target / 100, row.base_year + 1, row.target_year,
+                                                  ctx.lang), key=f"growth-{row.target_id}")
+
+st.subheader(t("designation_register", ctx.lang))
+if failing:
+    st.warning(t("some_not_eligible", ctx.lang).format(n=len(failing)))
+st.dataframe(programme.designation_table(view, standard, ctx.lang), hide_index=True, width="stretch")
+st.caption(t("funding_by_type", ctx.lang))
+st.dataframe(programme.funding_table(view, ctx.lang), hide_index=True, width="stretch")
+
+st.subheader(t("half_year_reports", ctx.lang))
+st.caption(t("half_year_rule", ctx.lang))
+if view.reports:
+    st.dataframe(programme.report_summary_table(view, ctx.lang), hide_index=True, width="stretch")
+    if owed:
+        st.caption(t("reports_not_on_time", ctx.lang))
+        st.dataframe(programme.report_list_table(view, ctx.lang, [bases.ReportState.MISSING, bases.ReportState.LATE]),
+                     hide_index=True, width="stretch")
+else:
+    st.caption(t("no_reports_due", ctx.lang))
+
+if ctx.who.role.value in ("admin", "reviewer"):
+    st.subheader(t("record_bases", ctx.lang))
+    new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
+    con = data.cursor()
+    with new_tab:
+        counties = data.counties(version, ctx.who, plan.scope)
+        names = dict(zip(counties.org_id, counties.name_zh, strict=True))
+        a, b, c = st.columns(3)
+        county = a.selectbox(t("county", ctx.lang), list(names), format_func=names.get, key="new-county")
+        kind = b.selectbox(t("base_type", ctx.lang), list(BaseType), key="new-type",
+                           format_func=lambda k: programme.type_word(k, ctx.lang))
+        year = c.selectbox(t("year", ctx.lang), list(range(first_year, max(x.target_year for x in counted(plan_id)) + 1)),
+                           key="new-year")
+        base_id = base_id_for(year, kind, county)
+        existing = access.designation_history(con, ctx.who, plan_id, base_id)
+        if not existing.empty:
+            st.info(t("is_correction", ctx.lang).format(revision=int(existing.revision.max())))
+        name = st.text_input(t("base_name", ctx.lang), max_chars=120, key="new-name")
+        d, e, f = st.columns(3)
+        on = d.date_input(t("designated_on", ctx.lang), value=dt.date(year, 4, 1), key="new-on")
+        funding = e.number_input(t("funding", ctx.lang), min_value=0.0, value=standard.get(kind.value, 0.0), step=100.0,
+                                 key="new-funding")
+        teams = f.number_input(t("startup_teams", ctx.lang), min_value=0, value=None, step=1, key="new-teams")
+        withdrawn = st.checkbox(t("withdraw", ctx.lang), key="new-withdrawn")
+        note = st.text_input(t("note", ctx.lang), max_chars=2000, key="new-note")
+        if st.button(t("record", ctx.lang), type="primary", key="new-submit"):
+            try:
+                revision = access.record_designation(con, ctx.who, validated(
+                    DesignationInput, plan_id=plan_id, base_id=base_id, name=name, base_type=kind, county_id=county,
+                    year=year, designated_on=on, funding=funding, startup_teams=teams, withdrawn=withdrawn, note=note))
+            except ProgrammeInputError as err:
+                st.error(err.message(ctx.lang))
+            else:
+                st.session_state["bases-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+                st.rerun()
+    with report_tab:
+        every = bases.from_frame(access.designations(con, ctx.who, plan_id))
+        live = {x.base_id: x for x in every if not x.withdrawn}
+        if not live:
+            st.caption(t("no_designations", ctx.lang))
+        else:
+            a, b = st.columns([3, 2])
+            base = a.selectbox(t("base_name", ctx.lang), list(live), key="report-base",
+                               format_func=lambda i: f"{live[i].name}（{live[i].year}）")
+            options = [(y, h) for y in range(live[base].year, live[base].year + bases.BUILD_YEARS) for h in (1, 2)]
+            which = b.selectbox(t("half_year", ctx.lang), options, key="report-half",
+                                format_func=lambda yh: programme.half_label(*yh, ctx.lang))
+            received_on = st.date_input(t("received_on", ctx.lang), value=half_year_deadline(*which), key="report-on")
+            note = st.text_input(t("note", ctx.lang), max_chars=2000, key="report-note")
+            if st.button(t("record", ctx.lang), type="primary", key="report-submit"):
+                try:
+                    revision = access.record_base_report(con, ctx.who, validated(
+                        BaseReportInput, plan_id=plan_id, base_id=base, year=which[0], half=which[1],
+                        received_on=received_on, note=note))
+                except ProgrammeInputError as err:
+                    st.error(err.message(ctx.lang))
+                else:
+                    st.session_state["bases-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+                    st.rerun()
+    if message := st.session_state.pop("bases-recorded", None):
+        st.success(message)

@@ -1,0 +1,90 @@
+"""简报导出 — the quarterly briefing of the chosen plan and quarter: a preview, then Word, PDF and
+Excel downloads (each file is made when its button is pressed), and a ZIP of every plan."""
+
+import functools
+import io
+import zipfile
+
+import streamlit as st
+
+from domain.access import Identity
+from domain.periods import Period
+from reports import FORMATS, MIME, render
+from reports.briefing import build
+from reports.model import Document
+from store.access import AuthorizationError
+from ui import context, data, safe
+from ui.i18n import t
+
+
+@st.cache_data(show_spinner=False)
+def briefing(version: int, who: Identity, plan_id: str, as_of: Period, park: str | None, lang: str) -> Document:
+    """Built once per data version (the scope check runs inside; refusals are not cached)."""
+    return build(data.cursor(), data.catalog(), plan_id, as_of, park_id=park, lang=lang, who=who)
+
+
+ctx = context.current()
+st.header(t("export", ctx.lang))
+if ctx.plan_id is None or ctx.as_of is None:
+    st.info(t("no_data_plan", ctx.lang).format(period="—"))
+    st.stop()
+version = data.data_version()
+if ctx.who.scope_org_id:  # a park manager's briefing is their own park's
+    park = ctx.who.scope_org_id
+else:
+    parks = [o.org_id for o in data.catalog().parks_under(data.catalog().plans[ctx.plan_id].scope)]
+    park = st.selectbox(t("export_scope", ctx.lang), [None, *parks], format_func=lambda p: t("whole_plan", ctx.lang)
+                        if p is None else data.org_name(p))
+try:
+    doc = briefing(version, ctx.who, ctx.plan_id, ctx.as_of, park, ctx.lang)
+except AuthorizationError:
+    st.error(t("not_allowed", ctx.lang))
+    st.stop()
+
+labels = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}
+cells = st.columns(len(FORMATS))
+for cell, fmt in zip(cells, FORMATS, strict=True):
+    cell.download_button(labels[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
+                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore")
+
+with st.expander(t("export_all", ctx.lang)):
+    if st.button(t("export_all_go", ctx.lang)):
+        plans = data.visible_plans(ctx.who)
+        bar = st.progress(0.0)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            jobs = [(p, f) for p in plans for f in FORMATS]
+            for i, (plan_id, fmt) in enumerate(jobs, start=1):
+                as_of = data.latest_period(version, data.catalog().plans[plan_id].scope)
+                bar.progress(i / len(jobs), text=f"{plan_id} · {fmt} ({i}/{len(jobs)})")
+                if as_of is None:
+                    continue
+                one = briefing(version, ctx.who, plan_id, as_of, ctx.who.scope_org_id, ctx.lang)
+                zf.writestr(f"{one.file_stem}.{fmt}", render(one, fmt))
+        st.session_state["export_zip"] = buf.getvalue()
+    if "export_zip" in st.session_state:
+        st.download_button(t("export_zip", ctx.lang), st.session_state["export_zip"], "briefings.zip",
+                           "application/zip", on_click="ignore")
+
+st.divider()
+st.subheader(t("briefing_preview", ctx.lang))
+with st.container(border=True):
+    st.markdown(f"### {safe.escape_markdown(doc.title)}")
+    if doc.subtitle:
+        st.caption(doc.subtitle)
+    for line in doc.meta_lines():
+        st.text(line)
+    for text in doc.summary:
+        st.text(text)
+    for section in doc.sections:
+        st.markdown(f"#### {safe.escape_markdown(section.heading)}")
+        for i, block in enumerate(section.blocks):
+            if block.type == "paragraph":
+                st.text(block.text)
+            elif block.type == "table":
+                st.caption(block.title)
+                st.dataframe(safe.safe_frame(block.frame()), hide_index=True, width="stretch", column_config={
+                    c.header: st.column_config.NumberColumn(format="percent") for c in block.columns
+                    if c.kind == "percent"})
+            elif block.figure is not None:
+                st.plotly_chart(block.figure, key=f"preview-{section.heading}-{i}")

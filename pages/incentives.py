@@ -1,0 +1,78 @@
+"""企业奖励 — firms that newly reach a plan's revenue thresholds in a year, with each reward and the
+total (Qingdao, Jiaxing). Park managers see their own park only; a park typed into the URL
+(?park=…) outside their scope is refused by the data layer."""
+
+import functools
+
+import streamlit as st
+
+from metrics import incentives
+from reports import FORMATS, MIME, render
+from reports.incentives import incentive_list
+from store.access import AuthorizationError
+from ui import context, data, programme
+from ui.i18n import t
+from ui.programme import EXPORT_LABELS
+
+ctx = context.current()
+version = data.data_version()
+cat = data.catalog()
+with_rewards = [p for p in data.visible_plans(ctx.who) if cat.plans[p].incentives]
+if not with_rewards:
+    st.header(t("incentives_page", ctx.lang))
+    st.info(t("no_incentive_plan", ctx.lang))
+    st.stop()
+head = st.container()  # the header names the plan chosen below it
+plan_id = ctx.plan_id if ctx.plan_id in with_rewards else with_rewards[0]
+if len(with_rewards) > 1:
+    plan_id = st.selectbox(t("plan", ctx.lang), with_rewards, index=with_rewards.index(plan_id),
+                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
+plan = cat.plans[plan_id]
+head.header(f"{t('incentives_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+
+requested = st.query_params.get("park")
+left, right = st.columns([3, 1])
+if ctx.who.scope_org_id:  # a park manager: their park (another one named in the URL is refused below)
+    scope = requested or ctx.who.scope_org_id
+    left.markdown(f"**{t('park', ctx.lang)}**：{data.org_name(scope)}")
+else:
+    options = [plan.scope, *(o.org_id for o in cat.parks_under(plan.scope))]
+    scope = left.selectbox(t("reward_scope", ctx.lang), options, index=options.index(requested) if requested in options
+                           else 0, format_func=lambda o: t("whole_city", ctx.lang) if o == plan.scope else data.org_name(o),
+                           key=f"reward-scope-{plan_id}")
+complete = {p.year for p in data.periods(version, plan.scope) if p.quarter == 4}
+years = [y for y in range(plan.base_year + 1, plan.horizon_end + 1) if y in complete][::-1]
+if not years:
+    st.info(t("no_reward_years", ctx.lang))
+    st.stop()
+year = right.selectbox(t("year", ctx.lang), years, key=f"reward-year-{plan_id}")
+try:
+    winners = data.incentive_winners(version, ctx.who, plan_id, scope, year)
+except AuthorizationError:
+    st.error(t("not_allowed", ctx.lang))
+    st.stop()
+
+total = incentives.total_of(winners)
+cells = st.columns(4)
+cells[0].metric(t("firms", ctx.lang), total.firms)
+cells[1].metric(t("awards", ctx.lang), total.awards)
+cells[2].metric(t("reward_total", ctx.lang), f"{total.amount:,.0f}")
+cells[3].metric(t("awards_unpriced", ctx.lang), total.unpriced)
+with st.expander(t("reward_rules", ctx.lang)):
+    for i in plan.incentives:
+        reward = f"{i.reward.value:g} {i.reward.unit}" if i.reward else t("no_amount", ctx.lang)
+        growth = t("growth_condition", ctx.lang).format(g=i.min_growth_pct) if i.min_growth_pct is not None else ""
+        st.markdown(f"- {i.threshold.value:g} {i.threshold.unit} → {reward}{growth}")
+    st.text("\n".join(dict.fromkeys(f"“{i.source_quote}”" for i in plan.incentives)))
+
+if winners.empty:
+    st.caption(t("incentive_none", ctx.lang).format(year=year))
+else:
+    st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, width="stretch",
+                 column_config=programme.winners_column_config(ctx.lang))
+scope_name = t("whole_city", ctx.lang) if scope == plan.scope else data.org_name(scope)
+doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=data.is_demo(version))
+for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
+    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
+                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
+                         key=f"rewards-{fmt}")

@@ -1,0 +1,116 @@
+"""任务督办 — a decomposed plan's tasks at a quarter: completion by section and department, overdue
+tasks, departments that have not reported, each task's history; reviewers record statuses."""
+
+import functools
+
+import streamlit as st
+
+from domain.periods import Period
+from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, first_report_quarter, validated
+from metrics import tasks
+from reports import FORMATS, MIME, render
+from reports.tasks import task_briefing
+from store import access
+from ui import context, data, programme, programme_figures
+from ui.i18n import t
+from ui.programme import EXPORT_LABELS
+
+ctx = context.current()
+version = data.data_version()
+cat = data.catalog()
+with_tasks = [p for p in data.visible_plans(ctx.who) if cat.plans[p].tasks]
+if not with_tasks:
+    st.header(t("tasks_page", ctx.lang))
+    st.info(t("no_task_plan", ctx.lang))
+    st.stop()
+head = st.container()  # the header names the plan chosen below it
+plan_id = ctx.plan_id if ctx.plan_id in with_tasks else with_tasks[0]
+if len(with_tasks) > 1:
+    plan_id = st.selectbox(t("plan", ctx.lang), with_tasks, index=with_tasks.index(plan_id),
+                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
+plan = cat.plans[plan_id]
+head.header(f"{t('tasks_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+
+# Quarters from the plan's start to the latest report (at least to the quarter of the last due date).
+last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
+latest = data.latest_task_quarter(version, ctx.who, plan_id)
+last = max(q for q in (last_due, latest) if q is not None)
+quarters = tasks.reporting_quarters(first_report_quarter(plan).end_date, last)[::-1]
+default = quarters.index(ctx.as_of) if ctx.plan_id == plan_id and ctx.as_of in quarters else 0
+quarter = st.selectbox(t("quarter", ctx.lang), quarters, index=default, key=f"task-quarter-{plan_id}",
+                       format_func=lambda p: programme.quarter_label(p, ctx.lang))
+states = data.task_states(version, ctx.who, plan_id, quarter)
+total, missing = tasks.total(states), tasks.missing_reports(states)
+
+cells = st.columns(5)
+cells[0].metric(t("task_count", ctx.lang), total.total)
+cells[1].metric(programme.status_word(TaskStatus.DONE, ctx.lang), total.done,
+                help=f"{(total.share_done or 0):.1%}")
+cells[2].metric(programme.status_word(TaskStatus.DELAYED, ctx.lang), total.delayed)
+cells[3].metric(t("overdue_tasks", ctx.lang), total.overdue)
+cells[4].metric(t("departments_missing", ctx.lang), len(missing))
+
+doc = task_briefing(plan, quarter, states, ctx.lang, demo=data.is_demo(version))
+st.caption(doc.summary[0])
+for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
+    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
+                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
+                         key=f"task-briefing-{fmt}")
+
+percent = {t("share_done", ctx.lang): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}
+by_task, by_section, by_dept, late, silent, history = st.tabs([
+    t("by_task", ctx.lang), t("by_section", ctx.lang), t("by_department", ctx.lang), t("overdue_tasks", ctx.lang),
+    t("departments_missing", ctx.lang), t("task_history", ctx.lang)])
+with by_task:
+    st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, width="stretch")
+with by_section:
+    sections = tasks.by_section(states)
+    st.plotly_chart(programme_figures.completion_bars(sections, ctx.lang), key="section-bars")
+    st.dataframe(programme.completion_table(sections, t("section", ctx.lang), ctx.lang), hide_index=True,
+                 width="stretch", column_config=percent)
+with by_dept:
+    st.dataframe(programme.completion_table(tasks.by_department(states), t("department", ctx.lang), ctx.lang),
+                 hide_index=True, width="stretch", column_config=percent)
+with late:
+    overdue = [s for s in states if s.overdue]
+    if overdue:
+        st.dataframe(programme.task_table(overdue, ctx.lang), hide_index=True, width="stretch")
+    else:
+        st.caption(t("none_overdue", ctx.lang))
+with silent:
+    if missing:
+        st.dataframe(programme.missing_table(missing, ctx.lang), hide_index=True, width="stretch")
+    else:
+        st.caption(t("all_departments_reported", ctx.lang))
+with history:
+    texts = {s.task.task_id: s.task.text for s in states}
+    chosen = st.selectbox(t("task", ctx.lang), list(texts), key="history-task",
+                          format_func=lambda i: f"{i} {texts[i][:40]}")
+    st.dataframe(programme.task_history_table(data.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
+                 hide_index=True, width="stretch")
+
+if ctx.who.role.value in ("admin", "reviewer"):
+    st.subheader(t("record_task", ctx.lang))
+    by_id = {s.task.task_id: s.task for s in states}
+    a, b = st.columns([3, 2])
+    task_id = a.selectbox(t("task", ctx.lang), list(by_id), key="record-task",
+                          format_func=lambda i: f"{i} {by_id[i].text[:40]}")
+    department = b.selectbox(t("department", ctx.lang), by_id[task_id].departments, key="record-department")
+    c, d = st.columns(2)
+    status = c.selectbox(t("status", ctx.lang), list(TaskStatus), key="record-status",
+                         format_func=lambda s: programme.status_word(s, ctx.lang))
+    period = d.selectbox(t("quarter", ctx.lang), quarters, index=quarters.index(quarter), key="record-quarter",
+                         format_func=lambda p: programme.quarter_label(p, ctx.lang))
+    note = st.text_area(t("progress_note", ctx.lang), max_chars=2000, key="record-note")
+    if st.button(t("record", ctx.lang), type="primary", key="record-submit"):
+        try:
+            revision = access.record_task_update(data.cursor(), ctx.who, validated(
+                TaskUpdateInput, plan_id=plan_id, task_id=task_id, department=department, year=period.year,
+                quarter=period.quarter, status=status, note=note))
+        except ProgrammeInputError as e:
+            st.error(e.message(ctx.lang))
+        else:
+            st.session_state["task-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+            st.rerun()  # the tables above read the store again
+    if message := st.session_state.pop("task-recorded", None):
+        st.success(message)

@@ -1,0 +1,159 @@
+"""What a report says, independent of the file format it is written to.
+
+A report is built once from the metrics (`reports.briefing`, or any page that wants to export a
+table) and rendered to Word, PDF or Excel by `reports.render`. Text in it is plain text: the
+renderers escape it for their format and neutralise spreadsheet formula triggers, so user-typed
+text (a firm's name, a progress note) can be placed here as it is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Cell = str | float | int | None
+
+_CONTROL = dict.fromkeys(i for i in range(32) if chr(i) not in "\t\n\r")
+
+
+def printable(text: str) -> str:
+    """Text without the control characters XML (docx, xlsx) and PDF fonts cannot hold."""
+    return text.translate(_CONTROL)
+
+
+class Column(BaseModel):
+    """A column: its header carries the unit (软件业务收入（亿元）), its kind drives number formats."""
+
+    model_config = ConfigDict(frozen=True)
+
+    header: str
+    kind: Literal["text", "number", "integer", "percent"] = "text"
+    decimals: int = 1  # for numbers; for percents, decimals of the percentage (0.1234 -> 12.3%)
+    on_paper: bool = True  # False: Excel only (a long reason that would crowd an A4 page)
+    width: float = 0  # relative width on paper; 0: 2 for text, 1 for numbers
+
+    @property
+    def weight(self) -> float:
+        return self.width or (2.0 if self.kind == "text" else 1.0)
+
+    def text(self, value: Cell) -> str:
+        """A cell as an official reads it on paper: 1,234.56 / 12.3% / 1,234; a dash when missing."""
+        if value is None:
+            return "—"
+        if isinstance(value, str):
+            return value
+        if self.kind == "percent":
+            return f"{value:.{self.decimals}%}"
+        if self.kind == "integer":
+            return f"{value:,.0f}"
+        if self.kind == "number":
+            return f"{value:,.{self.decimals}f}"
+        return str(value)
+
+
+class Paragraph(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["paragraph"] = "paragraph"
+    text: str
+
+
+class Table(BaseModel):
+    """Rows hold numbers as numbers (fractions for percents) so Excel can compute with them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["table"] = "table"
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    note: str | None = None
+    sheet: str | None = None  # Excel sheet name (≤ 31 chars); defaults to the title
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame (for a preview on screen); headers made unique."""
+        headers, seen = [], Counter()
+        for c in self.columns:
+            seen[c.header] += 1
+            headers.append(c.header if seen[c.header] == 1 else f"{c.header} ({seen[c.header]})")
+        return pd.DataFrame(self.rows, columns=headers)
+
+    def on_paper(self) -> tuple[list[Column], list[list[Cell]]]:
+        """The columns and rows printed in Word and PDF (Excel keeps them all)."""
+        keep = [i for i, c in enumerate(self.columns) if c.on_paper]
+        return [self.columns[i] for i in keep], [[row[i] for i in keep] for row in self.rows]
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> Table:
+        for i, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.columns):
+                raise ValueError(f"table {self.title!r} row {i}: {len(row)} cells for {len(self.columns)} columns")
+        return self
+
+
+class ChartSeries(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    values: list[float | None]
+    style: Literal["bar", "line", "dash", "dot"] = "line"
+
+
+class Chart(BaseModel):
+    """One chart, drawn as a picture in Word/PDF and as a native chart in Excel from the same data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["chart"] = "chart"
+    title: str
+    categories: list[str]
+    series: list[ChartSeries]
+    y_title: str
+    figure: dict | None = None  # plotly figure JSON for the picture; built from `series` when absent
+
+    @model_validator(mode="after")
+    def _aligned(self) -> Chart:
+        for s in self.series:
+            if len(s.values) != len(self.categories):
+                raise ValueError(f"chart {self.title!r} series {s.name!r}: "
+                                 f"{len(s.values)} values for {len(self.categories)} categories")
+        return self
+
+
+Block = Annotated[Paragraph | Table | Chart, Field(discriminator="type")]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    heading: str
+    blocks: list[Block] = []
+
+
+class Document(BaseModel):
+    """A whole report. `meta` is the title block (label, value) — plan, period, data date, nature."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    subtitle: str | None = None
+    meta: list[tuple[str, str]] = []
+    summary: list[str] = []
+    sections: list[Section] = []
+    footer: str = ""  # on every page, e.g. 演示数据，非官方统计
+    lang: Literal["zh", "en"] = "zh"
+    file_stem: str = "report"
+
+    def meta_lines(self) -> list[str]:
+        """The title block as printed: 规划：… / Plan: …"""
+        sep = "：" if self.lang == "zh" else ": "
+        return [f"{label}{sep}{value}" for label, value in self.meta]
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+    def charts(self) -> list[Chart]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Chart)]

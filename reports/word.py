@@ -1,0 +1,169 @@
+"""A report as a Word document laid out like a government briefing (GB/T 9704 in spirit).
+
+A4 with the standard margins (37/35/28/26 mm), the title in bold 黑体 二号, body text in 仿宋 三号,
+section headings in 黑体, tables in 仿宋 五号 with a repeated header row, page numbers "— n —"
+centred in the footer. Fonts are named, not embedded: every government PC has 黑体 and 仿宋.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document as new_document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+
+from reports import images
+from reports.model import Chart, Document, Paragraph, Table, printable
+
+HEI, FANG, KAI = "黑体", "仿宋", "楷体"
+SIZE_TITLE, SIZE_BODY, SIZE_TABLE = Pt(22), Pt(16), Pt(9)  # 二号, 三号, 小五
+LATIN = {HEI: "SimHei", FANG: "FangSong", KAI: "KaiTi"}
+
+
+def _font(run: Run, face: str, size: Pt, bold: bool = False) -> None:
+    """Set a run's font for Chinese and Latin text alike (Word keeps them apart: w:eastAsia)."""
+    run.font.name = LATIN[face]
+    run.font.size = size
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), face)
+
+
+def _para(doc, text: str, face: str = FANG, size: Pt = SIZE_BODY, bold: bool = False,
+          align: WD_ALIGN_PARAGRAPH | None = None, indent: bool = False, keep_with_next: bool = False) -> DocxParagraph:
+    p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = keep_with_next
+    text = printable(text)
+    if align is not None:
+        p.alignment = align
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(size.pt * 2)  # 首行缩进二字
+    p.paragraph_format.line_spacing = Pt(28) if size == SIZE_BODY else None
+    _font(p.add_run(text), face, size, bold)
+    return p
+
+
+def _page_number(paragraph: DocxParagraph) -> None:
+    """'— n —' with a PAGE field that Word fills in."""
+    _font(paragraph.add_run("— "), FANG, Pt(14))
+    run = paragraph.add_run()
+    _font(run, FANG, Pt(14))
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = "1"
+        run._element.append(el)
+    _font(paragraph.add_run(" —"), FANG, Pt(14))
+
+
+def _narrow_margins(grid) -> None:
+    """Cell margins of 0.05 cm left and right, so numbers fit narrow columns on A4."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "28")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    grid._tbl.tblPr.append(margins)
+
+
+def _repeat_header(row) -> None:
+    pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    pr.append(el)
+
+
+def _table(doc, table: Table) -> None:
+    columns, rows = table.on_paper()
+    # A short table moves to the next page with its caption; a long one starts at once and splits.
+    _para(doc, table.title, HEI, Pt(12), align=WD_ALIGN_PARAGRAPH.CENTER, keep_with_next=len(rows) <= 12)
+    grid = doc.add_table(rows=1, cols=len(columns))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    _narrow_margins(grid)
+    total = sum(c.weight for c in columns)
+    widths = [Cm(15.6 * c.weight / total) for c in columns]
+    for cell, col in zip(grid.rows[0].cells, columns, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(printable(col.header)), HEI, SIZE_TABLE, bold=True)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _repeat_header(grid.rows[0])
+    for col, width in zip(grid.columns, widths, strict=True):
+        col.width = width
+    for values in rows:
+        cells = grid.add_row().cells
+        for cell, col, value in zip(cells, columns, values, strict=True):
+            p = cell.paragraphs[0]
+            _font(p.add_run(printable(col.text(value))), FANG, SIZE_TABLE)
+            if col.kind != "text":
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row in grid.rows:  # Word reads the width from every cell, not only from the column
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    if table.note:
+        _para(doc, table.note, KAI, Pt(10.5))
+
+
+def _chart(doc, chart: Chart) -> None:
+    try:
+        picture = images.png(chart)
+    except images.ChartImageError as e:
+        _para(doc, f"〔{chart.title}：{e}〕", KAI, Pt(12))
+        return
+    doc.add_picture(io.BytesIO(picture), width=Cm(15.5))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def render_docx(doc: Document) -> bytes:
+    out = new_document()
+    section = out.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_number(footer)
+    if doc.footer:
+        note = section.footer.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(note.add_run(doc.footer), KAI, Pt(10.5))
+        note.runs[0].font.color.rgb = RGBColor(0x9A, 0x67, 0x00)
+    out.core_properties.title = doc.title
+
+    _para(out, doc.title, HEI, SIZE_TITLE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if doc.subtitle:
+        _para(out, doc.subtitle, KAI, SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for line in doc.meta_lines():
+        _para(out, line, FANG, Pt(12))
+    for text in doc.summary:
+        _para(out, text, indent=True)
+    for s in doc.sections:
+        first = s.blocks[0] if s.blocks else None
+        _para(out, s.heading, HEI, SIZE_BODY, keep_with_next=not (isinstance(first, Table) and len(first.rows) > 12))
+        for block in s.blocks:
+            if isinstance(block, Paragraph):
+                _para(out, block.text, indent=True)
+            elif isinstance(block, Table):
+                _table(out, block)
+            else:
+                _chart(out, block)
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,525 @@
+"""Consistent backups of the store, their verification, and restoring one.
+
+DuckDB lets one process open the store read-write, and while it does no other process can open
+the file at all. So a backup is always taken through a connection to the store: the app's own
+while it runs (the administrators' 备份 / Backup page and the nightly thread started when
+TRACKER_BACKUP_DIR is set), or the command line's while the service is stopped. The copy is made
+inside one transaction (`COPY FROM DATABASE` into a freshly attached file), so it is one snapshot
+even while sessions keep submitting, and it carries the schema, the views and the sequences'
+positions: ids handed out after a restore never repeat old ones.
+
+A backup is a directory holding `store.duckdb` and `manifest.json`: per-table row counts and
+content checksums, sequence positions, schema and app versions, and the sha256 of every file. It
+is written under `<name>.partial` and renamed when complete, so a crash never leaves something
+that looks like a finished backup. A restore verifies first, refuses a store another process has
+open, keeps the store it replaces as `<name>.before-restore-<time>`, and swaps the file in with
+an atomic rename.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import threading
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from store import repo
+from store.db import (
+    LATEST_VERSION,
+    StoreError,
+    classified,
+    connect,
+    current_database,
+    quote_ident,
+    resolve_path,
+    schema_version,
+    table_digests,
+)
+
+FORMAT = "tracker-backup/1"
+STORE_FILE = "store.duckdb"
+MANIFEST_FILE = "manifest.json"
+STAMP = "%Y%m%d-%H%M%S"
+_STAMP_RE = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
+_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("tracker.backup")
+# One backup at a time in this process: the Backup button and the nightly thread may coincide.
+_CREATE_LOCK = threading.Lock()
+
+
+class BackupError(StoreError):
+    """A backup cannot be made, is not intact, or cannot be restored; nothing was changed."""
+
+    def __init__(self, message: str, kind: str = "backup"):
+        super().__init__(message, kind)
+
+
+class TableDigest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rows: int
+    checksum: str
+
+
+class Manifest(BaseModel):
+    """What a backup holds, and how to tell it is intact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    format: Literal["tracker-backup/1"]
+    created_at: dt.datetime
+    created_by: str
+    app_version: str
+    duckdb_version: str
+    schema_version: int
+    source: str
+    tables: dict[str, TableDigest]
+    sequences: dict[str, int | None]
+    files: dict[str, str]  # file name -> sha256
+
+
+def app_version() -> str:
+    with (_ROOT / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["project"]["version"]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sequences(con: repo.Con, database: str) -> dict[str, int | None]:
+    return {name: value for name, value in con.execute(
+        "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = ? ORDER BY sequence_name",
+        [database]).fetchall()}
+
+
+def _sequence_problems(con: repo.Con, database: str) -> list[str]:
+    """Every column filled from a sequence must lie at or below the sequence's position, else the
+    next insert would reuse an id."""
+    seqs = _sequences(con, database)
+    problems = []
+    for table, column, default in con.execute(
+            "SELECT table_name, column_name, column_default FROM duckdb_columns() "
+            "WHERE database_name = ? AND column_default LIKE 'nextval(%'", [database]).fetchall():
+        found = re.search(r"nextval\('([^']+)'\)", default)
+        if not found or found.group(1) not in seqs:
+            problems.append(f"{table}.{column}: its sequence {default} is missing")
+            continue
+        top = repo.scalar(con, "SELECT max(t[?]) FROM query_table(?) AS t",
+                          [column, f"{quote_ident(database)}.main.{quote_ident(table)}"])
+        position = seqs[found.group(1)] or 0
+        if top is not None and top > position:
+            problems.append(f"{table}.{column}: highest id {top} is beyond sequence {found.group(1)} at {position}")
+    return problems
+
+
+def _digests(con: repo.Con, database: str | None = None, method: str = "md5") -> dict[str, TableDigest]:
+    return {name: TableDigest(rows=rows, checksum=checksum)
+            for name, (rows, checksum) in table_digests(con, database, method).items()}
+
+
+def _read_store(path: Path, method: str = "md5") -> tuple[int, dict[str, TableDigest], dict[str, int | None], list[str]]:
+    """Schema version, digests, sequences and sequence problems of a store file, opened read-only."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        raise BackupError(f"{path} cannot be opened: {e}") from e
+    try:
+        db = current_database(con)
+        return schema_version(con), _digests(con, db, method), _sequences(con, db), _sequence_problems(con, db)
+    except duckdb.Error as e:
+        raise BackupError(f"{path} cannot be read in full: {e}") from e
+    finally:
+        con.close()
+
+
+def _differences(expected: dict[str, TableDigest], found: dict[str, TableDigest]) -> list[str]:
+    out = [f"table {name} is missing" for name in sorted(set(expected) - set(found))]
+    out += [f"table {name} is not in the manifest" for name in sorted(set(found) - set(expected))]
+    for name in sorted(set(expected) & set(found)):
+        e, f = expected[name], found[name]
+        if e.rows != f.rows:
+            out.append(f"table {name}: {f.rows} rows, expected {e.rows}")
+        elif e.checksum != f.checksum:
+            out.append(f"table {name}: content checksum {f.checksum}, expected {e.checksum}")
+    return out
+
+
+# ---------------------------------------------------------------------------------- create
+
+
+def create(con: repo.Con, target: str | os.PathLike, *, actor: str = "system") -> Manifest:
+    """Snapshot the store behind `con` into the directory `target` (new or empty).
+
+    Runs on a cursor of its own inside one read transaction, so writers carry on meanwhile and
+    the copy holds exactly the rows committed when it began."""
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise BackupError(f"{target} exists and is not an empty directory; choose a new one")
+    partial = target.with_name(target.name + ".partial")
+    with _CREATE_LOCK:
+        if partial.exists():
+            shutil.rmtree(partial)  # left by a backup that was interrupted
+        partial.mkdir(parents=True)
+        try:
+            manifest = _copy(con, partial, actor)
+            os.replace(partial, target)  # rename(2) may replace an empty directory
+            _fsync_dir(target.parent)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    return manifest
+
+
+def _copy(con: repo.Con, folder: Path, actor: str) -> Manifest:
+    cur = con.cursor()
+    alias = f"tracker_backup_{secrets.token_hex(6)}"  # ours, never user text
+    copy_path = folder / STORE_FILE
+    try:
+        source = current_database(cur)
+        source_path = repo.scalar(cur, "SELECT path FROM duckdb_databases() WHERE database_name = ?", [source])
+        cur.execute(f"ATTACH ? AS {alias} (READ_WRITE)", [str(copy_path)])
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                version = schema_version(cur)
+                live = _digests(cur, source, "hash")
+                cur.execute(f"COPY FROM DATABASE {quote_ident(source)} TO {alias}")
+                cur.execute("COMMIT")
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # a failed COMMIT has ended the transaction already: keep its error
+                raise
+        finally:
+            try:
+                cur.execute(f"DETACH {alias}")  # checkpoints the copy: no WAL is left beside it
+            except duckdb.Error:
+                log.exception("could not detach the backup copy %s", copy_path)
+    except duckdb.Error as e:
+        raise BackupError(f"the backup could not be made ({folder}): {e}") from e
+    finally:
+        cur.close()
+    copied_version, copied, sequences, problems = _read_store(copy_path, "hash")
+    problems += _differences(live, copied)
+    if copied_version != version:
+        problems.append(f"schema version {copied_version} in the copy, {version} in the store")
+    if problems:
+        raise BackupError("the copy does not match the store: " + "; ".join(problems))
+    _, portable, _, _ = _read_store(copy_path)  # the manifest's checksums: checkable by any later DuckDB
+    files = sorted(p.name for p in folder.iterdir())
+    if files != [STORE_FILE]:
+        raise BackupError(f"unexpected files beside the copy: {files}")
+    with copy_path.open("rb+") as f:
+        os.fsync(f.fileno())
+    manifest = Manifest(
+        format=FORMAT, created_at=dt.datetime.now().replace(microsecond=0), created_by=actor,
+        app_version=app_version(), duckdb_version=duckdb.__version__, schema_version=version,
+        source=str(source_path),
+        tables=portable, sequences=sequences, files={STORE_FILE: sha256(copy_path)})
+    _write_manifest(folder / MANIFEST_FILE, manifest)
+    return manifest
+
+
+def _write_manifest(path: Path, manifest: Manifest) -> None:
+    text = json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+# ---------------------------------------------------------------------------------- verify
+
+
+def read_manifest(folder: str | os.PathLike) -> Manifest:
+    path = Path(folder) / MANIFEST_FILE
+    if not path.is_file():
+        raise BackupError(f"{folder} is not a backup: it has no {MANIFEST_FILE}")
+    try:
+        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, UnicodeDecodeError) as e:
+        raise BackupError(f"{path} is not a valid manifest: {e}") from e
+
+
+def verify(folder: str | os.PathLike) -> Manifest:
+    """Check a backup against its manifest: the files and their sha256, then the store's schema
+    version, every table's row count and content checksum, and its sequences. Raises BackupError
+    listing every problem found."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    present = {p.name for p in folder.iterdir()} - {MANIFEST_FILE}
+    problems = [f"{name} is missing" for name in sorted(set(manifest.files) - present)]
+    problems += [f"{name} is not listed in the manifest" for name in sorted(present - set(manifest.files))]
+    for name in sorted(set(manifest.files) & present):
+        if sha256(folder / name) != manifest.files[name]:
+            problems.append(f"{name}: sha256 differs from the manifest (the file was changed or damaged)")
+    if problems:
+        raise BackupError(f"backup {folder} is not intact: " + "; ".join(problems))
+    problems = _store_problems(folder / STORE_FILE, manifest)
+    if problems:
+        raise BackupError(f"backup {folder} is not intact: " + "; ".join(problems))
+    return manifest
+
+
+def _store_problems(path: Path, manifest: Manifest) -> list[str]:
+    version, digests, sequences, problems = _read_store(path)
+    if version != manifest.schema_version:
+        problems.append(f"schema version {version}, manifest says {manifest.schema_version}")
+    problems += _differences(manifest.tables, digests)
+    if sequences != manifest.sequences:
+        problems.append(f"sequences {sequences}, manifest says {manifest.sequences}")
+    return problems
+
+
+# --------------------------------------------------------------------------------- restore
+
+
+@dataclass(frozen=True)
+class Restored:
+    manifest: Manifest
+    target: Path
+    previous: Path | None  # where the replaced store was kept
+
+
+def _locked(path: Path) -> bool:
+    """Whether another process holds DuckDB's lock on the file. (POSIX locks are per process:
+    call this only from a process that does not itself have the store open.)"""
+    try:
+        with path.open("rb+") as f:
+            try:
+                fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.lockf(f, fcntl.LOCK_UN)
+            return False
+    except FileNotFoundError:
+        return False
+
+
+def restore(folder: str | os.PathLike, target: str | os.PathLike, *, actor: str = "system",
+            now: dt.datetime | None = None) -> Restored:
+    """Replace the store at `target` with the backup in `folder`, after verifying it.
+
+    Refuses while another process (the app) has the store open. The store replaced is kept as
+    `<name>.before-restore-<time>`; the backup is copied next to the target, its sha256 checked
+    again there, and renamed over it in one step."""
+    folder, target = Path(folder), Path(target)
+    manifest = verify(folder)
+    if manifest.schema_version > LATEST_VERSION:
+        raise BackupError(f"backup {folder} has schema version {manifest.schema_version}, newer than this release "
+                          f"knows ({LATEST_VERSION}); restore it with the release that made it "
+                          f"({manifest.app_version}) or a newer one", "newer")
+    if _locked(target):
+        try:
+            duckdb.connect(str(target), read_only=True).close()
+        except duckdb.Error as e:
+            raise BackupError(str(classified(target, e)), "locked") from e
+        raise BackupError(f"the store at {target} is in use by another process; stop the service first "
+                          "(systemctl stop tracker)", "locked")
+    stamp = (now or dt.datetime.now()).strftime(STAMP)
+    wal = target.with_name(target.name + ".wal")
+    if target.exists():
+        _settle_wal(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming = target.with_name(f".{target.name}.restoring-{stamp}")
+    try:
+        shutil.copyfile(folder / STORE_FILE, incoming)
+        with incoming.open("rb+") as f:
+            os.fsync(f.fileno())
+        if sha256(incoming) != manifest.files[STORE_FILE]:  # the copy as it landed on the target's disk
+            raise BackupError(f"the copy at {incoming} differs from the verified backup (disk full or failing?)")
+        previous = None
+        if target.exists():
+            previous = target.with_name(f"{target.name}.before-restore-{stamp}")
+            os.link(target, previous)  # the old store stays whole under its new name
+            if wal.exists():  # a store too damaged to replay its log keeps the log beside it
+                os.replace(wal, previous.with_name(previous.name + ".wal"))
+        os.replace(incoming, target)
+        _fsync_dir(target.parent)
+    finally:
+        incoming.unlink(missing_ok=True)
+    con = connect(target)  # migrates a backup from an older release, as the app would at start
+    try:
+        repo.audit(con, actor, "backup.restored", str(folder),
+                   {"created_at": manifest.created_at.isoformat(), "app_version": manifest.app_version,
+                    "schema_version": manifest.schema_version, "previous": str(previous) if previous else None})
+    finally:
+        con.close()
+    return Restored(manifest=manifest, target=target, previous=previous)
+
+
+def _settle_wal(target: Path) -> None:
+    """Fold a write-ahead log left by a crash into the store before it is set aside, so the kept
+    copy is complete; a store too damaged to open is set aside as it is."""
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.Error:
+        return
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error:
+        pass
+    finally:
+        con.close()
+
+
+# -------------------------------------------------------------------- a directory of backups
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Path
+    manifest: Manifest | None
+    problem: str | None
+    size: int
+
+
+def create_in(con: repo.Con, base: str | os.PathLike, *, actor: str = "system", keep: int | None = None,
+              now: dt.datetime | None = None) -> tuple[Path, Manifest]:
+    """A new backup in `base/<YYYYmmdd-HHMMSS>`; then only the `keep` newest are kept."""
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    name = (now or dt.datetime.now()).strftime(STAMP)
+    path, n = base / name, 1
+    while path.exists() or path.with_name(path.name + ".partial").exists():
+        n += 1
+        path = base / f"{name}-{n}"
+    manifest = create(con, path, actor=actor)
+    if keep is not None:
+        prune(base, keep)
+    return path, manifest
+
+
+def backups(base: str | os.PathLike) -> list[Entry]:
+    """The backups in `base`, newest first, each with its manifest or why it cannot be read."""
+    base = Path(base)
+    if not base.is_dir():
+        return []
+    out = []
+    for path in sorted((p for p in base.iterdir() if p.is_dir() and _STAMP_RE.match(p.name)), reverse=True):
+        size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        try:
+            out.append(Entry(path, read_manifest(path), None, size))
+        except BackupError as e:
+            out.append(Entry(path, None, str(e), size))
+    return out
+
+
+def prune(base: str | os.PathLike, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest complete backups, and any left half-written; returns
+    what was deleted. Directories not named like a backup are never touched."""
+    base = Path(base)
+    complete = [e.path for e in backups(base) if e.manifest is not None]
+    doomed = complete[max(keep, 1):]
+    with _CREATE_LOCK:  # a .partial directory seen under the lock is not being written
+        doomed += [p for p in base.iterdir() if p.is_dir() and p.name.endswith(".partial")
+                   and _STAMP_RE.match(p.name.removesuffix(".partial"))]
+        for path in doomed:
+            shutil.rmtree(path)
+    return doomed
+
+
+# -------------------------------------------------------------------------- nightly backups
+
+
+@dataclass(frozen=True)
+class Schedule:
+    directory: Path
+    at: dt.time
+    keep: int
+
+
+def schedule_from_env(env: dict[str, str] | None = None) -> Schedule | None:
+    """TRACKER_BACKUP_DIR turns nightly backups on; TRACKER_BACKUP_AT (HH:MM, default 02:30) and
+    TRACKER_BACKUP_KEEP (default 14) tune them."""
+    env = os.environ if env is None else env
+    directory = env.get("TRACKER_BACKUP_DIR")
+    if not directory:
+        return None
+    at_text = env.get("TRACKER_BACKUP_AT", "02:30")
+    keep_text = env.get("TRACKER_BACKUP_KEEP", "14")
+    try:
+        at = dt.time.fromisoformat(at_text)
+    except ValueError as e:
+        raise StoreError(f"TRACKER_BACKUP_AT must be a time such as 02:30, not {at_text!r}") from e
+    if not keep_text.isdigit() or int(keep_text) < 1:
+        raise StoreError(f"TRACKER_BACKUP_KEEP must be a whole number of at least 1, not {keep_text!r}")
+    return Schedule(Path(directory), at, int(keep_text))
+
+
+def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
+    """The first moment at `at` strictly after `now`."""
+    today = dt.datetime.combine(now.date(), at)
+    return today if today > now else today + dt.timedelta(days=1)
+
+
+def start_nightly(con: repo.Con, schedule: Schedule, stop: threading.Event | None = None) -> threading.Thread:
+    """A daemon thread making a backup every day at `schedule.at` through `con` (the app's own
+    connection: no other process could open the store). A failure is logged and retried the next
+    night; it never stops the app."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        log.info("nightly backups to %s at %s, keeping %d", schedule.directory, schedule.at, schedule.keep)
+        while True:
+            now = dt.datetime.now()
+            if stop.wait((next_run(now, schedule.at) - now).total_seconds()):
+                return
+            try:
+                path, manifest = create_in(con, schedule.directory, actor="nightly-backup", keep=schedule.keep)
+                log.info("backup written to %s (%d observations)", path, manifest.tables["observations"].rows)
+            except Exception:
+                log.exception("nightly backup to %s failed", schedule.directory)
+
+    thread = threading.Thread(target=loop, name="tracker-nightly-backup", daemon=True)
+    thread.start()
+
+    def finish() -> None:  # at exit: let a backup under way end, and release the connection
+        stop.set()
+        thread.join(timeout=30)
+
+    atexit.register(finish)
+    return thread
+
+
+def open_source(path: str | os.PathLike | None = None) -> repo.Con:
+    """The store opened read-only for a backup from the command line: nothing is migrated or
+    written, so a backup taken before an upgrade holds the old store exactly. Fails with a
+    StoreError of kind "locked" while the app has the store open."""
+    p = resolve_path(path)
+    if not p.exists():
+        raise StoreError(f"no store at {p}", "missing")
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+    except duckdb.Error as e:
+        raise classified(p, e) from e
+    if schema_version(con) == 0:
+        con.close()
+        raise StoreError(f"{p} is not a tracker store (it has no schema_version)", "foreign")
+    return con

@@ -1,0 +1,243 @@
+"""The quarterly briefing: its content from the numbers, and the Word, PDF and Excel files opened
+with python-docx, pypdf/poppler and openpyxl.
+
+Figures are worked out by hand from data/demo.yaml: Qingdao's official software revenue is
+600 亿元 in 2011 growing 25 % a year, reported year to date at 21/46/72/100 % of the year, so
+2015 1-9月 is 0.72 · 600 · 1.25⁴ = 1054.6875 亿元, 25.0 % above 2014 1-9月. The plan asks for
+2200 亿元 in 2016 from 2011, so 2015's point on the required path is 600 · (2200/600)^(4/5) and
+the year's completion is 1054.6875 divided by it.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document as open_docx
+from pypdf import PdfReader
+
+from domain.access import Identity, Role
+from domain.models import OrgKind
+from domain.periods import Period
+from reports import render
+from reports.briefing import build
+from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table
+from store import access, repo
+from store.db import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+Q3 = Period(2015, 3)
+QD_2015 = 600 * 1.25**4
+YTD = 0.72 * QD_2015  # 1054.6875
+PATH_2015 = 600 * (2200 / 600) ** (4 / 5)
+IN_YEAR = YTD / PATH_2015  # 0.6216…
+BEHIND = 0.75 - IN_YEAR  # 0.128… of time elapsed
+PARK_MANAGER = Identity(username="pm", display_name="pm", role=Role.PARK_MANAGER, scope_org_id="qd-softcity")
+
+
+@pytest.fixture(scope="module")
+def qingdao(demo_db: Path, catalog) -> Document:
+    con = connect(demo_db, read_only=True)
+    try:
+        return build(con, catalog, "qingdao-2012", Q3)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def files(qingdao: Document) -> dict[str, bytes]:
+    return {fmt: render(qingdao, fmt) for fmt in ("docx", "pdf", "xlsx")}
+
+
+def test_hand_computed_figures_behind_the_summary():
+    assert YTD == pytest.approx(1054.6875)
+    assert f"{IN_YEAR:.1%}" == "62.2%"
+    assert f"{BEHIND * 100:.1f}" == "12.8"
+
+
+def test_summary_is_written_from_the_numbers(qingdao, catalog):
+    plan = catalog.plans["qingdao-2012"]
+    head = next(t for t in plan.targets if t.headline)
+    assert (head.base_year, head.target_year, head.value) == (2011, 2016, 2200)  # what the path above assumes
+    first = qingdao.summary[0]
+    assert first.startswith("截至2015年三季度，")
+    assert f"累计 {YTD:,.2f} 亿元" in first  # 1,054.69
+    assert "同比增长 25.0%" in first
+    assert f"完成年度目标的 {IN_YEAR:.1%}" in first
+    assert f"低于序时进度 {BEHIND * 100:.1f} 个百分点" in first
+    assert f"2014年为 {600 * 1.25**3:,.2f} 亿元" in first  # 1,171.88
+    assert f"需年均增长 {(2200 / 600) ** (1 / 5) - 1:.1%}" in first  # 29.7 %
+    assert qingdao.summary[-1].startswith(f"全部{len(plan.targets)}项目标中")
+
+
+def test_title_block(qingdao, catalog):
+    plan = catalog.plans["qingdao-2012"]
+    assert qingdao.title == f"{plan.title_zh}实施情况季度简报"
+    assert qingdao.subtitle == "2015年第三季度（1-9月）"
+    meta = dict(qingdao.meta)
+    assert meta["报告期"] == "2015年1-9月"
+    assert meta["数据性质"] == "演示数据，非官方统计"
+    assert qingdao.footer == "演示数据，非官方统计"
+
+
+def test_word_document(files, qingdao, catalog):
+    doc = open_docx(io.BytesIO(files["docx"]))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    title = doc.paragraphs[0]
+    assert title.text == qingdao.title
+    run = title.runs[0]
+    assert run.bold and run.font.size.pt == 22
+    assert run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
+    body = next(p for p in doc.paragraphs if p.text.startswith("截至2015年三季度"))
+    assert body.runs[0]._element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml  # a page-number field
+    status = doc.tables[0]
+    assert len(status.rows) == 1 + len(catalog.plans["qingdao-2012"].targets)
+    assert status.rows[0].cells[0].text == "目标"
+    assert len(doc.inline_shapes) >= 1  # the headline chart
+
+
+def test_excel_workbook(files, catalog):
+    wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    assert wb.sheetnames[0] == "摘要"
+    summary = wb["摘要"]
+    assert summary["A1"].value.endswith("实施情况季度简报")
+    sheet = wb["目标完成情况"]
+    header = [c.value for c in sheet[2]]
+    assert header[:4] == ["目标", "范围", "目标值", "实际值"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert len(rows) == len(catalog.plans["qingdao-2012"].targets)
+    by_name = {r[0]: r for r in rows}
+    head = by_name["全市软件业务收入"]
+    completion = header.index("完成率")
+    assert head[header.index("实际值")] == pytest.approx(600 * 1.25**3)  # 2014, a number, not text
+    assert head[completion] == pytest.approx(600 * 1.25**3 / 2200)
+    assert sheet.cell(3, completion + 1).number_format.endswith("%")
+    with zipfile.ZipFile(io.BytesIO(files["xlsx"])) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())  # a native chart
+
+
+def test_pdf_embeds_cjk_fonts_and_shows_them(files, tmp_path):
+    reader = PdfReader(io.BytesIO(files["pdf"]))
+    first = "".join(reader.pages[0].extract_text().split())  # the title wraps over lines
+    assert "实施情况季度简报" in first and "1,054.69亿元" in first
+    assert sum(len(p.images) for p in reader.pages) >= 1  # the chart
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(files["pdf"])
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "WenQuanYi" in line or "UMing" in line]
+    assert any("WenQuanYi" in line for line in cjk) and any("UMing" in line for line in cjk)
+    assert all(line.split()[-5] == "yes" for line in cjk)  # column emb: every subset is embedded
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shutil.copy(png, artifacts / "briefing-page1.png")  # for a person to look at
+    from PIL import Image
+    page = Image.open(png).convert("L")
+    w, h = page.size
+    title_band = page.crop((0, int(h * 0.08), w, int(h * 0.2)))
+    ink = sum(title_band.histogram()[:128])  # dark pixels
+    assert ink > 2000  # the Chinese title is drawn (an unembedded or missing face draws nothing here)
+
+
+def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
+    con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
+    firm = repo.frame(con, "SELECT * FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' LIMIT 1").iloc[0]
+    from domain.models import Organisation
+    repo.upsert_orgs(con, [Organisation(org_id=firm.org_id, name_zh='=HYPERLINK("http://x","y")', kind=OrgKind.ENTERPRISE,
+                                        parent=firm.parent_id, credit_code=firm.credit_code)], origin="user")
+    doc = build(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER)
+    wb = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")))
+    names = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+             and "HYPERLINK" in c.value]
+    assert names == ["'=HYPERLINK(\"http://x\",\"y\")"]
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_a_park_briefing_holds_only_that_park(tmp_path, demo_db, catalog):
+    con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
+    doc = build(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER)
+    firms = next(t for t in doc.tables() if "企业主要指标" in t.title)
+    own = set(repo.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
+    assert {r[0] for r in firms.rows} == own
+    reporting = next(t for t in doc.tables() if "数据报送情况" in t.title)
+    assert reporting.rows[-1][1] == len(own)  # 合计: the park's firms, no other park's
+    with pytest.raises(access.AuthorizationError):
+        build(con, catalog, "qingdao-2012", Q3, park_id="qd-infovalley", who=PARK_MANAGER)
+    assert repo.scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'pm'") == 1
+
+
+def test_model_refuses_ragged_tables():
+    with pytest.raises(ValueError, match="row 1: 1 cells for 2 columns"):
+        Table(title="t", columns=[Column(header="a"), Column(header="b")], rows=[["x"]])
+
+
+def test_renderers_keep_text_as_text():
+    """Markup in user text is printed, not interpreted; control characters are dropped."""
+    doc = Document(title="<b>标题</b>", summary=["a\x00b <i>c</i>"], sections=[Section(heading="一、表", blocks=[
+        Paragraph(text="=1+1"), Table(title="t", columns=[Column(header="名称"), Column(header="值", kind="percent")],
+                                       rows=[["<script>", 0.5]]),
+        Chart(title="c", categories=["2014"], series=[ChartSeries(name="s", values=[1.0])], y_title="亿元")])])
+    text = PdfReader(io.BytesIO(render(doc, "pdf"))).pages[0].extract_text()
+    assert "<b>标题</b>" in text and "ab <i>c</i>" in text and "<script>" in text and "50.0%" in text
+    word = open_docx(io.BytesIO(render(doc, "docx")))
+    assert word.paragraphs[0].text == "<b>标题</b>"
+    assert word.tables[0].rows[1].cells[1].text == "50.0%"
+
+
+def test_cli_report_single_and_batch(tmp_path, demo_db):
+    db = shutil.copy(demo_db, tmp_path / "d.duckdb")
+    out = tmp_path / "qd.xlsx"
+    done = subprocess.run([sys.executable, "manage.py", "report", "--db", str(db), "--plan", "qingdao-2012",
+                           "--quarter", "2015年1-9月", "--format", "xlsx", "-o", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(out)["摘要"]["A2"].value == "2015年第三季度（1-9月）"
+    folder = tmp_path / "all"
+    done = subprocess.run([sys.executable, "manage.py", "report", "--db", str(db), "--all", "--format", "xlsx",
+                           "-o", str(folder)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in folder.iterdir())
+    assert len(written) == 5 and all(name.endswith(".xlsx") for name in written)
+    assert "[5/5]" in done.stderr  # progress, one line per file
+    bad = subprocess.run([sys.executable, "manage.py", "report", "--db", str(db), "--plan", "qingdao-2012",
+                          "--quarter", "2015Q9", "-o", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2 and "--quarter '2015Q9'" in bad.stderr
+
+
+def test_export_page_previews_and_offers_three_files(leader_app):
+    from tests.test_pages import signed_in
+
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Q3})
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    assert at.header[0].value == "简报导出"
+    texts = [t.value for t in at.text]
+    assert any(f"累计 {YTD:,.2f} 亿元" in x for x in texts)  # the summary, in the preview
+    buttons = [b for b in at.get("download_button")]
+    assert [b.proto.label for b in buttons][:3] == ["Word (.docx)", "PDF", "Excel (.xlsx)"]
+    assert len(at.dataframe) >= 3  # status table, parks, reporting …
+    assert not any("企业主要指标" in (c.value or "") for c in at.caption)
+    at.selectbox[0].set_value("qd-softcity").run()  # one park's briefing: its firms are listed
+    assert not at.exception
+    assert any("企业主要指标" in (c.value or "") for c in at.caption)
+
+
+def test_without_chromium_the_files_say_which_chart_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    doc = Document(title="t", sections=[Section(heading="一", blocks=[
+        Chart(title="图1 全市软件业务收入", categories=["2014"], series=[ChartSeries(name="s", values=[1.0])], y_title="亿元")])])
+    word = open_docx(io.BytesIO(render(doc, "docx")))
+    assert any(p.text.startswith("〔图1 全市软件业务收入：charts need Debian's chromium") for p in word.paragraphs)
+    text = PdfReader(io.BytesIO(render(doc, "pdf"))).pages[0].extract_text()
+    assert "图1 全市软件业务收入" in text and "chromium" in text

@@ -1,0 +1,221 @@
+"""Tables for the pages on plans beyond revenue: 任务督办, 基地建设, 企业奖励.
+
+Values in, display frames out (no queries). Text typed by people (progress notes, base names,
+firm names) is passed through `safe.safe_frame`, because st.dataframe offers a CSV download of
+what it shows and a note starting with "=" must not become a formula there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from domain.periods import Period
+from domain.programme import BASE_TYPE_WORDS, TASK_STATUS_WORDS, BaseType, TaskStatus, half_year_deadline
+from metrics import bases, tasks
+from ui import safe, status
+from ui.i18n import t
+
+
+def status_word(s: TaskStatus | str, lang: str) -> str:
+    zh, en = TASK_STATUS_WORDS[TaskStatus(s)]
+    return zh if lang == "zh" else en
+
+
+def type_word(b: BaseType | str, lang: str) -> str:
+    zh, en = BASE_TYPE_WORDS[BaseType(b)]
+    return zh if lang == "zh" else en
+
+
+def quarter_label(p: Period, lang: str) -> str:
+    return f"{p.year}年第{p.quarter}季度" if lang == "zh" else f"{p.year} Q{p.quarter}"
+
+
+def half_label(year: int, half: int, lang: str) -> str:
+    return f"{year}年{'上' if half == 1 else '下'}半年" if lang == "zh" else f"{year} H{half}"
+
+
+def yes(flag: bool, lang: str) -> str:
+    return t("yes", lang) if flag else ""
+
+
+# ------------------------------------------------------------------------------------ tasks
+
+
+def notes(state: tasks.TaskState, lang: str) -> str:
+    """This quarter's notes of the lead departments, each named; a department that did not report says so."""
+    parts = []
+    for d in state.departments:
+        if d.reported_this_quarter:
+            parts.append(f"{d.department}：{d.note or status_word(d.status, lang)}")
+        elif d.owes_report:
+            parts.append(f"{d.department}：{t('not_reported_short', lang)}")
+    return "；".join(parts)
+
+
+def task_table(states: Sequence[tasks.TaskState], lang: str) -> pd.DataFrame:
+    """Status first (what a reader scans for), the long task text after it, the section last."""
+    return safe.safe_frame(pd.DataFrame({
+        t("task_no", lang): [s.task.task_id for s in states],
+        t("status", lang): [status_word(s.status, lang) for s in states],
+        t("overdue", lang): [yes(s.overdue, lang) for s in states],
+        t("task", lang): [s.task.text for s in states],
+        t("lead_departments", lang): ["、".join(s.task.departments) for s in states],
+        t("due", lang): [s.task.due for s in states],
+        t("progress_notes", lang): [notes(s, lang) for s in states],
+        t("section", lang): [s.task.section for s in states],
+    }))
+
+
+def completion_table(rows: Sequence[tasks.Completion], header: str, lang: str) -> pd.DataFrame:
+    """Tasks per group by status, with the share done (in %, for a progress column)."""
+    return safe.safe_frame(pd.DataFrame({
+        header: [r.name for r in rows],
+        t("task_count", lang): [r.total for r in rows],
+        status_word(TaskStatus.DONE, lang): [r.done for r in rows],
+        status_word(TaskStatus.IN_PROGRESS, lang): [r.in_progress for r in rows],
+        status_word(TaskStatus.DELAYED, lang): [r.delayed for r in rows],
+        status_word(TaskStatus.NOT_STARTED, lang): [r.not_started for r in rows],
+        t("overdue", lang): [r.overdue for r in rows],
+        t("share_done", lang): [None if r.share_done is None else r.share_done * 100 for r in rows],
+    }))
+
+
+def missing_table(missing: Sequence[tasks.Missing], lang: str) -> pd.DataFrame:
+    return safe.safe_frame(pd.DataFrame({
+        t("department", lang): [m.department for m in missing],
+        t("reports_owed", lang): [len(m.task_ids) for m in missing],
+        t("task_no", lang): ["、".join(m.task_ids) for m in missing],
+    }))
+
+
+def task_history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every revision of a task's quarterly reports, oldest first."""
+    return safe.safe_frame(pd.DataFrame({
+        t("quarter", lang): [quarter_label(Period(int(y), int(q)), lang) for y, q in zip(frame.year, frame.quarter,
+                                                                                        strict=True)],
+        t("department", lang): frame.department,
+        t("rev", lang): frame.revision,
+        t("status", lang): [status_word(s, lang) for s in frame.status],
+        t("progress_note", lang): frame.note,
+        t("by", lang): frame.entered_by,
+        t("at", lang): frame.entered_at,
+    }))
+
+
+# ------------------------------------------------------------------------------------ bases
+
+
+def count_table(rows: Sequence[bases.CountRow], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("base_type", lang): [type_word(r.base_type, lang) for r in rows],
+        t("programme_years", lang): [f"{r.first_year}" if r.first_year == r.target_year else
+                                     f"{r.first_year}—{r.target_year}" for r in rows],
+        t("target_value", lang): [("≈" if r.comparator.value == "about" else "") + f"{r.target:g}" for r in rows],
+        t("designated", lang): [r.count for r in rows],
+        t("status", lang): [status.word(r.assessment.status, lang) for r in rows],
+        t("reason", lang): [r.assessment.reason_zh if lang == "zh" else r.assessment.reason for r in rows],
+    })
+
+
+_CHECK = {bases.Check.MET: ("符合", "Met"), bases.Check.NOT_MET: ("不符合", "Not met"),
+          bases.Check.UNKNOWN: ("无法核对", "Cannot check")}
+
+
+def check_word(c: bases.Check, lang: str) -> str:
+    zh, en = _CHECK[c]
+    return zh if lang == "zh" else en
+
+
+def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lang: str) -> pd.DataFrame:
+    """The register: each base with its county, funding (万元) and the eligibility found in the data."""
+    ds = view.designations
+    return safe.safe_frame(pd.DataFrame({
+        t("year", lang): [d.year for d in ds],
+        t("base_type", lang): [type_word(d.base_type, lang) for d in ds],
+        t("base_name", lang): [d.name for d in ds],
+        t("county", lang): [d.county_name for d in ds],
+        t("designated_on", lang): [d.designated_on for d in ds],
+        t("funding", lang): [d.funding for d in ds],
+        t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
+        t("startup_teams", lang): [d.startup_teams for d in ds],
+        t("eligibility", lang): [check_word(view.eligibility[d.base_id][0], lang) for d in ds],
+        t("eligibility_detail", lang): ["；".join(c.detail_zh if lang == "zh" else c.detail_en
+                                                 for c in view.eligibility[d.base_id][1]) for d in ds],
+    }))
+
+
+def funding_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
+    """Funding granted per type and year, 万元, with the total."""
+    frame = pd.DataFrame([(type_word(d.base_type, lang), d.year, d.funding) for d in view.designations],
+                         columns=[t("base_type", lang), t("year", lang), t("funding", lang)])
+    if frame.empty:
+        return frame
+    table = frame.pivot_table(index=t("base_type", lang), columns=t("year", lang), values=t("funding", lang),
+                              aggfunc="sum", fill_value=0, margins=True, margins_name=t("sum", lang))
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index()
+
+
+_REPORT = {bases.ReportState.ON_TIME: ("按时", "On time"), bases.ReportState.LATE: ("逾期报送", "Late"),
+           bases.ReportState.MISSING: ("未报送", "Missing")}
+
+
+def report_word(s: bases.ReportState, lang: str) -> str:
+    zh, en = _REPORT[s]
+    return zh if lang == "zh" else en
+
+
+def report_summary_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
+    rows = bases.half_summary(view.reports)
+    return pd.DataFrame({
+        t("half_year", lang): [half_label(y, h, lang) for y, h, *_ in rows],
+        t("deadline", lang): [half_year_deadline(y, h) for y, h, *_ in rows],
+        t("reports_due", lang): [a + b + c for *_, a, b, c in rows],
+        report_word(bases.ReportState.ON_TIME, lang): [a for *_, a, _, _ in rows],
+        report_word(bases.ReportState.LATE, lang): [b for *_, b, _ in rows],
+        report_word(bases.ReportState.MISSING, lang): [c for *_, c in rows],
+    })
+
+
+def report_list_table(view: bases.ProgrammeView, lang: str, states: Sequence[bases.ReportState]) -> pd.DataFrame:
+    names = {d.base_id: (d.name, d.county_name) for d in view.designations}
+    rows = [r for r in view.reports if r.state in states]
+    return safe.safe_frame(pd.DataFrame({
+        t("base_name", lang): [names[r.base_id][0] for r in rows],
+        t("county", lang): [names[r.base_id][1] for r in rows],
+        t("half_year", lang): [half_label(r.year, r.half, lang) for r in rows],
+        t("deadline", lang): [r.deadline for r in rows],
+        t("received_on", lang): [r.received_on for r in rows],
+        t("status", lang): [report_word(r.state, lang) for r in rows],
+    }))
+
+
+# ------------------------------------------------------------------------------- incentives
+
+
+def winners_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per award: firm, park, threshold (万元), annual revenue, the year before, growth (%), reward."""
+    return safe.safe_frame(pd.DataFrame({
+        t("enterprise", lang): frame.name_zh,
+        t("credit_code", lang): frame.credit_code,
+        t("park", lang): frame.park_name,
+        t("threshold", lang): frame.threshold,
+        t("annual_value", lang): frame.value.round(1),
+        t("previous_value", lang): frame.previous.astype(float).round(1),
+        t("growth", lang): (frame.growth.astype(float) * 100).round(1),
+        t("reward", lang): frame.reward.astype(float),
+    }))
+
+
+EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # format names, the same in every language
+
+
+def winners_column_config(lang: str) -> dict:
+    import streamlit as st
+
+    amount = st.column_config.NumberColumn(format="%,.0f")
+    value = st.column_config.NumberColumn(format="%,.1f")
+    return {t("threshold", lang): amount, t("reward", lang): amount, t("annual_value", lang): value,
+            t("previous_value", lang): value, t("growth", lang): st.column_config.NumberColumn(format="%.1f%%")}

@@ -1,0 +1,83 @@
+"""Charts for 任务督办 and 基地建设: data in, a plotly Figure out (pure, like ui/figures.py).
+
+Statuses differ by hatch pattern as well as colour so the charts survive grey print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from domain.programme import BaseType, TaskStatus
+from metrics import bases, tasks
+from ui.figures import PATTERNS, house_style
+from ui.programme import status_word, type_word
+
+TASK_COLOURS = {TaskStatus.DONE: "#1a7f37", TaskStatus.IN_PROGRESS: "#2f81f7", TaskStatus.DELAYED: "#cf222e",
+                TaskStatus.NOT_STARTED: "#8c959f"}
+TASK_PATTERNS = {TaskStatus.DONE: "", TaskStatus.IN_PROGRESS: "/", TaskStatus.DELAYED: "x", TaskStatus.NOT_STARTED: "."}
+_COUNT = {TaskStatus.DONE: "done", TaskStatus.IN_PROGRESS: "in_progress", TaskStatus.DELAYED: "delayed",
+          TaskStatus.NOT_STARTED: "not_started"}
+
+
+def completion_bars(rows: Sequence[tasks.Completion], lang: str, height: int | None = None) -> go.Figure:
+    """Tasks of each group as one horizontal bar stacked by status (the plan's order, top down)."""
+    names = [r.name for r in rows][::-1]
+    fig = go.Figure()
+    for s in (TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.DELAYED, TaskStatus.NOT_STARTED):
+        values = [getattr(r, _COUNT[s]) for r in rows][::-1]
+        fig.add_bar(y=names, x=values, orientation="h", name=status_word(s, lang), marker_color=TASK_COLOURS[s],
+                    marker_pattern_shape=TASK_PATTERNS[s], text=[v or "" for v in values], textposition="inside",
+                    hovertemplate="%{y}: %{x}<extra>" + status_word(s, lang) + "</extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="项" if lang == "zh" else "tasks", dtick=1 if max((r.total for r in rows), default=0) <= 10 else None)
+    return house_style(fig, height or 90 + 34 * len(rows))
+
+
+def count_bars(designations: Sequence[bases.Designation], targets: Sequence[bases.CountRow], lang: str,
+               height: int = 340) -> go.Figure:
+    """Designations of each type, stacked by year, beside the programme's count for the whole period."""
+    whole = {r.base_type: r for r in targets if r.first_year != r.target_year}
+    types = list(BaseType)
+    names = [type_word(b, lang) for b in types]
+    years = sorted({d.year for d in designations})
+    fig = go.Figure()
+    for i, year in enumerate(years):
+        values = [sum(1 for d in designations if d.base_type == b and d.year == year) for b in types]
+        fig.add_bar(x=names, y=values, name=str(year), marker_pattern_shape=PATTERNS[i % len(PATTERNS)],
+                    text=[v or "" for v in values], textposition="inside",
+                    hovertemplate="%{x} " + str(year) + ": %{y}<extra></extra>")
+    shown = [(type_word(b, lang), whole[b].target) for b in types if b in whole]
+    if shown:
+        fig.add_scatter(x=[n for n, _ in shown], y=[v for _, v in shown], mode="markers",
+                        name="规划目标（左右）" if lang == "zh" else "Programme count (about)",
+                        marker=dict(symbol="line-ew-open", size=40, color="#82071e", line=dict(width=3)),
+                        hovertemplate="%{x}: %{y}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="个" if lang == "zh" else "bases", dtick=2)
+    return _legend_on_top(house_style(fig, height))
+
+
+def growth_bars(annual: Mapping[int, float], rate: float, first_year: int, last_year: int, lang: str,
+                height: int = 300) -> go.Figure:
+    """Each year's growth of an annual series against a required yearly rate (a dashed line)."""
+    years = [y for y in range(first_year, last_year + 1) if y in annual and y - 1 in annual and annual[y - 1]]
+    growth = [(annual[y] / annual[y - 1] - 1) * 100 for y in years]
+    fig = go.Figure()
+    fig.add_bar(x=years, y=growth, name="实际增速" if lang == "zh" else "Growth", marker_color="#0b3d91",
+                text=[f"{g:.1f}%" for g in growth], textposition="outside",
+                hovertemplate="%{x}: %{y:.1f}%<extra></extra>")
+    if years:
+        fig.add_scatter(x=[years[0] - 0.5, years[-1] + 0.5], y=[rate * 100] * 2, mode="lines",
+                        name=(f"目标 {rate:.0%}" if lang == "zh" else f"Target {rate:.0%}"),
+                        line=dict(color="#82071e", dash="dash", width=2), hoverinfo="skip")
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(title="%", rangemode="tozero", gridcolor="#eaeef2")
+    return _legend_on_top(house_style(fig, height))
+
+
+def _legend_on_top(fig: go.Figure) -> go.Figure:
+    """Legend above the plot: below it, it would cover the axis labels."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0), margin=dict(t=60))
+    return fig
