@@ -80,11 +80,13 @@ if plans:
     scope = who.scope_org_id or catalog.plans[plan_id].scope
 else:
     scope = who.scope_org_id
-periods = data.periods(version, scope)
-# Keyed by scope: choosing another plan starts at that plan's latest quarter with data.
+periods = data.periods(version, scope)[::-1]
+# Keyed by scope: choosing another plan starts at the quarter that plan is read at (its latest
+# quarter with data within its horizon).
 if periods:
+    start = catalog.plans[plan_id].reading_quarter(periods) if plans else periods[0]
     st.session_state["as_of_period"] = st.sidebar.selectbox(
-        t("as_of", lang), periods[::-1], key=f"as_of-{scope}",
+        t("as_of", lang), periods, index=periods.index(start), key=f"as_of-{scope}",
         format_func=lambda p: components.period_label(p, lang))
 else:
     st.session_state["as_of_period"] = None

@@ -249,15 +249,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     for plan_id in plan_ids:
         if quarter is not None:
             as_of = quarter
-        else:  # batch default: each plan's latest quarter with data
-            found = repo.periods(con, catalog.plans[plan_id].scope)
-            if not found:
+        else:  # batch default: the quarter each plan is read at (latest with data, within its horizon)
+            as_of = catalog.plans[plan_id].reading_quarter(repo.periods(con, catalog.plans[plan_id].scope))
+            if as_of is None:
                 _progress(f"{plan_id}: no data, skipped")
                 continue
-            as_of = found[-1]
         jobs += [(plan_id, as_of, fmt) for fmt in formats]
     for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
-        doc = build(con, catalog, plan_id, as_of, park_id=args.park, lang=args.lang, who=_operator(args))
+        try:
+            doc = build(con, catalog, plan_id, as_of, park_id=args.park, lang=args.lang, who=_operator(args))
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         path = out / f"{doc.file_stem}.{fmt}" if len(jobs) > 1 or not out.suffix else out
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(render(doc, fmt))

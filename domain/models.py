@@ -9,11 +9,13 @@ so adding a kind without teaching the metrics how to judge it fails type checkin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.periods import Period
 from domain.units import UNITS, Dimension, unit
 
 
@@ -306,3 +308,10 @@ class Plan(Frozen):
     tasks: tuple[Task, ...] = ()
     criteria: tuple[Criterion, ...] = ()
     measures: tuple[Measure, ...] = ()
+
+    def reading_quarter(self, periods: Sequence[Period]) -> Period | None:
+        """The quarter the plan is read at unless someone picks another: its latest quarter with
+        data, but not past its horizon (figures reported after a plan has ended, for a later plan,
+        would otherwise open it on a quarter it says nothing about)."""
+        within = [p for p in periods if p.year <= self.horizon_end]
+        return max(within or periods, key=lambda p: p.ordinal, default=None)

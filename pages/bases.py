@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from domain.models import ProgrammeCountTarget
+from domain.models import Plan, ProgrammeCountTarget
 from domain.periods import Period
 from domain.programme import (
     BaseReportInput,
@@ -20,36 +20,25 @@ from domain.programme import (
     validated,
 )
 from metrics import bases
-from reports import FORMATS, MIME, render
+from reports import MIME, render
 from reports.bases import base_register
 from store import access
 from ui import components, context, data, programme, programme_figures
 from ui.i18n import t
-from ui.programme import EXPORT_LABELS
 
 ctx = context.current()
 version = data.data_version()
 cat = data.catalog()
 
 
-def counted(plan_id: str) -> list[ProgrammeCountTarget]:
-    return [x for x in cat.plans[plan_id].targets if isinstance(x, ProgrammeCountTarget)]
+def counted(plan: Plan) -> list[ProgrammeCountTarget]:
+    return [x for x in plan.targets if isinstance(x, ProgrammeCountTarget)]
 
 
-with_bases = [p for p in data.visible_plans(ctx.who) if counted(p)]
-if not with_bases:
-    st.header(t("bases_page", ctx.lang))
-    st.info(t("no_base_plan", ctx.lang))
-    st.stop()
-head = st.container()  # the header names the plan chosen below it
-plan_id = ctx.plan_id if ctx.plan_id in with_bases else with_bases[0]
-if len(with_bases) > 1:
-    plan_id = st.selectbox(t("plan", ctx.lang), with_bases, index=with_bases.index(plan_id),
-                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
-plan = cat.plans[plan_id]
-head.header(f"{t('bases_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), counted, "bases_page", "no_base_plan")
+plan_id = plan.plan_id
 
-first_year = min(x.first_year for x in counted(plan_id))
+first_year = min(x.first_year for x in counted(plan))
 halves = [(y, h) for y in range(first_year, plan.horizon_end + 1) for h in (1, 2)][::-1]
 wanted = half_containing(ctx.as_of.end_date) if ctx.plan_id == plan_id and ctx.as_of else None
 half = st.selectbox(t("as_of_half", ctx.lang), halves, index=halves.index(wanted) if wanted in halves else 0,
@@ -68,10 +57,7 @@ cells[2].metric(t("not_eligible", ctx.lang), len(failing))
 cells[3].metric(t("reports_not_on_time", ctx.lang), len(owed))
 
 doc = base_register(plan, view, ctx.lang, demo=data.is_demo(version))
-for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
-    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
-                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
-                         key=f"base-register-{fmt}")
+components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="base-register")
 
 st.subheader(t("programme_counts", ctx.lang))
 left, right = st.columns([3, 2])
@@ -117,7 +103,7 @@ if ctx.who.role.value in ("admin", "reviewer"):
         county = a.selectbox(t("county", ctx.lang), list(names), format_func=names.get, key="new-county")
         kind = b.selectbox(t("base_type", ctx.lang), list(BaseType), key="new-type",
                            format_func=lambda k: programme.type_word(k, ctx.lang))
-        year = c.selectbox(t("year", ctx.lang), list(range(first_year, max(x.target_year for x in counted(plan_id)) + 1)),
+        year = c.selectbox(t("year", ctx.lang), list(range(first_year, max(x.target_year for x in counted(plan)) + 1)),
                            key="new-year")
         base_id = base_id_for(year, kind, county)
         existing = access.designation_history(con, ctx.who, plan_id, base_id)

@@ -13,7 +13,7 @@ from reports import FORMATS, MIME, render
 from reports.briefing import build
 from reports.model import Document
 from store.access import AuthorizationError
-from ui import context, data, safe
+from ui import components, context, data, safe
 from ui.i18n import t
 
 
@@ -41,11 +41,7 @@ except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 
-labels = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}
-cells = st.columns(len(FORMATS))
-for cell, fmt in zip(cells, FORMATS, strict=True):
-    cell.download_button(labels[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
-                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore")
+components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="briefing")
 
 with st.expander(t("export_all", ctx.lang)):
     if st.button(t("export_all_go", ctx.lang)):
@@ -55,7 +51,8 @@ with st.expander(t("export_all", ctx.lang)):
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             jobs = [(p, f) for p in plans for f in FORMATS]
             for i, (plan_id, fmt) in enumerate(jobs, start=1):
-                as_of = data.latest_period(version, data.catalog().plans[plan_id].scope)
+                plan = data.catalog().plans[plan_id]
+                as_of = plan.reading_quarter(data.periods(version, plan.scope))
                 bar.progress(i / len(jobs), text=f"{plan_id} · {fmt} ({i}/{len(jobs)})")
                 if as_of is None:
                     continue
@@ -71,7 +68,7 @@ st.subheader(t("briefing_preview", ctx.lang))
 with st.container(border=True):
     st.markdown(f"### {safe.escape_markdown(doc.title)}")
     if doc.subtitle:
-        st.caption(doc.subtitle)
+        st.text(doc.subtitle)
     for line in doc.meta_lines():
         st.text(line)
     for text in doc.summary:
@@ -82,7 +79,7 @@ with st.container(border=True):
             if block.type == "paragraph":
                 st.text(block.text)
             elif block.type == "table":
-                st.caption(block.title)
+                st.caption(safe.escape_markdown(block.title))
                 st.dataframe(safe.safe_frame(block.frame()), hide_index=True, width="stretch", column_config={
                     c.header: st.column_config.NumberColumn(format="percent") for c in block.columns
                     if c.kind == "percent"})

@@ -7,34 +7,23 @@ import functools
 import streamlit as st
 
 from metrics import incentives
-from reports import FORMATS, MIME, render
+from reports import MIME, render
 from reports.incentives import incentive_list
 from store.access import AuthorizationError
-from ui import context, data, programme
+from ui import components, context, data, programme
 from ui.i18n import t
-from ui.programme import EXPORT_LABELS
 
 ctx = context.current()
 version = data.data_version()
 cat = data.catalog()
-with_rewards = [p for p in data.visible_plans(ctx.who) if cat.plans[p].incentives]
-if not with_rewards:
-    st.header(t("incentives_page", ctx.lang))
-    st.info(t("no_incentive_plan", ctx.lang))
-    st.stop()
-head = st.container()  # the header names the plan chosen below it
-plan_id = ctx.plan_id if ctx.plan_id in with_rewards else with_rewards[0]
-if len(with_rewards) > 1:
-    plan_id = st.selectbox(t("plan", ctx.lang), with_rewards, index=with_rewards.index(plan_id),
-                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
-plan = cat.plans[plan_id]
-head.header(f"{t('incentives_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), lambda plan: bool(plan.incentives), "incentives_page",
+                            "no_incentive_plan")
+plan_id = plan.plan_id
 
 requested = st.query_params.get("park")
 left, right = st.columns([3, 1])
 if ctx.who.scope_org_id:  # a park manager: their park (another one named in the URL is refused below)
     scope = requested or ctx.who.scope_org_id
-    left.markdown(f"**{t('park', ctx.lang)}**：{data.org_name(scope)}")
 else:
     options = [plan.scope, *(o.org_id for o in cat.parks_under(plan.scope))]
     scope = left.selectbox(t("reward_scope", ctx.lang), options, index=options.index(requested) if requested in options
@@ -51,6 +40,8 @@ try:
 except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
+if ctx.who.scope_org_id:  # named only once the data layer has let the read through
+    left.text(f"{t('park', ctx.lang)}：{data.org_name(scope)}")
 
 total = incentives.total_of(winners)
 cells = st.columns(4)
@@ -72,7 +63,4 @@ else:
                  column_config=programme.winners_column_config(ctx.lang))
 scope_name = t("whole_city", ctx.lang) if scope == plan.scope else data.org_name(scope)
 doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=data.is_demo(version))
-for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
-    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
-                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
-                         key=f"rewards-{fmt}")
+components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="rewards")

@@ -15,7 +15,7 @@ if not plan_ids:
     st.stop()
 for plan_id in plan_ids:
     plan = cat.plans[plan_id]
-    as_of = data.latest_period(version, plan.scope)  # each plan at its own latest quarter
+    as_of = plan.reading_quarter(data.periods(version, plan.scope))  # each plan at its own quarter
     rows = data.progress(version, plan_id, as_of) if as_of else []
     head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
     series = data.target_series(version, plan_id, head.target_id, as_of) if as_of else None

@@ -8,28 +8,17 @@ import streamlit as st
 from domain.periods import Period
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, first_report_quarter, validated
 from metrics import tasks
-from reports import FORMATS, MIME, render
+from reports import MIME, render
 from reports.tasks import task_briefing
 from store import access
-from ui import context, data, programme, programme_figures
+from ui import components, context, data, programme, programme_figures
 from ui.i18n import t
-from ui.programme import EXPORT_LABELS
 
 ctx = context.current()
 version = data.data_version()
 cat = data.catalog()
-with_tasks = [p for p in data.visible_plans(ctx.who) if cat.plans[p].tasks]
-if not with_tasks:
-    st.header(t("tasks_page", ctx.lang))
-    st.info(t("no_task_plan", ctx.lang))
-    st.stop()
-head = st.container()  # the header names the plan chosen below it
-plan_id = ctx.plan_id if ctx.plan_id in with_tasks else with_tasks[0]
-if len(with_tasks) > 1:
-    plan_id = st.selectbox(t("plan", ctx.lang), with_tasks, index=with_tasks.index(plan_id),
-                           format_func=lambda p: cat.plans[p].title_zh if ctx.lang == "zh" else cat.plans[p].title_en)
-plan = cat.plans[plan_id]
-head.header(f"{t('tasks_page', ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), lambda plan: bool(plan.tasks), "tasks_page", "no_task_plan")
+plan_id = plan.plan_id
 
 # Quarters from the plan's start to the latest report (at least to the quarter of the last due date).
 last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
@@ -52,10 +41,7 @@ cells[4].metric(t("departments_missing", ctx.lang), len(missing))
 
 doc = task_briefing(plan, quarter, states, ctx.lang, demo=data.is_demo(version))
 st.caption(doc.summary[0])
-for cell, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):  # each file is made when its button is pressed
-    cell.download_button(EXPORT_LABELS[fmt], data=functools.partial(render, doc, fmt), file_name=f"{doc.file_stem}.{fmt}",
-                         mime=MIME[fmt], icon=":material/download:", width="stretch", on_click="ignore",
-                         key=f"task-briefing-{fmt}")
+components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
 
 percent = {t("share_done", ctx.lang): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}
 by_task, by_section, by_dept, late, silent, history = st.tabs([

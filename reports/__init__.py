@@ -1,6 +1,6 @@
 """Exports: a `reports.model.Document` rendered to Word, PDF or Excel.
 
-`render(doc, "docx" | "pdf" | "xlsx")` returns the file's bytes; `MIME` and `SUFFIX` name them.
+`render(doc, "docx" | "pdf" | "xlsx")` returns the file's bytes; `MIME` names their media types.
 """
 
 from __future__ import annotations

@@ -12,17 +12,19 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 
+import pandas as pd
+
 from domain.access import SYSTEM, Identity
 from domain.models import OrgKind
 from domain.periods import Period
 from metrics import incentives, tracker
 from metrics.progress import Status
 from metrics.tracker import ProgressRow
-from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table
+from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from store import access, repo
 from store.catalog import Catalog
 from ui import figures, status
-from ui.format import display, number, pct
+from ui.format import display, number, pct, period_label
 
 DEFAULT_DEADLINE_DAYS = 20
 QUARTER_ZH = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -93,7 +95,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "reported": ("已报送", "Reported"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
-    "threshold": ("门槛（亿元）", "Threshold (亿元)"),
+    "threshold": ("奖励门槛（万元）", "Threshold (万元)"),
     "revenue_yi": ("软件业务收入（亿元）", "Software revenue (亿元)"),
     "growth": ("增长", "Growth"),
     "reward": ("奖励（万元）", "Reward (万元)"),
@@ -138,21 +140,17 @@ def _name(obj, lang: str) -> str:
     return obj.name_zh if lang == "zh" or not getattr(obj, "name_en", "") else obj.name_en
 
 
-def _period_label(p: Period, lang: str) -> str:
-    return p.label_zh() if lang == "zh" else str(p)
-
-
 def _yoy_words(t: Callable[..., str], yoy: float | None) -> str:
     if yoy is None:
         return "—"
     return t("up", x=pct(abs(yoy))) if yoy >= 0 else t("down", x=pct(abs(yoy)))
 
 
-def summary(rows: list[ProgressRow], catalog: Catalog, as_of: Period, lang: str) -> list[str]:
+def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     """The opening paragraphs: the headline target in the office's sentence, then the status count."""
     t = _t(lang)
     if not rows or all(r.actual is None for r in rows):
-        return [t("no_data", period=_period_label(as_of, lang))]
+        return [t("no_data", period=period_label(as_of, lang))]
     out = []
     for head in [r for r in rows if r.headline] or rows[:1]:
         name = _name(head, lang)
@@ -160,7 +158,7 @@ def summary(rows: list[ProgressRow], catalog: Catalog, as_of: Period, lang: str)
         if head.ytd is not None and head.in_year_completion is not None:
             value, shown = display(head.ytd, head.unit)
             ahead = head.ahead_of_schedule or 0.0
-            sentences.append(t("ytd", year=as_of.year, q=QUARTER_ZH[as_of.quarter], period=_period_label(as_of, lang),
+            sentences.append(t("ytd", year=as_of.year, q=QUARTER_ZH[as_of.quarter], period=period_label(as_of, lang),
                                name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy),
                                done=pct(head.in_year_completion), ahead=t("higher" if ahead >= 0 else "lower"),
                                points=f"{abs(ahead) * 100:.1f}"))
@@ -206,7 +204,7 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
         Column(header=t("status"), width=1.3), Column(header=t("reason"), on_paper=False)])
 
 
-def target_chart(s: tracker.TargetSeries, row: ProgressRow, lang: str, title: str) -> Chart:
+def target_chart(s: tracker.TargetSeries, lang: str, title: str) -> Chart:
     """The headline series against its required path and target, as the dashboard draws it."""
     years = list(range(min([s.base_year, *s.annual]), s.target_year + 1))
     scale = display(1.0, s.unit)[0] or 1.0  # the chart shows briefing units (亿元 rather than 万元)
@@ -261,7 +259,7 @@ def reporting_table(frame, lang: str, title: str) -> Table:
         n, done, on_time = len(g), int(g.reported.sum()), int(g.on_time.sum())
         return [name, n, on_time, done - on_time, n - done, done / n if n else None]
 
-    body = [row(str(name), g) for name, g in frame.groupby("park_name", dropna=False)]
+    body = [row("—" if pd.isna(name) else str(name), g) for name, g in frame.groupby("park_name", dropna=False)]
     body.append(row(t("total"), frame))
     return Table(title=title, sheet=t("s_reporting"), rows=body, columns=[
         Column(header=t("park")), Column(header=t("firms"), kind="integer"), Column(header=t("on_time"), kind="integer"),
@@ -318,7 +316,7 @@ def incentive_blocks(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Perio
     found = incentives.plan_winners(con, who, catalog.plans[plan_id], park_id or catalog.plans[plan_id].scope, year)
     if found.empty:
         return [Paragraph(text=t("no_incentives", year=year))]
-    body = [[r.name_zh, r.threshold / 1e4, r.value / 1e4, _number(r.growth), _number(r.reward)] for r in found.itertuples()]
+    body = [[r.name_zh, r.threshold, r.value / 1e4, numeric(r.growth), numeric(r.reward)] for r in found.itertuples()]
     total = incentives.total_of(found)
     body.append([t("total"), None, None, None, total.amount])
     line = t("incentive_total", total=f"{total.amount:,.0f}", k=total.firms, m=total.awards)
@@ -331,11 +329,6 @@ def incentive_blocks(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Perio
                 Column(header=t("reward"), kind="number", decimals=0)])]
 
 
-def _number(value: object) -> float | None:
-    """A pandas cell as a float, None for NaN/None (so a renderer writes a dash)."""
-    return None if value is None or value != value else float(value)
-
-
 def _heading(i: int, text: str, lang: str) -> str:
     return f"{NUMERALS[i]}、{text}" if lang == "zh" else f"{i + 1}. {text}"
 
@@ -344,11 +337,15 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
           lang: str = "zh", who: Identity = SYSTEM, today: dt.date | None = None) -> Document:
     """The briefing of `plan_id` at `as_of` (for one park when `park_id` is given), read as `who`.
 
-    Raises `store.access.AuthorizationError` when `who` may not see the park's firms."""
+    Raises ValueError for a park outside the plan, `store.access.AuthorizationError` when `who`
+    may not see the park's firms."""
     t = _t(lang)
     plan = catalog.plans[plan_id]
     park = catalog.organisations.get(park_id) if park_id else None
     if park_id is not None:
+        parks = [o.org_id for o in catalog.parks_under(plan.scope)]
+        if park_id not in parks:
+            raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
         access.require_enterprises_of(con, who, park_id, "export the briefing of")
     rows = tracker.plan_progress(con, catalog, plan_id, as_of)
     if park_id:  # the park's own targets first, then the plan's headline targets for context
@@ -357,7 +354,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
     else:
         rows_shown = rows
     n = _Numbering()
-    period = _period_label(as_of, lang)
+    period = period_label(as_of, lang)
     parts: list[tuple[str, list]] = [("s_targets", [status_table(rows_shown, catalog, lang,
                                                                  t("t_targets", n=n.table(), period=period))])]
 
@@ -365,7 +362,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:
         series = tracker.target_series(con, catalog, plan_id, head.target_id, as_of, rows=rows)
         if series.annual:
-            charts.append(target_chart(series, head, lang, t("c_target", n=n.chart(), name=_name(head, lang))))
+            charts.append(target_chart(series, lang, t("c_target", n=n.chart(), name=_name(head, lang))))
     if charts:
         parts.append(("s_charts", charts))
 
@@ -416,7 +413,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
                  period=str(as_of))
     return Document(
         title=t("title", plan=plan_name), subtitle=subtitle + (f" · {_name(park, lang)}" if park else ""), meta=meta,
-        summary=summary(rows_shown, catalog, as_of, lang),
+        summary=summary(rows_shown, as_of, lang),
         sections=[Section(heading=_heading(i, t(key), lang), blocks=blocks) for i, (key, blocks) in enumerate(parts)],
         footer=t("demo") if demo else "", lang=lang,
         file_stem=f"{plan_id}-{as_of}" + (f"-{park_id}" if park_id else "") + ("" if lang == "zh" else "-en"))

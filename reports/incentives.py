@@ -7,13 +7,11 @@ names without an amount (青岛's 特殊贡献奖励) are listed, left out of th
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from domain.models import Plan
 from metrics import incentives
-from reports.model import Column, Document, Paragraph, Section, Table
+from reports.model import Column, Document, Paragraph, Section, Table, numeric
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{plan}企业奖励名单", "{plan}: reward list"),
@@ -54,10 +52,6 @@ def _t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _num(value: object) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
 def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame, lang: str = "zh",
                    demo: bool = False) -> Document:
     """One row per award (firm, park, threshold, revenue, the year before, growth, reward) and a
@@ -67,8 +61,8 @@ def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame
     growth = {i.min_growth_pct for i in plan.incentives if i.min_growth_pct is not None}
     rule = _t("rule_text", lang).format(
         growth=_t("growth_rule", lang).format(g=min(growth) / 100) if growth else "")
-    rows = [[r.name_zh, r.credit_code, r.park_name, float(r.threshold), float(r.value), _num(r.previous),
-             _num(r.growth), _num(r.reward)] for r in winners.itertuples(index=False)]
+    rows = [[r.name_zh, r.credit_code, r.park_name, float(r.threshold), float(r.value), numeric(r.previous),
+             numeric(r.growth), numeric(r.reward)] for r in winners.itertuples(index=False)]
     rows.append([_t("total", lang), None, None, None, None, None, None, total.amount])
     summary = [_t("summary", lang).format(year=year, firms=total.firms, awards=total.awards, amount=total.amount)
                if total.awards else _t("none", lang).format(year=year)]

@@ -19,6 +19,11 @@ Cell = str | float | int | None
 _CONTROL = dict.fromkeys(i for i in range(32) if chr(i) not in "\t\n\r")
 
 
+def numeric(value: object) -> float | None:
+    """A pandas cell as a table number: NaN and None become None (printed as a dash)."""
+    return None if value is None or value != value else float(value)
+
+
 def printable(text: str) -> str:
     """Text without the control characters XML (docx, xlsx) and PDF fonts cannot hold."""
     return text.translate(_CONTROL)

@@ -127,12 +127,6 @@ def history(con: repo.Con, who: Identity, org_id: str, indicator_id: str, year: 
     return repo.history(con, org_id, indicator_id, year, quarter)
 
 
-def enterprise_annual(con: repo.Con, who: Identity, park_id: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
-    if not may_see_enterprises_of(con, who, park_id):
-        _refuse(con, who, "read enterprise figures of", [park_id])
-    return repo.enterprise_annual(con, park_id, indicator_id, up_to_year)
-
-
 def review(con: repo.Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
     """Accept or return a pending submission (reviewers and administrators only)."""
     _require_reviewer(con, who, "review")
@@ -198,7 +192,8 @@ def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
 # Task statuses, designations and half-year reports are recorded by reviewers and administrators
 # (for the departments and bases that send them in); leaders read. Park managers see incentive
-# candidates of their own park only.
+# candidates of their own park only. A record_* function checks its input and writes in one
+# transaction; the role check comes first, outside it, so that a refusal's audit row is committed.
 
 
 def _require_reader(con: repo.Con, who: Identity, action: str, obj: str) -> None:
@@ -234,6 +229,11 @@ def record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, to
     Refused (nothing written) when the task is unknown, the department does not lead it, or the
     quarter lies before the plan started or after the current one."""
     _require_recorder(con, who, "record task status of", f"task:{update.plan_id}/{update.task_id}")
+    with repo.transaction(con):  # checked and written in one transaction: no change in between
+        return _record_task_update(con, who, update, today)
+
+
+def _record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None) -> int:
     plan = _plan(con, update.plan_id)
     task = next((t for t in plan.tasks if t.task_id == update.task_id), None)
     if task is None:
@@ -272,6 +272,11 @@ def record_designation(con: repo.Con, who: Identity, d: DesignationInput, today:
     Refused when the plan counts no designations of that type, the county is not a county of the
     plan's province, or the date is in the future or outside the designation year."""
     _require_recorder(con, who, "record a designation of", f"base:{d.plan_id}/{d.base_id}")
+    with repo.transaction(con):  # checked and written in one transaction: no change in between
+        return _record_designation(con, who, d, today)
+
+
+def _record_designation(con: repo.Con, who: Identity, d: DesignationInput, today: dt.date | None) -> int:
     plan = _plan(con, d.plan_id)
     types = {t.designation_type for t in plan.targets if isinstance(t, ProgrammeCountTarget)}
     if d.base_type.value not in types:
@@ -305,6 +310,11 @@ def record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: 
     Refused when the base is not designated (or withdrawn), the half-year lies outside its
     three-year construction period, or the date is in the future or before the designation."""
     _require_recorder(con, who, "record a report of", f"base:{r.plan_id}/{r.base_id}")
+    with repo.transaction(con):  # checked and written in one transaction: a base withdrawn meanwhile is seen
+        return _record_base_report(con, who, r, today)
+
+
+def _record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: dt.date | None) -> int:
     base = repo.first(con, """SELECT year, designated_on, withdrawn FROM current_base_designations
                               WHERE plan_id = ? AND base_id = ?""", [r.plan_id, r.base_id])
     if base is None or base[2]:

@@ -198,15 +198,14 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
                                             strict=True)}
     frame["entered_at"] = [pd.Timestamp(ends[(y, q)]) + pd.Timedelta(days=delay[o], hours=10)
                            for o, y, q in zip(frame.org_id, frame.year, frame.quarter, strict=True)]
-    # Zhejiang's counties and their official figures (the base programme ranks them), drawn from a
-    # stream of their own so that everything above stays as it was.
+    # Official figures of Zhejiang's counties (catalog organisations; the base programme ranks them),
+    # drawn from a stream of their own so that everything above stays as it was.
     counties = _Rows(catalog, cfg["seasonal_ytd"])
-    for org, values in demo_programme.county_revenue(cfg).items():
+    for org, values in demo_programme.county_revenue(cfg, catalog).items():
         counties.annual(org, "software_revenue", values, "亿元")
     extra = counties.frame()
     extra["entered_at"] = [pd.Timestamp(Period(y, q).end_date) + pd.Timedelta(days=15, hours=10)
                            for y, q in zip(extra.year, extra.quarter, strict=True)]
-    enterprises.extend(demo_programme.counties(cfg, catalog))
     return enterprises, pd.concat([frame, extra], ignore_index=True)
 
 
@@ -215,10 +214,11 @@ def load_demo(con: repo.Con, catalog: Catalog) -> int:
     if repo.scalar(con, "SELECT count(*) FROM submissions WHERE origin = 'demo'"):
         return 0
     enterprises, frame = build_demo(catalog)
-    repo.upsert_orgs(con, enterprises, "demo")
-    repo.write_submission(con, frame, actor=DEMO_ACTOR, origin="demo", status="accepted",
-                          file_name="data/demo.yaml", explanation="演示数据 demo data")
     cfg = yaml.safe_load((DATA_DIR / "demo.yaml").read_text(encoding="utf-8"))
-    repo.load_programme_rows(con, demo_programme.programme_tables(cfg, catalog), DEMO_ACTOR)
-    repo.set_setting(con, "demo_data", "true")
+    with repo.transaction(con):  # all of it or none: a crash half-way must not leave a demo that never completes
+        repo.upsert_orgs(con, enterprises, "demo")
+        repo.write_submission(con, frame, actor=DEMO_ACTOR, origin="demo", status="accepted",
+                              file_name="data/demo.yaml", explanation="演示数据 demo data")
+        repo.load_programme_rows(con, demo_programme.programme_tables(cfg, catalog), DEMO_ACTOR)
+        repo.set_setting(con, "demo_data", "true")
     return len(frame)

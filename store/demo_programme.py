@@ -1,5 +1,6 @@
-"""The demo set for plans beyond revenue: Zhejiang's counties, Shenzhen's task reports, Zhejiang's
-base designations and half-year reports. Deterministic (its own seeded generator, so the rest of
+"""The demo set for plans beyond revenue: figures for Zhejiang's counties (the county organisations
+themselves are catalog data, data/orgs.yaml), Shenzhen's task reports, Zhejiang's base designations
+and half-year reports. Deterministic (its own seeded generator, so the rest of
 the demo set is unchanged) and labelled demo data like everything else; settings in data/demo.yaml.
 
 The story it tells: most of Shenzhen's tasks are done by their due date, some finish late, a few
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from domain.models import Organisation, OrgKind, Plan
+from domain.models import OrgKind, Plan
 from domain.periods import Period, parse_period
 from domain.programme import (
     BASE_TYPE_WORDS,
@@ -46,26 +47,27 @@ def _rng(cfg: Mapping) -> np.random.Generator:
     return np.random.default_rng(int(cfg["seed"]) + SEED_OFFSET)
 
 
-# ------------------------------------------------------------------------------- counties
+# ---------------------------------------------------------------------------- county figures
 
 
-def counties(cfg: Mapping, catalog: Catalog) -> list[Organisation]:
+def county_revenue(cfg: Mapping, catalog: Catalog) -> dict[str, dict[int, float]]:
+    """Each county's annual software revenue (亿元): the 2015 figure grown or shrunk at its own rate.
+
+    The counties must be the catalog's (data/orgs.yaml) counties of the province: a figure for an
+    organisation the store does not hold would be written nowhere a designation can name."""
     c = cfg["counties"]
-    return [Organisation(org_id=f"zj-{suffix}", name_zh=name, kind=OrgKind.DISTRICT,
-                         parent=city if city in catalog.organisations else c["province"])
-            for suffix, name, city, _ in c["list"]]
-
-
-def county_revenue(cfg: Mapping) -> dict[str, dict[int, float]]:
-    """Each county's annual software revenue (亿元): the 2015 figure grown or shrunk at its own rate."""
-    c = cfg["counties"]
+    orgs = catalog.organisations
+    wrong = [org for org in c["revenue_2015"]
+             if org not in orgs or orgs[org].kind != OrgKind.DISTRICT or not catalog.is_under(org, c["province"])]
+    if wrong:
+        raise ValueError(f"data/demo.yaml counties: not a county of {c['province']} in data/orgs.yaml: {', '.join(wrong)}")
     rng = _rng(cfg)
     lo, hi = c["growth"]
     first, last = c["years"]
     out = {}
-    for suffix, _, _, base in c["list"]:
+    for org, base in c["revenue_2015"].items():
         g = float(rng.uniform(lo, hi))
-        out[f"zj-{suffix}"] = {y: round(float(base) * (1 + g) ** (y - 2015), 2) for y in range(first, last + 1)}
+        out[org] = {y: round(float(base) * (1 + g) ** (y - 2015), 2) for y in range(first, last + 1)}
     return out
 
 
@@ -84,7 +86,7 @@ def task_updates(cfg: Mapping, plan: Plan) -> pd.DataFrame:
     """Quarterly reports of every lead department on every task it leads, until it reports done."""
     s = cfg["programme"]["tasks"]
     rng = _rng(cfg)
-    rng.random(len(cfg["counties"]["list"]))  # past the draws county_revenue makes
+    rng.random(len(cfg["counties"]["revenue_2015"]))  # past the draws county_revenue makes
     quarters = _quarters(first_report_quarter(plan), parse_period(s["last_quarter"]))
     due = max(p.end for p in plan.phases)
     due_q = Period.containing(due)
@@ -145,8 +147,7 @@ def designations(cfg: Mapping, catalog: Catalog, plan: Plan) -> pd.DataFrame:
     b = cfg["programme"]["bases"]
     rng = _rng(cfg)
     rng.random(500)  # a stream of its own, apart from the task reports
-    revenue = county_revenue(cfg)
-    names = {o.org_id: o.name_zh for o in counties(cfg, catalog)}
+    revenue = county_revenue(cfg, catalog)
     funding = {m.applies_to: m.amount.canonical for m in plan.measures if m.amount and m.applies_to}
     limits = {c.applies_to: c.value for c in plan.criteria}
     reference = cfg["reference"][plan.scope]
@@ -172,7 +173,7 @@ def designations(cfg: Mapping, catalog: Catalog, plan: Plan) -> pd.DataFrame:
                 if kind == BaseType.STARTUP:
                     teams = int(limits[kind.value]) - 2 if fail and k == 0 else int(rng.integers(22, 61))
                 theme = str(rng.choice(_THEMES))
-                name = f"{names[county]}{theme}产业{BASE_TYPE_WORDS[kind][0]}"
+                name = f"{catalog.organisations[county].name_zh}{theme}产业{BASE_TYPE_WORDS[kind][0]}"
                 on = dt.date(year, month, day) + dt.timedelta(days=k)
                 rows.append([plan.plan_id, base_id_for(year, kind, county), 1, name, kind.value,
                              county, year, on, funding[kind.value], teams, False, "", ACTOR,

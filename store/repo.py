@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import duckdb
@@ -31,11 +31,29 @@ Con = duckdb.DuckDBPyConnection
 WRITE_LOCK = threading.RLock()
 
 
+_open = threading.local()  # the connection whose transaction this thread is inside, and how deep
+
+
 @contextmanager
 def transaction(con: Con) -> Iterator[Con]:
-    """One atomic, serialised write: committed whole or rolled back whole."""
+    """One atomic, serialised write: committed whole or rolled back whole.
+
+    Nested calls on the same thread join the outer transaction (only the outermost one begins and
+    commits), so a function that is atomic on its own — upsert_orgs, write_submission — is also
+    atomic as part of a larger write such as loading the demo set."""
     with WRITE_LOCK:
+        outer = getattr(_open, "con", None)
+        if outer is not None:
+            if outer is not con:
+                raise RuntimeError("a nested transaction must use the connection of the outer one")
+            _open.depth += 1
+            try:
+                yield con
+            finally:
+                _open.depth -= 1
+            return
         con.execute("BEGIN TRANSACTION")
+        _open.con, _open.depth = con, 1
         try:
             yield con
             con.execute("COMMIT")
@@ -45,6 +63,22 @@ def transaction(con: Con) -> Iterator[Con]:
             except duckdb.Error:
                 pass  # a failed COMMIT has already ended the transaction; keep the original error
             raise
+        finally:
+            _open.con = None
+
+
+@contextmanager
+def registered(con: Con, name: str, rows: pd.DataFrame) -> Iterator[None]:
+    """`rows` visible to SQL as `name` for the block. Inside a failed transaction unregistering
+    fails too; that second error must not hide the first."""
+    con.register(name, rows)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
 
 
 def first(con: Con, sql: str, params: Sequence | None = None) -> tuple | None:
@@ -85,9 +119,13 @@ def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
     ancestors: those are recomputed."""
     if not orgs:
         return
+    with transaction(con):
+        _upsert_orgs(con, orgs, origin)
+
+
+def _upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
     frame = _org_rows(orgs, origin)
-    con.register("new_orgs", frame)
-    try:
+    with registered(con, "new_orgs", frame):
         moved = [r[0] for r in con.execute(
             """SELECT n.org_id FROM new_orgs n JOIN orgs o USING (org_id)
                WHERE o.parent_id IS DISTINCT FROM n.parent_id OR o.kind <> n.kind""").fetchall()]
@@ -99,8 +137,6 @@ def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
                ON CONFLICT (org_id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                    kind = excluded.kind, parent_id = excluded.parent_id"""
         )
-    finally:
-        con.unregister("new_orgs")
     if moved or added:
         rebuild_closure(con)
     if moved:
@@ -118,6 +154,11 @@ def _ancestors_of_subtrees(con: Con, org_ids: Sequence[str]) -> set[str]:
 
 
 def rebuild_closure(con: Con) -> None:
+    with transaction(con):  # never a deleted closure without its replacement
+        _rebuild_closure(con)
+
+
+def _rebuild_closure(con: Con) -> None:
     con.execute("DELETE FROM org_closure")
     con.execute(
         """INSERT INTO org_closure
@@ -162,6 +203,11 @@ def _reporting_levels(con: Con) -> list[tuple]:
 
 def rebuild_figures(con: Con) -> None:
     """Recompute the three derived tables from scratch (after a bulk load that bypassed write_submission)."""
+    with transaction(con):
+        _rebuild_figures(con)
+
+
+def _rebuild_figures(con: Con) -> None:
     con.execute("DELETE FROM current_figures")
     con.execute(
         """INSERT INTO current_figures
@@ -383,8 +429,7 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
     wanted = pd.DataFrame([(k.org_id, k.indicator_id) for k in set(keys)], columns=["org_id", "indicator_id"])
     if wanted.empty:
         return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters"])
-    con.register("wanted_series", wanted)
-    try:
+    with registered(con, "wanted_series", wanted):
         return frame(
             con,
             """WITH official AS (
@@ -400,8 +445,6 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
                ORDER BY org_id, indicator_id, year, quarter""",
             [up_to.ordinal, up_to.ordinal],
         )
-    finally:
-        con.unregister("wanted_series")
 
 
 def threshold_counts(con: Con, scope: str, indicator: str, threshold: float, up_to_year: int) -> dict[int, int]:
@@ -446,8 +489,7 @@ def write_submission(
     stamp = at or dt.datetime.now()
     # Per-row entry times are kept where given (the demo set dates each report after its quarter).
     batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
-    con.register("batch_rows", batch)  # registered outside the transaction: cleanup can't mask an error
-    try:
+    with registered(con, "batch_rows", batch):
         with transaction(con):
             sub_id = scalar(
                 con,
@@ -472,8 +514,6 @@ def write_submission(
                 _refresh_figures(con, sub_id)
             audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
                   {"origin": origin, "file": file_name, "rows": len(batch)})
-    finally:
-        con.unregister("batch_rows")
     return sub_id
 
 
@@ -515,8 +555,7 @@ def current_values(con: Con, keys: pd.DataFrame, periods: Sequence[Period] | Non
     """All current figures of the given (org_id, indicator_id) pairs and of their parent and child
     indicators; only those of `periods` when given (validation needs a figure's neighbours, not
     its whole history: 40 quarters of 10 000 firms is four million rows)."""
-    con.register("wanted_values", keys[["org_id", "indicator_id"]])
-    try:
+    with registered(con, "wanted_values", keys[["org_id", "indicator_id"]]):
         return frame(
             con,
             """SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value
@@ -530,8 +569,6 @@ def current_values(con: Con, keys: pd.DataFrame, periods: Sequence[Period] | Non
                  AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], o.year * 4 + o.quarter - 1))""",
             [None if periods is None else [p.ordinal for p in periods]] * 2,
         )
-    finally:
-        con.unregister("wanted_values")
 
 
 def parks(con: Con) -> pd.DataFrame:
@@ -580,32 +617,6 @@ def org_figures(con: Con, org_id: str, as_of: Period) -> pd.DataFrame:
            GROUP BY ALL ORDER BY i.code NULLS LAST, i.indicator_id""",
         [as_of.year, as_of.year - 1, org_id, as_of.quarter, as_of.year, as_of.year - 1],
     )
-
-
-def enterprise_annual(con: Con, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
-    """Annual (Q4) values of one indicator for every enterprise under an organisation."""
-    return frame(
-        con,
-        """SELECT o.org_id, e.name_zh, o.year, o.value FROM current_observations o
-           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
-           JOIN orgs e ON e.org_id = o.org_id AND e.kind = 'enterprise'
-           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
-           ORDER BY o.org_id, o.year""",
-        [under, indicator_id, up_to_year],
-    )
-
-
-def incentives(con: Con, scope_ids: Sequence[str]) -> pd.DataFrame:
-    return frame(
-        con,
-        """SELECT plan_id, incentive_id, scope_id, indicator_id, threshold, reward, min_growth
-           FROM incentives WHERE list_contains(?, scope_id) ORDER BY threshold""",
-        [list(scope_ids)],
-    )
-
-
-
-# ------------------------------------------------------------------------------- review
 
 
 def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.DataFrame:
@@ -864,11 +875,8 @@ def load_programme_rows(con: Con, tables: dict[str, pd.DataFrame], actor: str) -
     with transaction(con):
         for table, rows in tables.items():
             columns, sql = _BULK_INSERTS[table]
-            con.register("bulk_rows", rows[columns])
-            try:
+            with registered(con, "bulk_rows", rows[columns]):
                 con.execute(sql)
-            finally:
-                con.unregister("bulk_rows")
         audit(con, actor, "programme.load", None, {t: len(r) for t, r in tables.items()})
 
 

@@ -107,6 +107,21 @@ def leader_app(tmp_path: Path, demo_db: Path, app_store):
     return app_store(demo_with_users(demo_db, tmp_path, {"leader": LEADER_PASSWORD}))
 
 
+@pytest.fixture(scope="session")
+def users_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
+    """The demo store with every demo user, each with APP_PASSWORD (hashing is slow: once a session)."""
+    from tests.apptest_helpers import APP_PASSWORD, DEMO_NAMES
+
+    return demo_with_users(demo_db, tmp_path_factory.mktemp("app-users"), dict.fromkeys(DEMO_NAMES, APP_PASSWORD))
+
+
+@pytest.fixture
+def app_db(users_template: Path, app_store) -> Path:
+    """The app on a private copy of `users_template` (TRACKER_DB as in production), caches cleared.
+    Modules that need other users override this fixture."""
+    return app_store(users_template)
+
+
 @pytest.fixture
 def production_routing(monkeypatch: pytest.MonkeyPatch):
     """Route every AppTest run through dashboard.py, as a real server does.

@@ -19,18 +19,14 @@ registry AppTest's own switch_page() resolves against.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.access import ROLE_NAMES, SYSTEM, Role
 from store import repo, users
-from tests.conftest import demo_with_users
+from tests.apptest_helpers import APP_PASSWORD as PASSWORD
+from tests.apptest_helpers import DEMO_NAMES, new_app, page_files, sign_in, signed_in
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "Tr4cker-app-passphrase"
-DEMO_NAMES = [name for name, *_ in users.DEMO_USERS] + ["enterprise"]
 OWN_PARK, OTHER_PARK = "qd-softcity", "qd-infovalley"
 BAD_PASSWORD = "用户名或密码错误"
 LOCKED = "账户已锁定"
@@ -55,19 +51,9 @@ NEVER = {
 }
 
 
-# ------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def users_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
-    """The demo store with the demo users, every one with PASSWORD (hashing is slow: once)."""
-    return demo_with_users(demo_db, tmp_path_factory.mktemp("app-roles"), dict.fromkeys(DEMO_NAMES, PASSWORD))
-
-
-@pytest.fixture
-def app_db(users_template, app_store) -> Path:
-    """A private copy of the store, named by TRACKER_DB as in production; caches cleared."""
-    return app_store(users_template)
+# ------------------------------------------------------------------------------------ helpers
+# The store (`app_db`: the demo store with every demo user, password PASSWORD) comes from conftest;
+# starting a session and signing in through the form from tests/apptest_helpers.py.
 
 
 def store():
@@ -79,38 +65,6 @@ def store():
 
 def read(sql: str, params: list | None = None):
     return repo.frame(store(), sql, params)
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-
-
-def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
-    """Fill the sign-in form's two inputs and press its submit button."""
-    if not at.text_input:  # not run yet: render the form first
-        at.run()
-    fields = {w.label: w for w in at.text_input}
-    fields["用户名"].input(username)
-    fields["密码"].input(password)
-    at.form_submit_button[0].click()
-    return at.run()
-
-
-def signed_in(username: str, password: str = PASSWORD, **query: str) -> AppTest:
-    at = new_app()
-    at.query_params.update(query)
-    at.run()
-    sign_in(at, username, password)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def page_files(at: AppTest) -> set[str]:
-    """The page files the last run's st.navigation offered.
-
-    AppTest has no public accessor for the navigation; `_registered_pages` is what its own
-    switch_page() resolves against (the pages st.navigation registered in the last run)."""
-    return {Path(info["script_path"]).name for info in at._registered_pages.values() if info.get("script_path")}
 
 
 def headers(at: AppTest) -> list[str]:
@@ -211,7 +165,7 @@ def test_park_manager_asking_for_another_park_in_the_url_is_refused(app_db):
 
 
 def test_park_manager_with_another_park_bookmarked_is_refused_at_sign_in(app_db):
-    at = signed_in("park-softcity", park=OTHER_PARK)
+    at = signed_in("park-softcity", query={"park": OTHER_PARK})
     assert NOT_ALLOWED in errors(at)
     assert not at.dataframe
 

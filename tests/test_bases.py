@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 import pandas as pd
 import pytest
@@ -17,7 +18,7 @@ from metrics import bases
 from metrics.progress import Status
 from reports import render
 from reports.bases import base_register
-from store import access, repo
+from store import access, demo_programme, repo
 from store.access import AuthorizationError
 
 DEMO, FEAT, START = BaseType.DEMONSTRATION, BaseType.FEATURED, BaseType.STARTUP
@@ -237,6 +238,57 @@ def test_bad_reports_are_refused(zj, fields, reason):
     assert repo.scalar(zj, "SELECT count(*) FROM base_reports") == 0
 
 
+def test_a_base_withdrawn_while_a_report_waits_gets_no_report(zj):
+    """The report's checks run in the same transaction as its write: a withdrawal being written when
+    the report comes in is seen once it commits, and the report is refused, not filed."""
+    designate(zj)
+    outcome: dict[str, str] = {}
+
+    def enter_report(con):  # a second session on the same store, as another user's page would be
+        try:
+            outcome["revision"] = str(report(con))
+        except ProgrammeInputError as e:
+            outcome["refused"] = e.zh
+
+    other = zj.cursor()
+    with repo.transaction(zj):
+        designate(zj, withdrawn=True)
+        waiting = threading.Thread(target=enter_report, args=(other,))
+        waiting.start()
+        waiting.join(timeout=0.5)  # time for a check made outside the transaction to see the base still current
+        assert waiting.is_alive()  # the report waits for the withdrawal's transaction
+    waiting.join()
+    assert outcome == {"refused": "2016-demonstration-c0 不是已认定的基地"}
+    assert repo.scalar(zj, "SELECT count(*) FROM base_reports") == 0
+
+
+# ------------------------------------------------------------------------- catalog counties
+
+
+def test_counties_come_with_the_catalog(store, catalog):
+    """Without the demo set (TRACKER_DEMO=0) the province's counties are there to designate bases in,
+    each under its prefecture-level city."""
+    listed = access.counties(store, SYSTEM, "zhejiang")
+    declared = {o.org_id for o in catalog.organisations.values()
+                if o.kind == OrgKind.DISTRICT and catalog.is_under(o.org_id, "zhejiang")}
+    assert set(listed.org_id) == declared and len(declared) == 45  # the 45 declared in data/orgs.yaml
+    assert {catalog.organisations[catalog.organisations[c].parent].kind for c in declared} == {OrgKind.CITY}
+    assert repo.city_of(store, "zj-nb-yinzhou") == "ningbo" and repo.city_of(store, "zj-hz-binjiang") == "hangzhou"
+    assert designate(store, county_id="zj-nb-yinzhou", name="宁波市鄞州区软件产业示范基地") == 1
+    assert list(access.designations(store, SYSTEM, "zhejiang-2015").county_id) == ["zj-nb-yinzhou"]
+
+
+def test_demo_figures_only_for_catalog_counties(catalog):
+    cfg = {"counties": {"province": "zhejiang", "years": [2015, 2016], "growth": [0.1, 0.1],
+                        "revenue_2015": {"zj-hz-xihu": 420, "zj-nowhere": 1, "hz-binjiang": 5, "sz-software-park": 3}},
+           "seed": 1}
+    with pytest.raises(ValueError, match="zj-nowhere, hz-binjiang, sz-software-park"):
+        demo_programme.county_revenue(cfg, catalog)
+    cfg["counties"]["revenue_2015"] = {"zj-hz-xihu": 420}
+    # 420 亿元 in 2015 grown at 10 %: 462 in 2016
+    assert demo_programme.county_revenue(cfg, catalog) == {"zj-hz-xihu": {2015: 420.0, 2016: 462.0}}
+
+
 # ------------------------------------------------------------------------------ the demo
 
 
@@ -280,7 +332,6 @@ def test_register_workbook(demo_store, catalog):
 def test_demo_programme_is_deterministic(catalog):
     import yaml
 
-    from store import demo_programme
     from store.catalog import DATA_DIR
 
     cfg = yaml.safe_load((DATA_DIR / "demo.yaml").read_text(encoding="utf-8"))

@@ -4,35 +4,26 @@ of the demo store. Expected numbers are computed from the same store through the
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.access import SYSTEM, Identity, Role
+from domain.models import OrgKind
 from domain.periods import Period
 from metrics import bases, incentives, tasks
 from store import access, repo
 from store.catalog import default_catalog
-from tests.conftest import demo_with_users
+from tests.apptest_helpers import APP_PASSWORD, DEMO_NAMES, page_files, signed_in
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "Programme-pages-passphrase"
-NAMES = ["admin", "leader", "reviewer", "park-softcity", "enterprise"]
 MINE = {"tasks.py", "bases.py", "incentives.py"}
 OFFERED = {"admin": MINE, "leader": MINE, "reviewer": MINE, "park-softcity": {"incentives.py"}, "enterprise": set()}
 NOT_ALLOWED = "无权查看该园区的企业数据"
 
 
-@pytest.fixture(scope="module")
-def users_template(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
-    return demo_with_users(demo_db, tmp_path_factory.mktemp("programme-app"), dict.fromkeys(NAMES, PASSWORD))
-
-
-@pytest.fixture
-def app_db(users_template, app_store) -> Path:
-    return app_store(users_template)
+# The store (`app_db`: the demo store with every demo user) comes from conftest; signing in through
+# the form from tests/apptest_helpers.py.
 
 
 def con():
@@ -41,28 +32,11 @@ def con():
     return data.cursor()
 
 
-def signed_in(username: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def page_files(at: AppTest) -> set[str]:
-    """The pages st.navigation offered in the last run (the registry AppTest's switch_page uses)."""
-    return {Path(i["script_path"]).name for i in at._registered_pages.values() if i.get("script_path")}
-
-
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-@pytest.mark.parametrize("username", NAMES)
+@pytest.mark.parametrize("username", DEMO_NAMES)
 def test_each_role_is_offered_its_pages(app_db, username):
     offered = page_files(signed_in(username))
     assert offered & MINE == OFFERED[username]
@@ -77,7 +51,7 @@ def states_at(quarter: Period) -> list[tasks.TaskState]:
 
 
 def test_tasks_page_for_a_leader(app_db):
-    at = signed_in("leader", plan_id="shenzhen-2011")
+    at = signed_in("leader", state={"plan_id": "shenzhen-2011"})
     at.switch_page("pages/tasks.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.header[0].value == "任务督办 · 深圳市创建中国软件名城分解实施方案"
@@ -98,7 +72,7 @@ def test_tasks_page_for_a_leader(app_db):
 
 
 def test_an_earlier_quarter_shows_its_own_state(app_db):
-    at = signed_in("leader", plan_id="shenzhen-2011")
+    at = signed_in("leader", state={"plan_id": "shenzhen-2011"})
     at.switch_page("pages/tasks.py").run()
     at.selectbox(key="task-quarter-shenzhen-2011").set_value(Period(2011, 4)).run()
     assert not at.exception
@@ -107,7 +81,7 @@ def test_an_earlier_quarter_shows_its_own_state(app_db):
 
 
 def test_a_reviewer_records_a_task_status(app_db):
-    at = signed_in("reviewer", plan_id="shenzhen-2011")
+    at = signed_in("reviewer", state={"plan_id": "shenzhen-2011"})
     at.switch_page("pages/tasks.py").run()
     at.selectbox(key="record-task").set_value("sz-t-02").run()
     assert at.selectbox(key="record-department").options == ["市科工贸信委", "市财政委"]
@@ -128,7 +102,7 @@ def test_a_reviewer_records_a_task_status(app_db):
 
 
 def test_bases_page_for_a_leader(app_db):
-    at = signed_in("leader", plan_id="zhejiang-2015")
+    at = signed_in("leader", state={"plan_id": "zhejiang-2015"})
     at.switch_page("pages/bases.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.header[0].value.startswith("基地建设 · 浙江省软件和信息服务产业基地")
@@ -150,7 +124,7 @@ def test_bases_page_for_a_leader(app_db):
 
 
 def test_bases_page_records_a_report(app_db):
-    at = signed_in("admin", plan_id="zhejiang-2015")
+    at = signed_in("admin", state={"plan_id": "zhejiang-2015"})
     at.switch_page("pages/bases.py").run()
     base = at.selectbox(key="report-base").value
     at.date_input(key="report-on").set_value(dt.date(2016, 6, 1))
@@ -200,7 +174,7 @@ def test_park_manager_asking_for_another_park_is_refused(app_db):
 
 
 def test_incentives_city_list_for_a_leader(app_db):
-    at = signed_in("leader", plan_id="qingdao-2012")
+    at = signed_in("leader", state={"plan_id": "qingdao-2012"})
     at.switch_page("pages/incentives.py").run()
     assert not at.exception, [e.value for e in at.exception]
     year = at.selectbox(key="reward-year-qingdao-2012").value
@@ -224,11 +198,11 @@ def test_pages_on_a_store_without_data(tmp_path, empty_db, app_store, monkeypatc
     path = tmp_path / "empty-users.duckdb"
     shutil.copy(empty_db, path)
     c = connect(path)
-    users.add_user(c, SYSTEM, "admin", "管理员", Role.ADMIN, password=PASSWORD)
+    users.add_user(c, SYSTEM, "admin", "管理员", Role.ADMIN, password=APP_PASSWORD)
     c.close()
     monkeypatch.setenv("TRACKER_DEMO", "0")
     app_store(path)
-    at = signed_in("admin", plan_id="shenzhen-2011")
+    at = signed_in("admin", state={"plan_id": "shenzhen-2011"})
     for page in ("tasks", "bases", "incentives"):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
@@ -236,5 +210,15 @@ def test_pages_on_a_store_without_data(tmp_path, empty_db, app_store, monkeypatc
     assert metric(at, "已完成") == "0" and metric(at, "本季度未报送单位") != "0"  # every department owes a report
     at.switch_page("pages/bases.py").run()
     assert metric(at, "已认定基地") == "0"
+    # The counties are catalog data: the picker offers every one, and a designation is recorded.
+    cat = default_catalog()
+    counties = [o for o in cat.organisations.values() if o.kind == OrgKind.DISTRICT and cat.is_under(o.org_id, "zhejiang")]
+    assert sorted(at.selectbox(key="new-county").options) == sorted(o.name_zh for o in counties)
+    at.selectbox(key="new-county").set_value("zj-nb-yinzhou")
+    at.text_input(key="new-name").input("宁波市鄞州区软件产业示范基地")
+    at.button(key="new-submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    got = repo.frame(con(), "SELECT county_id, name, entered_by FROM base_designations")
+    assert list(got.itertuples(index=False, name=None)) == [("zj-nb-yinzhou", "宁波市鄞州区软件产业示范基地", "admin")]
     at.switch_page("pages/incentives.py").run()
     assert "规划期内尚无完整年度数据" in " ".join(i.value for i in at.info)

@@ -30,6 +30,8 @@ from reports.briefing import build
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table
 from store import access, repo
 from store.db import connect
+from tests.apptest_helpers import signed_in
+from tests.conftest import LEADER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 Q3 = Period(2015, 3)
@@ -216,9 +218,7 @@ def test_cli_report_single_and_batch(tmp_path, demo_db):
 
 
 def test_export_page_previews_and_offers_three_files(leader_app):
-    from tests.test_pages import signed_in
-
-    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Q3})
+    at = signed_in("leader", LEADER_PASSWORD, state={"plan_id": "qingdao-2012", "as_of-qingdao": Q3})
     at.switch_page("pages/export.py").run()
     assert not at.exception
     assert at.header[0].value == "简报导出"
@@ -241,3 +241,26 @@ def test_without_chromium_the_files_say_which_chart_is_missing(monkeypatch, tmp_
     assert any(p.text.startswith("〔图1 全市软件业务收入：charts need Debian's chromium") for p in word.paragraphs)
     text = PdfReader(io.BytesIO(render(doc, "pdf"))).pages[0].extract_text()
     assert "图1 全市软件业务收入" in text and "chromium" in text
+
+
+def test_incentive_table_shows_thresholds_in_wan_yuan(qingdao):
+    """Qingdao rewards 5000 万元, 1, 5 and 10 亿元 (= 5 000, 10 000, 50 000, 100 000 万元)."""
+    table = next(t for t in qingdao.tables() if "新达到奖励门槛" in t.title)
+    assert table.columns[1].header == "奖励门槛（万元）"
+    thresholds = {r[1] for r in table.rows[:-1]}
+    assert thresholds and thresholds <= {5000, 10000, 50000, 100000}
+    assert table.rows[-1][0] == "合计" and table.rows[-1][4] == sum(r[4] or 0 for r in table.rows[:-1])
+
+
+def test_a_park_outside_the_plan_is_refused(demo_store, catalog):
+    with pytest.raises(ValueError, match="'hz-binjiang' is not a park of qingdao-2012"):
+        build(demo_store, catalog, "qingdao-2012", Q3, park_id="hz-binjiang")
+
+
+def test_a_plan_is_read_within_its_horizon(catalog):
+    """Hangzhou's plan ends in 2015: later figures (another plan's) do not move its default quarter."""
+    plan = catalog.plans["hangzhou-2012"]
+    assert plan.horizon_end == 2015
+    assert plan.reading_quarter([Period(2015, 3), Period(2015, 4), Period(2018, 4)]) == Period(2015, 4)
+    assert plan.reading_quarter([Period(2016, 1)]) == Period(2016, 1)  # nothing within: the latest there is
+    assert plan.reading_quarter([]) is None

@@ -61,3 +61,43 @@ def test_every_write_is_audited(store):
     log = repo.frame(store, "SELECT actor, action, object FROM audit_log WHERE actor = 'alice'")
     assert log.to_dict(orient="records") == [{"actor": "alice", "action": "submission.accepted",
                                               "object": f"submission:{sub}"}]
+
+
+def test_nested_transactions_commit_once_and_fail_whole(store):
+    """An inner transaction joins the outer one: its rows land only with the outer commit, and an
+    error anywhere rolls back both."""
+    before = repo.scalar(store, "SELECT count(*) FROM settings")
+    with repo.transaction(store):
+        repo.set_setting(store, "outer", "1")
+        with repo.transaction(store):
+            repo.set_setting(store, "inner", "1")
+    assert repo.scalar(store, "SELECT count(*) FROM settings") == before + 2
+    with pytest.raises(RuntimeError, match="boom"), repo.transaction(store):
+        repo.set_setting(store, "outer2", "1")
+        with repo.transaction(store):
+            repo.set_setting(store, "inner2", "1")
+        raise RuntimeError("boom")
+    assert repo.setting(store, "outer2") is None and repo.setting(store, "inner2") is None
+    other = store.cursor()
+    with pytest.raises(RuntimeError, match="connection of the outer one"), repo.transaction(store), \
+            repo.transaction(other):
+        pass
+
+
+def test_a_failed_demo_load_leaves_nothing(store, catalog, monkeypatch):
+    """The demo set is one transaction: a failure after its organisations and figures were written
+    (here, in the programme rows) leaves neither, so the next start loads it whole."""
+    from store import demo
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(repo, "load_programme_rows", fail)
+    orgs = repo.scalar(store, "SELECT count(*) FROM orgs")
+    with pytest.raises(RuntimeError, match="disk full"):
+        demo.load_demo(store, catalog)
+    assert repo.scalar(store, "SELECT count(*) FROM orgs") == orgs
+    assert repo.scalar(store, "SELECT count(*) FROM observations") == 0
+    assert repo.scalar(store, "SELECT count(*) FROM current_figures") == 0
+    monkeypatch.undo()
+    assert demo.load_demo(store, catalog) > 0

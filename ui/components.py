@@ -6,7 +6,9 @@ draws them, so it holds no queries and no arithmetic beyond unit display.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -15,13 +17,42 @@ from domain.models import Plan
 from domain.periods import Period
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
+from store.catalog import Catalog
 from ui import figures, status
-from ui.format import display, number, pct
+from ui.context import PageContext
+from ui.format import display, number, pct, period_label
 from ui.i18n import t
 
+EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
 
-def period_label(p: Period, lang: str) -> str:
-    return p.label_zh() if lang == "zh" else str(p)
+
+def page_plan(ctx: PageContext, catalog: Catalog, visible: list[str], has: Callable[[Plan], bool], title_key: str,
+              empty_key: str) -> Plan:
+    """The plan a page about one kind of content (tasks, bases, rewards) shows: the sidebar's plan
+    when it has such content, else the first that does, with a choice when several do; the header
+    names it. Stops the page, saying why, when no visible plan has any."""
+    candidates = [p for p in visible if has(catalog.plans[p])]
+    if not candidates:
+        st.header(t(title_key, ctx.lang))
+        st.info(t(empty_key, ctx.lang))
+        st.stop()
+    head = st.container()  # the header names the plan chosen below it
+    plan_id = ctx.plan_id if ctx.plan_id in candidates else candidates[0]
+    if len(candidates) > 1:
+        plan_id = st.selectbox(t("plan", ctx.lang), candidates, index=candidates.index(plan_id),
+                               format_func=lambda p: catalog.plans[p].title_zh if ctx.lang == "zh" else catalog.plans[p].title_en)
+    plan = catalog.plans[plan_id]
+    head.header(f"{t(title_key, ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+    return plan
+
+
+def download_buttons(make: Callable[[str], bytes], stem: str, mimes: Mapping[str, str], key: str) -> None:
+    """One download button per format in a row; each file is made only when its button is pressed
+    (`make(fmt)` runs then, outside the script run, so it must not call streamlit)."""
+    for cell, fmt in zip(st.columns(len(mimes)), mimes, strict=True):
+        cell.download_button(EXPORT_LABELS.get(fmt, fmt), data=functools.partial(make, fmt), file_name=f"{stem}.{fmt}",
+                             mime=mimes[fmt], icon=":material/download:", width="stretch", on_click="ignore",
+                             key=f"{key}-{fmt}")
 
 
 def badge(s: Status, lang: str) -> None:

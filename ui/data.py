@@ -133,11 +133,6 @@ def components(version: int, org_id: str, as_of: Period) -> pd.DataFrame:
     return tracker.components(cursor(), catalog(), org_id, "software_revenue", as_of)
 
 
-def latest_period(version: int, org_id: str | None) -> Period | None:
-    found = periods(version, org_id)
-    return found[-1] if found else None
-
-
 def visible_plans(who: Identity) -> list[str]:
     """Plans a user can open: all, or for a park manager the plans over their park."""
     cat = catalog()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from domain.periods import Period
 from domain.units import DISPLAY, convert, unit
 
 
@@ -47,3 +48,8 @@ def points(value: float | None, lang: str = "zh") -> str:
     if value is None:
         return "—"
     return f"{value * 100:+.1f}个百分点" if lang == "zh" else f"{value * 100:+.1f} pp"
+
+
+def period_label(p: Period, lang: str) -> str:
+    """2015年1-9月 in Chinese, 2015Q3 in English."""
+    return p.label_zh() if lang == "zh" else str(p)

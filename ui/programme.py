@@ -209,7 +209,6 @@ def winners_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     }))
 
 
-EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # format names, the same in every language
 
 
 def winners_column_config(lang: str) -> dict:
