@@ -111,3 +111,20 @@ def test_upload_is_validated_then_reviewed(app, tmp_path):
         page.get_by_role("button", name="通过").click()
         page.get_by_text("没有待审核的提交").wait_for(timeout=60_000)
         screenshot(page, "review-accepted")
+
+
+def test_leader_downloads_the_briefing_as_pdf_and_excel(app, tmp_path):
+    """The download buttons make their file when pressed, in the server, outside a script run."""
+    with chromium() as page:
+        sign_in(page, app, "leader", PASSWORD)
+        page.goto(f"{app}/export")
+        page.get_by_role("heading", name="简报导出").wait_for(timeout=30_000)
+        idle(page)
+        screenshot(page, "export-page")
+        for label, magic in (("PDF", b"%PDF"), ("Excel (.xlsx)", b"PK")):
+            with page.expect_download(timeout=60_000) as caught:
+                page.get_by_role("button", name=label).click()
+            path = tmp_path / caught.value.suggested_filename
+            caught.value.save_as(path)
+            assert path.read_bytes()[:len(magic)] == magic, label
+            assert path.name.endswith(".pdf" if label == "PDF" else ".xlsx")
