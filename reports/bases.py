@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain.models import Plan
 from metrics import bases
+from reports import text
 from reports.model import Column, Document, Section, Table
 from ui import status
 from ui.programme import check_word, half_label, report_word, type_word
@@ -15,10 +16,7 @@ from ui.programme import check_word, half_label, report_word, type_word
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{plan}建设情况表", "{plan}: progress"),
     "subtitle": ("截至{date}", "As of {date}"),
-    "plan": ("规划", "Plan"),
     "as_of": ("截至", "As of"),
-    "nature": ("数据性质", "Nature of the data"),
-    "demo": ("演示数据，非官方统计", "Demo data — not official statistics"),
     "summary": ("截至{date}，共认定基地{n}个，下达支持资金{funding:,.0f}万元；{failing}个基地经数据核对不符合创建条件；"
                 "应报半年报{due}份，按时{on_time}份，逾期{late}份，未报{missing}份。",
                 "By {date}: {n} bases designated, {funding:,.0f} 万元 of funding granted; {failing} fail a criterion "
@@ -33,7 +31,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "years": ("计划年度", "Programme years"),
     "target": ("目标数", "Target"),
     "count": ("已认定", "Designated"),
-    "status": ("状态", "Status"),
     "year": ("认定年度", "Year"),
     "name": ("基地名称", "Base"),
     "county": ("所在县（市、区）", "County"),
@@ -50,9 +47,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+_t = text.words(TEXT)
 
 
 def base_register(plan: Plan, view: bases.ProgrammeView, lang: str = "zh", demo: bool = False) -> Document:

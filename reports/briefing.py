@@ -20,6 +20,7 @@ from domain.periods import Period
 from metrics import incentives, tracker
 from metrics.progress import Status
 from metrics.tracker import ProgressRow
+from reports import text
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from store import access, repo
 from store.catalog import Catalog
@@ -35,14 +36,10 @@ NUMERALS = "一二三四五六七八九十"
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{plan}实施情况季度简报", "{plan}: quarterly briefing"),
     "subtitle": ("{year}年第{q}季度（{months}）", "{period}"),
-    "plan": ("规划", "Plan"),
     "issuer": ("发文单位", "Issued by"),
     "period": ("报告期", "Period"),
-    "park": ("园区", "Park"),
     "data_date": ("数据截至", "Data as of"),
     "generated": ("生成时间", "Generated"),
-    "nature": ("数据性质", "Nature of the data"),
-    "demo": ("演示数据，非官方统计", "Demo data — not official statistics"),
     "official": ("统计数据（已审核）", "Statistics (reviewed)"),
     "no_data": ("截至{period}，本规划尚无已审核的数据。", "As of {period} the plan has no reviewed figures."),
     "ytd": ("截至{year}年{q}，{name}累计 {value}，同比{yoy}，完成年度目标的 {done}，{ahead}序时进度 {points} 个百分点。",
@@ -82,14 +79,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "completion": ("完成率", "Completion"),
     "in_year": ("年度完成率", "Share of this year's target"),
     "elapsed": ("序时进度", "Time elapsed"),
-    "status": ("状态", "Status"),
     "reason": ("说明", "Reason"),
     "series_used": ("数据来源", "Series used"),
     "value_unit": ("{name}（{unit}）", "{name} ({unit})"),
     "share": ("占比", "Share"),
     "park_target": ("园区目标（{unit}）", "Park target ({unit})"),
-    "enterprise": ("企业名称", "Enterprise"),
-    "credit_code": ("统一社会信用代码", "Credit code"),
     "yoy": ("同比", "YoY"),
     "employees": ("从业人员（人）", "Employees"),
     "reported": ("已报送", "Reported"),
@@ -99,7 +93,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "revenue_yi": ("软件业务收入（亿元）", "Software revenue (亿元)"),
     "growth": ("增长", "Growth"),
     "reward": ("奖励（万元）", "Reward (万元)"),
-    "total": ("合计", "Total"),
     "firms": ("企业数", "Firms"),
     "on_time": ("按时", "On time"),
     "late": ("逾期", "Late"),
@@ -129,10 +122,13 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+_word = text.words(TEXT)
+
+
 def _t(lang: str) -> Callable[..., str]:
+    """`t(key, **values)`: the briefing's sentence in `lang` with its numbers filled in."""
     def t(key: str, **kw: object) -> str:
-        zh, en = TEXT[key]
-        return (zh if lang == "zh" else en).format(**kw)
+        return _word(key, lang).format(**kw)
     return t
 
 

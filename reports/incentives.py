@@ -11,12 +11,12 @@ import pandas as pd
 
 from domain.models import Plan
 from metrics import incentives
+from reports import text
 from reports.model import Column, Document, Paragraph, Section, Table, numeric
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{plan}企业奖励名单", "{plan}: reward list"),
     "subtitle": ("{year}年度新达到奖励门槛的企业（{scope}）", "Firms newly over a reward threshold in {year} ({scope})"),
-    "plan": ("规划", "Plan"),
     "scope": ("范围", "Scope"),
     "year": ("年度", "Year"),
     "rule": ("认定规则", "Rule"),
@@ -24,8 +24,6 @@ TEXT: dict[str, tuple[str, str]] = {
                   "A one-off reward in the first year the annual software revenue reaches a threshold{growth}; a firm "
                   "crossing several thresholds at once earns each."),
     "growth_rule": ("，且当年增速不低于{g:.0%}", ", with growth of at least {g:.0%} that year"),
-    "nature": ("数据性质", "Nature of the data"),
-    "demo": ("演示数据，非官方统计", "Demo data — not official statistics"),
     "summary": ("{year}年共有{firms}家企业新达到奖励门槛，获奖{awards}项，奖励金额合计{amount:,.0f}万元。",
                 "In {year}, {firms} firms newly crossed a threshold: {awards} awards totalling {amount:,.0f} 万元."),
     "unpriced": ("另有{n}项为规划未定金额的奖励（{what}），未计入合计。",
@@ -35,21 +33,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "s_list": ("奖励名单", "Awards"),
     "t_list": ("表1  {year}年新达到奖励门槛的企业", "Table 1. Firms newly over a threshold in {year}"),
     "sheet": ("奖励名单", "Awards"),
-    "enterprise": ("企业名称", "Enterprise"),
-    "credit_code": ("统一社会信用代码", "Credit code"),
-    "park": ("园区", "Park"),
     "threshold": ("奖励门槛（万元）", "Threshold (万元)"),
     "value": ("年度软件业务收入（万元）", "Annual software revenue (万元)"),
     "previous": ("上年软件业务收入（万元）", "Previous year (万元)"),
     "growth": ("增速", "Growth"),
     "reward": ("奖励（万元）", "Reward (万元)"),
-    "total": ("合计", "Total"),
 }
 
 
-def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+_t = text.words(TEXT)
 
 
 def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame, lang: str = "zh",

@@ -14,16 +14,14 @@ from domain.models import Plan
 from domain.periods import Period
 from domain.programme import TaskStatus
 from metrics import tasks
+from reports import text
 from reports.model import Column, Document, Paragraph, Section, Table
 from ui.programme import notes, quarter_label, status_word
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("{plan}任务督办季度工作简报", "{plan}: quarterly task briefing"),
-    "plan": ("规划", "Plan"),
     "quarter": ("季度", "Quarter"),
     "as_of": ("进展截至", "Progress as of"),
-    "nature": ("数据性质", "Nature of the data"),
-    "demo": ("演示数据，非官方统计", "Demo data — not official statistics"),
     "recorded": ("各牵头单位报送", "Reported by the lead departments"),
     "summary": ("截至{date}，{n}项任务中已完成{done}项（{share}），推进中{progress}项，滞后{delayed}项，未启动{idle}项；"
                 "已过完成时限仍未完成{overdue}项。本季度{missing}个牵头单位未报送进展。",
@@ -49,7 +47,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("编号", "No."),
     "task": ("任务", "Task"),
     "due": ("完成时限", "Due"),
-    "status": ("状态", "Status"),
     "notes": ("本季度进展", "Progress this quarter"),
     "owed": ("未报送任务数", "Reports owed"),
     "yes": ("是", "yes"),
@@ -59,9 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+_t = text.words(TEXT)
 
 
 def _completion(rows: Sequence[tasks.Completion], header: str, title: str, lang: str) -> Table:
