@@ -135,6 +135,18 @@ def linear(values: dict[str, float | None]) -> bool | None:
     return None if not steps else all(r <= 10.0 * 1.25 for r in steps)  # 25 % for noise on a shared machine
 
 
+def per_size(results: dict, sizes: list[str], figure: str, width: int, cells) -> list[str]:
+    """A table row per size: `cells(result)` after the size, or why it failed, spread over `width` columns."""
+    out = []
+    for s in sizes:
+        r = results.get(s, {}).get(figure)
+        if not r or "error" in r:
+            out.append(f"| {s} | failed: {(r or {}).get('error', 'not run')[:300]} |" + " |" * (width - 2))
+        else:
+            out.append(f"| {s} | " + " | ".join(cells(r)) + " |")
+    return out
+
+
 def write(results: dict, info: dict, sizes: list[str], started: str, finished: str) -> str:
     lines = ["# Benchmark results", "",
              f"Written by `.venv/bin/python -m bench.run --sizes {','.join(sizes)}` — do not edit by hand; "
@@ -226,13 +238,9 @@ def write(results: dict, info: dict, sizes: list[str], started: str, finished: s
               f"Target: ≥ {UPLOAD_ROWS_PER_S:,} rows/s for validate + commit.", "",
               "| size | validate | commit (accepted) | rows/s | target | commit pending | review → accepted |",
               "|---|---:|---:|---:|---|---:|---:|"]
-    for s in sizes:
-        r = results.get(s, {}).get("upload")
-        if not r or "error" in r:
-            lines.append(f"| {s} | failed: {(r or {}).get('error', 'not run')[:200]} | | | | | |")
-            continue
-        lines.append(f"| {s} | {sec(r['validate'])} | {sec(r['commit'])} | {r['rows_per_s']:,.0f} | "
-                     f"{ok(r['rows_per_s'] >= UPLOAD_ROWS_PER_S)} | {sec(r['pending_commit'])} | {sec(r['review_accept'])} |")
+    lines += per_size(results, sizes, "upload", 7, lambda r: [
+        sec(r["validate"]), sec(r["commit"]), f"{r['rows_per_s']:,.0f}", ok(r["rows_per_s"] >= UPLOAD_ROWS_PER_S),
+        sec(r["pending_commit"]), sec(r["review_accept"])])
     lines.append("")
 
     # Reports.
@@ -240,13 +248,8 @@ def write(results: dict, info: dict, sizes: list[str], started: str, finished: s
               "`reports.briefing.build` for qingdao-2012 at 2020Q4 (29 targets), then `reports.render` to docx, pdf "
               f"and xlsx. Target: ≤ {REPORTS_S:g} s together.", "",
               "| size | build | docx | pdf | xlsx | total | target |", "|---|---:|---:|---:|---:|---:|---|"]
-    for s in sizes:
-        r = results.get(s, {}).get("reports")
-        if not r or "error" in r:
-            lines.append(f"| {s} | failed: {(r or {}).get('error', 'not run')[:300]} | | | | | |")
-            continue
-        lines.append(f"| {s} | {sec(r['build'])} | {sec(r['docx'])} | {sec(r['pdf'])} | {sec(r['xlsx'])} | "
-                     f"{sec(r['total'])} | {ok(r['total'] <= REPORTS_S)} |")
+    lines += per_size(results, sizes, "reports", 7, lambda r: [
+        sec(r["build"]), sec(r["docx"]), sec(r["pdf"]), sec(r["xlsx"]), sec(r["total"]), ok(r["total"] <= REPORTS_S)])
     lines.append("")
 
     # Scaling.
