@@ -16,7 +16,7 @@ import duckdb
 
 from domain.access import Identity, Role
 from domain.periods import PeriodError, parse_period
-from metrics.tracker import plan_progress
+from service.queries import plan_progress
 from store import backup, demo, ingest, repo, users
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path

@@ -62,14 +62,14 @@ GROUP BY ALL
 def progress(db: Path) -> dict:
     """Every plan's progress table at AS_OF, against the floor, in one process on one connection."""
     from metrics import tracker
+    from service import queries
     from store.catalog import load_catalog
     from store.db import connect
 
     catalog = load_catalog()
     con = connect(db, read_only=True)
     primary = {(t.scope, t.indicator) for p in catalog.plans.values() for t in p.targets}
-    every = {(k.org_id, k.indicator_id) for p in catalog.plans.values() for t in p.targets
-             for k in tracker._series_keys(t)}
+    every = {(k.org_id, k.indicator_id) for p in catalog.plans.values() for k in tracker.needs(p, catalog).series}
     keys = pd.DataFrame([(o, i, (o, i) in primary) for o, i in sorted(every)],
                         columns=["org_id", "indicator_id", "bottom_up"])
     con.register("floor_keys", keys)
@@ -77,7 +77,7 @@ def progress(db: Path) -> dict:
     def tables() -> float:
         start = time.perf_counter()
         for plan_id in catalog.plans:
-            tracker.plan_progress(con, catalog, plan_id, AS_OF)
+            queries.plan_progress(con, catalog, plan_id, AS_OF)
         return time.perf_counter() - start
 
     def floor() -> float:
@@ -94,7 +94,7 @@ def progress(db: Path) -> dict:
     per_plan = {}
     for plan_id in catalog.plans:
         start = time.perf_counter()
-        tracker.plan_progress(con, catalog, plan_id, AS_OF)
+        queries.plan_progress(con, catalog, plan_id, AS_OF)
         per_plan[plan_id] = time.perf_counter() - start
     return {"cold": cold, "warm": _median(runs), "floor_cold": floor_cold, "floor": _median(floors),
             "ratio": _median(runs) / _median(floors), "runs": runs, "floors": floors, "per_plan": per_plan,

@@ -4,8 +4,7 @@ A firm qualifies for a threshold in the first year its annual figure reaches it 
 "first reaches"); Jiaxing also asks for growth of at least 10 % in that year. A firm that jumps
 several thresholds at once qualifies for each of them.
 
-`plan_winners` reads the store (through the scoped access layer), like `metrics.tracker`; the rest
-is pure.
+Pure: the firms' annual figures come in from the query layer (service/queries.py `plan_winners`).
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from domain.access import Identity
-from domain.models import Incentive, Plan
-from store import access
+from domain.models import Incentive
 
 
 @dataclass(frozen=True)
@@ -103,13 +100,3 @@ def total_of(table: pd.DataFrame) -> RewardTotal:
     """`reward_total` of a `winners` table (a reward the plan does not price is missing there)."""
     return RewardTotal(firms=table.org_id.nunique(), awards=len(table), amount=float(table.reward.astype(float).sum()),
                        unpriced=int(table.reward.isna().sum()))
-
-
-def plan_winners(con: access.repo.Con, who: Identity, plan: Plan, under: str, year: int) -> pd.DataFrame:
-    """A plan's new qualifiers under a city or park in `year`, one row per award (a `winners`
-    table); a park manager asking beyond their own park is refused by the data layer."""
-    frames = []
-    for indicator in dict.fromkeys(i.indicator for i in plan.incentives):
-        values = access.incentive_firms(con, who, under, indicator, year)
-        frames.append(winners(values, thresholds_of([i for i in plan.incentives if i.indicator == indicator]), year))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=WINNER_COLUMNS)

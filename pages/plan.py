@@ -47,8 +47,7 @@ parks = data.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)
 if parks and any(p.value for p in parks):
     st.subheader(t("by_park", ctx.lang))
     st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
-if row.indicator_id in ("software_revenue", "main_revenue"):
-    parts = data.components(version, row.scope_id, ctx.as_of)
-    if not parts.empty:
-        st.subheader(t("by_component", ctx.lang))
-        st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")
+parts = data.components(version, plan.plan_id, chosen, ctx.as_of)
+if not parts.empty:
+    st.subheader(t("by_component", ctx.lang))
+    st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")

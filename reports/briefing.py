@@ -22,6 +22,7 @@ from metrics.progress import Status
 from metrics.tracker import ProgressRow
 from reports import text
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
+from service import queries
 from store import access, repo
 from store.catalog import Catalog
 from ui import figures, status
@@ -309,7 +310,7 @@ def incentive_blocks(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Perio
     last complete year (Jiaxing also asks for ≥ 10 % growth), with rewards and their total."""
     t = _t(lang)
     year = as_of.last_complete_year
-    found = incentives.plan_winners(con, who, catalog.plans[plan_id], park_id or catalog.plans[plan_id].scope, year)
+    found = queries.plan_winners(con, who, catalog.plans[plan_id], park_id or catalog.plans[plan_id].scope, year)
     if found.empty:
         return [Paragraph(text=t("no_incentives", year=year))]
     body = [[r.name_zh, r.threshold, r.value / 1e4, numeric(r.growth), numeric(r.reward)] for r in found.itertuples()]
@@ -343,7 +344,8 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
         if park_id not in parks:
             raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
         access.require_enterprises_of(con, who, park_id, "export the briefing of")
-    rows = tracker.plan_progress(con, catalog, plan_id, as_of)
+    judged = queries.plan_judgement(con, catalog, plan_id, as_of)
+    rows = judged.rows
     if park_id:  # the park's own targets first, then the plan's headline targets for context
         rows_shown = list({r.target_id: r for r in [r for r in rows if r.scope_id == park_id]
                            + [r for r in rows if r.headline]}.values())
@@ -356,7 +358,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
 
     charts = []
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:
-        series = tracker.target_series(con, catalog, plan_id, head.target_id, as_of, rows=rows)
+        series = judged.series[head.target_id]
         if series.annual:
             charts.append(target_chart(series, lang, t("c_target", n=n.chart(), name=_name(head, lang))))
     if charts:
@@ -366,7 +368,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
     head_level = next((r for r in rows if r.headline and r.kind == "level"), None)
     if park is None:
         if head_level is not None:
-            shares = tracker.park_breakdown(con, catalog, plan_id, head_level.target_id, as_of, progress=rows)
+            shares = judged.parks[head_level.target_id]
             if any(s.value for s in shares):
                 park_blocks.append(park_summary(shares, head_level, lang, t(
                     "t_parks", n=n.table(), indicator=_name(head_level, lang), year=as_of.last_complete_year)))

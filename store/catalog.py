@@ -9,13 +9,13 @@ every `source_quote` occurs verbatim in the plan's seed text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from domain.catalog import Catalog
 from domain.models import (
     AverageIncreaseTarget,
     CumulativeTarget,
@@ -25,7 +25,6 @@ from domain.models import (
     IndicatorKind,
     LevelTarget,
     Organisation,
-    OrgKind,
     Plan,
     ProgrammeCountTarget,
     ShareTarget,
@@ -44,31 +43,6 @@ class CatalogError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in the catalog:\n" + "\n".join(problems))
-
-
-@dataclass(frozen=True)
-class Catalog:
-    indicators: dict[str, Indicator]
-    organisations: dict[str, Organisation]
-    plans: dict[str, Plan]
-
-    def parks_under(self, ancestor: str) -> list[Organisation]:
-        """The catalog's parks below a city or province (at any depth)."""
-        return [o for o in self.organisations.values() if o.kind == OrgKind.PARK and self.is_under(o.org_id, ancestor)]
-
-    def is_under(self, org_id: str, ancestor: str) -> bool:
-        o = self.organisations.get(org_id)
-        while o is not None and o.parent:
-            if o.parent == ancestor:
-                return True
-            o = self.organisations.get(o.parent)
-        return False
-
-    def target(self, plan_id: str, target_id: str) -> Target:
-        for t in self.plans[plan_id].targets:
-            if t.target_id == target_id:
-                return t
-        raise KeyError(f"{plan_id}/{target_id}")
 
 
 def _load_yaml(path: Path, problems: list[str]) -> object:

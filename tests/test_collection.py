@@ -28,7 +28,7 @@ from domain.access import Identity, Role
 from domain.credit_code import check_character, make_credit_code
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
-from metrics import tracker
+from service import queries
 from store import access, ingest, readers, repo
 from store.catalog import Catalog
 from tests.conftest import demo_with_users, open_copy
@@ -362,7 +362,7 @@ AS_OF = Period(2016, 4)
 
 def progress(con, catalog: Catalog) -> dict[str, dict]:
     """Every target's row of the plan's progress table, as plain values."""
-    return {r.target_id: r.model_dump() for r in tracker.plan_progress(con, catalog, "qingdao-2012", AS_OF)}
+    return {r.target_id: r.model_dump() for r in queries.plan_progress(con, catalog, "qingdao-2012", AS_OF)}
 
 
 def same(a: dict[str, dict], b: dict[str, dict]) -> bool:

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from domain.access import Identity, Role
 from domain.periods import Period
-from metrics.tracker import plan_progress
+from service.queries import plan_progress
 from store import ingest, repo
 from store.db import StoreError, connect, table_digests
 from store.schema import LATEST_VERSION

@@ -11,7 +11,7 @@ import pytest
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from metrics import progress as pg
-from metrics.tracker import plan_progress
+from service.queries import plan_progress
 from store import repo
 
 G_REQ_QD = (2200 / 600) ** (1 / 5) - 1  # Qingdao: 600 亿元 (2011) → 2200 亿元 (2016)

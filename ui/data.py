@@ -16,7 +16,8 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.periods import Period
-from metrics import bases, incentives, tasks, tracker
+from metrics import bases, tasks, tracker
+from service import queries
 from store import access, backup, demo, repo, users
 from store.catalog import Catalog, default_catalog
 from store.db import connect, resolve_path
@@ -114,23 +115,26 @@ def org_name(org_id: str) -> str:
 
 
 @st.cache_data(show_spinner=False)
+def judgement(version: int, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+    """The plan judged at the quarter: one read of the store, one pure judgment, cached per version."""
+    return queries.plan_judgement(cursor(), catalog(), plan_id, as_of)
+
+
 def progress(version: int, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
-    return tracker.plan_progress(cursor(), catalog(), plan_id, as_of)
+    return judgement(version, plan_id, as_of).rows
 
 
-@st.cache_data(show_spinner=False)
 def target_series(version: int, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
-    return tracker.target_series(cursor(), catalog(), plan_id, target_id, as_of, progress(version, plan_id, as_of))
+    return judgement(version, plan_id, as_of).series[target_id]
 
 
-@st.cache_data(show_spinner=False)
 def park_breakdown(version: int, plan_id: str, target_id: str, as_of: Period) -> list[tracker.ParkShare]:
-    return tracker.park_breakdown(cursor(), catalog(), plan_id, target_id, as_of, progress(version, plan_id, as_of))
+    return judgement(version, plan_id, as_of).parks[target_id]
 
 
-@st.cache_data(show_spinner=False)
-def components(version: int, org_id: str, as_of: Period) -> pd.DataFrame:
-    return tracker.components(cursor(), catalog(), org_id, "software_revenue", as_of)
+def components(version: int, plan_id: str, target_id: str, as_of: Period) -> pd.DataFrame:
+    """Software revenue's parts under a revenue target (an empty frame for any other target)."""
+    return judgement(version, plan_id, as_of).components.get(target_id, pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
 
 
 def visible_plans(who: Identity) -> list[str]:
@@ -193,5 +197,5 @@ def counties(version: int, who: Identity, province: str) -> pd.DataFrame:
 def incentive_winners(version: int, who: Identity, plan_id: str, under: str, year: int) -> pd.DataFrame:
     """Firms under a city or park that newly qualify for the plan's rewards in `year` (scoped read:
     a park manager asking beyond their park is refused by the data layer)."""
-    return incentives.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
+    return queries.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
 

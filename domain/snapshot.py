@@ -1,0 +1,72 @@
+"""What judging a plan reads: the request (`Needs`) and the answer (`Snapshot`).
+
+The route of a number is read once, then judge purely: metrics says which series and firm counts a
+plan's targets need (`metrics.tracker.needs`), the store reads exactly those into a `Snapshot` in a
+couple of queries (`store.snapshot.read`), and metrics judges the snapshot without touching the
+store again. Both sides speak these types, so they live below both.
+
+Values are canonical (the indicator's stored unit); a series maps a quarter to its figure,
+year-to-date for flows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from domain.periods import Period
+
+Series = Mapping[Period, float]
+
+
+@dataclass(frozen=True, order=True)
+class SeriesKey:
+    """One organisation's figures of one indicator."""
+
+    org_id: str
+    indicator_id: str
+
+
+@dataclass(frozen=True, order=True)
+class CountKey:
+    """How many enterprises under `scope` had an annual `indicator` at or above `threshold` (canonical)."""
+
+    scope: str
+    indicator_id: str
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Everything a plan's judgment reads."""
+
+    series: frozenset[SeriesKey] = frozenset()
+    counts: frozenset[CountKey] = frozenset()
+
+    def __or__(self, other: Needs) -> Needs:
+        return Needs(self.series | other.series, self.counts | other.counts)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Both readings of one key: the figure recorded at the organisation itself (official
+    statistics at a city, the park's own report at a park) and the sum of what reports below it."""
+
+    official: Series = field(default_factory=dict)
+    bottom_up: Series = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The store as of a quarter, limited to what was asked for: no figure after `as_of`, firm
+    counts of complete years only (`as_of.last_complete_year`)."""
+
+    as_of: Period
+    series: Mapping[SeriesKey, Figures]
+    counts: Mapping[CountKey, Mapping[int, int]]
+
+    def figures(self, org_id: str, indicator_id: str) -> Figures:
+        return self.series.get(SeriesKey(org_id, indicator_id), Figures())
+
+    def count(self, scope: str, indicator_id: str, threshold: float) -> Mapping[int, int]:
+        return self.counts.get(CountKey(scope, indicator_id, float(threshold)), {})
