@@ -1,0 +1,169 @@
+"""The one message catalog: every word the product shows, in Chinese and English, rendered at the edge.
+
+The words live in gettext PO files, one per language (`locale/<lang>/LC_MESSAGES/messages.po`), read
+with Babel when this module is imported (no compile step, no .mo files). A msgid is a stable code —
+dotted for a namespace (`status.achieved`, `briefing.ytd`, `period.quarter`), or one of the dashboard's
+own short keys (`app_title`) — and its msgstr a `str.format` template with named parameters. Layers
+below the UI (metrics, validation, the store) return `Message` values, a code with its parameters,
+instead of words; the UI and the reports turn them into text with `render` / `text` in the reader's
+language. A missing code, language, translation or parameter raises KeyError: never a silent fallback.
+
+How parameters are formatted is written in the template, per language, so the code that makes a
+message never formats a number: `{g:+.1%}` (a fraction as a signed percentage), `{v:,.2f}`, `{n:g}`,
+and `{x:num}`, a figure as people write it (1,234,567.89, no trailing zeros, never an exponent). A
+parameter that is itself a `Message` is rendered in the same language first (a status word inside a
+sentence, `period.ytd` inside a reason). Text typed by people, ids and unit symbols go in as strings.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+LANGS: dict[str, str] = {"zh": "中文", "en": "English"}  # each language in its own words, Chinese first (the source)
+SOURCE_LANG = "zh"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+# A PO flag on an entry whose languages take different parameters on purpose (a date written as
+# 2015年三季度 in Chinese and 2015Q3 in English); tests/test_messages.py holds every other entry to
+# the same parameters in both languages.
+OWN_PLACEHOLDERS = "own-placeholders"
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _load(lang: str) -> Mapping[str, str]:
+    with po_path(lang).open("rb") as f:
+        catalog = read_po(f, domain=DOMAIN)
+    # A fuzzy entry is a translation nobody has confirmed: gettext does not use it, nor do we.
+    return MappingProxyType({m.id: m.string for m in catalog if m.id and not m.fuzzy})
+
+
+_CATALOGS: dict[str, Mapping[str, str]] = {lang: _load(lang) for lang in LANGS}
+
+
+def catalog(lang: str) -> Mapping[str, str]:
+    """Every code of one language and its template (read-only)."""
+    try:
+        return _CATALOGS[lang]
+    except KeyError:
+        raise KeyError(f"no message catalog for language {lang!r} (there are: {', '.join(LANGS)})") from None
+
+
+def exists(code: str) -> bool:
+    """Whether `code` is in the catalog (in every language: the tests keep them equal)."""
+    return all(code in table for table in _CATALOGS.values())
+
+
+def template(code: str, lang: str) -> str:
+    """The raw template of `code` in `lang`; KeyError naming both when there is none."""
+    table = catalog(lang)
+    try:
+        return table[code]
+    except KeyError:
+        raise KeyError(f"no message {code!r} in the {lang!r} catalog") from None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A code and its parameters: what metrics, validation and the store say, before anyone has
+    chosen a language. Frozen and hashable, so it can sit in a cached result or a pydantic model;
+    parameters are numbers, strings, dates or other Messages. Build one with `Message.of`."""
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        try:
+            hash(self.params)
+        except TypeError:
+            raise TypeError(f"message {self.code!r}: every parameter must be hashable (a number, string, date, "
+                            f"Message): {self.params!r}") from None
+
+    @classmethod
+    def of(cls, code: str, /, **params: Any) -> Message:
+        return cls(code, tuple(sorted(params.items())))
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    def render(self, lang: str) -> str:
+        return render(self, lang)
+
+
+def people_number(x: float) -> str:
+    """A figure in a sentence as people write it: 1,234,567.89 or 1,200,000 — never 1.2e+06."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
+
+
+class _Formatter(string.Formatter):
+    """str.format with two additions: Message parameters rendered in the same language, and the
+    `num` format (`people_number`)."""
+
+    def __init__(self, code: str, lang: str):
+        self.code, self.lang = code, lang
+
+    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if key not in kwargs:
+            raise KeyError(f"message {self.code!r} in {self.lang!r} needs the parameter {key!r}")
+        return kwargs[key]
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Message):
+            value = render(value, self.lang)
+        if format_spec == "num":
+            return people_number(value)
+        return format(value, format_spec)
+
+
+def text(code: str, lang: str, /, **params: Any) -> str:
+    """The one renderer: `code`'s template in `lang` with `params` filled in.
+
+    Raises KeyError for an unknown language or code and for a parameter the template names but
+    the caller did not give; extra parameters are ignored (a language may leave one out)."""
+    return _Formatter(code, lang).vformat(template(code, lang), (), params)
+
+
+def render(message: Message, lang: str) -> str:
+    return text(message.code, lang, **message.kwargs)
+
+
+def join(code: str, items: Iterable[str], lang: str) -> str:
+    """Items joined as `lang` lists them: `code` is a template of `{head}` and `{tail}` (`join.list`
+    is 甲、乙 in Chinese and A, B in English), applied pair by pair from the left."""
+    out: str | None = None
+    for item in items:
+        out = item if out is None else text(code, lang, head=out, tail=item)
+    return out or ""
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value)
+
+
+def localized(obj: Any, field: str, lang: str) -> Any:
+    """The `lang` side of a bilingual field of a model, a row or a frame column: `<field>_zh` in
+    Chinese, `<field>_en` in English.
+
+    Models that name their English side without a suffix (`reason` beside `reason_zh`, as the
+    assessments and upload problems still do until they return Messages) are read the same way.
+    An empty side falls back to the other, and only that: organisations may have no English name
+    (firms, counties: `Organisation.name_en` defaults to ""), and a problem raised with English
+    words only has an empty `reason_zh`. Frames and series are returned as they are."""
+    catalog(lang)  # an unknown language raises here, as it does in `text`
+    zh = getattr(obj, f"{field}_zh")
+    en = getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field)
+    first, other = (zh, en) if lang == SOURCE_LANG else (en, zh)
+    return other if _blank(first) else first
