@@ -11,7 +11,7 @@ import streamlit as st
 
 from domain.access import Role
 from ui import auth, components, data, ops
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, localized, t
 
 st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
 # A fixed bilingual label: a label that changed with the language would make a new widget.
@@ -76,7 +76,7 @@ plans = data.visible_plans(who)
 catalog = data.catalog()
 if plans:
     plan_id = st.sidebar.selectbox(t("plan", lang), plans, key="plan_id",
-                                   format_func=lambda p: catalog.plans[p].title_zh if lang == "zh" else catalog.plans[p].title_en)
+                                   format_func=lambda p: localized(catalog.plans[p], "title", lang))
     scope = who.scope_org_id or catalog.plans[plan_id].scope
 else:
     scope = who.scope_org_id

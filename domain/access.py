@@ -27,15 +27,6 @@ class Role(StrEnum):
         return self in (Role.ADMIN, Role.LEADER, Role.REVIEWER)
 
 
-ROLE_NAMES = {
-    Role.ADMIN: ("系统管理员", "Administrator"),
-    Role.LEADER: ("领导小组", "Leadership group"),
-    Role.REVIEWER: ("审核人员", "Reviewer"),
-    Role.PARK_MANAGER: ("园区管理员", "Park manager"),
-    Role.ENTERPRISE: ("企业填报员", "Enterprise"),
-}
-
-
 class Identity(BaseModel):
     """The caller of a data-layer function: who they are and what they are scoped to."""
 

@@ -25,25 +25,11 @@ class TaskStatus(StrEnum):
     DELAYED = "delayed"
 
 
-TASK_STATUS_WORDS: dict[TaskStatus, tuple[str, str]] = {
-    TaskStatus.NOT_STARTED: ("未启动", "Not started"),
-    TaskStatus.IN_PROGRESS: ("推进中", "In progress"),
-    TaskStatus.DONE: ("已完成", "Done"),
-    TaskStatus.DELAYED: ("滞后", "Delayed"),
-}
-
-
 class BaseType(StrEnum):
     DEMONSTRATION = "demonstration"  # 示范基地
     FEATURED = "featured"  # 特色基地
     STARTUP = "startup"  # 创业基地
 
-
-BASE_TYPE_WORDS: dict[BaseType, tuple[str, str]] = {
-    BaseType.DEMONSTRATION: ("示范基地", "Demonstration base"),
-    BaseType.FEATURED: ("特色基地", "Featured base"),
-    BaseType.STARTUP: ("创业基地", "Start-up base"),
-}
 
 # Shenzhen's text prefixes 市 only to the first department of a list (市财政委、科工贸信委): 科工贸信委
 # and 市科工贸信委 are one department. Bodies that are not city bureaus keep their name as written.

@@ -10,14 +10,14 @@ ctx = context.current()
 st.header(t("backup", ctx.lang))
 plan = ops.schedule()
 if plan:
-    st.info(t("backup_schedule", ctx.lang).format(at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
+    st.info(t("backup_schedule", ctx.lang, at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
 else:
-    st.info(t("backup_no_schedule", ctx.lang).format(dir=ops.directory()))
+    st.info(t("backup_no_schedule", ctx.lang, dir=ops.directory()))
 now, check = st.columns(2)
 if now.button(t("backup_now", ctx.lang), type="primary", width="stretch"):
     try:
         path, manifest = ops.backup_now(ctx.who)
-        st.success(t("backup_done", ctx.lang).format(name=path.name, rows=manifest.tables["observations"].rows))
+        st.success(t("backup_done", ctx.lang, name=path.name, rows=manifest.tables["observations"].rows))
     except StoreError as e:
         st.error(t("backup_failed", ctx.lang))
         st.code(str(e), language=None)

@@ -24,7 +24,7 @@ from reports import MIME, render
 from reports.bases import base_register
 from store import access
 from ui import components, context, data, programme, programme_figures
-from ui.i18n import t
+from ui.i18n import localized, t
 
 ctx = context.current()
 version = data.data_version()
@@ -67,16 +67,16 @@ with right:
 
 period = Period.containing(as_of)
 for row in [r for r in data.progress(version, plan_id, period) if r.kind == "growth"]:
-    st.subheader(row.name_zh if ctx.lang == "zh" else row.name_en)
+    st.subheader(localized(row, "name", ctx.lang))
     components.badge(row.status, ctx.lang)
-    st.caption(f"{t('reason', ctx.lang)}：{row.status_reason_zh if ctx.lang == 'zh' else row.status_reason}")
+    st.caption(f"{t('reason', ctx.lang)}：{localized(row, 'status_reason', ctx.lang)}")
     series = data.target_series(version, plan_id, row.target_id, period)
     st.plotly_chart(programme_figures.growth_bars(series.annual, row.target / 100, row.base_year + 1, row.target_year,
                                                   ctx.lang), key=f"growth-{row.target_id}")
 
 st.subheader(t("designation_register", ctx.lang))
 if failing:
-    st.warning(t("some_not_eligible", ctx.lang).format(n=len(failing)))
+    st.warning(t("some_not_eligible", ctx.lang, n=len(failing)))
 st.dataframe(programme.designation_table(view, standard, ctx.lang), hide_index=True, width="stretch")
 st.caption(t("funding_by_type", ctx.lang))
 st.dataframe(programme.funding_table(view, ctx.lang), hide_index=True, width="stretch")
@@ -108,7 +108,7 @@ if ctx.who.role.value in ("admin", "reviewer"):
         base_id = base_id_for(year, kind, county)
         existing = access.designation_history(con, ctx.who, plan_id, base_id)
         if not existing.empty:
-            st.info(t("is_correction", ctx.lang).format(revision=int(existing.revision.max())))
+            st.info(t("is_correction", ctx.lang, revision=int(existing.revision.max())))
         name = st.text_input(t("base_name", ctx.lang), max_chars=120, key="new-name")
         d, e, f = st.columns(3)
         on = d.date_input(t("designated_on", ctx.lang), value=dt.date(year, 4, 1), key="new-on")
@@ -125,7 +125,7 @@ if ctx.who.role.value in ("admin", "reviewer"):
             except ProgrammeInputError as err:
                 st.error(err.message(ctx.lang))
             else:
-                st.session_state["bases-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+                st.session_state["bases-recorded"] = t("recorded", ctx.lang, revision=revision)
                 st.rerun()
     with report_tab:
         every = bases.from_frame(access.designations(con, ctx.who, plan_id))
@@ -149,7 +149,7 @@ if ctx.who.role.value in ("admin", "reviewer"):
                 except ProgrammeInputError as err:
                     st.error(err.message(ctx.lang))
                 else:
-                    st.session_state["bases-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+                    st.session_state["bases-recorded"] = t("recorded", ctx.lang, revision=revision)
                     st.rerun()
     if message := st.session_state.pop("bases-recorded", None):
         st.success(message)

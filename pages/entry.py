@@ -5,7 +5,7 @@ import streamlit as st
 from store import access, ingest, readers
 from ui import components, context, data, entry
 from ui.format import pct
-from ui.i18n import t
+from ui.i18n import localized, t
 
 ctx = context.current()
 st.header(t("entry", ctx.lang))
@@ -27,7 +27,7 @@ with form_tab:
     typed: dict[str, float | None] = {}
     for ind in indicators:
         a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")
-        label = f"{ind.code or ''} {ind.name_zh if ctx.lang == 'zh' else ind.name_en}（{ind.unit}）".strip()
+        label = f"{ind.code or ''} {localized(ind, 'name', ctx.lang)}（{ind.unit}）".strip()
         typed[ind.indicator_id] = a.number_input(label, value=known.get((ind.indicator_id, period.year, period.quarter)),
                                                  min_value=None if ind.allow_negative else 0.0, format="%.2f",
                                                  key=f"in-{org}-{period}-{ind.indicator_id}")

@@ -26,7 +26,7 @@ def briefing(version: int, who: Identity, plan_id: str, as_of: Period, park: str
 ctx = context.current()
 st.header(t("export", ctx.lang))
 if ctx.plan_id is None or ctx.as_of is None:
-    st.info(t("no_data_plan", ctx.lang).format(period="—"))
+    st.info(t("no_data_plan", ctx.lang, period="—"))
     st.stop()
 version = data.data_version()
 if ctx.who.scope_org_id:  # a park manager's briefing is their own park's

@@ -52,12 +52,12 @@ cells[3].metric(t("awards_unpriced", ctx.lang), total.unpriced)
 with st.expander(t("reward_rules", ctx.lang)):
     for i in plan.incentives:
         reward = f"{i.reward.value:g} {i.reward.unit}" if i.reward else t("no_amount", ctx.lang)
-        growth = t("growth_condition", ctx.lang).format(g=i.min_growth_pct) if i.min_growth_pct is not None else ""
+        growth = t("growth_condition", ctx.lang, g=i.min_growth_pct) if i.min_growth_pct is not None else ""
         st.markdown(f"- {i.threshold.value:g} {i.threshold.unit} → {reward}{growth}")
     st.text("\n".join(dict.fromkeys(f"“{i.source_quote}”" for i in plan.incentives)))
 
 if winners.empty:
-    st.caption(t("incentive_none", ctx.lang).format(year=year))
+    st.caption(t("incentive_none", ctx.lang, year=year))
 else:
     st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, width="stretch",
                  column_config=programme.winners_column_config(ctx.lang))

@@ -9,7 +9,7 @@ ctx = context.current()
 org = ctx.who.scope_org_id
 st.header(f"{t('my_data', ctx.lang)} · {data.org_name(org)}")
 if ctx.as_of is None:
-    st.info(t("no_reports", ctx.lang).format(period="—"))
+    st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 frame = data.own_figures(data.data_version(), ctx.who, org, ctx.as_of)
 st.caption(ctx.as_of.label_zh())

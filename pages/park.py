@@ -29,7 +29,7 @@ park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: f"{names[o]}（{o}）")
 st.header(f"{t('park', ctx.lang)} · {names.get(park, park)}")
 if ctx.as_of is None:
-    st.info(t("no_reports", ctx.lang).format(period="—"))
+    st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 try:
     # A park outside the user's scope (typed into the URL) is refused by the data layer itself.
@@ -53,7 +53,7 @@ if plan is not None:
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
             year = ctx.as_of.last_complete_year
-            st.markdown(t("rank", ctx.lang).format(city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
+            st.markdown(t("rank", ctx.lang, city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
 st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
@@ -61,16 +61,16 @@ if frame.empty:
     st.info(t("no_enterprises", ctx.lang))
     st.stop()
 if not frame.reported.any():
-    st.info(t("no_reports", ctx.lang).format(period=ctx.as_of.label_zh()))
+    st.info(t("no_reports", ctx.lang, period=ctx.as_of.label_zh()))
 st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config=tables.enterprise_column_config(ctx.lang))
 
 year = ctx.as_of.last_complete_year
-st.subheader(t("incentive_new", ctx.lang).format(year=year))
+st.subheader(t("incentive_new", ctx.lang, year=year))
 rewarding = [p for p in data.catalog().plans.values() if p.incentives and data.catalog().is_under(park, p.scope)]
 winners = pd.concat([data.incentive_winners(version, ctx.who, p.plan_id, park, year) for p in rewarding] or [pd.DataFrame()])
 if winners.empty:
-    st.caption(t("incentive_none", ctx.lang).format(year=year))
+    st.caption(t("incentive_none", ctx.lang, year=year))
 else:
     st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, width="stretch")
 

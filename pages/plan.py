@@ -3,16 +3,16 @@
 import streamlit as st
 
 from ui import components, context, data, figures, status
-from ui.i18n import t
+from ui.i18n import localized, t
 
 ctx = context.current()
 version = data.data_version()
 plan = data.catalog().plans[ctx.plan_id]
-st.header(plan.title_zh if ctx.lang == "zh" else plan.title_en)
+st.header(localized(plan, "title", ctx.lang))
 st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
 rows = data.progress(version, plan.plan_id, ctx.as_of)
 if all(r.actual is None for r in rows):
-    st.info(t("no_data_plan", ctx.lang).format(period=components.period_label(ctx.as_of, ctx.lang)))
+    st.info(t("no_data_plan", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
     st.stop()
 
 table = components.progress_table(rows, ctx.lang)
@@ -28,11 +28,11 @@ st.dataframe(components.style_status(shown, ctx.lang), hide_index=True, width="s
 by_id = {r.target_id: r for r in rows}
 default = next(i for i, r in enumerate(rows) if r.headline) if any(r.headline for r in rows) else 0
 chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows], index=default,
-                      format_func=lambda i: by_id[i].name_zh if ctx.lang == "zh" else by_id[i].name_en)
+                      format_func=lambda i: localized(by_id[i], "name", ctx.lang))
 row = by_id[chosen]
-st.subheader(row.name_zh if ctx.lang == "zh" else row.name_en)
+st.subheader(localized(row, "name", ctx.lang))
 components.badge(row.status, ctx.lang)
-st.caption(f"{t('reason', ctx.lang)}：{row.status_reason_zh if ctx.lang == 'zh' else row.status_reason}")
+st.caption(f"{t('reason', ctx.lang)}：{localized(row, 'status_reason', ctx.lang)}")
 chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
 with chart:
     st.plotly_chart(figures.target_chart(data.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import context, data
-from ui.i18n import t
+from ui.i18n import localized, t
 
 lang = context.current().lang
 st.header(t("plans", lang))
@@ -17,12 +17,12 @@ for p in plans.itertuples():
     plan = cat.plans[p.plan_id]
     head = next(tg for tg in plan.targets if tg.headline)
     rows.append({
-        t("plan", lang): plan.title_zh if lang == "zh" else plan.title_en,
+        t("plan", lang): localized(plan, "title", lang),
         t("issuer", lang): plan.issuer_zh,
         t("issued", lang): plan.issued,
         t("horizon", lang): plan.horizon_end,
         t("targets", lang): len(plan.targets),
-        t("headline", lang): f"{head.name_zh if lang == 'zh' else head.name_en}: {head.value:g} {head.unit}",
+        t("headline", lang): f"{localized(head, 'name', lang)}: {head.value:g} {head.unit}",
         t("source", lang): head.source_quote,
     })
 st.dataframe(rows, hide_index=True, width="stretch")

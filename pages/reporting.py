@@ -21,10 +21,10 @@ if ctx.who.role.value == "admin":
         access.set_report_deadline(con, ctx.who, int(new_days))
         days = int(new_days)
 if ctx.as_of is None:
-    st.info(t("no_reports", ctx.lang).format(period="—"))
+    st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 status = access.reporting_status(con, ctx.who, root, ctx.as_of, days)
-st.caption(t("reporting_for", ctx.lang).format(org=data.org_name(root), period=ctx.as_of.label_zh(),
+st.caption(t("reporting_for", ctx.lang, org=data.org_name(root), period=ctx.as_of.label_zh(),
                                                deadline=ctx.as_of.deadline(days)))
 summary = tables.reporting_summary(status, ctx.lang)
 st.dataframe(summary, hide_index=True, width="stretch",

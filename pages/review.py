@@ -4,7 +4,7 @@ import streamlit as st
 
 from store import access
 from ui import components, context, data, tables
-from ui.i18n import t
+from ui.i18n import localized, t
 
 ctx = context.current()
 st.header(t("review", ctx.lang))
@@ -23,7 +23,7 @@ else:
     for column, decision in ((accept, "accepted"), (back, "returned")):
         if column.button(t("accept" if decision == "accepted" else "return", ctx.lang), key=decision, width="stretch"):
             access.review(con, ctx.who, int(chosen), decision, comment or None)
-            st.success(t("reviewed", ctx.lang).format(decision=t(decision, ctx.lang)))
+            st.success(t("reviewed", ctx.lang, decision=t(decision, ctx.lang)))
             st.rerun()
 
 st.subheader(t("recent", ctx.lang))
@@ -37,7 +37,7 @@ names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
 org = a.selectbox(t("org", ctx.lang), list(orgs.org_id), format_func=names.get, key="history-org")
 cat = data.catalog()
 indicator = b.selectbox(t("indicator", ctx.lang), list(cat.indicators), key="history-indicator",
-                        format_func=lambda i: cat.indicators[i].name_zh if ctx.lang == "zh" else cat.indicators[i].name_en)
+                        format_func=lambda i: localized(cat.indicators[i], "name", ctx.lang))
 period = c.selectbox(t("quarter", ctx.lang), data.periods(data.data_version(), org)[::-1] or [ctx.as_of],
                      format_func=lambda p: components.period_label(p, ctx.lang), key="history-period")
 st.dataframe(tables.history_table(access.history(con, ctx.who, org, indicator, period.year, period.quarter), ctx.lang),

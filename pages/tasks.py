@@ -96,7 +96,7 @@ if ctx.who.role.value in ("admin", "reviewer"):
         except ProgrammeInputError as e:
             st.error(e.message(ctx.lang))
         else:
-            st.session_state["task-recorded"] = t("recorded", ctx.lang).format(revision=revision)
+            st.session_state["task-recorded"] = t("recorded", ctx.lang, revision=revision)
             st.rerun()  # the tables above read the store again
     if message := st.session_state.pop("task-recorded", None):
         st.success(message)

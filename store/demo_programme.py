@@ -17,10 +17,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from domain.messages import text
 from domain.models import OrgKind, Plan
 from domain.periods import Period, parse_period
 from domain.programme import (
-    BASE_TYPE_WORDS,
     BaseType,
     TaskStatus,
     base_id_for,
@@ -173,7 +173,7 @@ def designations(cfg: Mapping, catalog: Catalog, plan: Plan) -> pd.DataFrame:
                 if kind == BaseType.STARTUP:
                     teams = int(limits[kind.value]) - 2 if fail and k == 0 else int(rng.integers(22, 61))
                 theme = str(rng.choice(_THEMES))
-                name = f"{catalog.organisations[county].name_zh}{theme}产业{BASE_TYPE_WORDS[kind][0]}"
+                name = f"{catalog.organisations[county].name_zh}{theme}产业{text(f'base_type.{kind.value}', 'zh')}"
                 on = dt.date(year, month, day) + dt.timedelta(days=k)
                 rows.append([plan.plan_id, base_id_for(year, kind, county), 1, name, kind.value,
                              county, year, on, funding[kind.value], teams, False, "", ACTOR,

@@ -22,7 +22,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from domain.access import ROLE_NAMES, SYSTEM, Role
+from domain.access import SYSTEM, Role
+from domain.messages import text
 from store import repo, users
 from tests.apptest_helpers import APP_PASSWORD as PASSWORD
 from tests.apptest_helpers import DEMO_NAMES, new_app, page_files, sign_in, signed_in
@@ -97,7 +98,7 @@ def enterprise_table(at: AppTest):
 def signed_in_as(at: AppTest, username: str) -> bool:
     """The sidebar names the signed-in user and their role, as dashboard.py writes it."""
     who = users.identity(store(), username)
-    return f"**{who.display_name}** · {ROLE_NAMES[who.role][0]}" in [m.value for m in at.sidebar.markdown]
+    return f"**{who.display_name}** · {text(f'role.{who.role.value}', 'zh')}" in [m.value for m in at.sidebar.markdown]
 
 
 # ----------------------------------------------------------------------------- per role

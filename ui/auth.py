@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from domain.access import ROLE_NAMES, Identity
+from domain.access import Identity
 from store import users
 from ui import data
 from ui.i18n import t
@@ -87,12 +87,12 @@ def sign_in(lang: str) -> Identity | None:
                                     "Password": t("password", lang), "Login": t("sign_in", lang)},
                             max_login_attempts=users.MAX_FAILED_ATTEMPTS)
     except stauth.LoginError:
-        st.error(t("locked", lang).format(minutes=users.LOCK_MINUTES))
+        st.error(t("locked", lang, minutes=users.LOCK_MINUTES))
         return None
     for name, entry in creds["usernames"].items():
         if 0 < entry.get("failed_login_attempts", 0) < users.MAX_FAILED_ATTEMPTS:
             if users.record_failed_attempt(con, name):
-                st.error(t("locked", lang).format(minutes=users.LOCK_MINUTES))
+                st.error(t("locked", lang, minutes=users.LOCK_MINUTES))
                 return None
     status = st.session_state.get("authentication_status")
     if status is False:
@@ -109,6 +109,6 @@ def sign_in(lang: str) -> Identity | None:
     if st.session_state.get("signed_in_as") != username:
         users.record_sign_in(con, username)
         st.session_state["signed_in_as"] = username
-    st.sidebar.markdown(f"**{who.display_name}** · {ROLE_NAMES[who.role][0 if lang == 'zh' else 1]}")
+    st.sidebar.markdown(f"**{who.display_name}** · {t(f'role.{who.role.value}', lang)}")
     authenticator.logout(t("sign_out", lang), location="sidebar")
     return who

@@ -21,7 +21,7 @@ from store.catalog import Catalog
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import display, number, pct, period_label
-from ui.i18n import t
+from ui.i18n import localized, t
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
 
@@ -40,9 +40,9 @@ def page_plan(ctx: PageContext, catalog: Catalog, visible: list[str], has: Calla
     plan_id = ctx.plan_id if ctx.plan_id in candidates else candidates[0]
     if len(candidates) > 1:
         plan_id = st.selectbox(t("plan", ctx.lang), candidates, index=candidates.index(plan_id),
-                               format_func=lambda p: catalog.plans[p].title_zh if ctx.lang == "zh" else catalog.plans[p].title_en)
+                               format_func=lambda p: localized(catalog.plans[p], "title", ctx.lang))
     plan = catalog.plans[plan_id]
-    head.header(f"{t(title_key, ctx.lang)} · {plan.title_zh if ctx.lang == 'zh' else plan.title_en}")
+    head.header(f"{t(title_key, ctx.lang)} · {localized(plan, 'title', ctx.lang)}")
     return plan
 
 
@@ -64,13 +64,12 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
     """One plan on the overview: headline target, actual, completion, status, projection,
     targets per status and the headline series against its path and target."""
     with st.container(border=True):
-        st.subheader(plan.title_zh if lang == "zh" else plan.title_en)
+        st.subheader(localized(plan, "title", lang))
         if as_of is None or not rows:
-            st.info(t("no_data_plan", lang).format(period="—"))
+            st.info(t("no_data_plan", lang, period="—"))
             return
         head = next((r for r in rows if r.headline), rows[0])
-        st.caption(t("as_of_card", lang).format(period=period_label(as_of, lang)) + " · "
-                   + (head.name_zh if lang == "zh" else head.name_en))
+        st.caption(t("as_of_card", lang, period=period_label(as_of, lang)) + " · " + localized(head, "name", lang))
         actual, unit = display(head.actual, head.unit)
         projected, _ = display(head.projected_value, head.unit)
         target, _ = display(head.target, head.unit)
@@ -83,7 +82,7 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         cells[4].metric(f"{t('projected', lang)}（{unit}）", number(projected))
         left, right = st.columns([2, 3])
         with left:
-            st.caption(f"{t('reason', lang)}：{head.status_reason_zh if lang == 'zh' else head.status_reason}")
+            st.caption(f"{t('reason', lang)}：{localized(head, 'status_reason', lang)}")
             st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:
@@ -106,7 +105,7 @@ def progress_table(rows: list[ProgressRow], lang: str) -> pd.DataFrame:
         gap, _ = display(r.gap, r.unit)
         out.append({
             t("status", lang): status.word(r.status, lang),
-            t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+            t("target", lang): localized(r, "name", lang),
             t("actual", lang): actual,
             t("target_value", lang): target,
             t("unit", lang): unit,

@@ -17,7 +17,7 @@ from domain.models import Indicator, OrgKind
 from domain.periods import Period
 from store import access, ingest, readers
 from ui import data, safe
-from ui.i18n import t
+from ui.i18n import localized, t
 
 MAX_SHOWN = 200
 
@@ -48,7 +48,7 @@ def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
         t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
         t("row", lang): p.row, t("column", lang): safe.escape_markdown(p.column),
         t("cell_value", lang): safe.escape_markdown(p.value),
-        t("reason", lang): safe.escape_markdown(p.reason_zh if lang == "zh" and p.reason_zh else p.reason),
+        t("reason", lang): safe.escape_markdown(localized(p, "reason", lang)),
     } for p in problems])
 
 
@@ -68,9 +68,9 @@ def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanat
         shown = list(checked.problems)[:MAX_SHOWN]
         st.table(problems_table(shown, lang).set_index(t("severity", lang)))
         if len(checked.problems) > MAX_SHOWN:
-            st.caption(t("more_problems", lang).format(n=len(checked.problems) - MAX_SHOWN))
+            st.caption(t("more_problems", lang, n=len(checked.problems) - MAX_SHOWN))
     if checked.errors:
-        st.error(t("rejected", lang).format(n=len(checked.errors)))
+        st.error(t("rejected", lang, n=len(checked.errors)))
         return
     if checked.warnings and not explanation.strip():
         st.warning(t("explain_first", lang))
@@ -80,7 +80,7 @@ def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanat
     except access.AuthorizationError:
         st.error(t("not_allowed_write", lang))
         return
-    st.success(t("submitted", lang).format(id=sub, n=len(checked.rows)))
+    st.success(t("submitted", lang, id=sub, n=len(checked.rows)))
 
 
 def form_rows(org_id: str, period: Period, values: dict[str, float | None], indicators: list[Indicator]) -> pd.DataFrame:

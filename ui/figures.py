@@ -8,6 +8,7 @@ labels render in the browser and in static exports alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,26 +17,17 @@ from metrics.progress import Status
 from metrics.tracker import ParkShare, TargetSeries
 from ui import status as st_
 from ui.format import number
+from ui.i18n import localized, t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Zen Hei, Source Han Sans SC, Microsoft YaHei, sans-serif"
 INK = "#1f2328"
 GREY = "#6e7781"
-TEXT = {
-    "actual": ("实际值（年度）", "Actual (annual)"),
-    "ytd": ("本年累计", "Year to date"),
-    "path": ("目标路径", "Required path"),
-    "projection": ("按现增速预测", "Projection at current pace"),
-    "target": ("目标值", "Target"),
-    "in_year": ("年度目标完成率", "Share of this year's target"),
-    "elapsed": ("序时进度", "Time elapsed"),
-    "park_target": ("园区目标", "Park target"),
-}
 PATTERNS = ["", "/", "x", ".", "\\", "+"]
 
 
 def label(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    """A chart's word: the catalog's `figure.<key>` (the briefing names its series with them too)."""
+    return t(f"figure.{key}", lang)
 
 
 def house_style(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
@@ -82,8 +74,8 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
         if s.base_year - 1 <= year <= s.target_year:
             fig.add_vline(x=year - 0.5, line=dict(color=GREY, dash="dot", width=1))
             if not compact:
-                note = zh if lang == "zh" else en
-                fig.add_annotation(x=year - 0.5, y=1, yref="paper", text="口径调整" if lang == "zh" else "definition change",
+                note = localized(SimpleNamespace(note_zh=zh, note_en=en), "note", lang)
+                fig.add_annotation(x=year - 0.5, y=1, yref="paper", text=label("definition_change", lang),
                                    showarrow=False, xanchor="left", font=dict(size=11, color=GREY), hovertext=note)
     fig.update_xaxes(dtick=1, tickformat="d", title=None)
     fig.update_yaxes(title=u, rangemode="tozero", tickformat=",")
@@ -93,7 +85,7 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
 def status_bar(counts: dict[Status, int], lang: str, height: int = 70) -> go.Figure:
     """Targets per status as one stacked bar (word and count in each segment)."""
     fig = go.Figure()
-    for status in st_.WORDS:
+    for status in Status:
         n = counts.get(status, 0)
         if n:
             fig.add_bar(y=[""], x=[n], orientation="h", name=st_.word(status, lang), marker_color=st_.COLOURS[status],
@@ -107,7 +99,7 @@ def status_bar(counts: dict[Status, int], lang: str, height: int = 70) -> go.Fig
 
 def park_bars(shares: Sequence[ParkShare], unit: str, lang: str, height: int = 320) -> go.Figure:
     """Each park's latest value with its own target, coloured and shaped by its status."""
-    names = [p.name_zh if lang == "zh" else p.name_en for p in shares][::-1]
+    names = [localized(p, "name", lang) for p in shares][::-1]
     values = [p.value or 0 for p in shares][::-1]
     colours = [st_.COLOURS[p.status] if p.status else "#8c959f" for p in shares][::-1]
     fig = go.Figure()
@@ -128,7 +120,7 @@ def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Fi
     """The parts of software revenue per year as hatched stacked bars (亿元)."""
     fig = go.Figure()
     for i, (_, part) in enumerate(frame.groupby("indicator_id", sort=False)):
-        name = part.name_zh.iloc[0] if lang == "zh" else part.name_en.iloc[0]
+        name = localized(part.iloc[0], "name", lang)
         fig.add_bar(x=part.year, y=part.value, name=name, marker_pattern_shape=PATTERNS[i % len(PATTERNS)],
                     hovertemplate="%{x} " + name + ": %{y:,.2f} 亿元<extra></extra>")
     fig.update_layout(barmode="stack")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from domain.messages import text as t
 from domain.periods import Period
 from domain.units import DISPLAY, convert, unit
 
@@ -47,9 +48,9 @@ def points(value: float | None, lang: str = "zh") -> str:
     """A difference of two fractions in percentage points: 0.032 → '+3.2个百分点'."""
     if value is None:
         return "—"
-    return f"{value * 100:+.1f}个百分点" if lang == "zh" else f"{value * 100:+.1f} pp"
+    return t("format.points", lang, points=value * 100)
 
 
 def period_label(p: Period, lang: str) -> str:
     """2015年1-9月 in Chinese, 2015Q3 in English."""
-    return p.label_zh() if lang == "zh" else str(p)
+    return t("period.ytd", lang, year=p.year, quarter=p.quarter, end_month=p.end_month)

@@ -12,28 +12,26 @@ from collections.abc import Sequence
 import pandas as pd
 
 from domain.periods import Period
-from domain.programme import BASE_TYPE_WORDS, TASK_STATUS_WORDS, BaseType, TaskStatus, half_year_deadline
+from domain.programme import BaseType, TaskStatus, half_year_deadline
 from metrics import bases, tasks
 from ui import safe, status
-from ui.i18n import t
+from ui.i18n import localized, t
 
 
 def status_word(s: TaskStatus | str, lang: str) -> str:
-    zh, en = TASK_STATUS_WORDS[TaskStatus(s)]
-    return zh if lang == "zh" else en
+    return t(f"task_status.{TaskStatus(s).value}", lang)
 
 
 def type_word(b: BaseType | str, lang: str) -> str:
-    zh, en = BASE_TYPE_WORDS[BaseType(b)]
-    return zh if lang == "zh" else en
+    return t(f"base_type.{BaseType(b).value}", lang)
 
 
 def quarter_label(p: Period, lang: str) -> str:
-    return f"{p.year}年第{p.quarter}季度" if lang == "zh" else f"{p.year} Q{p.quarter}"
+    return t("period.quarter", lang, year=p.year, quarter=p.quarter)
 
 
 def half_label(year: int, half: int, lang: str) -> str:
-    return f"{year}年{'上' if half == 1 else '下'}半年" if lang == "zh" else f"{year} H{half}"
+    return t(f"period.half.{half}", lang, year=year)
 
 
 def yes(flag: bool, lang: str) -> str:
@@ -115,17 +113,12 @@ def count_table(rows: Sequence[bases.CountRow], lang: str) -> pd.DataFrame:
         t("target_value", lang): [("≈" if r.comparator.value == "about" else "") + f"{r.target:g}" for r in rows],
         t("designated", lang): [r.count for r in rows],
         t("status", lang): [status.word(r.assessment.status, lang) for r in rows],
-        t("reason", lang): [r.assessment.reason_zh if lang == "zh" else r.assessment.reason for r in rows],
+        t("reason", lang): [localized(r.assessment, "reason", lang) for r in rows],
     })
 
 
-_CHECK = {bases.Check.MET: ("符合", "Met"), bases.Check.NOT_MET: ("不符合", "Not met"),
-          bases.Check.UNKNOWN: ("无法核对", "Cannot check")}
-
-
 def check_word(c: bases.Check, lang: str) -> str:
-    zh, en = _CHECK[c]
-    return zh if lang == "zh" else en
+    return t(f"check.{bases.Check(c).value}", lang)
 
 
 def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lang: str) -> pd.DataFrame:
@@ -141,8 +134,8 @@ def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lan
         t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
         t("startup_teams", lang): [d.startup_teams for d in ds],
         t("eligibility", lang): [check_word(view.eligibility[d.base_id][0], lang) for d in ds],
-        t("eligibility_detail", lang): ["；".join(c.detail_zh if lang == "zh" else c.detail_en
-                                                 for c in view.eligibility[d.base_id][1]) for d in ds],
+        t("eligibility_detail", lang): ["；".join(localized(c, "detail", lang) for c in view.eligibility[d.base_id][1])
+                                        for d in ds],
     }))
 
 
@@ -158,13 +151,8 @@ def funding_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-_REPORT = {bases.ReportState.ON_TIME: ("按时", "On time"), bases.ReportState.LATE: ("逾期报送", "Late"),
-           bases.ReportState.MISSING: ("未报送", "Missing")}
-
-
 def report_word(s: bases.ReportState, lang: str) -> str:
-    zh, en = _REPORT[s]
-    return zh if lang == "zh" else en
+    return t(f"report_state.{bases.ReportState(s).value}", lang)
 
 
 def report_summary_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:

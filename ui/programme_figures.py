@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 
 from domain.programme import BaseType, TaskStatus
 from metrics import bases, tasks
-from ui.figures import PATTERNS, house_style
+from ui.figures import PATTERNS, house_style, label
+from ui.i18n import t
 from ui.programme import status_word, type_word
 
 TASK_COLOURS = {TaskStatus.DONE: "#1a7f37", TaskStatus.IN_PROGRESS: "#2f81f7", TaskStatus.DELAYED: "#cf222e",
@@ -31,7 +32,7 @@ def completion_bars(rows: Sequence[tasks.Completion], lang: str, height: int | N
                     marker_pattern_shape=TASK_PATTERNS[s], text=[v or "" for v in values], textposition="inside",
                     hovertemplate="%{y}: %{x}<extra>" + status_word(s, lang) + "</extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="项" if lang == "zh" else "tasks", dtick=1 if max((r.total for r in rows), default=0) <= 10 else None)
+    fig.update_xaxes(title=label("tasks_axis", lang), dtick=1 if max((r.total for r in rows), default=0) <= 10 else None)
     return house_style(fig, height or 90 + 34 * len(rows))
 
 
@@ -51,11 +52,11 @@ def count_bars(designations: Sequence[bases.Designation], targets: Sequence[base
     shown = [(type_word(b, lang), whole[b].target) for b in types if b in whole]
     if shown:
         fig.add_scatter(x=[n for n, _ in shown], y=[v for _, v in shown], mode="markers",
-                        name="规划目标（左右）" if lang == "zh" else "Programme count (about)",
+                        name=label("programme_count", lang),
                         marker=dict(symbol="line-ew-open", size=40, color="#82071e", line=dict(width=3)),
                         hovertemplate="%{x}: %{y}<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title="个" if lang == "zh" else "bases", dtick=2)
+    fig.update_yaxes(title=label("bases_axis", lang), dtick=2)
     return _legend_on_top(house_style(fig, height))
 
 
@@ -65,12 +66,12 @@ def growth_bars(annual: Mapping[int, float], rate: float, first_year: int, last_
     years = [y for y in range(first_year, last_year + 1) if y in annual and y - 1 in annual and annual[y - 1]]
     growth = [(annual[y] / annual[y - 1] - 1) * 100 for y in years]
     fig = go.Figure()
-    fig.add_bar(x=years, y=growth, name="实际增速" if lang == "zh" else "Growth", marker_color="#0b3d91",
+    fig.add_bar(x=years, y=growth, name=label("growth_actual", lang), marker_color="#0b3d91",
                 text=[f"{g:.1f}%" for g in growth], textposition="outside",
                 hovertemplate="%{x}: %{y:.1f}%<extra></extra>")
     if years:
         fig.add_scatter(x=[years[0] - 0.5, years[-1] + 0.5], y=[rate * 100] * 2, mode="lines",
-                        name=(f"目标 {rate:.0%}" if lang == "zh" else f"Target {rate:.0%}"),
+                        name=t("figure.growth_target", lang, rate=rate),
                         line=dict(color="#82071e", dash="dash", width=2), hoverinfo="skip")
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(title="%", rangemode="tozero", gridcolor="#eaeef2")

@@ -1,4 +1,4 @@
-"""How a status looks: a word in each language, a colour, and a marker symbol.
+"""How a status looks: a word in each language (the catalog's `status.<value>`), a colour, and a marker symbol.
 
 Colour alone fails in grey print and for colour-blind readers, so every status also has a word and
 a distinct marker shape; the palette runs from green (achieved) to dark red (missed).
@@ -6,17 +6,9 @@ a distinct marker shape; the palette runs from green (achieved) to dark red (mis
 
 from __future__ import annotations
 
+from domain.messages import text
 from metrics.progress import Status
 
-WORDS: dict[Status, tuple[str, str]] = {
-    Status.ACHIEVED: ("已完成", "Achieved"),
-    Status.ON_TRACK: ("进度正常", "On track"),
-    Status.ACCELERATION_NEEDED: ("需加快", "Acceleration needed"),
-    Status.LIMITED: ("进展有限", "Limited progress"),
-    Status.MOVING_AWAY: ("偏离目标", "Moving away"),
-    Status.MISSED: ("未完成", "Missed"),
-    Status.CANNOT_ASSESS: ("无法评估", "Cannot assess"),
-}
 COLOURS: dict[Status, str] = {
     Status.ACHIEVED: "#1a7f37",
     Status.ON_TRACK: "#2f81f7",
@@ -56,5 +48,4 @@ BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours
 
 
 def word(status: Status | str, lang: str) -> str:
-    zh, en = WORDS[Status(status)]
-    return zh if lang == "zh" else en
+    return text(f"status.{Status(status).value}", lang)

@@ -6,9 +6,9 @@ import functools
 
 import pandas as pd
 
-from domain.access import ROLE_NAMES, Role
+from domain.access import Role
 from ui import safe
-from ui.i18n import t
+from ui.i18n import localized, t
 
 
 def _safe(build):
@@ -40,7 +40,7 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("code", lang): frame.code,
-        t("indicator", lang): frame.name_zh if lang == "zh" else frame.name_en,
+        t("indicator", lang): localized(frame, "name", lang),
         t("unit", lang): frame.unit,
         t("value", lang): frame.value,
         t("value_ly", lang): frame.value_last_year,
@@ -52,7 +52,7 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("username", lang): frame.username,
-        t("role", lang): [ROLE_NAMES[Role(r)][0 if lang == "zh" else 1] for r in frame.role],
+        t("role", lang): [t(f"role.{Role(r).value}", lang) for r in frame.role],
         t("scope", lang): frame.scope_name,
         "locked_until": frame.locked_until,
     })
@@ -134,7 +134,7 @@ def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("late", lang): done - int(g.on_time.sum()), t("missing", lang): n - done,
                 t("rate", lang): done / n * 100 if n else None}
     rows = [row(name, g) for name, g in status.groupby("park_name", dropna=False)]
-    rows.append(row("合计" if lang == "zh" else "Total", status))
+    rows.append(row(t("sum", lang), status))
     return pd.DataFrame(rows)
 
 
