@@ -13,6 +13,7 @@ import threading
 
 import plotly.graph_objects as go
 
+from domain.config import settings
 from reports.model import Chart
 from ui import figures
 
@@ -26,7 +27,7 @@ class ChartImageError(RuntimeError):
 
 
 def browser_path() -> str | None:
-    named = os.environ.get("BROWSER_PATH")
+    named = settings().browser_path
     if named:
         return named if os.access(named, os.X_OK) else None
     return shutil.which("chromium") or shutil.which("chromium-browser")
@@ -52,7 +53,7 @@ def png(chart: Chart) -> bytes:
     import kaleido  # imported here: only exports need it
 
     with _lock:  # one browser per process, started on first use
-        os.environ.setdefault("BROWSER_PATH", path)
+        os.environ.setdefault("BROWSER_PATH", path)  # how kaleido (choreographer) is told which browser to start
         try:
             if not _server_started:
                 kaleido.start_sync_server(silence_warnings=True)

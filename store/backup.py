@@ -30,6 +30,7 @@ import secrets
 import shutil
 import threading
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,6 +38,7 @@ from typing import Literal
 import duckdb
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from domain import config
 from store import repo
 from store.db import (
     LATEST_VERSION,
@@ -455,22 +457,18 @@ class Schedule:
     keep: int
 
 
-def schedule_from_env(env: dict[str, str] | None = None) -> Schedule | None:
-    """TRACKER_BACKUP_DIR turns nightly backups on; TRACKER_BACKUP_AT (HH:MM, default 02:30) and
-    TRACKER_BACKUP_KEEP (default 14) tune them."""
-    env = os.environ if env is None else env
-    directory = env.get("TRACKER_BACKUP_DIR")
-    if not directory:
-        return None
-    at_text = env.get("TRACKER_BACKUP_AT", "02:30")
-    keep_text = env.get("TRACKER_BACKUP_KEEP", "14")
+def schedule_from_env(env: Mapping[str, str] | None = None) -> Schedule | None:
+    """The nightly schedule of the settings (domain/config.py), or of `env` alone when given:
+    TRACKER_BACKUP_DIR turns nightly backups on; TRACKER_BACKUP_AT (HH:MM, default 02:30) and
+    TRACKER_BACKUP_KEEP (default 14) tune them. A mistyped value is a StoreError naming it."""
     try:
-        at = dt.time.fromisoformat(at_text)
-    except ValueError as e:
-        raise StoreError(f"TRACKER_BACKUP_AT must be a time such as 02:30, not {at_text!r}") from e
-    if not keep_text.isdigit() or int(keep_text) < 1:
-        raise StoreError(f"TRACKER_BACKUP_KEEP must be a whole number of at least 1, not {keep_text!r}")
-    return Schedule(Path(directory), at, int(keep_text))
+        given = config.settings() if env is None else config.Settings.from_environ(env)
+    except config.ConfigError as e:
+        raise StoreError(str(e)) from e
+    if given.backup_dir is None:
+        return None
+    return Schedule(given.backup_dir, given.backup_at, given.backup_keep)
+
 
 
 def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:

@@ -1,6 +1,6 @@
 """Opening the DuckDB file and bringing its schema up to date.
 
-The path comes from `--db`, else the `TRACKER_DB` environment variable, else data/tracker.duckdb.
+The path comes from `--db`, else the `TRACKER_DB` setting (domain/config.py), else data/tracker.duckdb.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from domain.config import DEFAULT_DB as DEFAULT_DB  # re-exported: where the store lives unless configured
+from domain.config import ConfigError, settings
 from store.schema import LATEST_VERSION, MIGRATIONS
-
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "tracker.duckdb"
 
 
 class StoreError(RuntimeError):
@@ -45,8 +45,10 @@ def classified(p: Path, e: duckdb.Error) -> StoreError:
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
     if path:
         return Path(path)
-    env = os.environ.get("TRACKER_DB")
-    return Path(env) if env else DEFAULT_DB
+    try:
+        return settings().db
+    except ConfigError as e:  # a mistyped setting: the app's "cannot open" page, the command line's error line
+        raise StoreError(str(e)) from e
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -8,51 +8,26 @@ MAX_FAILED_ATTEMPTS. With an `[auth]` section in secrets, Streamlit's own OIDC s
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from domain.access import Identity
+from domain.config import settings
 from store import users
 from ui import data
 from ui.i18n import t
 
 COOKIE_NAME = "tracker_auth"
 COOKIE_DAYS = 7
-KEY_FILE = Path(__file__).resolve().parent.parent / "data" / "secrets" / "cookie_key"
-MIN_KEY_BYTES = 32
-
-
-def _secret(name: str) -> str | None:
-    try:
-        return st.secrets.get(name)
-    except Exception:  # no secrets.toml at all: st.secrets raises rather than returning None
-        return None
 
 
 def _sso_configured() -> bool:
+    # Not a setting of ours: st.login reads the [auth] section itself, from wherever Streamlit's
+    # secrets live, so its presence is asked of Streamlit too.
     try:
         return "auth" in st.secrets
     except Exception:
         return False
-
-
-def cookie_key() -> str:
-    """The cookie-signing key: env TRACKER_COOKIE_KEY, else secrets `cookie_key`, else a key
-    generated on first start into data/secrets/ (git-ignored, readable by the owner only)."""
-    key = os.environ.get("TRACKER_COOKIE_KEY") or _secret("cookie_key")
-    if not key:
-        if not KEY_FILE.exists():
-            KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-            KEY_FILE.touch(mode=0o600)
-            KEY_FILE.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        key = KEY_FILE.read_text(encoding="ascii").strip()
-    if len(key.encode()) < MIN_KEY_BYTES:
-        raise RuntimeError(f"the cookie key must have at least {MIN_KEY_BYTES} bytes")
-    return key
 
 
 def _sso_identity(lang: str) -> Identity | None:
@@ -79,7 +54,7 @@ def sign_in(lang: str) -> Identity | None:
     for name, entry in creds["usernames"].items():
         if users.locked_until(con, name):  # makes the library refuse it before checking the password
             entry["failed_login_attempts"] = users.MAX_FAILED_ATTEMPTS
-    authenticator = stauth.Authenticate(creds, COOKIE_NAME, cookie_key(), COOKIE_DAYS, auto_hash=False,
+    authenticator = stauth.Authenticate(creds, COOKIE_NAME, settings().signing_key(), COOKIE_DAYS, auto_hash=False,
                                         login_sleep_time=0)
     heading = st.empty()  # the title shows above the form only if the form is shown
     try:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 
 import pandas as pd
 import streamlit as st
 
 from domain.access import Identity
+from domain.config import settings
 from domain.periods import Period
 from metrics import bases, tasks, tracker
 from service import queries
@@ -33,7 +33,7 @@ def _connection(path: str) -> repo.Con:
     con = connect(path, verify=True)
     catalog = default_catalog()
     repo.sync_catalog(con, catalog, actor="app-start")
-    if not repo.has_data(con) and os.environ.get("TRACKER_DEMO", "1") == "1":
+    if not repo.has_data(con) and settings().demo:
         demo.load_demo(con, catalog)  # the embedded default: demo data on first start
         for name, password in users.create_demo_users(con).items():
             print(f"demo user {name}: password {password} (shown once)", flush=True)

@@ -1,0 +1,195 @@
+"""The one settings object: every environment variable and secret the product reads, typed and checked.
+
+`settings()` reads the environment (and the `cookie_key` of Streamlit's secrets files) on every
+call, so a changed environment — a test's monkeypatch, a restarted service — is seen at once; it
+costs well under a millisecond. A mistyped value raises ConfigError naming the variable; the store
+turns that into a StoreError, so the app shows its "cannot open" page and `manage.py` one `error:`
+line. README.md's "Settings" table documents every field (tests/test_config.py holds them equal).
+Nothing else in the product reads os.environ or st.secrets for its own settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "tracker.duckdb"
+KEY_FILE = ROOT / "data" / "secrets" / "cookie_key"  # the generated fallback; git-ignored
+MIN_KEY_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting has a value the product cannot use; the message names the variable."""
+
+
+def secrets_files() -> list[Path]:
+    """Streamlit's default secrets.toml files, in its order (a later file wins): the user's, the
+    working directory's, the checkout's. Streamlit's `secrets.files` option is not consulted: domain
+    imports no streamlit."""
+    files = []
+    try:
+        files.append(Path.home() / ".streamlit" / "secrets.toml")
+    except RuntimeError:  # no home directory (a bare service account): only the project files
+        pass
+    for folder in (Path.cwd(), ROOT):
+        path = folder / ".streamlit" / "secrets.toml"
+        if path not in files:
+            files.append(path)
+    return files
+
+
+class _StreamlitSecrets(PydanticBaseSettingsSource):
+    """`cookie_key` from the secrets files, below the environment in precedence. Other entries
+    (the `[auth]` section for st.login) are Streamlit's own and are left to it."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns every value at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for path in secrets_files():
+            if not path.is_file():
+                continue
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+                raise ConfigError(f"{path} cannot be read as TOML: {e}") from e
+            if data.get("cookie_key"):
+                values["TRACKER_COOKIE_KEY"] = data["cookie_key"]
+        return values
+
+
+class Settings(BaseSettings):
+    """Every setting, by its environment variable (the alias); an empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True)
+
+    db: Path = Field(DEFAULT_DB, validation_alias="TRACKER_DB",
+                     description="the store file (`manage.py --db` overrides it)")
+    demo: bool = Field(True, validation_alias="TRACKER_DEMO",
+                       description="`1` fills an *empty* store with the demo set and demo users at the app's first "
+                                   "start; `0` in production")
+    cookie_key: SecretStr | None = Field(
+        None, validation_alias="TRACKER_COOKIE_KEY",
+        description=f"signs the sign-in cookie, at least {MIN_KEY_BYTES} bytes; else `cookie_key` in "
+                    "`.streamlit/secrets.toml`, else a key generated on first start into `data/secrets/cookie_key` "
+                    "(mode 600). Changing it signs everyone out")
+    backup_dir: Path | None = Field(None, validation_alias="TRACKER_BACKUP_DIR",
+                                    description="set, the app makes a backup there every night")
+    backup_at: dt.time = Field(dt.time(2, 30), validation_alias="TRACKER_BACKUP_AT",
+                               description="the time of the nightly backup, `HH:MM`")
+    backup_keep: int = Field(14, validation_alias="TRACKER_BACKUP_KEEP",
+                             description="how many nightly backups are kept, at least 1")
+    browser_path: str | None = Field(None, validation_alias="BROWSER_PATH",
+                                     description="the chromium that draws the charts of Word and PDF briefings; "
+                                                 "else `chromium` or `chromium-browser` on the PATH")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _StreamlitSecrets(settings_cls)
+
+    # Before-validators: the messages below are what an operator reads in the log; they name the
+    # variable (ConfigError adds it) and echo the value, except the key's.
+
+    @field_validator("demo", mode="before")
+    @classmethod
+    def _demo(cls, value: Any) -> Any:
+        # Only 1 and 0: any other word meant "off" before this object existed, so rather than
+        # guess what "true" or "yes" should mean now, they are refused.
+        if isinstance(value, str):
+            if value not in ("0", "1"):
+                raise ValueError(f"must be 1 or 0, not {value!r}")
+            return value == "1"
+        return value
+
+    @field_validator("cookie_key", mode="after")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"(or cookie_key in .streamlit/secrets.toml) must have at least {MIN_KEY_BYTES} bytes")
+        return value
+
+    @field_validator("backup_at", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> Any:
+        if isinstance(value, str):  # ISO only: pydantic would also take "3600" as seconds
+            try:
+                return dt.time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"must be a time such as 02:30, not {value!r}") from None
+        return value
+
+    @field_validator("backup_keep", mode="before")
+    @classmethod
+    def _keep(cls, value: Any) -> Any:
+        text = str(value)
+        if not text.isdigit() or int(text) < 1:  # digits only: no "+3", " 3" or "3.0"
+            raise ValueError(f"must be a whole number of at least 1, not {text!r}")
+        return int(text)
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Each environment variable and the field it sets."""
+        return {str(info.validation_alias): name for name, info in cls.model_fields.items()}
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings `environ` alone gives (no process environment, no secrets files); empty
+        values count as unset, as in the environment."""
+        given = {var: environ[var] for var in cls.variables() if environ.get(var)}
+        return _checked(lambda: _FromMapping(**given))
+
+    def signing_key(self, key_file: Path = KEY_FILE) -> str:
+        """The cookie-signing key: the configured one, else the generated one in `key_file`,
+        written on first use (readable by the owner only)."""
+        if self.cookie_key is not None:
+            return self.cookie_key.get_secret_value()
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        key = key_file.read_text(encoding="ascii").strip()
+        if len(key.encode()) < MIN_KEY_BYTES:
+            raise ConfigError(f"the cookie key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
+        return key
+
+
+class _FromMapping(Settings):
+    """Settings given as arguments only (Settings.from_environ)."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **others: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def _checked(build: Any) -> Settings:
+    try:
+        return build()
+    except ValidationError as e:
+        message = "; ".join(_explain(error) for error in e.errors())
+    # Raised outside the except block, so the ValidationError is not even its context: pydantic's
+    # text quotes every input, and one of them may be the cookie key.
+    raise ConfigError(message)
+
+
+def _explain(error: Any) -> str:
+    variable = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{variable} {message}" if error["type"] == "value_error" else f"{variable}: {message}"
+
+
+def settings() -> Settings:
+    """The settings as the environment and the secrets files give them now."""
+    return _checked(Settings)
