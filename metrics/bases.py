@@ -24,6 +24,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from domain.messages import Message
 from domain.models import Comparator, Criterion, Plan, ProgrammeCountTarget
 from domain.programme import BaseType, half_year_deadline
 from metrics import progress as pg
@@ -83,7 +84,7 @@ def programme_counts(designations: Sequence[Designation], targets: Sequence[Prog
             total += by_year[y]
             running[y] = float(total)
         a = pg.assess_pace(running, t.value, t.first_year - 1, t.target_year, last_complete_year, per_year=False,
-                           fmt=lambda v: f"{v:,.0f}")
+                           fmt=lambda v: Message.of("figure.whole", value=v))
         out.append(CountRow(target_id=t.target_id, base_type=kind, first_year=t.first_year,
                             target_year=t.target_year, target=t.value, comparator=t.comparator,
                             count=sum(by_year[y] for y in years), by_year=by_year, assessment=a))

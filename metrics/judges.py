@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import ClassVar, Generic, TypeVar, assert_never
 
 from domain.catalog import Catalog
+from domain.messages import Message
 from domain.models import (
     AverageIncreaseTarget,
     CumulativeTarget,
@@ -50,9 +51,9 @@ SHOWS_COMPONENTS = ("software_revenue", "main_revenue")
 
 
 def display_formatter(symbol: str) -> pg.Fmt:
-    """Write a canonical value in the unit the target was written in, for status reasons."""
+    """A canonical value inside a reason, in the unit the target was written in (a count of 个 bare)."""
     u = unit(symbol)
-    return lambda v: f"{u.from_canonical(v):,.4g}{'' if symbol == '个' else symbol}"
+    return lambda v: Message.of("figure.sig4", value=u.from_canonical(v), unit="" if symbol == "个" else symbol)
 
 
 @dataclass(frozen=True)

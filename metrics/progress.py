@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from domain.messages import Message
 from domain.models import Comparator
 from metrics.growth import cagr, project, required_path
 
@@ -46,23 +47,23 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
-Fmt = Callable[[float], str]
+Fmt = Callable[[float], Message]  # a figure inside a reason, as a message of its own
 
 
-def plain(x: float) -> str:
-    return f"{x:,.4g}"
+def plain(x: float) -> Message:
+    """A canonical figure to four significant digits, without a unit."""
+    return Message.of("figure.sig4", value=x, unit="")
 
 
 @dataclass(frozen=True)
 class Assessment:
     """How one target stands. `actual` and `target` share a unit (canonical, or a rate).
 
-    The reason is given in both UI languages, since it is built from the numbers here.
+    The reason is a message code with its numbers; the UI and the reports put it into words.
     """
 
     status: Status
-    reason: str
-    reason_zh: str
+    reason: Message
     target: float
     actual: float | None = None
     actual_year: int | None = None
@@ -118,8 +119,8 @@ def latest_year(series: Mapping[int, float], up_to: int) -> int | None:
     return max(years) if years else None
 
 
-def _cannot(en: str, zh: str, target: float, **kw) -> Assessment:
-    return Assessment(Status.CANNOT_ASSESS, en, zh, target, **kw)
+def _cannot(reason: Message, target: float, **kw) -> Assessment:
+    return Assessment(Status.CANNOT_ASSESS, reason, target, **kw)
 
 
 def assess_level(
@@ -141,57 +142,48 @@ def assess_level(
     if last_complete_year >= target_year:
         yT = series.get(target_year)
         if yT is None:
-            return _cannot(f"no annual value for the target year {target_year}",
-                           f"缺少目标年{target_year}年的年度数据", target, final=True, **common)
+            return _cannot(Message.of("progress.no_target_year", year=target_year), target, final=True, **common)
         done = meets(yT, target, comparator)
         rate = cagr(y0, yT, target_year - base_year) if y0 is not None else None
         gap = shortfall(yT, target, comparator)
         return Assessment(
             Status.ACHIEVED if done else Status.MISSED,
-            f"{target_year} value {fmt(yT)} {'reached' if done else 'fell short of'} the target {fmt(target)}",
-            f"{target_year}年实际{fmt(yT)}，{'已达到' if done else '未达到'}目标{fmt(target)}",
+            Message.of("progress.level.reached" if done else "progress.level.fell_short", year=target_year,
+                       value=fmt(yT), target=fmt(target)),
             target, actual=yT, actual_year=target_year, completion=completion(yT, target, comparator),
             actual_rate=rate, gap=gap, projected_value=yT, projected_gap=gap, final=True, **common,
         )
     ti = latest_year(series, last_complete_year)
     if ti is None:
-        return _cannot(f"no annual value up to {last_complete_year}",
-                       f"截至{last_complete_year}年尚无年度数据", target, **common)
+        return _cannot(Message.of("progress.no_annual_value", year=last_complete_year), target, **common)
     yi = series[ti]
     base = Assessment(
-        Status.CANNOT_ASSESS, "", "", target, actual=yi, actual_year=ti,
+        Status.CANNOT_ASSESS, Message.of("progress.not_judged"), target, actual=yi, actual_year=ti,
         completion=completion(yi, target, comparator), gap=shortfall(yi, target, comparator), **common,
     )
     if meets(yi, target, comparator):
         return replace(base, status=Status.ACHIEVED, projected_value=yi, projected_gap=base.gap,
-                       reason=f"{ti} value {fmt(yi)} already meets the target {fmt(target)}",
-                       reason_zh=f"{ti}年实际{fmt(yi)}，已提前达到目标{fmt(target)}")
+                       reason=Message.of("progress.level.already_met", year=ti, value=fmt(yi), target=fmt(target)))
     if y0 is None:
-        return replace(base, reason=f"no value for the base year {base_year}",
-                       reason_zh=f"缺少基期{base_year}年数据，无法计算增速")
+        return replace(base, reason=Message.of("progress.level.no_base", base_year=base_year))
     if ti <= base_year:
-        return replace(base, reason=f"only the base year {base_year} is reported; need two data points",
-                       reason_zh=f"仅有基期{base_year}年数据，至少需要两个年度数据点")
+        return replace(base, reason=Message.of("progress.only_base", base_year=base_year))
     if y0 <= 0:
-        return replace(base, reason=f"base value {fmt(y0)} is zero or negative, growth is undefined",
-                       reason_zh=f"基期值{fmt(y0)}为零或负数，增速无法计算")
+        return replace(base, reason=Message.of("progress.base_not_positive", value=fmt(y0)))
     g_req = cagr(y0, target, target_year - base_year)
     g_act = cagr(y0, yi, ti - base_year)
     if g_act is None or g_req is None:
-        return replace(base, reason="the series changes sign; growth is undefined",
-                       reason_zh="数据由正转负，增速无法计算")
+        return replace(base, reason=Message.of("progress.sign_change"))
     projected = project(yi, g_act, target_year - ti)
     base = replace(base, actual_rate=g_act, required_rate=g_req, projected_value=projected,
                    projected_gap=shortfall(projected, target, comparator))
     if g_req == 0 or (g_req < 0) != comparator.falling_is_good:
         # The base already met the target and the latest value no longer does.
         return replace(base, status=Status.MOVING_AWAY,
-                       reason=f"the base value {fmt(y0)} met the target but the {ti} value {fmt(yi)} does not",
-                       reason_zh=f"基期值{fmt(y0)}已达标，但{ti}年实际{fmt(yi)}已不达标")
+                       reason=Message.of("progress.level.moving_away", base=fmt(y0), year=ti, value=fmt(yi)))
     ratio = g_act / g_req
     return replace(base, ratio=ratio, status=classify_ratio(ratio),
-                   reason=f"actual growth {g_act:+.1%} a year against {g_req:+.1%} required (R = {ratio:.2f})",
-                   reason_zh=f"实际年均增长{g_act:+.1%}，需年均增长{g_req:+.1%}（R = {ratio:.2f}）")
+                   reason=Message.of("progress.level.growth", actual=g_act, required=g_req, ratio=ratio))
 
 
 def assess_growth(
@@ -203,25 +195,22 @@ def assess_growth(
     final = last_complete_year >= target_year
     ti = target_year if final else latest_year(series, last_complete_year)
     if y0 is None:
-        return _cannot(f"no value for the base year {base_year}", f"缺少基期{base_year}年数据",
-                       rate, final=final, **common)
+        return _cannot(Message.of("progress.growth.no_base", base_year=base_year), rate, final=final, **common)
     if ti is None or ti not in series or ti <= base_year:
-        return _cannot("need an annual value after the base year", "基期之后尚无年度数据", rate, final=final, **common)
+        return _cannot(Message.of("progress.growth.no_later_year"), rate, final=final, **common)
     g = cagr(y0, series[ti], ti - base_year)
     if g is None:
-        return _cannot(f"base value {plain(y0)} is zero or negative, growth is undefined",
-                       f"基期值{plain(y0)}为零或负数，增速无法计算", rate, final=final, **common)
+        return _cannot(Message.of("progress.base_not_positive", value=plain(y0)), rate, final=final, **common)
     ratio = g / rate if rate else None
     body = dict(actual=g, actual_year=ti, actual_rate=g, ratio=ratio, completion=ratio,
                 gap=rate - g, projected_value=g, projected_gap=rate - g, **common)
-    en = f"growth {g:+.1%} a year over {base_year}–{ti} against {rate:.1%}"
-    zh = f"{base_year}—{ti}年实际年均增长{g:+.1%}，目标{rate:.1%}"
+    words = dict(actual=g, base_year=base_year, year=ti, rate=rate)
     if final:
-        return Assessment(Status.ACHIEVED if g >= rate else Status.MISSED, en, zh, rate, final=True, **body)
+        return Assessment(Status.ACHIEVED if g >= rate else Status.MISSED, Message.of("progress.growth.final", **words),
+                          rate, final=True, **body)
     if ratio is None:
-        return _cannot("the target rate is zero", "目标增速为零", rate, **body)
-    return Assessment(classify_ratio(ratio), f"{en} required (R = {ratio:.2f})", f"{zh}（R = {ratio:.2f}）",
-                      rate, **body)
+        return _cannot(Message.of("progress.growth.zero_rate"), rate, **body)
+    return Assessment(classify_ratio(ratio), Message.of("progress.growth.pace", ratio=ratio, **words), rate, **body)
 
 
 def assess_pace(
@@ -246,9 +235,9 @@ def assess_pace(
     ti = target_year if final else latest_year(progress, last_complete_year)
     if ti is None or ti not in progress or ti <= start_year:
         if final:
-            return _cannot(f"no value for {target_year}", f"缺少{target_year}年数据", target, final=True, **common)
-        return _cannot(f"no value after {start_year} up to {last_complete_year}",
-                       f"{start_year}年之后至{last_complete_year}年尚无数据", target, **common)
+            return _cannot(Message.of("progress.pace.no_target_year", year=target_year), target, final=True, **common)
+        return _cannot(Message.of("progress.pace.no_value", start=start_year, year=last_complete_year), target,
+                       **common)
     done = progress[ti]
     pace = done / (ti - start_year)
     actual = pace if per_year else done
@@ -257,21 +246,20 @@ def assess_pace(
     body = dict(actual=actual, actual_year=ti, actual_rate=pace, ratio=ratio,
                 completion=actual / target if target else None, gap=target - actual,
                 projected_value=projected, projected_gap=target - projected, **common)
-    en = f"{fmt(pace)} a year against {fmt(required)} required"
-    zh = f"年均{fmt(pace)}，需年均{fmt(required)}"
+    words = dict(pace=fmt(pace), required=fmt(required))
     if final:
         ok = actual >= target
         if per_year:
-            en, zh = f"{en} over {start_year}–{target_year}", f"{start_year}—{target_year}年{zh}"
+            reason = Message.of("progress.pace.final_rate", start=start_year, year=target_year, **words)
         else:
-            en, zh = f"{fmt(actual)} by {target_year}: {en}", f"截至{target_year}年累计{fmt(actual)}：{zh}"
-        return Assessment(Status.ACHIEVED if ok else Status.MISSED, en, zh, target, final=True, **body)
+            reason = Message.of("progress.pace.final_total", total=fmt(actual), year=target_year, **words)
+        return Assessment(Status.ACHIEVED if ok else Status.MISSED, reason, target, final=True, **body)
     if not per_year and done >= target:
-        return Assessment(Status.ACHIEVED, f"{fmt(done)} by {ti} already reaches {fmt(target)}",
-                          f"截至{ti}年累计{fmt(done)}，已达到目标{fmt(target)}", target, **body)
+        return Assessment(Status.ACHIEVED, Message.of("progress.pace.reached", total=fmt(done), year=ti,
+                                                      target=fmt(target)), target, **body)
     if ratio is None:
-        return _cannot("the target is zero", "目标值为零", target, **body)
-    return Assessment(classify_ratio(ratio), f"{en} (R = {ratio:.2f})", f"{zh}（R = {ratio:.2f}）", target, **body)
+        return _cannot(Message.of("progress.pace.zero_target"), target, **body)
+    return Assessment(classify_ratio(ratio), Message.of("progress.pace.ratio", ratio=ratio, **words), target, **body)
 
 
 @dataclass(frozen=True)
@@ -334,26 +322,24 @@ def assess_quota(
         last = annual_values.get(target_year)
         return Assessment(
             Status.MISSED if missed else Status.ACHIEVED,
-            f"quota met in {len(met)} of {n} years" + (f"; missed in {missed_txt}" if missed else ""),
-            f"{n}年中{len(met)}年完成年度任务" + (f"，{missed_txt}年未完成" if missed else ""),
+            Message.of("progress.quota.final_missed", met=len(met), n=n, years=missed_txt) if missed
+            else Message.of("progress.quota.final_met", met=len(met), n=n),
             quota, actual=last, actual_year=target_year, completion=None if last is None else last / quota,
             gap=None if last is None else quota - last, final=True, **common,
         )
     if current.year < first_year:
-        return _cannot(f"the quota starts in {first_year}", f"年度任务自{first_year}年起执行", quota, **common)
+        return _cannot(Message.of("progress.quota.not_started", year=first_year), quota, **common)
     if current.ytd is None:
-        return _cannot(f"no figure reported for {current.year} yet", f"{current.year}年尚无填报数据", quota, **common)
+        return _cannot(Message.of("progress.quota.no_figure", year=current.year), quota, **common)
     done = current.ytd / quota
-    en_prev = f"; missed in {missed_txt}" if missed else ""
-    zh_prev = f"；{missed_txt}年未完成" if missed else ""
+    earlier = Message.of("progress.quota.missed_before", years=missed_txt) if missed else ""
     body = dict(actual=current.ytd, actual_year=current.year, completion=done, gap=quota - current.ytd,
                 ratio=done / current.time_elapsed, **common)
     if current.ytd >= quota:
-        return Assessment(Status.ACHIEVED, f"the {current.year} quota is already reached{en_prev}",
-                          f"{current.year}年度任务已完成{zh_prev}", quota, **body)
+        return Assessment(Status.ACHIEVED, Message.of("progress.quota.reached", year=current.year, earlier=earlier),
+                          quota, **body)
     return Assessment(
         classify_ratio(body["ratio"]),
-        f"{done:.0%} of the {current.year} quota at {current.time_elapsed:.0%} of the year{en_prev}",
-        f"完成{current.year}年度任务的{done:.0%}，序时进度{current.time_elapsed:.0%}{zh_prev}",
+        Message.of("progress.quota.pace", done=done, year=current.year, elapsed=current.time_elapsed, earlier=earlier),
         quota, **body,
     )

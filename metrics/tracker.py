@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from domain.catalog import Catalog
+from domain.messages import Message
 from domain.models import Plan, Target
 from domain.periods import Period
 from domain.snapshot import Needs, Snapshot
@@ -64,8 +65,7 @@ class ProgressRow(BaseModel):
     gap: float | None
     projected_gap: float | None
     status: pg.Status
-    status_reason: str
-    status_reason_zh: str
+    reason: Message  # why the status: a message code with its numbers, put into words by the reader's UI
     final: bool
     series: str | None  # official | reported (a park's own figure) | bottom_up | derived
     coverage: float | None  # bottom-up ÷ official, latest period where both exist
@@ -136,7 +136,7 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
         actual_pace=show(a.actual_rate) if judge.pace else None,
         required_pace=show(a.required_rate) if judge.pace else None,
         ratio=a.ratio, projected_value=show(a.projected_value), gap=show(a.gap), projected_gap=show(a.projected_gap),
-        status=a.status, status_reason=a.reason, status_reason_zh=a.reason_zh, final=a.final, series=v.series,
+        status=a.status, reason=a.reason, final=a.final, series=v.series,
         coverage=coverage, source_quote=t.source_quote,
     )
 

@@ -8,25 +8,26 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from domain.messages import render
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from metrics import progress as pg
 from service.queries import plan_progress
-from store import repo
+from store import orgs, submissions
 
 G_REQ_QD = (2200 / 600) ** (1 / 5) - 1  # Qingdao: 600 亿元 (2011) → 2200 亿元 (2016)
 
 
 def put(con, rows, status="accepted", actor="tester"):
     frame = pd.DataFrame(
-        [(org, ind, y, q, v, v, "万元", None) for org, ind, y, q, v in rows], columns=repo.OBSERVATION_COLUMNS
+        [(org, ind, y, q, v, v, "万元", None) for org, ind, y, q, v in rows], columns=submissions.OBSERVATION_COLUMNS
     )
-    return repo.write_submission(con, frame, actor=actor, origin="test", status=status)
+    return submissions.write_submission(con, frame, actor=actor, origin="test", status=status)
 
 
 @pytest.fixture
 def qingdao(store):
-    repo.upsert_orgs(store, [
+    orgs.upsert_orgs(store, [
         Organisation(org_id="e1", name_zh="甲公司", kind=OrgKind.ENTERPRISE, parent="qd-softcity"),
         Organisation(org_id="e2", name_zh="乙公司", kind=OrgKind.ENTERPRISE, parent="qd-softcity"),
     ], "test")
@@ -82,7 +83,7 @@ def test_threshold_count_with_zero_base_cannot_be_assessed(qingdao, catalog):
     r = rows_by_id(qingdao, catalog, (2013, 4))["qd-firms-over-1yi"]
     # ≥ 1 亿元 = 10 000 万元: 2011 none (8 000, 2 000), 2013 one (e1 at 15 000)
     assert r.actual == 1 and r.base_value == 0
-    assert r.status is pg.Status.CANNOT_ASSESS and "zero" in r.status_reason
+    assert r.status is pg.Status.CANNOT_ASSESS and "zero" in render(r.reason, "en")
 
 
 def test_density_converts_stored_units(qingdao, catalog):
@@ -123,7 +124,7 @@ def test_pending_figures_are_ignored_and_corrections_win(qingdao, catalog):
     assert rows_by_id(qingdao, catalog, (2013, 4))["qd-software-revenue"].actual == pytest.approx(937.5)
     put(qingdao, [("qingdao", "software_revenue", 2013, 4, 9_000_000.0)], status="accepted")
     assert rows_by_id(qingdao, catalog, (2013, 4))["qd-software-revenue"].actual == pytest.approx(900.0)
-    hist = repo.history(qingdao, "qingdao", "software_revenue", 2013, 4)
+    hist = submissions.history(qingdao, "qingdao", "software_revenue", 2013, 4)
     assert list(hist.revision) == [1, 2, 3]
     assert list(hist.status) == ["accepted", "pending", "accepted"]
 
@@ -131,7 +132,7 @@ def test_pending_figures_are_ignored_and_corrections_win(qingdao, catalog):
 def test_a_plan_with_no_data_says_so(store, catalog):
     rows = plan_progress(store, catalog, "jiaxing-2021", Period(2023, 2))
     assert {r.status for r in rows} == {pg.Status.CANNOT_ASSESS}
-    assert all(r.status_reason for r in rows)
+    assert all(render(r.reason, "en") and render(r.reason, "zh") for r in rows)
 
 
 def test_demo_data_shows_every_status(demo_store, catalog):
