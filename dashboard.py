@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from domain.access import Role
+from domain import policy
 from ui import auth, components, data, ops
 from ui.i18n import LANGS, localized, t
 
@@ -22,17 +22,6 @@ if (problem := ops.store_problem()) is not None:  # a damaged, newer or busy sto
 version = data.data_version()
 if data.is_demo(version):
     st.sidebar.warning(t("demo_badge", lang))
-
-# Each role's pages, its landing page first.
-BY_ROLE = {
-    Role.ADMIN: ["overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
-                 "users", "backup"],
-    Role.LEADER: ["overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans"],
-    Role.REVIEWER: ["review", "reporting", "overview", "plan", "park", "tasks", "bases", "incentives", "export", "plans"],
-    Role.PARK_MANAGER: ["park", "entry", "reporting", "incentives", "export", "overview", "plan", "plans"],
-    Role.ENTERPRISE: ["my_data", "entry"],
-}
-
 
 SPEC = {  # name: (script, title key, icon, url path)
     "overview": ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
@@ -91,5 +80,5 @@ if periods:
 else:
     st.session_state["as_of_period"] = None
 
-names = BY_ROLE[who.role]
+names = policy.pages(who.role)  # the role's pages, its landing page first
 st.navigation([landing_page(names[0]), *(PAGES[name] for name in names)]).run()

@@ -24,6 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from bench.generate import BENCH_PASSWORDS, ENTERPRISE_ROWS, LAST_YEAR
+from domain import policy
+from domain.access import Role
 from domain.periods import Period
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,16 +108,15 @@ def progress(db: Path) -> dict:
 
 
 def page_list() -> dict[str, list[str]]:
-    """The pages each role sees, read from dashboard.py (BY_ROLE and SPEC) without running it."""
+    """The pages each role sees (the policy table), as the scripts of dashboard.py's SPEC, read
+    without running dashboard.py."""
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
     found: dict[str, ast.expr] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             found[node.targets[0].id] = node.value
     spec = ast.literal_eval(found["SPEC"])
-    by_role = {k.attr: ast.literal_eval(v) for k, v in zip(found["BY_ROLE"].keys, found["BY_ROLE"].values,
-                                                            strict=True)}
-    return {role.lower(): [spec[name][0] for name in names] for role, names in by_role.items()}
+    return {role.value: [spec[name][0] for name in policy.pages(role)] for role in Role}
 
 
 def pages(db: Path, work: Path) -> dict:

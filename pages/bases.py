@@ -9,6 +9,7 @@ import streamlit as st
 
 from domain.models import Plan, ProgrammeCountTarget
 from domain.periods import Period
+from domain.policy import Permission, may
 from domain.programme import (
     BaseReportInput,
     BaseType,
@@ -92,7 +93,7 @@ if view.reports:
 else:
     st.caption(t("no_reports_due", ctx.lang))
 
-if ctx.who.role.value in ("admin", "reviewer"):
+if may(ctx.who.role, Permission.RECORD_BASES):
     st.subheader(t("record_bases", ctx.lang))
     new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
     con = data.cursor()

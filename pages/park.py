@@ -7,6 +7,7 @@ refused by the data layer itself.
 import pandas as pd
 import streamlit as st
 
+from domain.policy import Permission, may
 from store.access import AuthorizationError
 from ui import components, context, data, tables
 from ui.i18n import t
@@ -19,7 +20,7 @@ requested = st.query_params.get("park")
 plan = data.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
 # A leader sees the parks of the chosen plan's city, or of the city of a park named in the URL.
 city = visible.city_id[visible.org_id == requested].iloc[0] if requested in names else (plan.scope if plan else None)
-parks = visible[visible.city_id == city] if ctx.who.role.reads_everything and city else visible
+parks = visible[visible.city_id == city] if may(ctx.who.role, Permission.READ_EVERYTHING) and city else visible
 options = list(parks.org_id)
 if not options and not requested:
     st.info(t("no_parks", ctx.lang))

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from domain.policy import Permission, may
 from store import access, repo
 from ui import context, data, safe, tables
 from ui.i18n import t
@@ -15,7 +16,7 @@ if ctx.who.scope_org_id:
 else:
     root = cat.plans[ctx.plan_id].scope if ctx.plan_id else "cn"
 days = int(repo.setting(con, "report_deadline_days") or 20)
-if ctx.who.role.value == "admin":
+if may(ctx.who.role, Permission.SET_DEADLINE):
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
     if new_days != days:
         access.set_report_deadline(con, ctx.who, int(new_days))

@@ -6,6 +6,7 @@ import functools
 import streamlit as st
 
 from domain.periods import Period
+from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, first_report_quarter, validated
 from metrics import tasks
 from reports import MIME, render
@@ -75,7 +76,7 @@ with history:
     st.dataframe(programme.task_history_table(data.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
                  hide_index=True, width="stretch")
 
-if ctx.who.role.value in ("admin", "reviewer"):
+if may(ctx.who.role, Permission.RECORD_TASKS):
     st.subheader(t("record_task", ctx.lang))
     by_id = {s.task.task_id: s.task for s in states}
     a, b = st.columns([3, 2])

@@ -1,9 +1,10 @@
 """Scoped access: every read or write of organisation-level data names its caller.
 
-Leaders, reviewers and administrators read everything. A park manager reads and writes their own
-park and its enterprises, and reads aggregates (other parks' totals, the city); an enterprise user
-reads and writes its own figures only. A refusal raises AuthorizationError — never an empty
-result that could pass for "no data" — and is written to the audit log.
+What each role may do is the policy table (domain/policy.py); this module applies it to
+organisations. Leaders, reviewers and administrators read everything. A park manager reads and
+writes their own park and its enterprises, and reads aggregates (other parks' totals, the city); an
+enterprise user reads and writes its own figures only. A refusal raises AuthorizationError — never
+an empty result that could pass for "no data" — and is written to the audit log.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from domain.access import Identity, Role
+from domain import policy
+from domain.access import Identity
 from domain.models import OrgKind, Plan, ProgrammeCountTarget
 from domain.periods import Period
+from domain.policy import Permission
 from domain.programme import (
     BaseReportInput,
     DesignationInput,
@@ -42,28 +45,32 @@ def _kind(con: repo.Con, org_id: str) -> str | None:
 
 def may_read(con: repo.Con, who: Identity, org_id: str) -> bool:
     """May `who` see figures recorded at `org_id` itself (not only aggregates over it)?"""
-    if who.role.reads_everything:
+    if policy.may(who.role, Permission.READ_EVERYTHING):
         return True
-    if who.role == Role.ENTERPRISE:
-        return org_id == who.scope_org_id
-    # park manager: anything in their park; elsewhere only aggregate levels, never an enterprise
-    return _within(con, who.scope_org_id, org_id) or _kind(con, org_id) not in ("enterprise", None)
+    if policy.may(who.role, Permission.READ_SCOPE) and _in_scope(con, who, org_id):
+        return True
+    # beyond its scope, a reader of aggregates sees every level above the firms, never a firm
+    return policy.may(who.role, Permission.READ_AGGREGATES) and _kind(con, org_id) not in ("enterprise", None)
 
 
 def may_write(con: repo.Con, who: Identity, org_id: str) -> bool:
-    if who.role == Role.ADMIN:
+    if policy.may(who.role, Permission.WRITE_EVERYTHING):
         return True
-    if who.role == Role.PARK_MANAGER:
-        return _within(con, who.scope_org_id, org_id)
-    if who.role == Role.ENTERPRISE:
-        return org_id == who.scope_org_id
-    return False  # leaders read; reviewers accept or return, they do not enter figures
+    return policy.may(who.role, Permission.WRITE_SCOPE) and _in_scope(con, who, org_id)
+
+
+def _in_scope(con: repo.Con, who: Identity, org_id: str) -> bool:
+    """`org_id` is the caller's own organisation or lies under it (the comparison first: an
+    enterprise user's own figures need no query)."""
+    if who.scope_org_id is None:
+        return False
+    return org_id == who.scope_org_id or _within(con, who.scope_org_id, org_id)
 
 
 def may_see_enterprises_of(con: repo.Con, who: Identity, park_id: str) -> bool:
-    if who.role.reads_everything:
+    if policy.may(who.role, Permission.READ_EVERYTHING):
         return True
-    return who.role == Role.PARK_MANAGER and _within(con, who.scope_org_id, park_id)
+    return policy.may(who.role, Permission.LIST_FIRMS_IN_SCOPE) and _within(con, who.scope_org_id, park_id)
 
 
 def require_enterprises_of(con: repo.Con, who: Identity, park_id: str, action: str) -> None:
@@ -92,9 +99,15 @@ def require_write(con: repo.Con, who: Identity, org_ids: Iterable[str], action: 
         _refuse(con, who, action, denied)
 
 
+def require(con: repo.Con, who: Identity, permission: Permission, action: str, objects: Iterable[str]) -> None:
+    """Refuse (audited) a caller whose role lacks `permission`; `objects` name what was asked for."""
+    if not policy.may(who.role, permission):
+        _refuse(con, who, action, objects)
+
+
 def require_admin(con: repo.Con, who: Identity, action: str) -> None:
-    if who.role != Role.ADMIN:
-        _refuse(con, who, action, ["users"])
+    """The user list (MANAGE_USERS)."""
+    require(con, who, Permission.MANAGE_USERS, action, ["users"])
 
 
 # ------------------------------------------------------------------- guarded reads for pages
@@ -103,9 +116,9 @@ def require_admin(con: repo.Con, who: Identity, action: str) -> None:
 def visible_parks(con: repo.Con, who: Identity) -> pd.DataFrame:
     """The parks whose own page `who` may open: every park, or their own."""
     parks = repo.parks(con)
-    if who.role.reads_everything:
+    if policy.may(who.role, Permission.READ_EVERYTHING):
         return parks
-    if who.role == Role.PARK_MANAGER:
+    if policy.may(who.role, Permission.LIST_FIRMS_IN_SCOPE):
         return parks[parks.org_id == who.scope_org_id].reset_index(drop=True)
     return parks.iloc[0:0]
 
@@ -135,16 +148,16 @@ def review(con: repo.Con, who: Identity, submission_id: int, decision: str, comm
 
 def reporting_status(con: repo.Con, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
     """Who has and has not reported under an organisation; enterprise names are scoped like figures."""
-    if not (who.role.reads_everything or (who.role == Role.PARK_MANAGER and _within(con, who.scope_org_id, under))):
+    if not may_see_enterprises_of(con, who, under):
         _refuse(con, who, "read the reporting status of", [under])
     return repo.reporting_status(con, under, period, period.deadline(deadline_days))
 
 
 def writable_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
     """The organisations `who` may enter figures for."""
-    if who.role == Role.ADMIN:
+    if policy.may(who.role, Permission.WRITE_EVERYTHING):
         return repo.writable_orgs(con, None)
-    if who.role in (Role.PARK_MANAGER, Role.ENTERPRISE):
+    if policy.may(who.role, Permission.WRITE_SCOPE):
         return repo.writable_orgs(con, who.scope_org_id)
     return repo.writable_orgs(con, None).iloc[0:0]  # leaders and reviewers enter nothing
 
@@ -155,8 +168,7 @@ def values_for(con: repo.Con, who: Identity, org_id: str, periods: list[Period])
 
 
 def _require_reviewer(con: repo.Con, who: Identity, action: str) -> None:
-    if who.role not in (Role.REVIEWER, Role.ADMIN):
-        _refuse(con, who, action, ["submissions"])
+    require(con, who, Permission.REVIEW, action, ["submissions"])
 
 
 def submissions(con: repo.Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
@@ -171,13 +183,13 @@ def submission_rows(con: repo.Con, who: Identity, submission_id: int) -> pd.Data
 
 def writable_ids(con: repo.Con, who: Identity) -> set[str] | None:
     """The organisations `who` may submit for, or None for all (an administrator)."""
-    if who.role == Role.ADMIN:
+    if policy.may(who.role, Permission.WRITE_EVERYTHING):
         return None
     return set(writable_orgs(con, who).org_id)
 
 
 def set_report_deadline(con: repo.Con, who: Identity, days: int) -> None:
-    require_admin(con, who, "set the reporting deadline")
+    require(con, who, Permission.SET_DEADLINE, "set the reporting deadline", ["users"])  # the audit row as ever
     with repo.transaction(con):
         repo.set_setting(con, "report_deadline_days", str(int(days)))
         repo.audit(con, who.username, "settings.report_deadline_days", None, {"days": int(days)})
@@ -197,13 +209,7 @@ def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
 
 
 def _require_reader(con: repo.Con, who: Identity, action: str, obj: str) -> None:
-    if not who.role.reads_everything:
-        _refuse(con, who, action, [obj])
-
-
-def _require_recorder(con: repo.Con, who: Identity, action: str, obj: str) -> None:
-    if who.role not in (Role.REVIEWER, Role.ADMIN):
-        _refuse(con, who, action, [obj])
+    require(con, who, Permission.READ_EVERYTHING, action, [obj])
 
 
 def _plan(con: repo.Con, plan_id: str) -> Plan:
@@ -228,7 +234,7 @@ def record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, to
 
     Refused (nothing written) when the task is unknown, the department does not lead it, or the
     quarter lies before the plan started or after the current one."""
-    _require_recorder(con, who, "record task status of", f"task:{update.plan_id}/{update.task_id}")
+    require(con, who, Permission.RECORD_TASKS, "record task status of", [f"task:{update.plan_id}/{update.task_id}"])
     with repo.transaction(con):  # checked and written in one transaction: no change in between
         return _record_task_update(con, who, update, today)
 
@@ -271,7 +277,7 @@ def record_designation(con: repo.Con, who: Identity, d: DesignationInput, today:
 
     Refused when the plan counts no designations of that type, the county is not a county of the
     plan's province, or the date is in the future or outside the designation year."""
-    _require_recorder(con, who, "record a designation of", f"base:{d.plan_id}/{d.base_id}")
+    require(con, who, Permission.RECORD_BASES, "record a designation of", [f"base:{d.plan_id}/{d.base_id}"])
     with repo.transaction(con):  # checked and written in one transaction: no change in between
         return _record_designation(con, who, d, today)
 
@@ -309,7 +315,7 @@ def record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: 
 
     Refused when the base is not designated (or withdrawn), the half-year lies outside its
     three-year construction period, or the date is in the future or before the designation."""
-    _require_recorder(con, who, "record a report of", f"base:{r.plan_id}/{r.base_id}")
+    require(con, who, Permission.RECORD_BASES, "record a report of", [f"base:{r.plan_id}/{r.base_id}"])
     with repo.transaction(con):  # checked and written in one transaction: a base withdrawn meanwhile is seen
         return _record_base_report(con, who, r, today)
 

@@ -12,9 +12,10 @@ import secrets
 import bcrypt
 import pandas as pd
 
+from domain import policy
 from domain.access import Identity, Role
-from domain.models import OrgKind
-from store import repo
+from domain.policy import Permission
+from store import access, repo
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
@@ -52,14 +53,14 @@ def _now() -> dt.datetime:
 
 
 def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
-    if not role.needs_scope:
+    wanted = policy.scope(role)
+    if wanted is None:
         if scope:
             raise UserError(f"role {role.value} is not scoped to an organisation; drop --scope")
         return
     if not scope:
-        raise UserError(f"role {role.value} needs --scope (a {'park' if role == Role.PARK_MANAGER else 'enterprise'} id)")
+        raise UserError(f"role {role.value} needs --scope (a {wanted.value} id)")
     kind = repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [scope])
-    wanted = OrgKind.PARK if role == Role.PARK_MANAGER else OrgKind.ENTERPRISE
     if kind != wanted.value:
         raise UserError(f"scope {scope!r} is {'unknown' if kind is None else 'a ' + kind}; {role.value} needs a {wanted.value}")
 
@@ -67,6 +68,7 @@ def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
 def add_user(con: repo.Con, actor: Identity, username: str, display_name: str, role: Role,
              scope: str | None = None, password: str | None = None) -> str:
     """Create a user; returns the password (generated when none is given) to hand over once."""
+    access.require(con, actor, Permission.MANAGE_USERS, "add a user", [f"user:{normalise(username)}"])
     username = normalise(username)
     if not username:
         raise UserError("username is empty")
@@ -101,6 +103,7 @@ def _require(con: repo.Con, username: str) -> str:
 
 
 def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: str | None = None) -> None:
+    access.require(con, actor, Permission.MANAGE_USERS, "set the role of", [f"user:{normalise(username)}"])
     username = _require(con, username)
     _check_scope(con, role, scope)
     with repo.transaction(con):
@@ -110,6 +113,7 @@ def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: s
 
 def reset_password(con: repo.Con, actor: Identity, username: str, password: str | None = None) -> str:
     """Set a new password (generated when none is given) and lift any lock-out."""
+    access.require(con, actor, Permission.MANAGE_USERS, "reset the password of", [f"user:{normalise(username)}"])
     username = _require(con, username)
     password = password or new_password()
     _check_password(password)
@@ -202,7 +206,7 @@ def create_demo_users(con: repo.Con) -> dict[str, str]:
     wanted = [*DEMO_USERS, ("enterprise", "企业填报员（演示）", Role.ENTERPRISE, first_firm)]
     created = {}
     for username, name, role, scope in wanted:
-        if scope is None and role.needs_scope:
+        if scope is None and policy.scope(role) is not None:
             continue
         if identity(con, username) is None:
             created[username] = add_user(con, Identity(username="system", display_name="system", role=Role.ADMIN),
