@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -138,6 +138,16 @@ def text(code: str, lang: str, /, **params: Any) -> str:
 
 def render(message: Message, lang: str) -> str:
     return text(message.code, lang, **message.kwargs)
+
+
+def words(lang: str) -> Callable[..., str]:
+    """`text` bound to one language, for a document written in it: `t = words(lang)`, then
+    `t("briefing.title", plan=…)`. An unknown language raises here, before any word is written."""
+    catalog(lang)
+
+    def t(code: str, /, **params: Any) -> str:
+        return text(code, lang, **params)
+    return t
 
 
 def join(code: str, items: Iterable[str], lang: str) -> str:

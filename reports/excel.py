@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from domain import messages
 from reports.model import Chart, Column, Document, Table, printable
 from ui.safe import neutralise
 
@@ -123,7 +124,7 @@ def _write_chart(ws: Worksheet, chart: Chart, top: int) -> int:
 def render_xlsx(doc: Document) -> bytes:
     wb = Workbook()
     summary = wb.active
-    taken = {sheet_name("摘要" if doc.lang == "zh" else "Summary", set())}
+    taken = {sheet_name(messages.text("report.sheet_summary", doc.lang), set())}
     summary.title = next(iter(taken))
     summary.cell(1, 1, _text(doc.title)).font = TITLE
     row = 2
@@ -147,7 +148,7 @@ def render_xlsx(doc: Document) -> bytes:
     summary.column_dimensions["B"].width = 40
     charts = doc.charts()
     if charts:
-        ws = wb.create_sheet(sheet_name("图表" if doc.lang == "zh" else "Charts", taken))
+        ws = wb.create_sheet(sheet_name(messages.text("report.sheet_charts", doc.lang), taken))
         top = 1
         for chart in charts:
             top = _write_chart(ws, chart, top)

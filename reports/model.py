@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.messages import text
+
 Cell = str | float | int | None
 
 _CONTROL = dict.fromkeys(i for i in range(32) if chr(i) not in "\t\n\r")
@@ -154,8 +156,7 @@ class Document(BaseModel):
 
     def meta_lines(self) -> list[str]:
         """The title block as printed: 规划：… / Plan: …"""
-        sep = "：" if self.lang == "zh" else ": "
-        return [f"{label}{sep}{value}" for label, value in self.meta]
+        return [text("report.meta_line", self.lang, label=label, value=value) for label, value in self.meta]
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
