@@ -17,7 +17,7 @@ import duckdb
 from domain.access import Identity, Role
 from domain.periods import PeriodError, parse_period
 from service.queries import plan_progress
-from store import backup, demo, ingest, repo, users
+from store import backup, demo, figures, ingest, orgs, plans, users
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
 
@@ -40,7 +40,7 @@ def _operator(args: argparse.Namespace) -> Identity:
 def cmd_init(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     con = connect(args.db)
-    repo.sync_catalog(con, catalog, actor=args.user)
+    plans.sync_catalog(con, catalog, actor=args.user)
     line = f"store ready at {resolve_path(args.db)}: {len(catalog.plans)} plans, " \
            f"{sum(len(p.targets) for p in catalog.plans.values())} targets"
     if args.demo:
@@ -87,7 +87,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:
-    frame = repo.orgs(connect(args.db))
+    frame = orgs.orgs(connect(args.db))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -96,7 +96,7 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    frame = repo.indicators(connect(args.db))
+    frame = plans.indicators(connect(args.db))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -109,8 +109,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
     if args.plan and args.plan not in default_catalog().plans:
         print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
         return 2
-    frame = repo.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
-                                                         "indicator_id": "indicator"})
+    frame = plans.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
+                                                          "indicator_id": "indicator"})
     if args.json:
         _print_json(_records(frame))
     else:
@@ -250,7 +250,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if quarter is not None:
             as_of = quarter
         else:  # batch default: the quarter each plan is read at (latest with data, within its horizon)
-            as_of = catalog.plans[plan_id].reading_quarter(repo.periods(con, catalog.plans[plan_id].scope))
+            as_of = catalog.plans[plan_id].reading_quarter(figures.periods(con, catalog.plans[plan_id].scope))
             if as_of is None:
                 _progress(f"{plan_id}: no data, skipped")
                 continue

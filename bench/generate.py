@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.generate --size national --out bench/data/national.duckdb
 
 The store is one the real app opens: created by `store.db.connect` (the real migrations), the real
-catalog mirrored by `repo.sync_catalog` (five plans, their cities, parks and targets), demo users
+catalog mirrored by `store.plans.sync_catalog` (five plans, their cities, parks and targets), demo users
 with known bench passwords, and `demo_data` set so every page labels it as demo data. Around the
 catalog's four cities it adds provinces, cities and parks up to the size asked for, puts the
 plans' cities among the largest (so their bottom-up sums run over thousands of enterprises), and
@@ -43,9 +43,9 @@ from domain.credit_code import ALPHABET, make_credit_code
 from domain.models import IndicatorKind, OrgKind
 from domain.periods import Period
 from domain.units import unit
-from store import demo, repo, users
+from store import audit, demo, figures, orgs, plans, settings, submissions, users
 from store.catalog import DATA_DIR, Catalog, load_catalog
-from store.db import connect
+from store.db import Con, connect
 
 LAST_YEAR = 2020  # the data end with 2020Q4; 40 quarters start in 2011Q1
 SEED = 20121029
@@ -144,7 +144,7 @@ class _Frame:
     def __init__(self, catalog: Catalog, cfg: Mapping, size: Size, rng: np.random.Generator):
         years = list(size.years)
         y0 = years[0]
-        orgs = catalog.organisations
+        known = catalog.organisations
         self.orgs: list[tuple] = []  # generated (org_id, name_zh, name_en, kind, parent_id, credit_code)
         # Provinces: the catalog's three and enough real ones to hold about ten cities each.
         n_prov = min(len(PROVINCES) + 3, max(3, -(-size.cities // 10) + 1))
@@ -163,13 +163,13 @@ class _Frame:
                 slot += 1
             ranked[slot] = city
         self.region: dict[str, str] = {c: r for c, (r, _) in CATALOG_CITIES.items()}
-        self.city_zh: dict[str, str] = {c: orgs[c].name_zh for c in CATALOG_CITIES}
+        self.city_zh: dict[str, str] = {c: known[c].name_zh for c in CATALOG_CITIES}
         per_province: dict[str, int] = {}
         for i in range(generated):
             prov_id, prov_code = provinces[i % len(provinces)]
             k = per_province[prov_id] = per_province.get(prov_id, 10) + 1
             city = f"city-{prov_code}{k:02d}"
-            prov_zh = orgs[prov_id].name_zh if prov_id in orgs else next(z for c, z, _ in PROVINCES if c == prov_code)
+            prov_zh = known[prov_id].name_zh if prov_id in known else next(z for c, z, _ in PROVINCES if c == prov_code)
             short = prov_zh.removesuffix("省").removesuffix("市").removesuffix("自治区")[:2]
             self.region[city] = f"{prov_code}{k:02d}00"
             self.city_zh[city] = f"{short}{k}市"
@@ -317,7 +317,7 @@ def _dict(values: np.ndarray, index: np.ndarray) -> pa.DictionaryArray:
 class _Writer:
     """Loads observation rows into the store through Arrow, a table of a few million at a time."""
 
-    def __init__(self, con: repo.Con, catalog: Catalog):
+    def __init__(self, con: Con, catalog: Catalog):
         self.con = con
         self.catalog = catalog
         self.rows = 0
@@ -369,16 +369,16 @@ def generate(out: Path, size: Size, seed: int = SEED, log=print, with_users: boo
 
     t = tick()
     con = connect(out)
-    repo.sync_catalog(con, catalog, actor="bench-generator")
-    orgs = pd.DataFrame(frame.orgs, columns=["org_id", "name_zh", "name_en", "kind", "parent_id", "credit_code"])
-    orgs = pd.concat([orgs, pd.DataFrame({"org_id": ents.org_id, "name_zh": ents.name_zh, "name_en": "",
-                                          "kind": "enterprise", "parent_id": ents.park,
-                                          "credit_code": ents.credit_code})], ignore_index=True)
-    con.register("generated_orgs", orgs)
+    plans.sync_catalog(con, catalog, actor="bench-generator")
+    org_rows = pd.DataFrame(frame.orgs, columns=["org_id", "name_zh", "name_en", "kind", "parent_id", "credit_code"])
+    org_rows = pd.concat([org_rows, pd.DataFrame({"org_id": ents.org_id, "name_zh": ents.name_zh, "name_en": "",
+                                                  "kind": "enterprise", "parent_id": ents.park,
+                                                  "credit_code": ents.credit_code})], ignore_index=True)
+    con.register("generated_orgs", org_rows)
     con.execute("""INSERT INTO orgs (org_id, name_zh, name_en, kind, parent_id, credit_code, origin)
                    SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, 'demo' FROM generated_orgs""")
     con.unregister("generated_orgs")
-    repo.rebuild_closure(con)
+    orgs.rebuild_closure(con)
     phases["organisations and closure"] = tick() - t
 
     # Submission ids in the order a real store receives them: each quarter, every park's upload
@@ -462,18 +462,18 @@ def generate(out: Path, size: Size, seed: int = SEED, log=print, with_users: boo
     phases["submissions"] = tick() - t
 
     t = tick()
-    repo.rebuild_figures(con)  # the bulk load bypassed write_submission: derive what it maintains
+    figures.rebuild_figures(con)  # the bulk load bypassed write_submission: derive what it maintains
     phases["figures in force and bottom-up sums"] = tick() - t
 
     t = tick()
-    parks = int(repo.scalar(con, "SELECT count(*) FROM orgs WHERE kind IN ('park', 'base')"))
+    parks = orgs.count_of(con, "park", "base")
     if with_users:
         users.create_demo_users(con)
         for name, password in BENCH_PASSWORDS.items():
             if users.identity(con, name) is not None:
                 users.reset_password(con, SYSTEM, name, password)
-    repo.set_setting(con, "demo_data", "true")
-    repo.audit(con, "bench-generator", "bench.generate", None, {"size": asdict(size), "seed": seed})
+    settings.set_setting(con, "demo_data", "true")
+    audit.record(con, "bench-generator", "bench.generate", None, {"size": asdict(size), "seed": seed})
     con.execute("CHECKPOINT")
     con.close()
     phases["users and checkpoint"] = tick() - t
@@ -543,7 +543,7 @@ def _official_rows(catalog: Catalog, cfg: Mapping, frame: _Frame, ents: pd.DataF
     return out[(out.year >= min(2009, years[0])) & (out.year <= last)].reset_index(drop=True)
 
 
-def _submissions(con: repo.Con, frame: _Frame, n_q: int, first_ord: int, stats_base: int, stats_first: int,
+def _submissions(con: Con, frame: _Frame, n_q: int, first_ord: int, stats_base: int, stats_first: int,
                  correction_base: int, ends: np.ndarray, delay: np.ndarray) -> None:
     """One submission per id that holds rows; uploads reviewed two days after they arrive, the
     last quarter's upload of every PENDING_EVERY-th park still pending."""
@@ -577,9 +577,7 @@ def _submissions(con: repo.Con, frame: _Frame, n_q: int, first_ord: int, stats_b
                        ORDER BY g.submission_id""")
     finally:
         con.unregister("generated_subs")
-    # The ids were given explicitly: move the sequence past them so the app's next one is free.
-    top = repo.scalar(con, "SELECT max(submission_id) FROM submissions")
-    con.execute("SELECT max(nextval('submission_seq')) FROM range(?)", [int(top)])
+    submissions.skip_loaded_ids(con)  # the ids were given explicitly: the app's next one must be free
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -47,24 +47,17 @@ def _peak_rss_mb() -> float:
 
 # ------------------------------------------------------------------------------ progress table
 
-# The floor: the least work that reads the same rows the progress tables need — each key's own
-# figures (official, or a park's report) and, for the plans' own targets, every descendant's
-# figures for the bottom-up sum (the threshold counts read a subset of those) — as one aggregate
-# over the raw observations, all plans at once, with no revision or review logic at all.
-FLOOR_SQL = """
-SELECT c.ancestor_id, o.indicator_id, o.year, o.quarter, sum(o.value) AS total, count(*) AS n
-FROM observations o
-JOIN org_closure c ON c.descendant_id = o.org_id
-JOIN floor_keys k ON k.org_id = c.ancestor_id AND k.indicator_id = o.indicator_id AND (c.depth = 0 OR k.bottom_up)
-WHERE o.year * 4 + o.quarter - 1 <= ?
-GROUP BY ALL
-"""
+# The floor (store.figures.raw_sums): the least work that reads the same rows the progress tables
+# need — each key's own figures (official, or a park's report) and, for the plans' own targets,
+# every descendant's figures for the bottom-up sum (the threshold counts read a subset of those) —
+# as one aggregate over the raw observations, all plans at once, with no revision or review logic.
 
 
 def progress(db: Path) -> dict:
     """Every plan's progress table at AS_OF, against the floor, in one process on one connection."""
     from metrics import tracker
     from service import queries
+    from store import figures
     from store.catalog import load_catalog
     from store.db import connect
 
@@ -74,7 +67,6 @@ def progress(db: Path) -> dict:
     every = {(k.org_id, k.indicator_id) for p in catalog.plans.values() for k in tracker.needs(p, catalog).series}
     keys = pd.DataFrame([(o, i, (o, i) in primary) for o, i in sorted(every)],
                         columns=["org_id", "indicator_id", "bottom_up"])
-    con.register("floor_keys", keys)
 
     def tables() -> float:
         start = time.perf_counter()
@@ -84,7 +76,7 @@ def progress(db: Path) -> dict:
 
     def floor() -> float:
         start = time.perf_counter()
-        con.execute(FLOOR_SQL, [AS_OF.ordinal]).fetchall()
+        figures.raw_sums(con, keys, AS_OF)
         return time.perf_counter() - start
 
     cold = tables()  # the first run on a fresh connection: nothing in DuckDB's buffers yet
@@ -197,13 +189,11 @@ def upload_file(con, rows: int = UPLOAD_ROWS) -> bytes:
     """A tidy CSV of `rows` figures for the quarters after the data end: every enterprise's form
     rows, its figure of the same quarter a year (or more) before grown 10 % a year, so the file
     passes validation (parts within totals, year-to-date rising, 同比 within ±50 %)."""
-    from store import repo
+    from store import figures, orgs
 
-    firms = [r[0] for r in con.execute("SELECT org_id FROM orgs WHERE kind = 'enterprise' ORDER BY org_id").fetchall()]
-    per_quarter = len(firms) * len(ENTERPRISE_ROWS)
+    per_quarter = orgs.count_of(con, "enterprise") * len(ENTERPRISE_ROWS)
     quarters = -(-rows // per_quarter)
-    base = repo.frame(con, """SELECT org_id, indicator_id, quarter, value FROM current_observations
-                              WHERE year = ? AND list_contains(?, indicator_id)""", [LAST_YEAR, list(ENTERPRISE_ROWS)])
+    base = figures.of_year(con, LAST_YEAR, ENTERPRISE_ROWS)
     out = []
     for k in range(quarters):
         period = Period(LAST_YEAR + 1 + k // 4, k % 4 + 1)
@@ -230,7 +220,7 @@ def upload(db: Path, work: Path, repeat: int = 3) -> dict:
     each time (median of `repeat`): the administrator's import (accepted at once, so the derived
     tables are brought up to date in the same transaction). On the last copy the same rows again,
     uploaded as pending, then accepted by a reviewer (the app's path)."""
-    from store import ingest, repo, users
+    from store import ingest, submissions, users
     from store.catalog import load_catalog
     from store.db import connect
 
@@ -258,7 +248,7 @@ def upload(db: Path, work: Path, repeat: int = 3) -> dict:
     sub = ingest.submit(con, again, who=admin, origin="upload", status="pending", explanation="bench")
     pending = time.perf_counter() - start
     start = time.perf_counter()
-    repo.review_submission(con, sub, reviewer="admin", decision="accepted", comment=None)
+    submissions.review_submission(con, sub, reviewer="admin", decision="accepted", comment=None)
     reviewed = time.perf_counter() - start
     con.close()
     n = data.count(b"\n") - 1

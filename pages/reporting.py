@@ -3,7 +3,7 @@
 import streamlit as st
 
 from domain.policy import Permission, may
-from store import access, repo
+from store import access, settings
 from ui import context, data, safe, tables
 from ui.i18n import t
 
@@ -15,7 +15,7 @@ if ctx.who.scope_org_id:
     root = ctx.who.scope_org_id
 else:
     root = cat.plans[ctx.plan_id].scope if ctx.plan_id else "cn"
-days = int(repo.setting(con, "report_deadline_days") or 20)
+days = int(settings.setting(con, "report_deadline_days") or 20)
 if may(ctx.who.role, Permission.SET_DEADLINE):
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
     if new_days != days:

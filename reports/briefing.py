@@ -23,8 +23,10 @@ from metrics.progress import Status
 from metrics.tracker import ProgressRow
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service import queries
-from store import access, repo
+from store import access, settings
+from store import figures as stored_figures  # ui.figures draws the charts
 from store.catalog import Catalog
+from store.db import Con
 from ui import figures, status
 from ui.format import display, number, pct, period_label
 
@@ -204,7 +206,7 @@ class _Numbering:
         return self.charts
 
 
-def incentive_blocks(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None,
+def incentive_blocks(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None,
                      who: Identity, lang: str, n: _Numbering) -> list:
     """Firms whose annual software revenue first reached one of the plan's reward thresholds in the
     last complete year (Jiaxing also asks for ≥ 10 % growth), with rewards and their total."""
@@ -232,7 +234,7 @@ def _heading(i: int, text: str, lang: str) -> str:
     return words(lang)("briefing.heading", numeral=Message.of(f"numeral.{i + 1}"), text=text)
 
 
-def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None = None,
+def build(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None = None,
           lang: str = "zh", who: Identity = SYSTEM, today: dt.date | None = None) -> Document:
     """The briefing of `plan_id` at `as_of` (for one park when `park_id` is given), read as `who`.
 
@@ -289,7 +291,7 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
         parts.append(("briefing.s_incentives", incentive_blocks(con, catalog, plan_id, as_of, park_id, who, lang, n)))
 
     root = park_id or plan.scope
-    days = int(repo.setting(con, "report_deadline_days") or DEFAULT_DEADLINE_DAYS)
+    days = int(settings.setting(con, "report_deadline_days") or DEFAULT_DEADLINE_DAYS)
     reporting = access.reporting_status(con, who, root, as_of, days)
     if not reporting.empty:
         done, on_time = int(reporting.reported.sum()), int(reporting.on_time.sum())
@@ -300,8 +302,8 @@ def build(con: repo.Con, catalog: Catalog, plan_id: str, as_of: Period, park_id:
                                                deadline=as_of.deadline(days).isoformat()))]))
     parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))
 
-    demo = repo.setting(con, "demo_data") == "true"
-    data_date = repo.data_date(con, root, as_of)
+    demo = settings.setting(con, "demo_data") == "true"
+    data_date = stored_figures.data_date(con, root, as_of)
     plan_name = localized(plan, "title", lang)
     meta = [(t("plan"), plan_name), (t("briefing.issuer"), plan.issuer_zh), (t("briefing.period"), period)]
     if park is not None:

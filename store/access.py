@@ -27,23 +27,25 @@ from domain.programme import (
     canonical_department,
     first_report_quarter,
 )
-from store import repo
+from store import figures, orgs, programme, reporting, settings, sql
+from store import submissions as subs  # access has a function named submissions
+from store.audit import audit
 
 
 class AuthorizationError(PermissionError):
     pass
 
 
-def _within(con: repo.Con, ancestor: str, org_id: str) -> bool:
-    return bool(repo.scalar(
+def _within(con: sql.Con, ancestor: str, org_id: str) -> bool:
+    return bool(sql.scalar(
         con, "SELECT count(*) FROM org_closure WHERE ancestor_id = ? AND descendant_id = ?", [ancestor, org_id]))
 
 
-def _kind(con: repo.Con, org_id: str) -> str | None:
-    return repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [org_id])
+def _kind(con: sql.Con, org_id: str) -> str | None:
+    return sql.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [org_id])
 
 
-def may_read(con: repo.Con, who: Identity, org_id: str) -> bool:
+def may_read(con: sql.Con, who: Identity, org_id: str) -> bool:
     """May `who` see figures recorded at `org_id` itself (not only aggregates over it)?"""
     if policy.may(who.role, Permission.READ_EVERYTHING):
         return True
@@ -53,13 +55,13 @@ def may_read(con: repo.Con, who: Identity, org_id: str) -> bool:
     return policy.may(who.role, Permission.READ_AGGREGATES) and _kind(con, org_id) not in ("enterprise", None)
 
 
-def may_write(con: repo.Con, who: Identity, org_id: str) -> bool:
+def may_write(con: sql.Con, who: Identity, org_id: str) -> bool:
     if policy.may(who.role, Permission.WRITE_EVERYTHING):
         return True
     return policy.may(who.role, Permission.WRITE_SCOPE) and _in_scope(con, who, org_id)
 
 
-def _in_scope(con: repo.Con, who: Identity, org_id: str) -> bool:
+def _in_scope(con: sql.Con, who: Identity, org_id: str) -> bool:
     """`org_id` is the caller's own organisation or lies under it (the comparison first: an
     enterprise user's own figures need no query)."""
     if who.scope_org_id is None:
@@ -67,45 +69,45 @@ def _in_scope(con: repo.Con, who: Identity, org_id: str) -> bool:
     return org_id == who.scope_org_id or _within(con, who.scope_org_id, org_id)
 
 
-def may_see_enterprises_of(con: repo.Con, who: Identity, park_id: str) -> bool:
+def may_see_enterprises_of(con: sql.Con, who: Identity, park_id: str) -> bool:
     if policy.may(who.role, Permission.READ_EVERYTHING):
         return True
     return policy.may(who.role, Permission.LIST_FIRMS_IN_SCOPE) and _within(con, who.scope_org_id, park_id)
 
 
-def require_enterprises_of(con: repo.Con, who: Identity, park_id: str, action: str) -> None:
+def require_enterprises_of(con: sql.Con, who: Identity, park_id: str, action: str) -> None:
     """Refuse (audited) a caller who may not see the firms of `park_id`."""
     if not may_see_enterprises_of(con, who, park_id):
         _refuse(con, who, action, [park_id])
 
 
-def _refuse(con: repo.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
+def _refuse(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
     objects = sorted(set(objects))
-    with repo.transaction(con):
-        repo.audit(con, who.username, "access.denied", ",".join(objects)[:500],
-                   {"action": action, "role": who.role.value, "scope": who.scope_org_id})
+    with sql.transaction(con):
+        audit(con, who.username, "access.denied", ",".join(objects)[:500],
+              {"action": action, "role": who.role.value, "scope": who.scope_org_id})
     raise AuthorizationError(f"{who.username} ({who.role.value}) may not {action}: {', '.join(objects)}")
 
 
-def require_read(con: repo.Con, who: Identity, org_ids: Iterable[str], action: str = "read") -> None:
+def require_read(con: sql.Con, who: Identity, org_ids: Iterable[str], action: str = "read") -> None:
     denied = [o for o in set(org_ids) if not may_read(con, who, o)]
     if denied:
         _refuse(con, who, action, denied)
 
 
-def require_write(con: repo.Con, who: Identity, org_ids: Iterable[str], action: str = "write") -> None:
+def require_write(con: sql.Con, who: Identity, org_ids: Iterable[str], action: str = "write") -> None:
     denied = [o for o in set(org_ids) if not may_write(con, who, o)]
     if denied:
         _refuse(con, who, action, denied)
 
 
-def require(con: repo.Con, who: Identity, permission: Permission, action: str, objects: Iterable[str]) -> None:
+def require(con: sql.Con, who: Identity, permission: Permission, action: str, objects: Iterable[str]) -> None:
     """Refuse (audited) a caller whose role lacks `permission`; `objects` name what was asked for."""
     if not policy.may(who.role, permission):
         _refuse(con, who, action, objects)
 
 
-def require_admin(con: repo.Con, who: Identity, action: str) -> None:
+def require_admin(con: sql.Con, who: Identity, action: str) -> None:
     """The user list (MANAGE_USERS)."""
     require(con, who, Permission.MANAGE_USERS, action, ["users"])
 
@@ -113,9 +115,9 @@ def require_admin(con: repo.Con, who: Identity, action: str) -> None:
 # ------------------------------------------------------------------- guarded reads for pages
 
 
-def visible_parks(con: repo.Con, who: Identity) -> pd.DataFrame:
+def visible_parks(con: sql.Con, who: Identity) -> pd.DataFrame:
     """The parks whose own page `who` may open: every park, or their own."""
-    parks = repo.parks(con)
+    parks = orgs.parks(con)
     if policy.may(who.role, Permission.READ_EVERYTHING):
         return parks
     if policy.may(who.role, Permission.LIST_FIRMS_IN_SCOPE):
@@ -123,82 +125,82 @@ def visible_parks(con: repo.Con, who: Identity) -> pd.DataFrame:
     return parks.iloc[0:0]
 
 
-def enterprise_figures(con: repo.Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
+def enterprise_figures(con: sql.Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
     """The park's enterprises with their latest figures; refused outside the caller's scope."""
     if not may_see_enterprises_of(con, who, park_id):
         _refuse(con, who, "read enterprise figures of", [park_id])
-    return repo.enterprise_figures(con, park_id, as_of)
+    return figures.enterprise_figures(con, park_id, as_of)
 
 
-def own_figures(con: repo.Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
+def own_figures(con: sql.Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
     require_read(con, who, [org_id], "read figures of")
-    return repo.org_figures(con, org_id, as_of)
+    return figures.org_figures(con, org_id, as_of)
 
 
-def history(con: repo.Con, who: Identity, org_id: str, indicator_id: str, year: int, quarter: int) -> pd.DataFrame:
+def history(con: sql.Con, who: Identity, org_id: str, indicator_id: str, year: int, quarter: int) -> pd.DataFrame:
     require_read(con, who, [org_id], "read the history of")
-    return repo.history(con, org_id, indicator_id, year, quarter)
+    return subs.history(con, org_id, indicator_id, year, quarter)
 
 
-def review(con: repo.Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
+def review(con: sql.Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
     """Accept or return a pending submission (reviewers and administrators only)."""
     _require_reviewer(con, who, "review")
-    return repo.review_submission(con, submission_id, reviewer=who.username, decision=decision, comment=comment)
+    return subs.review_submission(con, submission_id, reviewer=who.username, decision=decision, comment=comment)
 
 
-def reporting_status(con: repo.Con, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
+def reporting_status(con: sql.Con, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
     """Who has and has not reported under an organisation; enterprise names are scoped like figures."""
     if not may_see_enterprises_of(con, who, under):
         _refuse(con, who, "read the reporting status of", [under])
-    return repo.reporting_status(con, under, period, period.deadline(deadline_days))
+    return reporting.reporting_status(con, under, period, period.deadline(deadline_days))
 
 
-def writable_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
+def writable_orgs(con: sql.Con, who: Identity) -> pd.DataFrame:
     """The organisations `who` may enter figures for."""
     if policy.may(who.role, Permission.WRITE_EVERYTHING):
-        return repo.writable_orgs(con, None)
+        return orgs.writable_orgs(con, None)
     if policy.may(who.role, Permission.WRITE_SCOPE):
-        return repo.writable_orgs(con, who.scope_org_id)
-    return repo.writable_orgs(con, None).iloc[0:0]  # leaders and reviewers enter nothing
+        return orgs.writable_orgs(con, who.scope_org_id)
+    return orgs.writable_orgs(con, None).iloc[0:0]  # leaders and reviewers enter nothing
 
 
-def values_for(con: repo.Con, who: Identity, org_id: str, periods: list[Period]) -> dict:
+def values_for(con: sql.Con, who: Identity, org_id: str, periods: list[Period]) -> dict:
     require_read(con, who, [org_id], "read figures of")
-    return repo.values_for(con, org_id, periods)
+    return figures.values_for(con, org_id, periods)
 
 
-def _require_reviewer(con: repo.Con, who: Identity, action: str) -> None:
+def _require_reviewer(con: sql.Con, who: Identity, action: str) -> None:
     require(con, who, Permission.REVIEW, action, ["submissions"])
 
 
-def submissions(con: repo.Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
+def submissions(con: sql.Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
     _require_reviewer(con, who, "list")
-    return repo.submissions(con, status, limit)
+    return subs.submissions(con, status, limit)
 
 
-def submission_rows(con: repo.Con, who: Identity, submission_id: int) -> pd.DataFrame:
+def submission_rows(con: sql.Con, who: Identity, submission_id: int) -> pd.DataFrame:
     _require_reviewer(con, who, "read")
-    return repo.submission_rows(con, submission_id)
+    return subs.submission_rows(con, submission_id)
 
 
-def writable_ids(con: repo.Con, who: Identity) -> set[str] | None:
+def writable_ids(con: sql.Con, who: Identity) -> set[str] | None:
     """The organisations `who` may submit for, or None for all (an administrator)."""
     if policy.may(who.role, Permission.WRITE_EVERYTHING):
         return None
     return set(writable_orgs(con, who).org_id)
 
 
-def set_report_deadline(con: repo.Con, who: Identity, days: int) -> None:
+def set_report_deadline(con: sql.Con, who: Identity, days: int) -> None:
     require(con, who, Permission.SET_DEADLINE, "set the reporting deadline", ["users"])  # the audit row as ever
-    with repo.transaction(con):
-        repo.set_setting(con, "report_deadline_days", str(int(days)))
-        repo.audit(con, who.username, "settings.report_deadline_days", None, {"days": int(days)})
+    with sql.transaction(con):
+        settings.set_setting(con, "report_deadline_days", str(int(days)))
+        audit(con, who.username, "settings.report_deadline_days", None, {"days": int(days)})
 
 
-def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
+def all_orgs(con: sql.Con, who: Identity) -> pd.DataFrame:
     """Every enterprise and park, for reviewers browsing revision histories."""
     _require_reviewer(con, who, "list the organisations of")
-    return repo.writable_orgs(con, None)
+    return orgs.writable_orgs(con, None)
 
 
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
@@ -208,38 +210,38 @@ def all_orgs(con: repo.Con, who: Identity) -> pd.DataFrame:
 # transaction; the role check comes first, outside it, so that a refusal's audit row is committed.
 
 
-def _require_reader(con: repo.Con, who: Identity, action: str, obj: str) -> None:
+def _require_reader(con: sql.Con, who: Identity, action: str, obj: str) -> None:
     require(con, who, Permission.READ_EVERYTHING, action, [obj])
 
 
-def _plan(con: repo.Con, plan_id: str) -> Plan:
-    spec = repo.scalar(con, "SELECT spec FROM plans WHERE plan_id = ?", [plan_id])
+def _plan(con: sql.Con, plan_id: str) -> Plan:
+    spec = sql.scalar(con, "SELECT spec FROM plans WHERE plan_id = ?", [plan_id])
     if spec is None:
         raise ProgrammeInputError(f"unknown plan {plan_id!r}", f"未知规划 {plan_id}")
     return Plan.model_validate_json(spec)
 
 
-def plan_tasks(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+def plan_tasks(con: sql.Con, who: Identity, plan_id: str) -> pd.DataFrame:
     _require_reader(con, who, "read the tasks of", f"plan:{plan_id}")
-    return repo.plan_tasks(con, plan_id)
+    return programme.plan_tasks(con, plan_id)
 
 
-def task_updates(con: repo.Con, who: Identity, plan_id: str, task_id: str | None = None) -> pd.DataFrame:
+def task_updates(con: sql.Con, who: Identity, plan_id: str, task_id: str | None = None) -> pd.DataFrame:
     _require_reader(con, who, "read the task reports of", f"plan:{plan_id}")
-    return repo.task_updates(con, plan_id, task_id)
+    return programme.task_updates(con, plan_id, task_id)
 
 
-def record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None = None) -> int:
+def record_task_update(con: sql.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None = None) -> int:
     """Record a lead department's quarterly status of a task; returns its revision.
 
     Refused (nothing written) when the task is unknown, the department does not lead it, or the
     quarter lies before the plan started or after the current one."""
     require(con, who, Permission.RECORD_TASKS, "record task status of", [f"task:{update.plan_id}/{update.task_id}"])
-    with repo.transaction(con):  # checked and written in one transaction: no change in between
+    with sql.transaction(con):  # checked and written in one transaction: no change in between
         return _record_task_update(con, who, update, today)
 
 
-def _record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None) -> int:
+def _record_task_update(con: sql.Con, who: Identity, update: TaskUpdateInput, today: dt.date | None) -> int:
     plan = _plan(con, update.plan_id)
     task = next((t for t in plan.tasks if t.task_id == update.task_id), None)
     if task is None:
@@ -257,39 +259,39 @@ def _record_task_update(con: repo.Con, who: Identity, update: TaskUpdateInput, t
         raise ProgrammeInputError(f"{period} is before the plan started ({start})", f"{period} 早于规划实施起始季度 {start}")
     if period.ordinal > now.ordinal:
         raise ProgrammeInputError(f"{period} has not begun yet", f"{period} 尚未开始，不能报送")
-    return repo.add_task_update(con, plan_id=update.plan_id, task_id=task.task_id, department=department,
-                                year=update.year, quarter=update.quarter, status=update.status.value,
-                                note=update.note, actor=who.username)
+    return programme.add_task_update(con, plan_id=update.plan_id, task_id=task.task_id, department=department,
+                                     year=update.year, quarter=update.quarter, status=update.status.value,
+                                     note=update.note, actor=who.username)
 
 
-def designations(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+def designations(con: sql.Con, who: Identity, plan_id: str) -> pd.DataFrame:
     _require_reader(con, who, "read the designations of", f"plan:{plan_id}")
-    return repo.base_designations(con, plan_id)
+    return programme.base_designations(con, plan_id)
 
 
-def designation_history(con: repo.Con, who: Identity, plan_id: str, base_id: str) -> pd.DataFrame:
+def designation_history(con: sql.Con, who: Identity, plan_id: str, base_id: str) -> pd.DataFrame:
     _require_reader(con, who, "read the designations of", f"plan:{plan_id}")
-    return repo.designation_history(con, plan_id, base_id)
+    return programme.designation_history(con, plan_id, base_id)
 
 
-def record_designation(con: repo.Con, who: Identity, d: DesignationInput, today: dt.date | None = None) -> int:
+def record_designation(con: sql.Con, who: Identity, d: DesignationInput, today: dt.date | None = None) -> int:
     """Record a designation, or correct one (same base id: a new revision); returns the revision.
 
     Refused when the plan counts no designations of that type, the county is not a county of the
     plan's province, or the date is in the future or outside the designation year."""
     require(con, who, Permission.RECORD_BASES, "record a designation of", [f"base:{d.plan_id}/{d.base_id}"])
-    with repo.transaction(con):  # checked and written in one transaction: no change in between
+    with sql.transaction(con):  # checked and written in one transaction: no change in between
         return _record_designation(con, who, d, today)
 
 
-def _record_designation(con: repo.Con, who: Identity, d: DesignationInput, today: dt.date | None) -> int:
+def _record_designation(con: sql.Con, who: Identity, d: DesignationInput, today: dt.date | None) -> int:
     plan = _plan(con, d.plan_id)
     types = {t.designation_type for t in plan.targets if isinstance(t, ProgrammeCountTarget)}
     if d.base_type.value not in types:
         raise ProgrammeInputError(f"plan {d.plan_id} counts no {d.base_type.value} bases",
                                   f"规划 {d.plan_id} 没有该类基地的认定计划")
-    county = repo.first(con, """SELECT g.kind FROM orgs g JOIN org_closure c ON c.descendant_id = g.org_id
-                                WHERE g.org_id = ? AND c.ancestor_id = ?""", [d.county_id, plan.scope])
+    county = sql.first(con, """SELECT g.kind FROM orgs g JOIN org_closure c ON c.descendant_id = g.org_id
+                               WHERE g.org_id = ? AND c.ancestor_id = ?""", [d.county_id, plan.scope])
     if county is None or county[0] != OrgKind.DISTRICT.value:
         raise ProgrammeInputError(f"{d.county_id} is not a county of {plan.scope}",
                                   f"{d.county_id} 不是本省的县（市、区）")
@@ -299,30 +301,31 @@ def _record_designation(con: repo.Con, who: Identity, d: DesignationInput, today
     if d.designated_on.year != d.year:
         raise ProgrammeInputError(f"the designation date {d.designated_on} is not in {d.year}",
                                   f"认定日期 {d.designated_on} 不在{d.year}年")
-    return repo.add_base_designation(con, plan_id=d.plan_id, base_id=d.base_id, name=d.name,
-                                     base_type=d.base_type.value, county_id=d.county_id, year=d.year,
-                                     designated_on=d.designated_on, funding=d.funding, startup_teams=d.startup_teams,
-                                     withdrawn=d.withdrawn, note=d.note, actor=who.username)
+    return programme.add_base_designation(con, plan_id=d.plan_id, base_id=d.base_id, name=d.name,
+                                          base_type=d.base_type.value, county_id=d.county_id, year=d.year,
+                                          designated_on=d.designated_on, funding=d.funding,
+                                          startup_teams=d.startup_teams, withdrawn=d.withdrawn, note=d.note,
+                                          actor=who.username)
 
 
-def base_reports(con: repo.Con, who: Identity, plan_id: str) -> pd.DataFrame:
+def base_reports(con: sql.Con, who: Identity, plan_id: str) -> pd.DataFrame:
     _require_reader(con, who, "read the base reports of", f"plan:{plan_id}")
-    return repo.base_reports(con, plan_id)
+    return programme.base_reports(con, plan_id)
 
 
-def record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: dt.date | None = None) -> int:
+def record_base_report(con: sql.Con, who: Identity, r: BaseReportInput, today: dt.date | None = None) -> int:
     """Record that a base's half-year report arrived (a correction is a new revision).
 
     Refused when the base is not designated (or withdrawn), the half-year lies outside its
     three-year construction period, or the date is in the future or before the designation."""
     require(con, who, Permission.RECORD_BASES, "record a report of", [f"base:{r.plan_id}/{r.base_id}"])
-    with repo.transaction(con):  # checked and written in one transaction: a base withdrawn meanwhile is seen
+    with sql.transaction(con):  # checked and written in one transaction: a base withdrawn meanwhile is seen
         return _record_base_report(con, who, r, today)
 
 
-def _record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today: dt.date | None) -> int:
-    base = repo.first(con, """SELECT year, designated_on, withdrawn FROM current_base_designations
-                              WHERE plan_id = ? AND base_id = ?""", [r.plan_id, r.base_id])
+def _record_base_report(con: sql.Con, who: Identity, r: BaseReportInput, today: dt.date | None) -> int:
+    base = sql.first(con, """SELECT year, designated_on, withdrawn FROM current_base_designations
+                             WHERE plan_id = ? AND base_id = ?""", [r.plan_id, r.base_id])
     if base is None or base[2]:
         raise ProgrammeInputError(f"{r.base_id} is not a designated base", f"{r.base_id} 不是已认定的基地")
     year, designated_on, _ = base
@@ -334,24 +337,24 @@ def _record_base_report(con: repo.Con, who: Identity, r: BaseReportInput, today:
     if r.received_on < designated_on:
         raise ProgrammeInputError(f"the date received {r.received_on} is before the designation ({designated_on})",
                                   f"报送日期 {r.received_on} 早于认定日期 {designated_on}")
-    return repo.add_base_report(con, plan_id=r.plan_id, base_id=r.base_id, year=r.year, half=r.half,
-                                received_on=r.received_on, note=r.note, actor=who.username)
+    return programme.add_base_report(con, plan_id=r.plan_id, base_id=r.base_id, year=r.year, half=r.half,
+                                     received_on=r.received_on, note=r.note, actor=who.username)
 
 
-def county_figures(con: repo.Con, who: Identity, province: str, indicator_id: str, years: list[int]) -> pd.DataFrame:
+def county_figures(con: sql.Con, who: Identity, province: str, indicator_id: str, years: list[int]) -> pd.DataFrame:
     """Official annual figures of the counties of a province (aggregates, not firms' figures)."""
     _require_reader(con, who, "read the county figures of", province)
-    return repo.org_annual(con, province, OrgKind.DISTRICT.value, indicator_id, years)
+    return figures.org_annual(con, province, OrgKind.DISTRICT.value, indicator_id, years)
 
 
-def counties(con: repo.Con, who: Identity, province: str) -> pd.DataFrame:
+def counties(con: sql.Con, who: Identity, province: str) -> pd.DataFrame:
     _require_reader(con, who, "list the counties of", province)
-    return repo.orgs_of_kind(con, province, OrgKind.DISTRICT.value)
+    return orgs.orgs_of_kind(con, province, OrgKind.DISTRICT.value)
 
 
-def incentive_firms(con: repo.Con, who: Identity, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+def incentive_firms(con: sql.Con, who: Identity, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
     """Every enterprise's annual figures under a city or park, with its park: the input to the
     incentive list. A park manager may ask for their own park only; a city is refused."""
     if not may_see_enterprises_of(con, who, under):
         _refuse(con, who, "read enterprise figures of", [under])
-    return repo.enterprise_annual_by_park(con, under, indicator_id, up_to_year)
+    return figures.enterprise_annual_by_park(con, under, indicator_id, up_to_year)

@@ -39,7 +39,8 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain import config
-from store import repo
+from store import sql
+from store.audit import audit
 from store.db import (
     LATEST_VERSION,
     StoreError,
@@ -113,13 +114,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _sequences(con: repo.Con, database: str) -> dict[str, int | None]:
+def _sequences(con: sql.Con, database: str) -> dict[str, int | None]:
     return {name: value for name, value in con.execute(
         "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = ? ORDER BY sequence_name",
         [database]).fetchall()}
 
 
-def _sequence_problems(con: repo.Con, database: str) -> list[str]:
+def _sequence_problems(con: sql.Con, database: str) -> list[str]:
     """Every column filled from a sequence must lie at or below the sequence's position, else the
     next insert would reuse an id."""
     seqs = _sequences(con, database)
@@ -131,15 +132,15 @@ def _sequence_problems(con: repo.Con, database: str) -> list[str]:
         if not found or found.group(1) not in seqs:
             problems.append(f"{table}.{column}: its sequence {default} is missing")
             continue
-        top = repo.scalar(con, "SELECT max(t[?]) FROM query_table(?) AS t",
-                          [column, f"{quote_ident(database)}.main.{quote_ident(table)}"])
+        top = sql.scalar(con, "SELECT max(t[?]) FROM query_table(?) AS t",
+                         [column, f"{quote_ident(database)}.main.{quote_ident(table)}"])
         position = seqs[found.group(1)] or 0
         if top is not None and top > position:
             problems.append(f"{table}.{column}: highest id {top} is beyond sequence {found.group(1)} at {position}")
     return problems
 
 
-def _digests(con: repo.Con, database: str | None = None, method: str = "md5") -> dict[str, TableDigest]:
+def _digests(con: sql.Con, database: str | None = None, method: str = "md5") -> dict[str, TableDigest]:
     return {name: TableDigest(rows=rows, checksum=checksum)
             for name, (rows, checksum) in table_digests(con, database, method).items()}
 
@@ -174,7 +175,7 @@ def _differences(expected: dict[str, TableDigest], found: dict[str, TableDigest]
 # ---------------------------------------------------------------------------------- create
 
 
-def create(con: repo.Con, target: str | os.PathLike, *, actor: str = "system") -> Manifest:
+def create(con: sql.Con, target: str | os.PathLike, *, actor: str = "system") -> Manifest:
     """Snapshot the store behind `con` into the directory `target` (new or empty).
 
     Runs on a cursor of its own inside one read transaction, so writers carry on meanwhile and
@@ -197,13 +198,13 @@ def create(con: repo.Con, target: str | os.PathLike, *, actor: str = "system") -
     return manifest
 
 
-def _copy(con: repo.Con, folder: Path, actor: str) -> Manifest:
+def _copy(con: sql.Con, folder: Path, actor: str) -> Manifest:
     cur = con.cursor()
     alias = f"tracker_backup_{secrets.token_hex(6)}"  # ours, never user text
     copy_path = folder / STORE_FILE
     try:
         source = current_database(cur)
-        source_path = repo.scalar(cur, "SELECT path FROM duckdb_databases() WHERE database_name = ?", [source])
+        source_path = sql.scalar(cur, "SELECT path FROM duckdb_databases() WHERE database_name = ?", [source])
         cur.execute(f"ATTACH ? AS {alias} (READ_WRITE)", [str(copy_path)])
         try:
             cur.execute("BEGIN TRANSACTION")
@@ -368,9 +369,9 @@ def restore(folder: str | os.PathLike, target: str | os.PathLike, *, actor: str 
         incoming.unlink(missing_ok=True)
     con = connect(target)  # migrates a backup from an older release, as the app would at start
     try:
-        repo.audit(con, actor, "backup.restored", str(folder),
-                   {"created_at": manifest.created_at.isoformat(), "app_version": manifest.app_version,
-                    "schema_version": manifest.schema_version, "previous": str(previous) if previous else None})
+        audit(con, actor, "backup.restored", str(folder),
+              {"created_at": manifest.created_at.isoformat(), "app_version": manifest.app_version,
+               "schema_version": manifest.schema_version, "previous": str(previous) if previous else None})
     finally:
         con.close()
     return Restored(manifest=manifest, target=target, previous=previous)
@@ -402,7 +403,7 @@ class Entry:
     size: int
 
 
-def create_in(con: repo.Con, base: str | os.PathLike, *, actor: str = "system", keep: int | None = None,
+def create_in(con: sql.Con, base: str | os.PathLike, *, actor: str = "system", keep: int | None = None,
               now: dt.datetime | None = None) -> tuple[Path, Manifest]:
     """A new backup in `base/<YYYYmmdd-HHMMSS>`; then only the `keep` newest are kept."""
     base = Path(base)
@@ -477,7 +478,7 @@ def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
     return today if today > now else today + dt.timedelta(days=1)
 
 
-def start_nightly(con: repo.Con, schedule: Schedule, stop: threading.Event | None = None) -> threading.Thread:
+def start_nightly(con: sql.Con, schedule: Schedule, stop: threading.Event | None = None) -> threading.Thread:
     """A daemon thread making a backup every day at `schedule.at` through `con` (the app's own
     connection: no other process could open the store). A failure is logged and retried the next
     night; it never stops the app."""
@@ -506,7 +507,7 @@ def start_nightly(con: repo.Con, schedule: Schedule, stop: threading.Event | Non
     return thread
 
 
-def open_source(path: str | os.PathLike | None = None) -> repo.Con:
+def open_source(path: str | os.PathLike | None = None) -> sql.Con:
     """The store opened read-only for a backup from the command line: nothing is migrated or
     written, so a backup taken before an upgrade holds the old store exactly. Fails with a
     StoreError of kind "locked" while the app has the store open."""

@@ -14,6 +14,7 @@ import duckdb
 from domain.config import DEFAULT_DB as DEFAULT_DB  # re-exported: where the store lives unless configured
 from domain.config import ConfigError, settings
 from store.schema import LATEST_VERSION, MIGRATIONS
+from store.sql import Con as Con  # the connection type, for type hints outside store/
 
 
 class StoreError(RuntimeError):

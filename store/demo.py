@@ -20,7 +20,7 @@ from domain.credit_code import ALPHABET, make_credit_code
 from domain.models import IndicatorKind, Organisation, OrgKind
 from domain.periods import Period
 from domain.units import unit
-from store import demo_programme, repo
+from store import demo_programme, orgs, programme, settings, sql, submissions
 from store.catalog import DATA_DIR, Catalog
 
 DEMO_ACTOR = "demo-generator"
@@ -88,7 +88,7 @@ class _Rows:
         self.rows.append((org, indicator, year, quarter, value, value, canonical_unit, None))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=repo.OBSERVATION_COLUMNS)
+        return pd.DataFrame(self.rows, columns=submissions.OBSERVATION_COLUMNS)
 
 
 def _enterprise_name(rng: np.random.Generator, city_zh: str, used: set[str]) -> str:
@@ -209,16 +209,16 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
     return enterprises, pd.concat([frame, extra], ignore_index=True)
 
 
-def load_demo(con: repo.Con, catalog: Catalog) -> int:
+def load_demo(con: sql.Con, catalog: Catalog) -> int:
     """Write the demo set as one accepted submission (idempotent: skipped if already loaded)."""
-    if repo.scalar(con, "SELECT count(*) FROM submissions WHERE origin = 'demo'"):
+    if sql.scalar(con, "SELECT count(*) FROM submissions WHERE origin = 'demo'"):
         return 0
     enterprises, frame = build_demo(catalog)
     cfg = yaml.safe_load((DATA_DIR / "demo.yaml").read_text(encoding="utf-8"))
-    with repo.transaction(con):  # all of it or none: a crash half-way must not leave a demo that never completes
-        repo.upsert_orgs(con, enterprises, "demo")
-        repo.write_submission(con, frame, actor=DEMO_ACTOR, origin="demo", status="accepted",
-                              file_name="data/demo.yaml", explanation="演示数据 demo data")
-        repo.load_programme_rows(con, demo_programme.programme_tables(cfg, catalog), DEMO_ACTOR)
-        repo.set_setting(con, "demo_data", "true")
+    with sql.transaction(con):  # all of it or none: a crash half-way must not leave a demo that never completes
+        orgs.upsert_orgs(con, enterprises, "demo")
+        submissions.write_submission(con, frame, actor=DEMO_ACTOR, origin="demo", status="accepted",
+                                     file_name="data/demo.yaml", explanation="演示数据 demo data")
+        programme.load_programme_rows(con, demo_programme.programme_tables(cfg, catalog), DEMO_ACTOR)
+        settings.set_setting(con, "demo_data", "true")
     return len(frame)

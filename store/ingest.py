@@ -23,7 +23,8 @@ from domain.access import Identity
 from domain.credit_code import credit_code_problem
 from domain.periods import Period, PeriodError, parse_period
 from domain.units import UnitError, unit
-from store import access, readers, repo
+from store import access, figures, readers, sql, submissions
+from store import orgs as organisations  # `orgs` names a local frame below
 from store.catalog import Catalog
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, FileRejected
 
@@ -130,8 +131,8 @@ class _Orgs:
     UNKNOWN = ("unknown organisation: give its id or its exact registered name",
                "未知单位：请填写单位编号、登记全称或统一社会信用代码")
 
-    def __init__(self, con: repo.Con):
-        orgs = repo.orgs(con)
+    def __init__(self, con: sql.Con):
+        orgs = organisations.orgs(con)
         ids = orgs.org_id.tolist()  # lists, not the Arrow columns: iterating those is slow at 50 000 firms
         self.by_key = dict(zip(ids, ids, strict=True))
         self.by_key.update(zip(orgs.name_zh.tolist(), ids, strict=True))
@@ -161,7 +162,7 @@ def _zh_credit(problem: str) -> str:
     return "应为 18 位"
 
 
-def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFrame,
+def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame,
                   today: dt.date | None = None, problems: Iterable[Problem] = (),
                   who: Identity | None = None) -> Checked:
     """Check tidy records (org, period, indicator, value, unit); collect every problem.
@@ -173,7 +174,7 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
     problems = list(problems)
     table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     missing = [c for c in TIDY_COLUMNS if c not in table.columns]
-    empty = pd.DataFrame(columns=[*repo.OBSERVATION_COLUMNS, "source_row"])
+    empty = pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"])
     if missing:
         if not any(p.reason.startswith("missing column") for p in problems):
             problems.append(Problem(file=name, row=1, column=", ".join(missing), value=None,
@@ -256,7 +257,7 @@ def validate_tidy(con: repo.Con, catalog: Catalog, name: str, table: pd.DataFram
     if foreign:
         # Refused before any comparison with stored figures, whose values messages would quote.
         access.require_write(con, who, foreign, "submit figures for")
-    rows = pd.DataFrame(good, columns=[*repo.OBSERVATION_COLUMNS, "source_row", "source_column"])
+    rows = pd.DataFrame(good, columns=[*submissions.OBSERVATION_COLUMNS, "source_row", "source_column"])
     if not rows.empty:
         problems.extend(_consistency(con, catalog, name, rows))
     # In the wide layout one bad credit code would otherwise be reported once per code column.
@@ -267,14 +268,14 @@ def _columns(frame: pd.DataFrame, *names: str) -> Iterable[tuple]:
     return zip(*(frame[n].tolist() for n in names), strict=True)
 
 
-def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame) -> list[Problem]:
+def _consistency(con: sql.Con, catalog: Catalog, name: str, rows: pd.DataFrame) -> list[Problem]:
     """Rules a reviewer applies (DOMAIN.md §2), against the file and what is already stored."""
     problems: list[Problem] = []
     # The stored figures the rules below compare with: each incoming figure's own quarter, the
     # quarters either side of it in its year and the same quarter a year before.
     near = {Period(y, q) for y, q in rows[["year", "quarter"]].drop_duplicates().itertuples(index=False)}
     near |= {p for x in list(near) for p in (x.previous(), x.next(), x.same_period_last_year())}
-    stored = repo.current_values(con, rows[["org_id", "indicator_id"]].drop_duplicates(), sorted(near))
+    stored = figures.current_values(con, rows[["org_id", "indicator_id"]].drop_duplicates(), sorted(near))
     # Built from column lists, not itertuples: a 100 000-row upload is checked against as many.
     known: dict[tuple, float] = dict(zip(_columns(stored, "org_id", "indicator_id", "year", "quarter"),
                                          stored.value.tolist(), strict=True))
@@ -344,7 +345,7 @@ def _consistency(con: repo.Con, catalog: Catalog, name: str, rows: pd.DataFrame)
     return problems
 
 
-def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None,
+def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None,
                who: Identity | None = None) -> Checked:
     """Read and validate an uploaded file of either layout; a file that cannot be read at all
     comes back as a single problem rather than an exception."""
@@ -352,12 +353,12 @@ def check_file(con: repo.Con, catalog: Catalog, name: str, data: bytes, today: d
         table, shape = read_file(name, data)
     except FileRejected as e:
         problem = Problem(file=name, row=None, column=None, value=None, reason=str(e), reason_zh=e.zh)
-        return Checked(file=name, rows=pd.DataFrame(columns=[*repo.OBSERVATION_COLUMNS, "source_row"]),
+        return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
                        problems=(problem,))
     return validate_tidy(con, catalog, name, table, today=today, problems=shape, who=who)
 
 
-def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, status: str,
+def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status: str,
            explanation: str | None = None, progress: Callable[[str], None] | None = None) -> int:
     """Write checked rows as one submission, or raise with every problem and write nothing.
 
@@ -373,11 +374,11 @@ def submit(con: repo.Con, checked: Checked, *, who: Identity, origin: str, statu
             reason_zh="存在需要说明的提示，请填写说明后再提交")])
     if progress:
         progress(f"writing {len(checked.rows)} rows")
-    return repo.write_submission(con, checked.rows, actor=who.username, origin=origin, status=status,
-                                 file_name=checked.file, explanation=explanation)
+    return submissions.write_submission(con, checked.rows, actor=who.username, origin=origin, status=status,
+                                        file_name=checked.file, explanation=explanation)
 
 
-def import_file(con: repo.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
+def import_file(con: sql.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
                 explanation: str | None = None, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
     """Read, validate and commit a file; returns (submission id, rows written). `progress` hears
     each stage (reading, validated, writing), so an operator can see where a long import is."""

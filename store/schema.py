@@ -230,8 +230,8 @@ MIGRATIONS += (
 # kept as tables instead of being recomputed by every read. `current_figures` holds the newest
 # accepted revision of each figure (what the view used to compute with a window over every
 # revision), `bottom_up` the sum and count of each organisation's reporting descendants per
-# indicator and quarter (what `repo.series` used to join over the closure), `org_periods` the
-# quarters with data at or below each organisation (`repo.periods`). store/repo.py keeps
+# indicator and quarter (what `figures.series` used to join over the closure), `org_periods` the
+# quarters with data at or below each organisation (`figures.periods`). store/figures.py keeps
 # all three up to date in the same transaction as the write that changes them (a submission written
 # accepted, a review accepting one, an organisation moved, an indicator's reporting level changed);
 # `current_observations` keeps its name and columns, so every reader is unchanged.

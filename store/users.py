@@ -15,7 +15,8 @@ import pandas as pd
 from domain import policy
 from domain.access import Identity, Role
 from domain.policy import Permission
-from store import access, repo
+from store import access, sql
+from store.audit import audit
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
@@ -52,7 +53,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
-def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
+def _check_scope(con: sql.Con, role: Role, scope: str | None) -> None:
     wanted = policy.scope(role)
     if wanted is None:
         if scope:
@@ -60,34 +61,34 @@ def _check_scope(con: repo.Con, role: Role, scope: str | None) -> None:
         return
     if not scope:
         raise UserError(f"role {role.value} needs --scope (a {wanted.value} id)")
-    kind = repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [scope])
+    kind = sql.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [scope])
     if kind != wanted.value:
         raise UserError(f"scope {scope!r} is {'unknown' if kind is None else 'a ' + kind}; {role.value} needs a {wanted.value}")
 
 
-def add_user(con: repo.Con, actor: Identity, username: str, display_name: str, role: Role,
+def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, role: Role,
              scope: str | None = None, password: str | None = None) -> str:
     """Create a user; returns the password (generated when none is given) to hand over once."""
     access.require(con, actor, Permission.MANAGE_USERS, "add a user", [f"user:{normalise(username)}"])
     username = normalise(username)
     if not username:
         raise UserError("username is empty")
-    if repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
+    if sql.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"user {username!r} already exists")
     _check_scope(con, role, scope)
     password = password or new_password()
     _check_password(password)
-    with repo.transaction(con):
+    with sql.transaction(con):
         con.execute(
             "INSERT INTO users (username, display_name, role, scope_org_id, password_hash) VALUES (?, ?, ?, ?, ?)",
             [username, display_name or username, role.value, scope, hash_password(password)],
         )
-        repo.audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope})
+        audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope})
     return password
 
 
-def list_users(con: repo.Con) -> pd.DataFrame:
-    return repo.frame(
+def list_users(con: sql.Con) -> pd.DataFrame:
+    return sql.frame(
         con,
         """SELECT u.username, u.display_name, u.role, u.scope_org_id, o.name_zh AS scope_name,
                   u.failed_attempts, u.locked_until, u.disabled, u.created_at
@@ -95,40 +96,40 @@ def list_users(con: repo.Con) -> pd.DataFrame:
     )
 
 
-def _require(con: repo.Con, username: str) -> str:
+def _require(con: sql.Con, username: str) -> str:
     username = normalise(username)
-    if not repo.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
+    if not sql.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"no user {username!r}")
     return username
 
 
-def set_role(con: repo.Con, actor: Identity, username: str, role: Role, scope: str | None = None) -> None:
+def set_role(con: sql.Con, actor: Identity, username: str, role: Role, scope: str | None = None) -> None:
     access.require(con, actor, Permission.MANAGE_USERS, "set the role of", [f"user:{normalise(username)}"])
     username = _require(con, username)
     _check_scope(con, role, scope)
-    with repo.transaction(con):
+    with sql.transaction(con):
         con.execute("UPDATE users SET role = ?, scope_org_id = ? WHERE username = ?", [role.value, scope, username])
-        repo.audit(con, actor.username, "user.set_role", f"user:{username}", {"role": role.value, "scope": scope})
+        audit(con, actor.username, "user.set_role", f"user:{username}", {"role": role.value, "scope": scope})
 
 
-def reset_password(con: repo.Con, actor: Identity, username: str, password: str | None = None) -> str:
+def reset_password(con: sql.Con, actor: Identity, username: str, password: str | None = None) -> str:
     """Set a new password (generated when none is given) and lift any lock-out."""
     access.require(con, actor, Permission.MANAGE_USERS, "reset the password of", [f"user:{normalise(username)}"])
     username = _require(con, username)
     password = password or new_password()
     _check_password(password)
-    with repo.transaction(con):
+    with sql.transaction(con):
         con.execute(
             "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE username = ?",
             [hash_password(password), username],
         )
-        repo.audit(con, actor.username, "user.reset_password", f"user:{username}")
+        audit(con, actor.username, "user.reset_password", f"user:{username}")
     return password
 
 
-def identity(con: repo.Con, username: str) -> Identity | None:
+def identity(con: sql.Con, username: str) -> Identity | None:
     username = normalise(username)
-    row = repo.first(
+    row = sql.first(
         con, "SELECT username, display_name, role, scope_org_id FROM users WHERE username = ? AND NOT disabled",
         [username],
     )
@@ -137,19 +138,19 @@ def identity(con: repo.Con, username: str) -> Identity | None:
     return Identity(username=row[0], display_name=row[1], role=Role(row[2]), scope_org_id=row[3])
 
 
-def locked_until(con: repo.Con, username: str) -> dt.datetime | None:
+def locked_until(con: sql.Con, username: str) -> dt.datetime | None:
     """When the user's lock-out ends, or None if they may try to sign in now."""
     username = normalise(username)
-    until = repo.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [username])
+    until = sql.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [username])
     return until if until is not None and until > _now() else None
 
 
-def record_failed_attempt(con: repo.Con, username: str) -> bool:
+def record_failed_attempt(con: sql.Con, username: str) -> bool:
     """Count a failed sign-in; returns True when this attempt locked the account."""
     username = normalise(username)
-    row = repo.first(con, "SELECT failed_attempts FROM users WHERE username = ?", [username])
-    with repo.transaction(con):
-        repo.audit(con, username, "login.failed", f"user:{username}", {"known_user": row is not None})
+    row = sql.first(con, "SELECT failed_attempts FROM users WHERE username = ?", [username])
+    with sql.transaction(con):
+        audit(con, username, "login.failed", f"user:{username}", {"known_user": row is not None})
         if row is None:
             return False
         attempts = row[0] + 1
@@ -159,27 +160,27 @@ def record_failed_attempt(con: repo.Con, username: str) -> bool:
             [0 if lock else attempts, _now() + dt.timedelta(minutes=LOCK_MINUTES) if lock else None, username],
         )
         if lock:
-            repo.audit(con, username, "login.locked", f"user:{username}", {"minutes": LOCK_MINUTES})
+            audit(con, username, "login.locked", f"user:{username}", {"minutes": LOCK_MINUTES})
     return lock
 
 
-def record_sign_in(con: repo.Con, username: str) -> None:
+def record_sign_in(con: sql.Con, username: str) -> None:
     username = normalise(username)
-    with repo.transaction(con):
+    with sql.transaction(con):
         con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
-        repo.audit(con, username, "login.ok", f"user:{username}")
+        audit(con, username, "login.ok", f"user:{username}")
 
 
-def verify_password(con: repo.Con, username: str, password: str) -> bool:
+def verify_password(con: sql.Con, username: str, password: str) -> bool:
     """Check a password against the stored hash (also what the login widget checks)."""
     username = normalise(username)
-    stored = repo.scalar(con, "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
+    stored = sql.scalar(con, "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
     return stored is not None and bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
 
 
-def credentials(con: repo.Con) -> dict:
+def credentials(con: sql.Con) -> dict:
     """Users in the shape streamlit-authenticator expects; hashes only, never passwords."""
-    users = repo.frame(con, "SELECT username, display_name, role, password_hash FROM users WHERE NOT disabled")
+    users = sql.frame(con, "SELECT username, display_name, role, password_hash FROM users WHERE NOT disabled")
     return {"usernames": {
         r.username: {"name": r.display_name, "password": r.password_hash, "email": f"{r.username}@local",
                      "roles": [r.role], "failed_login_attempts": 0}
@@ -195,12 +196,12 @@ DEMO_USERS = (
 )
 
 
-def create_demo_users(con: repo.Con) -> dict[str, str]:
+def create_demo_users(con: sql.Con) -> dict[str, str]:
     """One demo user per role (the enterprise user on the first demo firm in 青岛软件城).
 
     Returns {username: password} for the new users, to be printed once; existing ones are kept.
     """
-    first_firm = repo.scalar(
+    first_firm = sql.scalar(
         con, "SELECT org_id FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id LIMIT 1"
     )
     wanted = [*DEMO_USERS, ("enterprise", "企业填报员（演示）", Role.ENTERPRISE, first_firm)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store import demo, repo
+from store import demo, plans
 from store.catalog import Catalog, load_catalog
 from store.db import connect
 
@@ -26,7 +26,7 @@ def catalog() -> Catalog:
 def empty_db(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Path:
     path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
     con = connect(path)
-    repo.sync_catalog(con, catalog)
+    plans.sync_catalog(con, catalog)
     con.close()
     return path
 
@@ -50,7 +50,7 @@ def store(tmp_path: Path, empty_db: Path):
 def demo_db(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     con = connect(path)
-    repo.sync_catalog(con, catalog)
+    plans.sync_catalog(con, catalog)
     demo.load_demo(con, catalog)
     con.close()
     return path

@@ -22,9 +22,10 @@ import pytest
 
 from domain.access import SYSTEM, Identity, Role
 from domain.periods import Period
-from store import access, ingest, repo, users
+from store import access, ingest, users
 from store.access import AuthorizationError
 from store.db import connect
+from tests import rawsql
 from tests.conftest import open_copy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,8 +88,8 @@ def targets(con) -> dict[str, str]:
     infovalley = enterprises_under(con, OTHER_PARK)
     other_city = enterprises_under(con, OTHER_CITY)
     assert own_ent in softcity and len(softcity) >= 2 and infovalley and other_city
-    assert repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [CITY]) == "city"
-    assert repo.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [OTHER_PARK]) == "park"
+    assert rawsql.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [CITY]) == "city"
+    assert rawsql.scalar(con, "SELECT kind FROM orgs WHERE org_id = ?", [OTHER_PARK]) == "park"
     return {
         "own_park": OWN_PARK,
         "own_enterprise": own_ent,
@@ -101,17 +102,17 @@ def targets(con) -> dict[str, str]:
 
 
 def audit_rows_after(con, audit_id: int) -> pd.DataFrame:
-    return repo.frame(con, "SELECT actor, action, object, detail FROM audit_log WHERE audit_id > ? ORDER BY audit_id",
-                      [audit_id])
+    return rawsql.frame(con, "SELECT actor, action, object, detail FROM audit_log WHERE audit_id > ? ORDER BY audit_id",
+                        [audit_id])
 
 
 def last_audit_id(con) -> int:
-    return repo.scalar(con, "SELECT coalesce(max(audit_id), 0) FROM audit_log")
+    return rawsql.scalar(con, "SELECT coalesce(max(audit_id), 0) FROM audit_log")
 
 
 def counts(con) -> tuple[int, int]:
-    return (repo.scalar(con, "SELECT count(*) FROM observations"),
-            repo.scalar(con, "SELECT count(*) FROM submissions"))
+    return (rawsql.scalar(con, "SELECT count(*) FROM observations"),
+            rawsql.scalar(con, "SELECT count(*) FROM submissions"))
 
 
 # ------------------------------------------------------------------- may_read / may_write table
@@ -151,7 +152,7 @@ def test_demo_identities_have_the_documented_roles_and_scopes(ro):
         "admin": Role.ADMIN, "leader": Role.LEADER, "reviewer": Role.REVIEWER,
         "park-softcity": Role.PARK_MANAGER, "enterprise": Role.ENTERPRISE}
     assert who(ro, "park-softcity").scope_org_id == OWN_PARK
-    first_firm = repo.scalar(ro, "SELECT min(org_id) FROM orgs WHERE parent_id = ? AND kind = 'enterprise'", [OWN_PARK])
+    first_firm = rawsql.scalar(ro, "SELECT min(org_id) FROM orgs WHERE parent_id = ? AND kind = 'enterprise'", [OWN_PARK])
     assert who(ro, "enterprise").scope_org_id == first_firm
 
 
@@ -162,7 +163,7 @@ def test_unknown_org_is_not_readable_by_scoped_roles(ro):
 
 
 def test_visible_parks_per_role(ro):
-    all_parks = repo.scalar(ro, "SELECT count(*) FROM orgs WHERE kind = 'park'")
+    all_parks = rawsql.scalar(ro, "SELECT count(*) FROM orgs WHERE kind = 'park'")
     for name in ("admin", "leader", "reviewer"):
         assert len(access.visible_parks(ro, who(ro, name))) == all_parks
     assert list(access.visible_parks(ro, who(ro, "park-softcity")).org_id) == [OWN_PARK]
@@ -201,7 +202,7 @@ def test_park_manager_cannot_list_enterprises_through_a_wider_level(con, wider):
 
 def test_park_manager_sees_exactly_its_parks_enterprises(con):
     frame = access.enterprise_figures(con, who(con, "park-softcity"), OWN_PARK, AS_OF)
-    expected = repo.scalar(con, "SELECT count(*) FROM orgs WHERE kind = 'enterprise' AND parent_id = ?", [OWN_PARK])
+    expected = rawsql.scalar(con, "SELECT count(*) FROM orgs WHERE kind = 'enterprise' AND parent_id = ?", [OWN_PARK])
     assert expected > 0
     assert len(frame) == expected
     assert set(frame.org_id) == set(enterprises_under(con, OWN_PARK))
@@ -211,7 +212,7 @@ def test_park_manager_sees_exactly_its_parks_enterprises(con):
 def test_reading_roles_see_every_parks_enterprises(con, username):
     reader = who(con, username)
     since = last_audit_id(con)
-    parks = repo.frame(con, "SELECT org_id FROM orgs WHERE kind = 'park' ORDER BY org_id").org_id
+    parks = rawsql.frame(con, "SELECT org_id FROM orgs WHERE kind = 'park' ORDER BY org_id").org_id
     for park in parks:
         frame = access.enterprise_figures(con, reader, park, AS_OF)
         assert sorted(frame.org_id) == enterprises_under(con, park), park
@@ -243,14 +244,14 @@ def test_enterprise_user_reads_its_own_figures_and_history(con):
     ent = who(con, "enterprise")
     org = ent.scope_org_id
     figures = access.own_figures(con, ent, org, AS_OF)
-    expected = repo.scalar(
+    expected = rawsql.scalar(
         con, """SELECT count(DISTINCT indicator_id) FROM current_observations
                 WHERE org_id = ? AND quarter = ? AND year IN (?, ?)""",
         [org, AS_OF.quarter, AS_OF.year, AS_OF.year - 1])
     assert expected > 0
     assert len(figures) == expected
     history = access.history(con, ent, org, "software_revenue", AS_OF.year, AS_OF.quarter)
-    revisions = repo.scalar(
+    revisions = rawsql.scalar(
         con, "SELECT count(*) FROM observations WHERE org_id = ? AND indicator_id = ? AND year = ? AND quarter = ?",
         [org, "software_revenue", AS_OF.year, AS_OF.quarter])
     assert revisions > 0
@@ -282,7 +283,7 @@ EXPLANATION = "restated unchanged"  # demo figures may move more than ±50 % a y
 
 def acceptable_row(con, catalog, org: str) -> list[str]:
     """A row that validates without errors for `org`: its current 2015Q4 software revenue, restated."""
-    value = repo.scalar(
+    value = rawsql.scalar(
         con, """SELECT value FROM current_observations
                 WHERE org_id = ? AND indicator_id = 'software_revenue' AND year = 2015 AND quarter = 4""", [org])
     assert value is not None
@@ -345,9 +346,9 @@ def test_park_manager_writes_its_own_enterprise(con, catalog, tmp_path, how):
     result = do_submit(con, catalog, tmp_path, how, who(con, "park-softcity"), [acceptable_row(con, catalog, org)])
     sub_id = result if how == "submit" else result[0]
     assert counts(con) == (obs + 1, subs + 1)
-    assert repo.first(con, "SELECT submitted_by, row_count FROM submissions WHERE submission_id = ?",
-                      [sub_id]) == ("park-softcity", 1)
-    assert repo.scalar(con, "SELECT entered_by FROM observations WHERE submission_id = ?", [sub_id]) == "park-softcity"
+    assert rawsql.first(con, "SELECT submitted_by, row_count FROM submissions WHERE submission_id = ?",
+                        [sub_id]) == ("park-softcity", 1)
+    assert rawsql.scalar(con, "SELECT entered_by FROM observations WHERE submission_id = ?", [sub_id]) == "park-softcity"
 
 
 @pytest.mark.parametrize("how", ["submit", "import_file"])
@@ -397,7 +398,7 @@ def test_no_password_is_stored_in_plain_text(con):
     assert hits(con, "new-leader")  # the search does find what is stored
     for password in [*fresh.values(), generated, reset, PASSWORD]:
         assert hits(con, password) == [], password
-    stored = repo.frame(con, "SELECT username, password_hash FROM users")
+    stored = rawsql.frame(con, "SELECT username, password_hash FROM users")
     assert stored.password_hash.str.startswith("$2b$").all()
     assert len(set(stored.password_hash)) == len(stored)  # salted: the same PASSWORD hashes differently
 
@@ -420,11 +421,11 @@ def test_lock_out_after_max_failed_attempts_and_reset_lifts_it(con):
     since = last_audit_id(con)
     assert users.record_failed_attempt(con, name) is True
     assert users.locked_until(con, name) is not None
-    assert repo.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [name]) is not None
+    assert rawsql.scalar(con, "SELECT locked_until FROM users WHERE username = ?", [name]) is not None
     assert "login.locked" in set(audit_rows_after(con, since).action)
     users.reset_password(con, SYSTEM, name, "after-the-lock-out")
     assert users.locked_until(con, name) is None
-    assert repo.first(con, "SELECT failed_attempts, locked_until FROM users WHERE username = ?", [name]) == (0, None)
+    assert rawsql.first(con, "SELECT failed_attempts, locked_until FROM users WHERE username = ?", [name]) == (0, None)
     assert users.verify_password(con, name, "after-the-lock-out")
     assert not users.verify_password(con, name, PASSWORD)
 
@@ -438,7 +439,7 @@ def test_failed_attempts_of_an_unknown_user_are_audited_but_lock_nothing(con):
 def test_sign_in_clears_the_failed_attempt_count(con):
     users.record_failed_attempt(con, "leader")
     users.record_sign_in(con, "leader")
-    assert repo.scalar(con, "SELECT failed_attempts FROM users WHERE username = 'leader'") == 0
+    assert rawsql.scalar(con, "SELECT failed_attempts FROM users WHERE username = 'leader'") == 0
 
 
 @pytest.mark.parametrize(("username", "role", "scope", "password", "why"), [
@@ -456,10 +457,10 @@ def test_sign_in_clears_the_failed_attempt_count(con):
 def test_add_user_refuses(con, username, role, scope, password, why):
     if scope == "@own_enterprise":
         scope = targets(con)["own_enterprise"]
-    before = repo.frame(con, "SELECT * FROM users ORDER BY username")
+    before = rawsql.frame(con, "SELECT * FROM users ORDER BY username")
     with pytest.raises(users.UserError, match=why):
         users.add_user(con, SYSTEM, username, username, role, scope, password)
-    pd.testing.assert_frame_equal(repo.frame(con, "SELECT * FROM users ORDER BY username"), before)
+    pd.testing.assert_frame_equal(rawsql.frame(con, "SELECT * FROM users ORDER BY username"), before)
 
 
 def test_add_user_accepts_valid_scopes(con):
@@ -635,6 +636,6 @@ def test_validation_never_quotes_another_parks_figures(con, catalog, tmp_path):
     since = last_audit_id(con)
     with pytest.raises(AuthorizationError, match=other):
         ingest.validate_tidy(con, catalog, "probe.csv", table_of(rows), who=who(con, "park-softcity"))
-    denied = repo.frame(con, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
-                        [since])
+    denied = rawsql.frame(con, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
+                          [since])
     assert denied.to_dict(orient="records") == [{"actor": "park-softcity", "object": other}]

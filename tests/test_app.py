@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from store import repo, users
+from store import figures, users
 from store.db import connect
 from tests.conftest import LEADER_PASSWORD
 
@@ -73,6 +73,6 @@ def test_empty_store_starts_with_demo_data_and_demo_users(tmp_path, monkeypatch)
     assert at.sidebar.warning  # first start loads (and labels) the demo set
     st.cache_resource.clear()  # releases the app's connection so the test can open the file
     con = connect(db)
-    assert repo.has_data(con)
+    assert figures.has_data(con)
     assert set(users.list_users(con).role) == {"admin", "leader", "reviewer", "park_manager", "enterprise"}
     con.close()

@@ -24,7 +24,8 @@ from streamlit.testing.v1 import AppTest
 
 from domain.access import SYSTEM, Role
 from domain.messages import text
-from store import repo, users
+from store import users
+from tests import rawsql
 from tests.apptest_helpers import APP_PASSWORD as PASSWORD
 from tests.apptest_helpers import DEMO_NAMES, new_app, page_files, sign_in, signed_in
 
@@ -65,7 +66,7 @@ def store():
 
 
 def read(sql: str, params: list | None = None):
-    return repo.frame(store(), sql, params)
+    return rawsql.frame(store(), sql, params)
 
 
 def headers(at: AppTest) -> list[str]:

@@ -21,10 +21,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.access import Identity, Role
-from store import backup, repo
+from store import backup, submissions
 from store.access import AuthorizationError
 from store.backup import BackupError
 from store.db import LATEST_VERSION, connect, table_digests
+from tests import rawsql
 from tests.conftest import demo_with_users
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ PASSWORD = "Backup-test-passphrase-1"
 def rows(n: int, start: int = 0) -> pd.DataFrame:
     """`n` valid observation rows for one enterprise-less figure set (quarterly staff of 青岛)."""
     return pd.DataFrame([("qingdao", "employees", 2000 + (start + i) // 4, (start + i) % 4 + 1, 1000.0 + i,
-                          1000.0 + i, "人", None) for i in range(n)], columns=repo.OBSERVATION_COLUMNS)
+                          1000.0 + i, "人", None) for i in range(n)], columns=submissions.OBSERVATION_COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,8 @@ def template(tmp_path_factory, demo_db) -> Path:
     sequences have been used (built once: password hashing is slow)."""
     path = demo_with_users(demo_db, tmp_path_factory.mktemp("backup"), {"admin": PASSWORD, "leader": PASSWORD})
     con = connect(path)
-    sub = repo.write_submission(con, rows(3), actor="alice", origin="upload", status="pending")
-    repo.review_submission(con, sub, reviewer="bob", decision="returned", comment="单位有误")
+    sub = submissions.write_submission(con, rows(3), actor="alice", origin="upload", status="pending")
+    submissions.review_submission(con, sub, reviewer="bob", decision="returned", comment="单位有误")
     con.close()
     return path
 
@@ -67,7 +68,7 @@ def digests(path: Path) -> dict[str, tuple[int, str]]:
 def frame(path: Path, sql: str) -> pd.DataFrame:
     con = connect(path, read_only=True)
     try:
-        return repo.frame(con, sql)
+        return rawsql.frame(con, sql)
     finally:
         con.close()
 
@@ -100,18 +101,18 @@ def test_a_backup_holds_every_table_and_restores_to_the_same_store(tmp_path, sou
     pd.testing.assert_frame_equal(frame(fresh, view), frame(source, view))
     # Ids go on from where they were: a new submission and a new audit entry get fresh numbers.
     con = connect(fresh)
-    new_sub = repo.write_submission(con, rows(1, start=40), actor="carol", origin="upload", status="accepted")
+    new_sub = submissions.write_submission(con, rows(1, start=40), actor="carol", origin="upload", status="accepted")
     assert new_sub == expected["submissions"][0] + 1
-    assert repo.frame(con, "SELECT action, actor FROM audit_log ORDER BY audit_id DESC LIMIT 2").values.tolist() == [
+    assert rawsql.frame(con, "SELECT action, actor FROM audit_log ORDER BY audit_id DESC LIMIT 2").values.tolist() == [
         ["submission.accepted", "carol"], ["backup.restored", "tester"]]
-    assert repo.scalar(con, "SELECT max(audit_id) FROM audit_log") == expected["audit_log"][0] + 2
+    assert rawsql.scalar(con, "SELECT max(audit_id) FROM audit_log") == expected["audit_log"][0] + 2
     con.close()
 
 
 def test_a_restore_keeps_the_store_it_replaces(tmp_path, source):
     con = connect(source)
     backup.create(con, tmp_path / "b1")
-    repo.write_submission(con, rows(2, start=20), actor="late", origin="upload", status="accepted")
+    submissions.write_submission(con, rows(2, start=20), actor="late", origin="upload", status="accepted")
     con.close()
     replaced = backup.sha256(source)
     later = digests(source)
@@ -133,8 +134,8 @@ def test_a_backup_taken_while_sessions_write_is_one_consistent_moment(tmp_path, 
     def writer() -> None:
         try:
             while not stop.is_set():
-                repo.write_submission(con.cursor(), rows(3, start=60 + 3 * count[0]), actor="busy", origin="upload",
-                                      status="accepted")
+                submissions.write_submission(con.cursor(), rows(3, start=60 + 3 * count[0]), actor="busy",
+                                             origin="upload", status="accepted")
                 count[0] += 1
         except BaseException as e:
             errors.append(e)
@@ -380,7 +381,7 @@ def test_an_administrator_backs_up_from_the_app(tmp_path, source, app_store, mon
     assert list(at.dataframe[0].value["状态"]) == ["完好"]
     from ui import data
 
-    log = repo.frame(data.cursor(), "SELECT actor, action, object FROM audit_log WHERE action = 'backup.created'")
+    log = rawsql.frame(data.cursor(), "SELECT actor, action, object FROM audit_log WHERE action = 'backup.created'")
     assert log.values.tolist() == [["admin", "backup.created", str(entry.path)]]
 
 

@@ -18,8 +18,10 @@ from metrics import bases
 from metrics.progress import Status
 from reports import render
 from reports.bases import base_register
-from store import access, demo_programme, repo
+from store import access, demo_programme, orgs, submissions
 from store.access import AuthorizationError
+from store.sql import transaction  # the writers' own lock and transaction, which this file tests
+from tests import rawsql
 
 DEMO, FEAT, START = BaseType.DEMONSTRATION, BaseType.FEATURED, BaseType.STARTUP
 REVIEWER = Identity(username="rev", display_name="审核员", role=Role.REVIEWER)
@@ -144,11 +146,11 @@ def test_view_leaves_out_later_and_withdrawn_designations(catalog):
 @pytest.fixture
 def zj(store):
     """Three counties of Zhejiang with 2015 software revenue (万元): 甲 300, 乙 200, 丙 100."""
-    repo.upsert_orgs(store, [Organisation(org_id=f"c{i}", name_zh=n, kind=OrgKind.DISTRICT, parent="zhejiang")
+    orgs.upsert_orgs(store, [Organisation(org_id=f"c{i}", name_zh=n, kind=OrgKind.DISTRICT, parent="zhejiang")
                              for i, n in enumerate(["甲县", "乙县", "丙县"])], "test")
     frame = pd.DataFrame([(f"c{i}", "software_revenue", 2015, 4, v, v, "万元", None)
-                          for i, v in enumerate([300.0, 200.0, 100.0])], columns=repo.OBSERVATION_COLUMNS)
-    repo.write_submission(store, frame, actor="tester", origin="test", status="accepted")
+                          for i, v in enumerate([300.0, 200.0, 100.0])], columns=submissions.OBSERVATION_COLUMNS)
+    submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     return store
 
 
@@ -179,7 +181,7 @@ def test_designations_and_corrections(zj, catalog):
     left = bases.from_frame(access.designations(zj, SYSTEM, "zhejiang-2015"))
     counted = bases.programme_view(catalog.plans["zhejiang-2015"], left, {}, {}, dt.date(2016, 12, 31))
     assert [d.base_id for d in counted.designations] == ["2016-demonstration-c0"]
-    log = repo.frame(zj, "SELECT actor FROM audit_log WHERE action = 'base.designation'")
+    log = rawsql.frame(zj, "SELECT actor FROM audit_log WHERE action = 'base.designation'")
     assert list(log.actor) == ["rev"] * 4
 
 
@@ -194,14 +196,14 @@ def test_bad_designations_are_refused(zj, fields, reason):
     with pytest.raises(ProgrammeInputError) as e:
         designate(zj, **fields)
     assert reason in e.value.zh and e.value.en
-    assert repo.scalar(zj, "SELECT count(*) FROM base_designations") == 0
+    assert rawsql.scalar(zj, "SELECT count(*) FROM base_designations") == 0
 
 
 def test_leaders_may_not_designate(zj):
     leader = Identity(username="boss", display_name="领导", role=Role.LEADER)
     with pytest.raises(AuthorizationError):
         designate(zj, who=leader)
-    assert repo.scalar(zj, "SELECT count(*) FROM base_designations") == 0
+    assert rawsql.scalar(zj, "SELECT count(*) FROM base_designations") == 0
 
 
 def report(con, **kw) -> int:
@@ -235,7 +237,7 @@ def test_bad_reports_are_refused(zj, fields, reason):
     with pytest.raises(ProgrammeInputError) as e:
         report(zj, **fields)
     assert reason in e.value.zh and e.value.en
-    assert repo.scalar(zj, "SELECT count(*) FROM base_reports") == 0
+    assert rawsql.scalar(zj, "SELECT count(*) FROM base_reports") == 0
 
 
 def test_a_base_withdrawn_while_a_report_waits_gets_no_report(zj):
@@ -251,7 +253,7 @@ def test_a_base_withdrawn_while_a_report_waits_gets_no_report(zj):
             outcome["refused"] = e.zh
 
     other = zj.cursor()
-    with repo.transaction(zj):
+    with transaction(zj):
         designate(zj, withdrawn=True)
         waiting = threading.Thread(target=enter_report, args=(other,))
         waiting.start()
@@ -259,7 +261,7 @@ def test_a_base_withdrawn_while_a_report_waits_gets_no_report(zj):
         assert waiting.is_alive()  # the report waits for the withdrawal's transaction
     waiting.join()
     assert outcome == {"refused": "2016-demonstration-c0 不是已认定的基地"}
-    assert repo.scalar(zj, "SELECT count(*) FROM base_reports") == 0
+    assert rawsql.scalar(zj, "SELECT count(*) FROM base_reports") == 0
 
 
 # ------------------------------------------------------------------------- catalog counties
@@ -273,7 +275,7 @@ def test_counties_come_with_the_catalog(store, catalog):
                 if o.kind == OrgKind.DISTRICT and catalog.is_under(o.org_id, "zhejiang")}
     assert set(listed.org_id) == declared and len(declared) == 45  # the 45 declared in data/orgs.yaml
     assert {catalog.organisations[catalog.organisations[c].parent].kind for c in declared} == {OrgKind.CITY}
-    assert repo.city_of(store, "zj-nb-yinzhou") == "ningbo" and repo.city_of(store, "zj-hz-binjiang") == "hangzhou"
+    assert orgs.city_of(store, "zj-nb-yinzhou") == "ningbo" and orgs.city_of(store, "zj-hz-binjiang") == "hangzhou"
     assert designate(store, county_id="zj-nb-yinzhou", name="宁波市鄞州区软件产业示范基地") == 1
     assert list(access.designations(store, SYSTEM, "zhejiang-2015").county_id) == ["zj-nb-yinzhou"]
 
@@ -302,8 +304,8 @@ def demo_view(con, catalog, as_of=dt.date(2020, 12, 31)) -> bases.ProgrammeView:
 def test_demo_register_matches_the_province_counts(demo_store, catalog):
     """The plan page judges the counts on the bases_* series; the register must tell the same story."""
     view = demo_view(demo_store, catalog)
-    series = repo.frame(demo_store, """SELECT indicator_id, year, value FROM current_observations
-                                       WHERE org_id = 'zhejiang' AND indicator_id LIKE 'bases_%' AND quarter = 4""")
+    series = rawsql.frame(demo_store, """SELECT indicator_id, year, value FROM current_observations
+                                         WHERE org_id = 'zhejiang' AND indicator_id LIKE 'bases_%' AND quarter = 4""")
     register = bases.counts(view.designations)
     assert {(f"bases_{k.value}", y): n for (k, y), n in register.items()} == {
         (r.indicator_id, int(r.year)): int(r.value) for r in series.itertuples()}

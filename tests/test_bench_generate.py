@@ -17,9 +17,10 @@ from domain.credit_code import credit_code_problem
 from domain.models import OrgKind
 from domain.periods import Period
 from service import queries
-from store import repo, users
+from store import figures, orgs, settings, submissions, users
 from store.db import connect
 from store.schema import LATEST_VERSION
+from tests import rawsql
 
 SIZE = SIZES["tiny"]
 ENTERPRISES, PARKS, CITIES, QUARTERS = 60, 26, 6, 8
@@ -42,7 +43,7 @@ def con(tiny: Path):
 
 
 def count(con, sql: str, params=None) -> int:
-    return int(repo.scalar(con, sql, params))
+    return int(rawsql.scalar(con, sql, params))
 
 
 def test_the_size_is_the_one_described_above():
@@ -51,13 +52,13 @@ def test_the_size_is_the_one_described_above():
 
 
 def test_organisations_as_many_as_asked(con, catalog):
-    kinds = dict(repo.frame(con, "SELECT kind, count(*) AS n FROM orgs GROUP BY kind").itertuples(index=False))
+    kinds = dict(rawsql.frame(con, "SELECT kind, count(*) AS n FROM orgs GROUP BY kind").itertuples(index=False))
     assert kinds["enterprise"] == ENTERPRISES
     assert kinds["park"] + kinds["base"] == PARKS
     catalog_cities = sum(o.kind == OrgKind.CITY for o in catalog.organisations.values())
     assert kinds["city"] == catalog_cities + CITIES - len(CATALOG_CITIES)  # 13 + 6 - 4: 2 generated
     assert kinds["country"] == 1
-    assert set(catalog.organisations) <= set(repo.orgs(con).org_id)  # the plans' own organisations are all there
+    assert set(catalog.organisations) <= set(orgs.orgs(con).org_id)  # the plans' own organisations are all there
     # Every enterprise sits in a park, and the closure reaches the nation from each.
     assert count(con, """SELECT count(*) FROM orgs e JOIN orgs p ON p.org_id = e.parent_id
                          WHERE e.kind = 'enterprise' AND p.kind = 'park'""") == ENTERPRISES
@@ -66,13 +67,13 @@ def test_organisations_as_many_as_asked(con, catalog):
 
 
 def test_enterprise_ids_names_and_credit_codes(con):
-    firms = repo.frame(con, "SELECT org_id, name_zh, credit_code FROM orgs WHERE kind = 'enterprise'")
+    firms = rawsql.frame(con, "SELECT org_id, name_zh, credit_code FROM orgs WHERE kind = 'enterprise'")
     assert all(credit_code_problem(c) is None for c in firms.credit_code)
     assert (firms.org_id == "ent-" + firms.credit_code.str.lower()).all()
     assert firms.name_zh.is_unique and firms.credit_code.is_unique
     # The region part of a code is its city's: Hangzhou's firms all start 91330100.
-    hangzhou = repo.frame(con, """SELECT e.credit_code FROM orgs e JOIN org_closure c ON c.descendant_id = e.org_id
-                                  WHERE c.ancestor_id = 'hangzhou' AND e.kind = 'enterprise'""")
+    hangzhou = rawsql.frame(con, """SELECT e.credit_code FROM orgs e JOIN org_closure c ON c.descendant_id = e.org_id
+                                    WHERE c.ancestor_id = 'hangzhou' AND e.kind = 'enterprise'""")
     assert len(hangzhou) > 0 and hangzhou.credit_code.str.startswith("91330100").all()
 
 
@@ -96,7 +97,7 @@ def test_rows_as_many_as_the_parameters_imply(con):
 
 def test_figures_follow_the_forms_rules(con):
     # Software revenue is the sum of its four parts (each rounded to 0.1 万元 first).
-    worst = repo.scalar(con, """
+    worst = rawsql.scalar(con, """
         SELECT max(abs(t.value - p.parts)) FROM current_observations t
         JOIN (SELECT org_id, year, quarter, sum(value) AS parts FROM current_observations
               WHERE indicator_id IN ('software_products', 'it_services', 'info_security', 'embedded_software')
@@ -114,10 +115,10 @@ def test_figures_follow_the_forms_rules(con):
 
 
 def test_the_app_can_open_it_and_judge_every_plan(con, catalog):
-    assert repo.scalar(con, "SELECT max(version) FROM schema_version") == LATEST_VERSION
-    assert repo.setting(con, "demo_data") == "true"  # fictitious: every page labels it
+    assert rawsql.scalar(con, "SELECT max(version) FROM schema_version") == LATEST_VERSION
+    assert settings.setting(con, "demo_data") == "true"  # fictitious: every page labels it
     assert users.verify_password(con, "leader", BENCH_PASSWORDS["leader"])
-    assert repo.latest_period(con) == Period(2020, 4)
+    assert figures.latest_period(con) == Period(2020, 4)
     for plan_id, plan in catalog.plans.items():
         table = queries.plan_progress(con, catalog, plan_id, Period(2020, 4))
         assert [r.target_id for r in table] == [t.target_id for t in plan.targets]
@@ -133,16 +134,16 @@ def test_the_app_can_write_after_the_bulk_load(tiny: Path, tmp_path: Path):
     copy.write_bytes(tiny.read_bytes())
     con = connect(copy)
     top = count(con, "SELECT max(submission_id) FROM submissions")
-    firm = repo.scalar(con, "SELECT org_id FROM orgs WHERE kind = 'enterprise' ORDER BY org_id LIMIT 1")
-    before = repo.first(con, "SELECT total FROM bottom_up WHERE ancestor_id = 'cn' AND indicator_id = 'employees' "
-                             "AND year = 2021 AND quarter = 1")
-    frame = repo.frame(con, "SELECT ? AS org_id, 'employees' AS indicator_id, 2021 AS year, 1 AS quarter, 7.0 AS value, "
-                            "7.0 AS value_entered, '人' AS unit_entered, NULL AS note", [firm])
-    sub = repo.write_submission(con, frame, actor="t", origin="form", status="accepted")
+    firm = rawsql.scalar(con, "SELECT org_id FROM orgs WHERE kind = 'enterprise' ORDER BY org_id LIMIT 1")
+    before = rawsql.first(con, "SELECT total FROM bottom_up WHERE ancestor_id = 'cn' AND indicator_id = 'employees' "
+                               "AND year = 2021 AND quarter = 1")
+    frame = rawsql.frame(con, "SELECT ? AS org_id, 'employees' AS indicator_id, 2021 AS year, 1 AS quarter, 7.0 AS value, "
+                              "7.0 AS value_entered, '人' AS unit_entered, NULL AS note", [firm])
+    sub = submissions.write_submission(con, frame, actor="t", origin="form", status="accepted")
     assert sub == top + 1  # the sequence was moved past the ids given in bulk
     assert before is None
-    assert repo.first(con, "SELECT total, reporters FROM bottom_up WHERE ancestor_id = 'cn' AND indicator_id = 'employees' "
-                           "AND year = 2021 AND quarter = 1") == (7.0, 1)
+    assert rawsql.first(con, "SELECT total, reporters FROM bottom_up WHERE ancestor_id = 'cn' AND indicator_id = 'employees' "
+                             "AND year = 2021 AND quarter = 1") == (7.0, 1)
     con.close()
 
 
@@ -154,7 +155,7 @@ def test_deterministic(tiny: Path, tmp_path: Path):
     a, b = connect(tiny, read_only=True), connect(again, read_only=True)
     try:
         assert a.execute(digest).fetchall() == b.execute(digest).fetchall()
-        assert repo.orgs(a).drop(columns="origin").equals(repo.orgs(b).drop(columns="origin"))
+        assert orgs.orgs(a).drop(columns="origin").equals(orgs.orgs(b).drop(columns="origin"))
     finally:
         a.close()
         b.close()

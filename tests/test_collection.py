@@ -29,8 +29,9 @@ from domain.credit_code import check_character, make_credit_code
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from service import queries
-from store import access, ingest, readers, repo
+from store import access, ingest, orgs, readers, submissions
 from store.catalog import Catalog
+from tests import rawsql
 from tests.conftest import demo_with_users, open_copy
 from ui import safe, tables
 
@@ -58,18 +59,18 @@ BINJIANG_ZH = "高新技术产业开发区(滨江)"
 
 def counts(con) -> tuple[int, int]:
     """(observations, submissions): what an import may change."""
-    return (repo.scalar(con, "SELECT count(*) FROM observations"),
-            repo.scalar(con, "SELECT count(*) FROM submissions"))
+    return (rawsql.scalar(con, "SELECT count(*) FROM observations"),
+            rawsql.scalar(con, "SELECT count(*) FROM submissions"))
 
 
 def current(con, org: str, indicator: str, year: int, quarter: int) -> float | None:
-    return repo.scalar(
+    return rawsql.scalar(
         con, "SELECT value FROM current_observations WHERE org_id = ? AND indicator_id = ? AND year = ? AND quarter = ?",
         [org, indicator, year, quarter])
 
 
 def status_of(con, submission_id: int) -> str:
-    return repo.scalar(con, "SELECT status FROM submissions WHERE submission_id = ?", [submission_id])
+    return rawsql.scalar(con, "SELECT status FROM submissions WHERE submission_id = ?", [submission_id])
 
 
 def tidy_frame(rows: list[list[str]]) -> pd.DataFrame:
@@ -80,7 +81,7 @@ def tidy_frame(rows: list[list[str]]) -> pd.DataFrame:
 
 
 def register_corpus_enterprises(con) -> None:
-    repo.upsert_orgs(con, [Organisation(org_id=org_id, name_zh=name, kind=OrgKind.ENTERPRISE, parent=BINJIANG,
+    orgs.upsert_orgs(con, [Organisation(org_id=org_id, name_zh=name, kind=OrgKind.ENTERPRISE, parent=BINJIANG,
                                         credit_code=code)
                            for org_id, (name, code) in corpus.CORPUS_ENTERPRISES.items()], "test")
 
@@ -266,8 +267,8 @@ def test_good_file_imports_with_hand_computed_canonical_values(corpus_store, cat
     sub, written = ingest.import_file(corpus_store, catalog, CORPUS / name, who=TESTER)
     assert written == len(expected)
     assert counts(corpus_store) == (obs + len(expected), subs + 1)
-    stored = repo.frame(corpus_store, """SELECT org_id, indicator_id, year, quarter, revision, value, value_entered,
-                                                unit_entered FROM observations WHERE submission_id = ?""", [sub])
+    stored = rawsql.frame(corpus_store, """SELECT org_id, indicator_id, year, quarter, revision, value, value_entered,
+                                                  unit_entered FROM observations WHERE submission_id = ?""", [sub])
     got = {(r.org_id, r.indicator_id, int(r.year), int(r.quarter)): r for r in stored.itertuples()}
     assert set(got) == set(expected)
     for key, (value, typed, unit_typed) in expected.items():
@@ -282,8 +283,9 @@ def test_good_file_imports_with_hand_computed_canonical_values(corpus_store, cat
 
 def test_wide_title_unit_is_not_recorded_as_typed_for_people_or_dollars(corpus_store, catalog):
     sub, _ = ingest.import_file(corpus_store, catalog, CORPUS / "good_wide_miit_title.xlsx", who=TESTER)
-    units = dict(repo.frame(corpus_store, "SELECT indicator_id, unit_entered FROM observations "
-                                          "WHERE submission_id = ? AND org_id = 'ent-corpus-a'", [sub]).itertuples(index=False))
+    units = dict(rawsql.frame(corpus_store, "SELECT indicator_id, unit_entered FROM observations "
+                                            "WHERE submission_id = ? AND org_id = 'ent-corpus-a'", [sub])
+                 .itertuples(index=False))
     assert units["main_revenue"] == "万元"
     assert units["employees"] == "人"
     assert units["software_exports"] == "万美元"
@@ -396,7 +398,7 @@ def test_review_decides_whether_a_submission_counts_in_plan_progress(demo_copy, 
     sub = submit_floor_area(con, catalog, 2_850_000, "竣工验收面积调整")
     assert status_of(con, sub) == "pending"
     assert same(progress(con, catalog), before), "a pending submission must not move plan progress"
-    (change,) = repo.submission_rows(con, sub).itertuples()
+    (change,) = submissions.submission_rows(con, sub).itertuples()
     assert (change.old_value, change.new_value) == (old, 2_850_000)
 
     assert access.review(con, REVIEWER, sub, "accepted", "核实无误") is True
@@ -431,11 +433,11 @@ def test_review_decides_whether_a_submission_counts_in_plan_progress(demo_copy, 
 @pytest.mark.parametrize("who", [LEADER, PARK_MANAGER], ids=["leader", "park-manager"])
 def test_only_reviewers_may_review(demo_copy, catalog, who):
     sub = submit_floor_area(demo_copy, catalog, 2_850_000, "调整")
-    since = repo.scalar(demo_copy, "SELECT max(audit_id) FROM audit_log")
+    since = rawsql.scalar(demo_copy, "SELECT max(audit_id) FROM audit_log")
     with pytest.raises(access.AuthorizationError):
         access.review(demo_copy, who, sub, "accepted", None)
     assert status_of(demo_copy, sub) == "pending"
-    denied = repo.frame(demo_copy, "SELECT actor, action, object FROM audit_log WHERE audit_id > ?", [since])
+    denied = rawsql.frame(demo_copy, "SELECT actor, action, object FROM audit_log WHERE audit_id > ?", [since])
     assert list(zip(denied.actor, denied.action, denied.object, strict=True)) == [(who.username, "access.denied", "submissions")]
     with pytest.raises(access.AuthorizationError):
         access.submissions(demo_copy, who, "pending")
@@ -448,13 +450,13 @@ def test_each_decision_is_in_the_audit_log(demo_copy, catalog):
     assert access.review(con, REVIEWER, accepted, "accepted", "核实无误")
     assert access.review(con, REVIEWER, returned, "returned", "与竣工备案不符")
     assert not access.review(con, REVIEWER, returned, "accepted", None)  # refused: no entry
-    log = repo.frame(con, """SELECT actor, action, object, detail->>'comment' AS comment FROM audit_log
-                             WHERE action LIKE 'review.%' ORDER BY audit_id""")
+    log = rawsql.frame(con, """SELECT actor, action, object, detail->>'comment' AS comment FROM audit_log
+                               WHERE action LIKE 'review.%' ORDER BY audit_id""")
     assert list(log.itertuples(index=False, name=None)) == [
         ("reviewer", "review.accepted", f"submission:{accepted}", "核实无误"),
         ("reviewer", "review.returned", f"submission:{returned}", "与竣工备案不符"),
     ]
-    pending = repo.frame(con, "SELECT actor, object FROM audit_log WHERE action = 'submission.pending' ORDER BY audit_id")
+    pending = rawsql.frame(con, "SELECT actor, object FROM audit_log WHERE action = 'submission.pending' ORDER BY audit_id")
     assert list(pending.itertuples(index=False, name=None)) == [("park-softcity", f"submission:{accepted}"),
                                                                  ("park-softcity", f"submission:{returned}")]
 
@@ -480,7 +482,7 @@ def test_history_shows_old_to_new_with_explanations(demo_copy, catalog):
     assert all(text.endswith(" m²") for text in shown["本期累计"])  # as typed, with the unit typed
     # Another park's manager may read a park-level figure (an aggregate), never one of our enterprises.
     assert len(access.history(con, OTHER_PARK_MANAGER, *FLOOR)) == 3
-    firm = repo.scalar(con, "SELECT min(org_id) FROM orgs WHERE parent_id = ? AND kind = 'enterprise'", [SOFTCITY])
+    firm = rawsql.scalar(con, "SELECT min(org_id) FROM orgs WHERE parent_id = ? AND kind = 'enterprise'", [SOFTCITY])
     with pytest.raises(access.AuthorizationError):
         access.history(con, OTHER_PARK_MANAGER, firm, "software_revenue", 2016, 4)
 
@@ -497,14 +499,14 @@ ENTS = {  # three firms of 滨江 with valid credit codes
 
 def _write(con, org: str, period: Period, value: float, entered_at: dt.datetime, status: str) -> int:
     rows = pd.DataFrame([(org, "software_revenue", period.year, period.quarter, value, value, "万元", None)],
-                        columns=repo.OBSERVATION_COLUMNS)
+                        columns=submissions.OBSERVATION_COLUMNS)
     rows["entered_at"] = [pd.Timestamp(entered_at)]
-    return repo.write_submission(con, rows, actor="tester", origin="upload", status=status)
+    return submissions.write_submission(con, rows, actor="tester", origin="upload", status=status)
 
 
 @pytest.fixture
 def reporting_store(store):
-    repo.upsert_orgs(store, [Organisation(org_id=o, name_zh=n, kind=OrgKind.ENTERPRISE, parent=BINJIANG, credit_code=c)
+    orgs.upsert_orgs(store, [Organisation(org_id=o, name_zh=n, kind=OrgKind.ENTERPRISE, parent=BINJIANG, credit_code=c)
                              for o, (n, c) in ENTS.items()], "test")
     deadline = Q.deadline(20)
     assert deadline == dt.date(2015, 10, 20)  # 30 Sep + 20 days
@@ -514,7 +516,7 @@ def reporting_store(store):
     _write(store, "ent-rep-b", Q, 200, dt.datetime(2015, 10, 21, 0, 0, 0), "pending")
     # c: in time, but returned → not reported; its Q2 figure does not count for Q3 either
     sub = _write(store, "ent-rep-c", Q, 300, dt.datetime(2015, 10, 5, 9, 0, 0), "pending")
-    assert repo.review_submission(store, sub, reviewer="reviewer", decision="returned", comment="重报")
+    assert submissions.review_submission(store, sub, reviewer="reviewer", decision="returned", comment="重报")
     _write(store, "ent-rep-c", Period(2015, 2), 150, dt.datetime(2015, 7, 10, 9, 0, 0), "accepted")
     return store
 
@@ -588,7 +590,7 @@ def test_csv_bytes_neutralises_headers_and_survives_missing_values():
 
 
 def test_reminder_list_download_is_formula_safe(reporting_store):
-    repo.upsert_orgs(reporting_store, [Organisation(org_id="ent-rep-evil", name_zh="=HYPERLINK(\"http://x\",\"点我\")",
+    orgs.upsert_orgs(reporting_store, [Organisation(org_id="ent-rep-evil", name_zh="=HYPERLINK(\"http://x\",\"点我\")",
                                                     kind=OrgKind.ENTERPRISE, parent=BINJIANG)], "test")
     status = access.reporting_status(reporting_store, LEADER, BINJIANG, Q, 20)
     todo = tables.reminder_list(status, "zh")
@@ -650,7 +652,7 @@ def test_parallel_submissions_of_distinct_figures(store, catalog):
     assert errors == []
     assert len(ids) == len(set(ids)) == THREADS
     assert counts(store) == (before_obs + THREADS, before_subs + THREADS)
-    got = dict(repo.frame(store, "SELECT year, value FROM current_observations WHERE indicator_id = 'fixed_investment'")
+    got = dict(rawsql.frame(store, "SELECT year, value FROM current_observations WHERE indicator_id = 'fixed_investment'")
                .itertuples(index=False))
     assert got == {2000 + i: 1000 + i for i in range(THREADS)}
 
@@ -670,24 +672,26 @@ def test_parallel_submissions_with_shared_revisions(store, catalog):
     n = rounds * THREADS
     assert len(set(ids)) == n
     assert counts(store) == (before_obs + n + rounds * len(sharers), before_subs + n)
-    own = repo.frame(store, "SELECT year, value FROM observations WHERE indicator_id = 'fixed_investment'")
+    own = rawsql.frame(store, "SELECT year, value FROM observations WHERE indicator_id = 'fixed_investment'")
     assert sorted(zip(own.year, own.value, strict=True)) == [(2000 + k, 1000 + k) for k in range(n)]
-    shared = repo.history(store, BINJIANG, "land_area", 2015, 4)
+    shared = submissions.history(store, BINJIANG, "land_area", 2015, 4)
     assert list(shared.revision) == list(range(1, rounds * len(sharers) + 1))  # 1..12, no gap, no duplicate
 
 
 def test_failed_submission_write_leaves_the_store_unchanged(store):
-    rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2, columns=repo.OBSERVATION_COLUMNS)
+    rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2,
+                        columns=submissions.OBSERVATION_COLUMNS)
     before = counts(store)
     with pytest.raises(duckdb.Error):
-        repo.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
+        submissions.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
     assert counts(store) == before
 
 
 def test_failed_submission_write_reports_its_cause(store):
-    rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2, columns=repo.OBSERVATION_COLUMNS)
+    rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2,
+                        columns=submissions.OBSERVATION_COLUMNS)
     with pytest.raises(duckdb.ConstraintException, match="PRIMARY KEY or UNIQUE"):
-        repo.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
+        submissions.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
 
 
 # -------------------------------------------------------------------------- the pages (AppTest)
@@ -714,7 +718,7 @@ def app_store():
 
 
 def read(sql: str, params: list | None = None) -> pd.DataFrame:
-    return repo.frame(app_store(), sql, params)
+    return rawsql.frame(app_store(), sql, params)
 
 
 def signed_in(username: str) -> AppTest:

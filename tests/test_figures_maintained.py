@@ -14,57 +14,59 @@ import pytest
 
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
-from store import repo
+from store import figures, orgs, plans, submissions
 from store.db import connect, migrate
 from store.schema import MIGRATIONS
+from tests import rawsql
 
 BINJIANG, XIASHA = "hz-binjiang", "hz-xiasha"
 
 
 def rows(*figures: tuple[str, str, int, int, float]) -> pd.DataFrame:
-    return pd.DataFrame([(o, i, y, q, v, v, "万元", None) for o, i, y, q, v in figures], columns=repo.OBSERVATION_COLUMNS)
+    return pd.DataFrame([(o, i, y, q, v, v, "万元", None) for o, i, y, q, v in figures],
+                        columns=submissions.OBSERVATION_COLUMNS)
 
 
 def write(con, *figures, status: str = "accepted") -> int:
-    return repo.write_submission(con, rows(*figures), actor="test", origin="import", status=status)
+    return submissions.write_submission(con, rows(*figures), actor="test", origin="import", status=status)
 
 
 def firms(con, *pairs: tuple[str, str]) -> None:
-    repo.upsert_orgs(con, [Organisation(org_id=o, name_zh=o, kind=OrgKind.ENTERPRISE, parent=p) for o, p in pairs], "user")
+    orgs.upsert_orgs(con, [Organisation(org_id=o, name_zh=o, kind=OrgKind.ENTERPRISE, parent=p) for o, p in pairs], "user")
 
 
 def current(con, org: str, indicator: str = "software_revenue", year: int = 2015, quarter: int = 4):
-    return repo.first(con, """SELECT value, revision FROM current_observations
-                              WHERE org_id = ? AND indicator_id = ? AND year = ? AND quarter = ?""",
-                      [org, indicator, year, quarter])
+    return rawsql.first(con, """SELECT value, revision FROM current_observations
+                                WHERE org_id = ? AND indicator_id = ? AND year = ? AND quarter = ?""",
+                        [org, indicator, year, quarter])
 
 
 def summed(con, org: str, indicator: str = "software_revenue", year: int = 2015, quarter: int = 4):
-    return repo.first(con, """SELECT total, reporters FROM bottom_up
-                              WHERE ancestor_id = ? AND indicator_id = ? AND year = ? AND quarter = ?""",
-                      [org, indicator, year, quarter])
+    return rawsql.first(con, """SELECT total, reporters FROM bottom_up
+                                WHERE ancestor_id = ? AND indicator_id = ? AND year = ? AND quarter = ?""",
+                        [org, indicator, year, quarter])
 
 
 def assert_matches_definition(con) -> None:
     """Both tables equal their definitions recomputed from observations (migration 4's SQL)."""
-    defined = repo.frame(con, """
+    defined = rawsql.frame(con, """
         SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
         FROM observations o JOIN submissions s USING (submission_id) WHERE s.status = 'accepted'
         QUALIFY row_number() OVER (PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1
         ORDER BY ALL""")
-    kept = repo.frame(con, "SELECT * FROM current_figures ORDER BY ALL")
+    kept = rawsql.frame(con, "SELECT * FROM current_figures ORDER BY ALL")
     pd.testing.assert_frame_equal(kept.astype(defined.dtypes.to_dict()), defined)
-    sums = repo.frame(con, """
+    sums = rawsql.frame(con, """
         SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value) AS total, count(*) AS reporters
         FROM current_figures f JOIN orgs d ON d.org_id = f.org_id
         JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
         JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
         GROUP BY ALL ORDER BY ALL""")
-    kept_sums = repo.frame(con, "SELECT * FROM bottom_up ORDER BY ALL")
+    kept_sums = rawsql.frame(con, "SELECT * FROM bottom_up ORDER BY ALL")
     pd.testing.assert_frame_equal(kept_sums.astype(sums.dtypes.to_dict()), sums)
-    quarters = repo.frame(con, """SELECT DISTINCT c.ancestor_id AS org_id, f.year, f.quarter FROM current_figures f
-                                  JOIN org_closure c ON c.descendant_id = f.org_id ORDER BY ALL""")
-    kept_quarters = repo.frame(con, "SELECT * FROM org_periods ORDER BY ALL")
+    quarters = rawsql.frame(con, """SELECT DISTINCT c.ancestor_id AS org_id, f.year, f.quarter FROM current_figures f
+                                    JOIN org_closure c ON c.descendant_id = f.org_id ORDER BY ALL""")
+    kept_quarters = rawsql.frame(con, "SELECT * FROM org_periods ORDER BY ALL")
     pd.testing.assert_frame_equal(kept_quarters.astype(quarters.dtypes.to_dict()), quarters)
 
 
@@ -79,9 +81,9 @@ def test_accepted_figures_are_summed_at_every_ancestor(store):
     assert current(store, "hangzhou") == (900.0, 1)
     assert summed(store, "hangzhou", year=2015, quarter=3) is None
     write(store, ("ent-a", "software_revenue", 2016, 1, 30.0))
-    assert repo.periods(store, "zhejiang") == [Period(2015, 4), Period(2016, 1)]
-    assert repo.periods(store, XIASHA) == [Period(2015, 4)]
-    assert repo.periods(store, "qingdao") == []
+    assert figures.periods(store, "zhejiang") == [Period(2015, 4), Period(2016, 1)]
+    assert figures.periods(store, XIASHA) == [Period(2015, 4)]
+    assert figures.periods(store, "qingdao") == []
     assert_matches_definition(store)
 
 
@@ -92,9 +94,9 @@ def test_pending_and_returned_revisions_change_nothing_until_accepted(store):
     returned = write(store, ("ent-b", "software_revenue", 2015, 4, 999.0), status="pending")
     assert current(store, "ent-a") == (100.0, 1)
     assert summed(store, "hangzhou") == (150.0, 2)
-    assert repo.review_submission(store, returned, reviewer="r", decision="returned", comment="no")
+    assert submissions.review_submission(store, returned, reviewer="r", decision="returned", comment="no")
     assert summed(store, "hangzhou") == (150.0, 2)
-    assert repo.review_submission(store, pending, reviewer="r", decision="accepted", comment=None)
+    assert submissions.review_submission(store, pending, reviewer="r", decision="accepted", comment=None)
     assert current(store, "ent-a") == (120.0, 2)
     assert summed(store, BINJIANG) == (120.0, 1)
     assert summed(store, "cn") == (170.0, 2)  # 120 + 50
@@ -107,7 +109,7 @@ def test_a_late_acceptance_of_an_older_revision_does_not_replace_a_newer_one(sto
     older = write(store, ("ent-a", "software_revenue", 2015, 4, 110.0), status="pending")  # revision 2
     write(store, ("ent-a", "software_revenue", 2015, 4, 130.0))  # revision 3, accepted at once
     assert current(store, "ent-a") == (130.0, 3)
-    repo.review_submission(store, older, reviewer="r", decision="accepted", comment=None)
+    submissions.review_submission(store, older, reviewer="r", decision="accepted", comment=None)
     assert current(store, "ent-a") == (130.0, 3)
     assert summed(store, "hangzhou") == (130.0, 1)
     assert_matches_definition(store)
@@ -125,7 +127,7 @@ def test_moving_a_firm_moves_its_figures_between_sums(store):
     assert summed(store, "qd-base") == (100.0, 1)
     assert summed(store, "qingdao", "employees") == (40.0, 1)
     assert summed(store, "cn") == (150.0, 2)
-    assert repo.periods(store, BINJIANG) == [] and repo.periods(store, "qingdao") == [Period(2015, 4)]
+    assert figures.periods(store, BINJIANG) == [] and figures.periods(store, "qingdao") == [Period(2015, 4)]
     assert_matches_definition(store)
 
 
@@ -136,11 +138,11 @@ def test_a_changed_reporting_level_rebuilds_the_sums(store, catalog):
     by_park = dataclasses.replace(catalog, indicators={
         **catalog.indicators,
         "software_revenue": catalog.indicators["software_revenue"].model_copy(update={"reported_by": OrgKind.PARK})})
-    repo.sync_catalog(store, by_park)
+    plans.sync_catalog(store, by_park)
     assert summed(store, "hangzhou") == (400.0, 1)  # now the parks' own reports are summed
     assert summed(store, BINJIANG) is None
     assert_matches_definition(store)
-    repo.sync_catalog(store, catalog)
+    plans.sync_catalog(store, catalog)
     assert summed(store, "hangzhou") == (100.0, 1)
 
 
@@ -156,8 +158,6 @@ def test_migration_4_derives_both_tables_from_an_older_store(tmp_path, catalog):
             con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
     con.close()
     # A store as release 3 left it: figures written through the old view, no derived tables.
-    import store.repo as r
-
     con = duckdb.connect(str(path))
     assert not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'current_figures'").fetchall()[0][0]
     con.execute("""INSERT INTO indicators VALUES ('software_revenue', '2020', '软件业务收入', 'Software revenue', '万元',
@@ -165,7 +165,7 @@ def test_migration_4_derives_both_tables_from_an_older_store(tmp_path, catalog):
     con.execute("""INSERT INTO orgs (org_id, name_zh, kind, parent_id, origin) VALUES
                    ('cn', '全国', 'country', NULL, 'catalog'), ('p', '园区', 'park', 'cn', 'catalog'),
                    ('e1', '甲', 'enterprise', 'p', 'user'), ('e2', '乙', 'enterprise', 'p', 'user')""")
-    r.rebuild_closure(con)
+    orgs.rebuild_closure(con)
     con.execute("""INSERT INTO submissions (submission_id, origin, status, submitted_by, row_count) VALUES
                    (1, 'import', 'accepted', 't', 2), (2, 'upload', 'accepted', 't', 1), (3, 'upload', 'pending', 't', 1)""")
     con.execute("""INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
@@ -190,7 +190,7 @@ def test_a_failed_write_leaves_both_tables_as_they_were(store, status):
     write(store, ("ent-a", "software_revenue", 2015, 4, 100.0))
     bad = rows(("ent-a", "software_revenue", 2015, 4, 1.0), ("ent-a", "software_revenue", 2015, 4, 2.0))  # same key twice
     with pytest.raises(Exception):  # noqa: B017 (the primary key refuses the second row: any DuckDB error)
-        repo.write_submission(store, bad, actor="t", origin="import", status=status)
+        submissions.write_submission(store, bad, actor="t", origin="import", status=status)
     assert current(store, "ent-a") == (100.0, 1)
     assert summed(store, "hangzhou") == (100.0, 1)
     migrate(store)  # nothing pending: a no-op

@@ -14,8 +14,9 @@ from domain.models import Organisation, OrgKind
 from metrics import incentives
 from reports import render
 from reports.incentives import incentive_list
-from store import access, repo
+from store import access, orgs, submissions
 from store.access import AuthorizationError
+from tests import rawsql
 
 
 def rules(catalog, plan_id):
@@ -67,7 +68,7 @@ LEADER = Identity(username="boss", display_name="领导", role=Role.LEADER)
 @pytest.fixture
 def qingdao(store):
     """Three firms: 甲 and a formula-named one in 青岛软件城, 乙 in 青岛信息谷 (annual software revenue, 万元)."""
-    repo.upsert_orgs(store, [
+    orgs.upsert_orgs(store, [
         Organisation(org_id="e1", name_zh="甲公司", kind=OrgKind.ENTERPRISE, parent="qd-softcity",
                      credit_code="91370200MA3C5TXE8G"),
         Organisation(org_id="e2", name_zh="=HYPERLINK(\"http://evil\")", kind=OrgKind.ENTERPRISE, parent="qd-softcity"),
@@ -77,8 +78,8 @@ def qingdao(store):
               ("e2", 2012, 4_500.0), ("e2", 2013, 5_200.0), ("e2", 2014, 5_600.0),  # 5000 万 in 2013: 50
               ("e3", 2012, 45_000.0), ("e3", 2013, 48_000.0), ("e3", 2014, 51_000.0)]  # 5 亿 in 2014: 150
     frame = pd.DataFrame([(o, "software_revenue", y, 4, v, v, "万元", None) for o, y, v in values],
-                         columns=repo.OBSERVATION_COLUMNS)
-    repo.write_submission(store, frame, actor="tester", origin="test", status="accepted")
+                         columns=submissions.OBSERVATION_COLUMNS)
+    submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     return store
 
 
@@ -100,12 +101,12 @@ def test_city_list_with_parks(qingdao, catalog):
 def test_park_manager_sees_own_park_only(qingdao, catalog):
     table = winners(qingdao, PM, "qd-softcity", 2013, catalog)
     assert list(table.org_id) == ["e2"] and list(table.reward) == [50.0]
-    since = repo.scalar(qingdao, "SELECT max(audit_id) FROM audit_log")
+    since = rawsql.scalar(qingdao, "SELECT max(audit_id) FROM audit_log")
     for other in ("qingdao", "qd-infovalley"):
         with pytest.raises(AuthorizationError):
             winners(qingdao, PM, other, 2014, catalog)
-    denied = repo.frame(qingdao, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
-                        [since])
+    denied = rawsql.frame(qingdao, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
+                          [since])
     assert list(denied.actor) == ["pm", "pm"] and list(denied.object) == ["qingdao", "qd-infovalley"]
 
 

@@ -18,7 +18,8 @@ import pytest
 from domain.access import Identity, Role
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
-from store import ingest, repo
+from store import figures, ingest, orgs, submissions
+from tests import rawsql
 
 HEADER = ["org", "period", "indicator", "value", "unit"]
 TESTER = Identity(username="tester", display_name="tester", role=Role.ADMIN)
@@ -45,12 +46,12 @@ def write_csv(tmp_path: Path, rows: list[list[str]], name: str = "upload.csv", *
 
 def counts(con) -> tuple[int, int]:
     """(observations, submissions): what an import may change."""
-    return (repo.scalar(con, "SELECT count(*) FROM observations"),
-            repo.scalar(con, "SELECT count(*) FROM submissions"))
+    return (rawsql.scalar(con, "SELECT count(*) FROM observations"),
+            rawsql.scalar(con, "SELECT count(*) FROM submissions"))
 
 
 def current(con, org: str, indicator: str, year: int, quarter: int) -> float | None:
-    return repo.scalar(
+    return rawsql.scalar(
         con,
         "SELECT value FROM current_observations WHERE org_id = ? AND indicator_id = ? AND year = ? AND quarter = ?",
         [org, indicator, year, quarter],
@@ -132,7 +133,7 @@ def test_good_row_is_stored_in_canonical_unit(store, catalog, tmp_path, row, key
     assert counts(store) == (1, 1)
     assert current(store, *key) == pytest.approx(expected, rel=1e-12, abs=1e-9)
     # The figure as typed is kept next to the converted one, with its unit.
-    hist = repo.history(store, *key)
+    hist = submissions.history(store, *key)
     assert list(hist.revision) == [1]
     assert hist.submission_id[0] == sub
     assert hist.entered_by[0] == "tester"
@@ -149,7 +150,7 @@ def test_good_file_with_several_rows_commits_as_one_submission(store, catalog, t
     sub, written = import_ok(store, catalog, write_csv(tmp_path, rows))
     assert written == 4
     assert counts(store) == (4, 1)
-    assert repo.scalar(store, "SELECT row_count FROM submissions WHERE submission_id = ?", [sub]) == 4
+    assert rawsql.scalar(store, "SELECT row_count FROM submissions WHERE submission_id = ?", [sub]) == 4
     assert current(store, "hz-binjiang", "software_revenue", 2015, 1) == pytest.approx(2.1 * 10_000)
     assert current(store, "hz-binjiang", "software_revenue", 2015, 2) == pytest.approx(46_000)
     assert current(store, "hz-binjiang", "software_products", 2015, 2) == pytest.approx(1.2 * 10_000)
@@ -213,7 +214,7 @@ def test_xlsx_errors_name_spreadsheet_rows(store, catalog, tmp_path):
 
 
 def test_enterprise_row(store, catalog, tmp_path):
-    repo.upsert_orgs(store, [Organisation(org_id="ent-test", name_zh="杭州测试软件有限公司", kind=OrgKind.ENTERPRISE,
+    orgs.upsert_orgs(store, [Organisation(org_id="ent-test", name_zh="杭州测试软件有限公司", kind=OrgKind.ENTERPRISE,
                                           parent="hz-binjiang")], "test")
     rows = [["杭州测试软件有限公司", "2015Q1", "2020", "1200", "万元"],
             ["ent-test", "2015Q1", "2021", "0.05", "亿元"]]  # 0.05 × 10 000 = 500 万元 ≤ 1200
@@ -469,7 +470,7 @@ def test_yoy_change_beyond_50_percent_needs_explanation(store, catalog, tmp_path
     sub, written = import_ok(store, catalog, path, explanation="新签大客户合同，收入大幅增长")
     assert written == 1
     assert current(store, "hz-binjiang", "software_revenue", 2015, 4) == pytest.approx(this_year)
-    hist = repo.history(store, "hz-binjiang", "software_revenue", 2015, 4)
+    hist = submissions.history(store, "hz-binjiang", "software_revenue", 2015, 4)
     assert list(hist.explanation) == ["新签大客户合同，收入大幅增长"]
     assert list(hist.submission_id) == [sub]
 
@@ -491,7 +492,7 @@ def test_resubmission_creates_revision_2_and_keeps_revision_1(store, catalog, tm
     sub2, _ = import_ok(store, catalog, first)  # the very same figure again
     correction = write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2020", "16000", "万元"]], name="fix.csv")
     sub3, _ = import_ok(store, catalog, correction)
-    hist = repo.history(store, "hz-binjiang", "software_revenue", 2015, 2)
+    hist = submissions.history(store, "hz-binjiang", "software_revenue", 2015, 2)
     assert list(hist.revision) == [1, 2, 3]
     assert list(hist.submission_id) == [sub1, sub2, sub3]
     assert list(hist.value) == pytest.approx([1.5 * 10_000, 1.5 * 10_000, 16_000])
@@ -499,7 +500,7 @@ def test_resubmission_creates_revision_2_and_keeps_revision_1(store, catalog, tm
     assert list(hist.unit_entered) == ["亿元", "亿元", "万元"]
     assert counts(store) == (3, 3)
     # The figure in force is the newest revision.
-    assert repo.scalar(store, "SELECT revision FROM current_observations WHERE org_id = 'hz-binjiang'") == 3
+    assert rawsql.scalar(store, "SELECT revision FROM current_observations WHERE org_id = 'hz-binjiang'") == 3
     assert current(store, "hz-binjiang", "software_revenue", 2015, 2) == pytest.approx(16_000)
 
 
@@ -559,5 +560,5 @@ def test_a_deepening_loss_is_accepted(store, catalog, tmp_path):
     """利润总额 may be negative, so its year-to-date figure may fall: -293.6 in Q1, -561.6 in Q2."""
     store_rows(store, catalog, tmp_path, [["hz-binjiang", "2015Q1", "2090", "-293.6", "万元"]])
     import_ok(store, catalog, write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2090", "-561.6", "万元"]]))
-    stored = repo.values_for(store, "hz-binjiang", [Period(2015, 1), Period(2015, 2)])
+    stored = figures.values_for(store, "hz-binjiang", [Period(2015, 1), Period(2015, 2)])
     assert (stored[("total_profit", 2015, 1)], stored[("total_profit", 2015, 2)]) == (-293.6, -561.6)

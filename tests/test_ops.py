@@ -25,9 +25,10 @@ from streamlit.testing.v1 import AppTest
 from domain.access import Identity, Role
 from domain.periods import Period
 from service.queries import plan_progress
-from store import ingest, repo
-from store.db import StoreError, connect, table_digests
+from store import ingest
+from store.db import Con, StoreError, connect, table_digests
 from store.schema import LATEST_VERSION
+from tests import rawsql
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle, sign_in, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,11 +134,11 @@ def test_an_import_killed_at_any_point_leaves_the_store_as_it_was_or_complete(tm
         f"reading BIG.csv ({file.stat().st_size} bytes)", f"validated {n} rows: 0 error(s), "
         + re.search(r"(\d+) warning", done.stderr).group(1) + " warning(s)", f"writing {n} rows"]
     con = connect(db)
-    sub = repo.scalar(con, "SELECT max(submission_id) FROM submissions")
-    assert repo.first(con, "SELECT count(*), min(revision), max(revision) FROM observations WHERE submission_id = ?",
-                      [sub]) == (n, 2 + committed, 2 + committed)
-    assert repo.scalar(con, "SELECT count(*) FROM submissions s WHERE row_count <> "
-                            "(SELECT count(*) FROM observations o WHERE o.submission_id = s.submission_id)") == 0
+    sub = rawsql.scalar(con, "SELECT max(submission_id) FROM submissions")
+    assert rawsql.first(con, "SELECT count(*), min(revision), max(revision) FROM observations WHERE submission_id = ?",
+                        [sub]) == (n, 2 + committed, 2 + committed)
+    assert rawsql.scalar(con, "SELECT count(*) FROM submissions s WHERE row_count <> "
+                              "(SELECT count(*) FROM observations o WHERE o.submission_id = s.submission_id)") == 0
     con.close()
 
 
@@ -181,7 +182,7 @@ def test_a_full_disk_rolls_the_import_back_and_loses_nothing(small_disk, big_imp
 # --------------------------------------------------------------------------- 2. concurrency
 
 
-def _figures(con: repo.Con) -> list[tuple[str, str]]:
+def _figures(con: Con) -> list[tuple[str, str]]:
     """Three figures of 2015Q4 that stand alone (no parent total to agree with): the R&D spending
     of two enterprises of 青岛软件城 and the staff of a third."""
     firms = [r[0] for r in con.execute(
@@ -190,13 +191,13 @@ def _figures(con: repo.Con) -> list[tuple[str, str]]:
     return [(firms[0], "rd_expenditure"), (firms[1], "rd_expenditure"), (firms[2], "employees")]
 
 
-def _revision_csv(con: repo.Con, figures: list[tuple[str, str]], step: int) -> bytes:
+def _revision_csv(con: Con, figures: list[tuple[str, str]], step: int) -> bytes:
     """A correction of `figures` at 2015Q4: the stored values raised by `step` per mille."""
     lines = ["org,period,indicator,value,unit"]
     for org, indicator in figures:
-        value, unit = repo.first(con, """SELECT c.value, i.unit FROM current_observations c JOIN indicators i
-                                         USING (indicator_id) WHERE org_id = ? AND indicator_id = ?
-                                         AND year = 2015 AND quarter = 4""", [org, indicator])
+        value, unit = rawsql.first(con, """SELECT c.value, i.unit FROM current_observations c JOIN indicators i
+                                           USING (indicator_id) WHERE org_id = ? AND indicator_id = ?
+                                           AND year = 2015 AND quarter = 4""", [org, indicator])
         lines.append(f"{org},2015Q4,{indicator},{round(value * (1 + step / 1000), 0 if indicator == 'employees' else 1)},"
                      f"{unit}")
     return ("\n".join(lines) + "\n").encode()
@@ -210,7 +211,7 @@ def test_sessions_read_while_others_submit_on_one_connection(tmp_path, demo_db, 
     shutil.copy(demo_db, db)
     app = connect(db)
     figures = _figures(app)
-    subs_before = repo.scalar(app, "SELECT count(*) FROM submissions")
+    subs_before = rawsql.scalar(app, "SELECT count(*) FROM submissions")
     errors: list[BaseException] = []
     partial: list[tuple] = []
     reads = [0]
@@ -258,13 +259,13 @@ def test_sessions_read_while_others_submit_on_one_connection(tmp_path, demo_db, 
     assert partial == []
     assert reads[0] >= 3
     assert len(written) == len(set(written)) == 20
-    assert repo.scalar(app, "SELECT count(*) FROM submissions") == subs_before + 20
+    assert rawsql.scalar(app, "SELECT count(*) FROM submissions") == subs_before + 20
     for org, indicator in figures:  # 1 (the demo's) + 20 corrections, numbered without gaps
-        revisions = repo.frame(app, """SELECT revision FROM observations WHERE org_id = ? AND indicator_id = ?
-                                       AND year = 2015 AND quarter = 4 ORDER BY revision""", [org, indicator])
+        revisions = rawsql.frame(app, """SELECT revision FROM observations WHERE org_id = ? AND indicator_id = ?
+                                         AND year = 2015 AND quarter = 4 ORDER BY revision""", [org, indicator])
         assert list(revisions.revision) == list(range(1, 22))
-    rows = repo.frame(app, "SELECT submission_id, count(*) AS n FROM observations WHERE submission_id IN "
-                           "(SELECT unnest(?)) GROUP BY ALL", [written])
+    rows = rawsql.frame(app, "SELECT submission_id, count(*) AS n FROM observations WHERE submission_id IN "
+                             "(SELECT unnest(?)) GROUP BY ALL", [written])
     assert sorted(rows.submission_id) == sorted(written) and set(rows.n) == {len(figures)}
     app.close()
 
@@ -286,7 +287,7 @@ def test_a_real_server_serves_readers_while_a_park_manager_submits(tmp_path, dem
     users.create_demo_users(con)
     for name in ("leader", "park-softcity"):
         users.reset_password(con, SYSTEM, name, "Concurrent-sessions-1")
-    last_before = repo.scalar(con, "SELECT max(submission_id) FROM submissions")
+    last_before = rawsql.scalar(con, "SELECT max(submission_id) FROM submissions")
     con.close()
     files = []
     for i in range(3):
@@ -333,9 +334,9 @@ def test_a_real_server_serves_readers_while_a_park_manager_submits(tmp_path, dem
     for sign in ("Traceback", "Could not set lock", "Conflict", "TransactionException"):  # no error, no lock wait
         assert sign not in text, text[-3000:]
     con = connect(db, read_only=True)
-    new = repo.frame(con, """SELECT s.submitted_by, s.status, o.value, o.revision FROM submissions s
-                             JOIN observations o USING (submission_id) WHERE s.submission_id > ? ORDER BY o.revision""",
-                     [last_before])
+    new = rawsql.frame(con, """SELECT s.submitted_by, s.status, o.value, o.revision FROM submissions s
+                               JOIN observations o USING (submission_id) WHERE s.submission_id > ? ORDER BY o.revision""",
+                       [last_before])
     con.close()
     assert new.values.tolist() == [["park-softcity", "pending", 321.0 + i, new.revision[0] + i] for i in range(3)]
     assert len(seen) == 3

@@ -135,7 +135,7 @@ def test_new_data_shows_without_restarting(app_db):
     keyed by the store's data version, so nothing stale survives a write."""
     import pandas as pd
 
-    from store import repo
+    from store import submissions
     from ui import data
 
     at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2016, 4)})
@@ -143,8 +143,8 @@ def test_new_data_shows_without_restarting(app_db):
     row = at.dataframe[0].value.set_index("_id").loc["qd-software-revenue"]
     assert row["实际值"] == pytest.approx(QD_2016, abs=0.01) and row["状态"] == "未完成"
     correction = pd.DataFrame([("qingdao", "software_revenue", 2016, 4, 23_000_000.0, 2300.0, "亿元", None)],
-                              columns=repo.OBSERVATION_COLUMNS)  # 2300 亿元 = 23 000 000 万元
-    repo.write_submission(data.cursor(), correction, actor="statistician", origin="test", status="accepted")
+                              columns=submissions.OBSERVATION_COLUMNS)  # 2300 亿元 = 23 000 000 万元
+    submissions.write_submission(data.cursor(), correction, actor="statistician", origin="test", status="accepted")
     at.run()
     row = at.dataframe[0].value.set_index("_id").loc["qd-software-revenue"]
     assert row["实际值"] == pytest.approx(2300.0) and row["状态"] == "已完成"

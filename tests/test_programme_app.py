@@ -13,8 +13,9 @@ from domain.access import SYSTEM, Identity, Role
 from domain.models import OrgKind
 from domain.periods import Period
 from metrics import bases, incentives, tasks
-from store import access, repo
+from store import access, programme
 from store.catalog import default_catalog
+from tests import rawsql
 from tests.apptest_helpers import APP_PASSWORD, DEMO_NAMES, page_files, signed_in
 
 MINE = {"tasks.py", "bases.py", "incentives.py"}
@@ -46,7 +47,8 @@ def test_each_role_is_offered_its_pages(app_db, username):
 
 
 def states_at(quarter: Period) -> list[tasks.TaskState]:
-    infos, ups = tasks.from_frames(repo.plan_tasks(con(), "shenzhen-2011"), repo.task_updates(con(), "shenzhen-2011"))
+    infos, ups = tasks.from_frames(programme.plan_tasks(con(), "shenzhen-2011"),
+                                   programme.task_updates(con(), "shenzhen-2011"))
     return tasks.task_states(infos, ups, quarter)
 
 
@@ -90,8 +92,8 @@ def test_a_reviewer_records_a_task_status(app_db):
     at.text_area(key="record-note").input("资金未到位")
     at.button(key="record-submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    rows = repo.frame(con(), """SELECT status, note, entered_by FROM task_updates
-                                WHERE task_id = 'sz-t-02' AND department = '市财政委' AND year = 2012 AND quarter = 4""")
+    rows = rawsql.frame(con(), """SELECT status, note, entered_by FROM task_updates
+                                  WHERE task_id = 'sz-t-02' AND department = '市财政委' AND year = 2012 AND quarter = 4""")
     assert list(rows.itertuples(index=False, name=None))[-1] == ("delayed", "资金未到位", "reviewer")
     assert any(s.value.startswith("已保存") for s in at.success)
     row = at.dataframe[0].value.set_index("编号").loc["sz-t-02"]
@@ -130,8 +132,8 @@ def test_bases_page_records_a_report(app_db):
     at.date_input(key="report-on").set_value(dt.date(2016, 6, 1))
     at.button(key="report-submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    got = repo.frame(con(), """SELECT year, half, revision, received_on, entered_by FROM base_reports
-                               WHERE base_id = ? ORDER BY entered_at DESC LIMIT 1""", [base])
+    got = rawsql.frame(con(), """SELECT year, half, revision, received_on, entered_by FROM base_reports
+                                 WHERE base_id = ? ORDER BY entered_at DESC LIMIT 1""", [base])
     assert (int(got.year[0]), int(got.half[0]), got.entered_by[0]) == (2016, 1, "admin")
     assert pd.Timestamp(got.received_on[0]).date() == dt.date(2016, 6, 1)
 
@@ -161,15 +163,15 @@ def test_incentives_page_for_a_park_manager(app_db):
 
 def test_park_manager_asking_for_another_park_is_refused(app_db):
     at = signed_in("park-softcity")
-    since = int(repo.scalar(con(), "SELECT max(audit_id) FROM audit_log"))
+    since = int(rawsql.scalar(con(), "SELECT max(audit_id) FROM audit_log"))
     at.switch_page("pages/incentives.py")
     at.query_params["park"] = "qd-infovalley"
     at.run()
     assert not at.exception
     assert NOT_ALLOWED in " ".join(e.value for e in at.error)
     assert not at.dataframe
-    denied = repo.frame(con(), "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
-                        [since])
+    denied = rawsql.frame(con(), "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
+                          [since])
     assert list(denied.actor) == ["park-softcity"] and denied.object[0] == "qd-infovalley"
 
 
@@ -218,7 +220,7 @@ def test_pages_on_a_store_without_data(tmp_path, empty_db, app_store, monkeypatc
     at.text_input(key="new-name").input("宁波市鄞州区软件产业示范基地")
     at.button(key="new-submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    got = repo.frame(con(), "SELECT county_id, name, entered_by FROM base_designations")
+    got = rawsql.frame(con(), "SELECT county_id, name, entered_by FROM base_designations")
     assert list(got.itertuples(index=False, name=None)) == [("zj-nb-yinzhou", "宁波市鄞州区软件产业示范基地", "admin")]
     at.switch_page("pages/incentives.py").run()
     assert "规划期内尚无完整年度数据" in " ".join(i.value for i in at.info)

@@ -28,8 +28,9 @@ from domain.periods import Period
 from reports import render
 from reports.briefing import build
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table
-from store import access, repo
+from store import access, orgs
 from store.db import connect
+from tests import rawsql
 from tests.apptest_helpers import signed_in
 from tests.conftest import LEADER_PASSWORD
 
@@ -154,9 +155,10 @@ def test_pdf_embeds_cjk_fonts_and_shows_them(files, tmp_path):
 
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
     con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
-    firm = repo.frame(con, "SELECT * FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id").iloc[0]
+    firm = rawsql.frame(con, "SELECT * FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id")\
+        .iloc[0]
     from domain.models import Organisation
-    repo.upsert_orgs(con, [Organisation(org_id=firm.org_id, name_zh='=HYPERLINK("http://x","y")', kind=OrgKind.ENTERPRISE,
+    orgs.upsert_orgs(con, [Organisation(org_id=firm.org_id, name_zh='=HYPERLINK("http://x","y")', kind=OrgKind.ENTERPRISE,
                                         parent=firm.parent_id, credit_code=firm.credit_code)], origin="user")
     doc = build(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER)
     wb = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")))
@@ -171,13 +173,13 @@ def test_a_park_briefing_holds_only_that_park(tmp_path, demo_db, catalog):
     con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
     doc = build(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER)
     firms = next(t for t in doc.tables() if "企业主要指标" in t.title)
-    own = set(repo.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
+    own = set(rawsql.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
     assert {r[0] for r in firms.rows} == own
     reporting = next(t for t in doc.tables() if "数据报送情况" in t.title)
     assert reporting.rows[-1][1] == len(own)  # 合计: the park's firms, no other park's
     with pytest.raises(access.AuthorizationError):
         build(con, catalog, "qingdao-2012", Q3, park_id="qd-infovalley", who=PARK_MANAGER)
-    assert repo.scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'pm'") == 1
+    assert rawsql.scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'pm'") == 1
 
 
 def test_model_refuses_ragged_tables():

@@ -6,19 +6,21 @@ import duckdb
 import pandas as pd
 import pytest
 
-from store import repo
+from store import figures, plans, programme, settings, submissions
 from store.db import StoreError, connect, migrate, schema_version
 from store.schema import LATEST_VERSION
+from store.sql import transaction  # the writers' transaction, which this file tests
+from tests import rawsql
 
 
 def test_migrate_is_idempotent(tmp_path, catalog):
     path = tmp_path / "s.duckdb"
     con = connect(path)
-    repo.sync_catalog(con, catalog)
+    plans.sync_catalog(con, catalog)
     assert schema_version(con) == LATEST_VERSION
     assert migrate(con) == []  # nothing left to apply
-    repo.sync_catalog(con, catalog)  # syncing twice keeps one copy of everything
-    assert repo.scalar(con, "SELECT count(*) FROM targets") == sum(len(p.targets) for p in catalog.plans.values())
+    plans.sync_catalog(con, catalog)  # syncing twice keeps one copy of everything
+    assert rawsql.scalar(con, "SELECT count(*) FROM targets") == sum(len(p.targets) for p in catalog.plans.values())
     con.close()
 
 
@@ -45,20 +47,20 @@ def test_env_variable_names_the_store(tmp_path, monkeypatch):
 
 
 def test_a_failed_write_leaves_nothing(store):
-    before = repo.scalar(store, "SELECT count(*) FROM submissions")
+    before = rawsql.scalar(store, "SELECT count(*) FROM submissions")
     bad = pd.DataFrame([("qingdao", "software_revenue", 2011, 9, 1.0, 1.0, "万元", None)],
-                       columns=repo.OBSERVATION_COLUMNS)  # quarter 9 violates the CHECK constraint
+                       columns=submissions.OBSERVATION_COLUMNS)  # quarter 9 violates the CHECK constraint
     with pytest.raises(duckdb.Error):
-        repo.write_submission(store, bad, actor="t", origin="test", status="accepted")
-    assert repo.scalar(store, "SELECT count(*) FROM submissions") == before
-    assert repo.observation_count(store) == 0
+        submissions.write_submission(store, bad, actor="t", origin="test", status="accepted")
+    assert rawsql.scalar(store, "SELECT count(*) FROM submissions") == before
+    assert figures.observation_count(store) == 0
 
 
 def test_every_write_is_audited(store):
     rows = pd.DataFrame([("qingdao", "software_revenue", 2011, 4, 1.0, 1.0, "万元", None)],
-                        columns=repo.OBSERVATION_COLUMNS)
-    sub = repo.write_submission(store, rows, actor="alice", origin="test", status="accepted")
-    log = repo.frame(store, "SELECT actor, action, object FROM audit_log WHERE actor = 'alice'")
+                        columns=submissions.OBSERVATION_COLUMNS)
+    sub = submissions.write_submission(store, rows, actor="alice", origin="test", status="accepted")
+    log = rawsql.frame(store, "SELECT actor, action, object FROM audit_log WHERE actor = 'alice'")
     assert log.to_dict(orient="records") == [{"actor": "alice", "action": "submission.accepted",
                                               "object": f"submission:{sub}"}]
 
@@ -66,21 +68,21 @@ def test_every_write_is_audited(store):
 def test_nested_transactions_commit_once_and_fail_whole(store):
     """An inner transaction joins the outer one: its rows land only with the outer commit, and an
     error anywhere rolls back both."""
-    before = repo.scalar(store, "SELECT count(*) FROM settings")
-    with repo.transaction(store):
-        repo.set_setting(store, "outer", "1")
-        with repo.transaction(store):
-            repo.set_setting(store, "inner", "1")
-    assert repo.scalar(store, "SELECT count(*) FROM settings") == before + 2
-    with pytest.raises(RuntimeError, match="boom"), repo.transaction(store):
-        repo.set_setting(store, "outer2", "1")
-        with repo.transaction(store):
-            repo.set_setting(store, "inner2", "1")
+    before = rawsql.scalar(store, "SELECT count(*) FROM settings")
+    with transaction(store):
+        settings.set_setting(store, "outer", "1")
+        with transaction(store):
+            settings.set_setting(store, "inner", "1")
+    assert rawsql.scalar(store, "SELECT count(*) FROM settings") == before + 2
+    with pytest.raises(RuntimeError, match="boom"), transaction(store):
+        settings.set_setting(store, "outer2", "1")
+        with transaction(store):
+            settings.set_setting(store, "inner2", "1")
         raise RuntimeError("boom")
-    assert repo.setting(store, "outer2") is None and repo.setting(store, "inner2") is None
+    assert settings.setting(store, "outer2") is None and settings.setting(store, "inner2") is None
     other = store.cursor()
-    with pytest.raises(RuntimeError, match="connection of the outer one"), repo.transaction(store), \
-            repo.transaction(other):
+    with pytest.raises(RuntimeError, match="connection of the outer one"), transaction(store), \
+            transaction(other):
         pass
 
 
@@ -92,12 +94,12 @@ def test_a_failed_demo_load_leaves_nothing(store, catalog, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(repo, "load_programme_rows", fail)
-    orgs = repo.scalar(store, "SELECT count(*) FROM orgs")
+    monkeypatch.setattr(programme, "load_programme_rows", fail)
+    orgs = rawsql.scalar(store, "SELECT count(*) FROM orgs")
     with pytest.raises(RuntimeError, match="disk full"):
         demo.load_demo(store, catalog)
-    assert repo.scalar(store, "SELECT count(*) FROM orgs") == orgs
-    assert repo.scalar(store, "SELECT count(*) FROM observations") == 0
-    assert repo.scalar(store, "SELECT count(*) FROM current_figures") == 0
+    assert rawsql.scalar(store, "SELECT count(*) FROM orgs") == orgs
+    assert rawsql.scalar(store, "SELECT count(*) FROM observations") == 0
+    assert rawsql.scalar(store, "SELECT count(*) FROM current_figures") == 0
     monkeypatch.undo()
     assert demo.load_demo(store, catalog) > 0

@@ -22,8 +22,9 @@ from domain.programme import (
 from metrics import tasks
 from reports import render
 from reports.tasks import task_briefing
-from store import access, repo
+from store import access, programme
 from store.access import AuthorizationError
+from tests import rawsql
 
 D, P, N, L = TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.NOT_STARTED, TaskStatus.DELAYED
 DUE = dt.date(2012, 3, 31)
@@ -138,7 +139,7 @@ def record(con, who=REVIEWER, **kw):
 
 
 def count(con) -> int:
-    return repo.scalar(con, "SELECT count(*) FROM task_updates")
+    return rawsql.scalar(con, "SELECT count(*) FROM task_updates")
 
 
 def test_recording_makes_revisions_and_audits(store):
@@ -146,13 +147,13 @@ def test_recording_makes_revisions_and_audits(store):
     assert record(store, note="第一稿") == 1
     assert record(store, status="delayed", note="更正") == 2  # a correction: a new revision
     assert record(store, quarter=2, status="done") == 1
-    rows = repo.task_updates(store, "shenzhen-2011", "sz-t-02")
+    rows = programme.task_updates(store, "shenzhen-2011", "sz-t-02")
     assert list(rows.department) == ["市财政委"] * 3  # stored under the canonical name
     assert list(zip(rows.quarter, rows.revision, rows.status, strict=True)) == [
         (1, 1, "in_progress"), (1, 2, "delayed"), (2, 1, "done")]
-    log = repo.frame(store, "SELECT actor, action, object FROM audit_log WHERE action = 'task.update'")
+    log = rawsql.frame(store, "SELECT actor, action, object FROM audit_log WHERE action = 'task.update'")
     assert len(log) == 3 and set(log.actor) == {"rev"} and set(log.object) == {"task:shenzhen-2011/sz-t-02"}
-    infos, ups = tasks.from_frames(repo.plan_tasks(store, "shenzhen-2011"), rows)
+    infos, ups = tasks.from_frames(programme.plan_tasks(store, "shenzhen-2011"), rows)
     state = next(s for s in tasks.task_states(infos, ups, Period(2012, 1)) if s.task.task_id == "sz-t-02")
     assert state.status == L and [d.department for d in state.departments] == ["市科工贸信委", "市财政委"]
 
@@ -180,7 +181,7 @@ def test_leaders_read_but_may_not_record(store):
     with pytest.raises(AuthorizationError):
         record(store, who=LEADER)
     assert count(store) == 0
-    denied = repo.frame(store, "SELECT actor, object FROM audit_log WHERE action = 'access.denied'")
+    denied = rawsql.frame(store, "SELECT actor, object FROM audit_log WHERE action = 'access.denied'")
     assert list(denied.actor) == ["boss"] and "sz-t-02" in denied.object[0]
     assert len(access.plan_tasks(store, LEADER, "shenzhen-2011")) == 42
 
@@ -207,7 +208,8 @@ def data_rows(ws, first_header: str) -> list[tuple]:
 def test_briefing_workbook(store, catalog):
     record(store, note="=HYPERLINK(\"http://x\")", status="in_progress")  # 市财政委 on sz-t-02
     record(store, department="市科工贸信委", status="done")
-    infos, ups = tasks.from_frames(repo.plan_tasks(store, "shenzhen-2011"), repo.task_updates(store, "shenzhen-2011"))
+    infos, ups = tasks.from_frames(programme.plan_tasks(store, "shenzhen-2011"),
+                                   programme.task_updates(store, "shenzhen-2011"))
     states = tasks.task_states(infos, ups, Period(2012, 1))
     doc = task_briefing(catalog.plans["shenzhen-2011"], Period(2012, 1), states, "zh", demo=False)
     book = load_workbook(io.BytesIO(render(doc, "xlsx")))

@@ -18,13 +18,15 @@ from domain.config import settings
 from domain.periods import Period
 from metrics import bases, tasks, tracker
 from service import queries
-from store import access, backup, demo, repo, users
+from store import access, audit, backup, demo, figures, orgs, users
+from store import plans as plan_rows  # this module has a function named plans
+from store import settings as stored_settings  # `settings` here is the process's settings object
 from store.catalog import Catalog, default_catalog
-from store.db import connect, resolve_path
+from store.db import Con, connect, resolve_path
 
 
 @st.cache_resource(show_spinner=False)
-def _connection(path: str) -> repo.Con:
+def _connection(path: str) -> Con:
     """The process's one connection, opened once: the whole store is read first (a damaged file
     is refused now, with a clear page, not halfway through someone's work), and the nightly
     backup thread starts beside it when TRACKER_BACKUP_DIR is set."""
@@ -32,8 +34,8 @@ def _connection(path: str) -> repo.Con:
     schedule = backup.schedule_from_env()  # a mistyped setting stops the start, before anything opens
     con = connect(path, verify=True)
     catalog = default_catalog()
-    repo.sync_catalog(con, catalog, actor="app-start")
-    if not repo.has_data(con) and settings().demo:
+    plan_rows.sync_catalog(con, catalog, actor="app-start")
+    if not figures.has_data(con) and settings().demo:
         demo.load_demo(con, catalog)  # the embedded default: demo data on first start
         for name, password in users.create_demo_users(con).items():
             print(f"demo user {name}: password {password} (shown once)", flush=True)
@@ -53,7 +55,7 @@ def _log_to_stderr() -> None:
         logger.setLevel(logging.INFO)
 
 
-def cursor() -> repo.Con:
+def cursor() -> Con:
     return _connection(str(resolve_path())).cursor()
 
 
@@ -63,23 +65,23 @@ def catalog() -> Catalog:
 
 def data_version() -> int:
     """Grows with every write, so it invalidates every cached read below."""
-    return int(repo.scalar(cursor(), "SELECT coalesce(max(audit_id), 0) FROM audit_log"))
+    return audit.data_version(cursor())
 
 
 @st.cache_data(show_spinner=False)
 def plans(version: int) -> pd.DataFrame:
-    return repo.plans(cursor())
+    return plan_rows.plans(cursor())
 
 
 @st.cache_data(show_spinner=False)
 def is_demo(version: int) -> bool:
-    return repo.setting(cursor(), "demo_data") == "true"
+    return stored_settings.setting(cursor(), "demo_data") == "true"
 
 
 @st.cache_data(show_spinner=False)
 def periods(version: int, under: str | None = None) -> list[Period]:
     """Every quarter with accepted data (within `under` and its descendants if given), oldest first."""
-    return repo.periods(cursor(), under)
+    return figures.periods(cursor(), under)
 
 
 # Scoped reads: the identity is part of the cache key, and the scope check runs inside, so a
@@ -108,7 +110,7 @@ def user_list(version: int, who: Identity) -> pd.DataFrame:
 
 
 def org_name(org_id: str) -> str:
-    return repo.scalar(cursor(), "SELECT name_zh FROM orgs WHERE org_id = ?", [org_id]) or org_id
+    return orgs.name_of(cursor(), org_id) or org_id
 
 
 # ---------------------------------------------------------------- progress, charts, breakdowns

@@ -13,7 +13,7 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.policy import Permission
-from store import access, backup, repo
+from store import access, audit, backup
 from store.db import StoreError, resolve_path
 from ui import data
 from ui.i18n import t
@@ -64,9 +64,8 @@ def backup_now(who: Identity) -> tuple[Path, backup.Manifest]:
     plan = schedule()
     path, manifest = backup.create_in(con, directory(), actor=who.username,
                                       keep=plan.keep if plan else None)
-    with repo.transaction(con):
-        repo.audit(con, who.username, "backup.created", str(path),
-                   {"observations": manifest.tables["observations"].rows, "sha256": manifest.files})
+    audit.record(con, who.username, "backup.created", str(path),
+                 {"observations": manifest.tables["observations"].rows, "sha256": manifest.files})
     return path, manifest
 
 

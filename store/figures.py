@@ -1,0 +1,358 @@
+"""Figures: the observations in force and every read of them — series of an organisation's
+indicator (official and bottom-up), firm counts over a threshold, the quarters with data, a park's
+or an organisation's figures of a quarter — and the three derived tables that make those reads fast.
+
+`current_figures`, `bottom_up` and `org_periods` (migration 4) are what every read uses; the
+functions under "derived" are their only writers, each called inside the transaction of the write
+that changes them (store/submissions.py, store/orgs.py, store/plans.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from domain.periods import Period
+from store.sql import Con, first, frame, registered, scalar, transaction
+
+# ------------------------------------------------------------- derived: figures in force, sums
+
+
+def rebuild_figures(con: Con) -> None:
+    """Recompute the three derived tables from scratch (after a bulk load that bypassed write_submission)."""
+    with transaction(con):
+        _rebuild_figures(con)
+
+
+def _rebuild_figures(con: Con) -> None:
+    con.execute("DELETE FROM current_figures")
+    con.execute(
+        """INSERT INTO current_figures
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE s.status = 'accepted'
+           QUALIFY row_number() OVER (
+               PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1
+           ORDER BY o.indicator_id, o.org_id, o.year, o.quarter"""
+    )
+    rebuild_bottom_up(con)
+    con.execute("DELETE FROM org_periods")
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
+           JOIN org_closure c ON c.descendant_id = f.org_id
+           ORDER BY 1, 2, 3"""
+    )
+
+
+def rebuild_bottom_up(con: Con) -> None:
+    """Recompute every bottom-up sum (the levels that report an indicator changed)."""
+    con.execute("DELETE FROM bottom_up")
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
+           FROM current_figures f
+           JOIN orgs d ON d.org_id = f.org_id
+           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+           JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
+           GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+    )
+
+
+def refresh_ancestors(con: Con, ancestors: Sequence[str]) -> None:
+    """Recompute every sum and every quarter with data of the given organisations (their subtree
+    changed shape)."""
+    con.execute("DELETE FROM org_periods WHERE list_contains(?, org_id)", [list(ancestors)])
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
+           JOIN org_closure c ON c.descendant_id = f.org_id
+           WHERE list_contains(?, c.ancestor_id)""",
+        [list(ancestors)],
+    )
+    con.execute("DELETE FROM bottom_up WHERE list_contains(?, ancestor_id)", [list(ancestors)])
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
+           FROM org_closure c
+           JOIN orgs d ON d.org_id = c.descendant_id
+           JOIN current_figures f ON f.org_id = c.descendant_id
+           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+           WHERE list_contains(?, c.ancestor_id) AND c.depth > 0
+           GROUP BY ALL""",
+        [list(ancestors)],
+    )
+
+
+def refresh_figures(con: Con, submission_id: int) -> None:
+    """Bring the derived tables up to date for the figures one newly accepted submission holds:
+    the figure in force of each (the newest accepted revision, which need not be this one), the
+    quarters with data of each ancestor (a set that only grows), then every sum those figures
+    feed, recomputed whole."""
+    con.execute(
+        """DELETE FROM current_figures WHERE (org_id, indicator_id, year, quarter) IN (
+               SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO current_figures
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE s.status = 'accepted' AND (o.org_id, o.indicator_id, o.year, o.quarter) IN (
+               SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)
+           QUALIFY row_number() OVER (
+               PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO org_periods
+           SELECT c.ancestor_id, t.year, t.quarter
+           FROM (SELECT DISTINCT org_id, year, quarter FROM observations WHERE submission_id = ?) t
+           JOIN org_closure c ON c.descendant_id = t.org_id
+           EXCEPT
+           SELECT org_id, year, quarter FROM org_periods
+           WHERE (year, quarter) IN (SELECT DISTINCT year, quarter FROM observations WHERE submission_id = ?)""",
+        [submission_id, submission_id],
+    )
+    con.execute(
+        """DELETE FROM bottom_up WHERE (ancestor_id, indicator_id, year, quarter) IN (
+               SELECT c.ancestor_id, t.indicator_id, t.year, t.quarter
+               FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
+               WHERE t.submission_id = ?)""",
+        [submission_id],
+    )
+    con.execute(
+        """INSERT INTO bottom_up
+           SELECT g.ancestor_id, g.indicator_id, g.year, g.quarter, sum(f.value), count(*)
+           FROM (SELECT DISTINCT c.ancestor_id, t.indicator_id, t.year, t.quarter
+                 FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
+                 WHERE t.submission_id = ?) g
+           JOIN org_closure c ON c.ancestor_id = g.ancestor_id AND c.depth > 0
+           JOIN orgs d ON d.org_id = c.descendant_id
+           JOIN indicators i ON i.indicator_id = g.indicator_id AND i.reported_by = d.kind
+           JOIN current_figures f ON f.org_id = c.descendant_id AND f.indicator_id = g.indicator_id
+                                 AND f.year = g.year AND f.quarter = g.quarter
+           GROUP BY ALL""",
+        [submission_id],
+    )
+
+
+# ------------------------------------------------------------------------------------ reads
+
+
+def observation_count(con: Con) -> int:
+    return scalar(con, "SELECT count(*) FROM observations")
+
+
+def has_data(con: Con) -> bool:
+    return scalar(con, "SELECT EXISTS (SELECT 1 FROM observations)")
+
+
+def periods(con: Con, under: str | None = None) -> list[Period]:
+    """Quarters with accepted data, oldest first; only data at or below `under` if given."""
+    rows = con.execute(
+        """SELECT DISTINCT year, quarter FROM org_periods WHERE ? IS NULL OR org_id = ? ORDER BY 1, 2""",
+        [under, under],
+    ).fetchall()
+    return [Period(int(y), int(q)) for y, q in rows]
+
+
+def latest_period(con: Con) -> Period | None:
+    row = first(con, "SELECT year, quarter FROM current_observations ORDER BY year DESC, quarter DESC LIMIT 1")
+    return Period(row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    org_id: str
+    indicator_id: str
+
+
+def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
+    """Official and bottom-up values of each (org, indicator) for every period up to `up_to`.
+
+    Official: the figure recorded at the organisation itself. Bottom-up: the sum over its
+    descendants of the level that reports the indicator (enterprises for form rows, parks for park
+    indicators), with the number of reporters. Both come back so the caller can show coverage.
+    """
+    wanted = pd.DataFrame([(k.org_id, k.indicator_id) for k in set(keys)], columns=["org_id", "indicator_id"])
+    if wanted.empty:
+        return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters"])
+    with registered(con, "wanted_series", wanted):
+        return frame(
+            con,
+            """WITH official AS (
+                   SELECT w.org_id, w.indicator_id, o.year, o.quarter, o.value AS official
+                   FROM wanted_series w JOIN current_observations o USING (org_id, indicator_id)
+                   WHERE o.year * 4 + o.quarter - 1 <= ?),
+               bottom AS (  -- kept summed by migration 4's bottom_up table
+                   SELECT w.org_id, w.indicator_id, b.year, b.quarter, b.total AS bottom_up, b.reporters
+                   FROM wanted_series w JOIN bottom_up b ON b.ancestor_id = w.org_id AND b.indicator_id = w.indicator_id
+                   WHERE b.year * 4 + b.quarter - 1 <= ?)
+               SELECT org_id, indicator_id, year, quarter, official, bottom_up, coalesce(reporters, 0) AS reporters
+               FROM official FULL OUTER JOIN bottom USING (org_id, indicator_id, year, quarter)
+               ORDER BY org_id, indicator_id, year, quarter""",
+            [up_to.ordinal, up_to.ordinal],
+        )
+
+
+def threshold_counts(con: Con, scope: str, indicator: str, threshold: float, up_to_year: int) -> dict[int, int]:
+    """Per year, how many enterprises in scope had an annual (Q4) value at or above `threshold`."""
+    return threshold_counts_many(con, scope, indicator, [threshold], up_to_year)[threshold]
+
+
+def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[float],
+                          up_to_year: int) -> dict[float, dict[int, int]]:
+    """`threshold_counts` for several thresholds in one pass (a plan's 1亿/5亿/10亿 firm counts)."""
+    rows = con.execute(
+        """SELECT t.threshold, o.year, count(*) FILTER (WHERE o.value >= t.threshold)
+           FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
+           CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold) t
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
+           GROUP BY ALL""",
+        [scope, [float(x) for x in thresholds], indicator, up_to_year],
+    ).fetchall()
+    out: dict[float, dict[int, int]] = {float(x): {} for x in thresholds}
+    for threshold, year, n in rows:
+        out[float(threshold)][int(year)] = int(n)
+    return out
+
+
+def data_date(con: Con, under: str, up_to: Period) -> dt.date | None:
+    """When the newest accepted figure at or under `under`, for a quarter up to `up_to`, was entered."""
+    value = scalar(
+        con,
+        """SELECT max(o.entered_at) FROM observations o JOIN submissions s USING (submission_id)
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           WHERE s.status = 'accepted' AND o.year * 4 + o.quarter - 1 <= ?""",
+        [under, up_to.ordinal],
+    )
+    return value.date() if value is not None else None
+
+
+def current_values(con: Con, keys: pd.DataFrame, periods: Sequence[Period] | None = None) -> pd.DataFrame:
+    """All current figures of the given (org_id, indicator_id) pairs and of their parent and child
+    indicators; only those of `periods` when given (validation needs a figure's neighbours, not
+    its whole history: 40 quarters of 10 000 firms is four million rows)."""
+    with registered(con, "wanted_values", keys[["org_id", "indicator_id"]]):
+        return frame(
+            con,
+            """SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value
+               FROM current_observations o
+               WHERE (o.org_id, o.indicator_id) IN (
+                   SELECT org_id, indicator_id FROM wanted_values
+                   UNION SELECT w.org_id, i.parent_id FROM wanted_values w JOIN indicators i USING (indicator_id)
+                   WHERE i.parent_id IS NOT NULL
+                   UNION SELECT w.org_id, c.indicator_id FROM wanted_values w
+                   JOIN indicators c ON c.parent_id = w.indicator_id)
+                 AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], o.year * 4 + o.quarter - 1))""",
+            [None if periods is None else [p.ordinal for p in periods]] * 2,
+        )
+
+
+def values_for(con: Con, org_id: str, periods: Sequence[Period]) -> dict[tuple[str, int, int], float]:
+    """Current values of one organisation for the given periods, keyed (indicator, year, quarter)."""
+    if not periods:
+        return {}
+    rows = con.execute(
+        """SELECT indicator_id, year, quarter, value FROM current_observations
+           WHERE org_id = ? AND list_contains(?, year * 4 + quarter - 1)""",
+        [org_id, [p.ordinal for p in periods]],
+    ).fetchall()
+    return {(i, int(y), int(q)): float(v) for i, y, q, v in rows}
+
+
+def enterprise_figures(con: Con, park_id: str, as_of: Period) -> pd.DataFrame:
+    """Each enterprise of a park with this period's software revenue, the same period last year,
+    its employees, and whether it has reported anything for the period."""
+    return frame(
+        con,
+        """WITH ents AS (
+               SELECT o.org_id, o.name_zh, o.credit_code FROM orgs o
+               JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+               WHERE o.kind = 'enterprise'),
+           cur AS (SELECT * FROM current_observations WHERE (year, quarter) IN ((?, ?), (?, ?)))
+           SELECT e.org_id, e.name_zh, e.credit_code,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'software_revenue' AND v.year = ?) AS software_revenue,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'software_revenue' AND v.year = ?) AS software_revenue_ly,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'main_revenue' AND v.year = ?) AS main_revenue,
+                  max(v.value) FILTER (WHERE v.indicator_id = 'employees' AND v.year = ?) AS employees,
+                  count(v.value) FILTER (WHERE v.year = ?) > 0 AS reported
+           FROM ents e LEFT JOIN cur v ON v.org_id = e.org_id
+           GROUP BY ALL ORDER BY software_revenue DESC NULLS LAST, e.org_id""",
+        [park_id, as_of.year, as_of.quarter, as_of.year - 1, as_of.quarter,
+         as_of.year, as_of.year - 1, as_of.year, as_of.year, as_of.year],
+    )
+
+
+def org_figures(con: Con, org_id: str, as_of: Period) -> pd.DataFrame:
+    """Every indicator one organisation reported for a period, with the same period last year."""
+    return frame(
+        con,
+        """SELECT i.indicator_id, i.code, i.name_zh, i.name_en, i.unit,
+                  max(o.value) FILTER (WHERE o.year = ?) AS value,
+                  max(o.value) FILTER (WHERE o.year = ?) AS value_last_year
+           FROM current_observations o JOIN indicators i USING (indicator_id)
+           WHERE o.org_id = ? AND o.quarter = ? AND o.year IN (?, ?)
+           GROUP BY ALL ORDER BY i.code NULLS LAST, i.indicator_id""",
+        [as_of.year, as_of.year - 1, org_id, as_of.quarter, as_of.year, as_of.year - 1],
+    )
+
+
+def org_annual(con: Con, under: str, kind: str, indicator_id: str, years: Sequence[int]) -> pd.DataFrame:
+    """Annual (Q4) values of one indicator for every organisation of a kind under another
+    (the counties of a province, for the base programme's ranking criterion)."""
+    return frame(
+        con,
+        """SELECT o.org_id, g.name_zh, o.year, o.value FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs g ON g.org_id = o.org_id AND g.kind = ?
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND list_contains(?, o.year)
+           ORDER BY o.year, o.value DESC, o.org_id""",
+        [under, kind, indicator_id, [int(y) for y in years]],
+    )
+
+
+def of_year(con: Con, year: int, indicator_ids: Sequence[str]) -> pd.DataFrame:
+    """Every current figure of the given indicators in one year, quarter by quarter (the benchmark
+    grows them into an upload of the following years)."""
+    return frame(con, """SELECT org_id, indicator_id, quarter, value FROM current_observations
+                         WHERE year = ? AND list_contains(?, indicator_id)""", [year, list(indicator_ids)])
+
+
+def raw_sums(con: Con, keys: pd.DataFrame, up_to: Period) -> int:
+    """The benchmark's floor: the least work that reads the rows a progress table needs — each
+    (org_id, indicator_id) key's own figures and, where `bottom_up` is true, every descendant's —
+    as one aggregate over the raw observations, with no revision or review logic at all. Returns
+    the number of sums (the work, not its result, is what is measured)."""
+    with registered(con, "floor_keys", keys[["org_id", "indicator_id", "bottom_up"]]):
+        return len(con.execute(
+            """SELECT c.ancestor_id, o.indicator_id, o.year, o.quarter, sum(o.value) AS total, count(*) AS n
+               FROM observations o
+               JOIN org_closure c ON c.descendant_id = o.org_id
+               JOIN floor_keys k ON k.org_id = c.ancestor_id AND k.indicator_id = o.indicator_id
+                                AND (c.depth = 0 OR k.bottom_up)
+               WHERE o.year * 4 + o.quarter - 1 <= ?
+               GROUP BY ALL""", [up_to.ordinal]).fetchall())
+
+
+def enterprise_annual_by_park(con: Con, under: str, indicator_id: str, up_to_year: int) -> pd.DataFrame:
+    """Annual (Q4) values of one indicator for every enterprise under an organisation, with its park."""
+    return frame(
+        con,
+        """SELECT o.org_id, e.name_zh, e.credit_code, e.parent_id AS park_id, p.name_zh AS park_name, o.year, o.value
+           FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs e ON e.org_id = o.org_id AND e.kind = 'enterprise'
+           LEFT JOIN orgs p ON p.org_id = e.parent_id
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
+           ORDER BY o.org_id, o.year""",
+        [under, indicator_id, up_to_year],
+    )

@@ -1,0 +1,146 @@
+"""Submissions: a batch of validated figures written as one submission (each figure becoming the
+next revision of itself), its review (accepted or returned), and the reads of the review pages —
+the list of submissions, a submission's figures beside those they would replace, one figure's history.
+
+A submission written or reviewed as accepted brings the derived tables up to date in the same
+transaction (store/figures.py), so the figures in force never lag behind an acceptance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from store import figures
+from store.audit import audit
+from store.sql import Con, frame, registered, scalar, transaction
+
+OBSERVATION_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "value_entered", "unit_entered", "note"]
+
+
+def write_submission(
+    con: Con, rows: pd.DataFrame, *, actor: str, origin: str, status: str,
+    file_name: str | None = None, explanation: str | None = None, at: dt.datetime | None = None,
+) -> int:
+    """Store validated rows as one submission; each row becomes the next revision of its figure.
+
+    Runs in one transaction: either the submission and all its rows land, or nothing does.
+    `rows` must already be validated and hold OBSERVATION_COLUMNS with values in canonical units.
+    """
+    batch = rows[OBSERVATION_COLUMNS].copy()
+    stamp = at or dt.datetime.now()
+    # Per-row entry times are kept where given (the demo set dates each report after its quarter).
+    batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
+    with registered(con, "batch_rows", batch):
+        with transaction(con):
+            sub_id = scalar(
+                con,
+                """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
+                [origin, file_name, status, actor, stamp, explanation, len(batch)],
+            )
+            con.execute(
+                """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
+                                             unit_entered, submission_id, entered_by, entered_at, note)
+                   SELECT b.org_id, b.indicator_id, b.year, b.quarter, coalesce(m.rev, 0) + 1, b.value,
+                          b.value_entered, b.unit_entered, ?, ?, b.entered_at, b.note
+                   FROM batch_rows b LEFT JOIN (
+                       SELECT org_id, indicator_id, year, quarter, max(revision) AS rev
+                       FROM observations
+                       WHERE (org_id, indicator_id) IN (SELECT DISTINCT org_id, indicator_id FROM batch_rows)
+                         AND (year, quarter) IN (SELECT DISTINCT year, quarter FROM batch_rows)
+                       GROUP BY ALL) m USING (org_id, indicator_id, year, quarter)""",
+                [sub_id, actor],
+            )
+            if status == "accepted":
+                figures.refresh_figures(con, sub_id)
+            audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
+                  {"origin": origin, "file": file_name, "rows": len(batch)})
+    return sub_id
+
+
+def skip_loaded_ids(con: Con) -> None:
+    """After a bulk load that gave submission ids explicitly (the benchmark's store): move the
+    sequence past them, so the app's next submission gets a free id."""
+    top = scalar(con, "SELECT max(submission_id) FROM submissions")
+    con.execute("SELECT max(nextval('submission_seq')) FROM range(?)", [int(top)])
+
+
+def review_submission(con: Con, submission_id: int, *, reviewer: str, decision: str, comment: str | None) -> bool:
+    """Accept or return a pending submission; False if it was not pending (already reviewed)."""
+    if decision not in ("accepted", "returned"):
+        raise ValueError(f"decision must be accepted or returned, not {decision!r}")
+    with transaction(con):
+        changed = scalar(
+            con,
+            """UPDATE submissions SET status = ?, reviewed_by = ?, reviewed_at = current_timestamp, review_comment = ?
+               WHERE submission_id = ? AND status = 'pending' RETURNING submission_id""",
+            [decision, reviewer, comment, submission_id],
+        )
+        if changed is not None:
+            if decision == "accepted":
+                figures.refresh_figures(con, submission_id)
+            audit(con, reviewer, f"review.{decision}", f"submission:{submission_id}", {"comment": comment})
+    return changed is not None
+
+
+# ------------------------------------------------------------------------------------ reads
+
+
+def history(con: Con, org_id: str, indicator_id: str, year: int, quarter: int) -> pd.DataFrame:
+    """Every revision of one figure, oldest first, with who entered it and its review state."""
+    return frame(
+        con,
+        """SELECT o.revision, o.value, o.value_entered, o.unit_entered, o.entered_by, o.entered_at, o.note,
+                  s.submission_id, s.status, s.explanation, s.reviewed_by, s.review_comment
+           FROM observations o JOIN submissions s USING (submission_id)
+           WHERE o.org_id = ? AND o.indicator_id = ? AND o.year = ? AND o.quarter = ?
+           ORDER BY o.revision""",
+        [org_id, indicator_id, year, quarter],
+    )
+
+
+def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """Submissions, newest first, with the organisations and periods they cover.
+
+    The page of submissions is chosen first and only its rows are joined: joining every
+    observation before the LIMIT cost seconds on a national store."""
+    return frame(
+        con,
+        """WITH page AS (
+               SELECT * FROM submissions
+               WHERE (? IS NULL OR status = ?) AND origin <> 'demo'
+               ORDER BY submitted_at DESC, submission_id DESC LIMIT ?)
+           SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
+                  s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count,
+                  string_agg(DISTINCT g.name_zh, '、') AS orgs,
+                  string_agg(DISTINCT o.year || 'Q' || o.quarter, '、') AS periods
+           FROM page s
+           LEFT JOIN observations o USING (submission_id)
+           LEFT JOIN orgs g ON g.org_id = o.org_id
+           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC""",
+        [status, status, limit],
+    )
+
+
+def submission_rows(con: Con, submission_id: int) -> pd.DataFrame:
+    """A submission's figures beside the figure they would replace (old → new).
+
+    The figures in force are narrowed to the submission's organisations before the join, so a
+    national store is not scanned whole for a park's upload."""
+    return frame(
+        con,
+        """WITH mine AS (SELECT * FROM observations WHERE submission_id = ?)
+           SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.name_zh AS indicator_name, i.unit,
+                  o.year, o.quarter, o.revision, c.value AS old_value, o.value AS new_value, o.value_entered,
+                  o.unit_entered
+           FROM mine o
+           JOIN orgs g ON g.org_id = o.org_id
+           JOIN indicators i USING (indicator_id)
+           LEFT JOIN (SELECT * FROM current_observations WHERE org_id IN (SELECT org_id FROM mine)) c
+                  ON c.org_id = o.org_id AND c.indicator_id = o.indicator_id AND c.year = o.year
+                 AND c.quarter = o.quarter AND c.submission_id <> o.submission_id
+           ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
+        [submission_id],
+    )

@@ -1,0 +1,25 @@
+"""The tests' own SQL: look at the store's tables directly (a count, a row, a frame) to check what a
+write left behind. The product's raw-SQL helpers are private to store/ (store/sql.py); tests read
+through these instead, so nothing outside store/ depends on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+
+def first(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> tuple | None:
+    rows = con.execute(sql, list(params or [])).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None):
+    row = first(con, sql, params)
+    return None if row is None else row[0]
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    return con.execute(sql, list(params or [])).df()
