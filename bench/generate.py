@@ -14,11 +14,11 @@ that only grow within a year, software revenue equal to the sum of its four part
 `ent-<credit code>` with valid unified social credit codes, official city totals recorded at the
 city as quarterly year-to-date rows, the catalog cities' official paths and park indicators taken
 from data/demo.yaml — so the numbers are plausible, not random. Everything is deterministic
-(seeded numpy). Rows are built as numpy arrays and loaded through Arrow (`INSERT … SELECT FROM`
-an Arrow table), half a million at a time, in the order a real store receives them — quarter by
-quarter, park upload by park upload — so the file's layout is a real one; nothing is inserted row
-by row. The derived tables the app reads (migration 4) are then computed once, as the migration
-would.
+(seeded numpy). Rows are built as numpy arrays and loaded as Arrow tables through the store's bulk
+writer (store/bulk.py: by named columns, checked against the table's), half a million at a time,
+in the order a real store receives them — quarter by quarter, park upload by park upload — so the
+file's layout is a real one; nothing is inserted row by row. The derived tables the app reads
+(migration 4) are then computed once, as the migration would.
 
 Beside the store it writes FILE.json: the size, the counts and how long each phase took.
 """
@@ -43,7 +43,7 @@ from domain.credit_code import ALPHABET, make_credit_code
 from domain.models import IndicatorKind, OrgKind
 from domain.periods import Period
 from domain.units import unit
-from store import audit, demo, figures, orgs, plans, settings, submissions, users
+from store import audit, bulk, demo, figures, orgs, plans, settings, submissions, users
 from store.catalog import DATA_DIR, Catalog, load_catalog
 from store.db import Con, connect
 
@@ -315,12 +315,14 @@ def _dict(values: np.ndarray, index: np.ndarray) -> pa.DictionaryArray:
 
 
 class _Writer:
-    """Loads observation rows into the store through Arrow, a table of a few million at a time."""
+    """Loads observation rows into the store through Arrow, a table of a few million at a time, and
+    counts the rows of each submission (the submissions' row counts)."""
 
     def __init__(self, con: Con, catalog: Catalog):
         self.con = con
         self.catalog = catalog
         self.rows = 0
+        self.per_submission: dict[int, int] = {}
 
     def write(self, org: np.ndarray, org_index: np.ndarray, indicator: np.ndarray, indicator_index: np.ndarray,
               year: np.ndarray, quarter: np.ndarray, revision: np.ndarray, value: np.ndarray,
@@ -334,12 +336,11 @@ class _Writer:
             "submission_id": pa.array(submission.astype(np.int64)), "entered_by": _dict(actor, actor_index),
             "entered_at": pa.array(at.astype("datetime64[us]")), "note": pa.nulls(len(value), pa.string()),
         })
-        self.con.register("generated_rows", table)
-        try:
-            self.con.execute("INSERT INTO observations SELECT * FROM generated_rows")
-        finally:
-            self.con.unregister("generated_rows")
+        bulk.insert(self.con, "observations", table)
         self.rows += len(value)
+        ids, n = np.unique(submission.astype(np.int64), return_counts=True)
+        for i, k in zip(ids.tolist(), n.tolist(), strict=True):
+            self.per_submission[i] = self.per_submission.get(i, 0) + k
 
 
 def _quarter_ends(years: range) -> np.ndarray:
@@ -374,10 +375,8 @@ def generate(out: Path, size: Size, seed: int = SEED, log=print, with_users: boo
     org_rows = pd.concat([org_rows, pd.DataFrame({"org_id": ents.org_id, "name_zh": ents.name_zh, "name_en": "",
                                                   "kind": "enterprise", "parent_id": ents.park,
                                                   "credit_code": ents.credit_code})], ignore_index=True)
-    con.register("generated_orgs", org_rows)
-    con.execute("""INSERT INTO orgs (org_id, name_zh, name_en, kind, parent_id, credit_code, origin)
-                   SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, 'demo' FROM generated_orgs""")
-    con.unregister("generated_orgs")
+    org_rows["origin"] = "demo"
+    bulk.insert(con, "orgs", org_rows)
     orgs.rebuild_closure(con)
     phases["organisations and closure"] = tick() - t
 
@@ -458,7 +457,7 @@ def generate(out: Path, size: Size, seed: int = SEED, log=print, with_users: boo
     phases["observations (Arrow → DuckDB)"] = tick() - t
 
     t = tick()
-    _submissions(con, frame, n_q, first_ord, stats_base, stats_first, correction_base, ends, delay)
+    _submissions(con, frame, n_q, first_ord, stats_base, stats_first, correction_base, ends, delay, writer.per_submission)
     phases["submissions"] = tick() - t
 
     t = tick()
@@ -474,7 +473,7 @@ def generate(out: Path, size: Size, seed: int = SEED, log=print, with_users: boo
                 users.reset_password(con, SYSTEM, name, password)
     settings.set_setting(con, "demo_data", "true")
     audit.record(con, "bench-generator", "bench.generate", None, {"size": asdict(size), "seed": seed})
-    con.execute("CHECKPOINT")
+    bulk.checkpoint(con)
     con.close()
     phases["users and checkpoint"] = tick() - t
 
@@ -544,9 +543,9 @@ def _official_rows(catalog: Catalog, cfg: Mapping, frame: _Frame, ents: pd.DataF
 
 
 def _submissions(con: Con, frame: _Frame, n_q: int, first_ord: int, stats_base: int, stats_first: int,
-                 correction_base: int, ends: np.ndarray, delay: np.ndarray) -> None:
-    """One submission per id that holds rows; uploads reviewed two days after they arrive, the
-    last quarter's upload of every PENDING_EVERY-th park still pending."""
+                 correction_base: int, ends: np.ndarray, delay: np.ndarray, rows: Mapping[int, int]) -> None:
+    """One submission per id that holds rows (`rows`: id → its number of rows); uploads reviewed two
+    days after they arrive, the last quarter's upload of every PENDING_EVERY-th park still pending."""
     meta = []
     flat_ends = ends.reshape(-1)
     for i, park in enumerate(frame.parks):
@@ -566,17 +565,10 @@ def _submissions(con: Con, frame: _Frame, n_q: int, first_ord: int, stats_base: 
                      "reviewer", at + pd.Timedelta(days=1)))
     subs = pd.DataFrame(meta, columns=["submission_id", "origin", "file_name", "status", "submitted_by",
                                        "submitted_at", "reviewed_by", "reviewed_at"])
-    con.register("generated_subs", subs)
-    try:
-        con.execute("""INSERT INTO submissions (submission_id, origin, file_name, status, submitted_by, submitted_at,
-                                                explanation, reviewed_by, reviewed_at, row_count)
-                       SELECT g.submission_id, g.origin, g.file_name, g.status, g.submitted_by, g.submitted_at,
-                              NULL, g.reviewed_by, g.reviewed_at, n.rows
-                       FROM generated_subs g JOIN (SELECT submission_id, count(*) AS rows FROM observations
-                                                   GROUP BY submission_id) n USING (submission_id)
-                       ORDER BY g.submission_id""")
-    finally:
-        con.unregister("generated_subs")
+    subs = subs[subs.submission_id.isin(rows)].sort_values("submission_id", kind="stable").reset_index(drop=True)
+    subs["row_count"] = subs.submission_id.map(rows)
+    subs["explanation"] = subs["review_comment"] = None
+    bulk.insert(con, "submissions", subs)
     submissions.skip_loaded_ids(con)  # the ids were given explicitly: the app's next one must be free
 
 

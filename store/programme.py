@@ -12,8 +12,9 @@ import datetime as dt
 
 import pandas as pd
 
+from store import bulk
 from store.audit import audit
-from store.sql import Con, frame, registered, scalar, transaction
+from store.sql import Con, frame, scalar, transaction
 
 
 def plan_tasks(con: Con, plan_id: str) -> pd.DataFrame:
@@ -122,30 +123,15 @@ def add_base_report(con: Con, *, plan_id: str, base_id: str, year: int, half: in
     return revision
 
 
-_BULK_INSERTS = {  # bulk loads (the demo set): table → (its columns in order, the statement)
-    "task_updates": (
-        ["plan_id", "task_id", "department", "year", "quarter", "revision", "status", "note", "entered_by", "entered_at"],
-        """INSERT INTO task_updates (plan_id, task_id, department, year, quarter, revision, status, note, entered_by,
-                                    entered_at)
-           SELECT * FROM bulk_rows"""),
-    "base_designations": (
-        ["plan_id", "base_id", "revision", "name", "base_type", "county_id", "year", "designated_on", "funding",
-         "startup_teams", "withdrawn", "note", "entered_by", "entered_at"],
-        """INSERT INTO base_designations (plan_id, base_id, revision, name, base_type, county_id, year, designated_on,
-                                         funding, startup_teams, withdrawn, note, entered_by, entered_at)
-           SELECT * FROM bulk_rows"""),
-    "base_reports": (
-        ["plan_id", "base_id", "year", "half", "revision", "received_on", "note", "entered_by", "entered_at"],
-        """INSERT INTO base_reports (plan_id, base_id, year, half, revision, received_on, note, entered_by, entered_at)
-           SELECT * FROM bulk_rows"""),
-}
+_PROGRAMME_TABLES = ("task_updates", "base_designations", "base_reports")  # what a bulk load may fill
 
 
 def load_programme_rows(con: Con, tables: dict[str, pd.DataFrame], actor: str) -> None:
     """Insert prepared rows into the programme tables in one transaction (the demo set)."""
+    unknown = sorted(set(tables) - set(_PROGRAMME_TABLES))
+    if unknown:
+        raise ValueError(f"not a programme table: {', '.join(unknown)}")
     with transaction(con):
         for table, rows in tables.items():
-            columns, sql = _BULK_INSERTS[table]
-            with registered(con, "bulk_rows", rows[columns]):
-                con.execute(sql)
+            bulk.insert(con, table, rows)
         audit(con, actor, "programme.load", None, {t: len(r) for t, r in tables.items()})
