@@ -123,6 +123,12 @@ DISPLAY: dict[Dimension, str] = {
 }
 
 
+def in_display_unit(value, dimension: Dimension):
+    """A value in `dimension`'s canonical unit, in the unit pages and briefings show it in (DISPLAY):
+    万元 → 亿元, 人 → 万人 … A number or a pandas Series alike."""
+    return unit(DISPLAY[dimension]).from_canonical(value)
+
+
 # A composite dimension's canonical unit as numerator ÷ denominator: a density is computed from
 # two stored series, each converted to these units first (万元 ÷ 公顷 for 亿元/公顷 targets).
 PER: dict[Dimension, tuple[str, str]] = {

@@ -18,6 +18,8 @@ from domain.access import SYSTEM, Identity
 from domain.messages import SOURCE_LANG, Message, join, localized, words
 from domain.models import OrgKind
 from domain.periods import Period
+from domain.reporting import tally
+from domain.units import Dimension, in_display_unit
 from metrics import incentives, tracker
 from metrics.progress import Status
 from metrics.tracker import ProgressRow
@@ -140,7 +142,8 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
     t = words(lang)
     body = []
     for r in frame.itertuples():
-        revenue = None if r.software_revenue is None or r.software_revenue != r.software_revenue else r.software_revenue / 1e4
+        revenue = (None if r.software_revenue is None or r.software_revenue != r.software_revenue
+                   else in_display_unit(r.software_revenue, Dimension.MONEY_CNY))
         ly = r.software_revenue_ly
         yoy = r.software_revenue / ly - 1 if revenue is not None and ly and ly == ly and ly > 0 else None
         employees = None if r.employees is None or r.employees != r.employees else int(r.employees)
@@ -155,8 +158,8 @@ def reporting_table(frame, lang: str, title: str) -> Table:
     t = words(lang)
 
     def row(name: str, g) -> list:
-        n, done, on_time = len(g), int(g.reported.sum()), int(g.on_time.sum())
-        return [name, n, on_time, done - on_time, n - done, done / n if n else None]
+        k = tally(g.reported, g.on_time)
+        return [name, k.firms, k.on_time, k.late, k.missing, k.rate]
 
     body = [row("—" if pd.isna(name) else str(name), g) for name, g in frame.groupby("park_name", dropna=False)]
     body.append(row(t("sum"), frame))
@@ -215,7 +218,8 @@ def incentive_blocks(con: Con, catalog: Catalog, plan_id: str, as_of: Period, pa
     found = queries.plan_winners(con, who, catalog.plans[plan_id], park_id or catalog.plans[plan_id].scope, year)
     if found.empty:
         return [Paragraph(text=t("briefing.no_incentives", year=year))]
-    body = [[r.name_zh, r.threshold, r.value / 1e4, numeric(r.growth), numeric(r.reward)] for r in found.itertuples()]
+    body = [[r.name_zh, r.threshold, in_display_unit(r.value, Dimension.MONEY_CNY), numeric(r.growth), numeric(r.reward)]
+            for r in found.itertuples()]
     total = incentives.total_of(found)
     body.append([t("sum"), None, None, None, total.amount])
     line = t("briefing.incentive_total", total=total.amount, k=total.firms, m=total.awards)
@@ -294,10 +298,10 @@ def build(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str 
     days = int(settings.setting(con, "report_deadline_days") or DEFAULT_DEADLINE_DAYS)
     reporting = access.reporting_status(con, who, root, as_of, days)
     if not reporting.empty:
-        done, on_time = int(reporting.reported.sum()), int(reporting.on_time.sum())
+        k = tally(reporting.reported, reporting.on_time)
         parts.append(("briefing.s_reporting", [
-            Paragraph(text=t("briefing.rate_line", period=period, n=len(reporting), done=done, on_time=on_time,
-                             rate=pct(done / len(reporting)))),
+            Paragraph(text=t("briefing.rate_line", period=period, n=k.firms, done=k.reported, on_time=k.on_time,
+                             rate=pct(k.rate))),
             reporting_table(reporting, lang, t("briefing.t_reporting", n=n.table(), period=period,
                                                deadline=as_of.deadline(days).isoformat()))]))
     parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))

@@ -1,6 +1,8 @@
 """Reporting status: which enterprises under an organisation have reported for a quarter, and when.
 
-A report counts from the first submission holding any figure of the period that was not returned.
+The store finds each firm's first report of the quarter — the earliest entry of any figure of the
+period in a submission that was not returned; whether that was on time is the reporting rule's
+decision (domain/reporting.py), applied here to every firm.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ import datetime as dt
 import pandas as pd
 
 from domain.periods import Period
+from domain.reporting import ReportStanding, standing
 from store.sql import Con, frame
 
 
 def reporting_status(con: Con, under: str, period: Period, deadline: dt.date) -> pd.DataFrame:
-    """Every enterprise under an organisation: has it reported for the period, when, on time?
-
-    A report counts from the first submission holding any figure of the period that was not
-    returned; it is on time when that submission arrived by the deadline (inclusive)."""
-    return frame(
+    """Every enterprise under an organisation: has it reported for the period, when, on time
+    (arrived by `deadline`, inclusive)? Grouped by park, the firms yet to report first."""
+    found = frame(
         con,
         """WITH ents AS (
                SELECT e.org_id, e.name_zh, e.credit_code, e.parent_id, p.name_zh AS park_name
@@ -30,10 +31,13 @@ def reporting_status(con: Con, under: str, period: Period, deadline: dt.date) ->
                FROM observations o JOIN submissions s USING (submission_id)
                WHERE o.year = ? AND o.quarter = ? AND s.status <> 'returned'
                GROUP BY o.org_id)
-           SELECT e.org_id, e.name_zh, e.credit_code, e.parent_id AS park_id, e.park_name,
-                  f.first_at IS NOT NULL AS reported, f.first_at,
-                  f.first_at IS NOT NULL AND CAST(f.first_at AS DATE) <= ? AS on_time
+           SELECT e.org_id, e.name_zh, e.credit_code, e.parent_id AS park_id, e.park_name, f.first_at
            FROM ents e LEFT JOIN first f USING (org_id)
-           ORDER BY e.park_name, reported, e.name_zh""",
-        [under, period.year, period.quarter, deadline],
+           ORDER BY e.park_name, f.first_at IS NOT NULL, e.name_zh""",
+        [under, period.year, period.quarter],
     )
+    standings = [standing(None if pd.isna(at) else at.date(), deadline) for at in found.first_at]
+    found.insert(found.columns.get_loc("first_at"), "reported",
+                 pd.Series([s != ReportStanding.NOT_REPORTED for s in standings], index=found.index, dtype=bool))
+    found["on_time"] = pd.Series([s == ReportStanding.ON_TIME for s in standings], index=found.index, dtype=bool)
+    return found

@@ -7,6 +7,8 @@ import functools
 import pandas as pd
 
 from domain.access import Role
+from domain.reporting import tally
+from domain.units import Dimension, in_display_unit
 from ui import safe
 from ui.i18n import localized, t
 
@@ -23,7 +25,7 @@ def _safe(build):
 @_safe
 def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Enterprises of a park: revenue in 亿元 (stored in 万元), 同比, share of the park total."""
-    revenue = frame.software_revenue / 1e4
+    revenue = in_display_unit(frame.software_revenue, Dimension.MONEY_CNY)
     total = revenue.sum()
     return pd.DataFrame({
         t("enterprise", lang): frame.name_zh,
@@ -129,10 +131,10 @@ def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per park, and in total: firms, reported on time, late, missing, rate."""
     def row(name: str, g: pd.DataFrame) -> dict:
-        n, done = len(g), int(g.reported.sum())
-        return {t("park", lang): name, t("total", lang): n, t("on_time", lang): int(g.on_time.sum()),
-                t("late", lang): done - int(g.on_time.sum()), t("missing", lang): n - done,
-                t("rate", lang): done / n * 100 if n else None}
+        k = tally(g.reported, g.on_time)
+        return {t("park", lang): name, t("total", lang): k.firms, t("on_time", lang): k.on_time,
+                t("late", lang): k.late, t("missing", lang): k.missing,
+                t("rate", lang): k.rate * 100 if k.rate is not None else None}
     rows = [row(name, g) for name, g in status.groupby("park_name", dropna=False)]
     rows.append(row(t("sum", lang), status))
     return pd.DataFrame(rows)

@@ -1,0 +1,56 @@
+"""The reporting rule: whether a firm has reported for a quarter, on time or late, and how a group
+of firms stands — the counts and the reporting rate every page and report shows.
+
+A firm's report counts from the first submission holding any figure of the quarter that was not
+returned (the store finds that date); it is on time when it arrived by the quarter's deadline,
+`Period.deadline(days)`, the deadline day itself included. Pure: no store, no pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ReportStanding(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    NOT_REPORTED = "not_reported"
+
+
+def standing(first_report: dt.date | None, deadline: dt.date) -> ReportStanding:
+    """Where a firm stands for a quarter, from the day its first report arrived (None: none yet)."""
+    if first_report is None:
+        return ReportStanding.NOT_REPORTED
+    return ReportStanding.ON_TIME if first_report <= deadline else ReportStanding.LATE
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How a group of firms stands for a quarter."""
+
+    firms: int
+    reported: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+    @property
+    def missing(self) -> int:
+        return self.firms - self.reported
+
+    @property
+    def rate(self) -> float | None:
+        """The reporting rate: the share of the firms that have reported (on time or late); None for
+        no firms at all."""
+        return self.reported / self.firms if self.firms else None
+
+
+def tally(reported: Iterable[bool], on_time: Iterable[bool]) -> Tally:
+    """The tally of a group from each firm's two flags (has it reported; was that on time)."""
+    flags = list(zip(reported, on_time, strict=True))
+    return Tally(firms=len(flags), reported=sum(bool(r) for r, _ in flags), on_time=sum(bool(o) for _, o in flags))
