@@ -16,7 +16,7 @@ from domain.models import Plan
 from domain.periods import Period
 from metrics import incentives, tracker
 from store import access, snapshot
-from store.sql import Con
+from store.db import Con
 
 
 def plan_judgement(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
