@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 
 from domain.access import Identity, Role
+from domain.messages import render
 from domain.periods import PeriodError, parse_period
+from metrics.tracker import ProgressRow
 from service.queries import plan_progress
 from store import backup, demo, figures, ingest, orgs, plans, users
 from store.catalog import CatalogError, default_catalog
@@ -134,7 +136,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
         for p in e.problems:
-            print(f"  {p}", file=sys.stderr)
+            print(f"  {p.text('en')}", file=sys.stderr)  # the command line speaks English
         return 1
     print(f"{path.name}: {n} rows written as submission {sub} ({args.status})")
     return 0
@@ -188,6 +190,13 @@ def _num(x: float | None) -> str:
     return "" if x is None else f"{x:,.2f}"
 
 
+def _row_json(r: ProgressRow) -> dict:
+    """A progress row for scripts: its numbers, and its reason in both languages beside the code."""
+    out = r.model_dump(mode="json", exclude={"reason"})
+    out |= {"status_reason": render(r.reason, "en"), "status_reason_zh": render(r.reason, "zh"), "reason_code": r.reason.code}
+    return out
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     if args.plan not in catalog.plans:
@@ -200,7 +209,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         return 2
     rows = plan_progress(connect(args.db), catalog, args.plan, as_of)
     if args.json:
-        _print_json([r.model_dump(mode="json") for r in rows])
+        _print_json([_row_json(r) for r in rows])
         return 0
     header = ["target", "status", "actual", "period", "target", "unit", "completion", "in-year", "序时",
               "actual g", "required g", "R", "projected", "gap", "series"]
@@ -216,7 +225,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     print()
     for r in rows:
-        print(f"{r.target_id}: {r.status_reason}")
+        print(f"{r.target_id}: {render(r.reason, 'en')}")
     return 0
 
 

@@ -212,11 +212,11 @@ def half_summary(statuses: Sequence[ReportStatus]) -> list[tuple[int, int, int, 
             for (y, h), c in sorted(per.items())]
 
 
-# --------------------------------------------------------------------------- from the store
+# ------------------------------------------------------------- from the rows the store reads
 
 
 def from_frame(frame: pd.DataFrame) -> list[Designation]:
-    """repo.base_designations rows as designations."""
+    """store.programme.base_designations rows as designations."""
     return [Designation(base_id=r.base_id, name=r.name, base_type=BaseType(r.base_type), county_id=r.county_id,
                         county_name=r.county_name if isinstance(r.county_name, str) else r.county_id, year=int(r.year),
                         designated_on=pd.Timestamp(r.designated_on).date(), funding=float(r.funding),

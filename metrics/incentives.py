@@ -85,7 +85,7 @@ WINNER_COLUMNS = ["org_id", "name_zh", "credit_code", "park_id", "park_name", "i
 
 def winners(values: pd.DataFrame, thresholds: Sequence[Threshold], year: int) -> pd.DataFrame:
     """The new qualifiers of a year as a table, one row per award: the firm, its park, the threshold,
-    its annual value, the year before, growth and reward. `values` holds repo.enterprise_annual_by_park rows."""
+    its annual value, the year before, growth and reward. `values` holds store.figures.enterprise_annual_by_park rows."""
     annual = {org: dict(zip(g.year.astype(int), g.value.astype(float), strict=True)) for org, g in values.groupby("org_id")}
     firms = values.drop_duplicates("org_id").set_index("org_id")
     rows = []

@@ -70,7 +70,7 @@ period = Period.containing(as_of)
 for row in [r for r in data.progress(version, plan_id, period) if r.kind == "growth"]:
     st.subheader(localized(row, "name", ctx.lang))
     components.badge(row.status, ctx.lang)
-    st.caption(f"{t('reason', ctx.lang)}：{localized(row, 'status_reason', ctx.lang)}")
+    st.caption(f"{t('reason', ctx.lang)}：{row.reason.render(ctx.lang)}")
     series = data.target_series(version, plan_id, row.target_id, period)
     st.plotly_chart(programme_figures.growth_bars(series.annual, row.target / 100, row.base_year + 1, row.target_year,
                                                   ctx.lang), key=f"growth-{row.target_id}")

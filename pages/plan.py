@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import components, context, data, figures, status
-from ui.i18n import localized, t
+from ui.i18n import localized, render, t
 
 ctx = context.current()
 version = data.data_version()
@@ -32,7 +32,7 @@ chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows],
 row = by_id[chosen]
 st.subheader(localized(row, "name", ctx.lang))
 components.badge(row.status, ctx.lang)
-st.caption(f"{t('reason', ctx.lang)}：{localized(row, 'status_reason', ctx.lang)}")
+st.caption(f"{t('reason', ctx.lang)}：{render(row.reason, ctx.lang)}")
 chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
 with chart:
     st.plotly_chart(figures.target_chart(data.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from domain.access import SYSTEM, Identity
-from domain.messages import SOURCE_LANG, Message, join, localized, words
+from domain.messages import SOURCE_LANG, Message, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
 from domain.reporting import tally
@@ -69,7 +69,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             sentences.append(t("briefing.level", name=name, year=(head.actual_period or "")[:4], value=number(value, shown),
                                target_year=head.target_year, target=number(target, shown), done=pct(head.completion),
                                pace=pace))
-        reason = localized(head, "status_reason", lang)
+        reason = render(head.reason, lang)
         if len(sentences) == 2:  # the pace sentence already gives the reason's numbers
             sentences.append(t("briefing.status_only", status=status.word(head.status, lang)))
         else:
@@ -91,7 +91,7 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
         scope = catalog.organisations.get(r.scope_id)
         body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, shown, r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
-                     else None, status.word(r.status, lang), localized(r, "status_reason", lang)])
+                     else None, status.word(r.status, lang), render(r.reason, lang)])
     return Table(title=title, sheet=t("briefing.s_targets"), rows=body, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),

@@ -21,7 +21,7 @@ from store.catalog import Catalog
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import display, number, pct, period_label
-from ui.i18n import localized, t
+from ui.i18n import localized, render, t
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
 
@@ -82,7 +82,7 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         cells[4].metric(f"{t('projected', lang)}（{unit}）", number(projected))
         left, right = st.columns([2, 3])
         with left:
-            st.caption(f"{t('reason', lang)}：{localized(head, 'status_reason', lang)}")
+            st.caption(f"{t('reason', lang)}：{render(head.reason, lang)}")
             st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:

@@ -15,7 +15,7 @@ from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
 from metrics import bases, tasks
 from ui import safe, status
-from ui.i18n import localized, t
+from ui.i18n import localized, render, t
 
 
 def status_word(s: TaskStatus | str, lang: str) -> str:
@@ -113,7 +113,7 @@ def count_table(rows: Sequence[bases.CountRow], lang: str) -> pd.DataFrame:
         t("target_value", lang): [("≈" if r.comparator.value == "about" else "") + f"{r.target:g}" for r in rows],
         t("designated", lang): [r.count for r in rows],
         t("status", lang): [status.word(r.assessment.status, lang) for r in rows],
-        t("reason", lang): [localized(r.assessment, "reason", lang) for r in rows],
+        t("reason", lang): [render(r.assessment.reason, lang) for r in rows],
     })
 
 
