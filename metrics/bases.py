@@ -226,7 +226,7 @@ def from_frame(frame: pd.DataFrame) -> list[Designation]:
 
 
 def county_values(frame: pd.DataFrame) -> dict[int, dict[str, float]]:
-    """repo.org_annual rows as year → {county: value}."""
+    """store.figures.org_annual rows as year → {county: value}."""
     out: dict[int, dict[str, float]] = {}
     for r in frame.itertuples(index=False):
         out.setdefault(int(r.year), {})[r.org_id] = float(r.value)
@@ -234,7 +234,7 @@ def county_values(frame: pd.DataFrame) -> dict[int, dict[str, float]]:
 
 
 def received(frame: pd.DataFrame) -> dict[tuple[str, int, int], dt.date]:
-    """repo.base_reports rows as (base, year, half) → date received."""
+    """store.programme.base_reports rows as (base, year, half) → date received."""
     return {(r.base_id, int(r.year), int(r.half)): pd.Timestamp(r.received_on).date() for r in frame.itertuples(index=False)}
 
 

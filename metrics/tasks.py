@@ -196,7 +196,7 @@ def reporting_quarters(first_day: dt.date, last: Period) -> list[Period]:
 
 
 def from_frames(tasks: pd.DataFrame, updates: pd.DataFrame) -> tuple[list[TaskInfo], list[Update]]:
-    """The store's rows (repo.plan_tasks, repo.task_updates) as the values this module judges."""
+    """The store's rows (store.programme.plan_tasks, task_updates) as the values this module judges."""
     infos = [TaskInfo.of(r.task_id, r.section, r.text, list(r.lead_departments), _date(r.due))
              for r in tasks.itertuples(index=False)]
     ups = [Update(r.task_id, r.department, Period(int(r.year), int(r.quarter)), int(r.revision), TaskStatus(r.status),
