@@ -7,6 +7,8 @@ which is why the form validates it before anything else.
 
 from __future__ import annotations
 
+from domain.messages import Message
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -19,17 +21,18 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def credit_code_problem(code: str) -> str | None:
-    """None if `code` is a valid credit code, else a sentence saying what is wrong."""
+def credit_code_problem(code: str) -> Message | None:
+    """None if `code` is a valid credit code, else what is wrong with it (credit_code.* in the
+    message catalog: its length, characters outside the alphabet, or the check character)."""
     c = code.strip().upper()
     if len(c) != 18:
-        return f"must have 18 characters, has {len(c)}"
+        return Message.of("credit_code.length", length=len(c))
     bad = sorted({ch for ch in c if ch not in _VALUE})
     if bad:
-        return f"characters {''.join(bad)!r} are not allowed (I, O, Z, S, V are never used)"
+        return Message.of("credit_code.characters", characters="".join(bad))
     expected = check_character(c[:17])
     if c[17] != expected:
-        return f"check character is {c[17]!r}, expected {expected!r}"
+        return Message.of("credit_code.check_character", found=c[17], expected=expected)
     return None
 
 

@@ -76,7 +76,12 @@ class Period(NamedTuple):
 
 
 class PeriodError(ValueError):
-    pass
+    """`kind` names the fault for the message catalog (validation.period.<kind>): `not_a_period`, or
+    `ytd_month` for a year-to-date period that does not end with a quarter."""
+
+    def __init__(self, message: str, kind: str = "not_a_period"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def parse_period(text: str) -> Period:
@@ -87,7 +92,8 @@ def parse_period(text: str) -> Period:
     if m := _CN_YTD.match(s):
         month = int(m[2])
         if month not in _QUARTER_OF_END_MONTH:
-            raise PeriodError(f"{text!r}: a year-to-date period must end in March, June, September or December")
+            raise PeriodError(f"{text!r}: a year-to-date period must end in March, June, September or December",
+                              "ytd_month")
         return Period(int(m[1]), _QUARTER_OF_END_MONTH[month])
     if m := _CN_QUARTER.match(s):
         return Period(int(m[1]), _CN_DIGIT[m[2]])

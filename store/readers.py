@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from domain.messages import Message
 from domain.periods import PeriodError, parse_period
 
 TIDY_COLUMNS = ("org", "period", "indicator", "value", "unit")
@@ -39,11 +40,11 @@ TITLE_PERIOD = re.compile(r"(\d{4}\s*年\s*1\s*[-—–~至到]\s*\d{1,2}\s*月|
 
 
 class FileRejected(ValueError):
-    """The file as a whole cannot be read (empty, binary, wrong type, too large, no header)."""
+    """The file as a whole cannot be read (empty, binary, wrong type, too large); `reason` says why."""
 
-    def __init__(self, en: str, zh: str):
-        self.zh = zh
-        super().__init__(en)
+    def __init__(self, reason: Message):
+        self.reason = reason
+        super().__init__(reason)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRejected("the file is neither UTF-8 nor GBK/GB18030 text", "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
+    raise FileRejected(Message.of("validation.file.not_text"))
 
 
 def _cell(value: object) -> str:
@@ -85,36 +86,33 @@ def _cell(value: object) -> str:
 def grid(name: str, data: bytes) -> list[tuple[int, list[str]]]:
     """Every non-blank row of the file with its 1-based row number, cells as text."""
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise FileRejected("the file is empty", "文件为空")
+        raise FileRejected(Message.of("validation.file.empty"))
     if len(data) > MAX_BYTES:
-        size, limit = len(data) / 2**20, MAX_BYTES / 2**20
-        raise FileRejected(f"the file is {size:.1f} MB, more than the {limit:.0f} MB allowed",
-                           f"文件大小 {size:.1f} MB，超过上限 {limit:.0f} MB")
+        raise FileRejected(Message.of("validation.file.too_large", size=len(data) / 2**20, limit=MAX_BYTES / 2**20))
     suffix = Path(name).suffix.lower()
     rows: list[tuple[int, list[str]]] = []
     if suffix in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
-            raise FileRejected("the file is named .xlsx but is not an Excel workbook", "文件扩展名为 .xlsx，但内容不是 Excel 工作簿")
+            raise FileRejected(Message.of("validation.file.not_xlsx"))
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as e:  # openpyxl raises many kinds for a damaged workbook
-            raise FileRejected(f"the workbook cannot be read: {e}", "Excel 工作簿已损坏，无法读取") from e
+            raise FileRejected(Message.of("validation.file.damaged_xlsx", error=str(e))) from e
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell(v) for v in values]
             if any(cells):
                 rows.append((number, cells))
     elif suffix in (".csv", ".txt"):
         if b"\x00" in data[:4096]:
-            raise FileRejected("the file is named .csv but holds binary data, not text", "文件扩展名为 .csv，但内容是二进制数据而非文本")
+            raise FileRejected(Message.of("validation.file.binary_csv"))
         reader = csv.reader(io.StringIO(_decode(data)), skipinitialspace=True)
         for cells in reader:
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, [c.strip() for c in cells]))
     else:
-        raise FileRejected(f"unsupported file type {suffix or '(none)'}; upload .csv or .xlsx",
-                           f"不支持的文件类型 {suffix or '（无扩展名）'}，请上传 .csv 或 .xlsx")
+        raise FileRejected(Message.of("validation.file.unsupported", suffix=suffix or Message.of("validation.file.no_suffix")))
     if not rows:
-        raise FileRejected("the file is empty", "文件为空")
+        raise FileRejected(Message.of("validation.file.empty"))
     return rows
 
 

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from domain.access import Identity, Role
 from domain.credit_code import check_character, make_credit_code
+from domain.messages import render
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from service import queries
@@ -208,10 +209,11 @@ def test_bad_file_is_refused_with_row_column_and_reason_and_writes_nothing(corpu
     for p, (row, column, value, reason) in zip(problems, expected, strict=True):
         assert p.file == name
         assert p.severity == ingest.Severity.ERROR
-        assert reason in p.reason, p.reason
+        en, zh = render(p.reason, "en"), render(p.reason, "zh")
+        assert reason in en, en
         assert _same_value(p.value, value), (p.value, value)
-        assert p.reason_zh and CHINESE.search(p.reason_zh), f"no Chinese reason: {p.reason_zh!r}"
-        assert p.reason_zh != p.reason
+        assert zh and CHINESE.search(zh), f"no Chinese reason: {zh!r}"
+        assert zh != en
         if row is not None:
             assert f"row {row}, column {column}" in str(p)
             assert f"第 {row} 行，“{column}”列" in p.text("zh")
@@ -233,14 +235,15 @@ def test_file_larger_than_the_limit_is_refused(corpus_store, catalog, tmp_path):
     assert counts(corpus_store) == before
     (problem,) = caught.value.problems
     assert (problem.row, problem.column) == (None, None)
-    assert "allowed" in problem.reason and "MB" in problem.reason
-    assert CHINESE.search(problem.reason_zh) and "上限" in problem.reason_zh
+    en, zh = render(problem.reason, "en"), render(problem.reason, "zh")
+    assert "allowed" in en and "MB" in en
+    assert CHINESE.search(zh) and "上限" in zh
 
 
 def test_too_large_message_states_the_documented_limit(corpus_store, catalog):
     checked = ingest.check_file(corpus_store, catalog, "too_large.csv", b"a" * (readers.MAX_BYTES + 1))
     (problem,) = checked.problems
-    assert "50 MB" in problem.reason and "50 MB" in problem.reason_zh
+    assert "50 MB" in render(problem.reason, "en") and "50 MB" in render(problem.reason, "zh")
 
 
 # ------------------------------------------------------------------------ the corpus: good files
@@ -311,7 +314,7 @@ def test_wide_bad_credit_code_is_reported_once_per_row(corpus_store, catalog):
     problems = ingest.check_file(corpus_store, catalog, "bad.csv", data).problems
     assert [(p.row, p.column, p.value) for p in problems] == [(4, "统一社会信用代码", BAD1),
                                                               (5, "统一社会信用代码", BAD2)]  # … one problem each
-    assert "校验码错误" in problems[0].reason_zh
+    assert "校验码错误" in render(problems[0].reason, "zh")
 
 
 def test_wide_problems_name_the_code_column(corpus_store, catalog, tmp_path):
@@ -328,9 +331,9 @@ def test_wide_problems_name_the_code_column(corpus_store, catalog, tmp_path):
     assert counts(corpus_store) == before
     found = {(p.row, p.column): p for p in caught.value.problems}
     assert set(found) == {(5, "2020 软件业务收入"), (5, "2112 平均用工人数"), (6, "2021 软件产品收入")}
-    assert "cannot be negative" in found[5, "2020 软件业务收入"].reason
-    assert "not a number" in found[5, "2112 平均用工人数"].reason
-    assert "exceeds its total 软件业务收入 640" in found[6, "2021 软件产品收入"].reason
+    assert "cannot be negative" in render(found[5, "2020 软件业务收入"].reason, "en")
+    assert "not a number" in render(found[5, "2112 平均用工人数"].reason, "en")
+    assert "exceeds its total 软件业务收入 640" in render(found[6, "2021 软件产品收入"].reason, "en")
     assert "row 6, column 2021 软件产品收入" in str(found[6, "2021 软件产品收入"])
 
 
@@ -712,9 +715,9 @@ def app_db(app_template, app_store) -> Path:
 
 def app_store():
     """A cursor on the app's own connection (the app keeps the file open)."""
-    from ui import data
+    from ui import queries
 
-    return data.cursor()
+    return queries.cursor()
 
 
 def read(sql: str, params: list | None = None) -> pd.DataFrame:
@@ -859,6 +862,6 @@ def test_reporting_page_total_row_matches_sql(app_db):
 
 
 def app_catalog() -> Catalog:
-    from ui import data
+    from ui import queries
 
-    return data.catalog()
+    return queries.catalog()

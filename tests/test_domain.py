@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.credit_code import credit_code_problem, make_credit_code
+from domain.messages import render
 from domain.periods import Period, PeriodError, parse_period
 from domain.units import Dimension, UnitError, convert, ratio_canonical, to_canonical
 
@@ -83,7 +84,7 @@ def test_credit_code(code, problem):
     if problem is None:
         assert found is None
     else:
-        assert problem in found
+        assert problem in render(found, "en")
 
 
 def test_make_credit_code_round_trips():

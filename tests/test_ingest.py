@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from domain.access import Identity, Role
+from domain.messages import render
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from store import figures, ingest, orgs, submissions
@@ -284,7 +285,7 @@ def test_each_error_names_row_and_column(store, catalog, tmp_path, rows, expecte
     assert where(problems) == {expected}
     (problem,) = problems
     assert problem.severity == ingest.Severity.ERROR
-    assert reason in problem.reason
+    assert reason in render(problem.reason, "en")
     assert problem.file == "upload.csv"
     assert f"row {expected[0]}, column {expected[1]}" in str(problem)
 
@@ -323,7 +324,7 @@ def test_errors_against_stored_figures(store, catalog, tmp_path, stored, rows, e
     store_rows(store, catalog, tmp_path, stored)
     problems = import_rejected(store, catalog, write_csv(tmp_path, rows))
     assert where(problems) == {expected}
-    assert reason in problems[0].reason
+    assert reason in render(problems[0].reason, "en")
     assert problems[0].severity == ingest.Severity.ERROR
 
 
@@ -344,7 +345,7 @@ def test_sum_of_parts_must_equal_total(store, catalog, tmp_path):
     ]
     problems = import_rejected(store, catalog, write_csv(tmp_path, rows))
     assert where(problems) == {(2, "value")}
-    assert "not the sum of its four parts 900" in problems[0].reason
+    assert "not the sum of its four parts 900" in render(problems[0].reason, "en")
     # 400 + 300 + 200 + 100 = 1000: the same file with the parts adding up goes through.
     rows[3][3] = "200"
     _, written = import_ok(store, catalog, write_csv(tmp_path, rows, name="fixed.csv"))
@@ -387,7 +388,7 @@ def test_file_level_errors(store, catalog, tmp_path, name, data, reason):
     problems = import_rejected(store, catalog, path)
     assert len(problems) == 1
     (problem,) = problems
-    assert reason in problem.reason
+    assert reason in render(problem.reason, "en")
     if reason.startswith("missing column"):
         # a missing column is pointed at the header row and named
         missing = reason.removeprefix("missing column(s) ")
@@ -463,8 +464,8 @@ def test_yoy_change_beyond_50_percent_needs_explanation(store, catalog, tmp_path
     problems = import_rejected(store, catalog, path)
     warnings = [p for p in problems if p.severity == ingest.Severity.WARNING]
     assert where(warnings) == {(2, "value")}
-    assert f"{this_year / last_year - 1:+.0%}" in warnings[0].reason  # e.g. "+60%"
-    assert any("explanation" in p.reason for p in problems if p.row is None)
+    assert f"{this_year / last_year - 1:+.0%}" in render(warnings[0].reason, "en")  # e.g. "+60%"
+    assert any("explanation" in render(p.reason, "en") for p in problems if p.row is None)
     for blank in ("", "   "):
         import_rejected(store, catalog, path, explanation=blank)
     sub, written = import_ok(store, catalog, path, explanation="新签大客户合同，收入大幅增长")
@@ -553,7 +554,7 @@ def test_bom_only_file_is_reported_as_empty(store, catalog, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf")
     problems = import_rejected(store, catalog, path)
     assert [p.row for p in problems] == [None]
-    assert "empty" in problems[0].reason
+    assert "empty" in render(problems[0].reason, "en")
 
 
 def test_a_deepening_loss_is_accepted(store, catalog, tmp_path):

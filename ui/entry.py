@@ -16,8 +16,8 @@ from domain.access import Identity
 from domain.models import Indicator, OrgKind
 from domain.periods import Period
 from store import access, ingest, readers
-from ui import data, safe
-from ui.i18n import localized, t
+from ui import queries, safe
+from ui.i18n import render, t
 
 MAX_SHOWN = 200
 
@@ -25,7 +25,7 @@ MAX_SHOWN = 200
 def form_indicators(kind: str) -> list[Indicator]:
     """The rows of the form an organisation of this kind fills in: the MIIT rows for an enterprise,
     the park indicators for a park."""
-    cat = data.catalog()
+    cat = queries.catalog()
     wanted = OrgKind.ENTERPRISE if kind == "enterprise" else OrgKind.PARK
     rows = [i for i in cat.indicators.values() if i.reported_by == wanted]
     return sorted(rows, key=lambda i: (i.code is None, i.code or "", i.indicator_id))
@@ -48,7 +48,7 @@ def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
         t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
         t("row", lang): p.row, t("column", lang): safe.escape_markdown(p.column),
         t("cell_value", lang): safe.escape_markdown(p.value),
-        t("reason", lang): safe.escape_markdown(localized(p, "reason", lang)),
+        t("reason", lang): safe.escape_markdown(render(p.reason, lang)),
     } for p in problems])
 
 
@@ -76,7 +76,7 @@ def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanat
         st.warning(t("explain_first", lang))
         return
     try:
-        sub = ingest.submit(data.cursor(), checked, who=who, origin=origin, status="pending", explanation=explanation)
+        sub = ingest.submit(queries.cursor(), checked, who=who, origin=origin, status="pending", explanation=explanation)
     except access.AuthorizationError:
         st.error(t("not_allowed_write", lang))
         return

@@ -1,0 +1,568 @@
+"""The rules a submitted figure must pass, as small units run by one validator that collects every problem.
+
+Each rule is a function (or, where it must remember earlier rows, a small class) citing the
+DOMAIN.md §2 rule it enforces; it receives what it needs — one tidy record as typed, or one parsed
+figure with the stored figures it is compared with, or every figure of the file — and returns every
+problem it finds there, never stopping at the first. `validate` runs the row rules on every record
+in file order, then the comparison rules on every figure that passed them, then the rules over the
+whole file, so problems come out row by row as the file reads. Problems carry a `Message` (a code and
+its parameters), worded in the reader's language only when shown (`Problem.text`, `render`).
+
+Pure: no store, no pandas. The store hands in the organisations it knows and a function that reads
+the stored figures the comparison rules need (`StoredFigures`), and a guard that refuses
+organisations outside the submitter's scope before any stored figure is compared with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from domain import messages
+from domain.catalog import Catalog
+from domain.credit_code import credit_code_problem
+from domain.messages import Message
+from domain.models import Indicator, IndicatorKind
+from domain.periods import Period, PeriodError, parse_period
+from domain.units import UnitError, unit
+
+YOY_WARNING = 0.5  # |同比| beyond this needs an explanation (DOMAIN.md §2)
+UNIT_SLIP = 5000.0  # a ratio this far from the previous figure is almost surely 万元 vs 元/亿元
+EPSILON = 1e-6  # figures are floats: a part equal to its total must not be "above" it by rounding
+
+Key = tuple[str, str, int, int]  # (org_id, indicator_id, year, quarter)
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # rejects the whole submission
+    WARNING = "warning"  # needs an explanation from the submitter
+
+
+class Problem(BaseModel):
+    """One thing wrong with a submission: where (file, spreadsheet row, column, the cell's text) and why."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    file: str
+    row: int | None  # spreadsheet row; None for a problem with the whole file
+    column: str | None
+    value: str | None
+    reason: Message
+    severity: Severity = Severity.ERROR
+
+    def text(self, lang: str = "en") -> str:
+        """The problem as one line in `lang`: its kind, where it is, the cell's text and the reason."""
+        where = self.file
+        if self.row:
+            where += messages.text("validation.at_row", lang, row=self.row)
+        if self.column:
+            where += messages.text("validation.at_column", lang, column=self.column)
+        shown = messages.text("validation.shown_value", lang, value=self.value) if self.value not in (None, "") else ""
+        return messages.text("validation.problem", lang, severity=Message.of(f"validation.severity.{self.severity.value}"),
+                             where=where, shown=shown, reason=self.reason)
+
+    def __str__(self) -> str:  # the exception text and the command line's lines
+        return self.text("en")
+
+
+def whole_file(file: str, reason: Message, severity: Severity = Severity.ERROR) -> Problem:
+    """A problem with the file (or the submission) as a whole, not with one of its cells."""
+    return Problem(file=file, row=None, column=None, value=None, reason=reason, severity=severity)
+
+
+# ------------------------------------------------------------------------------------ inputs
+
+
+class Record(NamedTuple):
+    """One tidy record as typed (each field stripped text) and where its cells are.
+
+    `cell` is the header of the cell holding the value: "value" in the tidy layout, a row-code
+    column (2020 软件业务收入) in the wide layout or the form, where the value, the indicator and the
+    unit all live in that one cell and the organisation in `org_cell`."""
+
+    row: int  # spreadsheet row
+    org: str
+    period: str
+    indicator: str
+    value: str
+    unit: str
+    cell: str | None = "value"
+    org_cell: str = "org"
+    unit_global: bool = False  # the unit came from a title block or a unit column for the whole row
+
+    def column(self, field: str) -> str:
+        """The column a problem with `field` points at."""
+        if field == "period" or not self.cell or self.cell == "value":
+            return field
+        return self.org_cell if field == "org" else self.cell
+
+
+class Figure(NamedTuple):
+    """A record that passed the row rules, in the canonical unit. The first eight fields are the
+    store's observation columns, in their order."""
+
+    org_id: str
+    indicator_id: str
+    year: int
+    quarter: int
+    value: float  # canonical unit
+    value_entered: float  # as typed
+    unit_entered: str  # the unit it was typed in
+    note: str | None
+    source_row: int
+    source_column: str
+
+    @property
+    def key(self) -> Key:
+        return self.org_id, self.indicator_id, self.year, self.quarter
+
+
+class Organisations:
+    """Organisations by id, exact registered name or unified social credit code (any case)."""
+
+    UNKNOWN = Message.of("validation.org_unknown")
+
+    def __init__(self, ids: Sequence[str], names: Sequence[str], credit_codes: Sequence[str | None]):
+        # Ids first, then names, then codes: a later kind of key wins where two collide, as before.
+        self.by_key = dict(zip(ids, ids, strict=True))
+        self.by_key.update(zip(names, ids, strict=True))
+        self.by_key.update((c.upper(), i) for c, i in zip(credit_codes, ids, strict=True) if isinstance(c, str))
+
+    def find(self, text: str) -> tuple[str | None, Message | None]:
+        """(org id, None) or (None, why not)."""
+        if text in self.by_key:
+            return self.by_key[text], None
+        looks_like_code = len(text) == 18 and text[:2].isdigit()
+        if looks_like_code:
+            if text.upper() in self.by_key:
+                return self.by_key[text.upper()], None
+            if fault := credit_code_problem(text):
+                return None, Message.of("validation.credit_code", problem=fault)
+        # The same answer for a valid code nobody registered: registration is not disclosed.
+        return None, self.UNKNOWN
+
+
+class StoredFigures(Protocol):
+    """Reads the current stored figures of the given (org, indicator) pairs, of their parent and
+    child indicators, at the given periods, keyed (org, indicator, year, quarter)."""
+
+    def __call__(self, pairs: Sequence[tuple[str, str]], periods: Sequence[Period]) -> Mapping[Key, float]: ...
+
+
+def parse_number(text: str) -> float:
+    """A number as people type it: full-width digits, thousands separators, spaces."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
+    if s in ("", "-", "—"):
+        raise ValueError("empty")
+    x = float(s)
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError("not finite")
+    return x
+
+
+def plain(x: float) -> str:
+    """A figure as a cell would hold it (no separators, no exponent): 1200000, 1.23456."""
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------------- row rules
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the row rules have read from one record so far. A rule that reads a field leaves it
+    here for the rules after it; a rule whose inputs are missing (an earlier rule refused them)
+    stays silent rather than repeat that problem."""
+
+    org_id: str | None = None
+    indicator: Indicator | None = None
+    period: Period | None = None
+    number: float | None = None  # as typed
+    unit: str | None = None  # the unit symbol it was typed in
+    value: float | None = None  # canonical
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What the row rules look things up in."""
+
+    file: str
+    catalog: Catalog
+    organisations: Organisations
+    current: Period  # the quarter being reported today; later ones are in the future
+    by_code: Mapping[str, str]  # MIIT row code → indicator id
+
+    @classmethod
+    def of(cls, file: str, catalog: Catalog, organisations: Organisations, today: dt.date) -> RowContext:
+        return cls(file, catalog, organisations, Period.containing(today),
+                   {i.code: i.indicator_id for i in catalog.indicators.values() if i.code})
+
+    def problem(self, rec: Record, field: str, reason: Message) -> Problem:
+        return Problem(file=self.file, row=rec.row, column=rec.column(field), value=getattr(rec, field), reason=reason)
+
+
+def organisation_known(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The organisation is known by its id, registered name or a valid credit code (DOMAIN.md §2:
+    validate the unified social credit code of GB 32100-2015)."""
+    got.org_id, why = ctx.organisations.find(rec.org)
+    return [ctx.problem(rec, "org", why)] if why else []
+
+
+def indicator_known(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The indicator is one of the catalog's, by its id or its MIIT form row code (DOMAIN.md §2's table)."""
+    ind_id = rec.indicator if rec.indicator in ctx.catalog.indicators else ctx.by_code.get(rec.indicator)
+    if ind_id is None:
+        return [ctx.problem(rec, "indicator", Message.of("validation.indicator_unknown"))]
+    got.indicator = ctx.catalog.indicators[ind_id]
+    return []
+
+
+@lru_cache(maxsize=4096)  # an upload repeats a handful of period spellings on every row
+def _period(text: str) -> Period | Message:
+    try:
+        return parse_period(text)
+    except PeriodError as e:
+        return Message.of(f"validation.period.{e.kind}", text=text)
+
+
+def period_valid(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The period is a year-to-date quarter (2015Q3, 2015年1-9月; DOMAIN.md §2) that has begun."""
+    period = _period(rec.period)
+    if isinstance(period, Message):
+        return [ctx.problem(rec, "period", period)]
+    if period.ordinal > ctx.current.ordinal:
+        return [ctx.problem(rec, "period", Message.of("validation.period_future", period=period_message(period)))]
+    got.period = period
+    return []
+
+
+def period_message(period: Period) -> Message:
+    """A period as each language writes it: 2015Q3, 2015年1-9月."""
+    return Message.of("period.ytd", year=period.year, quarter=period.quarter, end_month=period.end_month)
+
+
+def value_is_number(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The value is a finite number as people type it (full-width digits and separators allowed)."""
+    try:
+        got.number = parse_number(rec.value)
+    except ValueError:
+        return [ctx.problem(rec, "value", Message.of("validation.not_a_number"))]
+    return []
+
+
+def unit_fits_indicator(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The unit is known and measures the indicator (DOMAIN.md §2: money in 万元, exports in 万美元;
+    a blank unit means the indicator's own). A unit stated for the whole form ("单位：万元") does not
+    apply to the rows it cannot measure (人, 万美元): those are in their own unit."""
+    ind = got.indicator
+    if ind is None or got.number is None:
+        return []
+    try:
+        u = unit(rec.unit) if rec.unit else unit(ind.unit)
+    except UnitError:
+        return [ctx.problem(rec, "unit", Message.of("validation.unit_unknown", name=ind.name_zh, canonical=ind.unit))]
+    if u.dimension != ind.dimension and rec.unit_global:
+        u = unit(ind.unit)
+    got.unit = u.symbol
+    if u.dimension != ind.dimension:
+        return [ctx.problem(rec, "unit", Message.of("validation.unit_wrong_dimension", unit=rec.unit, name=ind.name_zh,
+                                                    canonical=ind.unit))]
+    got.value = u.to_canonical(got.number)
+    return []
+
+
+def not_negative(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """No negative figure where none can be (revenue, staff); profit may be a loss (DOMAIN.md §2)."""
+    ind = got.indicator
+    if ind is None or got.value is None or got.value >= 0 or ind.allow_negative:
+        return []
+    got.value = None
+    return [ctx.problem(rec, "value", Message.of("validation.negative", name=ind.name_zh))]
+
+
+class NoDuplicates:
+    """One figure per organisation, indicator and period in a file: a second is reported on its own
+    row, naming the first. Remembers the records it has seen, so make one per validation."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Key, int] = {}
+
+    def __call__(self, rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+        if got.org_id is None or got.indicator is None or got.period is None or got.value is None:
+            return []
+        key = (got.org_id, got.indicator.indicator_id, got.period.year, got.period.quarter)
+        if key in self.seen:
+            return [ctx.problem(rec, "period", Message.of("validation.duplicate", first=self.seen[key]))]
+        self.seen[key] = rec.row
+        return []
+
+
+RowRule = Callable[[Record, Reading, RowContext], list[Problem]]
+ROW_RULES: tuple[RowRule, ...] = (organisation_known, indicator_known, period_valid, value_is_number,
+                                  unit_fits_indicator, not_negative)
+
+
+def row_rules() -> tuple[RowRule, ...]:
+    """Every row rule in the order its problems are listed, the stateful ones fresh."""
+    return (*ROW_RULES, NoDuplicates())
+
+
+# -------------------------------------------------------------------------- comparison rules
+
+
+def _children(catalog: Catalog) -> dict[str, list[Indicator]]:
+    """Each total's parts of its own kind (a flow's parts are flows): only those can be compared."""
+    out: dict[str, list[Indicator]] = {}
+    for child in catalog.indicators.values():
+        if child.parent and child.kind == catalog.indicators[child.parent].kind:
+            out.setdefault(child.parent, []).append(child)
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The figures of a file beside the stored ones they are compared with."""
+
+    file: str
+    catalog: Catalog
+    stored: Mapping[Key, float]
+    incoming: Mapping[Key, Figure]
+    merged: Mapping[Key, float]  # stored, overridden by the file's own figures
+    children: Mapping[str, list[Indicator]]
+
+    @classmethod
+    def of(cls, file: str, catalog: Catalog, figures: Sequence[Figure], stored: Mapping[Key, float]) -> Comparison:
+        incoming = {f.key: f for f in figures}
+        merged = dict(stored)
+        merged.update((k, f.value) for k, f in incoming.items())
+        return cls(file, catalog, stored, incoming, merged, _children(catalog))
+
+    def problem(self, fig: Figure, reason: Message, severity: Severity = Severity.ERROR, shown: float | None = None) -> Problem:
+        value = fig.value if shown is None else shown
+        return Problem(file=self.file, row=int(fig.source_row), column=fig.source_column, value=plain(value),
+                       reason=reason, severity=severity)
+
+
+def periods_compared(figures: Iterable[Figure]) -> list[Period]:
+    """The periods whose stored figures the comparison rules read: each incoming figure's own
+    quarter, the quarters either side of it in its year and the same quarter a year before."""
+    near = {Period(f.year, f.quarter) for f in figures}
+    near |= {p for x in list(near) for p in (x.previous(), x.next(), x.same_period_last_year())}
+    return sorted(near)
+
+
+def part_within_total(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A part never exceeds its parent (DOMAIN.md §2), whether the total is stored or in the file;
+    software revenue is a part of main business revenue, so it never exceeds it either."""
+    ind = cmp.catalog.indicators[fig.indicator_id]
+    if not ind.parent or ind.kind != cmp.catalog.indicators[ind.parent].kind:
+        return []
+    total = cmp.merged.get((fig.org_id, ind.parent, fig.year, fig.quarter))
+    if total is None or fig.value <= total + EPSILON:
+        return []
+    parent = cmp.catalog.indicators[ind.parent]
+    return [cmp.problem(fig, Message.of("validation.part_above_total", name=ind.name_zh, value=fig.value,
+                                        total_name=parent.name_zh, total=total))]
+
+
+def total_within_stored_parts(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A total is never below one of its parts already stored (DOMAIN.md §2, seen from the total).
+    A part in the same file is compared on the part's own row, by `part_within_total`, so a
+    conflict between two rows of one file is reported once."""
+    ind = cmp.catalog.indicators[fig.indicator_id]
+    out = []
+    for child in cmp.children.get(fig.indicator_id, ()):
+        key = (fig.org_id, child.indicator_id, fig.year, fig.quarter)
+        part = cmp.stored.get(key)
+        if key not in cmp.incoming and part is not None and part > fig.value + EPSILON:
+            out.append(cmp.problem(fig, Message.of("validation.total_below_part", name=ind.name_zh, value=fig.value,
+                                                   part_name=child.name_zh, part=part)))
+    return out
+
+
+def year_to_date_rises(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A year-to-date figure never falls from one quarter to the next within a year (DOMAIN.md §2):
+    not below the quarter before it (stored or in the file), not above a later quarter already
+    stored. Only for flows that cannot be negative: a loss (利润总额) that deepens from -290 in Q1
+    to -560 in Q2 is a falling figure that is correct."""
+    ind = cmp.catalog.indicators[fig.indicator_id]
+    if ind.kind != IndicatorKind.FLOW or ind.allow_negative:
+        return []
+    org, ind_id, year, quarter = fig.key
+    before = cmp.merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
+    later = (org, ind_id, year, quarter + 1)
+    after = cmp.stored.get(later) if quarter < 4 and later not in cmp.incoming else None
+    out = []
+    if before is not None and fig.value < before - EPSILON:
+        out.append(cmp.problem(fig, Message.of("validation.ytd_falls", before=before, previous=quarter - 1,
+                                               value=fig.value, quarter=quarter)))
+    if after is not None and fig.value > after + EPSILON:
+        out.append(cmp.problem(fig, Message.of("validation.ytd_above_later", value=fig.value, quarter=quarter,
+                                               after=after, next=quarter + 1)))
+    return out
+
+
+def _neighbours(fig: Figure, cmp: Comparison) -> tuple[float | None, float | None]:
+    """(the figure of the quarter before in the same year, that of the same quarter a year before)."""
+    org, ind_id, year, quarter = fig.key
+    previous = cmp.merged.get((org, ind_id, year, quarter - 1)) if quarter > 1 else None
+    return previous, cmp.merged.get((org, ind_id, year - 1, quarter))
+
+
+def _slipped(value: float, reference: float | None) -> bool:
+    """Whether `value` is about 10⁴ times `reference` or a 10⁴th of it (a ratio of at least UNIT_SLIP)."""
+    return bool(reference and value and (value / reference >= UNIT_SLIP or reference / value >= UNIT_SLIP))
+
+
+def unit_slip(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A figure about 10⁴ times (or a 10⁴th of) its neighbouring period's is a 万元 / 元 / 亿元 slip,
+    "the most common real input error" (DOMAIN.md §2). The neighbour is the quarter before in the
+    same year, else the same quarter a year before."""
+    previous, last_year = _neighbours(fig, cmp)
+    reference = previous if previous is not None else last_year
+    if not _slipped(fig.value, reference):
+        return []
+    return [cmp.problem(fig, Message.of("validation.unit_slip", value=fig.value, reference=reference))]
+
+
+def year_on_year(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A year-on-year change (同比) beyond ±50 % needs an explanation before acceptance (DOMAIN.md §2):
+    a warning, not an error. Not given for a figure `unit_slip` already refuses."""
+    previous, last_year = _neighbours(fig, cmp)
+    if _slipped(fig.value, previous if previous is not None else last_year):
+        return []
+    if not last_year or last_year <= 0 or abs(fig.value / last_year - 1) <= YOY_WARNING:
+        return []
+    return [cmp.problem(fig, Message.of("validation.yoy", change=fig.value / last_year - 1), Severity.WARNING)]
+
+
+FigureRule = Callable[[Figure, Comparison], list[Problem]]
+FIGURE_RULES: tuple[FigureRule, ...] = (part_within_total, total_within_stored_parts, year_to_date_rises,
+                                        unit_slip, year_on_year)
+
+
+def summing_parts(catalog: Catalog) -> dict[str, list[Indicator]]:
+    """Every total whose parts add up to it exactly (`components_sum_to_parent`), with those parts,
+    in catalog order: 软件业务收入 = 2021 + 2022 + 2023 + 2024, 软件业务出口 = 2041 + 2042 + 2043."""
+    out: dict[str, list[Indicator]] = {}
+    for part in catalog.indicators.values():
+        if part.parent and part.components_sum_to_parent:
+            out.setdefault(part.parent, []).append(part)
+    return {total: out[total] for total in catalog.indicators if total in out}
+
+
+def components_sum_to_total(figures: Sequence[Figure], cmp: Comparison) -> list[Problem]:
+    """A total equals the sum of its parts (DOMAIN.md §2), for every total the catalog declares
+    summed, once every part and the total are known (in the file or stored). Checked once per
+    organisation and quarter, on that quarter's first row in the file, in (org, year, quarter) order;
+    the tolerance is 1 (万元) or 0.1 % of the total, whichever is larger, for rounding on the form."""
+    totals = summing_parts(cmp.catalog)
+    firsts: dict[tuple[str, int, int], Figure] = {}
+    for fig in sorted(figures, key=lambda f: f.source_row):
+        firsts.setdefault((fig.org_id, fig.year, fig.quarter), fig)
+    out = []
+    for (org, year, quarter), fig in sorted(firsts.items(), key=lambda item: item[0]):
+        for total_id, parts in totals.items():
+            total = cmp.merged.get((org, total_id, year, quarter))
+            values = [cmp.merged.get((org, p.indicator_id, year, quarter)) for p in parts]
+            if total is None or any(v is None for v in values):
+                continue
+            added = sum(values)
+            if abs(added - total) > max(1.0, 0.001 * total):
+                out.append(cmp.problem(fig, Message.of("validation.components_sum", name=cmp.catalog.indicators[total_id].name_zh,
+                                                       total=total, count=count_message(len(parts)), sum=added),
+                                       shown=total))
+    return out
+
+
+def count_message(n: int) -> Message | int:
+    """How many parts, as a word where the catalog has one (四个分项, four parts)."""
+    code = f"validation.count.{n}"
+    return Message.of(code) if messages.exists(code) else n
+
+
+FileRule = Callable[[Sequence[Figure], Comparison], list[Problem]]
+FILE_RULES: tuple[FileRule, ...] = (components_sum_to_total,)
+
+
+# ----------------------------------------------------------------------------- the validator
+
+
+def missing_columns(file: str, columns: Iterable[str], expected: Sequence[str]) -> list[Problem]:
+    """Every column the tidy layout needs is there (reported once, on the header row)."""
+    missing = [c for c in expected if c not in set(columns)]
+    if not missing:
+        return []
+    return [Problem(file=file, row=1, column=", ".join(missing), value=None,
+                    reason=Message.of("validation.missing_columns", missing=", ".join(missing), expected=", ".join(expected)))]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Figures ready to write (in file order) and every problem found, in the order they are shown."""
+
+    figures: list[Figure]
+    problems: list[Problem]
+
+
+def check_rows(file: str, records: Iterable[Record], catalog: Catalog, organisations: Organisations,
+               today: dt.date) -> tuple[list[Figure], list[Problem], set[str]]:
+    """Run every row rule on every record: (the figures that passed, the problems, every
+    organisation a record named, whether or not its record passed)."""
+    ctx = RowContext.of(file, catalog, organisations, today)
+    rules = row_rules()
+    figures: list[Figure] = []
+    problems: list[Problem] = []
+    named: set[str] = set()
+    for rec in records:
+        got = Reading()
+        found = [p for rule in rules for p in rule(rec, got, ctx)]
+        if got.org_id is not None:
+            named.add(got.org_id)
+        if found:
+            problems.extend(found)
+            continue
+        assert got.org_id and got.indicator and got.period and got.value is not None and got.unit  # every rule passed
+        figures.append(Figure(got.org_id, got.indicator.indicator_id, got.period.year, got.period.quarter, got.value,
+                              got.number, got.unit, None, rec.row, rec.column("value")))
+    return figures, problems, named
+
+
+def check_figures(file: str, figures: Sequence[Figure], catalog: Catalog, stored: Mapping[Key, float]) -> list[Problem]:
+    """Run every comparison rule on every figure, then the rules over the whole file."""
+    cmp = Comparison.of(file, catalog, figures, stored)
+    problems = [p for fig in cmp.incoming.values() for rule in FIGURE_RULES for p in rule(fig, cmp)]
+    problems.extend(p for rule in FILE_RULES for p in rule(figures, cmp))
+    return problems
+
+
+def validate(file: str, records: Sequence[Record], catalog: Catalog, organisations: Organisations, *,
+             stored: StoredFigures, today: dt.date | None = None, earlier: Iterable[Problem] = (),
+             guard: Callable[[set[str]], None] | None = None) -> Outcome:
+    """Run every rule and collect every problem: the row rules, then — for the figures that pass
+    them — the rules that compare them with each other and with the stored figures.
+
+    `earlier` are problems already found while reading the file (rows of the wrong shape); they
+    come first. `guard` sees every organisation the records name before any stored figure is read
+    and may raise to refuse the whole file: a message comparing with stored figures must not
+    reveal another firm's numbers."""
+    problems = list(earlier)
+    if not records and not problems:
+        problems.append(whole_file(file, Message.of("validation.no_rows")))
+    figures, found, named = check_rows(file, records, catalog, organisations, today or dt.date.today())
+    problems.extend(found)
+    if guard is not None:
+        guard(named)
+    if figures:
+        pairs = list(dict.fromkeys((f.org_id, f.indicator_id) for f in figures))
+        problems.extend(check_figures(file, figures, catalog, stored(pairs, periods_compared(figures))))
+    # In the wide layout one bad credit code would otherwise be reported once per code column.
+    return Outcome(figures, list(dict.fromkeys(problems)))
