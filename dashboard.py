@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from domain import policy
-from ui import auth, components, data, ops
+from ui import auth, components, ops, queries
 from ui.i18n import LANGS, localized, t
 
 st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
@@ -19,8 +19,8 @@ lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get,
 if (problem := ops.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
     ops.store_unavailable(problem, lang)
     st.stop()
-version = data.data_version()
-if data.is_demo(version):
+version = queries.data_version()
+if queries.is_demo(version):
     st.sidebar.warning(t("demo_badge", lang))
 
 SPEC = {  # name: (script, title key, icon, url path)
@@ -61,15 +61,15 @@ if who is None:
     st.navigation([landing_page(None), *PAGES.values()], position="hidden")
     st.stop()
 st.sidebar.title(t("app_title", lang))
-plans = data.visible_plans(who)
-catalog = data.catalog()
+plans = queries.visible_plans(who)
+catalog = queries.catalog()
 if plans:
     plan_id = st.sidebar.selectbox(t("plan", lang), plans, key="plan_id",
                                    format_func=lambda p: localized(catalog.plans[p], "title", lang))
     scope = who.scope_org_id or catalog.plans[plan_id].scope
 else:
     scope = who.scope_org_id
-periods = data.periods(version, scope)[::-1]
+periods = queries.periods(version, scope)[::-1]
 # Keyed by scope: choosing another plan starts at the quarter that plan is read at (its latest
 # quarter with data within its horizon).
 if periods:

@@ -24,19 +24,19 @@ from metrics import bases
 from reports import MIME, render
 from reports.bases import base_register
 from store import access
-from ui import components, context, data, programme, programme_figures
+from ui import components, context, programme, programme_figures, queries
 from ui.i18n import localized, t
 
 ctx = context.current()
-version = data.data_version()
-cat = data.catalog()
+version = queries.data_version()
+cat = queries.catalog()
 
 
 def counted(plan: Plan) -> list[ProgrammeCountTarget]:
     return [x for x in plan.targets if isinstance(x, ProgrammeCountTarget)]
 
 
-plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), counted, "bases_page", "no_base_plan")
+plan = components.page_plan(ctx, cat, queries.visible_plans(ctx.who), counted, "bases_page", "no_base_plan")
 plan_id = plan.plan_id
 
 first_year = min(x.first_year for x in counted(plan))
@@ -46,7 +46,7 @@ half = st.selectbox(t("as_of_half", ctx.lang), halves, index=halves.index(wanted
                     format_func=lambda yh: f"{programme.half_label(*yh, ctx.lang)}（{half_year_deadline(*yh)}）",
                     key=f"bases-half-{plan_id}")
 as_of = half_year_deadline(*half)
-view = data.base_programme(version, ctx.who, plan_id, as_of)
+view = queries.base_programme(version, ctx.who, plan_id, as_of)
 standard = {m.applies_to: m.amount.canonical for m in plan.measures if m.amount and m.applies_to}
 failing = [d for d in view.designations if view.eligibility[d.base_id][0] == bases.Check.NOT_MET]
 owed = [r for r in view.reports if r.state != bases.ReportState.ON_TIME]
@@ -57,7 +57,7 @@ cells[1].metric(t("funding_total", ctx.lang), f"{sum(d.funding for d in view.des
 cells[2].metric(t("not_eligible", ctx.lang), len(failing))
 cells[3].metric(t("reports_not_on_time", ctx.lang), len(owed))
 
-doc = base_register(plan, view, ctx.lang, demo=data.is_demo(version))
+doc = base_register(plan, view, ctx.lang, demo=queries.is_demo(version))
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="base-register")
 
 st.subheader(t("programme_counts", ctx.lang))
@@ -67,11 +67,11 @@ with right:
     st.plotly_chart(programme_figures.count_bars(view.designations, view.counts, ctx.lang), key="count-bars")
 
 period = Period.containing(as_of)
-for row in [r for r in data.progress(version, plan_id, period) if r.kind == "growth"]:
+for row in [r for r in queries.progress(version, plan_id, period) if r.kind == "growth"]:
     st.subheader(localized(row, "name", ctx.lang))
     components.badge(row.status, ctx.lang)
     st.caption(f"{t('reason', ctx.lang)}：{row.reason.render(ctx.lang)}")
-    series = data.target_series(version, plan_id, row.target_id, period)
+    series = queries.target_series(version, plan_id, row.target_id, period)
     st.plotly_chart(programme_figures.growth_bars(series.annual, row.target / 100, row.base_year + 1, row.target_year,
                                                   ctx.lang), key=f"growth-{row.target_id}")
 
@@ -96,9 +96,9 @@ else:
 if may(ctx.who.role, Permission.RECORD_BASES):
     st.subheader(t("record_bases", ctx.lang))
     new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
-    con = data.cursor()
+    con = queries.cursor()
     with new_tab:
-        counties = data.counties(version, ctx.who, plan.scope)
+        counties = queries.counties(version, ctx.who, plan.scope)
         names = dict(zip(counties.org_id, counties.name_zh, strict=True))
         a, b, c = st.columns(3)
         county = a.selectbox(t("county", ctx.lang), list(names), format_func=names.get, key="new-county")

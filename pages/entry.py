@@ -3,13 +3,13 @@
 import streamlit as st
 
 from store import access, ingest, readers
-from ui import components, context, data, entry
+from ui import components, context, entry, queries
 from ui.format import pct
 from ui.i18n import localized, t
 
 ctx = context.current()
 st.header(t("entry", ctx.lang))
-orgs = access.writable_orgs(data.cursor(), ctx.who)
+orgs = access.writable_orgs(queries.cursor(), ctx.who)
 if orgs.empty:
     st.info(t("no_org_to_enter", ctx.lang))
     st.stop()
@@ -23,7 +23,7 @@ with form_tab:
                              format_func=lambda p: components.period_label(p, ctx.lang))
     kind = orgs.kind[orgs.org_id == org].iloc[0]
     indicators = entry.form_indicators(kind)
-    known = access.values_for(data.cursor(), ctx.who, org, [period, period.same_period_last_year()])
+    known = access.values_for(queries.cursor(), ctx.who, org, [period, period.same_period_last_year()])
     typed: dict[str, float | None] = {}
     for ind in indicators:
         a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")
@@ -42,7 +42,7 @@ with form_tab:
             st.warning(t("nothing_to_submit", ctx.lang))
         else:
             checked = entry.checked_or_refused(lambda: ingest.validate_tidy(
-                data.cursor(), data.catalog(), t("form_tab", ctx.lang), rows, who=ctx.who), ctx.lang)
+                queries.cursor(), queries.catalog(), t("form_tab", ctx.lang), rows, who=ctx.who), ctx.lang)
             if checked is not None:
                 entry.submit_checked(checked, ctx.who, "form", explanation, ctx.lang)
 
@@ -55,7 +55,7 @@ with upload_tab:
     upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"])
     if upload is not None:
         checked = entry.checked_or_refused(lambda: ingest.check_file(
-            data.cursor(), data.catalog(), upload.name, upload.getvalue(), who=ctx.who), ctx.lang)
+            queries.cursor(), queries.catalog(), upload.name, upload.getvalue(), who=ctx.who), ctx.lang)
         if checked is None:
             st.stop()
         if not checked.rows.empty:

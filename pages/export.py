@@ -13,14 +13,14 @@ from reports import FORMATS, MIME, render
 from reports.briefing import build
 from reports.model import Document
 from store.access import AuthorizationError
-from ui import components, context, data, safe
+from ui import components, context, queries, safe
 from ui.i18n import t
 
 
 @st.cache_data(show_spinner=False)
 def briefing(version: int, who: Identity, plan_id: str, as_of: Period, park: str | None, lang: str) -> Document:
     """Built once per data version (the scope check runs inside; refusals are not cached)."""
-    return build(data.cursor(), data.catalog(), plan_id, as_of, park_id=park, lang=lang, who=who)
+    return build(queries.cursor(), queries.catalog(), plan_id, as_of, park_id=park, lang=lang, who=who)
 
 
 ctx = context.current()
@@ -28,13 +28,13 @@ st.header(t("export", ctx.lang))
 if ctx.plan_id is None or ctx.as_of is None:
     st.info(t("no_data_plan", ctx.lang, period="—"))
     st.stop()
-version = data.data_version()
+version = queries.data_version()
 if ctx.who.scope_org_id:  # a park manager's briefing is their own park's
     park = ctx.who.scope_org_id
 else:
-    parks = [o.org_id for o in data.catalog().parks_under(data.catalog().plans[ctx.plan_id].scope)]
+    parks = [o.org_id for o in queries.catalog().parks_under(queries.catalog().plans[ctx.plan_id].scope)]
     park = st.selectbox(t("export_scope", ctx.lang), [None, *parks], format_func=lambda p: t("whole_plan", ctx.lang)
-                        if p is None else data.org_name(p))
+                        if p is None else queries.org_name(p))
 try:
     doc = briefing(version, ctx.who, ctx.plan_id, ctx.as_of, park, ctx.lang)
 except AuthorizationError:
@@ -45,14 +45,14 @@ components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME,
 
 with st.expander(t("export_all", ctx.lang)):
     if st.button(t("export_all_go", ctx.lang)):
-        plans = data.visible_plans(ctx.who)
+        plans = queries.visible_plans(ctx.who)
         bar = st.progress(0.0)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             jobs = [(p, f) for p in plans for f in FORMATS]
             for i, (plan_id, fmt) in enumerate(jobs, start=1):
-                plan = data.catalog().plans[plan_id]
-                as_of = plan.reading_quarter(data.periods(version, plan.scope))
+                plan = queries.catalog().plans[plan_id]
+                as_of = plan.reading_quarter(queries.periods(version, plan.scope))
                 bar.progress(i / len(jobs), text=f"{plan_id} · {fmt} ({i}/{len(jobs)})")
                 if as_of is None:
                     continue

@@ -10,13 +10,13 @@ from metrics import incentives
 from reports import MIME, render
 from reports.incentives import incentive_list
 from store.access import AuthorizationError
-from ui import components, context, data, programme
+from ui import components, context, programme, queries
 from ui.i18n import t
 
 ctx = context.current()
-version = data.data_version()
-cat = data.catalog()
-plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), lambda plan: bool(plan.incentives), "incentives_page",
+version = queries.data_version()
+cat = queries.catalog()
+plan = components.page_plan(ctx, cat, queries.visible_plans(ctx.who), lambda plan: bool(plan.incentives), "incentives_page",
                             "no_incentive_plan")
 plan_id = plan.plan_id
 
@@ -27,21 +27,21 @@ if ctx.who.scope_org_id:  # a park manager: their park (another one named in the
 else:
     options = [plan.scope, *(o.org_id for o in cat.parks_under(plan.scope))]
     scope = left.selectbox(t("reward_scope", ctx.lang), options, index=options.index(requested) if requested in options
-                           else 0, format_func=lambda o: t("whole_city", ctx.lang) if o == plan.scope else data.org_name(o),
+                           else 0, format_func=lambda o: t("whole_city", ctx.lang) if o == plan.scope else queries.org_name(o),
                            key=f"reward-scope-{plan_id}")
-complete = {p.year for p in data.periods(version, plan.scope) if p.quarter == 4}
+complete = {p.year for p in queries.periods(version, plan.scope) if p.quarter == 4}
 years = [y for y in range(plan.base_year + 1, plan.horizon_end + 1) if y in complete][::-1]
 if not years:
     st.info(t("no_reward_years", ctx.lang))
     st.stop()
 year = right.selectbox(t("year", ctx.lang), years, key=f"reward-year-{plan_id}")
 try:
-    winners = data.incentive_winners(version, ctx.who, plan_id, scope, year)
+    winners = queries.incentive_winners(version, ctx.who, plan_id, scope, year)
 except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 if ctx.who.scope_org_id:  # named only once the data layer has let the read through
-    left.text(f"{t('park', ctx.lang)}：{data.org_name(scope)}")
+    left.text(f"{t('park', ctx.lang)}：{queries.org_name(scope)}")
 
 total = incentives.total_of(winners)
 cells = st.columns(4)
@@ -61,6 +61,6 @@ if winners.empty:
 else:
     st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, width="stretch",
                  column_config=programme.winners_column_config(ctx.lang))
-scope_name = t("whole_city", ctx.lang) if scope == plan.scope else data.org_name(scope)
-doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=data.is_demo(version))
+scope_name = t("whole_city", ctx.lang) if scope == plan.scope else queries.org_name(scope)
+doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=queries.is_demo(version))
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="rewards")

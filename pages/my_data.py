@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from ui import context, data, tables
+from ui import context, queries, tables
 from ui.i18n import t
 
 ctx = context.current()
 org = ctx.who.scope_org_id
-st.header(f"{t('my_data', ctx.lang)} · {data.org_name(org)}")
+st.header(f"{t('my_data', ctx.lang)} · {queries.org_name(org)}")
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
-frame = data.own_figures(data.data_version(), ctx.who, org, ctx.as_of)
+frame = queries.own_figures(queries.data_version(), ctx.who, org, ctx.as_of)
 st.caption(ctx.as_of.label_zh())
 st.dataframe(tables.figures_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config={t("yoy", ctx.lang): st.column_config.NumberColumn(format="%.1f%%")})

@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from ui import components, context, data
+from ui import components, context, queries
 from ui.i18n import t
 
 ctx = context.current()
-version = data.data_version()
+version = queries.data_version()
 st.header(t("overview", ctx.lang))
-cat = data.catalog()
-plan_ids = data.visible_plans(ctx.who)
+cat = queries.catalog()
+plan_ids = queries.visible_plans(ctx.who)
 if not plan_ids:
     st.info(t("no_plan_access", ctx.lang))
     st.stop()
 for plan_id in plan_ids:
     plan = cat.plans[plan_id]
-    as_of = plan.reading_quarter(data.periods(version, plan.scope))  # each plan at its own quarter
-    rows = data.progress(version, plan_id, as_of) if as_of else []
+    as_of = plan.reading_quarter(queries.periods(version, plan.scope))  # each plan at its own quarter
+    rows = queries.progress(version, plan_id, as_of) if as_of else []
     head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
-    series = data.target_series(version, plan_id, head.target_id, as_of) if as_of else None
+    series = queries.target_series(version, plan_id, head.target_id, as_of) if as_of else None
     components.plan_card(plan, as_of, rows, series, ctx.lang)

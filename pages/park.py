@@ -9,15 +9,15 @@ import streamlit as st
 
 from domain.policy import Permission, may
 from store.access import AuthorizationError
-from ui import components, context, data, tables
+from ui import components, context, queries, tables
 from ui.i18n import t
 
 ctx = context.current()
-version = data.data_version()
-visible = data.visible_parks(version, ctx.who)
+version = queries.data_version()
+visible = queries.visible_parks(version, ctx.who)
 names = dict(zip(visible.org_id, visible.name_zh, strict=True))
 requested = st.query_params.get("park")
-plan = data.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
+plan = queries.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
 # A leader sees the parks of the chosen plan's city, or of the city of a park named in the URL.
 city = visible.city_id[visible.org_id == requested].iloc[0] if requested in names else (plan.scope if plan else None)
 parks = visible[visible.city_id == city] if may(ctx.who.role, Permission.READ_EVERYTHING) and city else visible
@@ -34,13 +34,13 @@ if ctx.as_of is None:
     st.stop()
 try:
     # A park outside the user's scope (typed into the URL) is refused by the data layer itself.
-    frame = data.enterprise_figures(version, ctx.who, park, ctx.as_of)
+    frame = queries.enterprise_figures(version, ctx.who, park, ctx.as_of)
 except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 
 if plan is not None:
-    rows = [r for r in data.progress(version, plan.plan_id, ctx.as_of) if r.scope_id == park]
+    rows = [r for r in queries.progress(version, plan.plan_id, ctx.as_of) if r.scope_id == park]
     if rows:
         st.subheader(t("park_targets", ctx.lang))
         table = components.progress_table(rows, ctx.lang)
@@ -50,11 +50,11 @@ if plan is not None:
     head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
                  and tg.kind == "level"), None)
     if head is not None:
-        shares = data.park_breakdown(version, plan.plan_id, head.target_id, ctx.as_of)
+        shares = queries.park_breakdown(version, plan.plan_id, head.target_id, ctx.as_of)
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
             year = ctx.as_of.last_complete_year
-            st.markdown(t("rank", ctx.lang, city=data.org_name(plan.scope), rank=ranked.index(park) + 1,
+            st.markdown(t("rank", ctx.lang, city=queries.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
 st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
@@ -68,8 +68,8 @@ st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="s
 
 year = ctx.as_of.last_complete_year
 st.subheader(t("incentive_new", ctx.lang, year=year))
-rewarding = [p for p in data.catalog().plans.values() if p.incentives and data.catalog().is_under(park, p.scope)]
-winners = pd.concat([data.incentive_winners(version, ctx.who, p.plan_id, park, year) for p in rewarding] or [pd.DataFrame()])
+rewarding = [p for p in queries.catalog().plans.values() if p.incentives and queries.catalog().is_under(park, p.scope)]
+winners = pd.concat([queries.incentive_winners(version, ctx.who, p.plan_id, park, year) for p in rewarding] or [pd.DataFrame()])
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from ui import components, context, data, figures, status
+from ui import components, context, figures, queries, status
 from ui.i18n import localized, render, t
 
 ctx = context.current()
-version = data.data_version()
-plan = data.catalog().plans[ctx.plan_id]
+version = queries.data_version()
+plan = queries.catalog().plans[ctx.plan_id]
 st.header(localized(plan, "title", ctx.lang))
 st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
-rows = data.progress(version, plan.plan_id, ctx.as_of)
+rows = queries.progress(version, plan.plan_id, ctx.as_of)
 if all(r.actual is None for r in rows):
     st.info(t("no_data_plan", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
     st.stop()
@@ -35,7 +35,7 @@ components.badge(row.status, ctx.lang)
 st.caption(f"{t('reason', ctx.lang)}：{render(row.reason, ctx.lang)}")
 chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
 with chart:
-    st.plotly_chart(figures.target_chart(data.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),
+    st.plotly_chart(figures.target_chart(queries.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),
                     key="target-chart")
 if gauge is not None:
     with gauge:
@@ -43,11 +43,11 @@ if gauge is not None:
 st.markdown(f"**{t('source_quote', ctx.lang)}**（{plan.seed_file}）")
 st.text(f"“{row.source_quote}”")
 
-parks = data.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)
+parks = queries.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)
 if parks and any(p.value for p in parks):
     st.subheader(t("by_park", ctx.lang))
     st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
-parts = data.components(version, plan.plan_id, chosen, ctx.as_of)
+parts = queries.components(version, plan.plan_id, chosen, ctx.as_of)
 if not parts.empty:
     st.subheader(t("by_component", ctx.lang))
     st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from ui import context, data
+from ui import context, queries
 from ui.i18n import localized, t
 
 lang = context.current().lang
 st.header(t("plans", lang))
-plans = data.plans(data.data_version())
+plans = queries.plans(queries.data_version())
 if plans.empty:
     st.info(t("no_plans", lang))
     st.stop()
-cat = data.catalog()
+cat = queries.catalog()
 rows = []
 for p in plans.itertuples():
     plan = cat.plans[p.plan_id]

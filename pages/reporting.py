@@ -4,13 +4,13 @@ import streamlit as st
 
 from domain.policy import Permission, may
 from store import access, settings
-from ui import context, data, safe, tables
+from ui import context, queries, safe, tables
 from ui.i18n import t
 
 ctx = context.current()
 st.header(t("reporting", ctx.lang))
-con = data.cursor()
-cat = data.catalog()
+con = queries.cursor()
+cat = queries.catalog()
 if ctx.who.scope_org_id:
     root = ctx.who.scope_org_id
 else:
@@ -25,7 +25,7 @@ if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 status = access.reporting_status(con, ctx.who, root, ctx.as_of, days)
-st.caption(t("reporting_for", ctx.lang, org=data.org_name(root), period=ctx.as_of.label_zh(),
+st.caption(t("reporting_for", ctx.lang, org=queries.org_name(root), period=ctx.as_of.label_zh(),
                                                deadline=ctx.as_of.deadline(days)))
 summary = tables.reporting_summary(status, ctx.lang)
 st.dataframe(summary, hide_index=True, width="stretch",

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from store import access
-from ui import components, context, data, tables
+from ui import components, context, queries, tables
 from ui.i18n import localized, t
 
 ctx = context.current()
 st.header(t("review", ctx.lang))
-con = data.cursor()
+con = queries.cursor()
 pending = access.submissions(con, ctx.who, "pending")
 if pending.empty:
     st.info(t("no_pending", ctx.lang))
@@ -35,10 +35,10 @@ a, b, c = st.columns([2, 2, 1])
 orgs = access.all_orgs(con, ctx.who)
 names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
 org = a.selectbox(t("org", ctx.lang), list(orgs.org_id), format_func=names.get, key="history-org")
-cat = data.catalog()
+cat = queries.catalog()
 indicator = b.selectbox(t("indicator", ctx.lang), list(cat.indicators), key="history-indicator",
                         format_func=lambda i: localized(cat.indicators[i], "name", ctx.lang))
-period = c.selectbox(t("quarter", ctx.lang), data.periods(data.data_version(), org)[::-1] or [ctx.as_of],
+period = c.selectbox(t("quarter", ctx.lang), queries.periods(queries.data_version(), org)[::-1] or [ctx.as_of],
                      format_func=lambda p: components.period_label(p, ctx.lang), key="history-period")
 st.dataframe(tables.history_table(access.history(con, ctx.who, org, indicator, period.year, period.quarter), ctx.lang),
              hide_index=True, width="stretch")

@@ -12,24 +12,24 @@ from metrics import tasks
 from reports import MIME, render
 from reports.tasks import task_briefing
 from store import access
-from ui import components, context, data, programme, programme_figures
+from ui import components, context, programme, programme_figures, queries
 from ui.i18n import t
 
 ctx = context.current()
-version = data.data_version()
-cat = data.catalog()
-plan = components.page_plan(ctx, cat, data.visible_plans(ctx.who), lambda plan: bool(plan.tasks), "tasks_page", "no_task_plan")
+version = queries.data_version()
+cat = queries.catalog()
+plan = components.page_plan(ctx, cat, queries.visible_plans(ctx.who), lambda plan: bool(plan.tasks), "tasks_page", "no_task_plan")
 plan_id = plan.plan_id
 
 # Quarters from the plan's start to the latest report (at least to the quarter of the last due date).
 last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
-latest = data.latest_task_quarter(version, ctx.who, plan_id)
+latest = queries.latest_task_quarter(version, ctx.who, plan_id)
 last = max(q for q in (last_due, latest) if q is not None)
 quarters = tasks.reporting_quarters(first_report_quarter(plan).end_date, last)[::-1]
 default = quarters.index(ctx.as_of) if ctx.plan_id == plan_id and ctx.as_of in quarters else 0
 quarter = st.selectbox(t("quarter", ctx.lang), quarters, index=default, key=f"task-quarter-{plan_id}",
                        format_func=lambda p: programme.quarter_label(p, ctx.lang))
-states = data.task_states(version, ctx.who, plan_id, quarter)
+states = queries.task_states(version, ctx.who, plan_id, quarter)
 total, missing = tasks.total(states), tasks.missing_reports(states)
 
 cells = st.columns(5)
@@ -40,7 +40,7 @@ cells[2].metric(programme.status_word(TaskStatus.DELAYED, ctx.lang), total.delay
 cells[3].metric(t("overdue_tasks", ctx.lang), total.overdue)
 cells[4].metric(t("departments_missing", ctx.lang), len(missing))
 
-doc = task_briefing(plan, quarter, states, ctx.lang, demo=data.is_demo(version))
+doc = task_briefing(plan, quarter, states, ctx.lang, demo=queries.is_demo(version))
 st.caption(doc.summary[0])
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
 
@@ -73,7 +73,7 @@ with history:
     texts = {s.task.task_id: s.task.text for s in states}
     chosen = st.selectbox(t("task", ctx.lang), list(texts), key="history-task",
                           format_func=lambda i: f"{i} {texts[i][:40]}")
-    st.dataframe(programme.task_history_table(data.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
+    st.dataframe(programme.task_history_table(queries.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
                  hide_index=True, width="stretch")
 
 if may(ctx.who.role, Permission.RECORD_TASKS):
@@ -91,7 +91,7 @@ if may(ctx.who.role, Permission.RECORD_TASKS):
     note = st.text_area(t("progress_note", ctx.lang), max_chars=2000, key="record-note")
     if st.button(t("record", ctx.lang), type="primary", key="record-submit"):
         try:
-            revision = access.record_task_update(data.cursor(), ctx.who, validated(
+            revision = access.record_task_update(queries.cursor(), ctx.who, validated(
                 TaskUpdateInput, plan_id=plan_id, task_id=task_id, department=department, year=period.year,
                 quarter=period.quarter, status=status, note=note))
         except ProgrammeInputError as e:

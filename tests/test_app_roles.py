@@ -60,9 +60,9 @@ NEVER = {
 
 def store():
     """A cursor on the app's own connection (the app keeps the file open; tests share it)."""
-    from ui import data
+    from ui import queries
 
-    return data.cursor()
+    return queries.cursor()
 
 
 def read(sql: str, params: list | None = None):

@@ -379,9 +379,9 @@ def test_an_administrator_backs_up_from_the_app(tmp_path, source, app_store, mon
     (check,) = [b for b in at.button if b.label == "校验全部备份"]
     check.click().run()
     assert list(at.dataframe[0].value["状态"]) == ["完好"]
-    from ui import data
+    from ui import queries
 
-    log = rawsql.frame(data.cursor(), "SELECT actor, action, object FROM audit_log WHERE action = 'backup.created'")
+    log = rawsql.frame(queries.cursor(), "SELECT actor, action, object FROM audit_log WHERE action = 'backup.created'")
     assert log.values.tolist() == [["admin", "backup.created", str(entry.path)]]
 
 

@@ -28,9 +28,9 @@ NOT_ALLOWED = "无权查看该园区的企业数据"
 
 
 def con():
-    from ui import data
+    from ui import queries
 
-    return data.cursor()
+    return queries.cursor()
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -14,7 +14,7 @@ import streamlit_authenticator as stauth
 from domain.access import Identity
 from domain.config import settings
 from store import users
-from ui import data
+from ui import queries
 from ui.i18n import t
 
 COOKIE_NAME = "tracker_auth"
@@ -34,7 +34,7 @@ def _sso_identity(lang: str) -> Identity | None:
     if not st.user.is_logged_in:
         st.button(t("sign_in_sso", lang), on_click=st.login)
         return None
-    who = users.identity(data.cursor(), str(st.user.get("email", "")))
+    who = users.identity(queries.cursor(), str(st.user.get("email", "")))
     if who is None:
         st.error(t("no_account", lang))
         st.button(t("sign_out", lang), on_click=st.logout)
@@ -49,7 +49,7 @@ def sign_in(lang: str) -> Identity | None:
         if who is not None:
             st.sidebar.button(t("sign_out", lang), on_click=st.logout)
         return who
-    con = data.cursor()
+    con = queries.cursor()
     creds = users.credentials(con)
     for name, entry in creds["usernames"].items():
         if users.locked_until(con, name):  # makes the library refuse it before checking the password

@@ -15,7 +15,7 @@ from domain.access import Identity
 from domain.policy import Permission
 from store import access, audit, backup
 from store.db import StoreError, resolve_path
-from ui import data
+from ui import queries
 from ui.i18n import t
 
 log = logging.getLogger("tracker.store")
@@ -27,7 +27,7 @@ def store_problem() -> StoreError | None:
     """Why the store cannot be opened, or None. A failure is not cached, so once an
     administrator has put things right a reload tries again."""
     try:
-        data.cursor().close()
+        queries.cursor().close()
     except StoreError as e:
         log.error("the store cannot be opened: %s", e)
         return e
@@ -53,13 +53,13 @@ def directory() -> Path:
 
 
 def backups(who: Identity) -> list[backup.Entry]:
-    access.require(data.cursor(), who, Permission.RUN_BACKUPS, "list backups", ["users"])  # the audit row as ever
+    access.require(queries.cursor(), who, Permission.RUN_BACKUPS, "list backups", ["users"])  # the audit row as ever
     return backup.backups(directory())
 
 
 def backup_now(who: Identity) -> tuple[Path, backup.Manifest]:
     """A backup made by an administrator, recorded in the audit log."""
-    con = data.cursor()
+    con = queries.cursor()
     access.require(con, who, Permission.RUN_BACKUPS, "back up the store", ["users"])
     plan = schedule()
     path, manifest = backup.create_in(con, directory(), actor=who.username,
@@ -71,7 +71,7 @@ def backup_now(who: Identity) -> tuple[Path, backup.Manifest]:
 
 def verify_all(who: Identity) -> dict[str, str | None]:
     """Each backup's name and the problem found in it, None when it is intact."""
-    access.require(data.cursor(), who, Permission.RUN_BACKUPS, "verify backups", ["users"])
+    access.require(queries.cursor(), who, Permission.RUN_BACKUPS, "verify backups", ["users"])
     out = {}
     for entry in backup.backups(directory()):
         try:
