@@ -257,7 +257,8 @@ def test_progress_json_qingdao_2016(demo_cli, catalog, tmp_path):
                         db=demo_cli[0]))
     plan = catalog.plans["qingdao-2012"]
     assert sorted(r["target_id"] for r in rows) == sorted(t.target_id for t in plan.targets)
-    documented = set(ProgressRow.model_fields)
+    # every field of a row, the reason message replaced by its words in both languages and its code
+    documented = set(ProgressRow.model_fields) - {"reason"} | {"status_reason", "status_reason_zh", "reason_code"}
     for r in rows:
         assert set(r) == documented
         assert r["plan_id"] == "qingdao-2012"
@@ -278,6 +279,8 @@ def test_progress_json_qingdao_2016(demo_cli, catalog, tmp_path):
     assert sw["final"] is True
     assert sw["actual_period"] == "2016"
     assert sw["series"] == "official"
+    assert sw["reason_code"] == "progress.level.fell_short"
+    assert sw["status_reason_zh"] == "2016年实际1,831亿元，未达到目标2,200亿元"  # 1831.05… to four digits
     assert sw["scope_id"] == "qingdao" and sw["scope_name"] == "青岛市"
 
 
