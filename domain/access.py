@@ -11,6 +11,12 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 
+class AuthorizationError(PermissionError):
+    """The data layer refused a caller (store/access.py raises it and writes an `access.denied`
+    audit row). Defined here, with the identity, so that pages and reports can catch it without
+    importing the store."""
+
+
 class Role(StrEnum):
     ADMIN = "admin"  # users and plans
     LEADER = "leader"  # reads everything

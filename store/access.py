@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from domain import policy
+from domain.access import AuthorizationError as AuthorizationError  # raised here; re-exported for callers
 from domain.access import Identity
 from domain.models import OrgKind, Plan, ProgrammeCountTarget
 from domain.periods import Period
@@ -30,10 +31,6 @@ from domain.programme import (
 from store import figures, orgs, programme, reporting, settings, sql
 from store import submissions as subs  # access has a function named submissions
 from store.audit import audit
-
-
-class AuthorizationError(PermissionError):
-    pass
 
 
 def _within(con: sql.Con, ancestor: str, org_id: str) -> bool:
