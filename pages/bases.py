@@ -20,7 +20,6 @@ from domain.programme import (
     half_year_deadline,
     validated,
 )
-from metrics import bases
 from reports import MIME, render
 from reports.bases import base_register
 from store import access
@@ -48,8 +47,8 @@ half = st.selectbox(t("as_of_half", ctx.lang), halves, index=halves.index(wanted
 as_of = half_year_deadline(*half)
 view = queries.base_programme(version, ctx.who, plan_id, as_of)
 standard = {m.applies_to: m.amount.canonical for m in plan.measures if m.amount and m.applies_to}
-failing = [d for d in view.designations if view.eligibility[d.base_id][0] == bases.Check.NOT_MET]
-owed = [r for r in view.reports if r.state != bases.ReportState.ON_TIME]
+failing = programme.not_eligible(view)
+owed = programme.reports_not_on_time(view)
 
 cells = st.columns(4)
 cells[0].metric(t("designated", ctx.lang), len(view.designations))
@@ -88,15 +87,13 @@ if view.reports:
     st.dataframe(programme.report_summary_table(view, ctx.lang), hide_index=True, width="stretch")
     if owed:
         st.caption(t("reports_not_on_time", ctx.lang))
-        st.dataframe(programme.report_list_table(view, ctx.lang, [bases.ReportState.MISSING, bases.ReportState.LATE]),
-                     hide_index=True, width="stretch")
+        st.dataframe(programme.late_or_missing_table(view, ctx.lang), hide_index=True, width="stretch")
 else:
     st.caption(t("no_reports_due", ctx.lang))
 
 if may(ctx.who.role, Permission.RECORD_BASES):
     st.subheader(t("record_bases", ctx.lang))
     new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
-    con = queries.cursor()
     with new_tab:
         counties = queries.counties(version, ctx.who, plan.scope)
         names = dict(zip(counties.org_id, counties.name_zh, strict=True))
@@ -107,7 +104,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
         year = c.selectbox(t("year", ctx.lang), list(range(first_year, max(x.target_year for x in counted(plan)) + 1)),
                            key="new-year")
         base_id = base_id_for(year, kind, county)
-        existing = access.designation_history(con, ctx.who, plan_id, base_id)
+        existing = queries.designation_history(version, ctx.who, plan_id, base_id)
         if not existing.empty:
             st.info(t("is_correction", ctx.lang, revision=int(existing.revision.max())))
         name = st.text_input(t("base_name", ctx.lang), max_chars=120, key="new-name")
@@ -120,7 +117,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
         note = st.text_input(t("note", ctx.lang), max_chars=2000, key="new-note")
         if st.button(t("record", ctx.lang), type="primary", key="new-submit"):
             try:
-                revision = access.record_designation(con, ctx.who, validated(
+                revision = access.record_designation(queries.cursor(), ctx.who, validated(
                     DesignationInput, plan_id=plan_id, base_id=base_id, name=name, base_type=kind, county_id=county,
                     year=year, designated_on=on, funding=funding, startup_teams=teams, withdrawn=withdrawn, note=note))
             except ProgrammeInputError as err:
@@ -129,22 +126,20 @@ if may(ctx.who.role, Permission.RECORD_BASES):
                 st.session_state["bases-recorded"] = t("recorded", ctx.lang, revision=revision)
                 st.rerun()
     with report_tab:
-        every = bases.from_frame(access.designations(con, ctx.who, plan_id))
-        live = {x.base_id: x for x in every if not x.withdrawn}
+        live = {x.base_id: x for x in queries.designations(version, ctx.who, plan_id) if not x.withdrawn}
         if not live:
             st.caption(t("no_designations", ctx.lang))
         else:
             a, b = st.columns([3, 2])
             base = a.selectbox(t("base_name", ctx.lang), list(live), key="report-base",
                                format_func=lambda i: f"{live[i].name}（{live[i].year}）")
-            options = [(y, h) for y in range(live[base].year, live[base].year + bases.BUILD_YEARS) for h in (1, 2)]
-            which = b.selectbox(t("half_year", ctx.lang), options, key="report-half",
+            which = b.selectbox(t("half_year", ctx.lang), programme.construction_halves(live[base]), key="report-half",
                                 format_func=lambda yh: programme.half_label(*yh, ctx.lang))
             received_on = st.date_input(t("received_on", ctx.lang), value=half_year_deadline(*which), key="report-on")
             note = st.text_input(t("note", ctx.lang), max_chars=2000, key="report-note")
             if st.button(t("record", ctx.lang), type="primary", key="report-submit"):
                 try:
-                    revision = access.record_base_report(con, ctx.who, validated(
+                    revision = access.record_base_report(queries.cursor(), ctx.who, validated(
                         BaseReportInput, plan_id=plan_id, base_id=base, year=which[0], half=which[1],
                         received_on=received_on, note=note))
                 except ProgrammeInputError as err:

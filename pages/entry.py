@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from store import access, ingest, readers
+from store import ingest, readers
 from ui import components, context, entry, queries
 from ui.format import pct
 from ui.i18n import localized, t
 
 ctx = context.current()
 st.header(t("entry", ctx.lang))
-orgs = access.writable_orgs(queries.cursor(), ctx.who)
+version = queries.data_version()
+orgs = queries.writable_orgs(version, ctx.who)
 if orgs.empty:
     st.info(t("no_org_to_enter", ctx.lang))
     st.stop()
@@ -23,7 +24,7 @@ with form_tab:
                              format_func=lambda p: components.period_label(p, ctx.lang))
     kind = orgs.kind[orgs.org_id == org].iloc[0]
     indicators = entry.form_indicators(kind)
-    known = access.values_for(queries.cursor(), ctx.who, org, [period, period.same_period_last_year()])
+    known = queries.known_values(version, ctx.who, org, (period, period.same_period_last_year()))
     typed: dict[str, float | None] = {}
     for ind in indicators:
         a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")

@@ -6,10 +6,9 @@ import functools
 
 import streamlit as st
 
-from metrics import incentives
+from domain.access import AuthorizationError
 from reports import MIME, render
 from reports.incentives import incentive_list
-from store.access import AuthorizationError
 from ui import components, context, programme, queries
 from ui.i18n import t
 
@@ -43,7 +42,7 @@ except AuthorizationError:
 if ctx.who.scope_org_id:  # named only once the data layer has let the read through
     left.text(f"{t('park', ctx.lang)}：{queries.org_name(scope)}")
 
-total = incentives.total_of(winners)
+total = programme.reward_total(winners)
 cells = st.columns(4)
 cells[0].metric(t("firms", ctx.lang), total.firms)
 cells[1].metric(t("awards", ctx.lang), total.awards)

@@ -7,8 +7,8 @@ refused by the data layer itself.
 import pandas as pd
 import streamlit as st
 
+from domain.access import AuthorizationError
 from domain.policy import Permission, may
-from store.access import AuthorizationError
 from ui import components, context, queries, tables
 from ui.i18n import t
 

@@ -3,28 +3,28 @@
 import streamlit as st
 
 from domain.policy import Permission, may
-from store import access, settings
+from store import access
 from ui import context, queries, safe, tables
 from ui.i18n import t
 
 ctx = context.current()
 st.header(t("reporting", ctx.lang))
-con = queries.cursor()
+version = queries.data_version()
 cat = queries.catalog()
 if ctx.who.scope_org_id:
     root = ctx.who.scope_org_id
 else:
     root = cat.plans[ctx.plan_id].scope if ctx.plan_id else "cn"
-days = int(settings.setting(con, "report_deadline_days") or 20)
+days = queries.report_deadline_days(version)
 if may(ctx.who.role, Permission.SET_DEADLINE):
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
     if new_days != days:
-        access.set_report_deadline(con, ctx.who, int(new_days))
+        access.set_report_deadline(queries.cursor(), ctx.who, int(new_days))
         days = int(new_days)
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
-status = access.reporting_status(con, ctx.who, root, ctx.as_of, days)
+status = queries.reporting_status(version, ctx.who, root, ctx.as_of, days)
 st.caption(t("reporting_for", ctx.lang, org=queries.org_name(root), period=ctx.as_of.label_zh(),
                                                deadline=ctx.as_of.deadline(days)))
 summary = tables.reporting_summary(status, ctx.lang)

@@ -5,10 +5,8 @@ import functools
 
 import streamlit as st
 
-from domain.periods import Period
 from domain.policy import Permission, may
-from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, first_report_quarter, validated
-from metrics import tasks
+from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
 from reports import MIME, render
 from reports.tasks import task_briefing
 from store import access
@@ -22,15 +20,12 @@ plan = components.page_plan(ctx, cat, queries.visible_plans(ctx.who), lambda pla
 plan_id = plan.plan_id
 
 # Quarters from the plan's start to the latest report (at least to the quarter of the last due date).
-last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
-latest = queries.latest_task_quarter(version, ctx.who, plan_id)
-last = max(q for q in (last_due, latest) if q is not None)
-quarters = tasks.reporting_quarters(first_report_quarter(plan).end_date, last)[::-1]
+quarters = queries.task_quarters(version, ctx.who, plan_id)
 default = quarters.index(ctx.as_of) if ctx.plan_id == plan_id and ctx.as_of in quarters else 0
 quarter = st.selectbox(t("quarter", ctx.lang), quarters, index=default, key=f"task-quarter-{plan_id}",
                        format_func=lambda p: programme.quarter_label(p, ctx.lang))
-states = queries.task_states(version, ctx.who, plan_id, quarter)
-total, missing = tasks.total(states), tasks.missing_reports(states)
+board = queries.task_board(version, ctx.who, plan_id, quarter)
+states, total, missing = board.states, board.total, board.missing
 
 cells = st.columns(5)
 cells[0].metric(t("task_count", ctx.lang), total.total)
@@ -51,17 +46,15 @@ by_task, by_section, by_dept, late, silent, history = st.tabs([
 with by_task:
     st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, width="stretch")
 with by_section:
-    sections = tasks.by_section(states)
-    st.plotly_chart(programme_figures.completion_bars(sections, ctx.lang), key="section-bars")
-    st.dataframe(programme.completion_table(sections, t("section", ctx.lang), ctx.lang), hide_index=True,
+    st.plotly_chart(programme_figures.completion_bars(board.sections, ctx.lang), key="section-bars")
+    st.dataframe(programme.completion_table(board.sections, t("section", ctx.lang), ctx.lang), hide_index=True,
                  width="stretch", column_config=percent)
 with by_dept:
-    st.dataframe(programme.completion_table(tasks.by_department(states), t("department", ctx.lang), ctx.lang),
+    st.dataframe(programme.completion_table(board.departments, t("department", ctx.lang), ctx.lang),
                  hide_index=True, width="stretch", column_config=percent)
 with late:
-    overdue = [s for s in states if s.overdue]
-    if overdue:
-        st.dataframe(programme.task_table(overdue, ctx.lang), hide_index=True, width="stretch")
+    if board.overdue:
+        st.dataframe(programme.task_table(board.overdue, ctx.lang), hide_index=True, width="stretch")
     else:
         st.caption(t("none_overdue", ctx.lang))
 with silent:

@@ -1,22 +1,172 @@
-"""Reads for pages, briefings and the command line: each reads the store once and judges purely.
+"""Every read the pages, the briefings and the command line make: the one route from the store up.
 
 A plan at a quarter is read into a `Snapshot` (store/snapshot.py) of exactly what
 `metrics.tracker.needs` asks for, then judged by `metrics.tracker.judge_plan`; every screen and
-document that shows a target's standing gets it from `plan_judgement`. Scoped reads take the
-caller's identity and are checked in the data layer (store/access.py).
+document that shows a target's standing gets it from `plan_judgement`. Each function takes the
+connection first, then the catalog where it needs one, then the caller (`who`) for a scoped read,
+which store/access.py checks (a refusal raises `AuthorizationError` and is audited — never an empty
+result). The task, base and reward views are judged here too, so a page only renders. ui/queries.py
+caches these for the pages; manage.py calls them directly.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pandas as pd
 
+from domain import policy
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
-from metrics import incentives, tracker
-from store import access, snapshot
-from store.db import Con
+from domain.programme import first_report_quarter
+from metrics import bases, incentives, tasks, tracker
+from service.inputs import TaskBoard  # it lives apart so that reports can name it
+from store import access, audit, backup, figures, orgs, snapshot, users
+from store import plans as plan_rows  # this module has a function named plans
+from store import settings as stored_settings
+from store.db import Con, StoreError, resolve_path
+
+DEFAULT_DEADLINE_DAYS = 20  # days after a quarter's end, until an administrator sets another
+
+# ------------------------------------------------------------------------ the store as a whole
+
+
+def data_version(con: Con) -> int:
+    """Grows with every write: what the app's caches are keyed by."""
+    return audit.data_version(con)
+
+
+def plans(con: Con) -> pd.DataFrame:
+    return plan_rows.plans(con)
+
+
+def indicators(con: Con) -> pd.DataFrame:
+    return plan_rows.indicators(con)
+
+
+def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
+    return plan_rows.targets(con, plan_id)
+
+
+def organisations(con: Con) -> pd.DataFrame:
+    return orgs.orgs(con)
+
+
+def org_name(con: Con, org_id: str) -> str:
+    """The organisation's Chinese name, or its id when the store has none."""
+    return orgs.name_of(con, org_id) or org_id
+
+
+def has_data(con: Con) -> bool:
+    return figures.has_data(con)
+
+
+def is_demo(con: Con) -> bool:
+    return stored_settings.setting(con, "demo_data") == "true"
+
+
+def periods(con: Con, under: str | None = None) -> list[Period]:
+    """Every quarter with accepted data (within `under` and its descendants if given), oldest first."""
+    return figures.periods(con, under)
+
+
+def report_deadline_days(con: Con) -> int:
+    """Days after a quarter's end by which a report counts as on time."""
+    return int(stored_settings.setting(con, "report_deadline_days") or DEFAULT_DEADLINE_DAYS)
+
+
+# ---------------------------------------------------------------------------- users, sign-in
+
+
+def identity(con: Con, username: str) -> Identity | None:
+    """The signed-in identity of an enabled user, or None."""
+    return users.identity(con, username)
+
+
+def credentials(con: Con) -> dict:
+    """The users as streamlit-authenticator expects them (hashes only)."""
+    return users.credentials(con)
+
+
+def locked_until(con: Con, username: str) -> dt.datetime | None:
+    return users.locked_until(con, username)
+
+
+def user_list(con: Con, who: Identity) -> pd.DataFrame:
+    access.require_admin(con, who, "list")
+    return users.list_users(con)
+
+
+# ----------------------------------------------------------- organisations and their figures
+
+
+def visible_plans(catalog: Catalog, who: Identity) -> list[str]:
+    """Plans a user can open, oldest first: all, or for a park manager the plans over their park."""
+    ordered = sorted(catalog.plans, key=lambda pid: catalog.plans[pid].issued)
+    if policy.may(who.role, policy.Permission.READ_EVERYTHING):
+        return ordered
+    if who.scope_org_id is None:
+        return []
+    chain, org = set(), catalog.organisations.get(who.scope_org_id)  # enterprises are not in the catalog: none
+    while org is not None:
+        chain.add(org.org_id)
+        org = catalog.organisations.get(org.parent) if org.parent else None
+    return [pid for pid in ordered if catalog.plans[pid].scope in chain]
+
+
+def visible_parks(con: Con, who: Identity) -> pd.DataFrame:
+    return access.visible_parks(con, who)
+
+
+def enterprise_figures(con: Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
+    return access.enterprise_figures(con, who, park_id, as_of)
+
+
+def own_figures(con: Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
+    return access.own_figures(con, who, org_id, as_of)
+
+
+def writable_orgs(con: Con, who: Identity) -> pd.DataFrame:
+    """The organisations `who` may enter figures for (none for leaders and reviewers)."""
+    return access.writable_orgs(con, who)
+
+
+def known_values(con: Con, who: Identity, org_id: str, periods: list[Period]) -> dict[tuple[str, int, int], float]:
+    """An organisation's figures in force at the given quarters, by (indicator, year, quarter)."""
+    return access.values_for(con, who, org_id, periods)
+
+
+def reporting_status(con: Con, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
+    """Who has and has not reported under an organisation for the quarter, on time or late."""
+    return access.reporting_status(con, who, under, period, deadline_days)
+
+
+# ------------------------------------------------------------------- submissions and review
+
+
+def submissions(con: Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
+    return access.submissions(con, who, status, limit)
+
+
+def submission_rows(con: Con, who: Identity, submission_id: int) -> pd.DataFrame:
+    """Every figure of a submission, old → new."""
+    return access.submission_rows(con, who, submission_id)
+
+
+def reviewable_orgs(con: Con, who: Identity) -> pd.DataFrame:
+    """Every enterprise and park, for reviewers browsing revision histories."""
+    return access.all_orgs(con, who)
+
+
+def history(con: Con, who: Identity, org_id: str, indicator_id: str, period: Period) -> pd.DataFrame:
+    """Every revision of one figure."""
+    return access.history(con, who, org_id, indicator_id, period.year, period.quarter)
+
+
+# ------------------------------------------------------------------------- plans and targets
 
 
 def plan_judgement(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
@@ -40,3 +190,92 @@ def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> 
         frames.append(incentives.winners(values, incentives.thresholds_of([i for i in plan.incentives
                                                                           if i.indicator == indicator]), year))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=incentives.WINNER_COLUMNS)
+
+
+# -------------------------------------------------------------------------- task tracking
+
+
+def task_quarters(con: Con, who: Identity, plan: Plan) -> list[Period]:
+    """The quarters a plan's tasks can be shown at, newest first: from the quarter the plan was
+    issued in to the later of its last due date and the latest report."""
+    updates = access.task_updates(con, who, plan.plan_id)
+    latest = (max(Period(int(y), int(q)) for y, q in zip(updates.year, updates.quarter, strict=True))
+              if not updates.empty else None)
+    last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
+    last = max(q for q in (last_due, latest) if q is not None)
+    return tasks.reporting_quarters(first_report_quarter(plan).end_date, last)[::-1]
+
+
+def task_board(con: Con, who: Identity, plan_id: str, quarter: Period) -> TaskBoard:
+    """Every task of the plan at the end of the quarter (leaders, reviewers, administrators)."""
+    infos, updates = tasks.from_frames(access.plan_tasks(con, who, plan_id), access.task_updates(con, who, plan_id))
+    return TaskBoard.of(quarter, tasks.task_states(infos, updates, quarter))
+
+
+def task_history(con: Con, who: Identity, plan_id: str, task_id: str) -> pd.DataFrame:
+    """Every revision of a task's quarterly reports, oldest first."""
+    return access.task_updates(con, who, plan_id, task_id)
+
+
+# ----------------------------------------------------------------------- the base programme
+
+
+def base_programme(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: dt.date) -> bases.ProgrammeView:
+    """The base programme as known on a date: counts, eligibility, half-year reports."""
+    plan = catalog.plans[plan_id]
+    register = bases.from_frame(access.designations(con, who, plan_id))
+    years = sorted({d.year - 1 for d in register})
+    county = access.county_figures(con, who, plan.scope, "software_revenue", years)
+    received = bases.received(access.base_reports(con, who, plan_id))
+    return bases.programme_view(plan, register, bases.county_values(county), received, as_of)
+
+
+def designations(con: Con, who: Identity, plan_id: str) -> list[bases.Designation]:
+    """Every base of the plan in its newest revision, withdrawn ones included."""
+    return bases.from_frame(access.designations(con, who, plan_id))
+
+
+def designation_history(con: Con, who: Identity, plan_id: str, base_id: str) -> pd.DataFrame:
+    return access.designation_history(con, who, plan_id, base_id)
+
+
+def counties(con: Con, who: Identity, province: str) -> pd.DataFrame:
+    return access.counties(con, who, province)
+
+
+# -------------------------------------------------------------------------------- backups
+
+
+def backup_schedule() -> backup.Schedule | None:
+    """The nightly backups' schedule, None when they are off (a mistyped setting is a StoreError)."""
+    return backup.schedule_from_env()
+
+
+def backup_directory() -> Path:
+    """Where backups go: TRACKER_BACKUP_DIR, else a backups folder beside the store."""
+    plan = backup_schedule()
+    return plan.directory if plan else resolve_path().parent / "backups"
+
+
+def backups(con: Con, who: Identity, directory: Path) -> list[backup.Entry]:
+    """The backups in `directory`, newest first (administrators)."""
+    access.require(con, who, policy.Permission.RUN_BACKUPS, "list backups", ["users"])  # the audit row as ever
+    return backup.backups(directory)
+
+
+def verify_backups(con: Con, who: Identity, directory: Path) -> dict[str, str | None]:
+    """Each backup's name and the problem found in it, None when it is intact (administrators)."""
+    access.require(con, who, policy.Permission.RUN_BACKUPS, "verify backups", ["users"])
+    out = {}
+    for entry in backup.backups(directory):
+        try:
+            backup.verify(entry.path)
+            out[entry.path.name] = None
+        except StoreError as e:
+            out[entry.path.name] = str(e)
+    return out
+
+
+def verify_backup(folder: str | Path) -> backup.Manifest:
+    """Check one backup against its manifest (a StoreError says what does not match)."""
+    return backup.verify(folder)

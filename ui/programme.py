@@ -13,7 +13,7 @@ import pandas as pd
 
 from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
-from metrics import bases, tasks
+from metrics import bases, incentives, tasks
 from ui import safe, status
 from ui.i18n import localized, render, t
 
@@ -180,6 +180,32 @@ def report_list_table(view: bases.ProgrammeView, lang: str, states: Sequence[bas
     }))
 
 
+def not_eligible(view: bases.ProgrammeView) -> list[bases.Designation]:
+    """The bases whose eligibility the data finds not met."""
+    return [d for d in view.designations if view.eligibility[d.base_id][0] == bases.Check.NOT_MET]
+
+
+def reports_not_on_time(view: bases.ProgrammeView) -> list[bases.ReportStatus]:
+    """Half-year reports owed by the date and missing, or received late."""
+    return [r for r in view.reports if r.state != bases.ReportState.ON_TIME]
+
+
+def report_tally(view: bases.ProgrammeView) -> tuple[int, int, int]:
+    """The half-year reports owed by the date: how many came on time, late, and not at all."""
+    states = [r.state for r in view.reports]
+    return (states.count(bases.ReportState.ON_TIME), states.count(bases.ReportState.LATE),
+            states.count(bases.ReportState.MISSING))
+
+
+def late_or_missing_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
+    return report_list_table(view, lang, [bases.ReportState.MISSING, bases.ReportState.LATE])
+
+
+def construction_halves(d: bases.Designation) -> list[tuple[int, int]]:
+    """The half-years of a base's construction period (its reports are owed for these)."""
+    return [(y, h) for y in range(d.year, d.year + bases.BUILD_YEARS) for h in (1, 2)]
+
+
 # ------------------------------------------------------------------------------- incentives
 
 
@@ -197,6 +223,9 @@ def winners_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     }))
 
 
+def reward_total(winners: pd.DataFrame) -> incentives.RewardTotal:
+    """Firms, awards, the amount in 万元 and the awards without an amount, of a winners table."""
+    return incentives.total_of(winners)
 
 
 def winners_column_config(lang: str) -> dict:

@@ -1,9 +1,10 @@
-"""Cached reads for the pages: the one place streamlit caching touches the store.
+"""The one page-facing read layer: service/queries.py, cached for the app's sessions.
 
 The app holds one DuckDB connection per process (DuckDB allows one writer process) and takes a
-cursor per call. Cached results are keyed by a data version (the newest audit entry), so a
-submission landing anywhere makes every page recompute without restarting the app.
-"""
+cursor per call; pages never see either. Every read a page makes is a thin wrapper here of the
+streamlit-free function of the same job in service/queries.py, cached by a data version (the
+newest audit entry), so a write landing anywhere makes every page recompute without restarting
+the app. """
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from domain.access import Identity
+from domain.catalog import Catalog
 from domain.config import settings
 from domain.periods import Period
-from metrics import bases, tasks, tracker
-from service import queries
-from store import access, audit, backup, demo, figures, orgs, users
-from store import plans as plan_rows  # this module has a function named plans
-from store import settings as stored_settings  # `settings` here is the process's settings object
-from store.catalog import Catalog, default_catalog
+from metrics import bases, tracker
+from service import queries as service
+from store import backup, demo, figures, users
+from store import plans as plan_rows  # service.queries has a function named plans
+from store.catalog import default_catalog
 from store.db import Con, connect, resolve_path
 
 
@@ -56,6 +57,7 @@ def _log_to_stderr() -> None:
 
 
 def cursor() -> Con:
+    """A cursor on the app's connection, for ui/services.py, ui/ops.py and the tests — not for pages."""
     return _connection(str(resolve_path())).cursor()
 
 
@@ -65,23 +67,52 @@ def catalog() -> Catalog:
 
 def data_version() -> int:
     """Grows with every write, so it invalidates every cached read below."""
-    return audit.data_version(cursor())
+    return service.data_version(cursor())
 
 
 @st.cache_data(show_spinner=False)
 def plans(version: int) -> pd.DataFrame:
-    return plan_rows.plans(cursor())
+    return service.plans(cursor())
 
 
 @st.cache_data(show_spinner=False)
 def is_demo(version: int) -> bool:
-    return stored_settings.setting(cursor(), "demo_data") == "true"
+    return service.is_demo(cursor())
 
 
 @st.cache_data(show_spinner=False)
 def periods(version: int, under: str | None = None) -> list[Period]:
     """Every quarter with accepted data (within `under` and its descendants if given), oldest first."""
-    return figures.periods(cursor(), under)
+    return service.periods(cursor(), under)
+
+
+@st.cache_data(show_spinner=False)
+def report_deadline_days(version: int) -> int:
+    return service.report_deadline_days(cursor())
+
+
+def org_name(org_id: str) -> str:
+    return service.org_name(cursor(), org_id)
+
+
+# Sign-in reads are never cached: a lock-out, a new password or a disabled account counts at once.
+
+
+def identity(username: str) -> Identity | None:
+    return service.identity(cursor(), username)
+
+
+def credentials() -> dict:
+    return service.credentials(cursor())
+
+
+def locked_until(username: str) -> dt.datetime | None:
+    return service.locked_until(cursor(), username)
+
+
+def visible_plans(who: Identity) -> list[str]:
+    """Plans a user can open: all, or for a park manager the plans over their park."""
+    return service.visible_plans(catalog(), who)
 
 
 # Scoped reads: the identity is part of the cache key, and the scope check runs inside, so a
@@ -90,27 +121,58 @@ def periods(version: int, under: str | None = None) -> list[Period]:
 
 @st.cache_data(show_spinner=False)
 def visible_parks(version: int, who: Identity) -> pd.DataFrame:
-    return access.visible_parks(cursor(), who)
+    return service.visible_parks(cursor(), who)
 
 
 @st.cache_data(show_spinner=False)
 def enterprise_figures(version: int, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
-    return access.enterprise_figures(cursor(), who, park_id, as_of)
+    return service.enterprise_figures(cursor(), who, park_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def own_figures(version: int, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
-    return access.own_figures(cursor(), who, org_id, as_of)
+    return service.own_figures(cursor(), who, org_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def user_list(version: int, who: Identity) -> pd.DataFrame:
-    access.require_admin(cursor(), who, "list")
-    return users.list_users(cursor())
+    return service.user_list(cursor(), who)
 
 
-def org_name(org_id: str) -> str:
-    return orgs.name_of(cursor(), org_id) or org_id
+@st.cache_data(show_spinner=False)
+def writable_orgs(version: int, who: Identity) -> pd.DataFrame:
+    return service.writable_orgs(cursor(), who)
+
+
+@st.cache_data(show_spinner=False)
+def known_values(version: int, who: Identity, org_id: str, periods: tuple[Period, ...]) -> dict[tuple[str, int, int], float]:
+    """An organisation's figures in force at the quarters, by (indicator, year, quarter)."""
+    return service.known_values(cursor(), who, org_id, list(periods))
+
+
+@st.cache_data(show_spinner=False)
+def reporting_status(version: int, who: Identity, under: str, period: Period, deadline_days: int) -> pd.DataFrame:
+    return service.reporting_status(cursor(), who, under, period, deadline_days)
+
+
+@st.cache_data(show_spinner=False)
+def submissions(version: int, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
+    return service.submissions(cursor(), who, status, limit)
+
+
+@st.cache_data(show_spinner=False)
+def submission_rows(version: int, who: Identity, submission_id: int) -> pd.DataFrame:
+    return service.submission_rows(cursor(), who, submission_id)
+
+
+@st.cache_data(show_spinner=False)
+def reviewable_orgs(version: int, who: Identity) -> pd.DataFrame:
+    return service.reviewable_orgs(cursor(), who)
+
+
+@st.cache_data(show_spinner=False)
+def history(version: int, who: Identity, org_id: str, indicator_id: str, period: Period) -> pd.DataFrame:
+    return service.history(cursor(), who, org_id, indicator_id, period)
 
 
 # ---------------------------------------------------------------- progress, charts, breakdowns
@@ -119,7 +181,7 @@ def org_name(org_id: str) -> str:
 @st.cache_data(show_spinner=False)
 def judgement(version: int, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
     """The plan judged at the quarter: one read of the store, one pure judgment, cached per version."""
-    return queries.plan_judgement(cursor(), catalog(), plan_id, as_of)
+    return service.plan_judgement(cursor(), catalog(), plan_id, as_of)
 
 
 def progress(version: int, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
@@ -139,65 +201,49 @@ def components(version: int, plan_id: str, target_id: str, as_of: Period) -> pd.
     return judgement(version, plan_id, as_of).components.get(target_id, pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
 
 
-def visible_plans(who: Identity) -> list[str]:
-    """Plans a user can open: all, or for a park manager the plans over their park."""
-    cat = catalog()
-    ordered = sorted(cat.plans, key=lambda pid: cat.plans[pid].issued)
-    if who.role.reads_everything:
-        return ordered
-    if who.scope_org_id is None:
-        return []
-    chain, org = set(), cat.organisations.get(who.scope_org_id)  # enterprises are not in the catalog: none
-    while org is not None:
-        chain.add(org.org_id)
-        org = cat.organisations.get(org.parent) if org.parent else None
-    return [pid for pid in ordered if cat.plans[pid].scope in chain]
-
-
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
 
 
 @st.cache_data(show_spinner=False)
-def task_states(version: int, who: Identity, plan_id: str, quarter: Period) -> list[tasks.TaskState]:
+def task_quarters(version: int, who: Identity, plan_id: str) -> list[Period]:
+    """The quarters the plan's tasks can be shown at, newest first."""
+    return service.task_quarters(cursor(), who, catalog().plans[plan_id])
+
+
+@st.cache_data(show_spinner=False)
+def task_board(version: int, who: Identity, plan_id: str, quarter: Period) -> service.TaskBoard:
     """Every task of the plan at the end of the quarter (scoped read: leaders, reviewers, admins)."""
-    con = cursor()
-    infos, updates = tasks.from_frames(access.plan_tasks(con, who, plan_id), access.task_updates(con, who, plan_id))
-    return tasks.task_states(infos, updates, quarter)
+    return service.task_board(cursor(), who, plan_id, quarter)
 
 
 @st.cache_data(show_spinner=False)
 def task_history(version: int, who: Identity, plan_id: str, task_id: str) -> pd.DataFrame:
-    return access.task_updates(cursor(), who, plan_id, task_id)
-
-
-@st.cache_data(show_spinner=False)
-def latest_task_quarter(version: int, who: Identity, plan_id: str) -> Period | None:
-    updates = access.task_updates(cursor(), who, plan_id)
-    if updates.empty:
-        return None
-    return max(Period(int(y), int(q)) for y, q in zip(updates.year, updates.quarter, strict=True))
+    return service.task_history(cursor(), who, plan_id, task_id)
 
 
 @st.cache_data(show_spinner=False)
 def base_programme(version: int, who: Identity, plan_id: str, as_of: dt.date) -> bases.ProgrammeView:
     """The base programme as known on a date: counts, eligibility, half-year reports."""
-    con = cursor()
-    plan = catalog().plans[plan_id]
-    register = bases.from_frame(access.designations(con, who, plan_id))
-    years = sorted({d.year - 1 for d in register})
-    figures = access.county_figures(con, who, plan.scope, "software_revenue", years)
-    reports = bases.received(access.base_reports(con, who, plan_id))
-    return bases.programme_view(plan, register, bases.county_values(figures), reports, as_of)
+    return service.base_programme(cursor(), catalog(), who, plan_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def designations(version: int, who: Identity, plan_id: str) -> list[bases.Designation]:
+    return service.designations(cursor(), who, plan_id)
+
+
+@st.cache_data(show_spinner=False)
+def designation_history(version: int, who: Identity, plan_id: str, base_id: str) -> pd.DataFrame:
+    return service.designation_history(cursor(), who, plan_id, base_id)
 
 
 @st.cache_data(show_spinner=False)
 def counties(version: int, who: Identity, province: str) -> pd.DataFrame:
-    return access.counties(cursor(), who, province)
+    return service.counties(cursor(), who, province)
 
 
 @st.cache_data(show_spinner=False)
 def incentive_winners(version: int, who: Identity, plan_id: str, under: str, year: int) -> pd.DataFrame:
     """Firms under a city or park that newly qualify for the plan's rewards in `year` (scoped read:
     a park manager asking beyond their park is refused by the data layer)."""
-    return queries.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
-
+    return service.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
