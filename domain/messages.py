@@ -159,6 +159,15 @@ def join(code: str, items: Iterable[str], lang: str) -> str:
     return out or ""
 
 
+def listed(items: Iterable[Any], code: str = "join.list") -> Message | str:
+    """Items as one message parameter, listed in whichever language the message is rendered in
+    (`join` for a message not yet worded): 甲、乙、丙 in Chinese, A, B, C in English."""
+    out: Message | str | None = None
+    for item in items:
+        out = item if out is None else Message.of(code, head=out, tail=item)
+    return "" if out is None else out
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value)
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from domain.messages import Message, render
 from domain.models import Id, Plan
 from domain.periods import Period
 
@@ -116,14 +117,15 @@ class BaseReportInput(_Input):
 
 
 class ProgrammeInputError(ValueError):
-    """A refused task update, designation or report, with the reason in both UI languages."""
+    """A refused task update, designation or report; the reason is a message code, worded by the
+    reader's UI (`message(lang)`), and in English in logs and tracebacks."""
 
-    def __init__(self, en: str, zh: str):
-        self.en, self.zh = en, zh
-        super().__init__(en)
+    def __init__(self, reason: Message):
+        self.reason = reason
+        super().__init__(render(reason, "en"))
 
     def message(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return render(self.reason, lang)
 
 
 def validated(model: type[_Input], **fields: object) -> _Input:
@@ -132,4 +134,4 @@ def validated(model: type[_Input], **fields: object) -> _Input:
         return model(**fields)
     except ValidationError as e:
         names = ", ".join(".".join(str(p) for p in err["loc"]) for err in e.errors())
-        raise ProgrammeInputError(f"check these fields: {names}", f"请检查以下内容：{names}") from e
+        raise ProgrammeInputError(Message.of("programme.check_fields", fields=names)) from e

@@ -17,6 +17,7 @@ import pandas as pd
 from domain import policy
 from domain.access import AuthorizationError as AuthorizationError  # raised here; re-exported for callers
 from domain.access import Identity
+from domain.messages import Message, listed
 from domain.models import OrgKind, Plan, ProgrammeCountTarget
 from domain.periods import Period
 from domain.policy import Permission
@@ -214,7 +215,7 @@ def _require_reader(con: sql.Con, who: Identity, action: str, obj: str) -> None:
 def _plan(con: sql.Con, plan_id: str) -> Plan:
     spec = sql.scalar(con, "SELECT spec FROM plans WHERE plan_id = ?", [plan_id])
     if spec is None:
-        raise ProgrammeInputError(f"unknown plan {plan_id!r}", f"未知规划 {plan_id}")
+        raise ProgrammeInputError(Message.of("programme.unknown_plan", plan=plan_id))
     return Plan.model_validate_json(spec)
 
 
@@ -242,20 +243,19 @@ def _record_task_update(con: sql.Con, who: Identity, update: TaskUpdateInput, to
     plan = _plan(con, update.plan_id)
     task = next((t for t in plan.tasks if t.task_id == update.task_id), None)
     if task is None:
-        raise ProgrammeInputError(f"task {update.task_id!r} is not in plan {update.plan_id}",
-                                  f"规划 {update.plan_id} 中没有任务 {update.task_id}")
+        raise ProgrammeInputError(Message.of("programme.unknown_task", task=update.task_id, plan=update.plan_id))
     leads = [canonical_department(d) for d in task.lead_departments]
     department = canonical_department(update.department)
     if department not in leads:
-        raise ProgrammeInputError(f"{department} does not lead task {task.task_id} (lead: {', '.join(leads)})",
-                                  f"{department}不是任务 {task.task_id} 的牵头单位（牵头单位：{'、'.join(leads)}）")
+        raise ProgrammeInputError(Message.of("programme.not_a_lead", department=department, task=task.task_id,
+                                             leads=listed(leads)))
     period = Period(update.year, update.quarter)
     start = first_report_quarter(plan)
     now = Period.containing(today or dt.date.today())
     if period.ordinal < start.ordinal:
-        raise ProgrammeInputError(f"{period} is before the plan started ({start})", f"{period} 早于规划实施起始季度 {start}")
+        raise ProgrammeInputError(Message.of("programme.before_start", period=str(period), start=str(start)))
     if period.ordinal > now.ordinal:
-        raise ProgrammeInputError(f"{period} has not begun yet", f"{period} 尚未开始，不能报送")
+        raise ProgrammeInputError(Message.of("programme.not_begun", period=str(period)))
     return programme.add_task_update(con, plan_id=update.plan_id, task_id=task.task_id, department=department,
                                      year=update.year, quarter=update.quarter, status=update.status.value,
                                      note=update.note, actor=who.username)
@@ -285,19 +285,15 @@ def _record_designation(con: sql.Con, who: Identity, d: DesignationInput, today:
     plan = _plan(con, d.plan_id)
     types = {t.designation_type for t in plan.targets if isinstance(t, ProgrammeCountTarget)}
     if d.base_type.value not in types:
-        raise ProgrammeInputError(f"plan {d.plan_id} counts no {d.base_type.value} bases",
-                                  f"规划 {d.plan_id} 没有该类基地的认定计划")
+        raise ProgrammeInputError(Message.of("programme.no_such_bases", plan=d.plan_id, base_type=d.base_type.value))
     county = sql.first(con, """SELECT g.kind FROM orgs g JOIN org_closure c ON c.descendant_id = g.org_id
                                WHERE g.org_id = ? AND c.ancestor_id = ?""", [d.county_id, plan.scope])
     if county is None or county[0] != OrgKind.DISTRICT.value:
-        raise ProgrammeInputError(f"{d.county_id} is not a county of {plan.scope}",
-                                  f"{d.county_id} 不是本省的县（市、区）")
+        raise ProgrammeInputError(Message.of("programme.not_a_county", county=d.county_id, province=plan.scope))
     if d.designated_on > (today or dt.date.today()):
-        raise ProgrammeInputError(f"the designation date {d.designated_on} is in the future",
-                                  f"认定日期 {d.designated_on} 晚于今天")
+        raise ProgrammeInputError(Message.of("programme.designated_in_future", date=d.designated_on))
     if d.designated_on.year != d.year:
-        raise ProgrammeInputError(f"the designation date {d.designated_on} is not in {d.year}",
-                                  f"认定日期 {d.designated_on} 不在{d.year}年")
+        raise ProgrammeInputError(Message.of("programme.designated_other_year", date=d.designated_on, year=d.year))
     return programme.add_base_designation(con, plan_id=d.plan_id, base_id=d.base_id, name=d.name,
                                           base_type=d.base_type.value, county_id=d.county_id, year=d.year,
                                           designated_on=d.designated_on, funding=d.funding,
@@ -324,16 +320,15 @@ def _record_base_report(con: sql.Con, who: Identity, r: BaseReportInput, today: 
     base = sql.first(con, """SELECT year, designated_on, withdrawn FROM current_base_designations
                              WHERE plan_id = ? AND base_id = ?""", [r.plan_id, r.base_id])
     if base is None or base[2]:
-        raise ProgrammeInputError(f"{r.base_id} is not a designated base", f"{r.base_id} 不是已认定的基地")
+        raise ProgrammeInputError(Message.of("programme.not_a_base", base=r.base_id))
     year, designated_on, _ = base
     if not year <= r.year < year + 3:
-        raise ProgrammeInputError(f"{r.year} is outside the base's construction period {year}–{year + 2}",
-                                  f"{r.year}年不在该基地建设期（{year}—{year + 2}年）内")
+        raise ProgrammeInputError(Message.of("programme.outside_construction", year=r.year, first=year, last=year + 2))
     if r.received_on > (today or dt.date.today()):
-        raise ProgrammeInputError(f"the date received {r.received_on} is in the future", f"报送日期 {r.received_on} 晚于今天")
+        raise ProgrammeInputError(Message.of("programme.received_in_future", date=r.received_on))
     if r.received_on < designated_on:
-        raise ProgrammeInputError(f"the date received {r.received_on} is before the designation ({designated_on})",
-                                  f"报送日期 {r.received_on} 早于认定日期 {designated_on}")
+        raise ProgrammeInputError(Message.of("programme.received_before_designation", date=r.received_on,
+                                             designated=designated_on))
     return programme.add_base_report(con, plan_id=r.plan_id, base_id=r.base_id, year=r.year, half=r.half,
                                      received_on=r.received_on, note=r.note, actor=who.username)
 

@@ -195,7 +195,7 @@ def test_designations_and_corrections(zj, catalog):
 def test_bad_designations_are_refused(zj, fields, reason):
     with pytest.raises(ProgrammeInputError) as e:
         designate(zj, **fields)
-    assert reason in e.value.zh and e.value.en
+    assert reason in e.value.message("zh") and e.value.message("en")
     assert rawsql.scalar(zj, "SELECT count(*) FROM base_designations") == 0
 
 
@@ -236,7 +236,7 @@ def test_bad_reports_are_refused(zj, fields, reason):
     designate(zj)
     with pytest.raises(ProgrammeInputError) as e:
         report(zj, **fields)
-    assert reason in e.value.zh and e.value.en
+    assert reason in e.value.message("zh") and e.value.message("en")
     assert rawsql.scalar(zj, "SELECT count(*) FROM base_reports") == 0
 
 
@@ -250,7 +250,7 @@ def test_a_base_withdrawn_while_a_report_waits_gets_no_report(zj):
         try:
             outcome["revision"] = str(report(con))
         except ProgrammeInputError as e:
-            outcome["refused"] = e.zh
+            outcome["refused"] = e.message("zh")
 
     other = zj.cursor()
     with transaction(zj):
