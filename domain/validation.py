@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from domain import messages
 from domain.catalog import Catalog
 from domain.credit_code import credit_code_problem
+from domain.growth import change
 from domain.messages import Message
 from domain.models import Indicator, IndicatorKind
 from domain.periods import Period, PeriodError, parse_period
@@ -439,9 +440,10 @@ def year_on_year(fig: Figure, cmp: Comparison) -> list[Problem]:
     previous, last_year = _neighbours(fig, cmp)
     if _slipped(fig.value, previous if previous is not None else last_year):
         return []
-    if not last_year or last_year <= 0 or abs(fig.value / last_year - 1) <= YOY_WARNING:
+    rate = change(fig.value, last_year)
+    if rate is None or abs(rate) <= YOY_WARNING:
         return []
-    return [cmp.problem(fig, Message.of("validation.yoy", change=fig.value / last_year - 1), Severity.WARNING)]
+    return [cmp.problem(fig, Message.of("validation.yoy", change=rate), Severity.WARNING)]
 
 
 FigureRule = Callable[[Figure, Comparison], list[Problem]]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from domain.growth import change
 from domain.models import Incentive
 
 
@@ -45,7 +46,7 @@ def newly_qualified(annual: Mapping[str, Mapping[int, float]], thresholds: Seque
         if value is None:
             continue
         before = series.get(year - 1)
-        growth = value / before - 1 if before and before > 0 else None
+        growth = change(value, before)
         earlier = [v for y, v in series.items() if y < year]
         for th in thresholds:
             if value < th.threshold or any(v >= th.threshold for v in earlier):

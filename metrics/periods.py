@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.growth import change
 from domain.periods import Period
 
 
@@ -45,10 +46,7 @@ def annual(series: Mapping[Period, float]) -> dict[int, float]:
 
 def yoy(series: Mapping[Period, float], period: Period) -> float | None:
     """同比: this period over the same period a year earlier, minus one; None when undefined."""
-    now, before = series.get(period), series.get(period.same_period_last_year())
-    if now is None or before is None or before <= 0:
-        return None
-    return now / before - 1
+    return change(series.get(period), series.get(period.same_period_last_year()))
 
 
 def qoq(series: Mapping[Period, float], period: Period) -> float | None:
@@ -59,7 +57,4 @@ def qoq(series: Mapping[Period, float], period: Period) -> float | None:
         cur, prev = series.get(p), series.get(Period(p.year, p.quarter - 1))
         return None if cur is None or prev is None else cur - prev
 
-    now, before = alone(period), alone(period.previous())
-    if now is None or before is None or before <= 0:
-        return None
-    return now / before - 1
+    return change(alone(period), alone(period.previous()))

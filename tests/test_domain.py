@@ -90,3 +90,18 @@ def test_credit_code(code, problem):
 def test_make_credit_code_round_trips():
     code = make_credit_code("91330100MA27XF6T4")
     assert len(code) == 18 and credit_code_problem(code) is None
+
+
+@pytest.mark.parametrize(("now", "before", "expected"), [
+    (125.0, 100.0, 0.25),  # 125 ÷ 100 − 1
+    (90.0, 120.0, -0.25),  # 90 ÷ 120 − 1
+    (50.0, 0.0, None),  # from nothing: undefined, not infinite
+    (50.0, -10.0, None),  # from a loss: undefined, not a negative rate
+    (None, 100.0, None),
+    (100.0, None, None),
+    (float("nan"), 100.0, None),  # a missing cell read as NaN
+])
+def test_change_is_written_once_and_undefined_where_it_must_be(now, before, expected):
+    from domain.growth import change
+
+    assert change(now, before) == (None if expected is None else pytest.approx(expected))
