@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from store.db import StoreError
 from ui import context, ops
 from ui.i18n import t
 
@@ -15,12 +14,12 @@ else:
     st.info(t("backup_no_schedule", ctx.lang, dir=ops.directory()))
 now, check = st.columns(2)
 if now.button(t("backup_now", ctx.lang), type="primary", width="stretch"):
-    try:
-        path, manifest = ops.backup_now(ctx.who)
-        st.success(t("backup_done", ctx.lang, name=path.name, rows=manifest.tables["observations"].rows))
-    except StoreError as e:
+    made = ops.backup_now(ctx.who)
+    if made.problem is None:
+        st.success(t("backup_done", ctx.lang, name=made.name, rows=made.rows))
+    else:
         st.error(t("backup_failed", ctx.lang))
-        st.code(str(e), language=None)
+        st.code(made.problem, language=None)
 checked = ops.verify_all(ctx.who) if check.button(t("backup_verify", ctx.lang), width="stretch") else None
 st.subheader(t("backup_list", ctx.lang))
 entries = ops.backups(ctx.who)

@@ -22,8 +22,7 @@ from domain.programme import (
 )
 from reports import MIME, render
 from reports.bases import base_register
-from store import access
-from ui import components, context, programme, programme_figures, queries
+from ui import components, context, programme, programme_figures, queries, services
 from ui.i18n import localized, t
 
 ctx = context.current()
@@ -117,7 +116,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
         note = st.text_input(t("note", ctx.lang), max_chars=2000, key="new-note")
         if st.button(t("record", ctx.lang), type="primary", key="new-submit"):
             try:
-                revision = access.record_designation(queries.cursor(), ctx.who, validated(
+                revision = services.record_designation(ctx.who, validated(
                     DesignationInput, plan_id=plan_id, base_id=base_id, name=name, base_type=kind, county_id=county,
                     year=year, designated_on=on, funding=funding, startup_teams=teams, withdrawn=withdrawn, note=note))
             except ProgrammeInputError as err:
@@ -139,7 +138,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
             note = st.text_input(t("note", ctx.lang), max_chars=2000, key="report-note")
             if st.button(t("record", ctx.lang), type="primary", key="report-submit"):
                 try:
-                    revision = access.record_base_report(queries.cursor(), ctx.who, validated(
+                    revision = services.record_base_report(ctx.who, validated(
                         BaseReportInput, plan_id=plan_id, base_id=base, year=which[0], half=which[1],
                         received_on=received_on, note=note))
                 except ProgrammeInputError as err:

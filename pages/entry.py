@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from store import ingest, readers
-from ui import components, context, entry, queries
+from ui import components, context, entry, queries, services
 from ui.format import pct
 from ui.i18n import localized, t
 
@@ -42,21 +41,19 @@ with form_tab:
         if rows.empty:
             st.warning(t("nothing_to_submit", ctx.lang))
         else:
-            checked = entry.checked_or_refused(lambda: ingest.validate_tidy(
-                queries.cursor(), queries.catalog(), t("form_tab", ctx.lang), rows, who=ctx.who), ctx.lang)
+            checked = entry.checked_or_refused(lambda: services.check_rows(ctx.who, t("form_tab", ctx.lang), rows),
+                                               ctx.lang)
             if checked is not None:
                 entry.submit_checked(checked, ctx.who, "form", explanation, ctx.lang)
 
 with upload_tab:
     a, b = st.columns(2)
-    a.download_button(t("template_tidy", ctx.lang), readers.tidy_template(), "tidy-template.csv", "text/csv")
-    codes = [(i.code, i.name_zh) for i in entry.form_indicators("enterprise") if i.code]
-    b.download_button(t("template_wide", ctx.lang), readers.wide_template(codes, entry.reporting_periods()[1].label_zh()),
-                      "miit-form-template.xlsx")
+    a.download_button(t("template_tidy", ctx.lang), entry.tidy_template(), "tidy-template.csv", "text/csv")
+    b.download_button(t("template_wide", ctx.lang), entry.wide_template(), "miit-form-template.xlsx")
     upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"])
     if upload is not None:
-        checked = entry.checked_or_refused(lambda: ingest.check_file(
-            queries.cursor(), queries.catalog(), upload.name, upload.getvalue(), who=ctx.who), ctx.lang)
+        checked = entry.checked_or_refused(lambda: services.check_file(ctx.who, upload.name, upload.getvalue()),
+                                           ctx.lang)
         if checked is None:
             st.stop()
         if not checked.rows.empty:

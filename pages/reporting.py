@@ -3,8 +3,7 @@
 import streamlit as st
 
 from domain.policy import Permission, may
-from store import access
-from ui import context, queries, safe, tables
+from ui import context, queries, safe, services, tables
 from ui.i18n import t
 
 ctx = context.current()
@@ -19,7 +18,7 @@ days = queries.report_deadline_days(version)
 if may(ctx.who.role, Permission.SET_DEADLINE):
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
     if new_days != days:
-        access.set_report_deadline(queries.cursor(), ctx.who, int(new_days))
+        services.set_report_deadline(ctx.who, int(new_days))
         days = int(new_days)
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))

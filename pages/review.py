@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from store import access
-from ui import components, context, queries, tables
+from ui import components, context, queries, services, tables
 from ui.i18n import localized, t
 
 ctx = context.current()
@@ -22,7 +21,7 @@ else:
     accept, back = st.columns(2)
     for column, decision in ((accept, "accepted"), (back, "returned")):
         if column.button(t("accept" if decision == "accepted" else "return", ctx.lang), key=decision, width="stretch"):
-            access.review(queries.cursor(), ctx.who, int(chosen), decision, comment or None)
+            services.review(ctx.who, int(chosen), decision, comment or None)
             st.success(t("reviewed", ctx.lang, decision=t(decision, ctx.lang)))
             st.rerun()
 

@@ -9,8 +9,7 @@ from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
 from reports import MIME, render
 from reports.tasks import task_briefing
-from store import access
-from ui import components, context, programme, programme_figures, queries
+from ui import components, context, programme, programme_figures, queries, services
 from ui.i18n import t
 
 ctx = context.current()
@@ -84,7 +83,7 @@ if may(ctx.who.role, Permission.RECORD_TASKS):
     note = st.text_area(t("progress_note", ctx.lang), max_chars=2000, key="record-note")
     if st.button(t("record", ctx.lang), type="primary", key="record-submit"):
         try:
-            revision = access.record_task_update(queries.cursor(), ctx.who, validated(
+            revision = services.record_task_update(ctx.who, validated(
                 TaskUpdateInput, plan_id=plan_id, task_id=task_id, department=department, year=period.year,
                 quarter=period.quarter, status=status, note=note))
         except ProgrammeInputError as e:

@@ -13,8 +13,8 @@ import streamlit_authenticator as stauth
 
 from domain.access import Identity
 from domain.config import settings
-from store import users
-from ui import queries
+from store.users import LOCK_MINUTES, MAX_FAILED_ATTEMPTS  # the lock-out rule's numbers
+from ui import queries, services
 from ui.i18n import t
 
 COOKIE_NAME = "tracker_auth"
@@ -34,7 +34,7 @@ def _sso_identity(lang: str) -> Identity | None:
     if not st.user.is_logged_in:
         st.button(t("sign_in_sso", lang), on_click=st.login)
         return None
-    who = users.identity(queries.cursor(), str(st.user.get("email", "")))
+    who = queries.identity(str(st.user.get("email", "")))
     if who is None:
         st.error(t("no_account", lang))
         st.button(t("sign_out", lang), on_click=st.logout)
@@ -49,25 +49,24 @@ def sign_in(lang: str) -> Identity | None:
         if who is not None:
             st.sidebar.button(t("sign_out", lang), on_click=st.logout)
         return who
-    con = queries.cursor()
-    creds = users.credentials(con)
+    creds = queries.credentials()
     for name, entry in creds["usernames"].items():
-        if users.locked_until(con, name):  # makes the library refuse it before checking the password
-            entry["failed_login_attempts"] = users.MAX_FAILED_ATTEMPTS
+        if queries.locked_until(name):  # makes the library refuse it before checking the password
+            entry["failed_login_attempts"] = MAX_FAILED_ATTEMPTS
     authenticator = stauth.Authenticate(creds, COOKIE_NAME, settings().signing_key(), COOKIE_DAYS, auto_hash=False,
                                         login_sleep_time=0)
     heading = st.empty()  # the title shows above the form only if the form is shown
     try:
         authenticator.login(fields={"Form name": t("sign_in", lang), "Username": t("username", lang),
                                     "Password": t("password", lang), "Login": t("sign_in", lang)},
-                            max_login_attempts=users.MAX_FAILED_ATTEMPTS)
+                            max_login_attempts=MAX_FAILED_ATTEMPTS)
     except stauth.LoginError:
-        st.error(t("locked", lang, minutes=users.LOCK_MINUTES))
+        st.error(t("locked", lang, minutes=LOCK_MINUTES))
         return None
     for name, entry in creds["usernames"].items():
-        if 0 < entry.get("failed_login_attempts", 0) < users.MAX_FAILED_ATTEMPTS:
-            if users.record_failed_attempt(con, name):
-                st.error(t("locked", lang, minutes=users.LOCK_MINUTES))
+        if 0 < entry.get("failed_login_attempts", 0) < MAX_FAILED_ATTEMPTS:
+            if services.record_failed_attempt(name):
+                st.error(t("locked", lang, minutes=LOCK_MINUTES))
                 return None
     status = st.session_state.get("authentication_status")
     if status is False:
@@ -77,12 +76,12 @@ def sign_in(lang: str) -> Identity | None:
         st.caption(t("sign_in_help", lang))
         return None
     username = st.session_state["username"]
-    who = users.identity(con, username)
+    who = queries.identity(username)
     if who is None:  # deleted or disabled since the cookie was issued
         authenticator.logout(location="unrendered")
         return None
     if st.session_state.get("signed_in_as") != username:
-        users.record_sign_in(con, username)
+        services.record_sign_in(username)
         st.session_state["signed_in_as"] = username
     st.sidebar.markdown(f"**{who.display_name}** · {t(f'role.{who.role.value}', lang)}")
     authenticator.logout(t("sign_out", lang), location="sidebar")

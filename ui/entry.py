@@ -1,8 +1,9 @@
 """The quarterly entry form and the upload, between the widgets and the ingest path.
 
-Both build tidy rows and go through `store.ingest.validate_tidy` / `check_file` and `submit`, the
-same path as `manage.py import`, so a figure is accepted or refused the same way wherever it
-comes from. Submissions from the app wait for a reviewer (status pending).
+Both build tidy rows and go through ui/services.py (`check_rows` / `check_file`, then `submit`:
+service/commands.py over store/ingest.py), the same path as `manage.py import`, so a figure is
+accepted or refused the same way wherever it comes from. Submissions from the app wait for a
+reviewer (status pending).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from domain.access import Identity
+from domain.access import AuthorizationError, Identity
 from domain.models import Indicator, OrgKind
 from domain.periods import Period
-from store import access, ingest, readers
-from ui import queries, safe
+from store import ingest, readers
+from ui import queries, safe, services
 from ui.i18n import render, t
 
 MAX_SHOWN = 200
@@ -56,7 +57,7 @@ def checked_or_refused(check, lang: str) -> ingest.Checked | None:
     """Run a validation; a file naming organisations outside the user's scope is refused whole."""
     try:
         return check()
-    except access.AuthorizationError:
+    except AuthorizationError:
         st.error(t("not_allowed_write", lang))
         return None
 
@@ -76,8 +77,8 @@ def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanat
         st.warning(t("explain_first", lang))
         return
     try:
-        sub = ingest.submit(queries.cursor(), checked, who=who, origin=origin, status="pending", explanation=explanation)
-    except access.AuthorizationError:
+        sub = services.submit(who, checked, origin, explanation)
+    except AuthorizationError:
         st.error(t("not_allowed_write", lang))
         return
     st.success(t("submitted", lang, id=sub, n=len(checked.rows)))
@@ -89,3 +90,14 @@ def form_rows(org_id: str, period: Period, values: dict[str, float | None], indi
             for n, i in enumerate(indicators, start=1) if (v := values.get(i.indicator_id)) is not None]
     return pd.DataFrame(rows, columns=[*readers.TIDY_COLUMNS, readers.ROW, readers.COLUMN, readers.ORG_COLUMN,
                                        readers.UNIT_GLOBAL])
+
+
+def tidy_template() -> bytes:
+    """The tidy layout's template (org, period, indicator, value, unit) as CSV."""
+    return readers.tidy_template()
+
+
+def wide_template() -> bytes:
+    """The MIIT enterprise form laid out wide, titled with last quarter's period, as XLSX."""
+    codes = [(i.code, i.name_zh) for i in form_indicators("enterprise") if i.code]
+    return readers.wide_template(codes, reporting_periods()[1].label_zh())

@@ -6,15 +6,17 @@ it runs).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from domain.access import Identity
-from domain.policy import Permission
-from store import access, audit, backup
-from store.db import StoreError, resolve_path
+from service import commands
+from service import queries as service
+from store.backup import Entry, Schedule
+from store.db import StoreError
 from ui import queries
 from ui.i18n import t
 
@@ -42,48 +44,46 @@ def store_unavailable(problem: StoreError, lang: str) -> None:
     st.caption(t("store_log_hint", lang))
 
 
-def schedule() -> backup.Schedule | None:
-    return backup.schedule_from_env()
+def schedule() -> Schedule | None:
+    return service.backup_schedule()
 
 
 def directory() -> Path:
     """Where backups go: TRACKER_BACKUP_DIR, else a backups folder beside the store."""
-    plan = schedule()
-    return plan.directory if plan else resolve_path().parent / "backups"
+    return service.backup_directory()
 
 
-def backups(who: Identity) -> list[backup.Entry]:
-    access.require(queries.cursor(), who, Permission.RUN_BACKUPS, "list backups", ["users"])  # the audit row as ever
-    return backup.backups(directory())
+def backups(who: Identity) -> list[Entry]:
+    return service.backups(queries.cursor(), who, directory())
 
 
-def backup_now(who: Identity) -> tuple[Path, backup.Manifest]:
-    """A backup made by an administrator, recorded in the audit log."""
-    con = queries.cursor()
-    access.require(con, who, Permission.RUN_BACKUPS, "back up the store", ["users"])
-    plan = schedule()
-    path, manifest = backup.create_in(con, directory(), actor=who.username,
-                                      keep=plan.keep if plan else None)
-    audit.record(con, who.username, "backup.created", str(path),
-                 {"observations": manifest.tables["observations"].rows, "sha256": manifest.files})
-    return path, manifest
+@dataclass(frozen=True)
+class BackupMade:
+    """A backup taken from the app: its folder's name and observation count, or why it failed."""
+
+    name: str | None = None
+    rows: int | None = None
+    problem: str | None = None
+
+
+def backup_now(who: Identity) -> BackupMade:
+    """A backup made by an administrator, recorded in the audit log; a failure (a full disk, a
+    folder that cannot be written) is returned for the page to show, a refusal is raised."""
+    try:
+        plan = schedule()
+        path, manifest = commands.backup_now(queries.cursor(), who, directory(), keep=plan.keep if plan else None)
+    except StoreError as e:
+        return BackupMade(problem=str(e))
+    return BackupMade(name=path.name, rows=manifest.tables["observations"].rows)
 
 
 def verify_all(who: Identity) -> dict[str, str | None]:
     """Each backup's name and the problem found in it, None when it is intact."""
-    access.require(queries.cursor(), who, Permission.RUN_BACKUPS, "verify backups", ["users"])
-    out = {}
-    for entry in backup.backups(directory()):
-        try:
-            backup.verify(entry.path)
-            out[entry.path.name] = None
-        except StoreError as e:
-            out[entry.path.name] = str(e)
-    return out
+    return service.verify_backups(queries.cursor(), who, directory())
 
 
-def backups_table(entries: list[backup.Entry], checked: dict[str, str | None] | None, lang: str) -> pd.DataFrame:
-    def state(entry: backup.Entry) -> str:
+def backups_table(entries: list[Entry], checked: dict[str, str | None] | None, lang: str) -> pd.DataFrame:
+    def state(entry: Entry) -> str:
         if entry.manifest is None:
             return t("backup_bad", lang)
         if checked is None or entry.path.name not in checked:

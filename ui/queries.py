@@ -4,7 +4,8 @@ The app holds one DuckDB connection per process (DuckDB allows one writer proces
 cursor per call; pages never see either. Every read a page makes is a thin wrapper here of the
 streamlit-free function of the same job in service/queries.py, cached by a data version (the
 newest audit entry), so a write landing anywhere makes every page recompute without restarting
-the app. """
+the app. Writes go the other way, through ui/services.py.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from domain.catalog import Catalog
 from domain.config import settings
 from domain.periods import Period
 from metrics import bases, tracker
+from service import commands
 from service import queries as service
-from store import backup, demo, figures, users
-from store import plans as plan_rows  # service.queries has a function named plans
 from store.catalog import default_catalog
 from store.db import Con, connect, resolve_path
 
@@ -32,16 +32,16 @@ def _connection(path: str) -> Con:
     is refused now, with a clear page, not halfway through someone's work), and the nightly
     backup thread starts beside it when TRACKER_BACKUP_DIR is set."""
     _log_to_stderr()
-    schedule = backup.schedule_from_env()  # a mistyped setting stops the start, before anything opens
+    schedule = service.backup_schedule()  # a mistyped setting stops the start, before anything opens
     con = connect(path, verify=True)
     catalog = default_catalog()
-    plan_rows.sync_catalog(con, catalog, actor="app-start")
-    if not figures.has_data(con) and settings().demo:
-        demo.load_demo(con, catalog)  # the embedded default: demo data on first start
-        for name, password in users.create_demo_users(con).items():
+    commands.sync_catalog(con, catalog, actor="app-start")
+    if not service.has_data(con) and settings().demo:
+        commands.load_demo(con, catalog)  # the embedded default: demo data on first start
+        for name, password in commands.create_demo_users(con).items():
             print(f"demo user {name}: password {password} (shown once)", flush=True)
     if schedule is not None:
-        backup.start_nightly(con, schedule)
+        commands.start_nightly_backups(con, schedule)
     return con
 
 

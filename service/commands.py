@@ -1,0 +1,155 @@
+"""Every write the pages and the command line make: the one route into the store.
+
+Each command takes the connection, then the caller (`who`), then what to write. The scope and role
+checks are the data layer's (store/access.py, store/users.py: a refusal raises `AuthorizationError`
+and writes an `access.denied` audit row), and every write is audited inside its own transaction, so
+a page, the command line and a test change the store in exactly the same way. Checking a file or
+the entry form's rows is the first half of a submission and lives here too: it reads, but its
+result is the thing `submit` writes and must never come from a cache. ui/services.py binds the
+app's connection to these for the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from domain.access import Identity, Role
+from domain.catalog import Catalog
+from domain.policy import Permission
+from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
+from store import access, audit, backup, demo, ingest, plans, users
+from store.db import Con
+
+# ------------------------------------------------------------------------ figures and review
+
+
+def check_rows(con: Con, catalog: Catalog, who: Identity, name: str, rows: pd.DataFrame) -> ingest.Checked:
+    """Validate tidy rows typed into the entry form (every problem collected, nothing written).
+    An organisation outside `who`'s scope is refused (AuthorizationError) before any comparison."""
+    return ingest.validate_tidy(con, catalog, name, rows, who=who)
+
+
+def check_file(con: Con, catalog: Catalog, who: Identity, name: str, data: bytes) -> ingest.Checked:
+    """Read and validate an uploaded file of either layout (every problem collected, nothing written)."""
+    return ingest.check_file(con, catalog, name, data, who=who)
+
+
+def submit(con: Con, who: Identity, checked: ingest.Checked, *, origin: str, status: str,
+           explanation: str | None = None, progress: Callable[[str], None] | None = None) -> int:
+    """Write checked rows as one submission (returns its id), or raise SubmissionRejected with every
+    problem and write nothing; warnings need an explanation."""
+    return ingest.submit(con, checked, who=who, origin=origin, status=status, explanation=explanation,
+                         progress=progress)
+
+
+def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status: str = "accepted",
+                explanation: str | None = None, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Read, validate and commit a file, all or nothing; returns (submission id, rows written)."""
+    return ingest.import_file(con, catalog, path, who=who, status=status, explanation=explanation, progress=progress)
+
+
+def review(con: Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
+    """Accept or return a pending submission (reviewers and administrators)."""
+    return access.review(con, who, submission_id, decision, comment)
+
+
+def set_report_deadline(con: Con, who: Identity, days: int) -> None:
+    """Days after a quarter's end by which a report is on time (administrators)."""
+    access.set_report_deadline(con, who, days)
+
+
+# ------------------------------------------------------------- plans beyond revenue: programme
+
+
+def record_task_update(con: Con, who: Identity, update: TaskUpdateInput, today: dt.date | None = None) -> int:
+    """A lead department's quarterly status of a task; returns its revision (ProgrammeInputError
+    when the task, the department or the quarter does not fit)."""
+    return access.record_task_update(con, who, update, today)
+
+
+def record_designation(con: Con, who: Identity, designation: DesignationInput, today: dt.date | None = None) -> int:
+    """A base designation, or a correction of one (a new revision); returns the revision."""
+    return access.record_designation(con, who, designation, today)
+
+
+def record_base_report(con: Con, who: Identity, report: BaseReportInput, today: dt.date | None = None) -> int:
+    """That a base's half-year report arrived; returns the revision."""
+    return access.record_base_report(con, who, report, today)
+
+
+# ---------------------------------------------------------------------------------- users
+
+
+def add_user(con: Con, who: Identity, username: str, display_name: str, role: Role, scope: str | None = None,
+             password: str | None = None) -> str:
+    """A new account; returns its password (generated when none is given) to hand over once."""
+    return users.add_user(con, who, username, display_name, role, scope, password)
+
+
+def set_role(con: Con, who: Identity, username: str, role: Role, scope: str | None = None) -> None:
+    users.set_role(con, who, username, role, scope)
+
+
+def reset_password(con: Con, who: Identity, username: str, password: str | None = None) -> str:
+    """A new password (generated when none is given); lifts any lock-out."""
+    return users.reset_password(con, who, username, password)
+
+
+def record_failed_attempt(con: Con, username: str) -> bool:
+    """Count a failed sign-in; True when it locked the account."""
+    return users.record_failed_attempt(con, username)
+
+
+def record_sign_in(con: Con, username: str) -> None:
+    users.record_sign_in(con, username)
+
+
+# ------------------------------------------------------------------ the store and its backups
+
+
+def sync_catalog(con: Con, catalog: Catalog, actor: str) -> None:
+    """Create or migrate the store's mirror of the plan catalog (idempotent)."""
+    plans.sync_catalog(con, catalog, actor=actor)
+
+
+def load_demo(con: Con, catalog: Catalog) -> int:
+    """The demo data set, once; returns the observations written (0 when already present)."""
+    return demo.load_demo(con, catalog)
+
+
+def create_demo_users(con: Con) -> dict[str, str]:
+    """One demo user per role; {username: password} of those created now (existing ones are kept)."""
+    return users.create_demo_users(con)
+
+
+def backup_now(con: Con, who: Identity, directory: Path, keep: int | None = None) -> tuple[Path, backup.Manifest]:
+    """A backup made through the app's own connection by an administrator, recorded in the audit log."""
+    access.require(con, who, Permission.RUN_BACKUPS, "back up the store", ["users"])
+    path, manifest = backup.create_in(con, directory, actor=who.username, keep=keep)
+    audit.record(con, who.username, "backup.created", str(path),
+                 {"observations": manifest.tables["observations"].rows, "sha256": manifest.files})
+    return path, manifest
+
+
+def start_nightly_backups(con: Con, schedule: backup.Schedule) -> None:
+    """A daemon thread backing the store up every night through `con` (the app's own connection)."""
+    backup.start_nightly(con, schedule)
+
+
+def backup_store(db: str | Path | None, target: str | Path, actor: str) -> backup.Manifest:
+    """A backup of the store file into the new directory `target`, with nothing else holding the
+    store (a StoreError of kind "locked" while the app has it open)."""
+    con = backup.open_source(db)
+    try:
+        return backup.create(con, target, actor=actor)
+    finally:
+        con.close()
+
+
+def restore(folder: str | Path, target: Path, actor: str) -> backup.Restored:
+    """Verify the backup, then replace the store with it (the replaced store is kept beside it)."""
+    return backup.restore(folder, target, actor=actor)
