@@ -18,7 +18,7 @@ from domain.access import Identity, Role
 from domain.messages import render
 from domain.periods import PeriodError, parse_period
 from metrics.tracker import ProgressRow
-from service.queries import plan_progress
+from service.queries import briefing_inputs, plan_progress
 from store import backup, demo, figures, ingest, orgs, plans, users
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
@@ -266,7 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         jobs += [(plan_id, as_of, fmt) for fmt in formats]
     for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
         try:
-            doc = build(con, catalog, plan_id, as_of, park_id=args.park, lang=args.lang, who=_operator(args))
+            doc = build(briefing_inputs(con, catalog, plan_id, as_of, args.park, _operator(args)), args.lang)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2

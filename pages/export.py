@@ -7,21 +7,11 @@ import zipfile
 
 import streamlit as st
 
-from domain.access import Identity
-from domain.periods import Period
+from domain.access import AuthorizationError
 from reports import FORMATS, MIME, render
 from reports.briefing import build
-from reports.model import Document
-from store.access import AuthorizationError
 from ui import components, context, queries, safe
 from ui.i18n import t
-
-
-@st.cache_data(show_spinner=False)
-def briefing(version: int, who: Identity, plan_id: str, as_of: Period, park: str | None, lang: str) -> Document:
-    """Built once per data version (the scope check runs inside; refusals are not cached)."""
-    return build(queries.cursor(), queries.catalog(), plan_id, as_of, park_id=park, lang=lang, who=who)
-
 
 ctx = context.current()
 st.header(t("export", ctx.lang))
@@ -36,7 +26,7 @@ else:
     park = st.selectbox(t("export_scope", ctx.lang), [None, *parks], format_func=lambda p: t("whole_plan", ctx.lang)
                         if p is None else queries.org_name(p))
 try:
-    doc = briefing(version, ctx.who, ctx.plan_id, ctx.as_of, park, ctx.lang)
+    doc = build(queries.briefing_inputs(version, ctx.who, ctx.plan_id, ctx.as_of, park), ctx.lang)
 except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
@@ -56,7 +46,7 @@ with st.expander(t("export_all", ctx.lang)):
                 bar.progress(i / len(jobs), text=f"{plan_id} · {fmt} ({i}/{len(jobs)})")
                 if as_of is None:
                     continue
-                one = briefing(version, ctx.who, plan_id, as_of, ctx.who.scope_org_id, ctx.lang)
+                one = build(queries.briefing_inputs(version, ctx.who, plan_id, as_of, ctx.who.scope_org_id), ctx.lang)
                 zf.writestr(f"{one.file_stem}.{fmt}", render(one, fmt))
         st.session_state["export_zip"] = buf.getvalue()
     if "export_zip" in st.session_state:

@@ -34,7 +34,7 @@ cells[2].metric(programme.status_word(TaskStatus.DELAYED, ctx.lang), total.delay
 cells[3].metric(t("overdue_tasks", ctx.lang), total.overdue)
 cells[4].metric(t("departments_missing", ctx.lang), len(missing))
 
-doc = task_briefing(plan, quarter, states, ctx.lang, demo=queries.is_demo(version))
+doc = task_briefing(plan, board, ctx.lang, demo=queries.is_demo(version))
 st.caption(doc.summary[0])
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
 

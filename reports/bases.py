@@ -1,29 +1,31 @@
 """The base programme's register (基地建设情况表) at a half-year end: designations against the
 programme counts, every base with its county, funding and eligibility found in the data, and the
-half-year reports owed with their status. Built from `metrics.bases.ProgrammeView`, the same
-values the 基地建设 page shows.
+half-year reports owed with their status. Built from `metrics.bases.ProgrammeView` (read by
+`service.queries.base_programme`), the same values the 基地建设 page shows.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from domain.messages import localized, words
 from domain.models import Plan
-from metrics import bases
 from reports.model import Column, Document, Section, Table
 from ui import status
-from ui.programme import check_word, half_label, report_word, type_word
+from ui.programme import check_word, half_label, not_eligible, report_tally, report_word, type_word
+
+if TYPE_CHECKING:
+    from metrics.bases import ProgrammeView
 
 
-def base_register(plan: Plan, view: bases.ProgrammeView, lang: str = "zh", demo: bool = False) -> Document:
+def base_register(plan: Plan, view: ProgrammeView, lang: str = "zh", demo: bool = False) -> Document:
     t = words(lang)
     ds = view.designations
     names = {d.base_id: d for d in ds}
-    states = [r.state for r in view.reports]
     title = localized(plan, "title", lang)
-    failing = sum(view.eligibility[d.base_id][0] == bases.Check.NOT_MET for d in ds)
-    summary = t("base_report.summary", date=view.as_of, n=len(ds), funding=sum(d.funding for d in ds), failing=failing,
-                due=len(states), on_time=states.count(bases.ReportState.ON_TIME),
-                late=states.count(bases.ReportState.LATE), missing=states.count(bases.ReportState.MISSING))
+    on_time, late, missing = report_tally(view)
+    summary = t("base_report.summary", date=view.as_of, n=len(ds), funding=sum(d.funding for d in ds),
+                failing=len(not_eligible(view)), due=len(view.reports), on_time=on_time, late=late, missing=missing)
     counts = Table(
         title=t("base_report.t_counts"), sheet=t("base_report.sh_counts"),
         columns=[Column(header=t("base_report.type")), Column(header=t("programme_years")),

@@ -1,7 +1,8 @@
 """The leadership group's quarterly briefing (季度简报) of one plan, optionally for one park.
 
-Everything in it comes from the same metrics the dashboard shows (`metrics.tracker`), read with
-the caller's identity so a park manager's briefing can only hold what that manager may see. The
+Everything in it comes from the same metrics the dashboard shows (`metrics.tracker`), read by
+`service.queries.briefing_inputs` with the caller's identity so a park manager's briefing can only
+hold what that manager may see; this module reads nothing itself. The
 summary paragraph is written from the numbers, in the form an office would write it by hand:
 截至2015年三季度，…累计 xx 亿元，同比增长 xx%，完成年度目标的 xx%，高于序时进度 x 个百分点。
 """
@@ -11,28 +12,26 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from domain.access import SYSTEM, Identity
+from domain.catalog import Catalog
 from domain.messages import SOURCE_LANG, Message, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
 from domain.reporting import tally
 from domain.units import Dimension, in_display_unit
-from metrics import incentives, tracker
-from metrics.progress import Status
-from metrics.tracker import ProgressRow
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
-from service import queries
-from store import access, settings
-from store import figures as stored_figures  # ui.figures draws the charts
-from store.catalog import Catalog
-from store.db import Con
+from service.inputs import BriefingInputs
 from ui import figures, status
 from ui.format import display, number, pct, period_label
+from ui.programme import reward_total
 
-DEFAULT_DEADLINE_DAYS = 20
+if TYPE_CHECKING:
+    from metrics.tracker import ParkShare, ProgressRow, TargetSeries
+
+
 def _name(obj, lang: str) -> str:
     return localized(obj, "name", lang)
 
@@ -76,7 +75,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             sentences.append(t("briefing.status_line", name=name, status=status.word(head.status, lang), reason=reason))
         out.append(join("join.sentences", sentences, lang))
     counts = Counter(r.status for r in rows)
-    parts = [t("briefing.count_part", status=status.word(s, lang), k=counts[s]) for s in Status if counts[s]]
+    parts = [t("briefing.count_part", status=status.word(s, lang), k=counts[s]) for s in status.ORDER if counts[s]]
     out.append(t("briefing.counts", n=len(rows), parts=join("join.list", parts, lang)))
     return out
 
@@ -103,7 +102,7 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
         Column(header=t("status"), width=1.3), Column(header=t("briefing.reason"), on_paper=False)])
 
 
-def target_chart(s: tracker.TargetSeries, lang: str, title: str) -> Chart:
+def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
     """The headline series against its required path and target, as the dashboard draws it."""
     years = list(range(min([s.base_year, *s.annual]), s.target_year + 1))
     scale = display(1.0, s.unit)[0] or 1.0  # the chart shows briefing units (亿元 rather than 万元)
@@ -122,7 +121,7 @@ def target_chart(s: tracker.TargetSeries, lang: str, title: str) -> Chart:
                  figure=figures.target_chart(s, lang, height=400).to_dict())
 
 
-def park_summary(shares: list[tracker.ParkShare], row: ProgressRow, lang: str, title: str) -> Table:
+def park_summary(shares: list[ParkShare], row: ProgressRow, lang: str, title: str) -> Table:
     t = words(lang)
     total = sum(s.value or 0 for s in shares)
     shown = display(1.0, row.unit)[1]
@@ -209,18 +208,15 @@ class _Numbering:
         return self.charts
 
 
-def incentive_blocks(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None,
-                     who: Identity, lang: str, n: _Numbering) -> list:
+def incentive_blocks(found: pd.DataFrame, year: int, lang: str, n: _Numbering) -> list:
     """Firms whose annual software revenue first reached one of the plan's reward thresholds in the
     last complete year (Jiaxing also asks for ≥ 10 % growth), with rewards and their total."""
     t = words(lang)
-    year = as_of.last_complete_year
-    found = queries.plan_winners(con, who, catalog.plans[plan_id], park_id or catalog.plans[plan_id].scope, year)
     if found.empty:
         return [Paragraph(text=t("briefing.no_incentives", year=year))]
     body = [[r.name_zh, r.threshold, in_display_unit(r.value, Dimension.MONEY_CNY), numeric(r.growth), numeric(r.reward)]
             for r in found.itertuples()]
-    total = incentives.total_of(found)
+    total = reward_total(found)
     body.append([t("sum"), None, None, None, total.amount])
     line = t("briefing.incentive_total", total=total.amount, k=total.firms, m=total.awards)
     if total.unpriced:
@@ -238,21 +234,14 @@ def _heading(i: int, text: str, lang: str) -> str:
     return words(lang)("briefing.heading", numeral=Message.of(f"numeral.{i + 1}"), text=text)
 
 
-def build(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None = None,
-          lang: str = "zh", who: Identity = SYSTEM, today: dt.date | None = None) -> Document:
-    """The briefing of `plan_id` at `as_of` (for one park when `park_id` is given), read as `who`.
-
-    Raises ValueError for a park outside the plan, `store.access.AuthorizationError` when `who`
-    may not see the park's firms."""
+def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None) -> Document:
+    """The briefing of a plan at a quarter (for one park when the inputs name one), from what
+    `service.queries.briefing_inputs` read — which also did the park and scope checks."""
     t = words(lang)
+    catalog, plan_id, as_of, park_id = inputs.catalog, inputs.plan_id, inputs.as_of, inputs.park_id
     plan = catalog.plans[plan_id]
     park = catalog.organisations.get(park_id) if park_id else None
-    if park_id is not None:
-        parks = [o.org_id for o in catalog.parks_under(plan.scope)]
-        if park_id not in parks:
-            raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
-        access.require_enterprises_of(con, who, park_id, "export the briefing of")
-    judged = queries.plan_judgement(con, catalog, plan_id, as_of)
+    judged = inputs.judgement
     rows = judged.rows
     if park_id:  # the park's own targets first, then the plan's headline targets for context
         rows_shown = list({r.target_id: r for r in [r for r in rows if r.scope_id == park_id]
@@ -285,18 +274,17 @@ def build(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str 
             if own and org.kind == OrgKind.PARK:
                 park_blocks.append(status_table(own, catalog, lang, t("briefing.t_park", n=n.table(), park=_name(org, lang))))
     else:
-        firms = access.enterprise_figures(con, who, park.org_id, as_of)
-        if not firms.empty:
+        firms = inputs.firms
+        if firms is not None and not firms.empty:
             park_blocks.append(enterprise_table(firms, lang, t("briefing.t_enterprises", n=n.table(), park=_name(park, lang),
                                                                period=period)))
     if park_blocks:
         parts.append(("briefing.s_parks" if park is None else "briefing.s_enterprises", park_blocks))
-    if plan.incentives:
-        parts.append(("briefing.s_incentives", incentive_blocks(con, catalog, plan_id, as_of, park_id, who, lang, n)))
+    if inputs.winners is not None:
+        parts.append(("briefing.s_incentives", incentive_blocks(inputs.winners, inputs.incentive_year, lang, n)))
 
-    root = park_id or plan.scope
-    days = int(settings.setting(con, "report_deadline_days") or DEFAULT_DEADLINE_DAYS)
-    reporting = access.reporting_status(con, who, root, as_of, days)
+    days = inputs.deadline_days
+    reporting = inputs.reporting
     if not reporting.empty:
         k = tally(reporting.reported, reporting.on_time)
         parts.append(("briefing.s_reporting", [
@@ -306,8 +294,8 @@ def build(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str 
                                                deadline=as_of.deadline(days).isoformat()))]))
     parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))
 
-    demo = settings.setting(con, "demo_data") == "true"
-    data_date = stored_figures.data_date(con, root, as_of)
+    demo = inputs.demo
+    data_date = inputs.data_date
     plan_name = localized(plan, "title", lang)
     meta = [(t("plan"), plan_name), (t("briefing.issuer"), plan.issuer_zh), (t("briefing.period"), period)]
     if park is not None:

@@ -1,7 +1,8 @@
 """The list of firms that newly qualify for a plan's one-off rewards in a year (企业奖励名单), with
 each award, its amount in 万元 and the total — for Qingdao's and Jiaxing's revenue thresholds.
 
-Built from the same table the 企业奖励 page shows (`metrics.incentives.winners`); rewards the plan
+Built from the same table the 企业奖励 page shows (`metrics.incentives.winners`, read by
+`service.queries.plan_winners`); rewards the plan
 names without an amount (青岛's 特殊贡献奖励) are listed, left out of the total, and said so.
 """
 
@@ -11,8 +12,8 @@ import pandas as pd
 
 from domain.messages import localized, words
 from domain.models import Plan
-from metrics import incentives
 from reports.model import Column, Document, Paragraph, Section, Table, numeric
+from ui.programme import reward_total
 
 
 def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame, lang: str = "zh",
@@ -20,7 +21,7 @@ def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame
     """One row per award (firm, park, threshold, revenue, the year before, growth, reward) and a
     total row; `winners` is `metrics.incentives.winners` output."""
     t = words(lang)
-    total = incentives.total_of(winners)
+    total = reward_total(winners)
     title = localized(plan, "title", lang)
     growth = {i.min_growth_pct for i in plan.incentives if i.min_growth_pct is not None}
     rule = t("reward_report.rule_text", growth=t("reward_report.growth_rule", g=min(growth) / 100) if growth else "")

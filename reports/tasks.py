@@ -2,24 +2,27 @@
 departments, due date, status and this quarter's progress notes, completion by section and by
 department, overdue tasks and the departments that have not reported.
 
-Built from the same task states the 任务督办 page shows (`metrics.tasks`), rendered by
-`reports.render` to Excel, Word or PDF.
+Built from the same task board the 任务督办 page shows (`service.inputs.TaskBoard`: the states and
+their counts, judged once by `metrics.tasks`), rendered by `reports.render` to Excel, Word or PDF.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from domain.messages import localized, words
 from domain.models import Plan
-from domain.periods import Period
 from domain.programme import TaskStatus
-from metrics import tasks
 from reports.model import Column, Document, Paragraph, Section, Table
+from service.inputs import TaskBoard
 from ui.programme import notes, quarter_label, status_word
 
+if TYPE_CHECKING:
+    from metrics.tasks import Completion, TaskState
 
-def _completion(rows: Sequence[tasks.Completion], header: str, title: str, lang: str) -> Table:
+
+def _completion(rows: Sequence[Completion], header: str, title: str, lang: str) -> Table:
     t = words(lang)
     statuses = (TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.DELAYED, TaskStatus.NOT_STARTED)
     return Table(
@@ -31,13 +34,10 @@ def _completion(rows: Sequence[tasks.Completion], header: str, title: str, lang:
     )
 
 
-def task_briefing(plan: Plan, quarter: Period, states: Sequence[tasks.TaskState], lang: str = "zh",
-                  demo: bool = False) -> Document:
+def task_briefing(plan: Plan, board: TaskBoard, lang: str = "zh", demo: bool = False) -> Document:
     """The quarter's briefing of every task of the plan, as a report document."""
     t = words(lang)
-    total = tasks.total(states)
-    missing = tasks.missing_reports(states)
-    overdue = [s for s in states if s.overdue]
+    quarter, states, total, missing, overdue = board.quarter, board.states, board.total, board.missing, board.overdue
     title = localized(plan, "title", lang)
     summary = t("task_report.summary", date=quarter.end_date, n=total.total, done=total.done,
                 share=total.share_done or 0, progress=total.in_progress, delayed=total.delayed,
@@ -48,7 +48,7 @@ def task_briefing(plan: Plan, quarter: Period, states: Sequence[tasks.TaskState]
                     Column(header=t("due"), width=1.1), Column(header=t("status"), width=0.8),
                     Column(header=t("overdue"), width=0.6), Column(header=t("progress_notes"), width=3)]
 
-    def task_row(s: tasks.TaskState) -> list:
+    def task_row(s: TaskState) -> list:
         return [s.task.task_id, s.task.section, s.task.text, "、".join(s.task.departments), s.task.due.isoformat(),
                 status_word(s.status, lang), t("yes") if s.overdue else "", notes(s, lang)]
 
@@ -71,8 +71,8 @@ def task_briefing(plan: Plan, quarter: Period, states: Sequence[tasks.TaskState]
         summary=[summary],
         sections=[
             Section(heading=t("task_report.s_overview"), blocks=[
-                _completion(tasks.by_section(states), t("section"), t("task_report.t_section"), lang),
-                _completion(tasks.by_department(states), t("department"), t("task_report.t_department"), lang)]),
+                _completion(board.sections, t("section"), t("task_report.t_section"), lang),
+                _completion(board.departments, t("department"), t("task_report.t_department"), lang)]),
             Section(heading=t("task_report.s_tasks"), blocks=[
                 Table(title=t("task_report.t_tasks", quarter=quarter_label(quarter, lang)), columns=task_columns,
                       rows=[task_row(s) for s in states], sheet=t("task_report.sh_tasks"))]),

@@ -1,5 +1,7 @@
 """What a page or a document is built from: plain values the query layer reads and the reports render.
 
+`service.queries.briefing_inputs` fills a `BriefingInputs` (doing every store read and scope check
+the briefing needs); `reports.briefing.build` turns it into a document without touching the store.
 `TaskBoard` is a plan's tasks at a quarter with what the 任务督办 page and its briefing count of them.
 The types live in this module, apart from service/queries.py, because it imports no store: the
 reports can name them and still import nothing of the store, even indirectly.
@@ -7,10 +9,37 @@ reports can name them and still import nothing of the store, even indirectly.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
+from domain.catalog import Catalog
 from domain.periods import Period
 from metrics import tasks
+from metrics.tracker import PlanJudgement
+
+
+@dataclass(frozen=True)
+class BriefingInputs:
+    """Everything the quarterly briefing of one plan (or one of its parks) shows, read as one caller.
+
+    `firms` is set for a park's briefing only (its enterprises' figures), `winners` only for a plan
+    with rewards (a `metrics.incentives.winners` table of `incentive_year`), `reporting` is the
+    reporting status under the park or the plan's scope against `deadline_days`."""
+
+    catalog: Catalog
+    plan_id: str
+    as_of: Period
+    park_id: str | None
+    judgement: PlanJudgement
+    firms: pd.DataFrame | None
+    winners: pd.DataFrame | None
+    incentive_year: int
+    reporting: pd.DataFrame
+    deadline_days: int
+    demo: bool
+    data_date: dt.date | None
 
 
 @dataclass(frozen=True)

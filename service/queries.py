@@ -17,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 
 from domain import policy
-from domain.access import Identity
+from domain.access import SYSTEM, Identity
 from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
 from domain.programme import first_report_quarter
 from metrics import bases, incentives, tasks, tracker
-from service.inputs import TaskBoard  # it lives apart so that reports can name it
+from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
 from store import settings as stored_settings
@@ -190,6 +190,32 @@ def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> 
         frames.append(incentives.winners(values, incentives.thresholds_of([i for i in plan.incentives
                                                                           if i.indicator == indicator]), year))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=incentives.WINNER_COLUMNS)
+
+
+def briefing_inputs(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None = None,
+                    who: Identity = SYSTEM) -> BriefingInputs:
+    """What the quarterly briefing of `plan_id` at `as_of` shows (for one park when `park_id` is
+    given), read as `who` — reports.briefing.build renders it.
+
+    Raises ValueError for a park outside the plan, `AuthorizationError` (audited) when `who` may not
+    see the park's firms; the reads come in the order the briefing's sections use them, so a
+    refusal further down is met where it always was."""
+    plan = catalog.plans[plan_id]
+    if park_id is not None:
+        parks = [o.org_id for o in catalog.parks_under(plan.scope)]
+        if park_id not in parks:
+            raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
+        access.require_enterprises_of(con, who, park_id, "export the briefing of")
+    judgement = plan_judgement(con, catalog, plan_id, as_of)
+    firms = access.enterprise_figures(con, who, park_id, as_of) if park_id is not None else None
+    year = as_of.last_complete_year
+    winners = plan_winners(con, who, plan, park_id or plan.scope, year) if plan.incentives else None
+    root = park_id or plan.scope
+    days = report_deadline_days(con)
+    return BriefingInputs(
+        catalog=catalog, plan_id=plan_id, as_of=as_of, park_id=park_id, judgement=judgement, firms=firms,
+        winners=winners, incentive_year=year, reporting=access.reporting_status(con, who, root, as_of, days),
+        deadline_days=days, demo=is_demo(con), data_date=figures.data_date(con, root, as_of))
 
 
 # -------------------------------------------------------------------------- task tracking

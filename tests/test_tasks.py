@@ -22,6 +22,7 @@ from domain.programme import (
 from metrics import tasks
 from reports import render
 from reports.tasks import task_briefing
+from service.inputs import TaskBoard
 from store import access, programme
 from store.access import AuthorizationError
 from tests import rawsql
@@ -211,7 +212,7 @@ def test_briefing_workbook(store, catalog):
     infos, ups = tasks.from_frames(programme.plan_tasks(store, "shenzhen-2011"),
                                    programme.task_updates(store, "shenzhen-2011"))
     states = tasks.task_states(infos, ups, Period(2012, 1))
-    doc = task_briefing(catalog.plans["shenzhen-2011"], Period(2012, 1), states, "zh", demo=False)
+    doc = task_briefing(catalog.plans["shenzhen-2011"], TaskBoard.of(Period(2012, 1), states), "zh", demo=False)
     book = load_workbook(io.BytesIO(render(doc, "xlsx")))
     tasks_rows = data_rows(sheet(book, "任务进展"), "编号")
     assert len(tasks_rows) == 42

@@ -201,6 +201,13 @@ def components(version: int, plan_id: str, target_id: str, as_of: Period) -> pd.
     return judgement(version, plan_id, as_of).components.get(target_id, pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
 
 
+@st.cache_data(show_spinner=False)
+def briefing_inputs(version: int, who: Identity, plan_id: str, as_of: Period, park_id: str | None) -> service.BriefingInputs:
+    """What the briefing of a plan (or one of its parks) shows, read as `who` (the scope check runs
+    inside; refusals are not cached)."""
+    return service.briefing_inputs(cursor(), catalog(), plan_id, as_of, park_id, who)
+
+
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from domain.messages import text
 from metrics.progress import Status
 
+ORDER: tuple[Status, ...] = tuple(Status)  # best first: how tables and counts list them
 COLOURS: dict[Status, str] = {
     Status.ACHIEVED: "#1a7f37",
     Status.ON_TRACK: "#2f81f7",
