@@ -1,6 +1,8 @@
 """Command line of the tracker: python manage.py COMMAND [--db PATH] …
 
-Every command opens the store named by --db, else $TRACKER_DB, else data/tracker.duckdb.
+Every command opens the store named by --db, else $TRACKER_DB, else data/tracker.duckdb, and goes
+through the same service layer as the app's pages (service/queries.py to read, service/commands.py
+to write), so the command line and the screen refuse, audit and compute alike.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from domain.access import Identity, Role
 from domain.messages import render
 from domain.periods import PeriodError, parse_period
 from metrics.tracker import ProgressRow
-from service.queries import briefing_inputs, plan_progress
-from store import backup, demo, figures, ingest, orgs, plans, users
+from service import commands, queries
+from store import ingest
+from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
+from store.users import UserError
 
 
 def _print_json(data: object) -> None:
@@ -42,19 +46,19 @@ def _operator(args: argparse.Namespace) -> Identity:
 def cmd_init(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     con = connect(args.db)
-    plans.sync_catalog(con, catalog, actor=args.user)
+    commands.sync_catalog(con, catalog, actor=args.user)
     line = f"store ready at {resolve_path(args.db)}: {len(catalog.plans)} plans, " \
            f"{sum(len(p.targets) for p in catalog.plans.values())} targets"
     if args.demo:
-        n = demo.load_demo(con, catalog)
+        n = commands.load_demo(con, catalog)
         line += f"; demo data {'loaded, ' + str(n) + ' observations' if n else 'already present'}"
     print(line)
     if args.demo:
-        created = users.create_demo_users(con)
+        created = commands.create_demo_users(con)
         if created:
             print("demo users created — these passwords are shown only now:")
             for name, password in created.items():
-                ident = users.identity(con, name)
+                ident = queries.identity(con, name)
                 scope = f" scope={ident.scope_org_id}" if ident.scope_org_id else ""
                 print(f"  {name:15} {password:20} role={ident.role.value}{scope}")
     return 0
@@ -66,30 +70,30 @@ def cmd_users(args: argparse.Namespace) -> int:
     try:
         match args.action:
             case "list":
-                frame = users.list_users(con)
+                frame = queries.user_list(con, who)
                 if args.json:
                     _print_json(_records(frame))
                 else:
                     print(frame.to_string(index=False))
             case "add":
-                password = users.add_user(con, who, args.username, args.name or args.username, Role(args.role),
-                                          args.scope, args.password)
+                password = commands.add_user(con, who, args.username, args.name or args.username, Role(args.role),
+                                             args.scope, args.password)
                 print(f"user {args.username} added" + ("" if args.password else f"; password (shown once): {password}"))
             case "set-role":
-                users.set_role(con, who, args.username, Role(args.role), args.scope)
+                commands.set_role(con, who, args.username, Role(args.role), args.scope)
                 print(f"user {args.username} is now {args.role}" + (f" of {args.scope}" if args.scope else ""))
             case "reset-password":
-                password = users.reset_password(con, who, args.username, args.password)
+                password = commands.reset_password(con, who, args.username, args.password)
                 shown = "" if args.password else f"; new password (shown once): {password}"
                 print(f"password of {args.username} reset{shown}")
-    except users.UserError as e:
+    except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:
-    frame = orgs.orgs(connect(args.db))
+    frame = queries.organisations(connect(args.db))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -98,7 +102,7 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    frame = plans.indicators(connect(args.db))
+    frame = queries.indicators(connect(args.db))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -111,7 +115,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     if args.plan and args.plan not in default_catalog().plans:
         print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
         return 2
-    frame = plans.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
+    frame = queries.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
                                                           "indicator_id": "indicator"})
     if args.json:
         _print_json(_records(frame))
@@ -131,8 +135,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     path = Path(args.file)
     try:
-        sub, n = ingest.import_file(con, default_catalog(), path, who=_operator(args), status=args.status,
-                                    explanation=args.explanation, progress=_progress)
+        sub, n = commands.import_file(con, default_catalog(), _operator(args), path, status=args.status,
+                                      explanation=args.explanation, progress=_progress)
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
         for p in e.problems:
@@ -144,7 +148,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     try:
-        con = backup.open_source(args.db)
+        manifest = commands.backup_store(args.db, args.dir, args.user)
     except StoreError as e:
         if e.kind != "locked":
             raise
@@ -152,22 +156,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
               "app instead: an administrator's page 备份 / Backup, or nightly backups with TRACKER_BACKUP_DIR set "
               "(see the README). Or stop the service, run this command, and start it again.", file=sys.stderr)
         return 2
-    try:
-        manifest = backup.create(con, args.dir, actor=args.user)
-    finally:
-        con.close()
     print(f"backup written to {args.dir}: {_summary(manifest)}")
     return 0
 
 
-def _summary(m: backup.Manifest) -> str:
+def _summary(m: Manifest) -> str:
     return (f"created {m.created_at:%Y-%m-%d %H:%M:%S} by {m.created_by}, schema {m.schema_version}, "
             f"app {m.app_version}, {len(m.tables)} tables, {m.tables['observations'].rows} observations, "
             f"{m.tables['submissions'].rows} submissions")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    manifest = backup.verify(args.dir)
+    manifest = queries.verify_backup(args.dir)
     print(f"backup {args.dir} is intact: {_summary(manifest)}; row counts, content checksums, sequences and "
           "sha256 match its manifest")
     return 0
@@ -175,7 +175,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     target = resolve_path(args.db)
-    done = backup.restore(args.dir, target, actor=args.user)
+    done = commands.restore(args.dir, target, args.user)
     print(f"restored {args.dir} into {target}: {_summary(done.manifest)}")
     if done.previous:
         print(f"the store it replaced is kept as {done.previous}")
@@ -207,7 +207,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except PeriodError as e:
         print(e, file=sys.stderr)
         return 2
-    rows = plan_progress(connect(args.db), catalog, args.plan, as_of)
+    rows = queries.plan_progress(connect(args.db), catalog, args.plan, as_of)
     if args.json:
         _print_json([_row_json(r) for r in rows])
         return 0
@@ -259,14 +259,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         if quarter is not None:
             as_of = quarter
         else:  # batch default: the quarter each plan is read at (latest with data, within its horizon)
-            as_of = catalog.plans[plan_id].reading_quarter(figures.periods(con, catalog.plans[plan_id].scope))
+            as_of = catalog.plans[plan_id].reading_quarter(queries.periods(con, catalog.plans[plan_id].scope))
             if as_of is None:
                 _progress(f"{plan_id}: no data, skipped")
                 continue
         jobs += [(plan_id, as_of, fmt) for fmt in formats]
     for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
         try:
-            doc = build(briefing_inputs(con, catalog, plan_id, as_of, args.park, _operator(args)), args.lang)
+            doc = build(queries.briefing_inputs(con, catalog, plan_id, as_of, args.park, _operator(args)), args.lang)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
