@@ -471,7 +471,6 @@ def schedule_from_env(env: Mapping[str, str] | None = None) -> Schedule | None:
     return Schedule(given.backup_dir, given.backup_at, given.backup_keep)
 
 
-
 def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
     """The first moment at `at` strictly after `now`."""
     today = dt.datetime.combine(now.date(), at)

@@ -168,7 +168,7 @@ def test_recording_makes_revisions_and_audits(store):
 def test_bad_updates_are_refused_and_nothing_is_written(store, fields, reason):
     with pytest.raises(ProgrammeInputError) as e:
         record(store, **fields)
-    assert reason in e.value.zh and e.value.en
+    assert reason in e.value.message("zh") and e.value.message("en")
     assert count(store) == 0
 
 
