@@ -1,84 +1,8 @@
-"""Streamlit entry: sign-in gate, role-based router, language switch, as-of quarter, demo badge.
+"""Streamlit entry: `streamlit run dashboard.py`. The router itself is app/router.py.
 
-Run with `streamlit run dashboard.py`; the store comes from $TRACKER_DB or data/tracker.duckdb and
-is created with demo data on first start.
+The store comes from $TRACKER_DB or data/tracker.duckdb and is created with demo data on first start.
 """
 
-import runpy
-from pathlib import Path
+from app.router import run
 
-import streamlit as st
-
-from domain import policy
-from ui import auth, components, ops, queries
-from ui.i18n import LANGS, localized, t
-
-st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
-# A fixed bilingual label: a label that changed with the language would make a new widget.
-lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-if (problem := ops.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
-    ops.store_unavailable(problem, lang)
-    st.stop()
-version = queries.data_version()
-if queries.is_demo(version):
-    st.sidebar.warning(t("demo_badge", lang))
-
-SPEC = {  # name: (script, title key, icon, url path)
-    "overview": ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
-    "plan": ("pages/plan.py", "plan_detail", ":material/analytics:", "plan"),
-    "plans": ("pages/plans.py", "plan_list", ":material/list_alt:", "plans"),
-    "park": ("pages/park.py", "park", ":material/apartment:", "park"),
-    "my_data": ("pages/my_data.py", "my_data", ":material/edit_note:", "my-data"),
-    "users": ("pages/users.py", "users", ":material/group:", "users"),
-    "entry": ("pages/entry.py", "entry", ":material/upload_file:", "entry"),
-    "review": ("pages/review.py", "review", ":material/fact_check:", "review"),
-    "reporting": ("pages/reporting.py", "reporting", ":material/checklist:", "reporting"),
-    "export": ("pages/export.py", "export", ":material/description:", "export"),
-    "backup": ("pages/backup.py", "backup", ":material/backup:", "backup"),
-    "tasks": ("pages/tasks.py", "tasks_page", ":material/task_alt:", "tasks"),
-    "bases": ("pages/bases.py", "bases_page", ":material/domain:", "bases"),
-    "incentives": ("pages/incentives.py", "incentives_page", ":material/military_tech:", "incentives"),
-}
-PAGES = {name: st.Page(path, title=t(key, lang), icon=icon, url_path=url) for name, (path, key, icon, url) in SPEC.items()}
-
-
-def landing_page(name: str | None) -> st.Page:
-    """The bare URL. Streamlit serves its default page only at "/", so a role's landing page is
-    run here by path while its own URL (/park …) keeps working for bookmarks and links."""
-    if name is None:
-        return st.Page(lambda: None, title=t("app_title", lang), default=True, visibility="hidden")
-    script = Path(__file__).resolve().parent / SPEC[name][0]
-    return st.Page(lambda: runpy.run_path(str(script)), title=t(SPEC[name][1], lang), url_path="home",
-                   default=True, visibility="hidden")
-
-
-who = auth.sign_in(lang)
-st.session_state["identity"] = who
-if who is None:
-    # Every page is registered, hidden, and none runs: a URL naming a page (a bookmark, a
-    # reload) survives the sign-in instead of ending in "page not found", and the bare URL
-    # stays bare so that it lands on the role's own first page once signed in.
-    st.navigation([landing_page(None), *PAGES.values()], position="hidden")
-    st.stop()
-st.sidebar.title(t("app_title", lang))
-plans = queries.visible_plans(who)
-catalog = queries.catalog()
-if plans:
-    plan_id = st.sidebar.selectbox(t("plan", lang), plans, key="plan_id",
-                                   format_func=lambda p: localized(catalog.plans[p], "title", lang))
-    scope = who.scope_org_id or catalog.plans[plan_id].scope
-else:
-    scope = who.scope_org_id
-periods = queries.periods(version, scope)[::-1]
-# Keyed by scope: choosing another plan starts at the quarter that plan is read at (its latest
-# quarter with data within its horizon).
-if periods:
-    start = catalog.plans[plan_id].reading_quarter(periods) if plans else periods[0]
-    st.session_state["as_of_period"] = st.sidebar.selectbox(
-        t("as_of", lang), periods, index=periods.index(start), key=f"as_of-{scope}",
-        format_func=lambda p: components.period_label(p, lang))
-else:
-    st.session_state["as_of_period"] = None
-
-names = policy.pages(who.role)  # the role's pages, its landing page first
-st.navigation([landing_page(names[0]), *(PAGES[name] for name in names)]).run()
+run()

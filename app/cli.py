@@ -1,0 +1,361 @@
+"""Command line of the tracker: python manage.py COMMAND [--db PATH] …
+
+Every command opens the store named by --db, else $TRACKER_DB, else data/tracker.duckdb, and goes
+through the same service layer as the app's pages (service/queries.py to read, service/commands.py
+to write), so the command line and the screen refuse, audit and compute alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import math
+import sys
+from pathlib import Path
+
+import duckdb
+
+from domain.access import Identity, Role
+from domain.messages import render
+from domain.periods import PeriodError, parse_period
+from metrics.tracker import ProgressRow
+from service import commands, queries
+from store import ingest
+from store.backup import Manifest
+from store.catalog import CatalogError, default_catalog
+from store.db import StoreError, connect, resolve_path
+from store.users import UserError
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _records(frame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+            for r in frame.to_dict(orient="records")]
+
+
+def _operator(args: argparse.Namespace) -> Identity:
+    """The command line is run by whoever can open the store file: an administrator."""
+    return Identity(username=args.user, display_name=args.user, role=Role.ADMIN)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    con = connect(args.db)
+    commands.sync_catalog(con, catalog, actor=args.user)
+    line = f"store ready at {resolve_path(args.db)}: {len(catalog.plans)} plans, " \
+           f"{sum(len(p.targets) for p in catalog.plans.values())} targets"
+    if args.demo:
+        n = commands.load_demo(con, catalog)
+        line += f"; demo data {'loaded, ' + str(n) + ' observations' if n else 'already present'}"
+    print(line)
+    if args.demo:
+        created = commands.create_demo_users(con)
+        if created:
+            print("demo users created — these passwords are shown only now:")
+            for name, password in created.items():
+                ident = queries.identity(con, name)
+                scope = f" scope={ident.scope_org_id}" if ident.scope_org_id else ""
+                print(f"  {name:15} {password:20} role={ident.role.value}{scope}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    who = _operator(args)
+    try:
+        match args.action:
+            case "list":
+                frame = queries.user_list(con, who)
+                if args.json:
+                    _print_json(_records(frame))
+                else:
+                    print(frame.to_string(index=False))
+            case "add":
+                password = commands.add_user(con, who, args.username, args.name or args.username, Role(args.role),
+                                             args.scope, args.password)
+                print(f"user {args.username} added" + ("" if args.password else f"; password (shown once): {password}"))
+            case "set-role":
+                commands.set_role(con, who, args.username, Role(args.role), args.scope)
+                print(f"user {args.username} is now {args.role}" + (f" of {args.scope}" if args.scope else ""))
+            case "reset-password":
+                password = commands.reset_password(con, who, args.username, args.password)
+                shown = "" if args.password else f"; new password (shown once): {password}"
+                print(f"password of {args.username} reset{shown}")
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_orgs(args: argparse.Namespace) -> int:
+    frame = queries.organisations(connect(args.db))
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    frame = queries.indicators(connect(args.db))
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame[["indicator_id", "code", "name_zh", "unit", "kind"]].to_string(index=False))
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    if args.plan and args.plan not in default_catalog().plans:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
+        return 2
+    frame = queries.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
+                                                          "indicator_id": "indicator"})
+    if args.json:
+        _print_json(_records(frame))
+    else:
+        print(frame[["plan_id", "target_id", "kind", "scope_org_name", "comparator", "value", "unit",
+                     "target_year"]].to_string(index=False))
+    return 0
+
+
+def _progress(line: str) -> None:
+    """Progress of a long command on stderr, flushed at once (an operator, or a test, can see
+    where it is)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    path = Path(args.file)
+    try:
+        sub, n = commands.import_file(con, default_catalog(), _operator(args), path, status=args.status,
+                                      explanation=args.explanation, progress=_progress)
+    except ingest.SubmissionRejected as e:
+        print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p.text('en')}", file=sys.stderr)  # the command line speaks English
+        return 1
+    print(f"{path.name}: {n} rows written as submission {sub} ({args.status})")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        manifest = commands.backup_store(args.db, args.dir, args.user)
+    except StoreError as e:
+        if e.kind != "locked":
+            raise
+        print(f"error: {e}\nThe running app holds the store, so no other process can read it. Back it up from the "
+              "app instead: an administrator's page 备份 / Backup, or nightly backups with TRACKER_BACKUP_DIR set "
+              "(see the README). Or stop the service, run this command, and start it again.", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.dir}: {_summary(manifest)}")
+    return 0
+
+
+def _summary(m: Manifest) -> str:
+    return (f"created {m.created_at:%Y-%m-%d %H:%M:%S} by {m.created_by}, schema {m.schema_version}, "
+            f"app {m.app_version}, {len(m.tables)} tables, {m.tables['observations'].rows} observations, "
+            f"{m.tables['submissions'].rows} submissions")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    manifest = queries.verify_backup(args.dir)
+    print(f"backup {args.dir} is intact: {_summary(manifest)}; row counts, content checksums, sequences and "
+          "sha256 match its manifest")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    target = resolve_path(args.db)
+    done = commands.restore(args.dir, target, args.user)
+    print(f"restored {args.dir} into {target}: {_summary(done.manifest)}")
+    if done.previous:
+        print(f"the store it replaced is kept as {done.previous}")
+    return 0
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x:.1%}"
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:,.2f}"
+
+
+def _row_json(r: ProgressRow) -> dict:
+    """A progress row for scripts: its numbers, and its reason in both languages beside the code."""
+    out = r.model_dump(mode="json", exclude={"reason"})
+    out |= {"status_reason": render(r.reason, "en"), "status_reason_zh": render(r.reason, "zh"), "reason_code": r.reason.code}
+    return out
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    if args.plan not in catalog.plans:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
+        return 2
+    try:
+        as_of = parse_period(args.as_of)
+    except PeriodError as e:
+        print(e, file=sys.stderr)
+        return 2
+    rows = queries.plan_progress(connect(args.db), catalog, args.plan, as_of)
+    if args.json:
+        _print_json([_row_json(r) for r in rows])
+        return 0
+    header = ["target", "status", "actual", "period", "target", "unit", "completion", "in-year", "序时",
+              "actual g", "required g", "R", "projected", "gap", "series"]
+    table = [header] + [[
+        r.target_id, r.status.value, _num(r.actual), r.actual_period or "", _num(r.target), r.unit,
+        _pct(r.completion), _pct(r.in_year_completion), _pct(r.time_elapsed), _pct(r.actual_cagr),
+        _pct(r.required_cagr), "" if r.ratio is None else f"{r.ratio:.2f}", _num(r.projected_value),
+        _num(r.gap), r.series or "",
+    ] for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({as_of.label_zh()})")
+    for row in table:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print()
+    for r in rows:
+        print(f"{r.target_id}: {render(r.reason, 'en')}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The quarterly briefing of one plan (or of every plan with --all) as docx, pdf or xlsx."""
+    from reports import FORMATS, render
+    from reports.briefing import build
+
+    catalog = default_catalog()
+    con = connect(args.db)
+    plan_ids = sorted(catalog.plans) if args.all else [args.plan]
+    unknown = [p for p in plan_ids if p not in catalog.plans]
+    if unknown:
+        print(f"error: unknown plan {unknown[0]!r}; plans: {', '.join(sorted(catalog.plans))}", file=sys.stderr)
+        return 2
+    if args.plan and not args.quarter:
+        print("error: --quarter is needed with --plan (for example --quarter 2015Q3)", file=sys.stderr)
+        return 2
+    try:
+        quarter = parse_period(args.quarter) if args.quarter else None
+    except PeriodError as e:
+        print(f"error: --quarter {args.quarter!r}: {e}", file=sys.stderr)
+        return 2
+    formats = list(FORMATS) if args.format == "all" else [args.format]
+    out = Path(args.output)
+    if len(plan_ids) * len(formats) > 1 and out.suffix:
+        print("error: several files need a directory for -o, not a file name", file=sys.stderr)
+        return 2
+    jobs = []
+    for plan_id in plan_ids:
+        if quarter is not None:
+            as_of = quarter
+        else:  # batch default: the quarter each plan is read at (latest with data, within its horizon)
+            as_of = catalog.plans[plan_id].reading_quarter(queries.periods(con, catalog.plans[plan_id].scope))
+            if as_of is None:
+                _progress(f"{plan_id}: no data, skipped")
+                continue
+        jobs += [(plan_id, as_of, fmt) for fmt in formats]
+    for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
+        try:
+            doc = build(queries.briefing_inputs(con, catalog, plan_id, as_of, args.park, _operator(args)), args.lang)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        path = out / f"{doc.file_stem}.{fmt}" if len(jobs) > 1 or not out.suffix else out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render(doc, fmt))
+        _progress(f"[{i}/{len(jobs)}] {plan_id} {as_of} {fmt} -> {path}")
+    print(f"{len(jobs)} report(s) written")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="DuckDB file (default: $TRACKER_DB or data/tracker.duckdb)")
+    common.add_argument("--user", default=f"cli:{getpass.getuser()}", help="who is acting (for the audit log)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", parents=[common], help="create or migrate the store (idempotent)")
+    p.add_argument("--demo", action="store_true", help="also load the demo data set")
+    p.set_defaults(func=cmd_init)
+    for name, func in (("orgs", cmd_orgs), ("indicators", cmd_indicators)):
+        p = sub.add_parser(name, parents=[common], help=f"list {name}")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    p = sub.add_parser("targets", parents=[common], help="list the targets of every plan or of one")
+    p.add_argument("--plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_targets)
+    p = sub.add_parser("import", parents=[common], help="import a tidy CSV/XLSX (org, period, indicator, value, unit)")
+    p.add_argument("file")
+    p.add_argument("--status", choices=["accepted", "pending"], default="accepted")
+    p.add_argument("--explanation", help="explanation for warnings such as |同比| > 50 %%")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("backup", parents=[common], help="write a consistent snapshot and its manifest into DIR")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("verify", parents=[common], help="check a backup in DIR against its manifest")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("restore", parents=[common], help="replace the store with the backup in DIR (service stopped)")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("users", parents=[common], help="manage users: list | add | set-role | reset-password")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("list", parents=[common])
+    a.add_argument("--json", action="store_true")
+    roles = [r.value for r in Role]
+    a = actions.add_parser("add", parents=[common])
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=roles)
+    a.add_argument("--scope", help="park id for a park manager, enterprise id for an enterprise user")
+    a.add_argument("--name", help="display name")
+    a.add_argument("--password", help="default: generate one and print it once")
+    a = actions.add_parser("set-role", parents=[common])
+    a.add_argument("username")
+    a.add_argument("role", choices=roles)
+    a.add_argument("--scope")
+    a = actions.add_parser("reset-password", parents=[common])
+    a.add_argument("username")
+    a.add_argument("--password", help="default: generate one and print it once")
+    p.set_defaults(func=cmd_users)
+    p = sub.add_parser("progress", parents=[common], help="how every target of a plan stands at a quarter")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_progress)
+    p = sub.add_parser("report", parents=[common], help="write the quarterly briefing as docx, pdf or xlsx")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--plan", help="plan id (see `targets`)")
+    which.add_argument("--all", action="store_true", help="every plan, each at its latest quarter unless --quarter")
+    p.add_argument("--quarter", help="2015Q3 or 2015年1-9月 (required with --plan)")
+    p.add_argument("--park", help="a park id: the park's own briefing")
+    p.add_argument("--format", choices=["docx", "pdf", "xlsx", "all"], default="docx")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("-o", "--output", required=True, help="a file, or a directory for several files")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, CatalogError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:  # a full disk at commit, a damaged block met halfway through a command
+        print(f"error: the store could not complete this: {e}\nThe write under way was rolled back: nothing of it "
+              "was stored. If the disk is full, free space and run the command again; if the file is damaged, "
+              "restore the latest backup (python manage.py restore DIR).", file=sys.stderr)
+        return 2
