@@ -22,14 +22,7 @@ class Role(StrEnum):
     LEADER = "leader"  # reads everything
     REVIEWER = "reviewer"  # accepts or returns submissions
     PARK_MANAGER = "park_manager"  # their park and its enterprises; city-level aggregates
-    ENTERPRISE = "enterprise"  # its own figures only
-
-    @property
-    def reads_everything(self) -> bool:
-        """policy.may(role, Permission.READ_EVERYTHING), for callers written before the table."""
-        from domain import policy  # here, not above: the policy table is keyed by Role
-
-        return policy.may(self, policy.Permission.READ_EVERYTHING)
+    ENTERPRISE = "enterprise"  # its own figures only; what each role may do is domain/policy.py
 
 
 class Identity(BaseModel):

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from domain.growth import change
 from ui import components, context, entry, queries, services
 from ui.format import pct
 from ui.i18n import localized, t
@@ -34,7 +35,7 @@ with form_tab:
         before = known.get((ind.indicator_id, period.year - 1, period.quarter))
         b.caption(f"{t('last_year', ctx.lang)}：{'—' if before is None else f'{before:,.2f}'}")
         now = typed[ind.indicator_id]
-        c.caption(f"{t('yoy', ctx.lang)} {pct(now / before - 1) if now is not None and before else '—'}")
+        c.caption(f"{t('yoy', ctx.lang)} {pct(change(now, before))}")
     explanation = st.text_area(t("explanation", ctx.lang), key="form-explanation")
     if st.button(t("check_submit", ctx.lang), type="primary", key="form-submit"):
         rows = entry.form_rows(org, period, typed, indicators)

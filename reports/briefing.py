@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from domain.catalog import Catalog
+from domain.growth import change
 from domain.messages import SOURCE_LANG, Message, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
@@ -143,8 +144,7 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
     for r in frame.itertuples():
         revenue = (None if r.software_revenue is None or r.software_revenue != r.software_revenue
                    else in_display_unit(r.software_revenue, Dimension.MONEY_CNY))
-        ly = r.software_revenue_ly
-        yoy = r.software_revenue / ly - 1 if revenue is not None and ly and ly == ly and ly > 0 else None
+        yoy = change(r.software_revenue, r.software_revenue_ly) if revenue is not None else None
         employees = None if r.employees is None or r.employees != r.employees else int(r.employees)
         body.append([r.name_zh, r.credit_code, revenue, yoy, employees, t("yes") if r.reported else t("briefing.no")])
     return Table(title=title, sheet=t("briefing.s_enterprises"), rows=body, columns=[
@@ -185,9 +185,9 @@ def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
         if ind is None or ind.indicator_id in seen:
             continue
         seen.add(ind.indicator_id)
-        for change in ind.definition_changes:
-            out.append(t("briefing.note_definition", year=change.year, indicator=_name(ind, lang),
-                         note=localized(change, "note", lang)))
+        for redefined in ind.definition_changes:
+            out.append(t("briefing.note_definition", year=redefined.year, indicator=_name(ind, lang),
+                         note=localized(redefined, "note", lang)))
     out.append(t("briefing.note_method"))
     return out
 

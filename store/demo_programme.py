@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from domain.catalog import Catalog
 from domain.messages import text
 from domain.models import OrgKind, Plan
 from domain.periods import Period, parse_period
@@ -28,7 +29,6 @@ from domain.programme import (
     first_report_quarter,
     half_year_deadline,
 )
-from store.catalog import Catalog
 
 ACTOR = "demo-generator"
 SEED_OFFSET = 7  # this part draws from its own stream: seed + offset

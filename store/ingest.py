@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict
 
 from domain import validation
 from domain.access import Identity
+from domain.catalog import Catalog
 from domain.messages import Message
 from domain.periods import Period
 from domain.validation import Key, Organisations, Problem, Record, Severity, whole_file
 from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
-from store.catalog import Catalog
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, FileRejected
 
 __all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_file", "import_file", "read_file", "submit",

@@ -12,10 +12,10 @@ import json
 
 import pandas as pd
 
+from domain.catalog import Catalog
 from domain.models import Plan
 from store import figures
 from store.audit import audit
-from store.catalog import Catalog
 from store.orgs import upsert_orgs
 from store.sql import Con, frame, transaction
 

@@ -25,13 +25,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.access import Identity, Role
+from domain.catalog import Catalog
 from domain.credit_code import check_character, make_credit_code
 from domain.messages import render
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from service import queries
 from store import access, ingest, orgs, readers, submissions
-from store.catalog import Catalog
 from tests import rawsql
 from tests.conftest import demo_with_users, open_copy
 from ui import safe, tables

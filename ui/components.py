@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
+from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
-from store.catalog import Catalog
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import display, number, pct, period_label

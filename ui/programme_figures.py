@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from domain.growth import change
 from domain.programme import BaseType, TaskStatus
 from metrics import bases, tasks
 from ui.figures import PATTERNS, house_style, label
@@ -63,8 +64,9 @@ def count_bars(designations: Sequence[bases.Designation], targets: Sequence[base
 def growth_bars(annual: Mapping[int, float], rate: float, first_year: int, last_year: int, lang: str,
                 height: int = 300) -> go.Figure:
     """Each year's growth of an annual series against a required yearly rate (a dashed line)."""
-    years = [y for y in range(first_year, last_year + 1) if y in annual and y - 1 in annual and annual[y - 1]]
-    growth = [(annual[y] / annual[y - 1] - 1) * 100 for y in years]
+    rates = {y: change(annual.get(y), annual.get(y - 1)) for y in range(first_year, last_year + 1)}
+    years = [y for y, g in rates.items() if g is not None]
+    growth = [rates[y] * 100 for y in years]
     fig = go.Figure()
     fig.add_bar(x=years, y=growth, name=label("growth_actual", lang), marker_color="#0b3d91",
                 text=[f"{g:.1f}%" for g in growth], textposition="outside",

@@ -7,6 +7,7 @@ import functools
 import pandas as pd
 
 from domain.access import Role
+from domain.growth import change
 from domain.reporting import tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
@@ -31,7 +32,8 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("enterprise", lang): frame.name_zh,
         t("credit_code", lang): frame.credit_code,
         t("software_revenue_yi", lang): revenue.round(2),
-        t("yoy", lang): (frame.software_revenue / frame.software_revenue_ly - 1).where(frame.software_revenue_ly > 0) * 100,
+        t("yoy", lang): pd.Series([change(now, before) for now, before in zip(frame.software_revenue, frame.software_revenue_ly,
+                                                                           strict=True)], index=frame.index, dtype=float) * 100,
         t("share_of_park", lang): revenue / total * 100 if total else None,
         t("employees", lang): frame.employees,
         t("reported", lang): frame.reported,
