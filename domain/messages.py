@@ -176,11 +176,10 @@ def localized(obj: Any, field: str, lang: str) -> Any:
     """The `lang` side of a bilingual field of a model, a row or a frame column: `<field>_zh` in
     Chinese, `<field>_en` in English.
 
-    Models that name their English side without a suffix (`reason` beside `reason_zh`, as the
-    assessments and upload problems still do until they return Messages) are read the same way.
-    An empty side falls back to the other, and only that: organisations may have no English name
-    (firms, counties: `Organisation.name_en` defaults to ""), and a problem raised with English
-    words only has an empty `reason_zh`. Frames and series are returned as they are."""
+    A model that names its English side without a suffix is read the same way. An empty side
+    falls back to the other, and only that: organisations may have no English name (firms,
+    counties: `Organisation.name_en` defaults to ""). Frames and series are returned as they are.
+    Words the product writes itself are never a bilingual pair: they are a `Message`."""
     catalog(lang)  # an unknown language raises here, as it does in `text`
     zh = getattr(obj, f"{field}_zh")
     en = getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field)

@@ -111,8 +111,7 @@ class CriterionCheck:
     criterion_id: str
     text_zh: str
     result: Check
-    detail_zh: str
-    detail_en: str
+    detail: Message  # what the data says about it, worded by the reader's UI
 
 
 def check(d: Designation, criterion: Criterion, county_values: Mapping[int, Mapping[str, float]]) -> CriterionCheck:
@@ -125,23 +124,18 @@ def check(d: Designation, criterion: Criterion, county_values: Mapping[int, Mapp
         values = county_values.get(year, {})
         if d.county_id not in values:
             return CriterionCheck(**base, result=Check.UNKNOWN,
-                                  detail_zh=f"缺少{d.county_name}{year}年产业规模数据",
-                                  detail_en=f"no {year} figure for {d.county_name}")
+                                  detail=Message.of("eligibility.no_county_figure", county=d.county_name, year=year))
         rank, n = ranks(values)[d.county_id], len(values)
         ok = rank <= criterion.value
         return CriterionCheck(**base, result=Check.MET if ok else Check.NOT_MET,
-                              detail_zh=f"{year}年全省第{rank}位（共{n}个县市区有数据），要求前{criterion.value:g}位",
-                              detail_en=f"ranked {rank} of {n} counties in {year}; must be within the top {criterion.value:g}")
+                              detail=Message.of("eligibility.rank", year=year, rank=rank, n=n, top=criterion.value))
     if criterion.indicator == "startup_teams":
         if d.startup_teams is None:
-            return CriterionCheck(**base, result=Check.UNKNOWN, detail_zh="未登记初创团队数",
-                                  detail_en="no start-up team count recorded")
+            return CriterionCheck(**base, result=Check.UNKNOWN, detail=Message.of("eligibility.no_teams"))
         ok = pg.meets(float(d.startup_teams), criterion.value, Comparator(criterion.comparator))
         return CriterionCheck(**base, result=Check.MET if ok else Check.NOT_MET,
-                              detail_zh=f"初创团队{d.startup_teams}家，要求不少于{criterion.value:g}家",
-                              detail_en=f"{d.startup_teams} start-up teams; at least {criterion.value:g} required")
-    return CriterionCheck(**base, result=Check.UNKNOWN, detail_zh="该条件无法从数据核对",
-                          detail_en="this criterion cannot be checked from the data")
+                              detail=Message.of("eligibility.teams", teams=d.startup_teams, least=criterion.value))
+    return CriterionCheck(**base, result=Check.UNKNOWN, detail=Message.of("eligibility.unchecked"))
 
 
 def eligibility(d: Designation, criteria: Sequence[Criterion],

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from domain import messages
 from domain.access import SYSTEM, Identity, Role
 from domain.models import Organisation, OrgKind, ProgrammeCountTarget
 from domain.programme import BaseReportInput, BaseType, DesignationInput, ProgrammeInputError, base_id_for, validated
@@ -108,7 +109,8 @@ def test_eligibility_from_the_data(catalog, kind, county, teams, expected):
 
 def test_rank_detail_names_rank_and_field(catalog):
     _, (c,) = bases.eligibility(base("x", DEMO, 2016, "k15"), criteria(catalog), COUNTIES)
-    assert c.detail_zh == "2015年全省第16位（共25个县市区有数据），要求前15位"
+    assert messages.render(c.detail, "zh") == "2015年全省第16位（共25个县市区有数据），要求前15位"
+    assert messages.render(c.detail, "en") == "ranked 16 of 25 counties in 2015; must be within the top 15"
 
 
 # ------------------------------------------------------------------------------ reports
@@ -176,7 +178,7 @@ def test_designations_and_corrections(zj, catalog):
     # ranked on 2015 among the three counties: 甲 1st, 丙 3rd — both within the top 15
     assert {b: e[0] for b, e in view.eligibility.items()} == {"2016-demonstration-c0": bases.Check.MET,
                                                              "2016-demonstration-c2": bases.Check.MET}
-    assert "第3位（共3个县市区有数据）" in view.eligibility["2016-demonstration-c2"][1][0].detail_zh
+    assert "第3位（共3个县市区有数据）" in messages.render(view.eligibility["2016-demonstration-c2"][1][0].detail, "zh")
     designate(zj, county_id="c2", name="丙县示范基地", withdrawn=True)  # entered in error
     left = bases.from_frame(access.designations(zj, SYSTEM, "zhejiang-2015"))
     counted = bases.programme_view(catalog.plans["zhejiang-2015"], left, {}, {}, dt.date(2016, 12, 31))

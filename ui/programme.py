@@ -15,7 +15,7 @@ from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
 from metrics import bases, incentives, tasks
 from ui import safe, status
-from ui.i18n import localized, render, t
+from ui.i18n import render, t
 
 
 def status_word(s: TaskStatus | str, lang: str) -> str:
@@ -134,7 +134,7 @@ def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lan
         t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
         t("startup_teams", lang): [d.startup_teams for d in ds],
         t("eligibility", lang): [check_word(view.eligibility[d.base_id][0], lang) for d in ds],
-        t("eligibility_detail", lang): ["；".join(localized(c, "detail", lang) for c in view.eligibility[d.base_id][1])
+        t("eligibility_detail", lang): ["；".join(render(c.detail, lang) for c in view.eligibility[d.base_id][1])
                                         for d in ds],
     }))
 
