@@ -10,7 +10,6 @@ never inflates the next one's. Times are wall-clock seconds (time.perf_counter).
 from __future__ import annotations
 
 import argparse
-import ast
 import gc
 import io
 import json
@@ -100,15 +99,11 @@ def progress(db: Path) -> dict:
 
 
 def page_list() -> dict[str, list[str]]:
-    """The pages each role sees (the policy table), as the scripts of dashboard.py's SPEC, read
-    without running dashboard.py."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    found: dict[str, ast.expr] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            found[node.targets[0].id] = node.value
-    spec = ast.literal_eval(found["SPEC"])
-    return {role.value: [spec[name][0] for name in policy.pages(role)] for role in Role}
+    """The pages each role sees (the policy table), as the scripts the router (app/router.py's
+    SPEC) registers for them, the landing page first."""
+    from app.router import SPEC  # deferred: the router loads streamlit, which the other figures never need
+
+    return {role.value: [SPEC[name][0] for name in policy.pages(role)] for role in Role}
 
 
 def pages(db: Path, work: Path) -> dict:
@@ -296,12 +291,10 @@ def memory(db: Path, work: Path) -> dict:
 
     store = work / "memory.duckdb"
     shutil.copy(db, store)
+    from app.router import SPEC
+
     spec = {Path(p).stem: p for p in page_list()["admin"]}
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    urls = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "SPEC":
-            urls = {v[0]: v[3] for v in ast.literal_eval(node.value).values()}
+    urls = {script: url for script, _, _, url in SPEC.values()}
     visited, times = [], {}
     with streamlit_server(store, work / "server.log") as base:
         pid = _server_pid(base, work / "server.log")

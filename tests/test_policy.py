@@ -63,8 +63,13 @@ def test_scoped_permissions_go_to_scoped_roles_only():
 
 
 def test_the_router_takes_its_pages_from_the_table():
-    source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    # tests/test_app_roles.py signs each role in, but checks only pages it must and must never see:
+    # that the menu is exactly the table's is held here, on the router's source and registry.
+    from app import router
+
+    source = Path(router.__file__).read_text(encoding="utf-8")
     assert "policy.pages(who.role)" in source and "BY_ROLE" not in source
+    assert set(router.SPEC) == set(PAGE_NEEDS)
 
 
 # --------------------------------------------------------------------------- the README states it
