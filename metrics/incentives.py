@@ -16,6 +16,7 @@ import pandas as pd
 
 from domain.growth import change
 from domain.models import Incentive
+from domain.units import Dimension, to_canonical
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def reward_total(qualified: Sequence[Qualified]) -> RewardTotal:
 def thresholds_of(incentives: Sequence[Incentive]) -> list[Threshold]:
     """A plan's incentives as thresholds in the stored units (万元, growth as a fraction)."""
     return [Threshold(i.incentive_id, i.threshold.canonical, i.reward.canonical if i.reward else None,
-                      None if i.min_growth_pct is None else i.min_growth_pct / 100)
+                      None if i.min_growth_pct is None else to_canonical(i.min_growth_pct, "%", Dimension.RATIO))
             for i in incentives]
 
 

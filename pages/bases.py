@@ -20,6 +20,7 @@ from domain.programme import (
     half_year_deadline,
     validated,
 )
+from domain.units import Dimension, to_canonical
 from reports import MIME, render
 from reports.bases import base_register
 from ui import components, context, programme, programme_figures, queries, services
@@ -70,8 +71,9 @@ for row in [r for r in queries.progress(version, plan_id, period) if r.kind == "
     components.badge(row.status, ctx.lang)
     st.caption(f"{t('reason', ctx.lang)}：{row.reason.render(ctx.lang)}")
     series = queries.target_series(version, plan_id, row.target_id, period)
-    st.plotly_chart(programme_figures.growth_bars(series.annual, row.target / 100, row.base_year + 1, row.target_year,
-                                                  ctx.lang), key=f"growth-{row.target_id}")
+    rate = to_canonical(row.target, row.unit, Dimension.RATIO)  # the plan's 15 (%) as the fraction 0.15
+    st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
+                    key=f"growth-{row.target_id}")
 
 st.subheader(t("designation_register", ctx.lang))
 if failing:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from domain.messages import localized, words
 from domain.models import Plan
+from domain.units import Dimension, to_canonical
 from reports.model import Column, Document, Paragraph, Section, Table, numeric
 from ui.programme import reward_total
 
@@ -24,7 +25,8 @@ def incentive_list(plan: Plan, scope_name: str, year: int, winners: pd.DataFrame
     total = reward_total(winners)
     title = localized(plan, "title", lang)
     growth = {i.min_growth_pct for i in plan.incentives if i.min_growth_pct is not None}
-    rule = t("reward_report.rule_text", growth=t("reward_report.growth_rule", g=min(growth) / 100) if growth else "")
+    rule = t("reward_report.rule_text", growth=t("reward_report.growth_rule", g=to_canonical(min(growth), "%", Dimension.RATIO))
+             if growth else "")
     rows = [[r.name_zh, r.credit_code, r.park_name, float(r.threshold), float(r.value), numeric(r.previous),
              numeric(r.growth), numeric(r.reward)] for r in winners.itertuples(index=False)]
     rows.append([t("sum"), None, None, None, None, None, None, total.amount])

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pandas as pd
 import plotly.graph_objects as go
 
+from domain.units import DISPLAY, Dimension
 from metrics.progress import Status
 from metrics.tracker import ParkShare, TargetSeries
 from ui import status as st_
@@ -117,15 +118,16 @@ def park_bars(shares: Sequence[ParkShare], unit: str, lang: str, height: int = 3
 
 
 def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Figure:
-    """The parts of software revenue per year as hatched stacked bars (亿元)."""
+    """The parts of software revenue per year as hatched stacked bars, in the display unit of money (亿元)."""
+    shown = DISPLAY[Dimension.MONEY_CNY]
     fig = go.Figure()
     for i, (_, part) in enumerate(frame.groupby("indicator_id", sort=False)):
         name = localized(part.iloc[0], "name", lang)
         fig.add_bar(x=part.year, y=part.value, name=name, marker_pattern_shape=PATTERNS[i % len(PATTERNS)],
-                    hovertemplate="%{x} " + name + ": %{y:,.2f} 亿元<extra></extra>")
+                    hovertemplate="%{x} " + name + ": %{y:,.2f} " + shown + "<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d")
-    fig.update_yaxes(title="亿元", tickformat=",")
+    fig.update_yaxes(title=shown, tickformat=",")
     return house_style(fig, height)
 
 

@@ -23,6 +23,11 @@ def _safe(build):
     return wrapper
 
 
+def _yoy_percent(now: pd.Series, before: pd.Series) -> pd.Series:
+    """同比 per row in percent, for a percent column: domain.growth.change, blank where it is undefined."""
+    return pd.Series([change(a, b) for a, b in zip(now, before, strict=True)], index=now.index, dtype=float) * 100
+
+
 @_safe
 def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Enterprises of a park: revenue in 亿元 (stored in 万元), 同比, share of the park total."""
@@ -32,8 +37,7 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("enterprise", lang): frame.name_zh,
         t("credit_code", lang): frame.credit_code,
         t("software_revenue_yi", lang): revenue.round(2),
-        t("yoy", lang): pd.Series([change(now, before) for now, before in zip(frame.software_revenue, frame.software_revenue_ly,
-                                                                           strict=True)], index=frame.index, dtype=float) * 100,
+        t("yoy", lang): _yoy_percent(frame.software_revenue, frame.software_revenue_ly),
         t("share_of_park", lang): revenue / total * 100 if total else None,
         t("employees", lang): frame.employees,
         t("reported", lang): frame.reported,
@@ -48,7 +52,7 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("unit", lang): frame.unit,
         t("value", lang): frame.value,
         t("value_ly", lang): frame.value_last_year,
-        t("yoy", lang): (frame.value / frame.value_last_year - 1).where(frame.value_last_year > 0) * 100,
+        t("yoy", lang): _yoy_percent(frame.value, frame.value_last_year),
     })
 
 
