@@ -42,9 +42,10 @@ class Needs:
 
     series: frozenset[SeriesKey] = frozenset()
     counts: frozenset[CountKey] = frozenset()
+    registers: frozenset[str] = frozenset()  # plans whose designation register is read (base programmes)
 
     def __or__(self, other: Needs) -> Needs:
-        return Needs(self.series | other.series, self.counts | other.counts)
+        return Needs(self.series | other.series, self.counts | other.counts, self.registers | other.registers)
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,21 @@ class Figures:
 @dataclass(frozen=True)
 class Snapshot:
     """The store as of a quarter, limited to what was asked for: no figure after `as_of`, firm
-    counts of complete years only (`as_of.last_complete_year`)."""
+    counts of complete years only (`as_of.last_complete_year`), designations made by the quarter's
+    last day."""
 
     as_of: Period
     series: Mapping[SeriesKey, Figures]
     counts: Mapping[CountKey, Mapping[int, int]]
+    # plan → (designation type, year) → designations in force, as the register stood at the end of `as_of`
+    designated: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)
 
     def figures(self, org_id: str, indicator_id: str) -> Figures:
         return self.series.get(SeriesKey(org_id, indicator_id), Figures())
 
     def count(self, scope: str, indicator_id: str, threshold: float) -> Mapping[int, int]:
         return self.counts.get(CountKey(scope, indicator_id, float(threshold)), {})
+
+    def designations(self, plan_id: str, designation_type: str) -> dict[int, int]:
+        """Year → designations of one type made that year and still in force."""
+        return {year: n for (kind, year), n in self.designated.get(plan_id, {}).items() if kind == designation_type}

@@ -27,6 +27,7 @@ import pandas as pd
 from domain.messages import Message
 from domain.models import Comparator, Criterion, Plan, ProgrammeCountTarget
 from domain.programme import BaseType, half_year_deadline
+from metrics import judges
 from metrics import progress as pg
 
 BUILD_YEARS = 3  # the designation year and two more: 原则上2-3年完成建设
@@ -79,12 +80,8 @@ def programme_counts(designations: Sequence[Designation], targets: Sequence[Prog
         kind = BaseType(t.designation_type)
         years = range(t.first_year, min(t.target_year, last_complete_year) + 1)
         by_year = {y: per.get((kind, y), 0) for y in range(t.first_year, t.target_year + 1)}
-        running, total = {}, 0
-        for y in years:
-            total += by_year[y]
-            running[y] = float(total)
-        a = pg.assess_pace(running, t.value, t.first_year - 1, t.target_year, last_complete_year, per_year=False,
-                           fmt=lambda v: Message.of("figure.whole", value=v))
+        # The plan's own judge of programme counts, so this page and the plan page cannot disagree.
+        a = judges.PROGRAMME.assess_register(t, by_year, last_complete_year)
         out.append(CountRow(target_id=t.target_id, base_type=kind, first_year=t.first_year,
                             target_year=t.target_year, target=t.value, comparator=t.comparator,
                             count=sum(by_year[y] for y in years), by_year=by_year, assessment=a))

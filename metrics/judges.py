@@ -27,6 +27,7 @@ from domain.models import (
     Indicator,
     IndicatorKind,
     LevelTarget,
+    Plan,
     ProgrammeCountTarget,
     ShareTarget,
     Target,
@@ -63,6 +64,7 @@ class Inputs:
     catalog: Catalog
     snap: Snapshot
     target: Target
+    plan_id: str
 
     @property
     def as_of(self) -> Period:
@@ -110,16 +112,17 @@ class Judge(Generic[T]):
     rate: ClassVar[bool] = False  # the target is a growth rate: the row shows no level or base value
     pace: ClassVar[bool] = False  # judged on a linear pace rather than compound growth
     ytd_bars: ClassVar[bool] = False  # the chart shows this year's year-to-date figures
+    year_to_date: ClassVar[bool] = False  # before its end, judged on the as-of quarter's year-to-date figure
 
-    def reads(self, t: T, catalog: Catalog) -> Needs:
+    parks_shown: ClassVar[bool] = True  # the plan page breaks the target down by park
+
+    def reads(self, t: T, plan: Plan, catalog: Catalog) -> Needs:
         keys = {SeriesKey(t.scope, t.indicator)}
         if self.parks_shown:
             keys |= {SeriesKey(p.org_id, t.indicator) for p in catalog.parks_under(t.scope)}
         if t.indicator in SHOWS_COMPONENTS:
             keys |= {SeriesKey(t.scope, i.indicator_id) for i in component_indicators(catalog)}
         return Needs(series=frozenset(keys))
-
-    parks_shown: ClassVar[bool] = True  # the plan page breaks the target down by park
 
     def judge(self, t: T, x: Inputs) -> Verdict:
         raise NotImplementedError
@@ -235,8 +238,9 @@ class RatioJudge(Judge[ShareTarget | DensityTarget]):
 
     parks_shown = False
 
-    def reads(self, t: ShareTarget | DensityTarget, catalog: Catalog) -> Needs:
-        return super().reads(t, catalog) | Needs(series=frozenset({SeriesKey(t.denominator.scope, t.denominator.indicator)}))
+    def reads(self, t: ShareTarget | DensityTarget, plan: Plan, catalog: Catalog) -> Needs:
+        denominator = SeriesKey(t.denominator.scope, t.denominator.indicator)
+        return super().reads(t, plan, catalog) | Needs(series=frozenset({denominator}))
 
     def chart_values(self, t: ShareTarget | DensityTarget, x: Inputs) -> dict[int, float]:
         den = pick(x.snap, t.denominator.scope, t.denominator.indicator)
@@ -254,9 +258,9 @@ class ThresholdCountJudge(Judge[ThresholdCountTarget]):
 
     parks_shown = False
 
-    def reads(self, t: ThresholdCountTarget, catalog: Catalog) -> Needs:
+    def reads(self, t: ThresholdCountTarget, plan: Plan, catalog: Catalog) -> Needs:
         count = CountKey(t.scope, t.indicator, float(t.threshold.canonical))
-        return super().reads(t, catalog) | Needs(counts=frozenset({count}))
+        return super().reads(t, plan, catalog) | Needs(counts=frozenset({count}))
 
     def chart_values(self, t: ThresholdCountTarget, x: Inputs) -> dict[int, float]:
         return {y: float(n) for y, n in x.snap.count(t.scope, t.indicator, t.threshold.canonical).items()}
@@ -272,6 +276,7 @@ class QuotaJudge(Judge[YearlyQuotaTarget]):
     and at the end whether every year met it."""
 
     ytd_bars = True
+    year_to_date = True
 
     def judge(self, t: YearlyQuotaTarget, x: Inputs) -> Verdict:
         as_of = x.as_of
@@ -283,21 +288,11 @@ class QuotaJudge(Judge[YearlyQuotaTarget]):
         return {}
 
 
-class RunningTotalJudge(Judge[CumulativeTarget | ProgrammeCountTarget]):
-    """A total built up from yearly flows since a first year (累计, or designations of a programme),
-    judged on its linear pace."""
+class RunningTotalJudge(Judge[T]):
+    """A total built up year by year since a first year, judged on its linear pace: the shared
+    path and projection of cumulative milestones and programme counts."""
 
     pace = True
-
-    def chart_values(self, t: CumulativeTarget | ProgrammeCountTarget, x: Inputs) -> dict[int, float]:
-        return running_total(x.yearly, t.first_year, x.as_of.year)
-
-    def judge(self, t: CumulativeTarget | ProgrammeCountTarget, x: Inputs) -> Verdict:
-        last = x.as_of.last_complete_year
-        totals = running_total(x.yearly, t.first_year, last)
-        a = pg.assess_pace(totals, t.value_canonical, t.first_year - 1, t.target_year, last, per_year=False,
-                           fmt=display_formatter(t.unit))
-        return self._verdict(x, a)
 
     def path(self, t: CumulativeTarget | ProgrammeCountTarget, values, shown) -> dict[int, float]:
         span = t.target_year - t.first_year + 1
@@ -312,6 +307,54 @@ class RunningTotalJudge(Judge[CumulativeTarget | ProgrammeCountTarget]):
         convert = unit(shown).from_canonical
         pace = unit(t.unit).from_canonical(row.actual_rate)
         return {y: convert(values[last]) + pace * (y - last) for y in range(last, t.target_year + 1)}
+
+
+class CumulativeJudge(RunningTotalJudge[CumulativeTarget]):
+    """A running total of a yearly flow since a first year (累计培训10万人次): a year not reported
+    stops the total (a gap in statistics is not a zero)."""
+
+    def chart_values(self, t: CumulativeTarget, x: Inputs) -> dict[int, float]:
+        return running_total(x.yearly, t.first_year, x.as_of.year)
+
+    def judge(self, t: CumulativeTarget, x: Inputs) -> Verdict:
+        last = x.as_of.last_complete_year
+        totals = running_total(x.yearly, t.first_year, last)
+        a = pg.assess_pace(totals, t.value_canonical, t.first_year - 1, t.target_year, last, per_year=False,
+                           fmt=display_formatter(t.unit))
+        return self._verdict(x, a)
+
+
+class ProgrammeCountJudge(RunningTotalJudge[ProgrammeCountTarget]):
+    """Designations of one type made since a first year (8个左右示范基地), counted in the plan's
+    designation register. The register is complete for a year once the year is over, so a year
+    without designations counts as zero — unlike a missing statistical report. The base programme
+    page judges its counts with this judge too (`assess_register`)."""
+
+    parks_shown = False
+
+    def reads(self, t: ProgrammeCountTarget, plan: Plan, catalog: Catalog) -> Needs:
+        return Needs(registers=frozenset({plan.plan_id}))
+
+    def chart_values(self, t: ProgrammeCountTarget, x: Inputs) -> dict[int, float]:
+        return self.running(t, x.snap.designations(x.plan_id, t.designation_type), x.as_of.last_complete_year)
+
+    @staticmethod
+    def running(t: ProgrammeCountTarget, by_year: Mapping[int, int], last_complete_year: int) -> dict[int, float]:
+        """The running count from the first year to the last complete one (at most the target year)."""
+        out, total = {}, 0
+        for y in range(t.first_year, min(t.target_year, last_complete_year) + 1):
+            total += by_year.get(y, 0)
+            out[y] = float(total)
+        return out
+
+    def assess_register(self, t: ProgrammeCountTarget, by_year: Mapping[int, int],
+                        last_complete_year: int) -> pg.Assessment:
+        return pg.assess_pace(self.running(t, by_year, last_complete_year), t.value_canonical, t.first_year - 1,
+                              t.target_year, last_complete_year, per_year=False, fmt=display_formatter(t.unit))
+
+    def judge(self, t: ProgrammeCountTarget, x: Inputs) -> Verdict:
+        a = self.assess_register(t, x.snap.designations(x.plan_id, t.designation_type), x.as_of.last_complete_year)
+        return Verdict(a, _no_year(x.as_of), "register", None, None)
 
 
 class AverageIncreaseJudge(Judge[AverageIncreaseTarget]):
@@ -333,9 +376,9 @@ class AverageIncreaseJudge(Judge[AverageIncreaseTarget]):
         return {}
 
 
-LEVEL, GROWTH, RATIO, COUNT, QUOTA, RUNNING, INCREASE = (
-    LevelJudge(), GrowthJudge(), RatioJudge(), ThresholdCountJudge(), QuotaJudge(), RunningTotalJudge(),
-    AverageIncreaseJudge())
+LEVEL, GROWTH, RATIO, COUNT, QUOTA, CUMULATIVE, PROGRAMME, INCREASE = (
+    LevelJudge(), GrowthJudge(), RatioJudge(), ThresholdCountJudge(), QuotaJudge(), CumulativeJudge(),
+    ProgrammeCountJudge(), AverageIncreaseJudge())
 
 
 def judge_for(t: Target) -> Judge:
@@ -351,8 +394,10 @@ def judge_for(t: Target) -> Judge:
             return COUNT
         case YearlyQuotaTarget():
             return QUOTA
-        case CumulativeTarget() | ProgrammeCountTarget():
-            return RUNNING
+        case CumulativeTarget():
+            return CUMULATIVE
+        case ProgrammeCountTarget():
+            return PROGRAMME
         case AverageIncreaseTarget():
             return INCREASE
         case _:

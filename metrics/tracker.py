@@ -19,7 +19,7 @@ from domain.messages import Message
 from domain.models import Plan, Target
 from domain.periods import Period
 from domain.snapshot import Needs, Snapshot
-from domain.units import convert, unit
+from domain.units import DISPLAY, Dimension, convert, unit
 from metrics import judges
 from metrics import progress as pg
 from metrics.periods import annual
@@ -109,7 +109,7 @@ def needs(plan: Plan, catalog: Catalog) -> Needs:
     """Every series and firm count the judgment of `plan` reads."""
     out = Needs()
     for t in plan.targets:
-        out |= judges.judge_for(t).reads(t, catalog)
+        out |= judges.judge_for(t).reads(t, plan, catalog)
     return out
 
 
@@ -120,8 +120,8 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
     show = lambda x: None if x is None else u.from_canonical(x)
     scope = catalog.organisations.get(t.scope)
     actual_period = None if a.actual_year is None else str(a.actual_year)
-    if isinstance(judge, judges.QuotaJudge) and not a.final and a.actual is not None:
-        actual_period = str(as_of)  # a quota is judged on the year-to-date figure
+    if judge.year_to_date and not a.final and a.actual is not None:
+        actual_period = str(as_of)  # judged on the year-to-date figure, not on a whole year
     return ProgressRow(
         plan_id=plan_id, target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
         headline=t.headline, scope_id=t.scope, scope_name=scope.name_zh if scope else t.scope,
@@ -168,9 +168,10 @@ class PlanJudgement:
 def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
     """The whole plan at `snap.as_of`, from the snapshot alone."""
     rows, charts, parks, parts = [], {}, {}, {}
+    chosen = {t.target_id: judges.judge_for(t) for t in plan.targets}
     for t in plan.targets:
-        judge = judges.judge_for(t)
-        x = judges.Inputs(catalog, snap, t)
+        judge = chosen[t.target_id]
+        x = judges.Inputs(catalog, snap, t, plan.plan_id)
         verdict = judge.judge(t, x)
         row = _row(plan.plan_id, t, catalog, verdict, snap.as_of, x.picked.coverage, judge)
         rows.append(row)
@@ -178,8 +179,8 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
         if t.indicator in judges.SHOWS_COMPONENTS:
             parts[t.target_id] = components(catalog, snap, t.scope)
     by_id = {r.target_id: r for r in rows}
-    for t in plan.targets:
-        parks[t.target_id] = park_breakdown(plan, catalog, snap, t, by_id) if judges.judge_for(t).parks_shown else []
+    for t in plan.targets:  # after every row: a park's own target may come later in the plan
+        parks[t.target_id] = park_breakdown(plan, catalog, snap, t, by_id) if chosen[t.target_id].parks_shown else []
     return PlanJudgement(plan.plan_id, snap.as_of, rows, charts, parks, parts)
 
 
@@ -209,5 +210,5 @@ def components(catalog: Catalog, snap: Snapshot, org_id: str) -> pd.DataFrame:
     rows = []
     for p in judges.component_indicators(catalog):
         for year, v in annual(pick(snap, org_id, p.indicator_id).values).items():
-            rows.append((year, p.indicator_id, p.name_zh, p.name_en, convert(v, p.unit, "亿元")))
+            rows.append((year, p.indicator_id, p.name_zh, p.name_en, convert(v, p.unit, DISPLAY[Dimension.MONEY_CNY])))
     return pd.DataFrame(rows, columns=COMPONENT_COLUMNS)

@@ -65,6 +65,17 @@ def base_designations(con: Con, plan_id: str) -> pd.DataFrame:
     )
 
 
+def designation_counts(con: Con, plan_id: str, known_by: dt.date) -> dict[tuple[str, int], int]:
+    """(type, year) → designations in force, as the register stood on `known_by`: the current
+    revision of each base, withdrawn ones and those designated later left out."""
+    rows = con.execute(
+        """SELECT base_type, year, count(*) FROM current_base_designations
+           WHERE plan_id = ? AND NOT withdrawn AND designated_on <= ? GROUP BY ALL""",
+        [plan_id, known_by],
+    ).fetchall()
+    return {(str(kind), int(year)): int(n) for kind, year, n in rows}
+
+
 def designation_history(con: Con, plan_id: str, base_id: str) -> pd.DataFrame:
     return frame(
         con,

@@ -1,5 +1,5 @@
-"""Read what a plan's judgment needs into a typed `Snapshot`, in one series query and one count
-query per (scope, indicator).
+"""Read what a plan's judgment needs into a typed `Snapshot`: one series query, one count query
+per (scope, indicator), one register query per base programme.
 
 metrics decides what to read (`metrics.tracker.needs`); this module only reads it, never past the
 as-of quarter, and hands back plain Python values, so nothing above the store holds a connection
@@ -12,7 +12,7 @@ import math
 
 from domain.periods import Period
 from domain.snapshot import CountKey, Figures, Needs, SeriesKey, Snapshot
-from store import figures
+from store import figures, programme
 from store.sql import Con
 
 
@@ -20,7 +20,9 @@ def read(con: Con, needs: Needs, as_of: Period) -> Snapshot:
     """Every requested series up to `as_of`; firm counts of the complete years only (a Q4 figure of
     a year after `as_of.last_complete_year` would be a figure from the future)."""
     return Snapshot(as_of=as_of, series=_series(con, needs.series, as_of),
-                    counts=_counts(con, needs.counts, as_of.last_complete_year))
+                    counts=_counts(con, needs.counts, as_of.last_complete_year),
+                    designated={plan_id: programme.designation_counts(con, plan_id, as_of.end_date)
+                                for plan_id in sorted(needs.registers)})
 
 
 def _series(con: Con, keys: frozenset[SeriesKey], as_of: Period) -> dict[SeriesKey, Figures]:
