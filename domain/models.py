@@ -3,7 +3,7 @@
 Plans are declared in `data/plans/*.yaml` and loaded into these frozen models. Every target quotes
 the sentence of its plan it comes from (`source_quote`), so a reader can check the product against
 the text. Target kinds form a discriminated union: the metrics layer matches on them exhaustively,
-so adding a kind without teaching the metrics how to judge it fails type checking and tests.
+so adding a kind without teaching the metrics how to judge it fails the tests (metrics/judges.py).
 """
 
 from __future__ import annotations

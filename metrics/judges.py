@@ -1,8 +1,9 @@
 """One judge per target kind: what it reads, how it is assessed, what its chart shows.
 
 Each kind of target (DOMAIN.md §3) is judged by exactly one class here, and `judge_for` maps a
-target to its judge with an exhaustive match, so a new kind without a judge fails type checking and
-tests. Keeping the assessment and the chart of a kind in one class is what keeps the progress table,
+target to its judge with an exhaustive match: a new kind without a judge reaches `assert_never` and
+fails the first test that judges a plan using it (tests/test_judges.py requires every kind in the
+catalog). Keeping the assessment and the chart of a kind in one class is what keeps the progress table,
 the target chart and the briefing from disagreeing: all three come from the same judge on the same
 snapshot.
 
@@ -382,7 +383,7 @@ LEVEL, GROWTH, RATIO, COUNT, QUOTA, CUMULATIVE, PROGRAMME, INCREASE = (
 
 
 def judge_for(t: Target) -> Judge:
-    """The one judge of a target's kind (exhaustive: a kind without a judge fails type checking)."""
+    """The one judge of a target's kind (exhaustive: a kind without a judge reaches assert_never)."""
     match t:
         case LevelTarget():
             return LEVEL

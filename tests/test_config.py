@@ -227,4 +227,7 @@ def test_no_product_module_reads_the_environment_itself():
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
                     (node.value.id, node.attr) in {("os", "environ"), ("os", "getenv"), ("st", "secrets")}):
                 found.add((relative, f"{node.value.id}.{node.attr}"))
+            if isinstance(node, ast.ImportFrom) and node.module == "os" and {"environ", "getenv"} & {
+                    alias.name for alias in node.names}:  # `from os import environ` reads it all the same
+                found.add((relative, "from os import environ/getenv"))
     assert found == ALLOWED
