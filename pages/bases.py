@@ -42,7 +42,8 @@ first_year = min(x.first_year for x in counted(plan))
 halves = [(y, h) for y in range(first_year, plan.horizon_end + 1) for h in (1, 2)][::-1]
 wanted = half_containing(ctx.as_of.end_date) if ctx.plan_id == plan_id and ctx.as_of else None
 half = st.selectbox(t("as_of_half", ctx.lang), halves, index=halves.index(wanted) if wanted in halves else 0,
-                    format_func=lambda yh: f"{programme.half_label(*yh, ctx.lang)}（{half_year_deadline(*yh)}）",
+                    format_func=lambda yh: t("format.aside", ctx.lang, text=programme.half_label(*yh, ctx.lang),
+                                             aside=half_year_deadline(*yh)),
                     key=f"bases-half-{plan_id}")
 as_of = half_year_deadline(*half)
 view = queries.base_programme(version, ctx.who, plan_id, as_of)
@@ -69,7 +70,7 @@ period = Period.containing(as_of)
 for row in [r for r in queries.progress(version, plan_id, period) if r.kind == "growth"]:
     st.subheader(localized(row, "name", ctx.lang))
     components.badge(row.status, ctx.lang)
-    st.caption(f"{t('reason', ctx.lang)}：{row.reason.render(ctx.lang)}")
+    st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
     series = queries.target_series(version, plan_id, row.target_id, period)
     rate = to_canonical(row.target, row.unit, Dimension.RATIO)  # the plan's 15 (%) as the fraction 0.15
     st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
@@ -133,7 +134,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
         else:
             a, b = st.columns([3, 2])
             base = a.selectbox(t("base_name", ctx.lang), list(live), key="report-base",
-                               format_func=lambda i: f"{live[i].name}（{live[i].year}）")
+                               format_func=lambda i: t("format.aside", ctx.lang, text=live[i].name, aside=live[i].year))
             which = b.selectbox(t("half_year", ctx.lang), programme.construction_halves(live[base]), key="report-half",
                                 format_func=lambda yh: programme.half_label(*yh, ctx.lang))
             received_on = st.date_input(t("received_on", ctx.lang), value=half_year_deadline(*which), key="report-on")

@@ -40,7 +40,7 @@ except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 if ctx.who.scope_org_id:  # named only once the data layer has let the read through
-    left.text(f"{t('park', ctx.lang)}：{queries.org_name(scope)}")
+    left.text(t("format.labelled", ctx.lang, label=t("park", ctx.lang), value=queries.org_name(scope)))
 
 total = programme.reward_total(winners)
 cells = st.columns(4)

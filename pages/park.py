@@ -27,7 +27,7 @@ if not options and not requested:
     st.stop()
 index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
-    t("park", ctx.lang), options, index=index, format_func=lambda o: f"{names[o]}（{o}）")
+    t("park", ctx.lang), options, index=index, format_func=lambda o: t("format.aside", ctx.lang, text=names[o], aside=o))
 st.header(f"{t('park', ctx.lang)} · {names.get(park, park)}")
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
@@ -57,12 +57,12 @@ if plan is not None:
             st.markdown(t("rank", ctx.lang, city=queries.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
-st.subheader(f"{t('enterprises', ctx.lang)}（{components.period_label(ctx.as_of, ctx.lang)}）")
+st.subheader(t("format.aside", ctx.lang, text=t("enterprises", ctx.lang), aside=components.period_label(ctx.as_of, ctx.lang)))
 if frame.empty:
     st.info(t("no_enterprises", ctx.lang))
     st.stop()
 if not frame.reported.any():
-    st.info(t("no_reports", ctx.lang, period=ctx.as_of.label_zh()))
+    st.info(t("no_reports", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
 st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config=tables.enterprise_column_config(ctx.lang))
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import components, context, figures, queries, status
-from ui.i18n import localized, render, t
+from ui.i18n import localized, t
 
 ctx = context.current()
 version = queries.data_version()
@@ -32,7 +32,7 @@ chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows],
 row = by_id[chosen]
 st.subheader(localized(row, "name", ctx.lang))
 components.badge(row.status, ctx.lang)
-st.caption(f"{t('reason', ctx.lang)}：{render(row.reason, ctx.lang)}")
+st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
 chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
 with chart:
     st.plotly_chart(figures.target_chart(queries.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),
@@ -40,7 +40,7 @@ with chart:
 if gauge is not None:
     with gauge:
         st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang), key="gauge")
-st.markdown(f"**{t('source_quote', ctx.lang)}**（{plan.seed_file}）")
+st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=plan.seed_file))
 st.text(f"“{row.source_quote}”")
 
 parks = queries.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.messages import localized, render, words
+from domain.messages import join, localized, render, words
 from domain.models import Plan
 from reports.model import Column, Document, Section, Table
 from ui import status
@@ -42,7 +42,7 @@ def base_register(plan: Plan, view: ProgrammeView, lang: str = "zh", demo: bool 
                  Column(header=t("eligibility_detail"))],
         rows=[[str(d.year), type_word(d.base_type, lang), d.name, d.county_name, d.funding, d.startup_teams,
                check_word(view.eligibility[d.base_id][0], lang),
-               "；".join(render(c.detail, lang) for c in view.eligibility[d.base_id][1])]
+               join("join.clauses", (render(c.detail, lang) for c in view.eligibility[d.base_id][1]), lang)]
               for d in ds])
     reports = Table(
         title=t("base_report.t_reports"), sheet=t("base_report.sh_reports"),

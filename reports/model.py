@@ -156,7 +156,7 @@ class Document(BaseModel):
 
     def meta_lines(self) -> list[str]:
         """The title block as printed: 规划：… / Plan: …"""
-        return [text("report.meta_line", self.lang, label=label, value=value) for label, value in self.meta]
+        return [text("format.labelled", self.lang, label=label, value=value) for label, value in self.meta]
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from domain.messages import localized, words
+from domain.messages import join, localized, words
 from domain.models import Plan
 from domain.programme import TaskStatus
 from reports.model import Column, Document, Paragraph, Section, Table
@@ -49,7 +49,7 @@ def task_briefing(plan: Plan, board: TaskBoard, lang: str = "zh", demo: bool = F
                     Column(header=t("overdue"), width=0.6), Column(header=t("progress_notes"), width=3)]
 
     def task_row(s: TaskState) -> list:
-        return [s.task.task_id, s.task.section, s.task.text, "、".join(s.task.departments), s.task.due.isoformat(),
+        return [s.task.task_id, s.task.section, s.task.text, join("join.list", s.task.departments, lang), s.task.due.isoformat(),
                 status_word(s.status, lang), t("yes") if s.overdue else "", notes(s, lang)]
 
     overdue_blocks = ([Table(title=t("task_report.t_overdue"), columns=task_columns, rows=[task_row(s) for s in overdue],
@@ -58,7 +58,7 @@ def task_briefing(plan: Plan, board: TaskBoard, lang: str = "zh", demo: bool = F
     missing_blocks = ([Table(title=t("task_report.t_missing"), sheet=t("task_report.sh_missing"),
                              columns=[Column(header=t("department")), Column(header=t("reports_owed"), kind="integer"),
                                       Column(header=t("task_no"))],
-                             rows=[[m.department, len(m.task_ids), "、".join(m.task_ids)] for m in missing])]
+                             rows=[[m.department, len(m.task_ids), join("join.list", m.task_ids, lang)] for m in missing])]
                       if missing else [Paragraph(text=t("all_departments_reported"))])
     meta = [(t("plan"), title), (t("task_report.quarter"), quarter_label(quarter, lang)),
             (t("task_report.as_of"), quarter.end_date.isoformat())]

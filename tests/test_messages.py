@@ -99,6 +99,13 @@ def test_every_enum_member_has_a_word(prefix, values):
     ("format.points", "en", {"points": -0.5}, "-0.5 pp"),
     ("period.ytd", "zh", {"year": 2015, "quarter": 3, "end_month": 9}, "2015年1-9月"),
     ("period.ytd", "en", {"year": 2015, "quarter": 3, "end_month": 9}, "2015Q3"),
+    # A label and its value, unit or note: full-width punctuation in Chinese only.
+    ("format.labelled", "zh", {"label": "判断依据", "value": "已完成"}, "判断依据：已完成"),
+    ("format.labelled", "en", {"label": "Why", "value": "achieved"}, "Why: achieved"),
+    ("format.with_unit", "zh", {"label": "目标值", "unit": "亿元"}, "目标值（亿元）"),
+    ("format.with_unit", "en", {"label": "Target", "unit": "亿元"}, "Target (亿元)"),
+    ("format.aside", "zh", {"text": "2017年上半年", "aside": dt.date(2017, 7, 31)}, "2017年上半年（2017-07-31）"),
+    ("format.aside", "en", {"text": "2017 H1", "aside": dt.date(2017, 7, 31)}, "2017 H1 (2017-07-31)"),
     ("period.half.2", "zh", {"year": 2017}, "2017年下半年"),
     ("status.acceleration_needed", "en", {}, "Acceleration needed"),
     ("role.park_manager", "zh", {}, "园区管理员"),
@@ -157,6 +164,8 @@ def test_join_lists_the_way_each_language_does():
     assert join("join.names", ["A", "B"], "en") == "A; B"
     assert join("join.sentences", ["一。", "二。"], "zh") == "一。二。"
     assert join("join.sentences", ["One.", "Two."], "en") == "One. Two."
+    assert join("join.clauses", ["经信委：推进中", "财政局：未报送"], "zh") == "经信委：推进中；财政局：未报送"
+    assert join("join.clauses", ["A: done", "B: not reported"], "en") == "A: done; B: not reported"
     assert join("join.list", [], "en") == "" and join("join.list", ["only"], "en") == "only"
 
 

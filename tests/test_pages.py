@@ -103,6 +103,11 @@ def test_plan_detail_in_english(app_db):
     row = table[table["_id"] == "qd-software-revenue"].iloc[0]
     assert row["Status"] == "Acceleration needed"
     assert row["Actual"] == pytest.approx(QD_2014, abs=0.01)
+    # Labels, units and notes are joined the English way: no Chinese punctuation built into the screen.
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Why: ") for c in captions)
+    assert any(m.value.startswith("**Source text** (") for m in at.markdown)
+    assert [s for s in captions if "：" in s or "（" in s] == []
 
 
 def test_park_page_follows_the_chosen_park(app_db):

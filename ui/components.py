@@ -21,7 +21,7 @@ from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import display, number, pct, period_label
-from ui.i18n import localized, render, t
+from ui.i18n import localized, t
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
 
@@ -76,13 +76,14 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         cells = st.columns(5, vertical_alignment="center")
         with cells[0]:
             badge(head.status, lang)
-        cells[1].metric(f"{t('latest_actual', lang)}（{unit}）", number(actual), help=head.actual_period)
-        cells[2].metric(f"{t('target', lang)} {head.target_year}（{unit}）", number(target))
+        cells[1].metric(t("format.with_unit", lang, label=t("latest_actual", lang), unit=unit), number(actual),
+                        help=head.actual_period)
+        cells[2].metric(t("format.with_unit", lang, label=f"{t('target', lang)} {head.target_year}", unit=unit), number(target))
         cells[3].metric(t("completion", lang), pct(head.completion))
-        cells[4].metric(f"{t('projected', lang)}（{unit}）", number(projected))
+        cells[4].metric(t("format.with_unit", lang, label=t("projected", lang), unit=unit), number(projected))
         left, right = st.columns([2, 3])
         with left:
-            st.caption(f"{t('reason', lang)}：{render(head.reason, lang)}")
+            st.caption(t("format.labelled", lang, label=t("reason", lang), value=head.reason))
             st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:

@@ -13,11 +13,12 @@ from types import SimpleNamespace
 import pandas as pd
 import plotly.graph_objects as go
 
+from domain.periods import parse_period
 from domain.units import DISPLAY, Dimension
 from metrics.progress import Status
 from metrics.tracker import ParkShare, TargetSeries
 from ui import status as st_
-from ui.format import number
+from ui.format import number, period_label
 from ui.i18n import localized, t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Zen Hei, Source Han Sans SC, Microsoft YaHei, sans-serif"
@@ -49,7 +50,7 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
         xs = [int(p[:4]) - 1 + int(p[-1]) / 4 for p in s.ytd]  # Q4's bar ends at the annual point
         fig.add_bar(x=xs, y=list(s.ytd.values()), width=0.18, name=label("ytd", lang), marker_color="#d0d7de",
                     marker_line_color=GREY, marker_line_width=1,
-                    customdata=[f"{p[:4]}年1-{int(p[-1]) * 3}月" for p in s.ytd],
+                    customdata=[period_label(parse_period(p), lang) for p in s.ytd],
                     hovertemplate="%{customdata}: %{y:,.2f} " + u + "<extra></extra>")
     if s.required_path:
         fig.add_scatter(x=list(s.required_path), y=list(s.required_path.values()), mode="lines",
@@ -137,7 +138,7 @@ def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 24
     fig = go.Figure(go.Indicator(
         mode="gauge+number+delta", value=value, number=dict(suffix="%", valueformat=".1f"),
         delta=dict(reference=elapsed * 100, valueformat=".1f", suffix=" pp"),
-        title=dict(text=f"{label('in_year', lang)}（{label('elapsed', lang)} {elapsed:.0%}）"),
+        title=dict(text=t("format.aside", lang, text=label("in_year", lang), aside=f"{label('elapsed', lang)} {elapsed:.0%}")),
         gauge=dict(axis=dict(range=[0, max(120, value + 10)], ticksuffix="%"),
                    bar=dict(color="#0b3d91" if completion >= elapsed else "#bf8700"),
                    steps=[dict(range=[0, elapsed * 100], color="#eaeef2")],

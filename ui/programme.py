@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from domain.messages import join
 from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
 from metrics import bases, incentives, tasks
@@ -46,10 +47,10 @@ def notes(state: tasks.TaskState, lang: str) -> str:
     parts = []
     for d in state.departments:
         if d.reported_this_quarter:
-            parts.append(f"{d.department}：{d.note or status_word(d.status, lang)}")
+            parts.append(t("format.labelled", lang, label=d.department, value=d.note or status_word(d.status, lang)))
         elif d.owes_report:
-            parts.append(f"{d.department}：{t('not_reported_short', lang)}")
-    return "；".join(parts)
+            parts.append(t("format.labelled", lang, label=d.department, value=t("not_reported_short", lang)))
+    return join("join.clauses", parts, lang)
 
 
 def task_table(states: Sequence[tasks.TaskState], lang: str) -> pd.DataFrame:
@@ -59,7 +60,7 @@ def task_table(states: Sequence[tasks.TaskState], lang: str) -> pd.DataFrame:
         t("status", lang): [status_word(s.status, lang) for s in states],
         t("overdue", lang): [yes(s.overdue, lang) for s in states],
         t("task", lang): [s.task.text for s in states],
-        t("lead_departments", lang): ["、".join(s.task.departments) for s in states],
+        t("lead_departments", lang): [join("join.list", s.task.departments, lang) for s in states],
         t("due", lang): [s.task.due for s in states],
         t("progress_notes", lang): [notes(s, lang) for s in states],
         t("section", lang): [s.task.section for s in states],
@@ -84,7 +85,7 @@ def missing_table(missing: Sequence[tasks.Missing], lang: str) -> pd.DataFrame:
     return safe.safe_frame(pd.DataFrame({
         t("department", lang): [m.department for m in missing],
         t("reports_owed", lang): [len(m.task_ids) for m in missing],
-        t("task_no", lang): ["、".join(m.task_ids) for m in missing],
+        t("task_no", lang): [join("join.list", m.task_ids, lang) for m in missing],
     }))
 
 
@@ -134,8 +135,8 @@ def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lan
         t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
         t("startup_teams", lang): [d.startup_teams for d in ds],
         t("eligibility", lang): [check_word(view.eligibility[d.base_id][0], lang) for d in ds],
-        t("eligibility_detail", lang): ["；".join(render(c.detail, lang) for c in view.eligibility[d.base_id][1])
-                                        for d in ds],
+        t("eligibility_detail", lang): [join("join.clauses", (render(c.detail, lang) for c in view.eligibility[d.base_id][1]),
+                                             lang) for d in ds],
     }))
 
 
