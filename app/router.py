@@ -48,7 +48,7 @@ def run() -> None:
     st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
     # A fixed bilingual label: a label that changed with the language would make a new widget.
     lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-    if (problem := ops.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
+    if (problem := queries.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
         ops.store_unavailable(problem, lang)
         st.stop()
     version = queries.data_version()

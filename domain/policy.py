@@ -1,6 +1,6 @@
 """The one role-policy table: per role, its pages (landing page first), what it may do, and what it is scoped to.
 
-The router (dashboard.py) takes each role's pages from here, pages ask `may` before offering a
+The router (app/router.py) takes each role's pages from here, pages ask `may` before offering a
 form, and the data layer (store/access.py, store/users.py) refuses — audited — whatever the table
 denies; nobody else names roles to decide anything. Permissions are what the code checks, not
 job titles: a check says `policy.may(role, Permission.REVIEW)`, never "is a reviewer or an
@@ -37,7 +37,7 @@ class Permission(StrEnum):
 
 @dataclass(frozen=True)
 class RolePolicy:
-    pages: tuple[str, ...]  # names of dashboard.SPEC, the landing page first
+    pages: tuple[str, ...]  # names of app/router.py's SPEC, the landing page first
     may: frozenset[Permission]
     scope: OrgKind | None  # the kind of organisation a user of the role is bound to, if any
 
@@ -89,6 +89,12 @@ PAGE_NEEDS: Mapping[str, frozenset[Permission]] = {
     "users": frozenset({P.MANAGE_USERS}),
     "backup": frozenset({P.RUN_BACKUPS}),
 }
+
+
+# The sign-in lock-out: this many failed attempts in a row lock an account for LOCK_MINUTES. The
+# store counts and enforces it (store/users.py); the sign-in form tells the library the same number.
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
 
 
 def may(role: Role, permission: Permission) -> bool:

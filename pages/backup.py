@@ -2,27 +2,27 @@
 
 import streamlit as st
 
-from ui import context, ops
+from ui import context, ops, queries, services
 from ui.i18n import t
 
 ctx = context.current()
 st.header(t("backup", ctx.lang))
-plan = ops.schedule()
+plan = queries.backup_schedule()
 if plan:
     st.info(t("backup_schedule", ctx.lang, at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
 else:
-    st.info(t("backup_no_schedule", ctx.lang, dir=ops.directory()))
+    st.info(t("backup_no_schedule", ctx.lang, dir=queries.backup_directory()))
 now, check = st.columns(2)
 if now.button(t("backup_now", ctx.lang), type="primary", width="stretch"):
-    made = ops.backup_now(ctx.who)
+    made = services.backup_now(ctx.who)
     if made.problem is None:
         st.success(t("backup_done", ctx.lang, name=made.name, rows=made.rows))
     else:
         st.error(t("backup_failed", ctx.lang))
         st.code(made.problem, language=None)
-checked = ops.verify_all(ctx.who) if check.button(t("backup_verify", ctx.lang), width="stretch") else None
+checked = queries.verify_backups(ctx.who) if check.button(t("backup_verify", ctx.lang), width="stretch") else None
 st.subheader(t("backup_list", ctx.lang))
-entries = ops.backups(ctx.who)
+entries = queries.backups(ctx.who)
 if entries:
     st.dataframe(ops.backups_table(entries, checked, ctx.lang), hide_index=True, width="stretch")
     for problem in (checked or {}).values():

@@ -38,7 +38,7 @@ with form_tab:
         c.caption(f"{t('yoy', ctx.lang)} {pct(change(now, before))}")
     explanation = st.text_area(t("explanation", ctx.lang), key="form-explanation")
     if st.button(t("check_submit", ctx.lang), type="primary", key="form-submit"):
-        rows = entry.form_rows(org, period, typed, indicators)
+        rows = services.form_rows(org, period, typed, indicators)
         if rows.empty:
             st.warning(t("nothing_to_submit", ctx.lang))
         else:

@@ -14,12 +14,10 @@ import pandas as pd
 
 from domain import policy
 from domain.access import Identity, Role
-from domain.policy import Permission
+from domain.policy import LOCK_MINUTES, MAX_FAILED_ATTEMPTS, Permission
 from store import access, sql
 from store.audit import audit
 
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -395,10 +395,10 @@ def test_only_administrators_see_or_make_backups(tmp_path, source, app_store):
     assert not at.exception
     offered = {Path(i["script_path"]).name for i in at._registered_pages.values() if i.get("script_path")}
     assert "backup.py" not in offered and "overview.py" in offered
-    from ui import ops
+    from ui import queries, services
 
     leader = Identity(username="leader", display_name="leader", role=Role.LEADER)
-    for action in (ops.backups, ops.backup_now, ops.verify_all):
+    for action in (queries.backups, services.backup_now, queries.verify_backups):
         with pytest.raises(AuthorizationError):
             action(leader)
     assert not (path.parent / "backups").exists()

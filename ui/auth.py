@@ -13,7 +13,7 @@ import streamlit_authenticator as stauth
 
 from domain.access import Identity
 from domain.config import settings
-from store.users import LOCK_MINUTES, MAX_FAILED_ATTEMPTS  # the lock-out rule's numbers
+from domain.policy import LOCK_MINUTES, MAX_FAILED_ATTEMPTS  # the lock-out rule's numbers
 from ui import queries, services
 from ui.i18n import t
 

@@ -1,6 +1,7 @@
 """The quarterly entry form and the upload, between the widgets and the ingest path.
 
-Both build tidy rows and go through ui/services.py (`check_rows` / `check_file`, then `submit`:
+The form's values become tidy rows (ui/services.py `form_rows`), and both go through ui/services.py
+(`check_rows` / `check_file`, then `submit`:
 service/commands.py over store/ingest.py), the same path as `manage.py import`, so a figure is
 accepted or refused the same way wherever it comes from. Submissions from the app wait for a
 reviewer (status pending).
@@ -16,9 +17,10 @@ import streamlit as st
 from domain.access import AuthorizationError, Identity
 from domain.models import Indicator, OrgKind
 from domain.periods import Period
-from store import ingest, readers
+from domain.validation import Problem, Severity
 from ui import queries, safe, services
 from ui.i18n import render, t
+from ui.services import Checked
 
 MAX_SHOWN = 200
 
@@ -43,17 +45,17 @@ def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Peri
     return out
 
 
-def problems_table(problems: list[ingest.Problem], lang: str) -> pd.DataFrame:
+def problems_table(problems: list[Problem], lang: str) -> pd.DataFrame:
     """Problems for st.table, which renders markdown: cell text and headers from the file are escaped."""
     return pd.DataFrame([{
-        t("severity", lang): t("error", lang) if p.severity == ingest.Severity.ERROR else t("warning", lang),
+        t("severity", lang): t("error", lang) if p.severity == Severity.ERROR else t("warning", lang),
         t("row", lang): p.row, t("column", lang): safe.escape_markdown(p.column),
         t("cell_value", lang): safe.escape_markdown(p.value),
         t("reason", lang): safe.escape_markdown(render(p.reason, lang)),
     } for p in problems])
 
 
-def checked_or_refused(check, lang: str) -> ingest.Checked | None:
+def checked_or_refused(check, lang: str) -> Checked | None:
     """Run a validation; a file naming organisations outside the user's scope is refused whole."""
     try:
         return check()
@@ -62,7 +64,7 @@ def checked_or_refused(check, lang: str) -> ingest.Checked | None:
         return None
 
 
-def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:
+def submit_checked(checked: Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:
     """Show the problems, or submit as pending and say so."""
     if checked.problems:
         # A plain table (not the canvas grid): every message stays selectable, printable and findable.
@@ -84,20 +86,12 @@ def submit_checked(checked: ingest.Checked, who: Identity, origin: str, explanat
     st.success(t("submitted", lang, id=sub, n=len(checked.rows)))
 
 
-def form_rows(org_id: str, period: Period, values: dict[str, float | None], indicators: list[Indicator]) -> pd.DataFrame:
-    """Typed values as tidy records (canonical units: the form shows each row's unit)."""
-    rows = [[org_id, str(period), i.indicator_id, repr(v), i.unit, n, i.code or i.indicator_id, "org", False]
-            for n, i in enumerate(indicators, start=1) if (v := values.get(i.indicator_id)) is not None]
-    return pd.DataFrame(rows, columns=[*readers.TIDY_COLUMNS, readers.ROW, readers.COLUMN, readers.ORG_COLUMN,
-                                       readers.UNIT_GLOBAL])
-
-
 def tidy_template() -> bytes:
     """The tidy layout's template (org, period, indicator, value, unit) as CSV."""
-    return readers.tidy_template()
+    return queries.tidy_template()
 
 
 def wide_template() -> bytes:
     """The MIIT enterprise form laid out wide, titled with last quarter's period, as XLSX."""
     codes = [(i.code, i.name_zh) for i in form_indicators("enterprise") if i.code]
-    return readers.wide_template(codes, reporting_periods()[1].label_zh())
+    return queries.wide_template(codes, reporting_periods()[1].label_zh())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -22,8 +23,13 @@ from domain.periods import Period
 from metrics import bases, tracker
 from service import commands
 from service import queries as service
+from store import readers
+from store.backup import Entry as BackupEntry
+from store.backup import Schedule as BackupSchedule
 from store.catalog import default_catalog
-from store.db import Con, connect, resolve_path
+from store.db import Con, StoreError, connect, resolve_path
+
+log = logging.getLogger("tracker.store")
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,8 +63,20 @@ def _log_to_stderr() -> None:
 
 
 def cursor() -> Con:
-    """A cursor on the app's connection, for ui/services.py, ui/ops.py and the tests — not for pages."""
+    """A cursor on the app's connection, for ui/services.py and the tests — not for pages."""
     return _connection(str(resolve_path())).cursor()
+
+
+def store_problem() -> str | None:
+    """The kind of problem that keeps the store from opening ("locked", "corrupt", "newer",
+    "foreign" or another), or None. A failure is not cached, so once an administrator has put
+    things right a reload tries again; the technical reason goes to the service log only."""
+    try:
+        cursor().close()
+    except StoreError as e:
+        log.error("the store cannot be opened: %s", e)
+        return e.kind
+    return None
 
 
 def catalog() -> Catalog:
@@ -254,3 +272,41 @@ def incentive_winners(version: int, who: Identity, plan_id: str, under: str, yea
     """Firms under a city or park that newly qualify for the plan's rewards in `year` (scoped read:
     a park manager asking beyond their park is refused by the data layer)."""
     return service.plan_winners(cursor(), who, catalog().plans[plan_id], under, year)
+
+
+# ---------------------------------------------------------------------------------- backups
+# Never cached: the folder changes beside the app (the nightly thread, a restore on the server),
+# and each call is an administrator's click.
+
+
+def backup_schedule() -> BackupSchedule | None:
+    """The nightly backups' schedule, None when they are off."""
+    return service.backup_schedule()
+
+
+def backup_directory() -> Path:
+    """Where backups go: TRACKER_BACKUP_DIR, else a backups folder beside the store."""
+    return service.backup_directory()
+
+
+def backups(who: Identity) -> list[BackupEntry]:
+    """The backups, newest first (administrators; anyone else is refused, audited)."""
+    return service.backups(cursor(), who, backup_directory())
+
+
+def verify_backups(who: Identity) -> dict[str, str | None]:
+    """Each backup's name and the problem found in it, None when it is intact (administrators)."""
+    return service.verify_backups(cursor(), who, backup_directory())
+
+
+# ------------------------------------------------------------------------ upload templates
+
+
+def tidy_template() -> bytes:
+    """The tidy layout's template (org, period, indicator, value, unit) as CSV."""
+    return readers.tidy_template()
+
+
+def wide_template(codes: list[tuple[str, str]], period_label: str) -> bytes:
+    """The MIIT enterprise form laid out wide, one column per (row code, name), as XLSX."""
+    return readers.wide_template(codes, period_label)

@@ -1,7 +1,8 @@
 """The one write layer the pages call: service/commands.py bound to the app's connection.
 
 `services.review(who, submission_id, decision, comment)` is `commands.review` on a cursor of the
-app's one connection; the checks, the scope and the audit rows are the service's. Nothing here is
+app's one connection; the checks, the scope and the audit rows are the service's. The entry
+form's rows are shaped here too (`form_rows`), as the write path reads them. Nothing here is
 cached — a write, and the check of what is about to be written, always reach the store — and each
 write bumps the data version, so the next run of any page reads afresh through ui/queries.py.
 """
@@ -9,17 +10,28 @@ write bumps the data version, so the next run of any page reads afresh through u
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pandas as pd
 
 from domain.access import Identity
+from domain.models import Indicator
+from domain.periods import Period
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from service import commands
-from ui.queries import catalog, cursor
+from store import readers
+from store.db import StoreError
+from store.ingest import Checked as Checked  # what check_* return and submit takes: ui/entry.py names it from here
+from ui.queries import backup_directory, backup_schedule, catalog, cursor
 
-if TYPE_CHECKING:
-    from store.ingest import Checked
+
+def form_rows(org_id: str, period: Period, values: dict[str, float | None], indicators: list[Indicator]) -> pd.DataFrame:
+    """Values typed into the entry form as the tidy records `check_rows` takes (canonical units:
+    the form shows each row's unit); the location columns point a problem at the form's row."""
+    rows = [[org_id, str(period), i.indicator_id, repr(v), i.unit, n, i.code or i.indicator_id, "org", False]
+            for n, i in enumerate(indicators, start=1) if (v := values.get(i.indicator_id)) is not None]
+    return pd.DataFrame(rows, columns=[*readers.TIDY_COLUMNS, readers.ROW, readers.COLUMN, readers.ORG_COLUMN,
+                                       readers.UNIT_GLOBAL])
 
 
 def check_rows(who: Identity, name: str, rows: pd.DataFrame) -> Checked:
@@ -63,3 +75,24 @@ def record_failed_attempt(username: str) -> bool:
 
 def record_sign_in(username: str) -> None:
     commands.record_sign_in(cursor(), username)
+
+
+@dataclass(frozen=True)
+class BackupMade:
+    """A backup taken from the app: its folder's name and observation count, or why it failed."""
+
+    name: str | None = None
+    rows: int | None = None
+    problem: str | None = None
+
+
+def backup_now(who: Identity) -> BackupMade:
+    """A backup made by an administrator through the app's own connection (the only one there can
+    be while it runs), recorded in the audit log; a failure (a full disk, a folder that cannot be
+    written) is returned for the page to show, a refusal is raised."""
+    try:
+        plan = backup_schedule()
+        path, manifest = commands.backup_now(cursor(), who, backup_directory(), keep=plan.keep if plan else None)
+    except StoreError as e:
+        return BackupMade(problem=str(e))
+    return BackupMade(name=path.name, rows=manifest.tables["observations"].rows)
