@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.messages import join, localized, render, words
+from domain.messages import localized, words
 from domain.models import Plan
 from reports.model import Column, Document, Section, Table
 from ui import status
-from ui.programme import check_word, half_label, not_eligible, report_tally, report_word, type_word
+from ui.programme import (
+    check_word,
+    eligibility_detail,
+    half_label,
+    not_eligible,
+    programme_years,
+    report_tally,
+    report_word,
+    type_word,
+)
 
 if TYPE_CHECKING:
     from metrics.bases import ProgrammeView
@@ -31,8 +40,7 @@ def base_register(plan: Plan, view: ProgrammeView, lang: str = "zh", demo: bool 
         columns=[Column(header=t("base_report.type")), Column(header=t("programme_years")),
                  Column(header=t("base_report.target"), kind="integer"), Column(header=t("base_report.count"), kind="integer"),
                  Column(header=t("status"))],
-        rows=[[type_word(r.base_type, lang), f"{r.first_year}" if r.first_year == r.target_year else
-               f"{r.first_year}—{r.target_year}", r.target, r.count, status.word(r.assessment.status, lang)]
+        rows=[[type_word(r.base_type, lang), programme_years(r), r.target, r.count, status.word(r.assessment.status, lang)]
               for r in view.counts])
     register = Table(
         title=t("base_report.t_register"), sheet=t("base_report.sh_register"),
@@ -42,7 +50,7 @@ def base_register(plan: Plan, view: ProgrammeView, lang: str = "zh", demo: bool 
                  Column(header=t("eligibility_detail"))],
         rows=[[str(d.year), type_word(d.base_type, lang), d.name, d.county_name, d.funding, d.startup_teams,
                check_word(view.eligibility[d.base_id][0], lang),
-               join("join.clauses", (render(c.detail, lang) for c in view.eligibility[d.base_id][1]), lang)]
+               eligibility_detail(view, d.base_id, lang)]
               for d in ds])
     reports = Table(
         title=t("base_report.t_reports"), sheet=t("base_report.sh_reports"),

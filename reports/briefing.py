@@ -21,13 +21,14 @@ from domain.growth import change
 from domain.messages import SOURCE_LANG, Message, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
-from domain.reporting import tally
+from domain.reporting import Tally, tally
 from domain.units import Dimension, in_display_unit
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
 from ui import figures, status
 from ui.format import display, number, pct, period_label
 from ui.programme import reward_total
+from ui.tables import reporting_tallies
 
 if TYPE_CHECKING:
     from metrics.tracker import ParkShare, ProgressRow, TargetSeries
@@ -156,12 +157,12 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
 def reporting_table(frame, lang: str, title: str) -> Table:
     t = words(lang)
 
-    def row(name: str, g) -> list:
-        k = tally(g.reported, g.on_time)
+    def row(name: str, k: Tally) -> list:
         return [name, k.firms, k.on_time, k.late, k.missing, k.rate]
 
-    body = [row("—" if pd.isna(name) else str(name), g) for name, g in frame.groupby("park_name", dropna=False)]
-    body.append(row(t("sum"), frame))
+    parks, total = reporting_tallies(frame)
+    body = [row("—" if pd.isna(name) else str(name), k) for name, k in parks]
+    body.append(row(t("sum"), total))
     return Table(title=title, sheet=t("briefing.s_reporting"), rows=body, columns=[
         Column(header=t("park")), Column(header=t("total"), kind="integer"), Column(header=t("on_time"), kind="integer"),
         Column(header=t("late"), kind="integer"), Column(header=t("briefing.missing"), kind="integer"),

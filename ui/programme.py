@@ -106,11 +106,15 @@ def task_history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------ bases
 
 
+def programme_years(r: bases.CountRow) -> str:
+    """The years a count target runs over: 2016, or 2016—2018."""
+    return f"{r.first_year}" if r.first_year == r.target_year else f"{r.first_year}—{r.target_year}"
+
+
 def count_table(rows: Sequence[bases.CountRow], lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("base_type", lang): [type_word(r.base_type, lang) for r in rows],
-        t("programme_years", lang): [f"{r.first_year}" if r.first_year == r.target_year else
-                                     f"{r.first_year}—{r.target_year}" for r in rows],
+        t("programme_years", lang): [programme_years(r) for r in rows],
         t("target_value", lang): [("≈" if r.comparator.value == "about" else "") + f"{r.target:g}" for r in rows],
         t("designated", lang): [r.count for r in rows],
         t("status", lang): [status.word(r.assessment.status, lang) for r in rows],
@@ -120,6 +124,11 @@ def count_table(rows: Sequence[bases.CountRow], lang: str) -> pd.DataFrame:
 
 def check_word(c: bases.Check, lang: str) -> str:
     return t(f"check.{bases.Check(c).value}", lang)
+
+
+def eligibility_detail(view: bases.ProgrammeView, base_id: str, lang: str) -> str:
+    """What the data says about each criterion of a base, one clause each."""
+    return join("join.clauses", (render(c.detail, lang) for c in view.eligibility[base_id][1]), lang)
 
 
 def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lang: str) -> pd.DataFrame:
@@ -135,8 +144,7 @@ def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lan
         t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
         t("startup_teams", lang): [d.startup_teams for d in ds],
         t("eligibility", lang): [check_word(view.eligibility[d.base_id][0], lang) for d in ds],
-        t("eligibility_detail", lang): [join("join.clauses", (render(c.detail, lang) for c in view.eligibility[d.base_id][1]),
-                                             lang) for d in ds],
+        t("eligibility_detail", lang): [eligibility_detail(view, d.base_id, lang) for d in ds],
     }))
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from domain.access import Role
 from domain.growth import change
-from domain.reporting import tally
+from domain.reporting import Tally, tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
 from ui.i18n import localized, t
@@ -134,16 +134,22 @@ def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def reporting_tallies(status: pd.DataFrame) -> tuple[list[tuple[object, Tally]], Tally]:
+    """How the firms of a reporting-status frame stand, per park and in total: the one grouping
+    behind the 填报率 page's table and the briefing's. Parks in name order, firms without a park
+    last under a missing name (NaN), which each caller shows its own way."""
+    parks = [(name, tally(g.reported, g.on_time)) for name, g in status.groupby("park_name", dropna=False)]
+    return parks, tally(status.reported, status.on_time)
+
+
 def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per park, and in total: firms, reported on time, late, missing, rate."""
-    def row(name: str, g: pd.DataFrame) -> dict:
-        k = tally(g.reported, g.on_time)
+    def row(name: object, k: Tally) -> dict:
         return {t("park", lang): name, t("total", lang): k.firms, t("on_time", lang): k.on_time,
                 t("late", lang): k.late, t("missing", lang): k.missing,
                 t("rate", lang): k.rate * 100 if k.rate is not None else None}
-    rows = [row(name, g) for name, g in status.groupby("park_name", dropna=False)]
-    rows.append(row(t("sum", lang), status))
-    return pd.DataFrame(rows)
+    parks, total = reporting_tallies(status)
+    return pd.DataFrame([*(row(name, k) for name, k in parks), row(t("sum", lang), total)])
 
 
 @_safe
