@@ -45,7 +45,9 @@ def landing_page(name: str | None, lang: str) -> st.Page:
 
 def run() -> None:
     """One script run: the store check, the sign-in, the sidebar, then the chosen page."""
-    st.set_page_config(page_title="软件产业规划目标监测", layout="wide")
+    # The language radio below sets the page's language, but the page config comes first: the
+    # radio's value from the run before (Chinese, its first option, on the very first run).
+    st.set_page_config(page_title=t("app_title", st.session_state.get("lang", next(iter(LANGS)))), layout="wide")
     # A fixed bilingual label: a label that changed with the language would make a new widget.
     lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     if (problem := queries.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback

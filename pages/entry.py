@@ -28,12 +28,14 @@ with form_tab:
     typed: dict[str, float | None] = {}
     for ind in indicators:
         a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")
-        label = f"{ind.code or ''} {localized(ind, 'name', ctx.lang)}（{ind.unit}）".strip()
+        name = f"{ind.code or ''} {localized(ind, 'name', ctx.lang)}".strip()
+        label = t("format.with_unit", ctx.lang, label=name, unit=ind.unit)
         typed[ind.indicator_id] = a.number_input(label, value=known.get((ind.indicator_id, period.year, period.quarter)),
                                                  min_value=None if ind.allow_negative else 0.0, format="%.2f",
                                                  key=f"in-{org}-{period}-{ind.indicator_id}")
         before = known.get((ind.indicator_id, period.year - 1, period.quarter))
-        b.caption(f"{t('last_year', ctx.lang)}：{'—' if before is None else f'{before:,.2f}'}")
+        b.caption(t("format.labelled", ctx.lang, label=t("last_year", ctx.lang),
+                    value="—" if before is None else f"{before:,.2f}"))
         now = typed[ind.indicator_id]
         c.caption(f"{t('yoy', ctx.lang)} {pct(change(now, before))}")
     explanation = st.text_area(t("explanation", ctx.lang), key="form-explanation")

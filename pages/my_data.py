@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import context, queries, tables
+from ui import components, context, queries, tables
 from ui.i18n import t
 
 ctx = context.current()
@@ -12,6 +12,6 @@ if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 frame = queries.own_figures(queries.data_version(), ctx.who, org, ctx.as_of)
-st.caption(ctx.as_of.label_zh())
+st.caption(components.period_label(ctx.as_of, ctx.lang))
 st.dataframe(tables.figures_table(frame, ctx.lang), hide_index=True, width="stretch",
              column_config={t("yoy", ctx.lang): st.column_config.NumberColumn(format="%.1f%%")})

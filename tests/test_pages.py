@@ -110,6 +110,17 @@ def test_plan_detail_in_english(app_db):
     assert [s for s in captions if "：" in s or "（" in s] == []
 
 
+def test_periods_named_in_english(app_db):
+    """The quarter is the catalog's period.ytd in the reader's language, never 2016年1-12月 on an English screen."""
+    at = signed_in(lang="en", plan_id="qingdao-2012", **{"as_of-qingdao": Period(2016, 4)})
+    at.switch_page("pages/reporting.py").run()
+    assert not at.exception
+    assert any(" · 2016Q4 · deadline " in c.value for c in at.caption)
+    at.switch_page("pages/park.py").run()
+    assert "Enterprises (2016Q4)" in [s.value for s in at.subheader]
+    assert not [x for x in (*at.caption, *at.subheader, *at.info) if "年1-" in x.value]
+
+
 def test_park_page_follows_the_chosen_park(app_db):
     at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2016, 4)})
     at.switch_page("pages/park.py").run()

@@ -19,6 +19,7 @@ from domain.models import Indicator, OrgKind
 from domain.periods import Period
 from domain.validation import Problem, Severity
 from ui import queries, safe, services
+from ui.format import period_label
 from ui.i18n import render, t
 from ui.services import Checked
 
@@ -94,4 +95,4 @@ def tidy_template() -> bytes:
 def wide_template() -> bytes:
     """The MIIT enterprise form laid out wide, titled with last quarter's period, as XLSX."""
     codes = [(i.code, i.name_zh) for i in form_indicators("enterprise") if i.code]
-    return queries.wide_template(codes, reporting_periods()[1].label_zh())
+    return queries.wide_template(codes, period_label(reporting_periods()[1], "zh"))  # the MIIT form is in Chinese
