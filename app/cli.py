@@ -207,7 +207,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except PeriodError as e:
         print(e, file=sys.stderr)
         return 2
-    rows = queries.plan_progress(connect(args.db), catalog, args.plan, as_of)
+    rows = queries.plan_progress(connect(args.db), catalog, _operator(args), args.plan, as_of)
     if args.json:
         _print_json([_row_json(r) for r in rows])
         return 0
@@ -266,7 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         jobs += [(plan_id, as_of, fmt) for fmt in formats]
     for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
         try:
-            doc = build(queries.briefing_inputs(con, catalog, plan_id, as_of, args.park, _operator(args)), args.lang)
+            doc = build(queries.briefing_inputs(con, catalog, _operator(args), plan_id, as_of, args.park), args.lang)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2

@@ -24,7 +24,7 @@ import pandas as pd
 
 from bench.generate import BENCH_PASSWORDS, ENTERPRISE_ROWS, LAST_YEAR
 from domain import policy
-from domain.access import Role
+from domain.access import SYSTEM, Role
 from domain.periods import Period
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def progress(db: Path) -> dict:
     def tables() -> float:
         start = time.perf_counter()
         for plan_id in catalog.plans:
-            queries.plan_progress(con, catalog, plan_id, AS_OF)
+            queries.plan_progress(con, catalog, SYSTEM, plan_id, AS_OF)
         return time.perf_counter() - start
 
     def floor() -> float:
@@ -87,7 +87,7 @@ def progress(db: Path) -> dict:
     per_plan = {}
     for plan_id in catalog.plans:
         start = time.perf_counter()
-        queries.plan_progress(con, catalog, plan_id, AS_OF)
+        queries.plan_progress(con, catalog, SYSTEM, plan_id, AS_OF)
         per_plan[plan_id] = time.perf_counter() - start
     return {"cold": cold, "warm": _median(runs), "floor_cold": floor_cold, "floor": _median(floors),
             "ratio": _median(runs) / _median(floors), "runs": runs, "floors": floors, "per_plan": per_plan,
@@ -268,7 +268,7 @@ def reports(db: Path, plan_id: str = "qingdao-2012") -> dict:
     catalog = load_catalog()
     con = connect(db, read_only=True)
     start = time.perf_counter()
-    doc = build(briefing_inputs(con, catalog, plan_id, AS_OF))  # the reads and the document, timed together
+    doc = build(briefing_inputs(con, catalog, SYSTEM, plan_id, AS_OF))  # the reads and the document, timed together
     built = time.perf_counter() - start
     out = {"plan": plan_id, "build": built, "bytes": {}}
     for fmt in ("docx", "pdf", "xlsx"):

@@ -67,11 +67,11 @@ with right:
     st.plotly_chart(programme_figures.count_bars(view.designations, view.counts, ctx.lang), key="count-bars")
 
 period = Period.containing(as_of)
-for row in [r for r in queries.progress(version, plan_id, period) if r.kind == "growth"]:
+for row in [r for r in queries.progress(version, ctx.who, plan_id, period) if r.kind == "growth"]:
     st.subheader(localized(row, "name", ctx.lang))
     components.badge(row.status, ctx.lang)
     st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
-    series = queries.target_series(version, plan_id, row.target_id, period)
+    series = queries.target_series(version, ctx.who, plan_id, row.target_id, period)
     rate = to_canonical(row.target, row.unit, Dimension.RATIO)  # the plan's 15 (%) as the fraction 0.15
     st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
                     key=f"growth-{row.target_id}")

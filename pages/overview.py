@@ -16,7 +16,7 @@ if not plan_ids:
 for plan_id in plan_ids:
     plan = cat.plans[plan_id]
     as_of = plan.reading_quarter(queries.periods(version, plan.scope))  # each plan at its own quarter
-    rows = queries.progress(version, plan_id, as_of) if as_of else []
+    rows = queries.progress(version, ctx.who, plan_id, as_of) if as_of else []
     head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
-    series = queries.target_series(version, plan_id, head.target_id, as_of) if as_of else None
+    series = queries.target_series(version, ctx.who, plan_id, head.target_id, as_of) if as_of else None
     components.plan_card(plan, as_of, rows, series, ctx.lang)

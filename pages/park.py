@@ -40,7 +40,7 @@ except AuthorizationError:
     st.stop()
 
 if plan is not None:
-    rows = [r for r in queries.progress(version, plan.plan_id, ctx.as_of) if r.scope_id == park]
+    rows = [r for r in queries.progress(version, ctx.who, plan.plan_id, ctx.as_of) if r.scope_id == park]
     if rows:
         st.subheader(t("park_targets", ctx.lang))
         table = components.progress_table(rows, ctx.lang)
@@ -50,7 +50,7 @@ if plan is not None:
     head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
                  and tg.kind == "level"), None)
     if head is not None:
-        shares = queries.park_breakdown(version, plan.plan_id, head.target_id, ctx.as_of)
+        shares = queries.park_breakdown(version, ctx.who, plan.plan_id, head.target_id, ctx.as_of)
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
             year = ctx.as_of.last_complete_year

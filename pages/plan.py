@@ -10,7 +10,7 @@ version = queries.data_version()
 plan = queries.catalog().plans[ctx.plan_id]
 st.header(localized(plan, "title", ctx.lang))
 st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
-rows = queries.progress(version, plan.plan_id, ctx.as_of)
+rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
 if all(r.actual is None for r in rows):
     st.info(t("no_data_plan", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
     st.stop()
@@ -35,7 +35,7 @@ components.badge(row.status, ctx.lang)
 st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
 chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
 with chart:
-    st.plotly_chart(figures.target_chart(queries.target_series(version, plan.plan_id, chosen, ctx.as_of), ctx.lang),
+    st.plotly_chart(figures.target_chart(queries.target_series(version, ctx.who, plan.plan_id, chosen, ctx.as_of), ctx.lang),
                     key="target-chart")
 if gauge is not None:
     with gauge:
@@ -43,11 +43,11 @@ if gauge is not None:
 st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=plan.seed_file))
 st.text(f"“{row.source_quote}”")
 
-parks = queries.park_breakdown(version, plan.plan_id, chosen, ctx.as_of)
+parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if parks and any(p.value for p in parks):
     st.subheader(t("by_park", ctx.lang))
     st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
-parts = queries.components(version, plan.plan_id, chosen, ctx.as_of)
+parts = queries.components(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if not parts.empty:
     st.subheader(t("by_component", ctx.lang))
     st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")

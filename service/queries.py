@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from domain import policy
-from domain.access import SYSTEM, Identity
+from domain.access import Identity
 from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
@@ -169,15 +169,17 @@ def history(con: Con, who: Identity, org_id: str, indicator_id: str, period: Per
 # ------------------------------------------------------------------------- plans and targets
 
 
-def plan_judgement(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """A plan judged at a quarter: its progress table, target charts, park breakdowns, components."""
+def plan_judgement(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+    """A plan judged at a quarter: its progress table, target charts, park breakdowns, components.
+    Aggregates only, but an enterprise user may read none: refused (audited) before any read."""
+    access.require_aggregates(con, who, "read the progress of", [f"plan:{plan_id}"])
     plan = catalog.plans[plan_id]
     return tracker.judge_plan(plan, catalog, snapshot.read(con, tracker.needs(plan, catalog), as_of))
 
 
-def plan_progress(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
+def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
     """The progress table of one plan at a quarter, in the plan's target order."""
-    return plan_judgement(con, catalog, plan_id, as_of).rows
+    return plan_judgement(con, catalog, who, plan_id, as_of).rows
 
 
 def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> pd.DataFrame:
@@ -192,8 +194,8 @@ def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> 
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=incentives.WINNER_COLUMNS)
 
 
-def briefing_inputs(con: Con, catalog: Catalog, plan_id: str, as_of: Period, park_id: str | None = None,
-                    who: Identity = SYSTEM) -> BriefingInputs:
+def briefing_inputs(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
+                    park_id: str | None = None) -> BriefingInputs:
     """What the quarterly briefing of `plan_id` at `as_of` shows (for one park when `park_id` is
     given), read as `who` — reports.briefing.build renders it.
 
@@ -206,7 +208,7 @@ def briefing_inputs(con: Con, catalog: Catalog, plan_id: str, as_of: Period, par
         if park_id not in parks:
             raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
         access.require_enterprises_of(con, who, park_id, "export the briefing of")
-    judgement = plan_judgement(con, catalog, plan_id, as_of)
+    judgement = plan_judgement(con, catalog, who, plan_id, as_of)
     firms = access.enterprise_figures(con, who, park_id, as_of) if park_id is not None else None
     year = as_of.last_complete_year
     winners = plan_winners(con, who, plan, park_id or plan.scope, year) if plan.incentives else None

@@ -105,6 +105,13 @@ def require(con: sql.Con, who: Identity, permission: Permission, action: str, ob
         _refuse(con, who, action, objects)
 
 
+def require_aggregates(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
+    """Refuse (audited) a caller who may read no aggregates — a plan's standing, park and city
+    totals: READ_EVERYTHING's or READ_AGGREGATES', never an enterprise user's."""
+    if not (policy.may(who.role, Permission.READ_EVERYTHING) or policy.may(who.role, Permission.READ_AGGREGATES)):
+        _refuse(con, who, action, objects)
+
+
 def require_admin(con: sql.Con, who: Identity, action: str) -> None:
     """The user list (MANAGE_USERS)."""
     require(con, who, Permission.MANAGE_USERS, action, ["users"])

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import BENCH_PASSWORDS, CATALOG_CITIES, CITY_ROWS, ENTERPRISE_ROWS, PARK_ROWS, SIZES, generate
+from domain.access import SYSTEM
 from domain.credit_code import credit_code_problem
 from domain.models import OrgKind
 from domain.periods import Period
@@ -120,10 +121,10 @@ def test_the_app_can_open_it_and_judge_every_plan(con, catalog):
     assert users.verify_password(con, "leader", BENCH_PASSWORDS["leader"])
     assert figures.latest_period(con) == Period(2020, 4)
     for plan_id, plan in catalog.plans.items():
-        table = queries.plan_progress(con, catalog, plan_id, Period(2020, 4))
+        table = queries.plan_progress(con, catalog, SYSTEM, plan_id, Period(2020, 4))
         assert [r.target_id for r in table] == [t.target_id for t in plan.targets]
     # Jiaxing's plan starts from 2020, the last year of the tiny set: its base year is there.
-    jiaxing = {r.target_id: r for r in queries.plan_progress(con, catalog, "jiaxing-2021", Period(2020, 4))}
+    jiaxing = {r.target_id: r for r in queries.plan_progress(con, catalog, SYSTEM, "jiaxing-2021", Period(2020, 4))}
     revenue = jiaxing["jx-software-revenue"]
     assert revenue.series == "official" and revenue.actual is not None and revenue.base_year == 2020
     assert 0.3 < revenue.coverage < 1.0  # the firms' sum falls short of the official total, as a sample does

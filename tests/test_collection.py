@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from domain.access import Identity, Role
+from domain.access import SYSTEM, Identity, Role
 from domain.catalog import Catalog
 from domain.credit_code import check_character, make_credit_code
 from domain.messages import render
@@ -367,7 +367,7 @@ AS_OF = Period(2016, 4)
 
 def progress(con, catalog: Catalog) -> dict[str, dict]:
     """Every target's row of the plan's progress table, as plain values."""
-    return {r.target_id: r.model_dump() for r in queries.plan_progress(con, catalog, "qingdao-2012", AS_OF)}
+    return {r.target_id: r.model_dump() for r in queries.plan_progress(con, catalog, SYSTEM, "qingdao-2012", AS_OF)}
 
 
 def same(a: dict[str, dict], b: dict[str, dict]) -> bool:

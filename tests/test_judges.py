@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.access import SYSTEM
 from domain.models import TargetKind
 from domain.periods import Period
 from domain.snapshot import CountKey, Figures, SeriesKey, Snapshot
@@ -37,7 +38,7 @@ def test_the_bases_page_and_the_plan_judge_programme_counts_alike(demo_store, ca
     from domain.access import SYSTEM
     from domain.messages import render
 
-    judged = queries.plan_judgement(demo_store, catalog, "zhejiang-2015", as_of)
+    judged = queries.plan_judgement(demo_store, catalog, SYSTEM, "zhejiang-2015", as_of)
     view = queries.base_programme(demo_store, catalog, SYSTEM, "zhejiang-2015", as_of.end_date)
     assert view.counts
     for count in view.counts:
@@ -102,7 +103,7 @@ def test_the_snapshot_holds_nothing_after_its_quarter(demo_store, catalog, as_of
 def test_the_chart_draws_what_the_row_says(demo_store, catalog, plan_id, as_of):
     """A row's actual figure is the chart's point for the same year, in the same unit, for every
     level-like target; a projected value is the chart's projection in the target year."""
-    judged = queries.plan_judgement(demo_store, catalog, plan_id, as_of)
+    judged = queries.plan_judgement(demo_store, catalog, SYSTEM, plan_id, as_of)
     checked = projected = 0
     for r in judged.rows:
         chart = judged.series[r.target_id]

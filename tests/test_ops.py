@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from domain.access import Identity, Role
+from domain.access import SYSTEM, Identity, Role
 from domain.periods import Period
 from service.queries import plan_progress
 from store import ingest
@@ -236,7 +236,7 @@ def test_sessions_read_while_others_submit_on_one_connection(tmp_path, demo_db, 
             start.wait()
             while not writers_done.is_set() or reads[0] < 3:
                 cur = app.cursor()
-                rows = plan_progress(cur, catalog, "qingdao-2012", Period(2015, 4))
+                rows = plan_progress(cur, catalog, SYSTEM, "qingdao-2012", Period(2015, 4))
                 assert rows and all(r.status for r in rows)
                 partial.extend(cur.execute(
                     """SELECT s.submission_id, s.row_count, count(o.revision) FROM submissions s

@@ -21,8 +21,10 @@ from domain.models import OrgKind
 from domain.periods import Period
 from domain.policy import PAGE_NEEDS, POLICY, Permission
 from domain.programme import BaseReportInput, ProgrammeInputError, TaskStatus, TaskUpdateInput
+from service import queries
 from store import access, users
 from store.access import AuthorizationError
+from store.catalog import default_catalog
 from tests.conftest import open_copy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +139,8 @@ def identity(con, role: Role) -> Identity:
 # input (ProgrammeInputError): that is not a refusal of the caller.
 Gate = tuple[str, set[Permission], Callable[..., object]]
 GATES: list[Gate] = [
+    ("judge a plan (its progress table, charts, park totals)", {Permission.READ_EVERYTHING, Permission.READ_AGGREGATES},
+     lambda con, who, own, other: queries.plan_judgement(con, default_catalog(), who, "qingdao-2012", AS_OF)),
     ("read another city's totals", {Permission.READ_EVERYTHING, Permission.READ_AGGREGATES},
      lambda con, who, own, other: access.own_figures(con, who, OTHER_CITY, AS_OF)),
     ("read a firm of another park", {Permission.READ_EVERYTHING},

@@ -22,7 +22,7 @@ import pytest
 from docx import Document as open_docx
 from pypdf import PdfReader
 
-from domain.access import AuthorizationError, Identity, Role
+from domain.access import SYSTEM, AuthorizationError, Identity, Role
 from domain.models import OrgKind
 from domain.periods import Period
 from reports import render
@@ -49,7 +49,7 @@ PARK_MANAGER = Identity(username="pm", display_name="pm", role=Role.PARK_MANAGER
 def qingdao(demo_db: Path, catalog) -> Document:
     con = connect(demo_db, read_only=True)
     try:
-        return build(briefing_inputs(con, catalog, "qingdao-2012", Q3))
+        return build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3))
     finally:
         con.close()
 
@@ -161,7 +161,7 @@ def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
     from domain.models import Organisation
     orgs.upsert_orgs(con, [Organisation(org_id=firm.org_id, name_zh='=HYPERLINK("http://x","y")', kind=OrgKind.ENTERPRISE,
                                         parent=firm.parent_id, credit_code=firm.credit_code)], origin="user")
-    doc = build(briefing_inputs(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER))
+    doc = build(briefing_inputs(con, catalog, PARK_MANAGER, "qingdao-2012", Q3, park_id="qd-softcity"))
     wb = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")))
     names = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
              and "HYPERLINK" in c.value]
@@ -172,14 +172,14 @@ def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
 
 def test_a_park_briefing_holds_only_that_park(tmp_path, demo_db, catalog):
     con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
-    doc = build(briefing_inputs(con, catalog, "qingdao-2012", Q3, park_id="qd-softcity", who=PARK_MANAGER))
+    doc = build(briefing_inputs(con, catalog, PARK_MANAGER, "qingdao-2012", Q3, park_id="qd-softcity"))
     firms = next(t for t in doc.tables() if "企业主要指标" in t.title)
     own = set(rawsql.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
     assert {r[0] for r in firms.rows} == own
     reporting = next(t for t in doc.tables() if "数据报送情况" in t.title)
     assert reporting.rows[-1][1] == len(own)  # 合计: the park's firms, no other park's
     with pytest.raises(AuthorizationError):  # refused while reading, before anything is built
-        briefing_inputs(con, catalog, "qingdao-2012", Q3, park_id="qd-infovalley", who=PARK_MANAGER)
+        briefing_inputs(con, catalog, PARK_MANAGER, "qingdao-2012", Q3, park_id="qd-infovalley")
     assert rawsql.scalar(con, "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'pm'") == 1
 
 
@@ -258,7 +258,7 @@ def test_incentive_table_shows_thresholds_in_wan_yuan(qingdao):
 
 def test_a_park_outside_the_plan_is_refused(demo_store, catalog):
     with pytest.raises(ValueError, match="'hz-binjiang' is not a park of qingdao-2012"):
-        briefing_inputs(demo_store, catalog, "qingdao-2012", Q3, park_id="hz-binjiang")
+        briefing_inputs(demo_store, catalog, SYSTEM, "qingdao-2012", Q3, park_id="hz-binjiang")
 
 
 def test_a_plan_is_read_within_its_horizon(catalog):

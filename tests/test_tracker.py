@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from domain.access import SYSTEM
 from domain.messages import render
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
@@ -50,7 +51,7 @@ def qingdao(store):
 
 
 def rows_by_id(con, catalog, as_of):
-    return {r.target_id: r for r in plan_progress(con, catalog, "qingdao-2012", Period(*as_of))}
+    return {r.target_id: r for r in plan_progress(con, catalog, SYSTEM, "qingdao-2012", Period(*as_of))}
 
 
 def test_official_city_total_by_hand(qingdao, catalog):
@@ -130,7 +131,7 @@ def test_pending_figures_are_ignored_and_corrections_win(qingdao, catalog):
 
 
 def test_a_plan_with_no_data_says_so(store, catalog):
-    rows = plan_progress(store, catalog, "jiaxing-2021", Period(2023, 2))
+    rows = plan_progress(store, catalog, SYSTEM, "jiaxing-2021", Period(2023, 2))
     assert {r.status for r in rows} == {pg.Status.CANNOT_ASSESS}
     assert all(render(r.reason, "en") and render(r.reason, "zh") for r in rows)
 
@@ -140,12 +141,12 @@ def test_demo_data_shows_every_status(demo_store, catalog):
     for plan in catalog.plans.values():
         for year in range(plan.base_year + 1, plan.horizon_end + 2):
             for q in (2, 4):
-                seen |= {r.status for r in plan_progress(demo_store, catalog, plan.plan_id, Period(year, q))}
+                seen |= {r.status for r in plan_progress(demo_store, catalog, SYSTEM, plan.plan_id, Period(year, q))}
     assert seen == set(pg.Status)
 
 
 def test_demo_bottom_up_undercounts_the_official_total(demo_store, catalog):
     for plan_id, as_of in (("qingdao-2012", Period(2016, 4)), ("hangzhou-2012", Period(2015, 4))):
-        for r in plan_progress(demo_store, catalog, plan_id, as_of):
+        for r in plan_progress(demo_store, catalog, SYSTEM, plan_id, as_of):
             if r.series == "official" and r.indicator_id == "software_revenue" and r.coverage is not None:
                 assert 0.5 < r.coverage < 1.0

@@ -197,33 +197,35 @@ def history(version: int, who: Identity, org_id: str, indicator_id: str, period:
 
 
 @st.cache_data(show_spinner=False)
-def judgement(version: int, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """The plan judged at the quarter: one read of the store, one pure judgment, cached per version."""
-    return service.plan_judgement(cursor(), catalog(), plan_id, as_of)
+def judgement(version: int, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+    """The plan judged at the quarter: one read of the store, one pure judgment, cached per version
+    and identity (an enterprise user is refused: aggregates are not theirs to read)."""
+    return service.plan_judgement(cursor(), catalog(), who, plan_id, as_of)
 
 
-def progress(version: int, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
-    return judgement(version, plan_id, as_of).rows
+def progress(version: int, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
+    return judgement(version, who, plan_id, as_of).rows
 
 
-def target_series(version: int, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
-    return judgement(version, plan_id, as_of).series[target_id]
+def target_series(version: int, who: Identity, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
+    return judgement(version, who, plan_id, as_of).series[target_id]
 
 
-def park_breakdown(version: int, plan_id: str, target_id: str, as_of: Period) -> list[tracker.ParkShare]:
-    return judgement(version, plan_id, as_of).parks[target_id]
+def park_breakdown(version: int, who: Identity, plan_id: str, target_id: str, as_of: Period) -> list[tracker.ParkShare]:
+    return judgement(version, who, plan_id, as_of).parks[target_id]
 
 
-def components(version: int, plan_id: str, target_id: str, as_of: Period) -> pd.DataFrame:
+def components(version: int, who: Identity, plan_id: str, target_id: str, as_of: Period) -> pd.DataFrame:
     """Software revenue's parts under a revenue target (an empty frame for any other target)."""
-    return judgement(version, plan_id, as_of).components.get(target_id, pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
+    return judgement(version, who, plan_id, as_of).components.get(target_id,
+                                                                  pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
 
 
 @st.cache_data(show_spinner=False)
 def briefing_inputs(version: int, who: Identity, plan_id: str, as_of: Period, park_id: str | None) -> service.BriefingInputs:
     """What the briefing of a plan (or one of its parks) shows, read as `who` (the scope check runs
     inside; refusals are not cached)."""
-    return service.briefing_inputs(cursor(), catalog(), plan_id, as_of, park_id, who)
+    return service.briefing_inputs(cursor(), catalog(), who, plan_id, as_of, park_id)
 
 
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
