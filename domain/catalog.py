@@ -17,6 +17,13 @@ class Catalog:
     organisations: dict[str, Organisation]
     plans: dict[str, Plan]
 
+    @property
+    def root(self) -> str:
+        """The top of the organisation tree (the country): what an unscoped reader sees when no
+        plan narrows it."""
+        (top,) = [o.org_id for o in self.organisations.values() if not o.parent]
+        return top
+
     def parks_under(self, ancestor: str) -> list[Organisation]:
         """The catalog's parks below a city or province (at any depth)."""
         return [o for o in self.organisations.values() if o.kind == OrgKind.PARK and self.is_under(o.org_id, ancestor)]

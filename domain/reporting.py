@@ -3,7 +3,9 @@ of firms stands — the counts and the reporting rate every page and report show
 
 A firm's report counts from the first submission holding any figure of the quarter that was not
 returned (the store finds that date); it is on time when it arrived by the quarter's deadline,
-`Period.deadline(days)`, the deadline day itself included. Pure: no store, no pandas.
+`Period.deadline(days)`, the deadline day itself included; how many days that is, is a setting an
+administrator may change within MIN_DEADLINE_DAYS…MAX_DEADLINE_DAYS (`check_deadline_days`, enforced
+by the write). Pure: no store, no pandas.
 """
 
 from __future__ import annotations
@@ -12,6 +14,32 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from domain.messages import Message, render
+
+DEFAULT_DEADLINE_DAYS = 20  # days after a quarter's end, until an administrator sets another
+MIN_DEADLINE_DAYS = 0  # due on the quarter's last day
+MAX_DEADLINE_DAYS = 120  # four months after the quarter's end: the longest the reporting page has ever offered
+
+
+class DeadlineError(ValueError):
+    """A reporting deadline outside the allowed days; the reason is a message code, worded by the
+    reader's UI (`message(lang)`), and in English in logs and tracebacks."""
+
+    def __init__(self, reason: Message):
+        self.reason = reason
+        super().__init__(render(reason, "en"))
+
+    def message(self, lang: str) -> str:
+        return render(self.reason, lang)
+
+
+def check_deadline_days(days: int) -> int:
+    """`days` as a reporting deadline, or DeadlineError when it is outside MIN…MAX_DEADLINE_DAYS."""
+    if not MIN_DEADLINE_DAYS <= days <= MAX_DEADLINE_DAYS:
+        raise DeadlineError(Message.of("reporting.deadline_out_of_range", days=days, low=MIN_DEADLINE_DAYS,
+                                       high=MAX_DEADLINE_DAYS))
+    return days
 
 
 class ReportStanding(StrEnum):

@@ -79,6 +79,12 @@ def whole_file(file: str, reason: Message, severity: Severity = Severity.ERROR) 
     return Problem(file=file, row=None, column=None, value=None, reason=reason, severity=severity)
 
 
+def explanation_missing(problems: Iterable[Problem], explanation: str | None) -> bool:
+    """Whether warnings stop a submission: any warning needs an explanation from the submitter, and
+    blank text is none. The write refuses such a submission; the entry form asks before trying."""
+    return any(p.severity == Severity.WARNING for p in problems) and not (explanation and explanation.strip())
+
+
 # ------------------------------------------------------------------------------------ inputs
 
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from domain.policy import Permission, may
+from domain.reporting import MAX_DEADLINE_DAYS, MIN_DEADLINE_DAYS
 from ui import components, context, queries, safe, services, tables
 from ui.i18n import t
 
@@ -13,10 +14,11 @@ cat = queries.catalog()
 if ctx.who.scope_org_id:
     root = ctx.who.scope_org_id
 else:
-    root = cat.plans[ctx.plan_id].scope if ctx.plan_id else "cn"
+    root = cat.plans[ctx.plan_id].scope if ctx.plan_id else cat.root
 days = queries.report_deadline_days(version)
 if may(ctx.who.role, Permission.SET_DEADLINE):
-    new_days = st.number_input(t("deadline_days", ctx.lang), min_value=0, max_value=120, value=days, step=1)
+    new_days = st.number_input(t("deadline_days", ctx.lang), min_value=MIN_DEADLINE_DAYS,
+                               max_value=MAX_DEADLINE_DAYS, value=days, step=1)
     if new_days != days:
         services.set_report_deadline(ctx.who, int(new_days))
         days = int(new_days)

@@ -21,6 +21,7 @@ from domain.access import Identity, Role
 from domain.catalog import Catalog
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
+from domain.reporting import check_deadline_days
 from store import access, audit, backup, demo, ingest, plans, users
 from store.db import Con
 
@@ -58,8 +59,10 @@ def review(con: Con, who: Identity, submission_id: int, decision: str, comment: 
 
 
 def set_report_deadline(con: Con, who: Identity, days: int) -> None:
-    """Days after a quarter's end by which a report is on time (administrators)."""
-    access.set_report_deadline(con, who, days)
+    """Days after a quarter's end by which a report is on time (administrators). Days outside the
+    reporting rule's range raise DeadlineError and write nothing: the input is checked before the
+    caller, as a programme input is when it is built."""
+    access.set_report_deadline(con, who, check_deadline_days(days))
 
 
 # ------------------------------------------------------------- plans beyond revenue: programme

@@ -22,14 +22,13 @@ from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
 from domain.programme import first_report_quarter
+from domain.reporting import DEFAULT_DEADLINE_DAYS
 from metrics import bases, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
 from store import settings as stored_settings
 from store.db import Con, StoreError, resolve_path
-
-DEFAULT_DEADLINE_DAYS = 20  # days after a quarter's end, until an administrator sets another
 
 # ------------------------------------------------------------------------ the store as a whole
 

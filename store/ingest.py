@@ -151,7 +151,7 @@ def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status
     access.require_write(con, who, checked.rows.org_id.unique(), "submit figures for")
     if checked.errors:
         raise SubmissionRejected(checked.errors)
-    if checked.warnings and not (explanation and explanation.strip()):
+    if validation.explanation_missing(checked.problems, explanation):
         raise SubmissionRejected([*checked.warnings, whole_file(checked.file, Message.of("validation.explain_warnings"))])
     if progress:
         progress(f"writing {len(checked.rows)} rows")

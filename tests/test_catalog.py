@@ -55,6 +55,10 @@ def test_headline_targets_quoted_from_the_brief(catalog):
         assert sum(t.headline for t in plan.targets) == 1, plan.plan_id
 
 
+def test_the_organisation_tree_has_one_root(catalog):
+    assert catalog.root == "cn" and catalog.organisations["cn"].kind == OrgKind.COUNTRY
+
+
 def test_parks_named_in_plans_are_organisations(catalog):
     parks = {o.org_id for o in catalog.organisations.values() if o.kind == OrgKind.PARK}
     assert {"qd-softcity", "qd-infovalley", "qd-comm-park", "qd-haier-park", "qd-hisense-park", "qd-anime-park",

@@ -1,5 +1,6 @@
 """The reporting rule (domain/reporting.py): on time up to and including the deadline day, late
-after it, not reported without a report; the rate of a group is reported ÷ firms."""
+after it, not reported without a report; the rate of a group is reported ÷ firms; the deadline's
+days within 0–120, held by the write path too."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ import datetime as dt
 
 import pytest
 
+from domain.access import SYSTEM
 from domain.periods import Period
-from domain.reporting import ReportStanding, Tally, standing, tally
+from domain.reporting import (
+    DEFAULT_DEADLINE_DAYS,
+    MAX_DEADLINE_DAYS,
+    MIN_DEADLINE_DAYS,
+    DeadlineError,
+    ReportStanding,
+    Tally,
+    check_deadline_days,
+    standing,
+    tally,
+)
+from service import commands, queries
 
 DEADLINE = Period(2015, 3).deadline(20)  # 30 September + 20 days
 
@@ -35,3 +48,27 @@ def test_tally_counts_and_rate():
 def test_no_firms_has_no_rate():
     assert tally([], []) == Tally(firms=0, reported=0, on_time=0)
     assert tally([], []).rate is None
+
+
+# ------------------------------------------------------------------------------- the deadline
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(-1, False), (0, True), (20, True), (120, True), (121, False)])
+def test_the_deadline_lies_within_its_range(days, allowed):
+    assert (MIN_DEADLINE_DAYS, DEFAULT_DEADLINE_DAYS, MAX_DEADLINE_DAYS) == (0, 20, 120)
+    if allowed:
+        assert check_deadline_days(days) == days
+    else:
+        with pytest.raises(DeadlineError) as refused:
+            check_deadline_days(days)
+        assert refused.value.reason.code == "reporting.deadline_out_of_range"
+        assert refused.value.message("zh") == f"报送期限须为季度结束后 0–120 天，不能是 {days} 天"
+
+
+def test_the_write_refuses_a_deadline_out_of_range_and_writes_nothing(store):
+    """The widget offers 0–120 only; the write path holds the same range for any other caller."""
+    with pytest.raises(DeadlineError):
+        commands.set_report_deadline(store, SYSTEM, MAX_DEADLINE_DAYS + 1)
+    assert queries.report_deadline_days(store) == DEFAULT_DEADLINE_DAYS
+    commands.set_report_deadline(store, SYSTEM, MAX_DEADLINE_DAYS)
+    assert queries.report_deadline_days(store) == MAX_DEADLINE_DAYS

@@ -405,3 +405,15 @@ def test_missing_columns_are_named_on_the_header_row():
 ])
 def test_a_problem_reads_the_same_in_both_languages_as_before(problem, en, zh):
     assert (problem.text("en"), problem.text("zh"), str(problem)) == (en, zh, en)
+
+
+@pytest.mark.parametrize(("severities", "explanation", "missing"), [
+    ([], None, False),
+    ([Severity.ERROR], None, False),  # errors reject on their own: no explanation lifts them
+    ([Severity.WARNING], None, True),
+    ([Severity.WARNING], "  \n", True),  # blank text is no explanation
+    ([Severity.ERROR, Severity.WARNING], "re-based on the 2015 census", False),
+])
+def test_warnings_need_an_explanation(severities, explanation, missing):
+    problems = [v.whole_file("f.csv", Message.of("validation.explain_warnings"), s) for s in severities]
+    assert v.explanation_missing(problems, explanation) is missing

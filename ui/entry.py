@@ -17,7 +17,7 @@ import streamlit as st
 from domain.access import AuthorizationError, Identity
 from domain.models import Indicator, OrgKind
 from domain.periods import Period
-from domain.validation import Problem, Severity
+from domain.validation import Problem, Severity, explanation_missing
 from ui import queries, safe, services
 from ui.format import period_label
 from ui.i18n import render, t
@@ -76,7 +76,7 @@ def submit_checked(checked: Checked, who: Identity, origin: str, explanation: st
     if checked.errors:
         st.error(t("rejected", lang, n=len(checked.errors)))
         return
-    if checked.warnings and not explanation.strip():
+    if explanation_missing(checked.problems, explanation):
         st.warning(t("explain_first", lang))
         return
     try:
