@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
 from domain.periods import Period
+from domain.snapshot import SeriesKey
 from store.sql import Con, first, frame, registered, scalar, transaction
 
 # ------------------------------------------------------------- derived: figures in force, sums
@@ -167,12 +167,6 @@ def latest_period(con: Con) -> Period | None:
     return Period(row[0], row[1]) if row else None
 
 
-@dataclass(frozen=True)
-class SeriesKey:
-    org_id: str
-    indicator_id: str
-
-
 def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
     """Official and bottom-up values of each (org, indicator) for every period up to `up_to`.
 
@@ -201,14 +195,10 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
         )
 
 
-def threshold_counts(con: Con, scope: str, indicator: str, threshold: float, up_to_year: int) -> dict[int, int]:
-    """Per year, how many enterprises in scope had an annual (Q4) value at or above `threshold`."""
-    return threshold_counts_many(con, scope, indicator, [threshold], up_to_year)[threshold]
-
-
 def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[float],
                           up_to_year: int) -> dict[float, dict[int, int]]:
-    """`threshold_counts` for several thresholds in one pass (a plan's 1亿/5亿/10亿 firm counts)."""
+    """Per threshold and year, how many enterprises in scope had an annual (Q4) value at or above the
+    threshold — several thresholds in one pass (a plan's 1亿/5亿/10亿 firm counts)."""
     rows = con.execute(
         """SELECT t.threshold, o.year, count(*) FILTER (WHERE o.value >= t.threshold)
            FROM current_observations o

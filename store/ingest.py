@@ -66,9 +66,6 @@ def read_file(name: str, data: bytes) -> tuple[pd.DataFrame, list[Problem]]:
     return recs.frame, problems
 
 
-read_table = read_file  # the name the command line and older callers use
-
-
 def _columns(frame: pd.DataFrame, *names: str) -> Iterable[tuple]:
     # Column lists, not itertuples or to_dict: those are slow on a 100 000-row upload.
     return zip(*(frame[n].tolist() for n in names), strict=True)

@@ -295,7 +295,7 @@ def table_of(rows: list[list[str]]) -> pd.DataFrame:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(HEADER)
     writer.writerows(rows)
-    table, problems = ingest.read_table("upload.csv", buf.getvalue().encode("utf-8"))
+    table, problems = ingest.read_file("upload.csv", buf.getvalue().encode("utf-8"))
     assert not problems
     return table
 
