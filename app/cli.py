@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from domain.access import Identity, Role
-from domain.messages import render
+from domain.messages import render, text
 from domain.periods import PeriodError, parse_period
 from metrics.tracker import ProgressRow
 from service import commands, queries
@@ -220,7 +220,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
         _num(r.gap), r.series or "",
     ] for r in rows]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({as_of.label_zh()})")
+    ytd = text("period.ytd", "zh", year=as_of.year, quarter=as_of.quarter, end_month=as_of.end_month)
+    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({ytd})")
     for row in table:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     print()

@@ -1,7 +1,8 @@
 """Quarters as the statistical system names them.
 
 A period is a year and a quarter; flows are reported year-to-date (Q3 = Jan–Sep), so the Q4
-figure is the annual one. Parsing accepts both `2015Q3` and the form's `2015年1-9月`.
+figure is the annual one. Parsing accepts both `2015Q3` and the form's `2015年1-9月`; how a
+period is written on a screen or in a document is the message catalog's `period.ytd`.
 """
 
 from __future__ import annotations
@@ -57,9 +58,6 @@ class Period(NamedTuple):
     def deadline(self, days: int) -> dt.date:
         """The reporting deadline: `days` after the period ends."""
         return self.end_date + dt.timedelta(days=days)
-
-    def label_zh(self) -> str:
-        return f"{self.year}年1-{self.end_month}月"
 
     def previous(self) -> Period:
         return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
