@@ -171,7 +171,18 @@ def history(con: Con, who: Identity, org_id: str, indicator_id: str, period: Per
 def plan_judgement(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
     """A plan judged at a quarter: its progress table, target charts, park breakdowns, components.
     Aggregates only, but an enterprise user may read none: refused (audited) before any read."""
+    require_plan_reader(con, who, plan_id)
+    return judge(con, catalog, plan_id, as_of)
+
+
+def require_plan_reader(con: Con, who: Identity, plan_id: str) -> None:
+    """The scope check of `plan_judgement`, on its own: the app checks every caller, then shares
+    one cached judgment among all who pass (it is the same for every reader of aggregates)."""
     access.require_aggregates(con, who, "read the progress of", [f"plan:{plan_id}"])
+
+
+def judge(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+    """The judgment itself, unchecked: call `require_plan_reader` first (as `plan_judgement` does)."""
     plan = catalog.plans[plan_id]
     return tracker.judge_plan(plan, catalog, snapshot.read(con, tracker.needs(plan, catalog), as_of))
 

@@ -117,3 +117,29 @@ def test_the_chart_draws_what_the_row_says(demo_store, catalog, plan_id, as_of):
             projected += 1
     # every plan read before its end has at least one projected level; at its end there is none
     assert checked >= 3 and (projected >= 1 or all(r.final for r in judged.rows if r.kind == "level"))
+
+
+def test_the_app_checks_every_caller_and_judges_once_for_all_readers(app_db, monkeypatch):
+    """ui/queries.judgement: the leader, a reviewer and a park manager share one cached judgment
+    (it is the same for every reader of aggregates); an enterprise user is refused on every call,
+    and each refusal is audited — a cache never answers for the check."""
+    from domain.access import AuthorizationError
+    from ui import queries as ui_queries
+
+    judged = []  # every real judgment the app makes (the real function, counted)
+    real = ui_queries.service.judge
+    monkeypatch.setattr(ui_queries.service, "judge", lambda *a: judged.append(a[2:]) or real(*a))
+    version = ui_queries.data_version()
+    who = {name: ui_queries.service.identity(ui_queries.cursor(), name)
+           for name in ("leader", "reviewer", "park-softcity", "enterprise")}
+    first = ui_queries.judgement(version, who["leader"], "qingdao-2012", Period(2015, 3))
+    for name in ("reviewer", "park-softcity"):
+        assert ui_queries.judgement(version, who[name], "qingdao-2012", Period(2015, 3)).rows == first.rows
+    assert judged == [("qingdao-2012", Period(2015, 3))]
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(AuthorizationError):
+            ui_queries.judgement(version, who["enterprise"], "qingdao-2012", Period(2015, 3))
+        refusals.append(ui_queries.cursor().execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'enterprise'").fetchone()[0])
+    assert refusals[1] == refusals[0] + 1 >= 2

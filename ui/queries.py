@@ -196,11 +196,18 @@ def history(version: int, who: Identity, org_id: str, indicator_id: str, period:
 # ---------------------------------------------------------------- progress, charts, breakdowns
 
 
-@st.cache_data(show_spinner=False)
 def judgement(version: int, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """The plan judged at the quarter: one read of the store, one pure judgment, cached per version
-    and identity (an enterprise user is refused: aggregates are not theirs to read)."""
-    return service.plan_judgement(cursor(), catalog(), who, plan_id, as_of)
+    """The plan judged at the quarter. The caller is checked on every call (an enterprise user is
+    refused and audited: aggregates are not theirs to read); the judgment itself is the same for
+    every reader, so it is cached once per data version, not once per user."""
+    service.require_plan_reader(cursor(), who, plan_id)
+    return _judgement(version, plan_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _judgement(version: int, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+    """One read of the store, one pure judgment (only after `judgement` has checked the caller)."""
+    return service.judge(cursor(), catalog(), plan_id, as_of)
 
 
 def progress(version: int, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
