@@ -101,6 +101,18 @@ class Message:
         return render(self, lang)
 
 
+class MessageError(ValueError):
+    """An input refused for a reason the reader should read in their own language: the reason is a
+    message code, worded by the reader's UI (`message(lang)`), and in English in logs and tracebacks."""
+
+    def __init__(self, reason: Message):
+        self.reason = reason
+        super().__init__(render(reason, "en"))
+
+    def message(self, lang: str) -> str:
+        return render(self.reason, lang)
+
+
 def people_number(x: float) -> str:
     """A figure in a sentence as people write it: 1,234,567.89 or 1,200,000 — never 1.2e+06."""
     if isinstance(x, float) and not math.isfinite(x):

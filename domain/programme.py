@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from domain.messages import Message, render
+from domain.messages import Message, MessageError
 from domain.models import Id, Plan
 from domain.periods import Period
 
@@ -116,16 +116,8 @@ class BaseReportInput(_Input):
     note: Text = ""
 
 
-class ProgrammeInputError(ValueError):
-    """A refused task update, designation or report; the reason is a message code, worded by the
-    reader's UI (`message(lang)`), and in English in logs and tracebacks."""
-
-    def __init__(self, reason: Message):
-        self.reason = reason
-        super().__init__(render(reason, "en"))
-
-    def message(self, lang: str) -> str:
-        return render(self.reason, lang)
+class ProgrammeInputError(MessageError):
+    """A refused task update, designation or report."""
 
 
 def validated(model: type[_Input], **fields: object) -> _Input:

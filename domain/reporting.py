@@ -15,23 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.messages import Message, render
+from domain.messages import Message, MessageError
 
 DEFAULT_DEADLINE_DAYS = 20  # days after a quarter's end, until an administrator sets another
 MIN_DEADLINE_DAYS = 0  # due on the quarter's last day
 MAX_DEADLINE_DAYS = 120  # four months after the quarter's end: the longest the reporting page has ever offered
 
 
-class DeadlineError(ValueError):
-    """A reporting deadline outside the allowed days; the reason is a message code, worded by the
-    reader's UI (`message(lang)`), and in English in logs and tracebacks."""
-
-    def __init__(self, reason: Message):
-        self.reason = reason
-        super().__init__(render(reason, "en"))
-
-    def message(self, lang: str) -> str:
-        return render(self.reason, lang)
+class DeadlineError(MessageError):
+    """A reporting deadline outside the allowed days."""
 
 
 def check_deadline_days(days: int) -> int:
