@@ -169,6 +169,7 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
     """The whole plan at `snap.as_of`, from the snapshot alone."""
     rows, charts, parks, parts = [], {}, {}, {}
     chosen = {t.target_id: judges.judge_for(t) for t in plan.targets}
+    by_scope: dict[str, pd.DataFrame] = {}
     for t in plan.targets:
         judge = chosen[t.target_id]
         x = judges.Inputs(catalog, snap, t, plan.plan_id)
@@ -177,7 +178,9 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
         rows.append(row)
         charts[t.target_id] = _series(t, catalog, judge.chart(t, x, verdict.assessment), row.series)
         if t.indicator in judges.SHOWS_COMPONENTS:
-            parts[t.target_id] = components(catalog, snap, t.scope)
+            if t.scope not in by_scope:  # several revenue targets of one scope share its parts
+                by_scope[t.scope] = components(catalog, snap, t.scope)
+            parts[t.target_id] = by_scope[t.scope]
     by_id = {r.target_id: r for r in rows}
     for t in plan.targets:  # after every row: a park's own target may come later in the plan
         parks[t.target_id] = park_breakdown(plan, catalog, snap, t, by_id) if chosen[t.target_id].parks_shown else []
