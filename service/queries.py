@@ -205,20 +205,21 @@ def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> 
 
 
 def briefing_inputs(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
-                    park_id: str | None = None) -> BriefingInputs:
+                    park_id: str | None = None, judged: tracker.PlanJudgement | None = None) -> BriefingInputs:
     """What the quarterly briefing of `plan_id` at `as_of` shows (for one park when `park_id` is
     given), read as `who` — reports.briefing.build renders it.
 
     Raises ValueError for a park outside the plan, `AuthorizationError` (audited) when `who` may not
     see the park's firms; the reads come in the order the briefing's sections use them, so a
-    refusal further down is met where it always was."""
+    refusal further down is met where it always was. `judged` is the plan's judgment where the
+    caller already holds it (the app's cached one), so a briefing never judges the plan again."""
     plan = catalog.plans[plan_id]
     if park_id is not None:
         parks = [o.org_id for o in catalog.parks_under(plan.scope)]
         if park_id not in parks:
             raise ValueError(f"{park_id!r} is not a park of {plan_id} ({plan.scope}); its parks: {', '.join(parks) or 'none'}")
         access.require_enterprises_of(con, who, park_id, "export the briefing of")
-    judgement = plan_judgement(con, catalog, who, plan_id, as_of)
+    judgement = judged if judged is not None else plan_judgement(con, catalog, who, plan_id, as_of)
     firms = access.enterprise_figures(con, who, park_id, as_of) if park_id is not None else None
     year = as_of.last_complete_year
     winners = plan_winners(con, who, plan, park_id or plan.scope, year) if plan.incentives else None

@@ -231,8 +231,9 @@ def components(version: int, who: Identity, plan_id: str, target_id: str, as_of:
 @st.cache_data(show_spinner=False)
 def briefing_inputs(version: int, who: Identity, plan_id: str, as_of: Period, park_id: str | None) -> service.BriefingInputs:
     """What the briefing of a plan (or one of its parks) shows, read as `who` (the scope check runs
-    inside; refusals are not cached)."""
-    return service.briefing_inputs(cursor(), catalog(), who, plan_id, as_of, park_id)
+    inside; refusals are not cached). The plan's judgment is the one the pages share."""
+    return service.briefing_inputs(cursor(), catalog(), who, plan_id, as_of, park_id,
+                                   judged=judgement(version, who, plan_id, as_of))
 
 
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
