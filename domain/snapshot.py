@@ -29,11 +29,23 @@ class SeriesKey:
 
 @dataclass(frozen=True, order=True)
 class CountKey:
-    """How many enterprises under `scope` had an annual `indicator` at or above `threshold` (canonical)."""
+    """How many enterprises under `scope` had an annual `indicator` at or above `threshold` (canonical),
+    or strictly above it (过/超过)."""
 
     scope: str
     indicator_id: str
     threshold: float
+    strict: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class PairKey:
+    """Two indicators summed over the same reporters under `scope`: those that gave both figures in a
+    period (a like-for-like ratio of bottom-up figures, DOMAIN.md §2)."""
+
+    scope: str
+    numerator: str
+    denominator: str
 
 
 @dataclass(frozen=True)
@@ -43,9 +55,11 @@ class Needs:
     series: frozenset[SeriesKey] = frozenset()
     counts: frozenset[CountKey] = frozenset()
     registers: frozenset[str] = frozenset()  # plans whose designation register is read (base programmes)
+    pairs: frozenset[PairKey] = frozenset()
 
     def __or__(self, other: Needs) -> Needs:
-        return Needs(self.series | other.series, self.counts | other.counts, self.registers | other.registers)
+        return Needs(self.series | other.series, self.counts | other.counts, self.registers | other.registers,
+                     self.pairs | other.pairs)
 
 
 @dataclass(frozen=True)
@@ -68,12 +82,17 @@ class Snapshot:
     counts: Mapping[CountKey, Mapping[int, int]]
     # plan → (designation type, year) → designations in force, as the register stood at the end of `as_of`
     designated: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)
+    # (scope, numerator, denominator) → period → (Σ numerator, Σ denominator, reporters giving both)
+    pairs: Mapping[PairKey, Mapping[Period, tuple[float, float, int]]] = field(default_factory=dict)
 
     def figures(self, org_id: str, indicator_id: str) -> Figures:
         return self.series.get(SeriesKey(org_id, indicator_id), Figures())
 
-    def count(self, scope: str, indicator_id: str, threshold: float) -> Mapping[int, int]:
-        return self.counts.get(CountKey(scope, indicator_id, float(threshold)), {})
+    def count(self, scope: str, indicator_id: str, threshold: float, strict: bool = False) -> Mapping[int, int]:
+        return self.counts.get(CountKey(scope, indicator_id, float(threshold), strict), {})
+
+    def pair(self, scope: str, numerator: str, denominator: str) -> Mapping[Period, tuple[float, float, int]]:
+        return self.pairs.get(PairKey(scope, numerator, denominator), {})
 
     def designations(self, plan_id: str, designation_type: str) -> dict[int, int]:
         """Year → designations of one type made that year and still in force."""

@@ -195,24 +195,46 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
         )
 
 
-def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[float],
-                          up_to_year: int) -> dict[float, dict[int, int]]:
-    """Per threshold and year, how many enterprises in scope had an annual (Q4) value at or above the
-    threshold — several thresholds in one pass (a plan's 1亿/5亿/10亿 firm counts)."""
+def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[tuple[float, bool]],
+                          up_to_year: int) -> dict[tuple[float, bool], dict[int, int]]:
+    """Per (threshold, strict) and year, how many enterprises in scope had an annual (Q4) value at or
+    above the threshold — strictly above it where `strict` (过/超过) — several thresholds in one pass (a
+    plan's 1亿/5亿/10亿 firm counts)."""
+    wanted = sorted({(float(x), bool(strict)) for x, strict in thresholds})
     rows = con.execute(
-        """SELECT t.threshold, o.year, count(*) FILTER (WHERE o.value >= t.threshold)
+        """SELECT t.threshold, t.strict, o.year,
+                  count(*) FILTER (WHERE o.value > t.threshold OR (NOT t.strict AND o.value = t.threshold))
            FROM current_observations o
            JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
            JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
-           CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold) t
+           CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold, unnest(?::BOOLEAN[]) AS strict) t
            WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
            GROUP BY ALL""",
-        [scope, [float(x) for x in thresholds], indicator, up_to_year],
+        [scope, [x for x, _ in wanted], [s for _, s in wanted], indicator, up_to_year],
     ).fetchall()
-    out: dict[float, dict[int, int]] = {float(x): {} for x in thresholds}
-    for threshold, year, n in rows:
-        out[float(threshold)][int(year)] = int(n)
+    out: dict[tuple[float, bool], dict[int, int]] = {k: {} for k in wanted}
+    for threshold, strict, year, n in rows:
+        out[(float(threshold), bool(strict))][int(year)] = int(n)
     return out
+
+
+def matched_sums(con: Con, scope: str, numerator: str, denominator: str,
+                 up_to: Period) -> dict[tuple[int, int], tuple[float, float, int]]:
+    """Per (year, quarter), Σ numerator and Σ denominator over the reporters under `scope` that gave
+    both figures in that period, and how many they were: a bottom-up ratio over the same firms."""
+    rows = con.execute(
+        """SELECT n.year, n.quarter, sum(n.value), sum(d.value), count(*)
+           FROM current_observations n
+           JOIN current_observations d ON d.org_id = n.org_id AND d.year = n.year AND d.quarter = n.quarter
+                                      AND d.indicator_id = ?
+           JOIN org_closure c ON c.descendant_id = n.org_id AND c.ancestor_id = ?
+           JOIN orgs o ON o.org_id = n.org_id
+           JOIN indicators i ON i.indicator_id = n.indicator_id AND i.reported_by = o.kind
+           WHERE n.indicator_id = ? AND n.year * 4 + n.quarter - 1 <= ?
+           GROUP BY n.year, n.quarter""",
+        [denominator, scope, numerator, up_to.ordinal],
+    ).fetchall()
+    return {(int(y), int(q)): (float(a), float(b), int(k)) for y, q, a, b, k in rows}
 
 
 def data_date(con: Con, under: str, up_to: Period) -> dt.date | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from domain.periods import Period
-from domain.snapshot import CountKey, Figures, Needs, SeriesKey, Snapshot
+from domain.snapshot import CountKey, Figures, Needs, PairKey, SeriesKey, Snapshot
 from store import figures, programme
 from store.sql import Con
 
@@ -22,7 +22,13 @@ def read(con: Con, needs: Needs, as_of: Period) -> Snapshot:
     return Snapshot(as_of=as_of, series=_series(con, needs.series, as_of),
                     counts=_counts(con, needs.counts, as_of.last_complete_year),
                     designated={plan_id: programme.designation_counts(con, plan_id, as_of.end_date)
-                                for plan_id in sorted(needs.registers)})
+                                for plan_id in sorted(needs.registers)},
+                    pairs={k: _pair(con, k, as_of) for k in sorted(needs.pairs)})
+
+
+def _pair(con: Con, key: PairKey, as_of: Period) -> dict[Period, tuple[float, float, int]]:
+    sums = figures.matched_sums(con, key.scope, key.numerator, key.denominator, as_of)
+    return {Period(y, q): v for (y, q), v in sums.items()}
 
 
 def _series(con: Con, keys: frozenset[SeriesKey], as_of: Period) -> dict[SeriesKey, Figures]:
@@ -40,11 +46,12 @@ def _series(con: Con, keys: frozenset[SeriesKey], as_of: Period) -> dict[SeriesK
 
 
 def _counts(con: Con, keys: frozenset[CountKey], up_to_year: int) -> dict[CountKey, dict[int, int]]:
-    groups: dict[tuple[str, str], list[float]] = {}
+    groups: dict[tuple[str, str], list[tuple[float, bool]]] = {}
     for k in sorted(keys):
-        groups.setdefault((k.scope, k.indicator_id), []).append(k.threshold)
+        groups.setdefault((k.scope, k.indicator_id), []).append((k.threshold, k.strict))
     out: dict[CountKey, dict[int, int]] = {}
     for (scope, indicator), thresholds in groups.items():
-        for threshold, counts in figures.threshold_counts_many(con, scope, indicator, thresholds, up_to_year).items():
-            out[CountKey(scope, indicator, float(threshold))] = counts
+        for (threshold, strict), counts in figures.threshold_counts_many(con, scope, indicator, thresholds,
+                                                                         up_to_year).items():
+            out[CountKey(scope, indicator, threshold, strict)] = counts
     return out
