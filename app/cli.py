@@ -193,7 +193,7 @@ def _num(x: float | None) -> str:
 def _row_json(r: ProgressRow) -> dict:
     """A progress row for scripts: its numbers, and its reason in both languages beside the code."""
     out = r.model_dump(mode="json", exclude={"reason"})
-    out |= {"status_reason": render(r.reason, "en"), "status_reason_zh": render(r.reason, "zh"), "reason_code": r.reason.code}
+    out |= {"status_reason": render(r.reason, "en"), "status_reason_zh": render(r.reason, "zh"), "reason_code": r.reason_code}
     return out
 
 

@@ -34,6 +34,14 @@ class IndicatorKind(StrEnum):
     STOCK = "stock"  # a period-end level (or a period average, like 平均用工人数)
 
 
+class Timing(StrEnum):
+    """When in the year a flow happens, which decides whether 序时进度 means anything for it."""
+
+    SPREAD = "spread"  # accrues through the year (revenue, training): a year-to-date figure has a pace
+    ANNUAL_EVENT = "annual_event"  # happens once a year (graduations, designations, list selections,
+    # talent intakes): a figure before year end is not behind, just not yet counted
+
+
 class OrgKind(StrEnum):
     COUNTRY = "country"
     PROVINCE = "province"
@@ -61,6 +69,7 @@ class Indicator(Frozen):
     parent: Id | None = None  # the total this indicator is a part of (2021 ⊂ 2020)
     components_sum_to_parent: bool = False  # parts add up exactly to the parent
     allow_negative: bool = False  # profit can be negative; revenue cannot
+    timing: Timing = Timing.SPREAD  # only meaningful for flows
     definition_changes: tuple[DefinitionChange, ...] = ()
 
     @model_validator(mode="after")
@@ -93,7 +102,7 @@ class Comparator(StrEnum):
     GT = ">"  # 超过
     LE = "<="  # 不超过 (a falling-is-good target)
     LT = "<"
-    ABOUT = "about"  # 左右: judged as reaching at least 95 % of the value
+    ABOUT = "about"  # 左右: reaching the value less the declared tolerance (metrics/progress.py ABOUT_*)
 
     @property
     def falling_is_good(self) -> bool:
@@ -144,20 +153,36 @@ class TargetBase(Frozen):
     unit: str  # as written in the plan
     base_year: int
     target_year: int
+    # The quarter of target_year in which the plan (or its phase) ends: Shenzhen's runs to 2012-03, so
+    # its targets are read on the last whole year before it (2011) and on the 2012 Q1 year-to-date 同比.
+    target_quarter: int = Field(default=4, ge=1, le=4)
     headline: bool = False  # the plan's lead figure, shown on the overview card
     source_quote: str = Field(min_length=4)
-    note: str = ""
+    note: str = ""  # where the judgment interprets the words: how, and why
 
     @model_validator(mode="after")
     def _check(self) -> TargetBase:
         unit(self.unit)
         if self.target_year <= self.base_year:
             raise ValueError(f"target_year {self.target_year} must be after base_year {self.base_year}")
+        if self.last_whole_year <= self.base_year:
+            raise ValueError(f"the plan must end after a whole year past base_year {self.base_year}")
         return self
 
     @property
     def value_canonical(self) -> float:
         return unit(self.unit).to_canonical(self.value)
+
+    @property
+    def end(self) -> Period:
+        """The quarter at whose end the target is judged for good."""
+        return Period(self.target_year, self.target_quarter)
+
+    @property
+    def last_whole_year(self) -> int:
+        """The last whole year the plan covers: the target year, or the year before a plan that ends
+        within its target year."""
+        return self.target_year if self.target_quarter == 4 else self.target_year - 1
 
 
 class LevelTarget(TargetBase):
@@ -165,12 +190,17 @@ class LevelTarget(TargetBase):
 
     kind: Literal[TargetKind.LEVEL] = TargetKind.LEVEL
     yearly_targets: dict[int, float] = {}  # 年度分解目标 where the plan gives them, in `unit`
+    # A list the plan creates (重点支持10家领军企业) is empty before it: judged on a linear pace from zero
+    # in the base year, never on compound growth from a base that cannot exist.
+    from_zero: bool = False
 
 
 class GrowthTarget(TargetBase):
     """Compound annual growth over base_year → target_year reaches the rate (年均增长30%)."""
 
     kind: Literal[TargetKind.GROWTH] = TargetKind.GROWTH
+    # 保持X%以上 / 年均增长X%以上: every year's 同比 must reach the rate too, not only the compound rate.
+    each_year: bool = False
 
 
 class ShareTarget(TargetBase):
@@ -178,6 +208,15 @@ class ShareTarget(TargetBase):
 
     kind: Literal[TargetKind.SHARE] = TargetKind.SHARE
     denominator: Operand
+
+    @model_validator(mode="after")
+    def _part_of_whole(self) -> ShareTarget:
+        # A share of another organisation's total (在全国的占比) is a part of the same whole: the same
+        # indicator on both sides, or the ratio mixes definitions (主营业务收入 ÷ 软件业务收入).
+        if self.denominator.scope != self.scope and self.denominator.indicator != self.indicator:
+            raise ValueError(f"{self.target_id}: a share of {self.denominator.scope}'s total must divide "
+                             f"{self.denominator.indicator} by itself, not {self.indicator}")
+        return self
 
 
 class DensityTarget(TargetBase):
@@ -192,6 +231,12 @@ class ThresholdCountTarget(TargetBase):
 
     kind: Literal[TargetKind.THRESHOLD_COUNT] = TargetKind.THRESHOLD_COUNT
     threshold: Amount
+    # 过/超过 is strictly above the threshold; 以上/达到 is at or above it.
+    threshold_comparator: Literal[Comparator.GE, Comparator.GT] = Comparator.GE
+    # A count the statistics office records (a stock indicator at the scope), used for the years it
+    # exists; the count of the firms' own reports otherwise.
+    official_indicator: Id | None = None
+    within: Id | None = None  # 其中: the wider tier this count is part of (firms over 10亿 within those over 1亿)
 
 
 class YearlyQuotaTarget(TargetBase):
@@ -199,6 +244,9 @@ class YearlyQuotaTarget(TargetBase):
 
     kind: Literal[TargetKind.YEARLY_QUOTA] = TargetKind.YEARLY_QUOTA
     first_year: int
+    # A quota each organisation of this kind under the scope must meet (相关区市每年要引进2名以上):
+    # judged district by district, never on their total.
+    per: OrgKind | None = None
 
 
 class CumulativeTarget(TargetBase):

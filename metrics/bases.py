@@ -3,8 +3,8 @@ checked from the data, and half-year reporting.
 
 Counts come from the register of designations (withdrawn ones excluded) and are judged as the plan
 page judges programme counts: a running total since the first programme year, on a linear pace
-(`metrics.progress.assess_pace`). (左右 — about 8, 12, 16 — would accept 95 % of the number; for whole
-counts of these sizes that is the number itself.)
+(`metrics.progress.assess_pace`), with 左右 (about 8, 12, 16) reached at 10 % less and at least one
+less (`metrics.progress.goal`): 7, 10.8 and 14.4.
 
 Eligibility is checked from figures, not from the application: a county's industry scale is its
 annual software revenue in the year before the designation (the last full year at the time of

@@ -8,41 +8,45 @@ the target chart and the briefing from disagreeing: all three come from the same
 snapshot.
 
 Judges are pure: they receive a `Snapshot` and return values in canonical units; `metrics.tracker`
-turns them into rows in the unit the plan wrote the target in.
+turns them into rows in the unit the plan wrote the target in. How each kind is judged, and why, is
+written down for readers in docs/judging.md; keep the two in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import ClassVar, Generic, TypeVar, assert_never
 
 from domain.catalog import Catalog
-from domain.messages import Message
+from domain.messages import Message, listed
 from domain.models import (
     AverageIncreaseTarget,
+    Comparator,
     CumulativeTarget,
     DensityTarget,
     GrowthTarget,
     Indicator,
     IndicatorKind,
     LevelTarget,
+    Organisation,
     Plan,
     ProgrammeCountTarget,
     ShareTarget,
     Target,
     ThresholdCountTarget,
+    Timing,
     YearlyQuotaTarget,
 )
 from domain.periods import Period
-from domain.snapshot import CountKey, Needs, SeriesKey, Snapshot
-from domain.units import DISPLAY, unit
+from domain.snapshot import CountKey, Needs, PairKey, SeriesKey, Snapshot
+from domain.units import DISPLAY, Dimension, ratio_canonical, unit
 from metrics import progress as pg
 from metrics.growth import cagr, project, required_path
 from metrics.periods import annual
 from metrics.periods import yoy as year_on_year
-from metrics.series import Picked, labelled, pick, ratio, running_total
+from metrics.series import OFFICIAL_KINDS, Picked, labelled, pick, ratio, running_total
 
 T = TypeVar("T", bound=Target)
 
@@ -56,6 +60,17 @@ def display_formatter(symbol: str) -> pg.Fmt:
     """A canonical value inside a reason, in the unit the target was written in (a count of 个 bare)."""
     u = unit(symbol)
     return lambda v: Message.of("figure.sig4", value=u.from_canonical(v), unit="" if symbol == "个" else symbol)
+
+
+def is_count(t: Target) -> bool:
+    """Whether the target counts whole things (firms, people, bases): 左右 then allows at least one less."""
+    return unit(t.unit).dimension in (Dimension.COUNT, Dimension.PEOPLE, Dimension.PERSON_TIMES)
+
+
+def starts_at_zero(t: Target, values: Mapping[int, float]) -> bool:
+    """A level judged on a linear pace: a list the plan creates, or a count that is zero in the base
+    year (no compound rate grows from zero)."""
+    return bool(getattr(t, "from_zero", False)) or values.get(t.base_year) == 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,10 @@ class Inputs:
     def yearly(self) -> dict[int, float]:
         return annual(self.picked.values)
 
+    @property
+    def plan(self) -> Plan:
+        return self.catalog.plans[self.plan_id]
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -90,9 +109,14 @@ class Verdict:
 
     assessment: pg.Assessment
     current: pg.InYear  # the as-of year against its own target (序时进度), where there is one
-    series: str | None  # which series was judged: official | reported | bottom_up | derived
+    series: str | None  # which series was judged: official | reported | bottom_up | register
     ytd: float | None
     ytd_yoy: float | None
+    method: str  # how it was judged: compound | linear | rate | rate_each_year | quota | quota_per_unit | register
+    paced: bool = False  # 序时进度 means something here: a flow accruing through the year, read year to date
+    basis: str | None = None  # a ratio's coverage, the same on both sides: official | reported | bottom_up
+    matched: int | None = None  # for a bottom-up ratio, how many reporters gave both figures (latest year)
+    notes: tuple[Message, ...] = ()  # said after the reason: how a count is formed, which districts missed
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,6 @@ class Judge(Generic[T]):
     rate: ClassVar[bool] = False  # the target is a growth rate: the row shows no level or base value
     pace: ClassVar[bool] = False  # judged on a linear pace rather than compound growth
     ytd_bars: ClassVar[bool] = False  # the chart shows this year's year-to-date figures
-    year_to_date: ClassVar[bool] = False  # before its end, judged on the as-of quarter's year-to-date figure
 
     parks_shown: ClassVar[bool] = True  # the plan page breaks the target down by park
 
@@ -128,11 +151,27 @@ class Judge(Generic[T]):
     def judge(self, t: T, x: Inputs) -> Verdict:
         raise NotImplementedError
 
-    def _verdict(self, x: Inputs, a: pg.Assessment, current: pg.InYear | None = None) -> Verdict:
+    def _verdict(self, x: Inputs, a: pg.Assessment, method: str, current: pg.InYear | None = None,
+                 notes: tuple[Message, ...] = ()) -> Verdict:
         """The usual verdict: on the target's own series, with this year's year-to-date figure."""
         as_of = x.as_of
+        paced = current is not None and current.yearly_target is not None and spread_flow(x.indicator)
         return Verdict(a, current or _no_year(as_of), labelled(x.picked, x.catalog, x.target.scope).which,
-                       x.picked.values.get(as_of), year_on_year(x.picked.values, as_of))
+                       x.picked.values.get(as_of), year_on_year(x.picked.values, as_of), method, paced=paced,
+                       notes=notes)
+
+    @staticmethod
+    def _level(t: Target, values: Mapping[int, float], x: Inputs) -> tuple[pg.Assessment, str]:
+        """A level by the plan's last whole year: on compound growth from the base year, or on a
+        linear pace where it starts at zero (DOMAIN.md §4)."""
+        fmt, count, last = display_formatter(t.unit), is_count(t), x.as_of.last_complete_year
+        if starts_at_zero(t, values):
+            rises = {y: v for y, v in values.items() if y > t.base_year}
+            a = pg.assess_pace(rises, t.value_canonical, t.base_year, t.last_whole_year, last, per_year=False, fmt=fmt,
+                               comparator=t.comparator, count=count)
+            return replace(a, base_value=0.0), "linear"
+        return pg.assess_level(values, t.value_canonical, t.comparator, t.base_year, t.last_whole_year, last, fmt,
+                               count), "compound"
 
     # ---- the chart
 
@@ -144,23 +183,29 @@ class Judge(Generic[T]):
         return t.unit
 
     def path(self, t: T, values: Mapping[int, float], shown: str) -> dict[int, float]:
-        """The required path from the base year to the target, in the shown unit."""
+        """The required path from the base year to the target, in the shown unit: compound, or a
+        straight line for a level that starts at zero."""
+        last = t.last_whole_year
+        if starts_at_zero(t, values):
+            return {y: t.value * (y - t.base_year) / (last - t.base_year) for y in range(t.base_year, last + 1)}
         base = values.get(t.base_year)
         if not base or base <= 0:
             return {}
-        g = cagr(base, t.value_canonical, t.target_year - t.base_year)
+        g = cagr(base, t.value_canonical, last - t.base_year)
         convert = unit(shown).from_canonical
-        return {y: convert(required_path(base, g, t.base_year, y)) for y in range(t.base_year, t.target_year + 1)}
+        return {y: convert(required_path(base, g, t.base_year, y)) for y in range(t.base_year, last + 1)}
 
     def projection(self, t: T, row: pg.Assessment, values: Mapping[int, float], shown: str) -> dict[int, float]:
-        """Where the present pace leads by the target year, in the shown unit."""
+        """Where the present pace leads by the plan's last whole year, in the shown unit."""
         if row.actual_rate is None or row.actual_year is None or row.final or self.pace:
             return {}
         last = row.actual_year
         if last not in values:
             return {}
         convert = unit(shown).from_canonical
-        return {y: convert(project(values[last], row.actual_rate, y - last)) for y in range(last, t.target_year + 1)}
+        if starts_at_zero(t, values):  # a linear pace, canonical units a year
+            return {y: convert(values[last] + row.actual_rate * (y - last)) for y in range(last, t.last_whole_year + 1)}
+        return {y: convert(project(values[last], row.actual_rate, y - last)) for y in range(last, t.last_whole_year + 1)}
 
     def chart_target(self, t: T, path: Mapping[int, float]) -> float:
         return t.value
@@ -182,38 +227,54 @@ def _no_year(as_of: Period) -> pg.InYear:
     return pg.in_year(None, None, as_of.year, as_of.quarter)
 
 
+def spread_flow(indicator: Indicator) -> bool:
+    """A flow that accrues through the year, so a year-to-date figure has a 序时进度 to be read against
+    (not a once-a-year event like a graduation or a designation, nor a stock)."""
+    return indicator.kind == IndicatorKind.FLOW and indicator.timing == Timing.SPREAD
+
+
 def component_indicators(catalog: Catalog) -> list[Indicator]:
     """The parts that add up to `COMPONENT_TOTAL`, in catalog order."""
     return [i for i in catalog.indicators.values() if i.parent == COMPONENT_TOTAL and i.components_sum_to_parent]
 
 
 class LevelJudge(Judge[LevelTarget]):
-    """A level by a year (3000 亿元 by 2015): compound growth from the base year; a flow is also
-    read within the year against the year's target (given by the plan, else the required path)."""
+    """A level by a year (3000 亿元 by 2015): compound growth from the base year, or a linear pace from
+    zero for a list the plan creates; a flow accruing through the year is also read within the year
+    against the year's target (given by the plan, else the required path)."""
 
     ytd_bars = True
 
     def judge(self, t: LevelTarget, x: Inputs) -> Verdict:
         as_of = x.as_of
-        a = pg.assess_level(x.yearly, t.value_canonical, t.comparator, t.base_year, t.target_year,
-                            as_of.last_complete_year, display_formatter(t.unit))
+        a, method = self._level(t, x.yearly, x)
+        if not spread_flow(x.indicator) or starts_at_zero(t, x.yearly):
+            return self._verdict(x, a, method)
         given = {y: unit(t.unit).to_canonical(v) for y, v in t.yearly_targets.items()}
-        goal = pg.yearly_target(x.yearly, t.value_canonical, t.base_year, t.target_year, as_of.year, given)
-        is_flow = x.indicator.kind == IndicatorKind.FLOW
-        ytd = x.picked.values.get(as_of)
-        return self._verdict(x, a, pg.in_year(ytd if is_flow else None, goal, as_of.year, as_of.quarter))
+        goal = pg.yearly_target(x.yearly, t.value_canonical, t.base_year, t.last_whole_year, as_of.year, given)
+        return self._verdict(x, a, method, pg.in_year(x.picked.values.get(as_of), goal, as_of.year, as_of.quarter))
 
 
 class GrowthJudge(Judge[GrowthTarget]):
-    """A compound rate to sustain (年均增长30%); the chart shows the level against the path that rate draws."""
+    """A compound rate to sustain (年均增长30%) to the plan's last whole year; with `each_year`
+    (保持X%以上, 年均增长X%以上) every year's 同比 must reach it too. A plan ending within a year adds
+    that year's year-to-date 同比 at its end quarter. The chart shows the level against the path the
+    rate draws."""
 
     rate = True
     ytd_bars = True
     parks_shown = False
 
     def judge(self, t: GrowthTarget, x: Inputs) -> Verdict:
-        a = pg.assess_growth(x.yearly, t.value_canonical, t.base_year, t.target_year, x.as_of.last_complete_year)
-        return self._verdict(x, a)
+        as_of = x.as_of
+        at = min(as_of, t.end)
+        reading = None
+        if at.quarter != 4 and t.base_year < at.year <= t.target_year:
+            yoy = year_on_year(x.picked.values, at)
+            reading = None if yoy is None else pg.Reading(at, yoy)
+        a = pg.assess_growth(x.yearly, t.value_canonical, t.base_year, t.last_whole_year, as_of.last_complete_year,
+                             final=as_of >= t.end, each_year=t.each_year, reading=reading)
+        return self._verdict(x, a, "rate_each_year" if t.each_year else "rate")
 
     def shown_unit(self, t: GrowthTarget, x: Inputs) -> str:
         return DISPLAY[x.indicator.dimension]
@@ -224,66 +285,163 @@ class GrowthJudge(Judge[GrowthTarget]):
             return {}
         convert = unit(shown).from_canonical
         return {y: convert(required_path(base, t.value_canonical, t.base_year, y))
-                for y in range(t.base_year, t.target_year + 1)}
+                for y in range(t.base_year, t.last_whole_year + 1)}
 
     def projection(self, t, row, values, shown) -> dict[int, float]:
         return {}  # the rate itself is the projection
 
     def chart_target(self, t: GrowthTarget, path: Mapping[int, float]) -> float:
-        return path.get(t.target_year) or 0.0
+        return path.get(t.last_whole_year) or 0.0
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio year by year on one coverage (never official over bottom-up)."""
+
+    values: dict[int, float]
+    basis: str | None  # official | reported | bottom_up | None (no like-for-like figures)
+    matched: int | None = None  # reporters that gave both figures, latest year (bottom_up only)
 
 
 class RatioJudge(Judge[ShareTarget | DensityTarget]):
-    """A share (5 % of the national total) or a density (revenue per 万m²): the ratio of two
-    series year by year, judged as a level."""
+    """A share (5 % of the national total) or a density (revenue per 万m²): the ratio of two series
+    year by year, judged as a level — like for like: official ÷ official where both sides have the
+    organisation's own figures, else over the same reporters (the firms that gave both figures), and
+    never one over the other."""
 
     parks_shown = False
 
     def reads(self, t: ShareTarget | DensityTarget, plan: Plan, catalog: Catalog) -> Needs:
         denominator = SeriesKey(t.denominator.scope, t.denominator.indicator)
-        return super().reads(t, plan, catalog) | Needs(series=frozenset({denominator}))
+        pairs = (frozenset({PairKey(t.scope, t.indicator, t.denominator.indicator)})
+                 if t.denominator.scope == t.scope else frozenset())
+        return super().reads(t, plan, catalog) | Needs(series=frozenset({denominator}), pairs=pairs)
+
+    def like_for_like(self, t: ShareTarget | DensityTarget, x: Inputs) -> Ratio:
+        num, den = x.snap.figures(t.scope, t.indicator), x.snap.figures(t.denominator.scope, t.denominator.indicator)
+        num_unit, den_unit = x.indicator.unit, x.catalog.indicators[t.denominator.indicator].unit
+        dimension = unit(t.unit).dimension
+        if num.official and den.official:
+            org = x.catalog.organisations.get(t.scope)
+            basis = "official" if org is not None and org.kind in OFFICIAL_KINDS else "reported"
+            return Ratio(ratio(annual(num.official), num_unit, annual(den.official), den_unit, dimension), basis)
+        pairs = {p: v for p, v in x.snap.pair(t.scope, t.indicator, t.denominator.indicator).items() if p.quarter == 4}
+        if pairs:
+            values = {p.year: ratio_canonical(n, num_unit, d, den_unit, dimension) for p, (n, d, _) in pairs.items() if d}
+            return Ratio(values, "bottom_up", pairs[max(pairs)][2])
+        return Ratio({}, None)
 
     def chart_values(self, t: ShareTarget | DensityTarget, x: Inputs) -> dict[int, float]:
-        den = pick(x.snap, t.denominator.scope, t.denominator.indicator)
-        return ratio(x.yearly, x.indicator.unit, annual(den.values), x.catalog.indicators[t.denominator.indicator].unit,
-                     unit(t.unit).dimension)
+        return self.like_for_like(t, x).values
 
     def judge(self, t: ShareTarget | DensityTarget, x: Inputs) -> Verdict:
-        a = pg.assess_level(self.chart_values(t, x), t.value_canonical, t.comparator, t.base_year, t.target_year,
-                            x.as_of.last_complete_year, display_formatter(t.unit))
-        return Verdict(a, _no_year(x.as_of), "derived", None, None)
+        r = self.like_for_like(t, x)
+        if r.basis is None:
+            a = pg.Assessment(pg.Status.CANNOT_ASSESS, Message.of("progress.ratio.no_like_for_like"), t.value_canonical,
+                              base_year=t.base_year, final=x.as_of.last_complete_year >= t.last_whole_year)
+            return Verdict(a, _no_year(x.as_of), None, None, None, "compound")
+        a, method = self._level(t, r.values, x)
+        basis = Message.of(f"progress.ratio.basis_{r.basis}", n=r.matched or 0)
+        return Verdict(a, _no_year(x.as_of), r.basis, None, None, method, basis=r.basis, matched=r.matched,
+                       notes=(basis,))
 
 
 class ThresholdCountJudge(Judge[ThresholdCountTarget]):
-    """Firms above a threshold (40 firms ≥ 1 亿元), counted from the firms' own reports."""
+    """Firms above a threshold (40 firms 过1亿元): the statistics office's count where one is recorded,
+    else the count of the firms' own reports; 过/超过 counts strictly above, 以上 at or above; a tier
+    written 其中 says which wider count it is part of. A tier with no firm in the base year is judged on
+    a linear pace."""
 
     parks_shown = False
 
     def reads(self, t: ThresholdCountTarget, plan: Plan, catalog: Catalog) -> Needs:
-        count = CountKey(t.scope, t.indicator, float(t.threshold.canonical))
-        return super().reads(t, plan, catalog) | Needs(counts=frozenset({count}))
+        count = CountKey(t.scope, t.indicator, float(t.threshold.canonical), t.threshold_comparator == Comparator.GT)
+        official = frozenset({SeriesKey(t.scope, t.official_indicator)}) if t.official_indicator else frozenset()
+        return super().reads(t, plan, catalog) | Needs(series=official, counts=frozenset({count}))
+
+    def official(self, t: ThresholdCountTarget, x: Inputs) -> dict[int, float]:
+        return annual(x.snap.figures(t.scope, t.official_indicator).official) if t.official_indicator else {}
 
     def chart_values(self, t: ThresholdCountTarget, x: Inputs) -> dict[int, float]:
-        return {y: float(n) for y, n in x.snap.count(t.scope, t.indicator, t.threshold.canonical).items()}
+        counted = x.snap.count(t.scope, t.indicator, t.threshold.canonical, t.threshold_comparator == Comparator.GT)
+        return {y: float(n) for y, n in counted.items()} | self.official(t, x)
 
     def judge(self, t: ThresholdCountTarget, x: Inputs) -> Verdict:
-        a = pg.assess_level(self.chart_values(t, x), t.value_canonical, t.comparator, t.base_year, t.target_year,
-                            x.as_of.last_complete_year, display_formatter(t.unit))
-        return Verdict(a, _no_year(x.as_of), "bottom_up", None, None)
+        a, method = self._level(t, self.chart_values(t, x), x)
+        series = "official" if a.actual_year in self.official(t, x) else "bottom_up"
+        threshold = Message.of("figure.sig4", value=t.threshold.value, unit=t.threshold.unit)
+        rule = Message.of("progress.count.above" if t.threshold_comparator == Comparator.GT else "progress.count.at_least",
+                          threshold=threshold, source=Message.of(f"progress.count.source_{series}"))
+        notes: tuple[Message, ...] = (rule,)
+        if t.within:
+            wider = x.catalog.target(x.plan_id, t.within)
+            notes += (Message.of("progress.count.within", name_zh=wider.name_zh, name_en=wider.name_en,
+                                 value=Message.of("figure.sig4", value=wider.value, unit=wider.unit)),)
+        return Verdict(a, _no_year(x.as_of), series, None, None, method, notes=notes)
 
 
 class QuotaJudge(Judge[YearlyQuotaTarget]):
-    """A quota each year (每年培训5万人次): this year's figure so far against the quota and 序时进度,
-    and at the end whether every year met it."""
+    """A quota each year (每年培训5万人次): every whole year met or missed on its own; this year's figure
+    so far against the quota, with 序时进度 only for a flow that accrues through the year. A quota per
+    district (相关区市每年…) is judged district by district: a year is met when every district met it,
+    and the row's figure is the lowest district's."""
 
     ytd_bars = True
-    year_to_date = True
+
+    def units(self, t: YearlyQuotaTarget, catalog: Catalog) -> list[Organisation]:
+        """The organisations that each carry the quota (none: the scope carries it alone)."""
+        if t.per is None:
+            return []
+        return sorted((o for o in catalog.organisations.values() if o.kind == t.per and catalog.is_under(o.org_id, t.scope)),
+                      key=lambda o: o.org_id)
+
+    def reads(self, t: YearlyQuotaTarget, plan: Plan, catalog: Catalog) -> Needs:
+        own = frozenset(SeriesKey(o.org_id, t.indicator) for o in self.units(t, catalog))
+        return super().reads(t, plan, catalog) | Needs(series=own)
 
     def judge(self, t: YearlyQuotaTarget, x: Inputs) -> Verdict:
         as_of = x.as_of
-        current = pg.in_year(x.picked.values.get(as_of), t.value_canonical, as_of.year, as_of.quarter)
-        a = pg.assess_quota(x.yearly, t.value_canonical, t.first_year, t.target_year, current, as_of.last_complete_year)
-        return self._verdict(x, a, current)
+        spread = spread_flow(x.indicator)
+        units = self.units(t, x.catalog)
+        fmt = display_formatter(t.unit)
+        notes: tuple[Message, ...] = ()
+        if t.per is None:
+            yearly, ytd = x.yearly, x.picked.values.get(as_of)
+        else:
+            yearly, ytd, notes = self._lowest(t, x, units, fmt)
+        current = pg.in_year(ytd, t.value_canonical, as_of.year, as_of.quarter)
+        a = pg.assess_quota(yearly, t.value_canonical, t.first_year, t.last_whole_year, current,
+                            as_of.last_complete_year, fmt, t.comparator, is_count(t), spread)
+        method = "quota" if t.per is None else "quota_per_unit"
+        if t.per is None:
+            return self._verdict(x, a, method, current)
+        return Verdict(a, current, "official", ytd, None, method, paced=spread and ytd is not None, notes=notes)
+
+    def _lowest(self, t: YearlyQuotaTarget, x: Inputs, units: list[Organisation],
+                fmt: pg.Fmt) -> tuple[dict[int, float], float | None, tuple[Message, ...]]:
+        """Per year the lowest unit's figure (absent if a unit reported none), this year's lowest so
+        far, and the units below the quota year by year."""
+        if not units:
+            return {}, None, (Message.of("progress.quota.no_units"),)
+        figures = {o.org_id: x.snap.figures(o.org_id, t.indicator).official for o in units}
+        per_year = {o.org_id: annual(figures[o.org_id]) for o in units}
+        years = range(t.first_year, min(t.last_whole_year, x.as_of.last_complete_year) + 1)
+        lowest = {y: min(per_year[o.org_id][y] for o in units) for y in years
+                  if all(y in per_year[o.org_id] for o in units)}
+        now = [figures[o.org_id].get(x.as_of) for o in units]
+        ytd = None if any(v is None for v in now) else min(now)
+        below = []
+        for y in years:
+            for o in units:
+                v = per_year[o.org_id].get(y)
+                if v is None or not pg.meets(v, t.value_canonical, t.comparator, is_count(t)):
+                    below.append(Message.of("progress.quota.unit_year", name_zh=o.name_zh, name_en=o.name_en or o.name_zh,
+                                            year=y, value=Message.of("progress.quota.no_value") if v is None else fmt(v)))
+        n = len(units)
+        notes = (Message.of("progress.quota.per_unit", n=n),)
+        if below:
+            notes += (Message.of("progress.quota.units_below", units=listed(below)),)
+        return lowest, ytd, notes
 
     def path(self, t, values, shown) -> dict[int, float]:
         return {}
@@ -320,9 +478,9 @@ class CumulativeJudge(RunningTotalJudge[CumulativeTarget]):
     def judge(self, t: CumulativeTarget, x: Inputs) -> Verdict:
         last = x.as_of.last_complete_year
         totals = running_total(x.yearly, t.first_year, last)
-        a = pg.assess_pace(totals, t.value_canonical, t.first_year - 1, t.target_year, last, per_year=False,
-                           fmt=display_formatter(t.unit))
-        return self._verdict(x, a)
+        a = pg.assess_pace(totals, t.value_canonical, t.first_year - 1, t.last_whole_year, last, per_year=False,
+                           fmt=display_formatter(t.unit), comparator=t.comparator, count=is_count(t))
+        return self._verdict(x, a, "linear")
 
 
 class ProgrammeCountJudge(RunningTotalJudge[ProgrammeCountTarget]):
@@ -351,11 +509,12 @@ class ProgrammeCountJudge(RunningTotalJudge[ProgrammeCountTarget]):
     def assess_register(self, t: ProgrammeCountTarget, by_year: Mapping[int, int],
                         last_complete_year: int) -> pg.Assessment:
         return pg.assess_pace(self.running(t, by_year, last_complete_year), t.value_canonical, t.first_year - 1,
-                              t.target_year, last_complete_year, per_year=False, fmt=display_formatter(t.unit))
+                              t.last_whole_year, last_complete_year, per_year=False, fmt=display_formatter(t.unit),
+                              comparator=t.comparator, count=is_count(t))
 
     def judge(self, t: ProgrammeCountTarget, x: Inputs) -> Verdict:
         a = self.assess_register(t, x.snap.designations(x.plan_id, t.designation_type), x.as_of.last_complete_year)
-        return Verdict(a, _no_year(x.as_of), "register", None, None)
+        return Verdict(a, _no_year(x.as_of), "register", None, None, "register")
 
 
 class AverageIncreaseJudge(Judge[AverageIncreaseTarget]):
@@ -366,9 +525,9 @@ class AverageIncreaseJudge(Judge[AverageIncreaseTarget]):
     def judge(self, t: AverageIncreaseTarget, x: Inputs) -> Verdict:
         y0 = x.yearly.get(t.base_year)
         rises = {y: v - y0 for y, v in x.yearly.items() if y > t.base_year} if y0 is not None else {}
-        a = pg.assess_pace(rises, t.value_canonical, t.base_year, t.target_year, x.as_of.last_complete_year,
-                           per_year=True, fmt=display_formatter(t.unit))
-        return self._verdict(x, a)
+        a = pg.assess_pace(rises, t.value_canonical, t.base_year, t.last_whole_year, x.as_of.last_complete_year,
+                           per_year=True, fmt=display_formatter(t.unit), comparator=t.comparator)
+        return self._verdict(x, a, "linear")
 
     def path(self, t, values, shown) -> dict[int, float]:
         return {}

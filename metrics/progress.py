@@ -2,10 +2,12 @@
 
 Implements DOMAIN.md §4, the Eurostat SDG progress-ratio method: R = actual ÷ required compound
 growth, classed by the standard thresholds (0.95, 0.60, 0). Growth-based assessment serves levels,
-shares, densities and threshold counts; counts that accumulate from zero (cumulative milestones,
-average increases, programme counts) are judged on a linear pace instead, since a compound rate
-from zero is undefined. Every assessment carries a reason in words, because "cannot assess"
-without a why is useless to the statistician who must fix the data.
+shares, densities and threshold counts; counts that start from zero (cumulative milestones, average
+increases, programme counts, lists a plan creates, a tier with no firm yet) are judged on a linear
+pace instead, since a compound rate from zero is undefined. A rate target is judged on the compound
+rate and, where the plan says 保持/以上, on every year's 同比, and shows its gap in percentage points.
+Every assessment carries a reason in words, because "cannot assess" without a why is useless to the
+statistician who must fix the data. docs/judging.md lists which kind is judged by which rule.
 
 All values here are in canonical units; conversion for display happens in the caller.
 """
@@ -16,13 +18,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from domain.messages import Message
+from domain.growth import change
+from domain.messages import Message, listed
 from domain.models import Comparator
+from domain.periods import Period
 from metrics.growth import cagr, project, required_path
 
 ON_TRACK_RATIO = 0.95
 ACCELERATION_RATIO = 0.60
-ABOUT_TOLERANCE = 0.95  # 左右: reaching 95 % of the value counts as reaching it
+# 左右 ("about"): the one tolerance of every kind of judgment. Reaching the value less 10 % counts as
+# reaching it — and, for counts, less at least one (16个左右: 15 reaches it, 14 does not; 8个左右: 7 does).
+# Exceeding the value is never held against a development target.
+ABOUT_TOLERANCE = 0.10
+ABOUT_TOLERANCE_COUNT = 1.0
 
 
 class Status(StrEnum):
@@ -77,20 +85,39 @@ class Assessment:
     gap: float | None = None  # shortfall now: positive means still short of the target
     projected_gap: float | None = None  # shortfall in the target year if the pace holds
     final: bool = False
+    years_met: tuple[int, ...] = ()  # for a quota or a yearly rate: each year judged on its own
+    years_missed: tuple[int, ...] = ()
 
 
-def meets(value: float, target: float, comparator: Comparator) -> bool:
+# Figures that agree to nine significant digits are equal: a rate of 1.2·x ÷ x − 1 is 0.19999999999999996,
+# and a target of 20 % must not be missed by the last bit of a float.
+EPSILON = 1e-9
+
+
+def _close_above(value: float, target: float) -> bool:
+    return value >= target - EPSILON * max(1.0, abs(target))
+
+
+def goal(target: float, comparator: Comparator, count: bool = False) -> float:
+    """The least value that reaches the target: the target itself, or for 左右 the target less the
+    declared tolerance (ABOUT_TOLERANCE, at least ABOUT_TOLERANCE_COUNT for a count)."""
+    if comparator is Comparator.ABOUT:
+        return target - max(ABOUT_TOLERANCE * abs(target), ABOUT_TOLERANCE_COUNT if count else 0.0)
+    return target
+
+
+def meets(value: float, target: float, comparator: Comparator, count: bool = False) -> bool:
     match comparator:
         case Comparator.GE:
-            return value >= target
+            return _close_above(value, target)
         case Comparator.GT:
-            return value > target
+            return value > target and not _close_above(target, value)
         case Comparator.LE:
-            return value <= target
+            return _close_above(target, value)
         case Comparator.LT:
-            return value < target
+            return value < target and not _close_above(value, target)
         case Comparator.ABOUT:
-            return value >= ABOUT_TOLERANCE * target
+            return _close_above(value, goal(target, comparator, count))
 
 
 def shortfall(value: float, target: float, comparator: Comparator) -> float:
@@ -131,6 +158,7 @@ def assess_level(
     target_year: int,
     last_complete_year: int,
     fmt: Fmt = plain,
+    count: bool = False,
 ) -> Assessment:
     """A level to reach by a year, judged on compound growth from the base year.
 
@@ -143,7 +171,7 @@ def assess_level(
         yT = series.get(target_year)
         if yT is None:
             return _cannot(Message.of("progress.no_target_year", year=target_year), target, final=True, **common)
-        done = meets(yT, target, comparator)
+        done = meets(yT, target, comparator, count)
         rate = cagr(y0, yT, target_year - base_year) if y0 is not None else None
         gap = shortfall(yT, target, comparator)
         return Assessment(
@@ -161,7 +189,7 @@ def assess_level(
         Status.CANNOT_ASSESS, Message.of("progress.not_judged"), target, actual=yi, actual_year=ti,
         completion=completion(yi, target, comparator), gap=shortfall(yi, target, comparator), **common,
     )
-    if meets(yi, target, comparator):
+    if meets(yi, target, comparator, count):
         return replace(base, status=Status.ACHIEVED, projected_value=yi, projected_gap=base.gap,
                        reason=Message.of("progress.level.already_met", year=ti, value=fmt(yi), target=fmt(target)))
     if y0 is None:
@@ -186,31 +214,105 @@ def assess_level(
                    reason=Message.of("progress.level.growth", actual=g_act, required=g_req, ratio=ratio))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A year-to-date 同比 read within a year: the as-of quarter before any whole year is known, or
+    the quarter a plan ends in when it ends within a year (Shenzhen's 2012 Q1)."""
+
+    period: Period
+    yoy: float
+
+
 def assess_growth(
-    series: Mapping[int, float], rate: float, base_year: int, target_year: int, last_complete_year: int
+    series: Mapping[int, float],
+    rate: float,
+    base_year: int,
+    last_year: int,
+    last_complete_year: int,
+    final: bool,
+    each_year: bool = False,
+    reading: Reading | None = None,
 ) -> Assessment:
-    """A compound growth rate to sustain from the base year to the target year (年均增长30%)."""
+    """A growth rate to sustain from the base year to the plan's last whole year (年均增长30%).
+
+    Judged on the compound rate; with `each_year` (保持X%以上, 年均增长X%以上) also on every year's
+    同比, so 100 → 140 → 145.2 does not keep 20 % a year although its compound rate is 20.5 %: a year
+    below the rate is named, and misses the target for good. `reading` is a year-to-date 同比: the plan's
+    end quarter when it ends within a year (counted as that year's figure), or before any whole year
+    is known, the as-of quarter (a provisional reading). The gap is in percentage points, never a
+    ratio of two rates.
+    """
     y0 = series.get(base_year)
     common = dict(base_value=y0, base_year=base_year, required_rate=rate)
-    final = last_complete_year >= target_year
-    ti = target_year if final else latest_year(series, last_complete_year)
+    upto = min(last_year, last_complete_year)
+    yoys = {y: g for y in range(base_year + 1, upto + 1) if (g := change(series.get(y), series.get(y - 1))) is not None}
+    counted = dict(yoys)
+    if final and reading is not None and reading.period.year > last_year:
+        counted[reading.period.year] = reading.yoy  # the plan's last, part-year reading
+    below = tuple(y for y, g in sorted(counted.items()) if not _close_above(g, rate)) if each_year else ()
+    above = tuple(y for y, g in sorted(counted.items()) if _close_above(g, rate)) if each_year else ()
+    common |= dict(years_met=above, years_missed=below)
     if y0 is None:
         return _cannot(Message.of("progress.growth.no_base", base_year=base_year), rate, final=final, **common)
-    if ti is None or ti not in series or ti <= base_year:
-        return _cannot(Message.of("progress.growth.no_later_year"), rate, final=final, **common)
-    g = cagr(y0, series[ti], ti - base_year)
-    if g is None:
+    ti = latest_year({y: v for y, v in series.items() if y > base_year}, upto)
+    if final and ti != last_year:
+        return _cannot(Message.of("progress.no_target_year", year=last_year), rate, final=True, **common)
+    g = cagr(y0, series[ti], ti - base_year) if ti is not None else None
+    if ti is not None and g is None:
         return _cannot(Message.of("progress.base_not_positive", value=plain(y0)), rate, final=final, **common)
-    ratio = g / rate if rate else None
-    body = dict(actual=g, actual_year=ti, actual_rate=g, ratio=ratio, completion=ratio,
-                gap=rate - g, projected_value=g, projected_gap=rate - g, **common)
+    years = _each_year(counted, rate, reading if final else None) if each_year else None
+    if g is None:  # no whole year after the base yet: the year-to-date 同比 is all there is
+        if reading is None:
+            return _cannot(Message.of("progress.growth.no_later_year"), rate, **common)
+        body = dict(actual=reading.yoy, actual_year=reading.period.year, actual_rate=reading.yoy,
+                    gap=rate - reading.yoy, projected_value=reading.yoy, projected_gap=rate - reading.yoy, **common)
+        words = Message.of("progress.growth.ytd", yoy=reading.yoy, period=period_words(reading.period),
+                           rate=rate)
+        return Assessment(_rate_status(reading.yoy, rate), words, rate, **body)
+    body = dict(actual=g, actual_year=ti, actual_rate=g, gap=rate - g, projected_value=g, projected_gap=rate - g,
+                **common)
     words = dict(actual=g, base_year=base_year, year=ti, rate=rate)
+    compound = Message.of("progress.growth.final" if final else "progress.growth.so_far", **words)
+    reason = compound if years is None else Message.of("progress.and", head=compound, tail=years)
     if final:
-        return Assessment(Status.ACHIEVED if g >= rate else Status.MISSED, Message.of("progress.growth.final", **words),
-                          rate, final=True, **body)
-    if ratio is None:
-        return _cannot(Message.of("progress.growth.zero_rate"), rate, **body)
-    return Assessment(classify_ratio(ratio), Message.of("progress.growth.pace", ratio=ratio, **words), rate, **body)
+        return Assessment(Status.ACHIEVED if _close_above(g, rate) and not below else Status.MISSED, reason, rate, final=True,
+                          **body)
+    if below:  # a year below 保持X%以上 has broken the target already
+        return Assessment(Status.MISSED, reason, rate, **body)
+    if not _close_above(g, rate):
+        rest = last_year - ti
+        needed = cagr(series[ti], y0 * (1 + rate) ** (last_year - base_year), rest) if rest > 0 else None
+        if needed is not None:
+            reason = Message.of("progress.and", head=reason, tail=Message.of("progress.growth.needed", rate=needed,
+                                                                             first=ti + 1, last=last_year))
+    return Assessment(_rate_status(g, rate), reason, rate, **body)
+
+
+def period_words(p: Period) -> Message:
+    """A quarter as its reader writes a year-to-date period: 2012年1-3月, 2012Q1."""
+    return Message.of("period.ytd", year=p.year, quarter=p.quarter, end_month=p.end_month)
+
+
+def _rate_status(actual: float, rate: float) -> Status:
+    """A rate so far against the rate to sustain: at or above it is on track, growing more slowly
+    needs acceleration, shrinking moves away (the gap in points says how far)."""
+    if _close_above(actual, rate):
+        return Status.ON_TRACK
+    return Status.ACCELERATION_NEEDED if actual >= 0 else Status.MOVING_AWAY
+
+
+def _each_year(yoys: Mapping[int, float], rate: float, end: Reading | None) -> Message:
+    """Each year's 同比 against the rate, naming the years below it."""
+    def label(y: int) -> Message:
+        return period_words(end.period) if end and y == end.period.year else Message.of("progress.year", year=y)
+
+    below = [Message.of("progress.growth.year_value", year=label(y), yoy=g) for y, g in sorted(yoys.items())
+             if not _close_above(g, rate)]
+    if not yoys:
+        return Message.of("progress.growth.no_yoy")
+    if below:
+        return Message.of("progress.growth.years_below", years=listed(below), rate=rate)
+    return Message.of("progress.growth.every_year", first=label(min(yoys)), last=label(max(yoys)), rate=rate)
 
 
 def assess_pace(
@@ -221,15 +323,19 @@ def assess_pace(
     last_complete_year: int,
     per_year: bool,
     fmt: Fmt = plain,
+    comparator: Comparator = Comparator.GE,
+    count: bool = False,
 ) -> Assessment:
     """A count that accumulates from a start year, judged on its average pace (linear path).
 
-    `progress` maps year → amount achieved so far (a running total, or a stock's rise since the
-    base). With `per_year`, the target is a pace (年均新增2万人) rather than a total by the date.
-    `start_year` is the year before counting begins, so the pace is over `year − start_year` years.
+    `progress` maps year → amount achieved so far (a running total, a stock's rise since the base, or
+    a level that starts at zero). With `per_year`, the target is a pace (年均新增2万人) rather than a
+    total by the date. `start_year` is the year before counting begins, so the pace is over
+    `year − start_year` years. The comparator's tolerance (左右) applies to the total and the pace alike.
     """
     span = target_year - start_year
-    required = target if per_year else target / span
+    reach = goal(target, comparator, count and not per_year)
+    required = reach if per_year else reach / span
     common = dict(base_year=start_year, required_rate=required)
     final = last_complete_year >= target_year
     ti = target_year if final else latest_year(progress, last_complete_year)
@@ -248,13 +354,13 @@ def assess_pace(
                 projected_value=projected, projected_gap=target - projected, **common)
     words = dict(pace=fmt(pace), required=fmt(required))
     if final:
-        ok = actual >= target
+        ok = meets(actual, target, comparator, count and not per_year)
         if per_year:
             reason = Message.of("progress.pace.final_rate", start=start_year, year=target_year, **words)
         else:
             reason = Message.of("progress.pace.final_total", total=fmt(actual), year=target_year, **words)
         return Assessment(Status.ACHIEVED if ok else Status.MISSED, reason, target, final=True, **body)
-    if not per_year and done >= target:
+    if not per_year and meets(done, target, comparator, count):
         return Assessment(Status.ACHIEVED, Message.of("progress.pace.reached", total=fmt(done), year=ti,
                                                       target=fmt(target)), target, **body)
     if ratio is None:
@@ -306,40 +412,76 @@ def assess_quota(
     target_year: int,
     current: InYear,
     last_complete_year: int,
+    fmt: Fmt = plain,
+    comparator: Comparator = Comparator.GE,
+    count: bool = False,
+    spread: bool = True,
 ) -> Assessment:
     """A quota each year from first_year to target_year (每年培训5万人次).
 
-    Before the end it is judged on the current year's year-to-date against 序时进度; at the end
-    on whether every year met its quota.
+    Every whole year is met or missed on its own; a year without a figure is neither (a gap in the
+    statistics is not a zero) and is named. Once a year has missed, the target has missed for good, and
+    the row's figure is that year's, so status, completion and gap agree. Otherwise the current year
+    stands on its year-to-date figure: against 序时进度 for a flow that accrues through the year
+    (`spread`), and for a once-a-year event (graduations, intakes, designations) only once it has
+    reached the quota — before that it is not behind, just not counted yet.
     """
     years = range(first_year, min(target_year, last_complete_year) + 1)
-    met = [y for y in years if annual_values.get(y, float("-inf")) >= quota]
-    missed = [y for y in years if y not in met]
-    missed_txt = ", ".join(map(str, missed))
-    common = dict(base_year=first_year - 1)
-    if last_complete_year >= target_year:
-        n = target_year - first_year + 1
-        last = annual_values.get(target_year)
-        return Assessment(
-            Status.MISSED if missed else Status.ACHIEVED,
-            Message.of("progress.quota.final_missed", met=len(met), n=n, years=missed_txt) if missed
-            else Message.of("progress.quota.final_met", met=len(met), n=n),
-            quota, actual=last, actual_year=target_year, completion=None if last is None else last / quota,
-            gap=None if last is None else quota - last, final=True, **common,
-        )
+    met = tuple(y for y in years if y in annual_values and meets(annual_values[y], quota, comparator, count))
+    missed = tuple(y for y in years if y in annual_values and y not in met)
+    unknown = [y for y in years if y not in annual_values]
+    final = last_complete_year >= target_year
+    common = dict(base_year=first_year - 1, years_met=met, years_missed=missed)
+
+    def year_value(y: int) -> Message:
+        return Message.of("progress.quota.year_value", year=y, value=fmt(annual_values[y]))
+
+    def said(*parts: Message | None) -> Message:
+        words = [p for p in parts if p is not None]
+        out = words[0]
+        for w in words[1:]:
+            out = Message.of("progress.and", head=out, tail=w)
+        return out
+
+    met_words = Message.of("progress.quota.met_in", met=len(met), n=len(years)) if years else None
+    missed_words = Message.of("progress.quota.missed_in", years=listed(year_value(y) for y in missed)) if missed else None
+    unknown_words = Message.of("progress.quota.no_figure_for", years=listed(unknown)) if unknown else None
+    if missed:
+        # The binding year: the first one that missed, so the row's figure explains its status.
+        worst = missed[0]
+        v = annual_values[worst]
+        return Assessment(Status.MISSED, said(met_words, missed_words, unknown_words), quota, actual=v,
+                          actual_year=worst, completion=v / quota, gap=quota - v, final=final, **common)
+    if final:
+        if unknown:
+            return _cannot(said(met_words, unknown_words), quota, final=True, **common)
+        last = annual_values[target_year]
+        return Assessment(Status.ACHIEVED, said(met_words), quota, actual=last, actual_year=target_year,
+                          completion=last / quota, gap=quota - last, final=True, **common)
     if current.year < first_year:
         return _cannot(Message.of("progress.quota.not_started", year=first_year), quota, **common)
+    before = [y for y in met if y < current.year]  # the current year speaks for itself
+    earlier = said(*[w for w in (Message.of("progress.quota.earlier_met", years=listed(before)) if before else None,
+                                 unknown_words) if w is not None]) if before or unknown else None
+    tail = "" if earlier is None else Message.of("progress.quota.earlier", words=earlier)
     if current.ytd is None:
-        return _cannot(Message.of("progress.quota.no_figure", year=current.year), quota, **common)
+        if before:
+            return Assessment(Status.ON_TRACK, Message.of("progress.quota.no_figure_yet", year=current.year,
+                                                          earlier=tail), quota, **common)
+        return _cannot(Message.of("progress.quota.no_figure", year=current.year, earlier=tail), quota, **common)
     done = current.ytd / quota
-    earlier = Message.of("progress.quota.missed_before", years=missed_txt) if missed else ""
-    body = dict(actual=current.ytd, actual_year=current.year, completion=done, gap=quota - current.ytd,
-                ratio=done / current.time_elapsed, **common)
-    if current.ytd >= quota:
-        return Assessment(Status.ACHIEVED, Message.of("progress.quota.reached", year=current.year, earlier=earlier),
+    body = dict(actual=current.ytd, actual_year=current.year, completion=done, gap=quota - current.ytd, **common)
+    if meets(current.ytd, quota, comparator, count):
+        return Assessment(Status.ON_TRACK, Message.of("progress.quota.reached", year=current.year, earlier=tail),
                           quota, **body)
+    if not spread:
+        words = Message.of("progress.quota.at_year_end", done=fmt(current.ytd), year=current.year, earlier=tail)
+        if before:
+            return Assessment(Status.ON_TRACK, words, quota, **body)
+        return _cannot(words, quota, **body)
+    ratio = done / current.time_elapsed
     return Assessment(
-        classify_ratio(body["ratio"]),
-        Message.of("progress.quota.pace", done=done, year=current.year, elapsed=current.time_elapsed, earlier=earlier),
-        quota, **body,
+        classify_ratio(ratio),
+        Message.of("progress.quota.pace", done=done, year=current.year, elapsed=current.time_elapsed, earlier=tail),
+        quota, ratio=ratio, **body,
     )

@@ -15,8 +15,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from domain.catalog import Catalog
-from domain.messages import Message
-from domain.models import Plan, Target
+from domain.messages import Message, listed
+from domain.models import DensityTarget, Plan, ShareTarget, Target
 from domain.periods import Period
 from domain.snapshot import Needs, Snapshot
 from domain.units import DISPLAY, Dimension, convert, unit
@@ -48,7 +48,7 @@ class ProgressRow(BaseModel):
     actual_period: str | None
     completion: float | None
     as_of: str
-    time_elapsed: float
+    time_elapsed: float | None  # 序时进度, only where an in-year figure of a flow accruing through the year is read
     ytd: float | None
     ytd_yoy: float | None
     yearly_target: float | None
@@ -67,9 +67,25 @@ class ProgressRow(BaseModel):
     status: pg.Status
     reason: Message  # why the status: a message code with its numbers, put into words by the reader's UI
     final: bool
-    series: str | None  # official | reported (a park's own figure) | bottom_up | derived
+    series: str | None  # official | reported (a park's own figure) | bottom_up | register
     coverage: float | None  # bottom-up ÷ official, latest period where both exist
     source_quote: str
+    method: str  # how it was judged (docs/judging.md): compound | linear | rate | rate_each_year | quota | …
+    coverage_basis: str | None = None  # a ratio's coverage, the same on both sides: official | reported | bottom_up
+    matched_reporters: int | None = None  # a bottom-up ratio: reporters that gave both figures, latest year
+    years_met: list[int] = []  # a quota or a 保持X%以上 rate: the whole years judged on their own
+    years_missed: list[int] = []
+    rate_gap_pp: float | None = None  # a rate target: required − actual, in percentage points (+ = short)
+    definition_break: list[int] = []  # years the indicator's definition changed within the span judged
+
+
+    @property
+    def reason_code(self) -> str:
+        """The assessment's own code, under the notes said after it (progress.and chains them)."""
+        m = self.reason
+        while m.code == NOTE_CHAIN:
+            m = m.kwargs["head"]
+        return m.code
 
 
 class TargetSeries(BaseModel):
@@ -113,6 +129,25 @@ def needs(plan: Plan, catalog: Catalog) -> Needs:
     return out
 
 
+def definition_breaks(t: Target, catalog: Catalog, last: int) -> list[int]:
+    """Years within base_year < year ≤ last in which the target's indicator (or its ratio's
+    denominator) changed definition: growth across them compares unlike figures."""
+    ids = {t.indicator} | ({t.denominator.indicator} if isinstance(t, ShareTarget | DensityTarget) else set())
+    return sorted({d.year for i in ids for d in catalog.indicators[i].definition_changes if t.base_year < d.year <= last})
+
+
+NOTE_CHAIN = "progress.and"  # "{head}; {tail}": a reason and what is said after it
+
+
+def _reason(v: judges.Verdict, breaks: list[int]) -> Message:
+    """The assessment's reason, then what the reader must know to trust it."""
+    notes = list(v.notes) + [Message.of("progress.definition_break", years=listed(breaks))] if breaks else list(v.notes)
+    out = v.assessment.reason
+    for n in notes:
+        out = Message.of(NOTE_CHAIN, head=out, tail=n)
+    return out
+
+
 def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Period, coverage: float | None,
          judge: judges.Judge) -> ProgressRow:
     a, current = v.assessment, v.current
@@ -120,24 +155,31 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
     show = lambda x: None if x is None else u.from_canonical(x)
     scope = catalog.organisations.get(t.scope)
     actual_period = None if a.actual_year is None else str(a.actual_year)
-    if judge.year_to_date and not a.final and a.actual is not None:
+    if a.actual is not None and a.actual_year == as_of.year and as_of.quarter != 4:
         actual_period = str(as_of)  # judged on the year-to-date figure, not on a whole year
+    # Flagged where the verdict rests on growth across the change: a rate, or a level still judged on
+    # its compound rate (a final level is read on its own year, and a linear pace compares no rates).
+    linear = judge.pace or v.method == "linear"  # judged on a pace a year, not a compound rate
+    on_growth = judge.rate or (v.method == "compound" and not a.final and a.actual_rate is not None)
+    breaks = definition_breaks(t, catalog, max(a.actual_year or t.base_year, min(as_of, t.end).year)) if on_growth else []
     return ProgressRow(
         plan_id=plan_id, target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
         headline=t.headline, scope_id=t.scope, scope_name=scope.name_zh if scope else t.scope,
         indicator_id=t.indicator, comparator=t.comparator.value, unit=t.unit, target=t.value,
         target_year=t.target_year, actual=show(a.actual), actual_period=actual_period,
-        completion=a.completion, as_of=str(as_of), time_elapsed=as_of.time_elapsed,
+        completion=a.completion, as_of=str(as_of), time_elapsed=as_of.time_elapsed if v.paced else None,
         ytd=None if judge.rate else show(v.ytd),
         ytd_yoy=v.ytd_yoy, yearly_target=show(current.yearly_target), in_year_completion=current.completion,
-        ahead_of_schedule=current.ahead_by, base_year=a.base_year,
+        ahead_of_schedule=current.ahead_by if v.paced else None, base_year=a.base_year,
         base_value=None if judge.rate else show(a.base_value),
-        actual_cagr=None if judge.pace else a.actual_rate, required_cagr=None if judge.pace else a.required_rate,
-        actual_pace=show(a.actual_rate) if judge.pace else None,
-        required_pace=show(a.required_rate) if judge.pace else None,
+        actual_cagr=None if linear else a.actual_rate, required_cagr=None if linear else a.required_rate,
+        actual_pace=show(a.actual_rate) if linear else None,
+        required_pace=show(a.required_rate) if linear else None,
         ratio=a.ratio, projected_value=show(a.projected_value), gap=show(a.gap), projected_gap=show(a.projected_gap),
-        status=a.status, reason=a.reason, final=a.final, series=v.series,
-        coverage=coverage, source_quote=t.source_quote,
+        status=a.status, reason=_reason(v, breaks), final=a.final, series=v.series,
+        coverage=coverage, source_quote=t.source_quote, method=v.method, coverage_basis=v.basis,
+        matched_reporters=v.matched, years_met=list(a.years_met), years_missed=list(a.years_missed),
+        rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100, definition_break=breaks,
     )
 
 

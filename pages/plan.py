@@ -33,7 +33,8 @@ row = by_id[chosen]
 st.subheader(localized(row, "name", ctx.lang))
 components.badge(row.status, ctx.lang)
 st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
-chart, gauge = st.columns([3, 1]) if row.in_year_completion is not None else (st.container(), None)
+paced = row.in_year_completion is not None and row.time_elapsed is not None  # 序时进度 means something
+chart, gauge = st.columns([3, 1]) if paced else (st.container(), None)
 with chart:
     st.plotly_chart(figures.target_chart(queries.target_series(version, ctx.who, plan.plan_id, chosen, ctx.as_of), ctx.lang),
                     key="target-chart")

@@ -53,7 +53,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     for head in [r for r in rows if r.headline] or rows[:1]:
         name = _name(head, lang)
         sentences = []
-        if head.ytd is not None and head.in_year_completion is not None:
+        if head.ytd is not None and head.in_year_completion is not None and head.ahead_of_schedule is not None:
             value, shown = display(head.ytd, head.unit)
             ahead = head.ahead_of_schedule or 0.0
             sentences.append(t("briefing.ytd", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),

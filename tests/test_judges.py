@@ -78,7 +78,7 @@ def test_threshold_counts_come_from_the_snapshot(catalog):
     """Firms above 1 亿元 counted 20 in 2011 and 28 in 2013, against 40 by 2016."""
     plan = catalog.plans["qingdao-2012"]
     t = catalog.target("qingdao-2012", "qd-firms-over-1yi")
-    key = CountKey(t.scope, t.indicator, float(t.threshold.canonical))
+    key = CountKey(t.scope, t.indicator, float(t.threshold.canonical), strict=True)  # 过亿元: above 1亿
     assert key in tracker.needs(plan, catalog).counts
     snap = Snapshot(Period(2013, 4), series={}, counts={key: {2011: 20, 2013: 28}})
     r = tracker.judge_plan(plan, catalog, snap).row(t.target_id)

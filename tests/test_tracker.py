@@ -80,11 +80,13 @@ def test_park_target_uses_the_bottom_up_sum(qingdao, catalog):
     assert r.status is pg.Status.LIMITED
 
 
-def test_threshold_count_with_zero_base_cannot_be_assessed(qingdao, catalog):
+def test_threshold_count_from_zero_is_judged_on_a_linear_pace(qingdao, catalog):
     r = rows_by_id(qingdao, catalog, (2013, 4))["qd-firms-over-1yi"]
-    # ≥ 1 亿元 = 10 000 万元: 2011 none (8 000, 2 000), 2013 one (e1 at 15 000)
-    assert r.actual == 1 and r.base_value == 0
-    assert r.status is pg.Status.CANNOT_ASSESS and "zero" in render(r.reason, "en")
+    # 过 1 亿元 = above 10 000 万元: 2011 none (8 000, 2 000), 2013 one (e1 at 15 000). From zero no
+    # compound rate exists: 1 firm in 2 years = 0.5 a year against 40 / 5 = 8 a year, R = 0.0625.
+    assert r.actual == 1 and r.base_value == 0 and r.method == "linear"
+    assert r.actual_pace == pytest.approx(0.5) and r.required_pace == pytest.approx(8.0)
+    assert r.ratio == pytest.approx(0.5 / 8) and r.status is pg.Status.LIMITED
 
 
 def test_density_converts_stored_units(qingdao, catalog):

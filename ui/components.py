@@ -112,7 +112,7 @@ def progress_table(rows: list[ProgressRow], lang: str) -> pd.DataFrame:
             t("unit", lang): unit,
             t("period", lang): r.actual_period,
             t("completion", lang): None if r.completion is None else r.completion * 100,
-            t("time_elapsed", lang): r.time_elapsed * 100,
+            t("time_elapsed", lang): None if r.time_elapsed is None else r.time_elapsed * 100,
             t("in_year", lang): None if r.in_year_completion is None else r.in_year_completion * 100,
             t("gap", lang): gap,
             t("projection", lang): projected,
