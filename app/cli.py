@@ -19,6 +19,7 @@ import duckdb
 from domain.access import Identity, Role
 from domain.messages import render, text
 from domain.periods import PeriodError, parse_period
+from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
 from service import commands, queries
 from store import ingest
@@ -207,8 +208,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except PeriodError as e:
         print(e, file=sys.stderr)
         return 2
-    rows = queries.plan_progress(connect(args.db), catalog, _operator(args), args.plan, as_of)
+    con = connect(args.db)
+    rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of)
     if args.json:
+        # The JSON is a list of rows, which scripts index; the admission check has no place in it
+        # without changing that shape, so it is shown in the text output only.
         _print_json([_row_json(r) for r in rows])
         return 0
     header = ["target", "status", "actual", "period", "target", "unit", "completion", "in-year", "序时",
@@ -227,7 +231,21 @@ def cmd_progress(args: argparse.Namespace) -> int:
     print()
     for r in rows:
         print(f"{r.target_id}: {render(r.reason, 'en')}")
+    _print_admission(queries.admission_check(con, catalog, _operator(args), args.plan, as_of))
     return 0
+
+
+def _print_admission(checks: list[UnitCheck]) -> None:
+    """The plan's conditions of admission after the rows, park by park, units below a criterion first."""
+    if not checks:
+        return
+    print()
+    print(f"{text('criteria.heading', 'zh')} / {text('criteria.heading', 'en')} ({checks[0].year}):")
+    table = [[c.criterion.criterion_id, c.unit.org_id, text(f"check.{c.result.value}", "en"), _num(c.value),
+              f"{c.criterion.comparator} {c.threshold:g} {c.unit_symbol}", render(c.detail, "en")] for c in checks]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1])
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -316,17 +316,46 @@ class Task(Frozen):
     source_quote: str = Field(min_length=4)
 
 
+ADMISSION = "admission"  # Criterion.applies_to of a plan's conditions of admission (准入条件)
+
+
+class CriterionMeasure(StrEnum):
+    """How a unit's figure is formed for a ratio criterion (an indicator of the unit over its land)."""
+
+    CUMULATIVE = "cumulative"  # Σ of a yearly flow since the unit's first reported year ÷ the denominator stock
+    ANNUAL = "annual"  # one year's flow ÷ the denominator stock at that year's end
+
+
 class Criterion(Frozen):
-    """An eligibility rule of a programme (产业规模位居全省前15位; 初创团队不少于20家)."""
+    """An eligibility rule of a programme (产业规模位居全省前15位; 初创团队不少于20家), or a plan's
+    condition of admission (`applies_to: admission`): a threshold each park or firm admitted to
+    `scope` is checked against one by one (单位土地平均投资强度4000万元/公顷以上), not a target of the
+    scope as a whole (metrics/criteria.py)."""
 
     criterion_id: Id
-    applies_to: str  # designation type
+    applies_to: str  # designation type, or ADMISSION
     text_zh: str
+    text_en: str = ""
     indicator: Id | None = None
     comparator: Comparator | Literal["rank_within"] = Comparator.GE
     value: float
     unit: str | None = None
+    scope: Id | None = None  # admission: the organisation whose parks and firms are checked
+    measure: CriterionMeasure | None = None  # a ratio criterion: how the unit's own figure is formed
+    denominator: Id | None = None  # a ratio criterion: the unit's own stock divided into it (land_area)
     source_quote: str = Field(min_length=4)
+
+    @model_validator(mode="after")
+    def _check(self) -> Criterion:
+        if self.unit is not None:
+            unit(self.unit)
+        if (self.measure is None) != (self.denominator is None):
+            raise ValueError("a ratio criterion needs both `measure` and `denominator`")
+        if self.measure is not None and (self.indicator is None or self.unit is None or self.comparator == "rank_within"):
+            raise ValueError("a ratio criterion needs an indicator, a unit and a comparator of values")
+        if self.applies_to == ADMISSION and (self.scope is None or self.measure is None):
+            raise ValueError("a condition of admission needs the `scope` it admits to and a `measure`")
+        return self
 
 
 class Measure(Frozen):

@@ -1,8 +1,9 @@
-"""规划详情 — every target of a plan, and the selected target's chart, parks and components."""
+"""规划详情 — every target of a plan, the selected target's chart, parks and components, and the
+plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import components, context, figures, queries, status
+from ui import components, context, figures, programme, queries, status
 from ui.i18n import localized, t
 
 ctx = context.current()
@@ -52,3 +53,9 @@ parts = queries.components(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if not parts.empty:
     st.subheader(t("by_component", ctx.lang))
     st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")
+
+checks = queries.admission_check(version, ctx.who, plan.plan_id, ctx.as_of)
+if checks:
+    st.subheader(t("criteria.heading", ctx.lang))
+    st.caption(t("criteria.note", ctx.lang, year=checks[0].year))
+    st.dataframe(programme.admission_table(checks, ctx.lang), hide_index=True, width="stretch")

@@ -23,7 +23,7 @@ from domain.models import Plan
 from domain.periods import Period
 from domain.programme import first_report_quarter
 from domain.reporting import DEFAULT_DEADLINE_DAYS
-from metrics import bases, incentives, tasks, tracker
+from metrics import bases, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
@@ -190,6 +190,25 @@ def judge(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.Pl
 def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
     """The progress table of one plan at a quarter, in the plan's target order."""
     return plan_judgement(con, catalog, who, plan_id, as_of).rows
+
+
+def admission_check(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
+    """The plan's conditions of admission (准入条件) checked at the last complete year of `as_of`: each
+    park under the organisation a criterion admits to, and each firm there that reports the
+    criterion's denominator (land of its own) and that `who` may see. Units below a criterion first;
+    empty for a plan without such conditions. Refused (audited) like the plan's judgment."""
+    require_plan_reader(con, who, plan_id)
+    rules = criteria.admission_criteria(catalog.plans[plan_id])
+    units: dict[str, list[criteria.Unit]] = {}
+    for c in rules:
+        scope = c.scope or ""
+        parks = [criteria.Unit(o.org_id, o.name_zh, o.name_en, o.kind.value) for o in catalog.parks_under(scope)]
+        firms = access.admission_firms(con, who, scope, c.denominator or "", as_of)
+        found = parks + [criteria.Unit(r.org_id, r.name_zh, "", "enterprise") for r in firms.itertuples(index=False)]
+        units[scope] = list(dict.fromkeys([*units.get(scope, []), *found]))
+    if not rules:
+        return []
+    return criteria.check(rules, units, snapshot.read(con, criteria.needs(rules, units), as_of), catalog)
 
 
 def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> pd.DataFrame:

@@ -357,3 +357,14 @@ def incentive_firms(con: sql.Con, who: Identity, under: str, indicator_id: str, 
     if not may_see_enterprises_of(con, who, under):
         _refuse(con, who, "read enterprise figures of", [under])
     return figures.enterprise_annual_by_park(con, under, indicator_id, up_to_year)
+
+
+def admission_firms(con: sql.Con, who: Identity, under: str, indicator_id: str, up_to: Period) -> pd.DataFrame:
+    """The firms under `under` that report `indicator_id` (land of their own), each checked against a
+    plan's conditions of admission beside the parks. A firm's figures are its own, so only the firms
+    `who` may see are listed (a park manager: their own park's); the parks' rows are aggregates."""
+    firms = figures.reporters(con, under, OrgKind.ENTERPRISE.value, indicator_id, up_to)
+    if policy.may(who.role, Permission.READ_EVERYTHING):
+        return firms
+    seen = {park: may_see_enterprises_of(con, who, park) for park in firms.parent_id.dropna().unique()}
+    return firms[[seen.get(park, False) for park in firms.parent_id]].reset_index(drop=True)

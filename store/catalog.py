@@ -18,6 +18,8 @@ from pydantic import TypeAdapter, ValidationError
 from domain.catalog import Catalog
 from domain.models import (
     AverageIncreaseTarget,
+    Criterion,
+    CriterionMeasure,
     CumulativeTarget,
     DensityTarget,
     GrowthTarget,
@@ -114,6 +116,29 @@ def _check_target(
             yield f"{where}: denominator scope {t.denominator.scope!r} is unknown"
 
 
+def _check_criterion(
+    where: str, c: Criterion, indicators: dict[str, Indicator], orgs: dict[str, Organisation]
+) -> Iterable[str]:
+    """A ratio criterion (an indicator of each unit over its own stock): ids resolve, the unit is
+    money per area, and the figure is formed as the indicators allow (a running total of a flow,
+    over a stock)."""
+    if c.scope is not None and c.scope not in orgs:
+        yield f"{where}: scope {c.scope!r} is not a known organisation"
+    if c.measure is None:
+        return  # a programme's eligibility rule: checked by metrics/bases.py from its own inputs
+    ind, den = indicators.get(c.indicator or ""), indicators.get(c.denominator or "")
+    if ind is None:
+        yield f"{where}: indicator {c.indicator!r} is not in indicators.yaml"
+    if den is None:
+        yield f"{where}: denominator {c.denominator!r} is not in indicators.yaml"
+    if _unit_dimension(c.unit or "") != Dimension.CNY_PER_AREA:
+        yield f"{where}: a ratio criterion is written in money per area, not {c.unit!r}"
+    if ind is not None and c.measure == CriterionMeasure.CUMULATIVE and ind.kind != IndicatorKind.FLOW:
+        yield f"{where}: a cumulative figure sums a yearly flow; {ind.indicator_id} is a stock"
+    if den is not None and den.kind != IndicatorKind.STOCK:
+        yield f"{where}: the denominator is a stock held at a year's end; {den.indicator_id} is a flow"
+
+
 def _check_plan(path: Path, plan: Plan, cat_inds: dict, orgs: dict, seeds_dir: Path) -> Iterable[str]:
     seed_path = seeds_dir / plan.seed_file
     seed = seed_path.read_text(encoding="utf-8") if seed_path.is_file() else None
@@ -147,6 +172,8 @@ def _check_plan(path: Path, plan: Plan, cat_inds: dict, orgs: dict, seeds_dir: P
         if task.phase not in phases:
             yield f"{where}: phase {task.phase} is not declared in phases"
         yield from quoted(where, task.source_quote)
+    for i, c in enumerate(plan.criteria):
+        yield from _check_criterion(f"{path.name}: criteria[{i}] {c.criterion_id}", c, cat_inds, orgs)
     for group, items in (("phases", plan.phases), ("criteria", plan.criteria), ("measures", plan.measures)):
         for i, item in enumerate(items):
             yield from quoted(f"{path.name}: {group}[{i}]", item.source_quote)

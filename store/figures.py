@@ -332,6 +332,20 @@ def org_annual(con: Con, under: str, kind: str, indicator_id: str, years: Sequen
     )
 
 
+def reporters(con: Con, under: str, kind: str, indicator_id: str, up_to: Period) -> pd.DataFrame:
+    """The organisations of a kind under another that have a figure of one indicator up to a quarter,
+    with their parent (the firms that report land of their own, for a plan's admission check)."""
+    return frame(
+        con,
+        """SELECT DISTINCT g.org_id, g.name_zh, g.parent_id FROM current_observations o
+           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
+           JOIN orgs g ON g.org_id = o.org_id AND g.kind = ?
+           WHERE o.indicator_id = ? AND o.year * 4 + o.quarter - 1 <= ?
+           ORDER BY g.org_id""",
+        [under, kind, indicator_id, up_to.ordinal],
+    )
+
+
 def of_year(con: Con, year: int, indicator_ids: Sequence[str]) -> pd.DataFrame:
     """Every current figure of the given indicators in one year, quarter by quarter (the benchmark
     grows them into an upload of the following years)."""

@@ -38,9 +38,14 @@ def test_repo_seed_copies_match_the_shared_seeds():
         assert (DATA_DIR / "seeds" / shared.name).read_bytes() == shared.read_bytes()
 
 
+# No plan holds a density target since Qingdao's land figures (第十条) became what the text makes them:
+# conditions of admission checked park by park (plan criteria, metrics/criteria.py).
+UNUSED_KINDS = {TargetKind.DENSITY}
+
+
 def test_catalog_holds_every_kind_of_target(catalog):
     kinds = {t.kind for p in catalog.plans.values() for t in p.targets}
-    assert kinds == set(TargetKind)
+    assert kinds == set(TargetKind) - UNUSED_KINDS
 
 
 def test_headline_targets_quoted_from_the_brief(catalog):

@@ -325,8 +325,19 @@ def test_progress_text(demo_cli, catalog, tmp_path):
     assert f"{600 * 1.25 ** 5 / 2200:.1%}" in cells  # 1831.0546875 / 2200 = 83.2 %
     # After the table: a blank line, then one status reason per target.
     assert lines[2 + len(ids)] == ""
-    reasons = lines[3 + len(ids):]
+    reasons = lines[3 + len(ids):3 + 2 * len(ids)]
     assert sorted(r.split(":")[0] for r in reasons) == sorted(ids)
+    # Then the conditions of admission, park by park, units below a criterion first: 通信产业园 invests
+    # 8 亿元 in 2011 growing 10 % a year from 2010 on 1200 亩 = 80 公顷 (data/demo.yaml):
+    # (8/1.1 + 8·(1.1⁶ − 1)/0.1) 亿元 · 10⁴ ÷ 80 = 8,624.71 万元/公顷 ≥ 4000.
+    assert lines[3 + 2 * len(ids)] == ""
+    assert lines[4 + 2 * len(ids)] == "准入条件核查 / Admission criteria check (2016):"
+    checks = [line.split() for line in lines[5 + 2 * len(ids):]]
+    assert len(checks) == 2 * 6  # two criteria, six parks
+    (comm,) = [c for c in checks if c[:2] == ["qd-c-admission-investment-intensity", "qd-comm-park"]]
+    assert comm[2] == "Met" and comm[3] == f"{(8 / 1.1 + 8 * (1.1**6 - 1) / 0.1) * 1e4 / 80:,.2f}"
+    assert "cumulative 2010–2016," in " ".join(comm)
+    assert checks[0][2:4] == ["Not", "met"] and checks[-1][2] == "Met"
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -108,6 +108,26 @@ def test_plan_detail_in_english(app_db):
     assert any(c.startswith("Why: ") for c in captions)
     assert any(m.value.startswith("**Source text** (") for m in at.markdown)
     assert [s for s in captions if "：" in s or "（" in s] == []
+    assert "Admission criteria check" in [s.value for s in at.subheader]
+
+
+def test_plan_detail_checks_admission_criteria_park_by_park(app_db):
+    """Qingdao's 准入条件 are checked per park, units below a criterion first. 通信产业园 invests 8 亿元
+    in 2011 growing 10 % a year, reported from 2010 (data/demo.yaml), on 1200 亩 = 80 公顷: Σ 2010–2016
+    = 8/1.1 + 8·(1.1⁶ − 1)/0.1 = 69.0 亿元 = 690 000 万元 ÷ 80 公顷 = 8624.7 万元/公顷 ≥ 4000."""
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2016, 4)})
+    at.switch_page("pages/plan.py").run()
+    assert not at.exception
+    assert "准入条件核查" in [s.value for s in at.subheader]
+    table = at.dataframe[-1].value
+    rows = table[(table["园区/企业"] == "国家（青岛）通信产业园") & table["准入条件"].str.contains("投资强度")]
+    row = rows.iloc[0]
+    invest = 8 / 1.1 + 8 * (1.1**6 - 1) / 0.1  # 亿元
+    assert row["核算值"] == pytest.approx(invest * 1e4 / 80, abs=0.02)
+    assert (row["条件核对"], row["要求"], row["单位"]) == ("符合", 4000, "万元/公顷")
+    assert row["核算方法"] == "累计固定资产投资 2010–2016年 ÷ 产业用地面积（2016年末）"
+    assert table["条件核对"].iloc[0] == "不符合"
+    assert list(table["条件核对"]) == sorted(table["条件核对"], key=["不符合", "无法核对", "符合"].index)
 
 
 def test_periods_named_in_english(app_db):

@@ -1,4 +1,4 @@
-"""Tables for the pages on plans beyond revenue: 任务督办, 基地建设, 企业奖励.
+"""Tables for the pages on plans beyond revenue: 任务督办, 基地建设, 企业奖励, 准入条件核查.
 
 Values in, display frames out (no queries). Text typed by people (progress notes, base names,
 firm names) is passed through `safe.safe_frame`, because st.dataframe offers a CSV download of
@@ -14,9 +14,9 @@ import pandas as pd
 from domain.messages import join
 from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
-from metrics import bases, incentives, tasks
+from metrics import bases, criteria, incentives, tasks
 from ui import safe, status
-from ui.i18n import render, t
+from ui.i18n import localized, render, t
 
 
 def status_word(s: TaskStatus | str, lang: str) -> str:
@@ -100,6 +100,23 @@ def task_history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("progress_note", lang): frame.note,
         t("by", lang): frame.entered_by,
         t("at", lang): frame.entered_at,
+    }))
+
+
+# ----------------------------------------------------------------------- admission criteria
+
+
+def admission_table(checks: Sequence[criteria.UnitCheck], lang: str) -> pd.DataFrame:
+    """Each park (or firm) against each condition of admission, in the order given (units below a
+    criterion first): the figure in the criterion's own unit and how it was formed, or what is missing."""
+    return safe.safe_frame(pd.DataFrame({
+        t("criteria.col.criterion", lang): [localized(c.criterion, "text", lang) for c in checks],
+        t("criteria.col.unit", lang): [localized(c.unit, "name", lang) for c in checks],
+        t("eligibility", lang): [check_word(c.result, lang) for c in checks],
+        t("criteria.col.figure", lang): [None if c.value is None else round(c.value, 2) for c in checks],
+        t("criteria.col.threshold", lang): [c.threshold for c in checks],
+        t("unit", lang): [c.unit_symbol for c in checks],
+        t("criteria.col.basis", lang): [render(c.detail, lang) for c in checks],
     }))
 
 

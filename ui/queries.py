@@ -20,7 +20,7 @@ from domain.access import Identity
 from domain.catalog import Catalog
 from domain.config import settings
 from domain.periods import Period
-from metrics import bases, tracker
+from metrics import bases, criteria, tracker
 from service import commands
 from service import queries as service
 from store import readers
@@ -226,6 +226,13 @@ def components(version: int, who: Identity, plan_id: str, target_id: str, as_of:
     """Software revenue's parts under a revenue target (an empty frame for any other target)."""
     return judgement(version, who, plan_id, as_of).components.get(target_id,
                                                                   pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
+
+
+@st.cache_data(show_spinner=False)
+def admission_check(version: int, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
+    """The plan's conditions of admission checked park by park (scoped: the reader is checked inside,
+    and a firm's row is listed only to a reader who may see its park's firms; refusals are not cached)."""
+    return service.admission_check(cursor(), catalog(), who, plan_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
