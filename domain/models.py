@@ -92,6 +92,14 @@ class Organisation(Frozen):
     aliases: tuple[str, ...] = ()
     note: str = ""
     source_quote: str | None = None  # where a plan names this organisation
+    planned_land: Amount | None = None  # a park's planned land area as the plan writes it (1200 亩, 17 平方公里)
+    planned_land_about: bool = False  # the plan writes 约 (about) before it
+
+    @model_validator(mode="after")
+    def _land_is_an_area(self) -> Organisation:
+        if self.planned_land is not None and unit(self.planned_land.unit).dimension != Dimension.AREA:
+            raise ValueError(f"planned_land is an area, not {self.planned_land.unit!r}")
+        return self
 
 
 # ------------------------------------------------------------------------------------ targets
@@ -308,12 +316,108 @@ class Phase(Frozen):
 
 
 class Task(Frozen):
+    """A one-off task with its lead departments, due by the end of its phase or on its own date."""
+
     task_id: Id
     section: str  # the heading the task sits under, e.g. （二）探索多层次集约化的产业集聚发展模式
     text: str
     lead_departments: tuple[str, ...]
-    phase: int
+    phase: int | None = None  # the plan phase it belongs to (Shenzhen's two phases)
+    due: dt.date | None = None  # its own date where the plan gives one (到2016年; 半年拉框架); else the phase's end
     source_quote: str = Field(min_length=4)
+
+    @model_validator(mode="after")
+    def _dated(self) -> Task:
+        if self.phase is None and self.due is None:
+            raise ValueError(f"task {self.task_id}: give a phase or a due date")
+        return self
+
+
+class ClusterBase(Frozen):
+    """A named industry base a plan commits to building by a year (Qingdao's 产业集群: 物联网产业基地,
+    中国北方数据中心 …): a role the plan gives its parks, not an organisation that reports figures, so
+    it names the parks charged with it instead of sitting in the organisation tree."""
+
+    cluster_id: Id
+    name_zh: str  # as written, and found verbatim in source_quote
+    name_en: str
+    standing_zh: str  # the rank the plan aims at, as written: 国内领先, 国内重要, 国际一流
+    by_year: int
+    parks: tuple[Id, ...] = ()  # the parks the plan charges with it; empty where it names none
+    source_quote: str = Field(min_length=4)
+    park_quote: str | None = None  # where the plan gives it to its parks
+
+
+class DutyKind(StrEnum):
+    REPORT = "report"  # progress information sent up (每季度末报送本单位工作进展信息)
+    BRIEFING = "briefing"  # the briefing compiled from it; its recipients are the task briefing's distribution
+    EVALUATION = "evaluation"  # a step of an evaluation chain (自评报告 → 省审核 → 部实地考核评估)
+    AWARD = "award"  # a recurring commendation (每两年表彰…领军人物)
+
+
+class Recurrence(StrEnum):
+    QUARTERLY = "quarterly"  # 每季度末
+    BIENNIAL = "biennial"  # 每两年
+
+    @property
+    def months(self) -> int:
+        return {Recurrence.QUARTERLY: 3, Recurrence.BIENNIAL: 24}[self]
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    """The last day of a month; `month` may run past 12 (month 14 of 2012 is February 2013)."""
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+class Duty(Frozen):
+    """An obligation the plan sets beside its tasks: who owes what to whom, once or at every
+    recurrence (每季度末报送本单位工作进展信息; 每两年表彰…领军人物; 自评报告报广东省审核). A step of a
+    chain names the duty it follows (`after`). Dated only where the plan gives a date: `due` is the
+    date of a one-off duty or the first of a recurring one (a month end), `until` the last a
+    recurring one runs to."""
+
+    duty_id: Id
+    kind: DutyKind
+    text: str
+    owed_by: tuple[str, ...] = ()  # as written; empty where the plan names nobody
+    recipients: tuple[str, ...] = ()  # to whom it is sent (报送…), as written
+    every: Recurrence | None = None  # None: once
+    due: dt.date | None = None
+    until: dt.date | None = None
+    after: Id | None = None
+    source_quote: str = Field(min_length=4)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> Duty:
+        if self.every is not None:
+            if self.due is None or self.until is None:
+                raise ValueError(f"duty {self.duty_id}: a recurring duty needs its first date (due) and its last (until)")
+            if self.due != _month_end(self.due.year, self.due.month):
+                raise ValueError(f"duty {self.duty_id}: a recurring duty falls due at a month end, not {self.due}")
+        elif self.until is not None:
+            raise ValueError(f"duty {self.duty_id}: until is for a recurring duty")
+        if self.due and self.until and self.until < self.due:
+            raise ValueError(f"duty {self.duty_id}: until {self.until} is before due {self.due}")
+        return self
+
+    def occurrences(self) -> list[dt.date]:
+        """Every date the duty falls due: its one date, or each recurrence from due to until."""
+        if self.due is None:
+            return []
+        if self.every is None or self.until is None:
+            return [self.due]
+        out, k = [], 0
+        while (d := _month_end(self.due.year, self.due.month + k * self.every.months)) <= self.until:
+            out.append(d)
+            k += 1
+        return out
+
+    def next_due(self, after: dt.date) -> dt.date | None:
+        """The first date it falls due after a day (a quarter's is the one after the previous quarter's
+        end); None when none is left, or it has no date."""
+        return next((d for d in self.occurrences() if d > after), None)
 
 
 ADMISSION = "admission"  # Criterion.applies_to of a plan's conditions of admission (准入条件)
@@ -358,6 +462,49 @@ class Criterion(Frozen):
         return self
 
 
+class RuleKind(StrEnum):
+    APPLICATION_DEADLINE = "application_deadline"
+    PUBLICITY = "publicity"
+    ONE_TYPE_PER_COUNTY = "one_type_per_county"
+
+
+class RuleBase(Frozen):
+    """A procedural rule of a designation programme (Zhejiang's bases): when applications are due,
+    how long the list is published, what a county may apply for. `round` is the designation year
+    the rule is written for (the 2016 notice), None where it holds for every year."""
+
+    rule_id: Id
+    text_zh: str
+    round: int | None = None
+    source_quote: str = Field(min_length=4)
+
+
+class ApplicationDeadline(RuleBase):
+    """A round's applications reach the province by a date (于2015年12月底前行文上报)."""
+
+    kind: Literal[RuleKind.APPLICATION_DEADLINE] = RuleKind.APPLICATION_DEADLINE
+    round: int
+    due: dt.date
+    recipients: tuple[str, ...] = ()
+
+
+class PublicityPeriod(RuleBase):
+    """The bases to be designated are published for objections for so many days first (公示时间为7天);
+    a designation is announced only after it."""
+
+    kind: Literal[RuleKind.PUBLICITY] = RuleKind.PUBLICITY
+    days: int = Field(gt=0)
+
+
+class OneTypePerCounty(RuleBase):
+    """A county applies for one of the programme's types in a round (选择…中的一项进行申报)."""
+
+    kind: Literal[RuleKind.ONE_TYPE_PER_COUNTY] = RuleKind.ONE_TYPE_PER_COUNTY
+
+
+ProgrammeRule = Annotated[ApplicationDeadline | PublicityPeriod | OneTypePerCounty, Field(discriminator="kind")]
+
+
 class Measure(Frozen):
     """A quantified support measure (funding amount, subsidy cap) that is not itself a target."""
 
@@ -385,6 +532,15 @@ class Plan(Frozen):
     tasks: tuple[Task, ...] = ()
     criteria: tuple[Criterion, ...] = ()
     measures: tuple[Measure, ...] = ()
+    cluster_bases: tuple[ClusterBase, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    rules: tuple[ProgrammeRule, ...] = ()
+
+    def due_of(self, task: Task) -> dt.date:
+        """When a task is due: its own date, else the end of its phase."""
+        if task.due is not None:
+            return task.due
+        return next(p.end for p in self.phases if p.phase == task.phase)
 
     def reading_quarter(self, periods: Sequence[Period]) -> Period | None:
         """The quarter the plan is read at unless someone picks another: its latest quarter with
@@ -392,3 +548,8 @@ class Plan(Frozen):
         would otherwise open it on a quarter it says nothing about)."""
         within = [p for p in periods if p.year <= self.horizon_end]
         return max(within or periods, key=lambda p: p.ordinal, default=None)
+
+
+# Organisation's planned_land is an Amount, declared further down beside the targets: resolve it now
+# rather than on first use.
+Organisation.model_rebuild()

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from domain.messages import Message, MessageError
-from domain.models import Id, Plan
+from domain.models import ApplicationDeadline, Id, OneTypePerCounty, Plan, PublicityPeriod
 from domain.periods import Period
 
 
@@ -54,6 +54,31 @@ def first_report_quarter(plan: Plan) -> Period:
     issued (Shenzhen's first phase starts in May 2011; the plan was issued on 20 July 2011)."""
     start = min((p.start for p in plan.phases), default=plan.issued)
     return Period.containing(max(start, plan.issued))
+
+
+def application_deadline(plan: Plan, year: int) -> ApplicationDeadline | None:
+    """The deadline for applications of a designation year's round, where the plan gives one."""
+    return next((r for r in plan.rules if isinstance(r, ApplicationDeadline) and r.round == year), None)
+
+
+def publicity_days(plan: Plan, year: int) -> int | None:
+    """How many days the round's list is published for objections before it is designated."""
+    return next((r.days for r in plan.rules if isinstance(r, PublicityPeriod) and r.round in (None, year)), None)
+
+
+def earliest_designation(plan: Plan, year: int) -> dt.date | None:
+    """The first day a base of the year's round can be designated: after the application deadline
+    and a full publicity period that cannot start before the day after it (2015-12-31 and 7 days:
+    published 1–7 January 2016, designated from 8 January). None where the round has no deadline."""
+    deadline = application_deadline(plan, year)
+    if deadline is None:
+        return None
+    return deadline.due + dt.timedelta(days=(publicity_days(plan, year) or 0) + 1)
+
+
+def one_type_per_county(plan: Plan, year: int) -> bool:
+    """Whether a county may hold designations of one type only in the year's round."""
+    return any(isinstance(r, OneTypePerCounty) and r.round in (None, year) for r in plan.rules)
 
 
 def half_year_deadline(year: int, half: int) -> dt.date:

@@ -2,8 +2,8 @@
 
 Each lead department reports its own status of a task every quarter. A task is done when every
 lead department says so, delayed when any says delayed, in progress when any has started; a
-department that never reported counts as not started. A task is overdue when its phase's end
-date has passed by the end of the quarter and it is not done. A department owes a report for
+department that never reported counts as not started. A task is overdue when its due date (its
+own, else its phase's end) has passed by the end of the quarter and it is not done. A department owes a report for
 every task it leads that it had not already reported done before the quarter.
 """
 

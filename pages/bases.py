@@ -76,6 +76,11 @@ for row in [r for r in queries.progress(version, ctx.who, plan_id, period) if r.
     st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
                     key=f"growth-{row.target_id}")
 
+if plan.rules:
+    st.subheader(t("programme_rules", ctx.lang))
+    st.markdown("\n".join(f"- {line}" for line in programme.rule_lines(plan, ctx.lang)))
+    st.caption(t("rule.enforced", ctx.lang))
+
 st.subheader(t("designation_register", ctx.lang))
 if failing:
     st.warning(t("some_not_eligible", ctx.lang, n=len(failing)))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from domain.access import AuthorizationError
 from domain.policy import Permission, may
-from ui import components, context, queries, tables
+from ui import components, context, programme, queries, tables
 from ui.i18n import t
 
 ctx = context.current()
@@ -29,6 +29,8 @@ index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: t("format.aside", ctx.lang, text=names[o], aside=o))
 st.header(f"{t('park', ctx.lang)} · {names.get(park, park)}")
+for fact in programme.park_facts(queries.catalog(), park, ctx.lang):  # planned land, the bases it is to become
+    st.caption(fact)
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()

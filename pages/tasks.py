@@ -39,9 +39,11 @@ st.caption(doc.summary[0])
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
 
 percent = {t("share_done", ctx.lang): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}
-by_task, by_section, by_dept, late, silent, history = st.tabs([
-    t("by_task", ctx.lang), t("by_section", ctx.lang), t("by_department", ctx.lang), t("overdue_tasks", ctx.lang),
-    t("departments_missing", ctx.lang), t("task_history", ctx.lang)])
+labels = [t("by_task", ctx.lang), t("by_section", ctx.lang), t("by_department", ctx.lang), t("overdue_tasks", ctx.lang),
+          t("departments_missing", ctx.lang), t("task_history", ctx.lang)]
+if plan.duties:
+    labels.append(t("duties", ctx.lang))
+by_task, by_section, by_dept, late, silent, history, *rest = st.tabs(labels)
 with by_task:
     st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, width="stretch")
 with by_section:
@@ -67,6 +69,10 @@ with history:
                           format_func=lambda i: f"{i} {texts[i][:40]}")
     st.dataframe(programme.task_history_table(queries.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
                  hide_index=True, width="stretch")
+
+if rest:  # the plan's duties beside its tasks (reports, briefings, evaluation steps, awards)
+    with rest[0]:
+        st.dataframe(programme.duty_table(plan, quarter, ctx.lang), hide_index=True, width="stretch")
 
 if may(ctx.who.role, Permission.RECORD_TASKS):
     st.subheader(t("record_task", ctx.lang))

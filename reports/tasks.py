@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from domain.messages import join, localized, words
-from domain.models import Plan
+from domain.models import DutyKind, Plan
 from domain.programme import TaskStatus
 from reports.model import Column, Document, Paragraph, Section, Table
 from service.inputs import TaskBoard
@@ -62,6 +62,10 @@ def task_briefing(plan: Plan, board: TaskBoard, lang: str = "zh", demo: bool = F
                       if missing else [Paragraph(text=t("all_departments_reported"))])
     meta = [(t("plan"), title), (t("task_report.quarter"), quarter_label(quarter, lang)),
             (t("task_report.as_of"), quarter.end_date.isoformat())]
+    # The plan's own briefing duty names who the briefing goes to (Shenzhen: 报送工业和信息化部、省经信委…).
+    distribution = next((d.recipients for d in plan.duties if d.kind == DutyKind.BRIEFING and d.recipients), ())
+    if distribution:
+        meta.append((t("task_report.distribution"), join("join.list", distribution, lang)))
     if demo:
         meta.append((t("report.nature"), t("demo_badge")))
     return Document(

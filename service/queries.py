@@ -259,7 +259,8 @@ def task_quarters(con: Con, who: Identity, plan: Plan) -> list[Period]:
     updates = access.task_updates(con, who, plan.plan_id)
     latest = (max(Period(int(y), int(q)) for y, q in zip(updates.year, updates.quarter, strict=True))
               if not updates.empty else None)
-    last_due = Period.containing(max(p.end for p in plan.phases)) if plan.phases else first_report_quarter(plan)
+    last_due = (Period.containing(max(plan.due_of(t) for t in plan.tasks)) if plan.tasks
+                else first_report_quarter(plan))
     last = max(q for q in (last_due, latest) if q is not None)
     return tasks.reporting_quarters(first_report_quarter(plan).end_date, last)[::-1]
 

@@ -26,8 +26,12 @@ from domain.programme import (
     DesignationInput,
     ProgrammeInputError,
     TaskUpdateInput,
+    application_deadline,
     canonical_department,
+    earliest_designation,
     first_report_quarter,
+    one_type_per_county,
+    publicity_days,
 )
 from store import figures, orgs, programme, reporting, settings, sql
 from store import submissions as subs  # access has a function named submissions
@@ -301,6 +305,19 @@ def _record_designation(con: sql.Con, who: Identity, d: DesignationInput, today:
         raise ProgrammeInputError(Message.of("programme.designated_in_future", date=d.designated_on))
     if d.designated_on.year != d.year:
         raise ProgrammeInputError(Message.of("programme.designated_other_year", date=d.designated_on, year=d.year))
+    earliest = earliest_designation(plan, d.year)
+    if earliest is not None and d.designated_on < earliest:
+        raise ProgrammeInputError(Message.of("programme.before_publicity_ends", date=d.designated_on, earliest=earliest,
+                                             deadline=application_deadline(plan, d.year).due,
+                                             days=publicity_days(plan, d.year) or 0))
+    if not d.withdrawn and one_type_per_county(plan, d.year):
+        # Any other base of the county in the round, in force: a county applies for one (选择…中的一项).
+        other = sql.first(con, """SELECT base_id, base_type FROM current_base_designations
+                                  WHERE plan_id = ? AND county_id = ? AND year = ? AND base_id <> ? AND NOT withdrawn""",
+                          [d.plan_id, d.county_id, d.year, d.base_id])
+        if other is not None:
+            raise ProgrammeInputError(Message.of("programme.one_type_per_county", county=d.county_id, year=d.year,
+                                                 base=other[0], base_type=Message.of(f"base_type.{other[1]}")))
     return programme.add_base_designation(con, plan_id=d.plan_id, base_id=d.base_id, name=d.name,
                                           base_type=d.base_type.value, county_id=d.county_id, year=d.year,
                                           designated_on=d.designated_on, funding=d.funding,

@@ -27,6 +27,7 @@ from domain.models import (
     IndicatorKind,
     LevelTarget,
     Organisation,
+    OrgKind,
     Plan,
     ProgrammeCountTarget,
     ShareTarget,
@@ -169,14 +170,34 @@ def _check_plan(path: Path, plan: Plan, cat_inds: dict, orgs: dict, seeds_dir: P
     phases = {p.phase for p in plan.phases}
     for i, task in enumerate(plan.tasks):
         where = f"{path.name}: tasks[{i}] {task.task_id}"
-        if task.phase not in phases:
+        if task.phase is not None and task.phase not in phases:
             yield f"{where}: phase {task.phase} is not declared in phases"
         yield from quoted(where, task.source_quote)
     for i, c in enumerate(plan.criteria):
         yield from _check_criterion(f"{path.name}: criteria[{i}] {c.criterion_id}", c, cat_inds, orgs)
-    for group, items in (("phases", plan.phases), ("criteria", plan.criteria), ("measures", plan.measures)):
+    for group, items in (("phases", plan.phases), ("criteria", plan.criteria), ("measures", plan.measures),
+                         ("rules", plan.rules)):
         for i, item in enumerate(items):
             yield from quoted(f"{path.name}: {group}[{i}]", item.source_quote)
+    for i, c in enumerate(plan.cluster_bases):
+        where = f"{path.name}: cluster_bases[{i}] {c.cluster_id}"
+        yield from quoted(where, c.source_quote)
+        yield from quoted(where, c.park_quote)
+        if c.name_zh not in c.source_quote:
+            yield f"{where}: the name {c.name_zh!r} is not in its source_quote"
+        for park in c.parks:
+            if park not in orgs or orgs[park].kind != OrgKind.PARK:
+                yield f"{where}: {park!r} is not a park"
+    duties = [d.duty_id for d in plan.duties]
+    for i, d in enumerate(plan.duties):
+        where = f"{path.name}: duties[{i}] {d.duty_id}"
+        yield from quoted(where, d.source_quote)
+        if d.after is not None and (d.after == d.duty_id or d.after not in duties):
+            yield f"{where}: after {d.after!r} is not another duty of the plan"
+    for group, ids in (("tasks", [t.task_id for t in plan.tasks]), ("cluster_bases", [c.cluster_id for c in plan.cluster_bases]),
+                       ("duties", duties), ("rules", [r.rule_id for r in plan.rules])):
+        for dup in sorted({x for x in ids if ids.count(x) > 1}):
+            yield f"{path.name}: {group}: {dup!r} is used twice"
     for o in plan.organisations:
         yield from quoted(f"{path.name}: organisations {o.org_id}", o.source_quote)
 

@@ -67,12 +67,11 @@ def _sync_plan(con: Con, plan: Plan) -> None:
              inc.reward.canonical if inc.reward else None,
              inc.min_growth_pct / 100 if inc.min_growth_pct is not None else None, inc.source_quote],
         )
-    phase_end = {p.phase: p.end for p in plan.phases}
     for task in plan.tasks:
         con.execute(
             "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [plan.plan_id, task.task_id, task.section, task.text, list(task.lead_departments),
-             task.phase, phase_end[task.phase], task.source_quote],
+             task.phase, plan.due_of(task), task.source_quote],
         )
 
 

@@ -288,4 +288,16 @@ MIGRATIONS += (
     ),
 )
 
+# A task is due on its own date (到2016年; Jiaxing's 半年拉框架) or at the end of its phase, and the
+# plans without phases (Qingdao, Jiaxing) have tasks too: `due` is always filled, `phase` only where
+# the plan has phases.
+MIGRATIONS += (
+    (
+        5,
+        """
+        ALTER TABLE tasks ALTER COLUMN phase DROP NOT NULL;
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -194,12 +194,28 @@ def test_designations_and_corrections(zj, catalog):
     (dict(designated_on=dt.date(2019, 2, 1), year=2019), "晚于今天"),
     (dict(designated_on=dt.date(2017, 1, 5)), "不在2016年"),
     (dict(plan_id="hangzhou-2012"), "没有该类基地"),
+    # applications closed 2015-12-31, then 7 days of publicity: 2016-01-08 at the earliest
+    (dict(designated_on=dt.date(2016, 1, 7)), "早于 2016-01-08"),
 ])
 def test_bad_designations_are_refused(zj, fields, reason):
     with pytest.raises(ProgrammeInputError) as e:
         designate(zj, **fields)
     assert reason in e.value.message("zh") and e.value.message("en")
     assert rawsql.scalar(zj, "SELECT count(*) FROM base_designations") == 0
+
+
+def test_a_county_holds_one_type_in_the_2016_round(zj):
+    assert designate(zj, designated_on=dt.date(2016, 1, 8)) == 1  # the first day after the publicity
+    with pytest.raises(ProgrammeInputError) as e:
+        designate(zj, base_type="featured", name="甲县特色基地", funding=600.0)
+    assert "只申报一类基地" in e.value.message("zh") and "2016-demonstration-c0 (Demonstration base)" in e.value.message("en")
+    assert rawsql.scalar(zj, "SELECT count(*) FROM base_designations") == 1
+    designate(zj, withdrawn=True)  # the demonstration base entered in error goes …
+    assert designate(zj, base_type="featured", name="甲县特色基地", funding=600.0) == 1  # … and the featured one may come
+    # The rule is written in the 2016 notice only; a later round's notice is not in the text.
+    assert designate(zj, county_id="c1", name="乙县示范基地", year=2017, designated_on=dt.date(2017, 3, 28)) == 1
+    assert designate(zj, county_id="c1", name="乙县特色基地", base_type="featured", year=2017,
+                     designated_on=dt.date(2017, 3, 28), funding=600.0) == 1
 
 
 def test_leaders_may_not_designate(zj):

@@ -100,6 +100,38 @@ def test_a_reviewer_records_a_task_status(app_db):
     assert row["状态"] == "滞后" and "市财政委：资金未到位" in row["本季度进展"]
 
 
+def test_tasks_page_for_a_plan_with_dated_tasks_and_duties(app_db):
+    at = signed_in("leader", state={"plan_id": "qingdao-2012"})
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.header[0].value.startswith("任务督办 · 关于推进青岛国家软件和信息服务业示范基地建设")
+    assert metric(at, "任务数") == "1"
+    table = at.dataframe[0].value
+    assert list(table["编号"]) == ["qd-t-01"] and table["完成时限"].iloc[0] == dt.date(2016, 12, 31)
+    duties = next(tab for tab in at.tabs if tab.label == "职责与报送")
+    assert list(duties.dataframe[0].value["频次"]) == ["每两年"]
+
+
+def test_park_page_shows_planned_land_and_cluster_bases(app_db):
+    at = signed_in("leader", state={"plan_id": "qingdao-2012"})
+    at.switch_page("pages/park.py").run()
+    next(s for s in at.selectbox if s.label == "园区").set_value("qd-comm-park").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    # 规划占地面积1200亩 = 1200 × 10000/15 m² = 80 公顷
+    assert "规划占地面积 1,200 亩（80 公顷）" in captions
+    assert "到2016年建成：嵌入式软件产业基地、电子商务服务产业基地" in captions
+
+
+def test_bases_page_states_the_application_rules(app_db):
+    at = signed_in("leader", state={"plan_id": "zhejiang-2015"})
+    at.switch_page("pages/bases.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "申报规则" in [s.value for s in at.subheader]
+    text = " ".join(m.value for m in at.markdown)
+    assert "2016年度申报截止：2015-12-31" in text and "公示期 7 天" in text
+
+
 # ---------------------------------------------------------------------------------- bases
 
 

@@ -8,12 +8,16 @@ what it shows and a note starting with "=" must not become a formula there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
 import pandas as pd
 
-from domain.messages import join
+from domain.catalog import Catalog
+from domain.messages import join, localized
+from domain.models import ApplicationDeadline, Duty, OneTypePerCounty, Plan, PublicityPeriod
 from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
+from domain.units import convert
 from metrics import bases, criteria, incentives, tasks
 from ui import safe, status
 from ui.i18n import localized, render, t
@@ -103,6 +107,52 @@ def task_history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     }))
 
 
+def recurrence_word(d: Duty, lang: str) -> str:
+    return t(f"recurrence.{d.every.value}" if d.every else "recurrence.once", lang)
+
+
+def duty_span(d: Duty) -> str:
+    """When a duty falls due as the plan dates it: its one date, or its first and last recurrence."""
+    dates = d.occurrences()
+    if not dates:
+        return ""
+    return dates[0].isoformat() if len(dates) == 1 else f"{dates[0].isoformat()}—{dates[-1].isoformat()}"
+
+
+def duty_table(plan: Plan, quarter: Period, lang: str) -> pd.DataFrame:
+    """The plan's duties beside its tasks: who owes what to whom, how often, and the date next due
+    in or after the quarter (blank once none is left or where the plan gives no date)."""
+    ds = plan.duties
+    after = quarter.previous().end_date
+    return safe.safe_frame(pd.DataFrame({
+        t("task_no", lang): [d.duty_id for d in ds],
+        t("duty_kind", lang): [t(f"duty_kind.{d.kind.value}", lang) for d in ds],
+        t("duty", lang): [d.text for d in ds],
+        t("owed_by", lang): [join("join.list", d.owed_by, lang) for d in ds],
+        t("recipients", lang): [join("join.list", d.recipients, lang) for d in ds],
+        t("frequency", lang): [recurrence_word(d, lang) for d in ds],
+        t("due", lang): [duty_span(d) for d in ds],
+        t("next_due", lang): [(n.isoformat() if (n := d.next_due(after)) else "") for d in ds],
+        t("after_duty", lang): [d.after or "" for d in ds],
+    }))
+
+
+def park_facts(catalog: Catalog, park_id: str, lang: str) -> list[str]:
+    """What the plans say about a park besides its targets: its planned land area (and the same in
+    公顷) and the named bases it is to become (Qingdao's 产业集群)."""
+    out = []
+    org = catalog.organisations.get(park_id)
+    if org is not None and org.planned_land is not None:
+        land = org.planned_land
+        out.append(t("park.planned_land_about" if org.planned_land_about else "park.planned_land", lang,
+                     value=land.value, unit=land.unit, ha=convert(land.value, land.unit, "公顷")))
+    clusters = [c for p in catalog.plans.values() for c in p.cluster_bases if park_id in c.parks]
+    for year in sorted({c.by_year for c in clusters}):
+        names = [localized(c, "name", lang) for c in clusters if c.by_year == year]
+        out.append(t("park.cluster_bases", lang, year=year, names=join("join.list", names, lang)))
+    return out
+
+
 # ----------------------------------------------------------------------- admission criteria
 
 
@@ -121,6 +171,24 @@ def admission_table(checks: Sequence[criteria.UnitCheck], lang: str) -> pd.DataF
 
 
 # ------------------------------------------------------------------------------------ bases
+
+
+def rule_lines(plan: Plan, lang: str) -> list[str]:
+    """The programme's procedural rules as the bases page states them, one line each."""
+    out = []
+    for r in plan.rules:
+        round_ = t("rule.round", lang, year=r.round) if r.round is not None else t("rule.every_round", lang)
+        match r:
+            case ApplicationDeadline():
+                out.append(t("rule.application_deadline", lang, round=round_, due=r.due.isoformat(),
+                             recipients=join("join.list", r.recipients, lang)))
+            case PublicityPeriod():
+                out.append(t("rule.publicity", lang, round=round_, days=r.days))
+            case OneTypePerCounty():
+                out.append(t("rule.one_type_per_county", lang, round=round_))
+            case _:
+                assert_never(r)
+    return out
 
 
 def programme_years(r: bases.CountRow) -> str:
