@@ -13,7 +13,7 @@ from typing import assert_never
 import pandas as pd
 
 from domain.catalog import Catalog
-from domain.messages import join, localized
+from domain.messages import join
 from domain.models import ApplicationDeadline, Duty, OneTypePerCounty, Plan, PublicityPeriod
 from domain.periods import Period
 from domain.programme import BaseType, TaskStatus, half_year_deadline
