@@ -98,10 +98,6 @@ class Inputs:
     def yearly(self) -> dict[int, float]:
         return annual(self.picked.values)
 
-    @property
-    def plan(self) -> Plan:
-        return self.catalog.plans[self.plan_id]
-
 
 @dataclass(frozen=True)
 class Verdict:

@@ -46,7 +46,7 @@ if plan is not None:
     if rows:
         st.subheader(t("park_targets", ctx.lang))
         table = components.progress_table(rows, ctx.lang)
-        st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch",
+        st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch", placeholder="—",
                      column_config=components.progress_column_config(ctx.lang))
     # Rank by software revenue: the city-level software revenue target gives every park's share.
     head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope

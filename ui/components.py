@@ -144,8 +144,9 @@ def progress_column_config(lang: str) -> dict:
 
 
 def style_status(frame: pd.DataFrame, lang: str):
-    """Colour the status cell (the word stays, so grey print still reads) and write a missing
-    number as a dash rather than 'None'."""
+    """Colour the status cell (the word stays, so grey print still reads). Streamlit draws a missing
+    cell with its own placeholder whatever the Styler says, so callers pass `placeholder="—"` to
+    st.dataframe; the na_rep here serves exports of the styled frame."""
     col = t("status", lang)
     colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
