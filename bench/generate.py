@@ -12,10 +12,11 @@ fills 40 quarters of the MIIT form rows for every enterprise.
 It follows store/demo.py's conventions — indicator ids and canonical units, year-to-date flows
 that only grow within a year, software revenue equal to the sum of its four parts, ids
 `ent-<credit code>` with valid unified social credit codes, official city totals recorded at the
-city as quarterly year-to-date rows, the catalog cities' official paths and park indicators taken
-from data/demo.yaml — so the numbers are plausible, not random. Everything is deterministic
-(seeded numpy). Rows are built as numpy arrays and loaded as Arrow tables through the store's bulk
-writer (store/bulk.py: by named columns, checked against the table's), half a million at a time,
+city as quarterly year-to-date rows, the catalog cities' official paths, park indicators and the
+own reports of their districts and college taken from data/demo.yaml — so the numbers are
+plausible, not random. Everything is deterministic (seeded numpy). Rows are built as numpy
+arrays and loaded as Arrow tables through the store's bulk writer (store/bulk.py: by named
+columns, checked against the table's), half a million at a time,
 in the order a real store receives them — quarter by quarter, park upload by park upload — so the
 file's layout is a real one; nothing is inserted row by row. The derived tables the app reads
 (migration 4) are then computed once, as the migration would.
@@ -522,6 +523,8 @@ def _official_rows(catalog: Catalog, cfg: Mapping, frame: _Frame, ents: pd.DataF
             for ind, s in spec["official"].items():
                 if ind not in CITY_ROWS:
                     rows.annual(city, ind, demo._path(s, span), s["unit"])
+            for org, ind, values, written in demo.own_reports(catalog, city, spec):  # districts, a college
+                rows.annual(org, ind, {y: v for y, v in values.items() if y in span}, written)
             for park, p in spec["parks"].items():
                 for ind, s in p.items():
                     if ind in ("enterprises", "anchor", "software_revenue"):

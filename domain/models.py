@@ -50,6 +50,7 @@ class OrgKind(StrEnum):
     BASE = "base"  # a named group of parks (青岛示范基地, 一港四区)
     PARK = "park"
     ENTERPRISE = "enterprise"
+    INSTITUTION = "institution"  # a college or research body a plan sets a quota for (嘉职院); reports its own figures
 
 
 class DefinitionChange(Frozen):

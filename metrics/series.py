@@ -25,7 +25,7 @@ class Picked:
     """The series a target is judged on, and which of the two it was."""
 
     values: Mapping[Period, float]
-    which: str | None  # official | reported (a park's own figure) | bottom_up | None (nothing)
+    which: str | None  # official | reported (a park's or a college's own figure) | bottom_up | None (nothing)
     coverage: float | None
 
 
@@ -43,7 +43,8 @@ def pick(snap: Snapshot, org: str, indicator: str) -> Picked:
 
 
 def labelled(picked: Picked, catalog: Catalog, org: str) -> Picked:
-    """A figure recorded at a city or above is official statistics; at a park, the park's report."""
+    """A figure recorded at a district or above is official statistics; at a park or a college (an
+    institution), that organisation's own report."""
     if picked.which != "official":
         return picked
     kind = catalog.organisations[org].kind if org in catalog.organisations else None

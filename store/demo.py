@@ -2,7 +2,8 @@
 
 Fictitious enterprises are spread over every park the plans name, each with a valid credit code
 and quarterly year-to-date reports of the MIIT form rows; parks report their own indicators;
-cities, provinces and the nation have official totals. Parameters live in data/demo.yaml so the
+cities, provinces and the nation have official totals; districts and a college report what a
+plan asks of each of them (a city's figure of those is the sum of theirs). Parameters live in data/demo.yaml so the
 story the demo tells (which target is on track, which is slipping) is readable without code.
 Everything goes through the same write path as a real submission.
 """
@@ -48,6 +49,29 @@ def _path(spec: Mapping, years: range) -> dict[int, float]:
     for y in range(base_year - 1, years.start - 1, -1):
         out[y] = out[y + 1] / (1 + rate(y + 1))
     return {y: v for y, v in out.items() if y in years}
+
+
+# Keys of a city in data/demo.yaml whose organisations report figures of their own, and the kind
+# each must be: an indicator they report is summed into the city only if it is reported by that kind.
+OWN_REPORTERS = {"districts": OrgKind.DISTRICT, "institutions": OrgKind.INSTITUTION}
+
+
+def own_reports(catalog: Catalog, city: str, c: Mapping) -> list[tuple[str, str, dict[int, float], str]]:
+    """What the districts and institutions under a city report themselves, as (org, indicator,
+    annual values, unit as written). An organisation that is not of its key's kind under the city,
+    or an indicator its kind does not report (no bottom-up sum would count it), is refused."""
+    years = range(c["years"][0], c["years"][1] + 1)
+    out = []
+    for key, kind in OWN_REPORTERS.items():
+        for org, series in c.get(key, {}).items():
+            o = catalog.organisations.get(org)
+            if o is None or o.kind != kind or not catalog.is_under(org, city):
+                raise ValueError(f"data/demo.yaml: cities.{city}.{key}: {org} is not of kind {kind.value} under {city}")
+            for ind, spec in series.items():
+                if catalog.indicators[ind].reported_by != kind:
+                    raise ValueError(f"data/demo.yaml: cities.{city}.{key}.{org}: {ind} is not reported by kind {kind.value}")
+                out.append((org, ind, _path(spec, years), spec["unit"]))
+    return out
 
 
 def _fill_stock(values: dict[int, float], years: range) -> dict[int, float]:
@@ -199,10 +223,14 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
     frame["entered_at"] = [pd.Timestamp(ends[(y, q)]) + pd.Timedelta(days=delay[o], hours=10)
                            for o, y, q in zip(frame.org_id, frame.year, frame.quarter, strict=True)]
     # Official figures of Zhejiang's counties (catalog organisations; the base programme ranks them),
-    # drawn from a stream of their own so that everything above stays as it was.
+    # and what districts and a college report themselves (Qingdao's 区市, 嘉职院), drawn from a
+    # stream of their own so that everything above stays as it was.
     counties = _Rows(catalog, cfg["seasonal_ytd"])
     for org, values in demo_programme.county_revenue(cfg, catalog).items():
         counties.annual(org, "software_revenue", values, "亿元")
+    for city, c in cfg["cities"].items():
+        for org, ind, values, written in own_reports(catalog, city, c):
+            counties.annual(org, ind, values, written)
     extra = counties.frame()
     extra["entered_at"] = [pd.Timestamp(Period(y, q).end_date) + pd.Timedelta(days=15, hours=10)
                            for y, q in zip(extra.year, extra.quarter, strict=True)]

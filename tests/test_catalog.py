@@ -120,3 +120,27 @@ def test_unknown_field_is_rejected(tmp_path):
     path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogError, match="valeu"):
         load_catalog(data)
+
+
+def test_qingdao_has_its_ten_districts_of_2012_2016(catalog):
+    """The 区市 among which qingdao-2012 sets a quota per district, as they were after the 2012
+    mergers (四方区 into 市北区, 胶南市 into 黄岛区); the parks stay under the base."""
+    districts = {o.org_id: o.name_zh for o in catalog.organisations.values()
+                 if o.kind == OrgKind.DISTRICT and o.parent == "qingdao"}
+    assert districts == {
+        "qd-shinan": "青岛市市南区", "qd-shibei": "青岛市市北区", "qd-licang": "青岛市李沧区", "qd-laoshan": "青岛市崂山区",
+        "qd-huangdao": "青岛市黄岛区", "qd-chengyang": "青岛市城阳区", "qd-jimo": "青岛市即墨市", "qd-jiaozhou": "青岛市胶州市",
+        "qd-pingdu": "青岛市平度市", "qd-laixi": "青岛市莱西市"}
+    assert not [o for o in catalog.organisations.values() if o.kind == OrgKind.DISTRICT
+                and catalog.is_under(o.org_id, "qingdao") and o.parent != "qingdao"]
+    assert {o.parent for o in catalog.parks_under("qingdao")} == {"qd-base"}
+
+
+def test_the_college_with_a_quota_of_its_own_is_an_institution_under_jiaxing(catalog):
+    college = catalog.organisations["jx-vocational-college"]
+    assert (college.kind, college.parent, college.name_zh) == (OrgKind.INSTITUTION, "jiaxing", "嘉兴职业技术学院")
+    assert "嘉职院" in college.aliases and "嘉职院" in college.source_quote
+    target = catalog.target("jiaxing-2021", "jx-graduates-college")
+    assert target.scope == "jx-vocational-college"
+    # Its graduates are the college's report, and a city's bottom-up total adds what colleges report.
+    assert catalog.indicators[target.indicator].reported_by == OrgKind.INSTITUTION
