@@ -422,8 +422,14 @@ class QuotaJudge(Judge[YearlyQuotaTarget]):
         figures = {o.org_id: x.snap.figures(o.org_id, t.indicator).official for o in units}
         per_year = {o.org_id: annual(figures[o.org_id]) for o in units}
         years = range(t.first_year, min(t.last_whole_year, x.as_of.last_complete_year) + 1)
-        lowest = {y: min(per_year[o.org_id][y] for o in units) for y in years
-                  if all(y in per_year[o.org_id] for o in units)}
+        lowest = {}
+        for y in years:
+            reported = [per_year[o.org_id][y] for o in units if y in per_year[o.org_id]]
+            # A district below the quota misses the year whatever a district without a figure did;
+            # otherwise the year is known only once every district has reported.
+            if reported and (len(reported) == len(units) or
+                             not pg.meets(min(reported), t.value_canonical, t.comparator, is_count(t))):
+                lowest[y] = min(reported)
         now = [figures[o.org_id].get(x.as_of) for o in units]
         ytd = None if any(v is None for v in now) else min(now)
         below = []

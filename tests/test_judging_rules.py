@@ -200,6 +200,20 @@ def test_a_quota_per_district_is_judged_district_by_district(catalog):
     assert "District B 2013 (1名)" in words(r)
 
 
+@pytest.mark.parametrize(("b_value", "missed", "unknown"), [
+    (1.0, [2014], False),  # B below the quota: the year missed whatever A (no figure) did
+    (3.0, [], True),  # B met it: without A's figure the year is not known either way
+])
+def test_a_district_without_a_figure_neither_meets_nor_hides_a_miss(catalog, b_value, missed, unknown):
+    cat = with_districts(catalog)
+    r = judge(cat, "qingdao-2012", "qd-top-talents", Period(2014, 4),
+              official={("qd-t-a", "top_talents_introduced"): annual({2012: 2.0, 2013: 2.0}),
+                        ("qd-t-b", "top_talents_introduced"): annual({2012: 2.0, 2013: 2.0, 2014: b_value})})
+    assert r.years_met == [2012, 2013] and r.years_missed == missed
+    assert ("no figure for 2014" in words(r)) is unknown
+    assert "District A 2014 (no figure)" in words(r)
+
+
 def test_a_list_the_plan_creates_is_judged_on_a_linear_pace_from_zero(catalog):
     """重点支持10家领军企业 by 2016, no list before 2012: 8 designated by 2013 is 4 a year against
     10 / 5 = 2 a year (R = 2), with no 2011 figure needed."""
