@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import yaml
 
 from domain.models import OrgKind, TargetKind
 from store.catalog import DATA_DIR, CatalogError, load_catalog
+from tests.catalog_files import copy_data
 
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PLAN_FILES = sorted((DATA_DIR / "plans").glob("*.yaml"))
@@ -84,17 +84,8 @@ def test_shenzhen_tasks_and_incentives(catalog):
     assert {i.min_growth_pct for i in jx} == {10}
 
 
-def _copy_data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR / "plans", data / "plans")
-    shutil.copytree(DATA_DIR / "seeds", data / "seeds")
-    for name in ("indicators.yaml", "orgs.yaml"):
-        shutil.copy(DATA_DIR / name, data / name)
-    return data
-
-
 def test_validation_reports_every_problem_at_once(tmp_path):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = data / "plans" / "qingdao-2012.yaml"
     plan = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan["targets"][0]["source_quote"] = "这句话不在原文里"
@@ -113,7 +104,7 @@ def test_validation_reports_every_problem_at_once(tmp_path):
 
 
 def test_unknown_field_is_rejected(tmp_path):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = data / "plans" / "hangzhou-2012.yaml"
     plan = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan["targets"][0]["valeu"] = 1

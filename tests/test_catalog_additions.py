@@ -7,8 +7,6 @@ tasks. Every number and date below is written from the seed text, not copied fro
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -22,6 +20,7 @@ from metrics import tasks
 from service import queries
 from store import programme
 from store.catalog import DATA_DIR, CatalogError, load_catalog
+from tests.catalog_files import copy_data
 
 
 def seed(catalog, plan_id: str) -> str:
@@ -270,15 +269,6 @@ def test_task_quarters_run_to_the_last_due_date(store, catalog):
 # ------------------------------------------------------------------------ the loader refuses
 
 
-def _copy_data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR / "plans", data / "plans")
-    shutil.copytree(DATA_DIR / "seeds", data / "seeds")
-    for name in ("indicators.yaml", "orgs.yaml"):
-        shutil.copy(DATA_DIR / name, data / name)
-    return data
-
-
 def _task_undated(plan):
     del plan["tasks"][0]["due"]
 
@@ -312,7 +302,7 @@ def _recurring_duty_mid_month(plan):
     (_recurring_duty_mid_month, "falls due at a month end"),
 ])
 def test_the_loader_refuses_a_broken_addition(tmp_path, edit, problem):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = data / "plans" / "qingdao-2012.yaml"
     plan = yaml.safe_load(path.read_text(encoding="utf-8"))
     edit(plan)
