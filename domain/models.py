@@ -211,6 +211,14 @@ class GrowthTarget(TargetBase):
     # 保持X%以上 / 年均增长X%以上: every year's 同比 must reach the rate too, not only the compound rate.
     each_year: bool = False
 
+    @model_validator(mode="after")
+    def _rises(self) -> GrowthTarget:
+        # A rate to sustain is reached from below; a ceiling on growth (不超过) would need its own judge.
+        if self.comparator.falling_is_good:
+            raise ValueError(f"{self.target_id}: a growth target is judged as a floor (>=, >, about), "
+                             f"not {self.comparator.value}")
+        return self
+
 
 class ShareTarget(TargetBase):
     """Indicator at scope ÷ the denominator reaches a percentage (≥ 5 % of the national total)."""

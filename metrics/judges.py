@@ -57,9 +57,9 @@ SHOWS_COMPONENTS = ("software_revenue", "main_revenue")
 
 
 def display_formatter(symbol: str) -> pg.Fmt:
-    """A canonical value inside a reason, in the unit the target was written in (a count of 个 bare)."""
+    """A canonical value inside a reason, in the unit the target was written in."""
     u = unit(symbol)
-    return lambda v: Message.of("figure.sig4", value=u.from_canonical(v), unit="" if symbol == "个" else symbol)
+    return lambda v: Message.of("figure.sig4", value=u.from_canonical(v), unit=symbol)
 
 
 def is_count(t: Target) -> bool:
@@ -269,7 +269,8 @@ class GrowthJudge(Judge[GrowthTarget]):
             yoy = year_on_year(x.picked.values, at)
             reading = None if yoy is None else pg.Reading(at, yoy)
         a = pg.assess_growth(x.yearly, t.value_canonical, t.base_year, t.last_whole_year, as_of.last_complete_year,
-                             final=as_of >= t.end, each_year=t.each_year, reading=reading)
+                             final=as_of >= t.end, each_year=t.each_year, reading=reading, comparator=t.comparator,
+                             end=t.end if t.target_quarter != 4 else None)
         return self._verdict(x, a, "rate_each_year" if t.each_year else "rate")
 
     def shown_unit(self, t: GrowthTarget, x: Inputs) -> str:
@@ -359,12 +360,16 @@ class ThresholdCountJudge(Judge[ThresholdCountTarget]):
         return annual(x.snap.figures(t.scope, t.official_indicator).official) if t.official_indicator else {}
 
     def chart_values(self, t: ThresholdCountTarget, x: Inputs) -> dict[int, float]:
+        """The bureau's counts where it records them, whole, as for totals (never one source in some
+        years and the other in the rest); else the count of the firms' own reports."""
+        if official := self.official(t, x):
+            return official
         counted = x.snap.count(t.scope, t.indicator, t.threshold.canonical, t.threshold_comparator == Comparator.GT)
-        return {y: float(n) for y, n in counted.items()} | self.official(t, x)
+        return {y: float(n) for y, n in counted.items()}
 
     def judge(self, t: ThresholdCountTarget, x: Inputs) -> Verdict:
         a, method = self._level(t, self.chart_values(t, x), x)
-        series = "official" if a.actual_year in self.official(t, x) else "bottom_up"
+        series = "official" if self.official(t, x) else "bottom_up"
         threshold = Message.of("figure.sig4", value=t.threshold.value, unit=t.threshold.unit)
         rule = Message.of("progress.count.above" if t.threshold_comparator == Comparator.GT else "progress.count.at_least",
                           threshold=threshold, source=Message.of(f"progress.count.source_{series}"))
@@ -432,17 +437,21 @@ class QuotaJudge(Judge[YearlyQuotaTarget]):
                 lowest[y] = min(reported)
         now = [figures[o.org_id].get(x.as_of) for o in units]
         ytd = None if any(v is None for v in now) else min(now)
-        below = []
+        below, silent = [], []
         for y in years:
             for o in units:
                 v = per_year[o.org_id].get(y)
-                if v is None or not pg.meets(v, t.value_canonical, t.comparator, is_count(t)):
+                if v is None:
+                    silent.append(Message.of("progress.quota.unit_year", name_zh=o.name_zh, name_en=o.name_en or o.name_zh,
+                                             year=y, value=Message.of("progress.quota.no_value")))
+                elif not pg.meets(v, t.value_canonical, t.comparator, is_count(t)):
                     below.append(Message.of("progress.quota.unit_year", name_zh=o.name_zh, name_en=o.name_en or o.name_zh,
-                                            year=y, value=Message.of("progress.quota.no_value") if v is None else fmt(v)))
-        n = len(units)
-        notes = (Message.of("progress.quota.per_unit", n=n),)
+                                            year=y, value=fmt(v)))
+        notes = (Message.of("progress.quota.per_unit", n=len(units)),)
         if below:
             notes += (Message.of("progress.quota.units_below", units=listed(below)),)
+        if silent:  # neither met nor missed: named apart from the districts below the quota
+            notes += (Message.of("progress.quota.units_no_figure", units=listed(silent)),)
         return lowest, ytd, notes
 
     def path(self, t, values, shown) -> dict[int, float]:

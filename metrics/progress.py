@@ -106,6 +106,13 @@ def goal(target: float, comparator: Comparator, count: bool = False) -> float:
     return target
 
 
+def target_words(target: float, comparator: Comparator, count: bool, fmt: Fmt) -> Message:
+    """The target inside a reason: its figure, or for 左右 the figure and the least that reaches it."""
+    if comparator is Comparator.ABOUT:
+        return Message.of("progress.about_target", target=fmt(target), least=fmt(goal(target, comparator, count)))
+    return fmt(target)
+
+
 def meets(value: float, target: float, comparator: Comparator, count: bool = False) -> bool:
     match comparator:
         case Comparator.GE:
@@ -167,17 +174,19 @@ def assess_level(
     """
     y0 = series.get(base_year)
     common = dict(base_value=y0, base_year=base_year)
+    reach = goal(target, comparator, count)  # the least that reaches it: the target, or 左右 less the tolerance
+    said = target_words(target, comparator, count, fmt)
     if last_complete_year >= target_year:
         yT = series.get(target_year)
         if yT is None:
             return _cannot(Message.of("progress.no_target_year", year=target_year), target, final=True, **common)
         done = meets(yT, target, comparator, count)
         rate = cagr(y0, yT, target_year - base_year) if y0 is not None else None
-        gap = shortfall(yT, target, comparator)
+        gap = shortfall(yT, reach, comparator)
         return Assessment(
             Status.ACHIEVED if done else Status.MISSED,
             Message.of("progress.level.reached" if done else "progress.level.fell_short", year=target_year,
-                       value=fmt(yT), target=fmt(target)),
+                       value=fmt(yT), target=said),
             target, actual=yT, actual_year=target_year, completion=completion(yT, target, comparator),
             actual_rate=rate, gap=gap, projected_value=yT, projected_gap=gap, final=True, **common,
         )
@@ -187,24 +196,24 @@ def assess_level(
     yi = series[ti]
     base = Assessment(
         Status.CANNOT_ASSESS, Message.of("progress.not_judged"), target, actual=yi, actual_year=ti,
-        completion=completion(yi, target, comparator), gap=shortfall(yi, target, comparator), **common,
+        completion=completion(yi, target, comparator), gap=shortfall(yi, reach, comparator), **common,
     )
     if meets(yi, target, comparator, count):
         return replace(base, status=Status.ACHIEVED, projected_value=yi, projected_gap=base.gap,
-                       reason=Message.of("progress.level.already_met", year=ti, value=fmt(yi), target=fmt(target)))
+                       reason=Message.of("progress.level.already_met", year=ti, value=fmt(yi), target=said))
     if y0 is None:
         return replace(base, reason=Message.of("progress.level.no_base", base_year=base_year))
     if ti <= base_year:
         return replace(base, reason=Message.of("progress.only_base", base_year=base_year))
     if y0 <= 0:
         return replace(base, reason=Message.of("progress.base_not_positive", value=fmt(y0)))
-    g_req = cagr(y0, target, target_year - base_year)
+    g_req = cagr(y0, reach, target_year - base_year)
     g_act = cagr(y0, yi, ti - base_year)
     if g_act is None or g_req is None:
         return replace(base, reason=Message.of("progress.sign_change"))
     projected = project(yi, g_act, target_year - ti)
     base = replace(base, actual_rate=g_act, required_rate=g_req, projected_value=projected,
-                   projected_gap=shortfall(projected, target, comparator))
+                   projected_gap=shortfall(projected, reach, comparator))
     if g_req == 0 or (g_req < 0) != comparator.falling_is_good:
         # The base already met the target and the latest value no longer does.
         return replace(base, status=Status.MOVING_AWAY,
@@ -232,26 +241,38 @@ def assess_growth(
     final: bool,
     each_year: bool = False,
     reading: Reading | None = None,
+    comparator: Comparator = Comparator.GE,
+    end: Period | None = None,
 ) -> Assessment:
     """A growth rate to sustain from the base year to the plan's last whole year (年均增长30%).
 
     Judged on the compound rate; with `each_year` (保持X%以上, 年均增长X%以上) also on every year's
     同比, so 100 → 140 → 145.2 does not keep 20 % a year although its compound rate is 20.5 %: a year
-    below the rate is named, and misses the target for good. `reading` is a year-to-date 同比: the plan's
-    end quarter when it ends within a year (counted as that year's figure), or before any whole year
-    is known, the as-of quarter (a provisional reading). The gap is in percentage points, never a
-    ratio of two rates.
+    below the rate is named, and misses the target for good. A year without a figure is named too: it
+    cannot be shown to have kept the rate, unless the years around it average below it, when one of
+    them must have missed. `reading` is a year-to-date 同比: the plan's end quarter `end` when it ends
+    within a year (counted as that year's figure), or before any whole year is known, the as-of quarter
+    (a provisional reading). The gap is in percentage points, never a ratio of two rates.
     """
     y0 = series.get(base_year)
     common = dict(base_value=y0, base_year=base_year, required_rate=rate)
     upto = min(last_year, last_complete_year)
-    yoys = {y: g for y in range(base_year + 1, upto + 1) if (g := change(series.get(y), series.get(y - 1))) is not None}
-    counted = dict(yoys)
-    if final and reading is not None and reading.period.year > last_year:
-        counted[reading.period.year] = reading.yoy  # the plan's last, part-year reading
-    below = tuple(y for y, g in sorted(counted.items()) if not _close_above(g, rate)) if each_year else ()
-    above = tuple(y for y, g in sorted(counted.items()) if _close_above(g, rate)) if each_year else ()
-    common |= dict(years_met=above, years_missed=below)
+    known = _year_by_year(series, base_year, upto)
+    if final and end is not None:
+        if reading is not None:
+            known.rates[end.year] = reading.yoy  # the plan's last, part-year reading
+        else:
+            known.unknown.append(end.year)
+    ok = lambda g: meets(g, rate, comparator)
+    # A stretch without a figure that averages the rate may hide a year below it: not known either way.
+    known.unknown = sorted(set(known.unknown) | {y for f, t, g in known.spans if ok(g) for y in range(f, t + 1)})
+    known.spans = [s for s in known.spans if not ok(s[2])]
+    below = tuple(sorted({y for y, g in known.rates.items() if not ok(g)} |
+                         {y for first, last, _ in known.spans for y in range(first, last + 1)}))
+    met = tuple(y for y, g in sorted(known.rates.items()) if ok(g))
+    if not each_year:  # a compound rate alone: no year is judged on its own
+        below, met = (), ()
+    common |= dict(years_met=met, years_missed=below)
     if y0 is None:
         return _cannot(Message.of("progress.growth.no_base", base_year=base_year), rate, final=final, **common)
     ti = latest_year({y: v for y, v in series.items() if y > base_year}, upto)
@@ -260,7 +281,7 @@ def assess_growth(
     g = cagr(y0, series[ti], ti - base_year) if ti is not None else None
     if ti is not None and g is None:
         return _cannot(Message.of("progress.base_not_positive", value=plain(y0)), rate, final=final, **common)
-    years = _each_year(counted, rate, reading if final else None) if each_year else None
+    years = _each_year(known, ok, rate, end if final else None) if each_year else None
     if g is None:  # no whole year after the base yet: the year-to-date 同比 is all there is
         if reading is None:
             return _cannot(Message.of("progress.growth.no_later_year"), rate, **common)
@@ -268,24 +289,54 @@ def assess_growth(
                     gap=rate - reading.yoy, projected_value=reading.yoy, projected_gap=rate - reading.yoy, **common)
         words = Message.of("progress.growth.ytd", yoy=reading.yoy, period=period_words(reading.period),
                            rate=rate)
-        return Assessment(_rate_status(reading.yoy, rate), words, rate, **body)
+        return Assessment(_rate_status(reading.yoy, ok), words, rate, **body)
     body = dict(actual=g, actual_year=ti, actual_rate=g, gap=rate - g, projected_value=g, projected_gap=rate - g,
                 **common)
     words = dict(actual=g, base_year=base_year, year=ti, rate=rate)
     compound = Message.of("progress.growth.final" if final else "progress.growth.so_far", **words)
     reason = compound if years is None else Message.of("progress.and", head=compound, tail=years)
     if final:
-        return Assessment(Status.ACHIEVED if _close_above(g, rate) and not below else Status.MISSED, reason, rate, final=True,
-                          **body)
+        if ok(g) and not below and each_year and known.unknown:
+            return _cannot(reason, rate, final=True, **body)  # kept the rate in the years we can see only
+        return Assessment(Status.ACHIEVED if ok(g) and not below else Status.MISSED, reason, rate, final=True, **body)
     if below:  # a year below 保持X%以上 has broken the target already
         return Assessment(Status.MISSED, reason, rate, **body)
-    if not _close_above(g, rate):
+    if not ok(g):
         rest = last_year - ti
         needed = cagr(series[ti], y0 * (1 + rate) ** (last_year - base_year), rest) if rest > 0 else None
         if needed is not None:
             reason = Message.of("progress.and", head=reason, tail=Message.of("progress.growth.needed", rate=needed,
                                                                              first=ti + 1, last=last_year))
-    return Assessment(_rate_status(g, rate), reason, rate, **body)
+    return Assessment(_rate_status(g, ok), reason, rate, **body)
+
+
+@dataclass
+class YearByYear:
+    """Each year's 同比 where both years have a figure; a stretch with a year missing, as its average
+    rate (first year, last year, rate a year); and the years whose 同比 is not known."""
+
+    rates: dict[int, float]
+    spans: list[tuple[int, int, float]]
+    unknown: list[int]
+
+
+def _year_by_year(series: Mapping[int, float], base_year: int, upto: int) -> YearByYear:
+    out = YearByYear({}, [], [])
+    known = [y for y in sorted(series) if base_year <= y <= upto]
+    for a, b in zip(known, known[1:], strict=False):
+        if b == a + 1:
+            g = change(series[b], series[a])
+            if g is not None:
+                out.rates[b] = g
+            else:
+                out.unknown.append(b)
+        elif (g := cagr(series[a], series[b], b - a)) is not None:
+            out.spans.append((a + 1, b, g))
+    last = known[-1] if known else base_year
+    out.unknown += [y for y in range(base_year + 1, upto + 1)
+                    if y not in out.rates and not any(f <= y <= t for f, t, _ in out.spans) and y not in out.unknown]
+    out.unknown = sorted(set(out.unknown) | set(range(last + 1, upto + 1)))
+    return out
 
 
 def period_words(p: Period) -> Message:
@@ -293,26 +344,44 @@ def period_words(p: Period) -> Message:
     return Message.of("period.ytd", year=p.year, quarter=p.quarter, end_month=p.end_month)
 
 
-def _rate_status(actual: float, rate: float) -> Status:
-    """A rate so far against the rate to sustain: at or above it is on track, growing more slowly
-    needs acceleration, shrinking moves away (the gap in points says how far)."""
-    if _close_above(actual, rate):
+def _rate_status(actual: float, reaches) -> Status:
+    """A rate so far against the rate to sustain: reaching it is on track, growing more slowly needs
+    acceleration, shrinking moves away (the gap in points says how far)."""
+    if reaches(actual):
         return Status.ON_TRACK
     return Status.ACCELERATION_NEEDED if actual >= 0 else Status.MOVING_AWAY
 
 
-def _each_year(yoys: Mapping[int, float], rate: float, end: Reading | None) -> Message:
-    """Each year's 同比 against the rate, naming the years below it."""
+def _each_year(known: YearByYear, reaches, rate: float, end: Period | None) -> Message:
+    """Each year's 同比 against the rate: the years below it, a stretch without a figure that averages
+    below it, and the years whose 同比 is not known."""
     def label(y: int) -> Message:
-        return period_words(end.period) if end and y == end.period.year else Message.of("progress.year", year=y)
+        return period_words(end) if end and y == end.year else Message.of("progress.year", year=y)
 
-    below = [Message.of("progress.growth.year_value", year=label(y), yoy=g) for y, g in sorted(yoys.items())
-             if not _close_above(g, rate)]
-    if not yoys:
-        return Message.of("progress.growth.no_yoy")
+    below = [Message.of("progress.growth.year_value", year=label(y), yoy=g)
+             for y, g in sorted(known.rates.items()) if not reaches(g)]
+    below += [Message.of("progress.growth.span_value", first=label(f), last=label(t), yoy=g)
+              for f, t, g in known.spans if not reaches(g)]
+    parts = []
     if below:
-        return Message.of("progress.growth.years_below", years=listed(below), rate=rate)
-    return Message.of("progress.growth.every_year", first=label(min(yoys)), last=label(max(yoys)), rate=rate)
+        parts.append(Message.of("progress.growth.years_below", years=listed(below), rate=rate))
+    elif known.rates:
+        first, last = min(known.rates), max(known.rates)
+        if first == last:
+            parts.append(Message.of("progress.growth.the_year", year=label(first), rate=rate))
+        elif known.unknown:  # not "every year": name the years that did
+            parts.append(Message.of("progress.growth.years_met", years=listed(label(y) for y in sorted(known.rates)),
+                                    rate=rate))
+        else:
+            parts.append(Message.of("progress.growth.every_year", first=label(first), last=label(last), rate=rate))
+    if known.unknown:
+        parts.append(Message.of("progress.growth.no_yoy_for", years=listed(label(y) for y in known.unknown)))
+    if not parts:
+        return Message.of("progress.growth.no_yoy")
+    out = parts[0]
+    for p in parts[1:]:
+        out = Message.of("progress.and", head=out, tail=p)
+    return out
 
 
 def assess_pace(
@@ -342,6 +411,8 @@ def assess_pace(
     if ti is None or ti not in progress or ti <= start_year:
         if final:
             return _cannot(Message.of("progress.pace.no_target_year", year=target_year), target, final=True, **common)
+        if last_complete_year <= start_year:
+            return _cannot(Message.of("progress.pace.no_whole_year", start=start_year), target, **common)
         return _cannot(Message.of("progress.pace.no_value", start=start_year, year=last_complete_year), target,
                        **common)
     done = progress[ti]
@@ -350,19 +421,20 @@ def assess_pace(
     projected = pace if per_year else done + pace * (target_year - ti)
     ratio = pace / required if required else None
     body = dict(actual=actual, actual_year=ti, actual_rate=pace, ratio=ratio,
-                completion=actual / target if target else None, gap=target - actual,
-                projected_value=projected, projected_gap=target - projected, **common)
+                completion=actual / target if target else None, gap=reach - actual,
+                projected_value=projected, projected_gap=reach - projected, **common)
     words = dict(pace=fmt(pace), required=fmt(required))
+    said = target_words(target, comparator, count and not per_year, fmt)
     if final:
         ok = meets(actual, target, comparator, count and not per_year)
         if per_year:
             reason = Message.of("progress.pace.final_rate", start=start_year, year=target_year, **words)
         else:
-            reason = Message.of("progress.pace.final_total", total=fmt(actual), year=target_year, **words)
+            reason = Message.of("progress.pace.final_total", total=fmt(actual), year=target_year, target=said, **words)
         return Assessment(Status.ACHIEVED if ok else Status.MISSED, reason, target, final=True, **body)
     if not per_year and meets(done, target, comparator, count):
-        return Assessment(Status.ACHIEVED, Message.of("progress.pace.reached", total=fmt(done), year=ti,
-                                                      target=fmt(target)), target, **body)
+        return Assessment(Status.ACHIEVED, Message.of("progress.pace.reached", total=fmt(done), year=ti, target=said),
+                          target, **body)
     if ratio is None:
         return _cannot(Message.of("progress.pace.zero_target"), target, **body)
     return Assessment(classify_ratio(ratio), Message.of("progress.pace.ratio", ratio=ratio, **words), target, **body)
@@ -450,7 +522,11 @@ def assess_quota(
         # The binding year: the first one that missed, so the row's figure explains its status.
         worst = missed[0]
         v = annual_values[worst]
-        return Assessment(Status.MISSED, said(met_words, missed_words, unknown_words), quota, actual=v,
+        now = None  # the current year's standing, still worth knowing after the verdict
+        if not final and current.ytd is not None and current.year > last_complete_year:
+            now = Message.of("progress.quota.this_year", year=current.year, done=fmt(current.ytd),
+                             share=current.ytd / quota)
+        return Assessment(Status.MISSED, said(met_words, missed_words, unknown_words, now), quota, actual=v,
                           actual_year=worst, completion=v / quota, gap=quota - v, final=final, **common)
     if final:
         if unknown:

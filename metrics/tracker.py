@@ -132,6 +132,8 @@ def needs(plan: Plan, catalog: Catalog) -> Needs:
 def definition_breaks(t: Target, catalog: Catalog, last: int) -> list[int]:
     """Years within base_year < year ≤ last in which the target's indicator (or its ratio's
     denominator) changed definition: growth across them compares unlike figures."""
+    if isinstance(t, ShareTarget | DensityTarget) and t.denominator.indicator == t.indicator:
+        return []  # a share of the same indicator's total: the change falls on both sides alike
     ids = {t.indicator} | ({t.denominator.indicator} if isinstance(t, ShareTarget | DensityTarget) else set())
     return sorted({d.year for i in ids for d in catalog.indicators[i].definition_changes if t.base_year < d.year <= last})
 

@@ -201,9 +201,12 @@ def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequ
     above the threshold — strictly above it where `strict` (过/超过) — several thresholds in one pass (a
     plan's 1亿/5亿/10亿 firm counts)."""
     wanted = sorted({(float(x), bool(strict)) for x, strict in thresholds})
+    # Figures equal to nine significant digits are equal (metrics.progress.EPSILON): a firm at exactly
+    # the threshold is at it, not above it, whatever the last bit of its float says.
     rows = con.execute(
         """SELECT t.threshold, t.strict, o.year,
-                  count(*) FILTER (WHERE o.value > t.threshold OR (NOT t.strict AND o.value = t.threshold))
+                  count(*) FILTER (WHERE CASE WHEN t.strict THEN o.value > t.threshold + 1e-9 * greatest(1, abs(t.threshold))
+                                              ELSE o.value >= t.threshold - 1e-9 * greatest(1, abs(t.threshold)) END)
            FROM current_observations o
            JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
            JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'

@@ -112,6 +112,26 @@ def test_a_yearly_floor_is_judged_on_every_years_growth(levels, each_year, last_
         assert "2013 (+3.7%)" in render(a.reason, "en") and "2013年（+3.7%）" in render(a.reason, "zh")
 
 
+@pytest.mark.parametrize(("levels", "status", "missed", "said"), [
+    # 2013 has no figure; 2012 → 2014 averages (178.75/125)^(1/2) − 1 = 19.6 % < 20 %: one of them missed
+    ({2011: 100.0, 2012: 125.0, 2014: 178.75, 2015: 223.4}, pg.Status.MISSED, (2013, 2014),
+     "2013–2014 (+19.6% a year, a year without a figure)"),
+    # 2012 → 2014 averages exactly 20 %: 2013 or 2014 may still be below — not known, so not achieved
+    ({2011: 100.0, 2012: 125.0, 2014: 180.0, 2015: 216.0}, pg.Status.CANNOT_ASSESS, (),
+     "no year-on-year figure for 2013, 2014"),
+])
+def test_a_year_without_a_figure_is_named_not_passed(levels, status, missed, said):
+    a = pg.assess_growth(levels, 0.20, 2011, 2015, 2015, final=True, each_year=True)
+    assert (a.status, a.years_missed) == (status, missed)
+    assert said in render(a.reason, "en")
+    assert "every year" not in render(a.reason, "en")
+
+
+def test_one_years_growth_is_worded_as_one_year():
+    a = pg.assess_growth({2011: 100.0, 2012: 125.0}, 0.20, 2011, 2015, 2012, final=False, each_year=True)
+    assert "2012's growth reached 20.0%" in render(a.reason, "en") and "2012年同比达到20.0%" in render(a.reason, "zh")
+
+
 def test_a_floor_broken_mid_plan_is_missed_before_the_end():
     a = pg.assess_growth({2011: 100.0, 2012: 140.0, 2013: 145.2}, 0.20, 2011, 2015, 2013, final=False, each_year=True)
     assert a.status is pg.Status.MISSED and not a.final and a.years_missed == (2013,)
@@ -131,6 +151,17 @@ def test_a_rate_row_shows_its_gap_in_points_not_a_ratio_of_rates(catalog):
 
 SZ_Q = {Period(2010, 1): 100.0, Period(2010, 3): 330.0, Period(2010, 4): 450.0,
         Period(2011, 1): 122.0, Period(2011, 3): 400.0, Period(2011, 4): 549.0}
+
+
+def test_a_missing_end_quarter_reading_is_named_not_dropped(catalog):
+    """Shenzhen at 2012Q1 without its 2012 Q1 figure: 2011 kept 20 %, but the plan's last reading is
+    missing, so the verdict cannot be given (not "achieved" on 2011 alone)."""
+    values = {p: v * Y for p, v in SZ_Q.items()}
+    r = judge(catalog, "shenzhen-2011", "sz-software-revenue-growth", Period(2012, 1),
+              official={("shenzhen", "software_revenue"): values})
+    assert r.status is pg.Status.CANNOT_ASSESS and r.final
+    assert "no year-on-year figure for 2012Q1" in words(r)
+    assert "2012年1-3月无同比数据" in render(r.reason, "zh")
 
 
 @pytest.mark.parametrize(("as_of", "extra", "status", "final", "said"), [
@@ -164,12 +195,28 @@ def test_about_reaches_the_value_less_ten_percent_and_at_least_one(value, target
     assert pg.meets(value, target, Comparator.ABOUT, count) is reached
 
 
-@pytest.mark.parametrize(("total", "status"), [(15.0, pg.Status.ACHIEVED), (13.0, pg.Status.MISSED)])
-def test_a_pace_judgment_honours_about(total, status):
-    # 16个左右 by 2018 from 2016: 15 reaches it, 13 does not
+@pytest.mark.parametrize(("total", "status", "gap"), [(15.0, pg.Status.ACHIEVED, 14.4 - 15), (13.0, pg.Status.MISSED, 14.4 - 13)])
+def test_a_pace_judgment_honours_about(total, status, gap):
+    # 16个左右 by 2018 from 2016: 15 reaches it, 13 does not; the gap is to the least that reaches it (14.4),
+    # so an achieved row never shows a shortfall, and the reason says what 左右 allowed
     a = pg.assess_pace({2016: 5.0, 2017: 10.0, 2018: total}, 16.0, 2015, 2018, 2018, per_year=False,
                        comparator=Comparator.ABOUT, count=True)
-    assert a.status is status and a.final
+    assert a.status is status and a.final and a.gap == pytest.approx(gap)
+    assert "against about 16 (at least 14.4)" in render(a.reason, "en")
+    assert "16左右（不少于14.4）" in render(a.reason, "zh")
+
+
+def test_about_reached_mid_programme_says_so_truthfully():
+    # 8个左右 by 2018: 7 by 2017 reaches it (8 − max(0.8, 1) = 7) — said as "about 8 (at least 7)", not "reaches 8"
+    a = pg.assess_pace({2016: 3.0, 2017: 7.0}, 8.0, 2015, 2018, 2017, per_year=False, comparator=Comparator.ABOUT,
+                       count=True)
+    assert a.status is pg.Status.ACHIEVED and a.gap == 0
+    assert render(a.reason, "en") == "7 by 2017 already reaches about 8 (at least 7)"
+
+
+def test_a_pace_before_any_whole_year_says_so():
+    a = pg.assess_pace({}, 5.0, 2020, 2025, 2020, per_year=False)
+    assert render(a.reason, "en") == "no whole year after 2020 yet"
 
 
 # ------------------------------------------------------------------ 5. scopes as written
