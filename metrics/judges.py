@@ -43,6 +43,7 @@ from domain.periods import Period
 from domain.snapshot import CountKey, Needs, PairKey, SeriesKey, Snapshot
 from domain.units import DISPLAY, Dimension, ratio_canonical, unit
 from metrics import progress as pg
+from metrics import seasonal
 from metrics.growth import cagr, project, required_path
 from metrics.periods import annual
 from metrics.periods import yoy as year_on_year
@@ -113,6 +114,7 @@ class Verdict:
     basis: str | None = None  # a ratio's coverage, the same on both sides: official | reported | bottom_up
     matched: int | None = None  # for a bottom-up ratio, how many reporters gave both figures (latest year)
     notes: tuple[Message, ...] = ()  # said after the reason: how a count is formed, which districts missed
+    seasonal: seasonal.Seasonal | None = None  # the usual share of the year by this quarter, where paced
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Judge(Generic[T]):
         paced = current is not None and current.yearly_target is not None and spread_flow(x.indicator)
         return Verdict(a, current or _no_year(as_of), labelled(x.picked, x.catalog, x.target.scope).which,
                        x.picked.values.get(as_of), year_on_year(x.picked.values, as_of), method, paced=paced,
-                       notes=notes)
+                       notes=notes, seasonal=seasonal.usual_share(x.picked.values, as_of) if paced else None)
 
     @staticmethod
     def _level(t: Target, values: Mapping[int, float], x: Inputs) -> tuple[pg.Assessment, str]:

@@ -20,7 +20,7 @@ from domain.models import DensityTarget, Plan, ShareTarget, Target
 from domain.periods import Period
 from domain.snapshot import Needs, Snapshot
 from domain.units import DISPLAY, Dimension, convert, unit
-from metrics import judges
+from metrics import judges, seasonal
 from metrics import progress as pg
 from metrics.periods import annual
 from metrics.series import pick
@@ -77,7 +77,26 @@ class ProgressRow(BaseModel):
     years_missed: list[int] = []
     rate_gap_pp: float | None = None  # a rate target: required − actual, in percentage points (+ = short)
     definition_break: list[int] = []  # years the indicator's definition changed within the span judged
+    # The usual share of the year by this quarter from the flow's own previous years (seasonal pace),
+    # the years it is the mean of (empty: no history, the linear share stands in), and where this
+    # year's completion stands against it and against the linear 序时进度.
+    seasonal_time_elapsed: float | None = None
+    seasonal_years: list[int] = []
+    seasonal_standing: str | None = None
+    linear_standing: str | None = None
 
+
+    @property
+    def pace_words(self) -> Message | None:
+        """This year's completion against the usual seasonal share and the linear 序时进度, in words."""
+        if self.seasonal_time_elapsed is None or self.in_year_completion is None or self.time_elapsed is None:
+            return None
+        common = dict(done=self.in_year_completion, elapsed=self.time_elapsed,
+                      linear=Message.of(f"progress.standing.{self.linear_standing}"))
+        if not self.seasonal_years:
+            return Message.of("progress.seasonal.no_history", **common)
+        return Message.of("progress.seasonal.usual", share=self.seasonal_time_elapsed, years=listed(self.seasonal_years),
+                          seasonal=Message.of(f"progress.standing.{self.seasonal_standing}"), **common)
 
     @property
     def reason_code(self) -> str:
@@ -150,6 +169,16 @@ def _reason(v: judges.Verdict, breaks: list[int]) -> Message:
     return out
 
 
+def _seasonal(v: judges.Verdict) -> dict:
+    """The in-year reading against the usual seasonal share and against the linear 序时进度."""
+    if v.seasonal is None:
+        return {}
+    done = v.current.completion
+    return dict(seasonal_time_elapsed=v.seasonal.share, seasonal_years=list(v.seasonal.years),
+                seasonal_standing=seasonal.standing(done, v.seasonal.share),
+                linear_standing=seasonal.standing(done, v.current.time_elapsed))
+
+
 def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Period, coverage: float | None,
          judge: judges.Judge) -> ProgressRow:
     a, current = v.assessment, v.current
@@ -182,6 +211,7 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
         coverage=coverage, source_quote=t.source_quote, method=v.method, coverage_basis=v.basis,
         matched_reporters=v.matched, years_met=list(a.years_met), years_missed=list(a.years_missed),
         rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100, definition_break=breaks,
+        **_seasonal(v),
     )
 
 

@@ -34,6 +34,8 @@ row = by_id[chosen]
 st.subheader(localized(row, "name", ctx.lang))
 components.badge(row.status, ctx.lang)
 st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
+if row.pace_words is not None:
+    st.caption(t("format.labelled", ctx.lang, label=t("in_year", ctx.lang), value=row.pace_words))
 paced = row.in_year_completion is not None and row.time_elapsed is not None  # 序时进度 means something
 chart, gauge = st.columns([3, 1]) if paced else (st.container(), None)
 with chart:
@@ -41,7 +43,8 @@ with chart:
                     key="target-chart")
 if gauge is not None:
     with gauge:
-        st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang), key="gauge")
+        st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang,
+                                              usual=row.seasonal_time_elapsed), key="gauge")
 st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=plan.seed_file))
 st.text(f"“{row.source_quote}”")
 

@@ -53,7 +53,9 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     for head in [r for r in rows if r.headline] or rows[:1]:
         name = _name(head, lang)
         sentences = []
-        if head.ytd is not None and head.in_year_completion is not None and head.ahead_of_schedule is not None:
+        said_ytd = head.ytd is not None and head.in_year_completion is not None and head.ahead_of_schedule is not None
+        said_level = head.actual is not None and head.completion is not None and head.kind != "growth"
+        if said_ytd:
             value, shown = display(head.ytd, head.unit)
             ahead = head.ahead_of_schedule or 0.0
             sentences.append(t("briefing.ytd", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
@@ -61,7 +63,9 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
                                name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy),
                                done=pct(head.in_year_completion), ahead=t("briefing.higher" if ahead >= 0 else "briefing.lower"),
                                points=abs(ahead) * 100))
-        if head.actual is not None and head.completion is not None and head.kind != "growth":
+            if head.pace_words is not None:
+                sentences.append(t("briefing.usual_pace", words=head.pace_words))
+        if said_level:
             value, shown = display(head.actual, head.unit)
             target, _ = display(head.target, head.unit)
             pace = (t("briefing.pace", required=pct(head.required_cagr), actual=pct(head.actual_cagr), base=head.base_year,
@@ -71,7 +75,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
                                target_year=head.target_year, target=number(target, shown), done=pct(head.completion),
                                pace=pace))
         reason = render(head.reason, lang)
-        if len(sentences) == 2:  # the pace sentence already gives the reason's numbers
+        if said_ytd and said_level:  # the pace sentence already gives the reason's numbers
             sentences.append(t("briefing.status_only", status=status.word(head.status, lang)))
         else:
             sentences.append(t("briefing.status_line", name=name, status=status.word(head.status, lang), reason=reason))

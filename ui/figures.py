@@ -132,17 +132,22 @@ def components_chart(frame: pd.DataFrame, lang: str, height: int = 320) -> go.Fi
     return house_style(fig, height)
 
 
-def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 240) -> go.Figure:
-    """This year's completion against 序时进度: the needle's bar against the threshold mark."""
+def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 240, usual: float | None = None) -> go.Figure:
+    """This year's completion against 序时进度: the bar against the shaded linear share and, where the
+    flow's own history gives one, the red mark of the usual seasonal share (else the linear one)."""
     value = completion * 100
+    mark = elapsed if usual is None else usual
+    aside = f"{label('elapsed', lang)} {elapsed:.0%}"
+    if usual is not None:
+        aside = t("join.list", lang, head=aside, tail=f"{label('usual_pace', lang)} {usual:.0%}")
     fig = go.Figure(go.Indicator(
         mode="gauge+number+delta", value=value, number=dict(suffix="%", valueformat=".1f"),
-        delta=dict(reference=elapsed * 100, valueformat=".1f", suffix=" pp"),
-        title=dict(text=t("format.aside", lang, text=label("in_year", lang), aside=f"{label('elapsed', lang)} {elapsed:.0%}")),
+        delta=dict(reference=mark * 100, valueformat=".1f", suffix=" pp"),
+        title=dict(text=t("format.aside", lang, text=label("in_year", lang), aside=aside)),
         gauge=dict(axis=dict(range=[0, max(120, value + 10)], ticksuffix="%"),
-                   bar=dict(color="#0b3d91" if completion >= elapsed else "#bf8700"),
+                   bar=dict(color="#0b3d91" if completion >= mark else "#bf8700"),
                    steps=[dict(range=[0, elapsed * 100], color="#eaeef2")],
-                   threshold=dict(line=dict(color="#82071e", width=3), value=elapsed * 100)),
+                   threshold=dict(line=dict(color="#82071e", width=3), value=mark * 100)),
     ))
     return house_style(fig, height, legend=False)
 
