@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.models import Indicator, Organisation, OrgKind, Plan, Target
+from domain.models import BreakKind, Indicator, Organisation, OrgKind, Plan, SeriesBreak, Target
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,20 @@ class Catalog:
     indicators: dict[str, Indicator]
     organisations: dict[str, Organisation]
     plans: dict[str, Plan]
+    breaks: tuple[SeriesBreak, ...] = ()  # data/breaks.yaml: scope thresholds and area mergers
+
+    def breaks_for(self, indicator_id: str, org_id: str) -> list[SeriesBreak]:
+        """Every break on one organisation's series of one indicator, by year: the catalog's breaks
+        whose scope holds the organisation, and the indicator's own definition changes (everywhere)."""
+        out = [b for b in self.breaks
+               if (not b.indicators or indicator_id in b.indicators)
+               and any(org_id == s or self.is_under(org_id, s) for s in b.scopes)]
+        ind = self.indicators.get(indicator_id)
+        for d in ind.definition_changes if ind else ():
+            out.append(SeriesBreak(break_id=f"{indicator_id}-definition-{d.year}", kind=BreakKind.DEFINITION,
+                                   year=d.year, indicators=(indicator_id,), scopes=(self.root,), note_zh=d.note_zh,
+                                   note_en=d.note_en, source="data/indicators.yaml"))
+        return sorted(out, key=lambda b: (b.year, b.break_id))
 
     @property
     def root(self) -> str:

@@ -83,6 +83,28 @@ class Indicator(Frozen):
         return UNITS[self.unit].dimension
 
 
+class BreakKind(StrEnum):
+    DEFINITION = "definition"  # what an indicator counts changed (software revenue: six parts, then four)
+    THRESHOLD = "threshold"  # which firms the survey covers changed (主营业务收入 ≥ 500万 → ≥ 2000万元)
+    MERGE = "merge"  # the area changed (江干区 and 下城区 merged in 2021)
+
+
+class SeriesBreak(Frozen):
+    """A dated break in series (catalog data, data/breaks.yaml): from `year` on, the figures of the
+    given indicators (every indicator where none is named) at the given organisations and every one
+    below them are on a new footing, so growth across it compares unlike figures unless the bureau
+    publishes a comparable rate."""
+
+    break_id: Id
+    kind: BreakKind
+    year: int  # the first year on the new footing
+    indicators: tuple[Id, ...] = ()
+    scopes: tuple[Id, ...]
+    note_zh: str
+    note_en: str
+    source: str = Field(min_length=4)  # where the change is documented
+
+
 class Organisation(Frozen):
     org_id: Id
     name_zh: str

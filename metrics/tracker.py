@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.catalog import Catalog
 from domain.messages import Message, listed
-from domain.models import DensityTarget, Plan, ShareTarget, Target
+from domain.models import BreakKind, DensityTarget, Plan, SeriesBreak, ShareTarget, Target
 from domain.periods import Period
 from domain.snapshot import Needs, Snapshot
 from domain.units import DISPLAY, Dimension, convert, unit
@@ -77,6 +77,7 @@ class ProgressRow(BaseModel):
     years_missed: list[int] = []
     rate_gap_pp: float | None = None  # a rate target: required − actual, in percentage points (+ = short)
     definition_break: list[int] = []  # years the indicator's definition changed within the span judged
+    breaks: list[dict] = []  # every series break the judged growth crosses: break_id, kind, year
     # The usual share of the year by this quarter from the flow's own previous years (seasonal pace),
     # the years it is the mean of (empty: no history, the linear share stands in), and where this
     # year's completion stands against it and against the linear 序时进度.
@@ -90,6 +91,8 @@ class ProgressRow(BaseModel):
     def pace_words(self) -> Message | None:
         """This year's completion against the usual seasonal share and the linear 序时进度, in words."""
         if self.seasonal_time_elapsed is None or self.in_year_completion is None or self.time_elapsed is None:
+            return None
+        if self.time_elapsed >= 1:  # the whole year: no pace left to compare
             return None
         common = dict(done=self.in_year_completion, elapsed=self.time_elapsed,
                       linear=Message.of(f"progress.standing.{self.linear_standing}"))
@@ -148,21 +151,29 @@ def needs(plan: Plan, catalog: Catalog) -> Needs:
     return out
 
 
-def definition_breaks(t: Target, catalog: Catalog, last: int) -> list[int]:
-    """Years within base_year < year ≤ last in which the target's indicator (or its ratio's
-    denominator) changed definition: growth across them compares unlike figures."""
-    if isinstance(t, ShareTarget | DensityTarget) and t.denominator.indicator == t.indicator:
-        return []  # a share of the same indicator's total: the change falls on both sides alike
-    ids = {t.indicator} | ({t.denominator.indicator} if isinstance(t, ShareTarget | DensityTarget) else set())
-    return sorted({d.year for i in ids for d in catalog.indicators[i].definition_changes if t.base_year < d.year <= last})
+def breaks_crossed(t: Target, catalog: Catalog, last: int) -> list[SeriesBreak]:
+    """The series breaks (data/breaks.yaml and the indicators' definition changes) within
+    base_year < year ≤ last on the target's figures. For a ratio, a break on both sides alike (a
+    share of the same indicator's total) cancels out; one on either side alone does not."""
+    crossed = catalog.breaks_for(t.indicator, t.scope)
+    if isinstance(t, ShareTarget | DensityTarget):
+        other = catalog.breaks_for(t.denominator.indicator, t.denominator.scope)
+        both = {b.break_id for b in crossed} & {b.break_id for b in other}
+        crossed = [b for b in crossed + other if b.break_id not in both]
+    return sorted({b.break_id: b for b in crossed if t.base_year < b.year <= last}.values(),
+                  key=lambda b: (b.year, b.break_id))
 
 
 NOTE_CHAIN = "progress.and"  # "{head}; {tail}": a reason and what is said after it
 
 
-def _reason(v: judges.Verdict, breaks: list[int]) -> Message:
+def _reason(v: judges.Verdict, breaks: list[SeriesBreak]) -> Message:
     """The assessment's reason, then what the reader must know to trust it."""
-    notes = list(v.notes) + [Message.of("progress.definition_break", years=listed(breaks))] if breaks else list(v.notes)
+    notes = list(v.notes)
+    if breaks:
+        items = [Message.of("progress.break_item", year=b.year, kind=Message.of(f"progress.break_kind.{b.kind.value}"))
+                 for b in breaks]
+        notes.append(Message.of("progress.breaks", items=listed(items)))
     out = v.assessment.reason
     for n in notes:
         out = Message.of(NOTE_CHAIN, head=out, tail=n)
@@ -192,7 +203,7 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
     # its compound rate (a final level is read on its own year, and a linear pace compares no rates).
     linear = judge.pace or v.method == "linear"  # judged on a pace a year, not a compound rate
     on_growth = judge.rate or (v.method == "compound" and not a.final and a.actual_rate is not None)
-    breaks = definition_breaks(t, catalog, max(a.actual_year or t.base_year, min(as_of, t.end).year)) if on_growth else []
+    breaks = breaks_crossed(t, catalog, max(a.actual_year or t.base_year, min(as_of, t.end).year)) if on_growth else []
     return ProgressRow(
         plan_id=plan_id, target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
         headline=t.headline, scope_id=t.scope, scope_name=scope.name_zh if scope else t.scope,
@@ -210,7 +221,9 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
         status=a.status, reason=_reason(v, breaks), final=a.final, series=v.series,
         coverage=coverage, source_quote=t.source_quote, method=v.method, coverage_basis=v.basis,
         matched_reporters=v.matched, years_met=list(a.years_met), years_missed=list(a.years_missed),
-        rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100, definition_break=breaks,
+        rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100,
+        definition_break=[b.year for b in breaks if b.kind == BreakKind.DEFINITION],
+        breaks=[{"break_id": b.break_id, "kind": b.kind.value, "year": b.year} for b in breaks],
         **_seasonal(v),
     )
 

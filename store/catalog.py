@@ -30,6 +30,7 @@ from domain.models import (
     OrgKind,
     Plan,
     ProgrammeCountTarget,
+    SeriesBreak,
     ShareTarget,
     Target,
     ThresholdCountTarget,
@@ -243,9 +244,15 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             problems.append(f"organisation {o.org_id}: parent {o.parent!r} is unknown")
     for path, plan in parsed:
         problems.extend(_check_plan(path, plan, inds, orgs, data_dir / "seeds"))
+    breaks: list[SeriesBreak] = _parse_list(data_dir / "breaks.yaml", SeriesBreak, problems) \
+        if (data_dir / "breaks.yaml").exists() else []
+    for b in breaks:
+        problems.extend(f"breaks.yaml: {b.break_id}: {what} {x!r} is unknown"
+                        for what, known, xs in (("indicator", inds, b.indicators), ("organisation", orgs, b.scopes))
+                        for x in xs if x not in known)
     if problems:
         raise CatalogError(problems)
-    return Catalog(indicators=inds, organisations=orgs, plans=plans)
+    return Catalog(indicators=inds, organisations=orgs, plans=plans, breaks=tuple(breaks))
 
 
 @cache

@@ -339,7 +339,7 @@ def test_growth_across_the_2012_definition_change_is_flagged(catalog, as_of, bre
     r = judge(catalog, "hangzhou-2012", "hz-software-revenue", as_of,
               official={("hangzhou", "software_revenue"): annual({y: v * Y for y, v in values.items() if y <= as_of.year})})
     assert r.definition_break == breaks
-    assert ("definition change of 2012" in words(r)) is bool(breaks)
+    assert ("the 2012 definition change" in words(r)) is bool(breaks)
 
 
 # ------------------------------------------------------------------ 10. threshold counts, through the store
