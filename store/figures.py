@@ -31,7 +31,8 @@ def _rebuild_figures(con: Con) -> None:
     con.execute("DELETE FROM current_figures")
     con.execute(
         """INSERT INTO current_figures
-           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy,
+                  o.obs_status
            FROM observations o JOIN submissions s USING (submission_id)
            WHERE s.status = 'accepted'
            QUALIFY row_number() OVER (
@@ -101,7 +102,8 @@ def refresh_figures(con: Con, submission_id: int) -> None:
     )
     con.execute(
         """INSERT INTO current_figures
-           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy,
+                  o.obs_status
            FROM observations o JOIN submissions s USING (submission_id)
            WHERE s.status = 'accepted' AND (o.org_id, o.indicator_id, o.year, o.quarter) IN (
                SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)
