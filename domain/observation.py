@@ -9,6 +9,7 @@ flag as published; each code's words are in the message catalog (`obs_status.<co
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from domain.messages import Message
@@ -70,3 +71,21 @@ def is_final(code: str) -> bool:
 def status_message(status: ObsStatus | str) -> Message:
     """The status's name in the reader's language (P → 初步数 / provisional)."""
     return Message.of(f"obs_status.{ObsStatus(status).value}")
+
+
+def check_as_at(day: dt.date, today: dt.date | None = None) -> dt.date:
+    """A date to read the store "as it stood" on: any day up to today (ValueError after it)."""
+    today = today or dt.date.today()
+    if day > today:
+        raise ValueError(f"--as-at {day.isoformat()} is in the future (today is {today.isoformat()}): "
+                         "the store can be read as it stood on a past date or today, not on a date to come")
+    return day
+
+
+def parse_as_at(text: str, today: dt.date | None = None) -> dt.date:
+    """A date written YYYY-MM-DD, not after today (ValueError saying why not)."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--as-at {text!r} is not a date written YYYY-MM-DD (e.g. 2020-06-30)") from None
+    return check_as_at(day, today)
