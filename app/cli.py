@@ -18,6 +18,7 @@ import duckdb
 
 from domain.access import Identity, Role
 from domain.messages import render, text
+from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
@@ -208,8 +209,13 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except PeriodError as e:
         print(e, file=sys.stderr)
         return 2
+    try:
+        as_at = None if args.as_at is None else parse_as_at(args.as_at)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
     con = connect(args.db)
-    rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of)
+    rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of, as_at)
     if args.json:
         # The JSON is a list of rows, which scripts index; the admission check has no place in it
         # without changing that shape, so it is shown in the text output only.
@@ -225,13 +231,14 @@ def cmd_progress(args: argparse.Namespace) -> int:
     ] for r in rows]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     ytd = text("period.ytd", "zh", year=as_of.year, quarter=as_of.quarter, end_month=as_of.end_month)
-    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({ytd})")
+    stood = "" if as_at is None else f", as it stood on {as_at.isoformat()}"
+    print(f"{catalog.plans[args.plan].title_zh} — as of {as_of} ({ytd}){stood}")
     for row in table:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     print()
     for r in rows:
         print(f"{r.target_id}: {render(r.reason, 'en')}")
-    _print_admission(queries.admission_check(con, catalog, _operator(args), args.plan, as_of))
+    _print_admission(queries.admission_check(con, catalog, _operator(args), args.plan, as_of, as_at))
     return 0
 
 
@@ -351,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("progress", parents=[common], help="how every target of a plan stands at a quarter")
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")
+    p.add_argument("--as-at", help="YYYY-MM-DD: the table as it stood on that date (the figures published by then)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
     p = sub.add_parser("report", parents=[common], help="write the quarterly briefing as docx, pdf or xlsx")

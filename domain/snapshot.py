@@ -11,6 +11,7 @@ year-to-date for flows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -65,17 +66,25 @@ class Needs:
 @dataclass(frozen=True)
 class Figures:
     """Both readings of one key: the figure recorded at the organisation itself (official
-    statistics at a city, the park's own report at a park) and the sum of what reports below it."""
+    statistics at a city, the park's own report at a park) and the sum of what reports below it.
+
+    An official figure may carry the year-on-year growth its bureau published with it (a fraction,
+    on the survey's comparable base: not the ratio of two published levels) and its SDMX status
+    (domain/observation.py: A normal, P provisional …); a period without a published rate is absent
+    from `official_yoy`."""
 
     official: Series = field(default_factory=dict)
     bottom_up: Series = field(default_factory=dict)
+    official_yoy: Series = field(default_factory=dict)
+    official_status: Mapping[Period, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """The store as of a quarter, limited to what was asked for: no figure after `as_of`, firm
     counts of complete years only (`as_of.last_complete_year`), designations made by the quarter's
-    last day."""
+    last day. With `as_at`, the figures are those in force at the end of that day (as it stood then),
+    not today's."""
 
     as_of: Period
     series: Mapping[SeriesKey, Figures]
@@ -84,6 +93,7 @@ class Snapshot:
     designated: Mapping[str, Mapping[tuple[str, int], int]] = field(default_factory=dict)
     # (scope, numerator, denominator) → period → (Σ numerator, Σ denominator, reporters giving both)
     pairs: Mapping[PairKey, Mapping[Period, tuple[float, float, int]]] = field(default_factory=dict)
+    as_at: dt.date | None = None
 
     def figures(self, org_id: str, indicator_id: str) -> Figures:
         return self.series.get(SeriesKey(org_id, indicator_id), Figures())

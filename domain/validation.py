@@ -32,12 +32,17 @@ from domain.credit_code import credit_code_problem
 from domain.growth import change
 from domain.messages import Message
 from domain.models import Indicator, IndicatorKind
+from domain.observation import ObsStatus, parse_status
 from domain.periods import Period, PeriodError, parse_period
 from domain.units import UnitError, unit
 
 YOY_WARNING = 0.5  # |同比| beyond this needs an explanation (DOMAIN.md §2)
 UNIT_SLIP = 5000.0  # a ratio this far from the previous figure is almost surely 万元 vs 元/亿元
 EPSILON = 1e-6  # figures are floats: a part equal to its total must not be "above" it by rounding
+# A published 同比 is on a comparable base (同口径), so it differs from the ratio of two published
+# levels (national 2022: +11.2 % published, +13.8 % from the levels); beyond this gap it is more
+# likely a typing slip or the wrong column, and needs an explanation.
+YOY_GAP = 0.10
 
 Key = tuple[str, str, int, int]  # (org_id, indicator_id, year, quarter)
 
@@ -104,9 +109,20 @@ class Record(NamedTuple):
     cell: str | None = "value"
     org_cell: str = "org"
     unit_global: bool = False  # the unit came from a title block or a unit column for the whole row
+    # What a bureau publishes with a figure (issue 15), blank where not given: its 同比 in percent as
+    # printed, its SDMX status code, the date it was published (YYYY-MM-DD); `yoy_cell` is the header
+    # of the 同比 cell (同比增减% beside a code column in the wide layout).
+    yoy: str = ""
+    status: str = ""
+    published_on: str = ""
+    yoy_cell: str | None = "yoy"
 
     def column(self, field: str) -> str:
         """The column a problem with `field` points at."""
+        if field == "yoy":
+            return self.yoy_cell or "yoy"
+        if field in ("status", "published_on"):
+            return field
         if field == "period" or not self.cell or self.cell == "value":
             return field
         return self.org_cell if field == "org" else self.cell
@@ -114,7 +130,7 @@ class Record(NamedTuple):
 
 class Figure(NamedTuple):
     """A record that passed the row rules, in the canonical unit. The first eight fields are the
-    store's observation columns, in their order."""
+    store's required observation columns, in their order; the last three its optional ones."""
 
     org_id: str
     indicator_id: str
@@ -126,6 +142,10 @@ class Figure(NamedTuple):
     note: str | None
     source_row: int
     source_column: str
+    yoy: float | None = None  # published 同比 as a fraction
+    obs_status: str = ObsStatus.NORMAL.value
+    published_on: dt.datetime | None = None
+    yoy_column: str | None = None  # where the published 同比 was typed
 
     @property
     def key(self) -> Key:
@@ -195,6 +215,9 @@ class Reading:
     number: float | None = None  # as typed
     unit: str | None = None  # the unit symbol it was typed in
     value: float | None = None  # canonical
+    yoy: float | None = None  # published 同比, a fraction
+    status: ObsStatus = ObsStatus.NORMAL
+    published_on: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -206,11 +229,12 @@ class RowContext:
     organisations: Organisations
     current: Period  # the quarter being reported today; later ones are in the future
     by_code: Mapping[str, str]  # MIIT row code → indicator id
+    today: dt.date = dt.date.max  # a publication date after it is in the future
 
     @classmethod
     def of(cls, file: str, catalog: Catalog, organisations: Organisations, today: dt.date) -> RowContext:
         return cls(file, catalog, organisations, Period.containing(today),
-                   {i.code: i.indicator_id for i in catalog.indicators.values() if i.code})
+                   {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}, today)
 
     def problem(self, rec: Record, field: str, reason: Message) -> Problem:
         return Problem(file=self.file, row=rec.row, column=rec.column(field), value=getattr(rec, field), reason=reason)
@@ -312,9 +336,56 @@ class NoDuplicates:
         return []
 
 
+def parse_percent(text: str) -> float | None:
+    """A rate as a bureau prints it, in percent (11.2, 11.2%, −3.0): the fraction; None when blank."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().rstrip("%").replace("−", "-")
+    if s in ("", "-", "—"):
+        return None
+    return parse_number(s) / 100
+
+
+def yoy_is_number(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """A published 同比, where given, is a number in percent (11.2 means +11.2 %)."""
+    try:
+        got.yoy = parse_percent(rec.yoy)
+    except ValueError:
+        return [ctx.problem(rec, "yoy", Message.of("validation.yoy_not_a_number"))]
+    return []
+
+
+def status_known(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The status, where given, is a code of SDMX CL_OBS_STATUS (A normal, P provisional, E estimated …;
+    domain/observation.py); blank means A."""
+    status = parse_status(rec.status)
+    if status is None:
+        return [ctx.problem(rec, "status", Message.of("validation.status_unknown",
+                                                      codes=" ".join(s.value for s in ObsStatus)))]
+    got.status = status
+    return []
+
+
+def published_on_valid(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The publication date, where given, is a date (YYYY-MM-DD) that is not in the future: it places
+    the figure in the history read "as it stood" on a date."""
+    text = str(rec.published_on).strip()
+    if not text:
+        return []
+    # A date cell of a workbook reads as "2020-02-01 00:00:00": its day is what counts.
+    day_text = text[:10] if len(text) > 10 and text[10] in " T" else text
+    try:
+        day = dt.date.fromisoformat(day_text)
+    except ValueError:
+        return [ctx.problem(rec, "published_on", Message.of("validation.published_on_invalid"))]
+    if day > ctx.today:
+        return [ctx.problem(rec, "published_on", Message.of("validation.published_on_future", date=day.isoformat()))]
+    got.published_on = dt.datetime.combine(day, dt.time())
+    return []
+
+
 RowRule = Callable[[Record, Reading, RowContext], list[Problem]]
 ROW_RULES: tuple[RowRule, ...] = (organisation_known, indicator_known, period_valid, value_is_number,
-                                  unit_fits_indicator, not_negative)
+                                  unit_fits_indicator, not_negative, yoy_is_number, status_known,
+                                  published_on_valid)
 
 
 def row_rules() -> tuple[RowRule, ...]:
@@ -452,9 +523,25 @@ def year_on_year(fig: Figure, cmp: Comparison) -> list[Problem]:
     return [cmp.problem(fig, Message.of("validation.yoy", change=rate), Severity.WARNING)]
 
 
+def published_yoy_fits_levels(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """A published 同比 is on a comparable base, so it may differ from the ratio of this figure to the
+    same period a year earlier (stored or in the file); by more than YOY_GAP (10 percentage points)
+    it needs an explanation: a warning, pointing at the 同比 cell."""
+    if fig.yoy is None:
+        return []
+    _, last_year = _neighbours(fig, cmp)
+    levels = change(fig.value, last_year)
+    if levels is None or abs(fig.yoy - levels) <= YOY_GAP + EPSILON:
+        return []
+    return [Problem(file=cmp.file, row=int(fig.source_row), column=fig.yoy_column or "yoy",
+                    value=plain(round(fig.yoy * 100, 6)), severity=Severity.WARNING,
+                    reason=Message.of("validation.yoy_off_levels", published=fig.yoy, levels=levels,
+                                      before=last_year, value=fig.value, gap=abs(fig.yoy - levels) * 100))]
+
+
 FigureRule = Callable[[Figure, Comparison], list[Problem]]
 FIGURE_RULES: tuple[FigureRule, ...] = (part_within_total, total_within_stored_parts, year_to_date_rises,
-                                        unit_slip, year_on_year)
+                                        unit_slip, year_on_year, published_yoy_fits_levels)
 
 
 def summing_parts(catalog: Catalog) -> dict[str, list[Indicator]]:
@@ -540,7 +627,8 @@ def check_rows(file: str, records: Iterable[Record], catalog: Catalog, organisat
             continue
         assert got.org_id and got.indicator and got.period and got.value is not None and got.unit  # every rule passed
         figures.append(Figure(got.org_id, got.indicator.indicator_id, got.period.year, got.period.quarter, got.value,
-                              got.number, got.unit, None, rec.row, rec.column("value")))
+                              got.number, got.unit, None, rec.row, rec.column("value"), got.yoy, got.status.value,
+                              got.published_on, rec.column("yoy") if got.yoy is not None else None))
     return figures, problems, named
 
 

@@ -1,4 +1,7 @@
-"""数据填报 — the quarterly form (with last year's figure and live 同比) and file upload."""
+"""数据填报 — the quarterly form (with last year's figure, live 同比, the published 同比 and the
+figures' status) and file upload."""
+
+import datetime as dt
 
 import streamlit as st
 
@@ -26,8 +29,9 @@ with form_tab:
     indicators = entry.form_indicators(kind)
     known = queries.known_values(version, ctx.who, org, (period, period.same_period_last_year()))
     typed: dict[str, float | None] = {}
+    published: dict[str, float | None] = {}  # 同比 as the bureau published it, in percent
     for ind in indicators:
-        a, b, c = st.columns([3, 1.2, 0.8], vertical_alignment="bottom")
+        a, b, c, d = st.columns([3, 1.2, 0.8, 1], vertical_alignment="bottom")
         name = f"{ind.code or ''} {localized(ind, 'name', ctx.lang)}".strip()
         label = t("format.with_unit", ctx.lang, label=name, unit=ind.unit)
         typed[ind.indicator_id] = a.number_input(label, value=known.get((ind.indicator_id, period.year, period.quarter)),
@@ -38,9 +42,18 @@ with form_tab:
                     value="—" if before is None else f"{before:,.2f}"))
         now = typed[ind.indicator_id]
         c.caption(f"{t('yoy', ctx.lang)} {pct(change(now, before))}")
+        published[ind.indicator_id] = d.number_input(t("entry_yoy", ctx.lang), value=None, format="%.1f",
+                                                     help=t("entry_yoy_help", ctx.lang),
+                                                     key=f"yoy-{org}-{period}-{ind.indicator_id}")
+    left, right = st.columns(2)
+    status = left.selectbox(t("entry_status", ctx.lang), entry.STATUSES,
+                            format_func=lambda s: f"{s.value} {t(f'obs_status.{s.value}', ctx.lang)}", key="form-status")
+    published_on = right.date_input(t("entry_published_on", ctx.lang), value=None, max_value=dt.date.today(),
+                                    help=t("entry_published_on_help", ctx.lang), key="form-published-on")
     explanation = st.text_area(t("explanation", ctx.lang), key="form-explanation")
     if st.button(t("check_submit", ctx.lang), type="primary", key="form-submit"):
-        rows = services.form_rows(org, period, typed, indicators)
+        rows = entry.with_published(services.form_rows(org, period, typed, indicators), published, status.value,
+                                    published_on)
         if rows.empty:
             st.warning(t("nothing_to_submit", ctx.lang))
         else:

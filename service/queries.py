@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from domain import policy
+from domain import observation, policy
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.models import Plan
@@ -168,11 +168,13 @@ def history(con: Con, who: Identity, org_id: str, indicator_id: str, period: Per
 # ------------------------------------------------------------------------- plans and targets
 
 
-def plan_judgement(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """A plan judged at a quarter: its progress table, target charts, park breakdowns, components.
+def plan_judgement(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
+                   as_at: dt.date | None = None) -> tracker.PlanJudgement:
+    """A plan judged at a quarter: its progress table, target charts, park breakdowns, components;
+    with `as_at`, as it stood at the end of that day (the figures then in force).
     Aggregates only, but an enterprise user may read none: refused (audited) before any read."""
     require_plan_reader(con, who, plan_id)
-    return judge(con, catalog, plan_id, as_of)
+    return judge(con, catalog, plan_id, as_of, as_at)
 
 
 def require_plan_reader(con: Con, who: Identity, plan_id: str) -> None:
@@ -181,18 +183,25 @@ def require_plan_reader(con: Con, who: Identity, plan_id: str) -> None:
     access.require_aggregates(con, who, "read the progress of", [f"plan:{plan_id}"])
 
 
-def judge(con: Con, catalog: Catalog, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """The judgment itself, unchecked: call `require_plan_reader` first (as `plan_judgement` does)."""
+def judge(con: Con, catalog: Catalog, plan_id: str, as_of: Period,
+          as_at: dt.date | None = None) -> tracker.PlanJudgement:
+    """The judgment itself, unchecked: call `require_plan_reader` first (as `plan_judgement` does).
+    A date after today cannot have stood yet (ValueError, before any read)."""
+    if as_at is not None:
+        observation.check_as_at(as_at)
     plan = catalog.plans[plan_id]
-    return tracker.judge_plan(plan, catalog, snapshot.read(con, tracker.needs(plan, catalog), as_of))
+    return tracker.judge_plan(plan, catalog, snapshot.read(con, tracker.needs(plan, catalog), as_of, as_at))
 
 
-def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
-    """The progress table of one plan at a quarter, in the plan's target order."""
-    return plan_judgement(con, catalog, who, plan_id, as_of).rows
+def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
+                  as_at: dt.date | None = None) -> list[tracker.ProgressRow]:
+    """The progress table of one plan at a quarter, in the plan's target order (as it stood at the
+    end of `as_at` when given)."""
+    return plan_judgement(con, catalog, who, plan_id, as_of, as_at).rows
 
 
-def admission_check(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
+def admission_check(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
+                    as_at: dt.date | None = None) -> list[criteria.UnitCheck]:
     """The plan's conditions of admission (准入条件) checked at the last complete year of `as_of`: each
     park under the organisation a criterion admits to, and each firm there that reports the
     criterion's denominator (land of its own) and that `who` may see. Units below a criterion first;
@@ -208,7 +217,8 @@ def admission_check(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_
         units[scope] = list(dict.fromkeys([*units.get(scope, []), *found]))
     if not rules:
         return []
-    return criteria.check(rules, units, snapshot.read(con, criteria.needs(rules, units), as_of), catalog)
+    # The firms listed are those registered now; their figures are those in force at `as_at` when given.
+    return criteria.check(rules, units, snapshot.read(con, criteria.needs(rules, units), as_of, as_at), catalog)
 
 
 def plan_winners(con: Con, who: Identity, plan: Plan, under: str, year: int) -> pd.DataFrame:

@@ -23,9 +23,10 @@ class BulkError(ValueError):
 
 
 def table_columns(con: Con, table: str) -> dict[str, bool]:
-    """The columns of `table` in order, each with whether the table fills it by itself (a default)."""
+    """The columns of `table` in order, each with whether the table fills it by itself (a default, or
+    NULL in a nullable column: migration 6's published 同比 and date are absent from most rows)."""
     rows = con.execute(
-        """SELECT column_name, column_default IS NOT NULL FROM duckdb_columns()
+        """SELECT column_name, column_default IS NOT NULL OR is_nullable FROM duckdb_columns()
            WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?
            ORDER BY column_index""", [table]).fetchall()
     if not rows:

@@ -112,7 +112,7 @@ class _Rows:
         self.rows.append((org, indicator, year, quarter, value, value, canonical_unit, None))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=submissions.OBSERVATION_COLUMNS)
+        return pd.DataFrame(self.rows, columns=submissions.REQUIRED_COLUMNS)
 
 
 def _enterprise_name(rng: np.random.Generator, city_zh: str, used: set[str]) -> str:

@@ -31,7 +31,8 @@ def _rebuild_figures(con: Con) -> None:
     con.execute("DELETE FROM current_figures")
     con.execute(
         """INSERT INTO current_figures
-           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy,
+                  o.obs_status
            FROM observations o JOIN submissions s USING (submission_id)
            WHERE s.status = 'accepted'
            QUALIFY row_number() OVER (
@@ -101,7 +102,8 @@ def refresh_figures(con: Con, submission_id: int) -> None:
     )
     con.execute(
         """INSERT INTO current_figures
-           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+           SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy,
+                  o.obs_status
            FROM observations o JOIN submissions s USING (submission_id)
            WHERE s.status = 'accepted' AND (o.org_id, o.indicator_id, o.year, o.quarter) IN (
                SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)
@@ -144,6 +146,28 @@ def refresh_figures(con: Con, submission_id: int) -> None:
 
 # ------------------------------------------------------------------------------------ reads
 
+# The figures in force "as it stood" on a date (issue 15): the newest accepted revision among those
+# published (coalesce(published_on, entered_at)) before the given moment, under the name of the view
+# it stands in for, so a read's own SQL is the same on both paths. Computed from the revisions: the
+# maintained tables hold only today's state. The parameter is the start of the day after the date.
+IN_FORCE_AT = """current_observations AS (
+    SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy, o.obs_status
+    FROM observations o JOIN submissions s USING (submission_id)
+    WHERE s.status = 'accepted' AND coalesce(o.published_on, o.entered_at) < ?
+    QUALIFY row_number() OVER (
+        PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1)"""
+
+
+def _cutoff(as_at: dt.date) -> dt.datetime:
+    """The first moment after `as_at`: a figure published on that day stood on it."""
+    return dt.datetime.combine(as_at + dt.timedelta(days=1), dt.time())
+
+
+def _in_force(as_at: dt.date | None) -> tuple[str, list]:
+    """The WITH clause that makes `current_observations` the figures in force at the end of `as_at`
+    (nothing for today's: the maintained table), and its parameters."""
+    return ("", []) if as_at is None else (f"WITH {IN_FORCE_AT} ", [_cutoff(as_at)])
+
 
 def observation_count(con: Con) -> int:
     return scalar(con, "SELECT count(*) FROM observations")
@@ -167,44 +191,60 @@ def latest_period(con: Con) -> Period | None:
     return Period(row[0], row[1]) if row else None
 
 
-def series(con: Con, keys: Iterable[SeriesKey], up_to: Period) -> pd.DataFrame:
-    """Official and bottom-up values of each (org, indicator) for every period up to `up_to`.
+def series(con: Con, keys: Iterable[SeriesKey], up_to: Period, as_at: dt.date | None = None) -> pd.DataFrame:
+    """Official and bottom-up values of each (org, indicator) for every period up to `up_to`, as they
+    stand now or, with `as_at`, as they stood at the end of that day.
 
-    Official: the figure recorded at the organisation itself. Bottom-up: the sum over its
-    descendants of the level that reports the indicator (enterprises for form rows, parks for park
-    indicators), with the number of reporters. Both come back so the caller can show coverage.
+    Official: the figure recorded at the organisation itself, with its published 同比 and status.
+    Bottom-up: the sum over its descendants of the level that reports the indicator (enterprises
+    for form rows, parks for park indicators), with the number of reporters. Both come back so the
+    caller can show coverage.
     """
     wanted = pd.DataFrame([(k.org_id, k.indicator_id) for k in set(keys)], columns=["org_id", "indicator_id"])
     if wanted.empty:
-        return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters"])
+        return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters",
+                                     "official_yoy", "official_status"])
+    # As it stood, the sums are made from the figures then in force, for the wanted keys only.
+    past = "" if as_at is None else f"""{IN_FORCE_AT},
+               bottom_up AS (
+                   SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value) AS total, count(*) AS reporters
+                   FROM current_observations f
+                   JOIN orgs d ON d.org_id = f.org_id
+                   JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+                   JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
+                   WHERE (c.ancestor_id, f.indicator_id) IN (SELECT org_id, indicator_id FROM wanted_series)
+                   GROUP BY ALL),"""  # noqa: S608 (fixed text; values are parameters)
     with registered(con, "wanted_series", wanted):
         return frame(
             con,
-            """WITH official AS (
-                   SELECT w.org_id, w.indicator_id, o.year, o.quarter, o.value AS official
+            f"""WITH {past} official AS (
+                   SELECT w.org_id, w.indicator_id, o.year, o.quarter, o.value AS official, o.yoy AS official_yoy,
+                          o.obs_status AS official_status
                    FROM wanted_series w JOIN current_observations o USING (org_id, indicator_id)
                    WHERE o.year * 4 + o.quarter - 1 <= ?),
                bottom AS (  -- kept summed by migration 4's bottom_up table
                    SELECT w.org_id, w.indicator_id, b.year, b.quarter, b.total AS bottom_up, b.reporters
                    FROM wanted_series w JOIN bottom_up b ON b.ancestor_id = w.org_id AND b.indicator_id = w.indicator_id
                    WHERE b.year * 4 + b.quarter - 1 <= ?)
-               SELECT org_id, indicator_id, year, quarter, official, bottom_up, coalesce(reporters, 0) AS reporters
+               SELECT org_id, indicator_id, year, quarter, official, bottom_up, coalesce(reporters, 0) AS reporters,
+                      official_yoy, official_status
                FROM official FULL OUTER JOIN bottom USING (org_id, indicator_id, year, quarter)
-               ORDER BY org_id, indicator_id, year, quarter""",
-            [up_to.ordinal, up_to.ordinal],
+               ORDER BY org_id, indicator_id, year, quarter""",  # noqa: S608 (fixed SQL text, no user input)
+            [*([] if as_at is None else [_cutoff(as_at)]), up_to.ordinal, up_to.ordinal],
         )
 
 
 def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequence[tuple[float, bool]],
-                          up_to_year: int) -> dict[tuple[float, bool], dict[int, int]]:
+                          up_to_year: int, as_at: dt.date | None = None) -> dict[tuple[float, bool], dict[int, int]]:
     """Per (threshold, strict) and year, how many enterprises in scope had an annual (Q4) value at or
     above the threshold — strictly above it where `strict` (过/超过) — several thresholds in one pass (a
-    plan's 1亿/5亿/10亿 firm counts)."""
+    plan's 1亿/5亿/10亿 firm counts); with `as_at`, of the figures in force at the end of that day."""
+    with_in_force, at = _in_force(as_at)
     wanted = sorted({(float(x), bool(strict)) for x, strict in thresholds})
     # Figures equal to nine significant digits are equal (metrics.progress.EPSILON): a firm at exactly
     # the threshold is at it, not above it, whatever the last bit of its float says.
     rows = con.execute(
-        """SELECT t.threshold, t.strict, o.year,
+        with_in_force + """SELECT t.threshold, t.strict, o.year,
                   count(*) FILTER (WHERE CASE WHEN t.strict THEN o.value > t.threshold + 1e-9 * greatest(1, abs(t.threshold))
                                               ELSE o.value >= t.threshold - 1e-9 * greatest(1, abs(t.threshold)) END)
            FROM current_observations o
@@ -212,8 +252,8 @@ def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequ
            JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
            CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold, unnest(?::BOOLEAN[]) AS strict) t
            WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
-           GROUP BY ALL""",
-        [scope, [x for x, _ in wanted], [s for _, s in wanted], indicator, up_to_year],
+           GROUP BY ALL""",  # noqa: S608 (fixed text; values are parameters)
+        [*at, scope, [x for x, _ in wanted], [s for _, s in wanted], indicator, up_to_year],
     ).fetchall()
     out: dict[tuple[float, bool], dict[int, int]] = {k: {} for k in wanted}
     for threshold, strict, year, n in rows:
@@ -221,12 +261,14 @@ def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequ
     return out
 
 
-def matched_sums(con: Con, scope: str, numerator: str, denominator: str,
-                 up_to: Period) -> dict[tuple[int, int], tuple[float, float, int]]:
+def matched_sums(con: Con, scope: str, numerator: str, denominator: str, up_to: Period,
+                 as_at: dt.date | None = None) -> dict[tuple[int, int], tuple[float, float, int]]:
     """Per (year, quarter), Σ numerator and Σ denominator over the reporters under `scope` that gave
-    both figures in that period, and how many they were: a bottom-up ratio over the same firms."""
+    both figures in that period, and how many they were: a bottom-up ratio over the same firms; with
+    `as_at`, of the figures in force at the end of that day."""
+    with_in_force, at = _in_force(as_at)
     rows = con.execute(
-        """SELECT n.year, n.quarter, sum(n.value), sum(d.value), count(*)
+        with_in_force + """SELECT n.year, n.quarter, sum(n.value), sum(d.value), count(*)
            FROM current_observations n
            JOIN current_observations d ON d.org_id = n.org_id AND d.year = n.year AND d.quarter = n.quarter
                                       AND d.indicator_id = ?
@@ -234,8 +276,8 @@ def matched_sums(con: Con, scope: str, numerator: str, denominator: str,
            JOIN orgs o ON o.org_id = n.org_id
            JOIN indicators i ON i.indicator_id = n.indicator_id AND i.reported_by = o.kind
            WHERE n.indicator_id = ? AND n.year * 4 + n.quarter - 1 <= ?
-           GROUP BY n.year, n.quarter""",
-        [denominator, scope, numerator, up_to.ordinal],
+           GROUP BY n.year, n.quarter""",  # noqa: S608 (fixed text; values are parameters)
+        [*at, denominator, scope, numerator, up_to.ordinal],
     ).fetchall()
     return {(int(y), int(q)): (float(a), float(b), int(k)) for y, q, a, b, k in rows}
 

@@ -11,6 +11,7 @@ the submitter. The command line, the upload page and the entry form all go throu
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -25,12 +26,13 @@ from domain.periods import Period
 from domain.validation import Key, Organisations, Problem, Record, Severity, whole_file
 from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
-from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, FileRejected
+from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
 
 __all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_file", "import_file", "read_file", "submit",
            "validate_tidy"]
 
-ROW_COLUMNS = [*submissions.OBSERVATION_COLUMNS, "source_row", "source_column"]  # validation.Figure's fields
+ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *submissions.OPTIONAL_COLUMNS,
+               "yoy_column"]  # validation.Figure's fields
 
 
 class Checked(BaseModel):
@@ -80,8 +82,12 @@ def _records(table: pd.DataFrame) -> list[Record]:
 
     rows = [int(r) for r in column(ROW, None)] if ROW in table.columns else list(range(2, n + 2))
     typed = [[str(v).strip() for v in table[c].tolist()] for c in TIDY_COLUMNS]
+    # The optional columns of what a bureau publishes (blank where the file has none).
+    published = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+                  for v in column(c, "")] for c in ("yoy", "status", "published_on")]
     return [Record(*fields) for fields in zip(rows, *typed, column(COLUMN, None), column(ORG_COLUMN, "org"),
-                                              column(UNIT_GLOBAL, False), strict=True)]
+                                              column(UNIT_GLOBAL, False), *published, column(YOY_COLUMN, "yoy"),
+                                              strict=True)]
 
 
 def _organisations(con: sql.Con) -> Organisations:

@@ -22,6 +22,14 @@ from domain.messages import Message
 from domain.periods import PeriodError, parse_period
 
 TIDY_COLUMNS = ("org", "period", "indicator", "value", "unit")
+# Optional columns of what a bureau publishes with a figure (issue 15), each under the headers it is
+# found by: its published 同比 in percent as printed (11.2 is +11.2 %), its SDMX status, its date.
+OPTIONAL_HEADERS: dict[str, tuple[str, ...]] = {
+    "yoy": ("yoy", "同比增减%", "同比增减(%)", "同比增减（%）", "同比%", "同比"),
+    "status": ("status", "obs_status", "状态", "数据状态"),
+    "published_on": ("published_on", "发布日期", "公布日期"),
+}
+YOY_COLUMN = "__yoy_col__"  # the header of the cell holding the published 同比 (a problem points at it)
 ROW = "__row__"  # spreadsheet row (header = its own row number) each record came from
 COLUMN = "__col__"  # the header of the cell holding the value (a code column in the wide layout)
 ORG_COLUMN = "__org_col__"
@@ -34,6 +42,7 @@ ORG_HEADERS = ("org", "统一社会信用代码", "信用代码", "企业名称"
 PERIOD_HEADERS = ("period", "期别", "报告期")
 UNIT_HEADERS = ("unit", "单位", "计量单位")
 CODE = re.compile(r"^\s*(\d{4,5})\b")
+YOY_HEADER = re.compile(r"同比")  # a 同比增减% column of the wide layout: the rate of the code column it names or follows
 # The unit ends at a space, bracket or punctuation: "单位：万元（出口：万美元；人数：人）" states 万元.
 TITLE_UNIT = re.compile(r"单位[:：]\s*([^\s（(，,;；)）]+)")
 TITLE_PERIOD = re.compile(r"(\d{4}\s*年\s*1\s*[-—–~至到]\s*\d{1,2}\s*月|\d{4}\s*[Qq][1-4]|\d{4}\s*年第?[一二三四1-4]季度)")
@@ -137,17 +146,22 @@ def records(name: str, data: bytes) -> Records:
 
 
 def _tidy(rows: list[tuple[int, list[str]]]) -> Records:
-    header = [h.strip().lower() for h in rows[0][1]]
+    written = [h.strip() for h in rows[0][1]]
+    header = [h.lower() for h in written]
     present = [c for c in TIDY_COLUMNS if c in header]
+    optional = {name: at for name, names in OPTIONAL_HEADERS.items() if (at := _find(written, names)) is not None}
+    yoy_header = written[optional["yoy"]] if "yoy" in optional else "yoy"
     out, shapes = [], []
     for number, cells in rows[1:]:
         if len(cells) != len(header):
             shapes.append(Shape(number, ",".join(cells), len(cells), len(header)))
             continue
         rec = dict(zip(header, cells, strict=True))
-        out.append([rec[c] for c in present] + [number, "value", "org", False])
+        out.append([rec[c] for c in present] + [cells[at] for at in optional.values()]
+                   + [number, "value", "org", False, yoy_header])
     # Missing columns stay missing, so validation reports them instead of every empty cell.
-    return Records("tidy", pd.DataFrame(out, columns=[*present, ROW, COLUMN, ORG_COLUMN, UNIT_GLOBAL]), shapes)
+    return Records("tidy", pd.DataFrame(out, columns=[*present, *optional, ROW, COLUMN, ORG_COLUMN, UNIT_GLOBAL,
+                                                      YOY_COLUMN]), shapes)
 
 
 def _title(title: list[tuple[int, list[str]]]) -> tuple[str, str]:
@@ -164,7 +178,8 @@ def _wide(title: list[tuple[int, list[str]]], rows: list[tuple[int, list[str]]])
     if org_at is None:
         org_at = _find(header, ORG_HEADERS)
     period_at, unit_at = _find(header, PERIOD_HEADERS), _find(header, UNIT_HEADERS)
-    codes = [(i, m.group(1), h) for i, h in enumerate(header) if (m := CODE.match(h))]
+    codes = [(i, m.group(1), h) for i, h in enumerate(header) if (m := CODE.match(h)) and not YOY_HEADER.search(h)]
+    rates = _rate_columns(header, codes)
     title_period, title_unit = _title(title)
     out, shapes = [], []
     for number, cells in rows[1:]:
@@ -177,8 +192,26 @@ def _wide(title: list[tuple[int, list[str]]], rows: list[tuple[int, list[str]]])
         for i, code, label in codes:
             if cells[i] == "":
                 continue  # a blank cell is "not reported", not a zero
-            out.append([cells[org_at], period, code, cells[i], unit, number, label, header[org_at], True])
-    return Records("wide", pd.DataFrame(out, columns=[*TIDY_COLUMNS, ROW, COLUMN, ORG_COLUMN, UNIT_GLOBAL]), shapes)
+            rate_at = rates.get(code)
+            out.append([cells[org_at], period, code, cells[i], unit, "" if rate_at is None else cells[rate_at],
+                        number, label, header[org_at], True, None if rate_at is None else header[rate_at]])
+    return Records("wide", pd.DataFrame(out, columns=[*TIDY_COLUMNS, "yoy", ROW, COLUMN, ORG_COLUMN, UNIT_GLOBAL,
+                                                      YOY_COLUMN]), shapes)
+
+
+def _rate_columns(header: list[str], codes: list[tuple[int, str, str]]) -> dict[str, int]:
+    """Row code → the column of its published 同比 in the wide layout: a header naming the code
+    ("2020 同比增减%"), else a bare 同比增减% column right after the code's own column, as the MIIT
+    form prints 本期 and 同比增减% side by side."""
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if not YOY_HEADER.search(h):
+            continue
+        if m := CODE.match(h):
+            out[m.group(1)] = i
+        elif before := [code for at, code, _ in codes if at == i - 1]:
+            out.setdefault(before[0], i)
+    return out
 
 
 def period_ok(text: str) -> bool:

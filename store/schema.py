@@ -300,4 +300,27 @@ MIGRATIONS += (
     ),
 )
 
+# Statistics as a bureau publishes them (issue 15): a figure may carry its published year-on-year
+# growth (同比, on the survey's comparable base, which the ratio of two published levels is not), its
+# SDMX observation status (P provisional, A normal …; domain/observation.py) and the date it was
+# published. A verified figure replacing a provisional one is simply its next revision, so the
+# history keeps both. `published_on` NULL means "when it was entered" (entered_at): every read "as
+# it stood on a date" orders revisions by coalesce(published_on, entered_at). The figure in force
+# carries the rate and the status, so the current reads need no join back to the revisions.
+MIGRATIONS += (
+    (
+        6,
+        """
+        ALTER TABLE observations ADD COLUMN yoy DOUBLE;           -- fraction: 0.112 is +11.2 %
+        ALTER TABLE observations ADD COLUMN obs_status VARCHAR NOT NULL DEFAULT 'A';
+        ALTER TABLE observations ADD COLUMN published_on TIMESTAMP;
+        ALTER TABLE current_figures ADD COLUMN yoy DOUBLE;
+        ALTER TABLE current_figures ADD COLUMN obs_status VARCHAR NOT NULL DEFAULT 'A';
+        CREATE OR REPLACE VIEW current_observations AS
+            SELECT org_id, indicator_id, year, quarter, value, revision, submission_id, yoy, obs_status
+            FROM current_figures;
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -16,7 +16,11 @@ from store import figures
 from store.audit import audit
 from store.sql import Con, frame, registered, scalar, transaction
 
-OBSERVATION_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "value_entered", "unit_entered", "note"]
+REQUIRED_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "value_entered", "unit_entered", "note"]
+# What a bureau publishes with a figure (migration 6), and what a row without them means: no published
+# 同比, status A (normal), published when it is entered.
+OPTIONAL_COLUMNS: dict[str, object] = {"yoy": None, "obs_status": "A", "published_on": None}
+OBSERVATION_COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
 
 
 def write_submission(
@@ -26,9 +30,16 @@ def write_submission(
     """Store validated rows as one submission; each row becomes the next revision of its figure.
 
     Runs in one transaction: either the submission and all its rows land, or nothing does.
-    `rows` must already be validated and hold OBSERVATION_COLUMNS with values in canonical units.
+    `rows` must already be validated and hold REQUIRED_COLUMNS with values in canonical units; the
+    OPTIONAL_COLUMNS it lacks (or leaves blank) take their defaults.
     """
-    batch = rows[OBSERVATION_COLUMNS].copy()
+    batch = rows[REQUIRED_COLUMNS].copy()
+    for name, default in OPTIONAL_COLUMNS.items():
+        batch[name] = rows[name] if name in rows else default
+    batch["obs_status"] = batch["obs_status"].fillna("A")
+    # Typed here so that an all-blank column is not registered as a column of text.
+    batch["yoy"] = pd.to_numeric(batch["yoy"]).astype("float64")
+    batch["published_on"] = pd.to_datetime(batch["published_on"])
     stamp = at or dt.datetime.now()
     # Per-row entry times are kept where given (the demo set dates each report after its quarter).
     batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
@@ -42,9 +53,11 @@ def write_submission(
             )
             con.execute(
                 """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
-                                             unit_entered, submission_id, entered_by, entered_at, note)
+                                             unit_entered, submission_id, entered_by, entered_at, note,
+                                             yoy, obs_status, published_on)
                    SELECT b.org_id, b.indicator_id, b.year, b.quarter, coalesce(m.rev, 0) + 1, b.value,
-                          b.value_entered, b.unit_entered, ?, ?, b.entered_at, b.note
+                          b.value_entered, b.unit_entered, ?, ?, b.entered_at, b.note,
+                          b.yoy, b.obs_status, b.published_on
                    FROM batch_rows b LEFT JOIN (
                        SELECT org_id, indicator_id, year, quarter, max(revision) AS rev
                        FROM observations
@@ -93,7 +106,7 @@ def history(con: Con, org_id: str, indicator_id: str, year: int, quarter: int) -
     return frame(
         con,
         """SELECT o.revision, o.value, o.value_entered, o.unit_entered, o.entered_by, o.entered_at, o.note,
-                  s.submission_id, s.status, s.explanation, s.reviewed_by, s.review_comment
+                  o.yoy, o.obs_status, o.published_on, s.submission_id, s.status, s.explanation, s.reviewed_by, s.review_comment
            FROM observations o JOIN submissions s USING (submission_id)
            WHERE o.org_id = ? AND o.indicator_id = ? AND o.year = ? AND o.quarter = ?
            ORDER BY o.revision""",

@@ -35,7 +35,7 @@ PASSWORD = "Backup-test-passphrase-1"
 def rows(n: int, start: int = 0) -> pd.DataFrame:
     """`n` valid observation rows for one enterprise-less figure set (quarterly staff of 青岛)."""
     return pd.DataFrame([("qingdao", "employees", 2000 + (start + i) // 4, (start + i) % 4 + 1, 1000.0 + i,
-                          1000.0 + i, "人", None) for i in range(n)], columns=submissions.OBSERVATION_COLUMNS)
+                          1000.0 + i, "人", None) for i in range(n)], columns=submissions.REQUIRED_COLUMNS)
 
 
 @pytest.fixture(scope="module")

@@ -152,7 +152,7 @@ def zj(store):
     orgs.upsert_orgs(store, [Organisation(org_id=f"c{i}", name_zh=n, kind=OrgKind.DISTRICT, parent="zhejiang")
                              for i, n in enumerate(["甲县", "乙县", "丙县"])], "test")
     frame = pd.DataFrame([(f"c{i}", "software_revenue", 2015, 4, v, v, "万元", None)
-                          for i, v in enumerate([300.0, 200.0, 100.0])], columns=submissions.OBSERVATION_COLUMNS)
+                          for i, v in enumerate([300.0, 200.0, 100.0])], columns=submissions.REQUIRED_COLUMNS)
     submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     return store
 

@@ -502,7 +502,7 @@ ENTS = {  # three firms of 滨江 with valid credit codes
 
 def _write(con, org: str, period: Period, value: float, entered_at: dt.datetime, status: str) -> int:
     rows = pd.DataFrame([(org, "software_revenue", period.year, period.quarter, value, value, "万元", None)],
-                        columns=submissions.OBSERVATION_COLUMNS)
+                        columns=submissions.REQUIRED_COLUMNS)
     rows["entered_at"] = [pd.Timestamp(entered_at)]
     return submissions.write_submission(con, rows, actor="tester", origin="upload", status=status)
 
@@ -683,7 +683,7 @@ def test_parallel_submissions_with_shared_revisions(store, catalog):
 
 def test_failed_submission_write_leaves_the_store_unchanged(store):
     rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2,
-                        columns=submissions.OBSERVATION_COLUMNS)
+                        columns=submissions.REQUIRED_COLUMNS)
     before = counts(store)
     with pytest.raises(duckdb.Error):
         submissions.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
@@ -692,7 +692,7 @@ def test_failed_submission_write_leaves_the_store_unchanged(store):
 
 def test_failed_submission_write_reports_its_cause(store):
     rows = pd.DataFrame([(BINJIANG, "land_area", 2015, 4, 1.0, 1.0, "m²", None)] * 2,
-                        columns=submissions.OBSERVATION_COLUMNS)
+                        columns=submissions.REQUIRED_COLUMNS)
     with pytest.raises(duckdb.ConstraintException, match="PRIMARY KEY or UNIQUE"):
         submissions.write_submission(store, rows, actor="tester", origin="upload", status="accepted")
 

@@ -169,7 +169,7 @@ def test_an_incomplete_ratio_criterion_is_refused(broken):
 
 def put(con, rows):
     frame = pd.DataFrame([(org, ind, y, 4, v, v, "万元", None) for org, ind, y, v in rows],
-                         columns=submissions.OBSERVATION_COLUMNS)
+                         columns=submissions.REQUIRED_COLUMNS)
     submissions.write_submission(con, frame, actor="tester", origin="test", status="accepted")
 
 

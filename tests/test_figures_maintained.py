@@ -24,7 +24,7 @@ BINJIANG, XIASHA = "hz-binjiang", "hz-xiasha"
 
 def rows(*figures: tuple[str, str, int, int, float]) -> pd.DataFrame:
     return pd.DataFrame([(o, i, y, q, v, v, "万元", None) for o, i, y, q, v in figures],
-                        columns=submissions.OBSERVATION_COLUMNS)
+                        columns=submissions.REQUIRED_COLUMNS)
 
 
 def write(con, *figures, status: str = "accepted") -> int:
@@ -48,9 +48,10 @@ def summed(con, org: str, indicator: str = "software_revenue", year: int = 2015,
 
 
 def assert_matches_definition(con) -> None:
-    """Both tables equal their definitions recomputed from observations (migration 4's SQL)."""
+    """Both tables equal their definitions recomputed from observations (migration 4's SQL, with the
+    published 同比 and status migration 6 added)."""
     defined = rawsql.frame(con, """
-        SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id
+        SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy, o.obs_status
         FROM observations o JOIN submissions s USING (submission_id) WHERE s.status = 'accepted'
         QUALIFY row_number() OVER (PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1
         ORDER BY ALL""")

@@ -78,7 +78,7 @@ def qingdao(store):
               ("e2", 2012, 4_500.0), ("e2", 2013, 5_200.0), ("e2", 2014, 5_600.0),  # 5000 万 in 2013: 50
               ("e3", 2012, 45_000.0), ("e3", 2013, 48_000.0), ("e3", 2014, 51_000.0)]  # 5 亿 in 2014: 150
     frame = pd.DataFrame([(o, "software_revenue", y, 4, v, v, "万元", None) for o, y, v in values],
-                         columns=submissions.OBSERVATION_COLUMNS)
+                         columns=submissions.REQUIRED_COLUMNS)
     submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     return store
 

@@ -354,7 +354,7 @@ def test_over_a_threshold_is_strictly_above_and_the_official_count_wins(store, c
     figures = [("t0", "software_revenue", 2013, 4, 1.0 * Y), ("t1", "software_revenue", 2013, 4, 1.5 * Y),
                ("t2", "software_revenue", 2013, 4, 0.5 * Y), ("qingdao", "firms_software_revenue_over_1yi", 2014, 4, 51.0)]
     frame = pd.DataFrame([(o, i, y, q, v, v, "万元", None) for o, i, y, q, v in figures],
-                         columns=submissions.OBSERVATION_COLUMNS)
+                         columns=submissions.REQUIRED_COLUMNS)
     submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     rows = {r.target_id: r for r in plan_progress(store, catalog, SYSTEM, "qingdao-2012", Period(2013, 4))}
     assert rows["qd-firms-over-1yi"].actual == 1 and rows["qd-firms-over-1yi"].series == "bottom_up"
@@ -373,7 +373,7 @@ def test_matched_sums_count_only_the_firms_that_gave_both_figures(store, catalog
     figures = [("m0", "rd_expenditure", 2013, 4, 100.0), ("m0", "software_revenue", 2013, 4, 1_000.0),
                ("m1", "software_revenue", 2013, 4, 3_000.0)]
     frame = pd.DataFrame([(o, i, y, q, v, v, "万元", None) for o, i, y, q, v in figures],
-                         columns=submissions.OBSERVATION_COLUMNS)
+                         columns=submissions.REQUIRED_COLUMNS)
     submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     rows = {r.target_id: r for r in plan_progress(store, catalog, SYSTEM, "qingdao-2012", Period(2013, 4))}
     r = rows["qd-base-rd-share"]

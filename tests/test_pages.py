@@ -179,7 +179,7 @@ def test_new_data_shows_without_restarting(app_db):
     row = at.dataframe[0].value.set_index("_id").loc["qd-software-revenue"]
     assert row["实际值"] == pytest.approx(QD_2016, abs=0.01) and row["状态"] == "未完成"
     correction = pd.DataFrame([("qingdao", "software_revenue", 2016, 4, 23_000_000.0, 2300.0, "亿元", None)],
-                              columns=submissions.OBSERVATION_COLUMNS)  # 2300 亿元 = 23 000 000 万元
+                              columns=submissions.REQUIRED_COLUMNS)  # 2300 亿元 = 23 000 000 万元
     submissions.write_submission(queries.cursor(), correction, actor="statistician", origin="test", status="accepted")
     at.run()
     row = at.dataframe[0].value.set_index("_id").loc["qd-software-revenue"]

@@ -49,7 +49,7 @@ def test_env_variable_names_the_store(tmp_path, monkeypatch):
 def test_a_failed_write_leaves_nothing(store):
     before = rawsql.scalar(store, "SELECT count(*) FROM submissions")
     bad = pd.DataFrame([("qingdao", "software_revenue", 2011, 9, 1.0, 1.0, "万元", None)],
-                       columns=submissions.OBSERVATION_COLUMNS)  # quarter 9 violates the CHECK constraint
+                       columns=submissions.REQUIRED_COLUMNS)  # quarter 9 violates the CHECK constraint
     with pytest.raises(duckdb.Error):
         submissions.write_submission(store, bad, actor="t", origin="test", status="accepted")
     assert rawsql.scalar(store, "SELECT count(*) FROM submissions") == before
@@ -58,7 +58,7 @@ def test_a_failed_write_leaves_nothing(store):
 
 def test_every_write_is_audited(store):
     rows = pd.DataFrame([("qingdao", "software_revenue", 2011, 4, 1.0, 1.0, "万元", None)],
-                        columns=submissions.OBSERVATION_COLUMNS)
+                        columns=submissions.REQUIRED_COLUMNS)
     sub = submissions.write_submission(store, rows, actor="alice", origin="test", status="accepted")
     log = rawsql.frame(store, "SELECT actor, action, object FROM audit_log WHERE actor = 'alice'")
     assert log.to_dict(orient="records") == [{"actor": "alice", "action": "submission.accepted",

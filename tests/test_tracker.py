@@ -22,7 +22,7 @@ G_REQ_QD = (2200 / 600) ** (1 / 5) - 1  # Qingdao: 600 亿元 (2011) → 2200 �
 
 def put(con, rows, status="accepted", actor="tester"):
     frame = pd.DataFrame(
-        [(org, ind, y, q, v, v, "万元", None) for org, ind, y, q, v in rows], columns=submissions.OBSERVATION_COLUMNS
+        [(org, ind, y, q, v, v, "万元", None) for org, ind, y, q, v in rows], columns=submissions.REQUIRED_COLUMNS
     )
     return submissions.write_submission(con, frame, actor=actor, origin="test", status=status)
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from domain.access import AuthorizationError, Identity
 from domain.models import Indicator, OrgKind
+from domain.observation import ObsStatus
 from domain.periods import Period
 from domain.validation import Problem, Severity, explanation_missing
 from ui import queries, safe, services
@@ -33,6 +34,20 @@ def form_indicators(kind: str) -> list[Indicator]:
     wanted = OrgKind.ENTERPRISE if kind == "enterprise" else OrgKind.PARK
     rows = [i for i in cat.indicators.values() if i.reported_by == wanted]
     return sorted(rows, key=lambda i: (i.code is None, i.code or "", i.indicator_id))
+
+
+STATUSES = list(ObsStatus)  # the form's status select, A (normal) first
+
+
+def with_published(rows: pd.DataFrame, yoy: dict[str, float | None], status: str,
+                   published_on: dt.date | None) -> pd.DataFrame:
+    """The form's tidy rows with what a bureau publishes beside a figure: each row's 同比 as typed (in
+    percent, blank where none), the status and publication date chosen for the whole form."""
+    out = rows.copy()
+    out["yoy"] = [("" if (x := yoy.get(i)) is None else repr(x)) for i in out["indicator"]]
+    out["status"] = status
+    out["published_on"] = "" if published_on is None else published_on.isoformat()
+    return out
 
 
 def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Period]:
