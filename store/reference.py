@@ -128,11 +128,13 @@ def load_pack(path: Path = PACK_PATH) -> Pack:
         lines = []
         for err in exc.errors():
             loc = list(err["loc"])
-            where = ".".join(str(p) for p in loc)
+            field = ".".join(str(p) for p in loc)
+            where = ""
             if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int) and loc[1] < len(raw.get("entries") or []):
                 year = (raw["entries"][loc[1]] or {}).get("year", "?")
-                where = f"entry {loc[1] + 1} (year {year}): " + ".".join(str(p) for p in loc[2:])
-            lines.append(f"{where}: {err['msg']}")
+                where, field = f"entry {loc[1] + 1} (year {year}): ", ".".join(str(p) for p in loc[2:])
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}{field + ': ' if field else ''}{msg}")
         raise ReferencePackError(f"{path}: " + "; ".join(lines)) from exc
 
 
