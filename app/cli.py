@@ -54,6 +54,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.demo:
         n = commands.load_demo(con, catalog)
         line += f"; demo data {'loaded, ' + str(n) + ' observations' if n else 'already present'}"
+    else:
+        n = commands.load_reference(con)
+        if n is None:
+            line += "; reference figures not loaded (the store holds the demo's own national series)"
+        else:
+            line += f"; reference figures {'loaded, ' + str(n) + ' observations' if n else 'in place'}"
     print(line)
     if args.demo:
         created = commands.create_demo_users(con)

@@ -22,7 +22,7 @@ from domain.catalog import Catalog
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.reporting import check_deadline_days
-from store import access, audit, backup, demo, ingest, plans, users
+from store import access, audit, backup, demo, ingest, plans, reference, users
 from store.db import Con
 
 # ------------------------------------------------------------------------ figures and review
@@ -122,6 +122,15 @@ def sync_catalog(con: Con, catalog: Catalog, actor: str) -> None:
 def load_demo(con: Con, catalog: Catalog) -> int:
     """The demo data set, once; returns the observations written (0 when already present)."""
     return demo.load_demo(con, catalog)
+
+
+def load_reference(con: Con) -> int | None:
+    """The shipped reference pack (national software revenue as published), in a store without demo
+    data: the demo keeps its own national series, and two national series would mix. Returns the
+    rows written now (0 when the pack was already in), None when the store holds the demo."""
+    if demo.has_demo(con):
+        return None
+    return reference.load_reference(con)
 
 
 def create_demo_users(con: Con) -> dict[str, str]:

@@ -237,9 +237,14 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
     return enterprises, pd.concat([frame, extra], ignore_index=True)
 
 
+def has_demo(con: sql.Con) -> bool:
+    """Whether the demo set has been written into this store."""
+    return bool(sql.scalar(con, "SELECT count(*) FROM submissions WHERE origin = 'demo'"))
+
+
 def load_demo(con: sql.Con, catalog: Catalog) -> int:
     """Write the demo set as one accepted submission (idempotent: skipped if already loaded)."""
-    if sql.scalar(con, "SELECT count(*) FROM submissions WHERE origin = 'demo'"):
+    if has_demo(con):
         return 0
     enterprises, frame = build_demo(catalog)
     cfg = yaml.safe_load((DATA_DIR / "demo.yaml").read_text(encoding="utf-8"))

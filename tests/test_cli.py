@@ -20,9 +20,12 @@ import pytest
 
 from domain.credit_code import credit_code_problem
 from metrics.tracker import ProgressRow
+from store import reference
 from store.db import connect
 
 REPO = Path(__file__).resolve().parent.parent  # the directory holding manage.py
+# `init` without --demo writes the shipped reference pack: one observation per entry.
+PACK_ROWS = len(reference.load_pack().entries)
 
 
 def run(*args: str, db: Path | None, env_db: Path, extra_env: dict[str, str] | None = None,
@@ -73,7 +76,8 @@ def demo_copy(demo_cli, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def empty_db(tmp_path: Path) -> Path:
-    """A store with the catalog and no observations, made by `init` without --demo."""
+    """A store made by `init` without --demo: the catalog and the shipped reference pack (PACK_ROWS
+    national figures), no other observations."""
     db = tmp_path / "empty.duckdb"
     result = cli(tmp_path, "init", db=db)
     assert result.returncode == 0, result.stderr
@@ -202,11 +206,12 @@ def test_import_good_file(empty_db, tmp_path):
     # stderr carries only the progress of each stage (tests/test_ops.py kills an import by it)
     assert result.stderr.splitlines() == [f"reading good.csv ({path.stat().st_size} bytes)",
                                           "validated 2 rows: 0 error(s), 0 warning(s)", "writing 2 rows"]
-    assert observation_count(empty_db) == 2
+    assert observation_count(empty_db) == PACK_ROWS + 2
     con = connect(empty_db, read_only=True)
     try:
-        got = con.execute("SELECT quarter, value FROM current_observations ORDER BY quarter").fetchall()
-        who = con.execute("SELECT DISTINCT entered_by FROM observations").fetchall()
+        got = con.execute("SELECT quarter, value FROM current_observations WHERE org_id = 'hz-binjiang' "
+                          "ORDER BY quarter").fetchall()
+        who = con.execute("SELECT DISTINCT entered_by FROM observations WHERE org_id = 'hz-binjiang'").fetchall()
     finally:
         con.close()
     assert got == [(1, pytest.approx(1.5 * 10_000)), (2, pytest.approx(32_000))]
@@ -231,7 +236,8 @@ def test_import_bad_file_lists_every_error_and_writes_nothing(empty_db, tmp_path
         assert f"bad.csv, {where}" in result.stderr, where
     assert "row 2," not in result.stderr
     assert result.stdout == ""
-    assert (observation_count(empty_db), submission_count(empty_db)) == before == (0, 0)
+    assert (observation_count(empty_db), submission_count(empty_db)) == before
+    assert before[0] == PACK_ROWS
 
 
 def test_import_warning_needs_explanation(empty_db, tmp_path):
@@ -243,10 +249,10 @@ def test_import_warning_needs_explanation(empty_db, tmp_path):
     assert refused.returncode != 0
     assert "warning: 2015.csv, row 2, column value" in refused.stderr
     assert "+60%" in refused.stderr
-    assert observation_count(empty_db) == 1
+    assert observation_count(empty_db) == PACK_ROWS + 1
     accepted = cli(tmp_path, "import", str(jump), "--explanation", "并入新设区县", db=empty_db)
     assert accepted.returncode == 0, accepted.stderr
-    assert observation_count(empty_db) == 2
+    assert observation_count(empty_db) == PACK_ROWS + 2
 
 
 # -------------------------------------------------------------------------------- progress
@@ -377,6 +383,6 @@ def test_tracker_db_is_used_without_db_flag(tmp_path):
     path = write_csv(tmp_path / "one.csv", [["jx-core", "2021Q4", "2020", "12", "亿元"]])
     imported = run("import", str(path), db=None, env_db=env_db)
     assert imported.returncode == 0, imported.stderr
-    assert observation_count(env_db) == 1
+    assert observation_count(env_db) == PACK_ROWS + 1
     orgs = run("orgs", "--json", db=None, env_db=env_db)
     assert "jx-core" in {r["org_id"] for r in json.loads(orgs.stdout)}
