@@ -46,7 +46,6 @@ from metrics import progress as pg
 from metrics import seasonal
 from metrics.growth import cagr, project, required_path
 from metrics.periods import annual
-from metrics.periods import yoy as year_on_year
 from metrics.series import OFFICIAL_KINDS, Picked, labelled, pick, ratio, running_total
 
 T = TypeVar("T", bound=Target)
@@ -155,7 +154,7 @@ class Judge(Generic[T]):
         as_of = x.as_of
         paced = current is not None and current.yearly_target is not None and spread_flow(x.indicator)
         return Verdict(a, current or _no_year(as_of), labelled(x.picked, x.catalog, x.target.scope).which,
-                       x.picked.values.get(as_of), year_on_year(x.picked.values, as_of), method, paced=paced,
+                       x.picked.values.get(as_of), x.picked.growth(as_of)[0], method, paced=paced,
                        notes=notes, seasonal=seasonal.usual_share(x.picked.values, as_of) if paced else None)
 
     @staticmethod
@@ -266,13 +265,16 @@ class GrowthJudge(Judge[GrowthTarget]):
     def judge(self, t: GrowthTarget, x: Inputs) -> Verdict:
         as_of = x.as_of
         at = min(as_of, t.end)
+        breaks = {b.year for b in x.catalog.breaks_for(t.indicator, t.scope)}
         reading = None
         if at.quarter != 4 and t.base_year < at.year <= t.target_year:
-            yoy = year_on_year(x.picked.values, at)
-            reading = None if yoy is None else pg.Reading(at, yoy)
+            yoy, source = x.picked.growth(at)
+            if yoy is not None and (source == "published" or at.year not in breaks):  # comparable only if published
+                reading = pg.Reading(at, yoy)
         a = pg.assess_growth(x.yearly, t.value_canonical, t.base_year, t.last_whole_year, as_of.last_complete_year,
                              final=as_of >= t.end, each_year=t.each_year, reading=reading, comparator=t.comparator,
-                             end=t.end if t.target_quarter != 4 else None)
+                             end=t.end if t.target_quarter != 4 else None, published=annual(x.picked.yoy),
+                             breaks=breaks)
         return self._verdict(x, a, "rate_each_year" if t.each_year else "rate")
 
     def shown_unit(self, t: GrowthTarget, x: Inputs) -> str:

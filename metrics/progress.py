@@ -14,8 +14,9 @@ All values here are in canonical units; conversion for display happens in the ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+import math
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from domain.growth import change
@@ -87,6 +88,7 @@ class Assessment:
     final: bool = False
     years_met: tuple[int, ...] = ()  # for a quota or a yearly rate: each year judged on its own
     years_missed: tuple[int, ...] = ()
+    growth_source: str | None = None  # a rate's yearly 同比: published (comparable base) | levels | mixed
 
 
 # Figures that agree to nine significant digits are equal: a rate of 1.2·x ÷ x − 1 is 0.19999999999999996,
@@ -243,8 +245,15 @@ def assess_growth(
     reading: Reading | None = None,
     comparator: Comparator = Comparator.GE,
     end: Period | None = None,
+    published: Mapping[int, float] | None = None,
+    breaks: Collection[int] = (),
 ) -> Assessment:
     """A growth rate to sustain from the base year to the plan's last whole year (年均增长30%).
+
+    Each year's 同比 is the rate the bureau published where there is one (on a comparable base of
+    firms), else the ratio of the two levels; the compound rate chains the yearly rates, so it agrees
+    with the official bulletin. A year in `breaks` (a definition, scope or boundary change) has no
+    comparable 同比 unless one was published: growth across it says it cannot be measured.
 
     Judged on the compound rate; with `each_year` (保持X%以上, 年均增长X%以上) also on every year's
     同比, so 100 → 140 → 145.2 does not keep 20 % a year although its compound rate is 20.5 %: a year
@@ -257,7 +266,7 @@ def assess_growth(
     y0 = series.get(base_year)
     common = dict(base_value=y0, base_year=base_year, required_rate=rate)
     upto = min(last_year, last_complete_year)
-    known = _year_by_year(series, base_year, upto)
+    known = _year_by_year(series, base_year, upto, published or {}, breaks)
     if final and end is not None:
         if reading is not None:
             known.rates[end.year] = reading.yoy  # the plan's last, part-year reading
@@ -278,7 +287,18 @@ def assess_growth(
     ti = latest_year({y: v for y, v in series.items() if y > base_year}, upto)
     if final and ti != last_year:
         return _cannot(Message.of("progress.no_target_year", year=last_year), rate, final=True, **common)
-    g = cagr(y0, series[ti], ti - base_year) if ti is not None else None
+    span = range(base_year + 1, ti + 1) if ti is not None else range(0)
+    uncomparable = [y for y in span if y in breaks and y not in known.sources]
+    if uncomparable:  # no published comparable rate across a break: the two levels are unlike
+        return _cannot(Message.of("progress.growth.across_break", years=listed(uncomparable)), rate, final=final,
+                       **common)
+    if ti is not None and all(y in known.rates for y in span):
+        g = math.prod(1 + known.rates[y] for y in span) ** (1 / len(span)) - 1  # the chained yearly rates
+        sources = {known.sources[y] for y in span}
+        common["growth_source"] = sources.pop() if len(sources) == 1 else "mixed"
+    else:
+        g = cagr(y0, series[ti], ti - base_year) if ti is not None else None
+        common["growth_source"] = "levels" if g is not None else None
     if ti is not None and g is None:
         return _cannot(Message.of("progress.base_not_positive", value=plain(y0)), rate, final=final, **common)
     years = _each_year(known, ok, rate, end if final else None) if each_year else None
@@ -318,24 +338,32 @@ class YearByYear:
     rates: dict[int, float]
     spans: list[tuple[int, int, float]]
     unknown: list[int]
+    sources: dict[int, str] = field(default_factory=dict)  # year → published | levels
 
 
-def _year_by_year(series: Mapping[int, float], base_year: int, upto: int) -> YearByYear:
+def _year_by_year(series: Mapping[int, float], base_year: int, upto: int, published: Mapping[int, float],
+                  breaks: Collection[int]) -> YearByYear:
     out = YearByYear({}, [], [])
+    for y, g in published.items():
+        if base_year < y <= upto:
+            out.rates[y], out.sources[y] = g, "published"
     known = [y for y in sorted(series) if base_year <= y <= upto]
     for a, b in zip(known, known[1:], strict=False):
         if b == a + 1:
+            if b in out.rates:
+                continue
             g = change(series[b], series[a])
-            if g is not None:
-                out.rates[b] = g
+            if g is not None and b not in breaks:  # across a break, two levels are not comparable
+                out.rates[b], out.sources[b] = g, "levels"
             else:
                 out.unknown.append(b)
-        elif (g := cagr(series[a], series[b], b - a)) is not None:
-            out.spans.append((a + 1, b, g))
+        elif not any(a < y <= b for y in breaks) and (g := cagr(series[a], series[b], b - a)) is not None:
+            if not all(y in out.rates for y in range(a + 1, b + 1)):
+                out.spans.append((a + 1, b, g))
     last = known[-1] if known else base_year
     out.unknown += [y for y in range(base_year + 1, upto + 1)
                     if y not in out.rates and not any(f <= y <= t for f, t, _ in out.spans) and y not in out.unknown]
-    out.unknown = sorted(set(out.unknown) | set(range(last + 1, upto + 1)))
+    out.unknown = sorted((set(out.unknown) | set(range(last + 1, upto + 1))) - set(out.rates))
     return out
 
 

@@ -9,24 +9,42 @@ the total the firms' reports explain.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.catalog import Catalog
+from domain.growth import change
 from domain.models import OrgKind
+from domain.observation import FINAL
 from domain.periods import Period
 from domain.snapshot import Snapshot
 from domain.units import Dimension, ratio_canonical
 
+FINAL_CODES = frozenset(s.value for s in FINAL)
 OFFICIAL_KINDS = (OrgKind.COUNTRY, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT)
 
 
 @dataclass(frozen=True)
 class Picked:
-    """The series a target is judged on, and which of the two it was."""
+    """The series a target is judged on, and which of the two it was; for official figures also the
+    同比 their bureau published (on a comparable base) and their SDMX status."""
 
     values: Mapping[Period, float]
     which: str | None  # official | reported (a park's or a college's own figure) | bottom_up | None (nothing)
     coverage: float | None
+    yoy: Mapping[Period, float] = field(default_factory=dict)
+    status: Mapping[Period, str] = field(default_factory=dict)
+
+    def growth(self, period: Period) -> tuple[float | None, str | None]:
+        """同比 at a period and where it comes from: the published rate where there is one (the
+        comparable base), else the ratio of the two levels; (None, None) when neither exists."""
+        if period in self.yoy:
+            return self.yoy[period], "published"
+        g = change(self.values.get(period), self.values.get(period.same_period_last_year()))
+        return (g, "levels") if g is not None else (None, None)
+
+    def not_final(self, periods) -> bool:
+        """Whether a figure at any of `periods` is not final (provisional, estimated …)."""
+        return any(p in self.status and self.status[p] not in FINAL_CODES for p in periods)
 
 
 def pick(snap: Snapshot, org: str, indicator: str) -> Picked:
@@ -36,7 +54,7 @@ def pick(snap: Snapshot, org: str, indicator: str) -> Picked:
     both = sorted(set(official) & set(bottom))
     coverage = bottom[both[-1]] / official[both[-1]] if both and official[both[-1]] else None
     if official:
-        return Picked(official, "official", coverage)
+        return Picked(official, "official", coverage, figures.official_yoy, figures.official_status)
     if bottom:
         return Picked(bottom, "bottom_up", coverage)
     return Picked({}, None, None)
@@ -48,7 +66,8 @@ def labelled(picked: Picked, catalog: Catalog, org: str) -> Picked:
     if picked.which != "official":
         return picked
     kind = catalog.organisations[org].kind if org in catalog.organisations else None
-    return Picked(picked.values, "official" if kind in OFFICIAL_KINDS else "reported", picked.coverage)
+    return Picked(picked.values, "official" if kind in OFFICIAL_KINDS else "reported", picked.coverage, picked.yoy,
+                  picked.status)
 
 
 def ratio(num: Mapping[int, float], num_unit: str, den: Mapping[int, float], den_unit: str,

@@ -78,6 +78,10 @@ class ProgressRow(BaseModel):
     rate_gap_pp: float | None = None  # a rate target: required − actual, in percentage points (+ = short)
     definition_break: list[int] = []  # years the indicator's definition changed within the span judged
     breaks: list[dict] = []  # every series break the judged growth crosses: break_id, kind, year
+    # Where the row's growth figures come from: the 同比 the bureau published (on a comparable base of
+    # firms), the ratio of two levels, or both; None where the row shows no growth.
+    growth_source: str | None = None
+    provisional: bool = False  # a figure the row rests on is not final (SDMX status P, E …)
     # The usual share of the year by this quarter from the flow's own previous years (seasonal pace),
     # the years it is the mean of (empty: no history, the linear share stands in), and where this
     # year's completion stands against it and against the linear 序时进度.
@@ -190,8 +194,21 @@ def _seasonal(v: judges.Verdict) -> dict:
                 linear_standing=seasonal.standing(done, v.current.time_elapsed))
 
 
+def _sources(v: judges.Verdict, x: judges.Inputs) -> dict:
+    """Where the row's growth comes from, and whether a figure it rests on is provisional."""
+    a, as_of = v.assessment, x.as_of
+    if a.growth_source is not None:
+        source = a.growth_source
+    elif v.ytd_yoy is not None:
+        source = x.picked.growth(as_of)[1]
+    else:
+        source = "levels" if a.actual_rate is not None and v.method == "compound" else None
+    periods = {as_of} | {Period(y, 4) for y in (a.actual_year, a.base_year) if y is not None}
+    return dict(growth_source=source, provisional=x.picked.not_final(periods))
+
+
 def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Period, coverage: float | None,
-         judge: judges.Judge) -> ProgressRow:
+         judge: judges.Judge, sources: dict | None = None) -> ProgressRow:
     a, current = v.assessment, v.current
     u = unit(t.unit)
     show = lambda x: None if x is None else u.from_canonical(x)
@@ -202,7 +219,9 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
     # Flagged where the verdict rests on growth across the change: a rate, or a level still judged on
     # its compound rate (a final level is read on its own year, and a linear pace compares no rates).
     linear = judge.pace or v.method == "linear"  # judged on a pace a year, not a compound rate
-    on_growth = judge.rate or (v.method == "compound" and not a.final and a.actual_rate is not None)
+    # A rate chained from published comparable rates crosses a break cleanly; levels do not.
+    on_growth = (judge.rate and a.growth_source != "published") or \
+        (v.method == "compound" and not a.final and a.actual_rate is not None)
     breaks = breaks_crossed(t, catalog, max(a.actual_year or t.base_year, min(as_of, t.end).year)) if on_growth else []
     return ProgressRow(
         plan_id=plan_id, target_id=t.target_id, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind.value,
@@ -224,7 +243,7 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
         rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100,
         definition_break=[b.year for b in breaks if b.kind == BreakKind.DEFINITION],
         breaks=[{"break_id": b.break_id, "kind": b.kind.value, "year": b.year} for b in breaks],
-        **_seasonal(v),
+        **_seasonal(v), **(sources or {}),
     )
 
 
@@ -261,7 +280,7 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
         judge = chosen[t.target_id]
         x = judges.Inputs(catalog, snap, t, plan.plan_id)
         verdict = judge.judge(t, x)
-        row = _row(plan.plan_id, t, catalog, verdict, snap.as_of, x.picked.coverage, judge)
+        row = _row(plan.plan_id, t, catalog, verdict, snap.as_of, x.picked.coverage, judge, _sources(verdict, x))
         rows.append(row)
         charts[t.target_id] = _series(t, catalog, judge.chart(t, x, verdict.assessment), row.series)
         if t.indicator in judges.SHOWS_COMPONENTS:

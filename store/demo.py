@@ -214,7 +214,7 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
             for i, ent in enumerate(enterprises[-n:]):
                 revenue = {y: park_revenue[y] * shares[i, k] for k, y in enumerate(years) if y in park_revenue}
                 _enterprise_rows(rows, rng, ent.org_id, revenue, cfg["enterprise_profile"])
-    frame = rows.frame()
+    frame = _published(rows.frame(), catalog)
     # Each figure is dated as reported some days after its quarter ended: most on time, some late
     # against the default 20-day deadline, so the reporting-status page has something to show.
     ends = {(y, q): Period(y, q).end_date for y, q in frame[["year", "quarter"]].drop_duplicates().itertuples(index=False)}
@@ -235,6 +235,35 @@ def build_demo(catalog: Catalog, settings_path: Path = DATA_DIR / "demo.yaml") -
     extra["entered_at"] = [pd.Timestamp(Period(y, q).end_date) + pd.Timedelta(days=15, hours=10)
                            for y, q in zip(extra.year, extra.quarter, strict=True)]
     return enterprises, pd.concat([frame, extra], ignore_index=True)
+
+
+# The demo's national series publishes its 同比 on a comparable base, a point below the ratio of its
+# levels from 2019 on (the survey's population changes); its latest year is still provisional.
+COMPARABLE_BASE_GAP = 0.01
+COMPARABLE_FROM = 2019
+
+
+def _published(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Official statistics as a bureau publishes them: each figure with its 同比 (to 0.1 %), the
+    national one on a comparable base, and the national latest year marked provisional (P)."""
+    official = frame.org_id.map(lambda o: catalog.organisations[o].kind.value
+                                if o in catalog.organisations else "enterprise").isin(["country", "province", "city"])
+    out = frame.copy()
+    out["yoy"] = None
+    out["obs_status"] = "A"
+    keyed = out[official].set_index(["org_id", "indicator_id", "year", "quarter"])["value"]
+    for i in out.index[official]:
+        r = out.loc[i]
+        before = keyed.get((r.org_id, r.indicator_id, r.year - 1, r.quarter))
+        if before is None or not before > 0:
+            continue
+        rate = r.value / before - 1
+        if r.org_id == catalog.root and r.year >= COMPARABLE_FROM:
+            rate -= COMPARABLE_BASE_GAP
+        out.at[i, "yoy"] = round(rate, 3)
+    national = out.org_id == catalog.root
+    out.loc[national & (out.year == out[national].year.max()), "obs_status"] = "P"
+    return out
 
 
 def has_demo(con: sql.Con) -> bool:

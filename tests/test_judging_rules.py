@@ -33,11 +33,12 @@ def annual(values: dict[int, float]) -> dict[Period, float]:
 
 
 def judge(catalog: Catalog, plan_id: str, target_id: str, as_of: Period, *, official=None, bottom_up=None,
-          counts=None, pairs=None) -> tracker.ProgressRow:
-    """One target's row from a snapshot of the given figures: official/bottom_up map (org, indicator)
-    to {Period: value}."""
+          counts=None, pairs=None, published=None) -> tracker.ProgressRow:
+    """One target's row from a snapshot of the given figures: official/bottom_up/published map
+    (org, indicator) to {Period: value} (published: the 同比 the bureau gave, as a fraction)."""
     keys = set(official or {}) | set(bottom_up or {})
-    series = {SeriesKey(*k): Figures(official=(official or {}).get(k, {}), bottom_up=(bottom_up or {}).get(k, {}))
+    series = {SeriesKey(*k): Figures(official=(official or {}).get(k, {}), bottom_up=(bottom_up or {}).get(k, {}),
+                                     official_yoy=(published or {}).get(k, {}))
               for k in keys}
     snap = Snapshot(as_of, series=series, counts=counts or {}, pairs=pairs or {})
     return tracker.judge_plan(catalog.plans[plan_id], catalog, snap).row(target_id)
@@ -153,6 +154,15 @@ SZ_Q = {Period(2010, 1): 100.0, Period(2010, 3): 330.0, Period(2010, 4): 450.0,
         Period(2011, 1): 122.0, Period(2011, 3): 400.0, Period(2011, 4): 549.0}
 
 
+def test_a_reading_across_a_break_without_a_published_rate_is_not_comparable(catalog):
+    """2012 Q1 at 146.4 against 122 (+20 % of levels) but across the 2012 definition change, with no
+    published comparable rate: the plan's last reading cannot be taken, so no final verdict."""
+    values = {p: v * Y for p, v in (SZ_Q | {Period(2012, 1): 146.4}).items()}
+    r = judge(catalog, "shenzhen-2011", "sz-software-revenue-growth", Period(2012, 1),
+              official={("shenzhen", "software_revenue"): values})
+    assert r.status is pg.Status.CANNOT_ASSESS and "no year-on-year figure for 2012Q1" in words(r)
+
+
 def test_a_missing_end_quarter_reading_is_named_not_dropped(catalog):
     """Shenzhen at 2012Q1 without its 2012 Q1 figure: 2011 kept 20 %, but the plan's last reading is
     missing, so the verdict cannot be given (not "achieved" on 2011 alone)."""
@@ -175,9 +185,13 @@ def test_a_missing_end_quarter_reading_is_named_not_dropped(catalog):
     (Period(2012, 4), {Period(2012, 1): 146.4, Period(2012, 4): 439.2}, pg.Status.ACHIEVED, True, "(2011–2012Q1)"),
 ])
 def test_shenzhen_is_judged_at_the_end_of_its_last_phase(catalog, as_of, extra, status, final, said):
+    """2012 Q1 is on the four-component definition of software revenue: its 同比 counts only as the
+    bureau published it on a comparable base (here the same rate as the levels give)."""
     values = {p: v * Y for p, v in (SZ_Q | extra).items() if p <= as_of}
+    published = {p: values[p] / values[p.same_period_last_year()] - 1 for p in values if p.year == 2012}
     r = judge(catalog, "shenzhen-2011", "sz-software-revenue-growth", as_of,
-              official={("shenzhen", "software_revenue"): values})
+              official={("shenzhen", "software_revenue"): values},
+              published={("shenzhen", "software_revenue"): published})
     assert (r.status, r.final) == (status, final)
     assert said in words(r)
 
