@@ -281,6 +281,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except PeriodError as e:
         print(f"error: --quarter {args.quarter!r}: {e}", file=sys.stderr)
         return 2
+    try:
+        as_at = None if args.as_at is None else parse_as_at(args.as_at)
+    except ValueError as e:
+        print(f"error: --as-at {args.as_at!r}: {e}", file=sys.stderr)
+        return 2
     formats = list(FORMATS) if args.format == "all" else [args.format]
     out = Path(args.output)
     if len(plan_ids) * len(formats) > 1 and out.suffix:
@@ -298,7 +303,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         jobs += [(plan_id, as_of, fmt) for fmt in formats]
     for i, (plan_id, as_of, fmt) in enumerate(jobs, start=1):
         try:
-            doc = build(queries.briefing_inputs(con, catalog, _operator(args), plan_id, as_of, args.park), args.lang)
+            judged = None if as_at is None else queries.plan_judgement(con, catalog, _operator(args), plan_id, as_of, as_at)
+            doc = build(queries.briefing_inputs(con, catalog, _operator(args), plan_id, as_of, args.park, judged),
+                        args.lang)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -373,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every plan, each at its latest quarter unless --quarter")
     p.add_argument("--quarter", help="2015Q3 or 2015年1-9月 (required with --plan)")
     p.add_argument("--park", help="a park id: the park's own briefing")
+    p.add_argument("--as-at", help="YYYY-MM-DD: the briefing as it stood on that date (the figures published by then)")
     p.add_argument("--format", choices=["docx", "pdf", "xlsx", "all"], default="docx")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", required=True, help="a file, or a directory for several files")

@@ -5,6 +5,7 @@ package puts the router inside the import contracts like every other layer. Each
 pages/, registered by path: the router never imports a page.
 """
 
+import datetime as dt
 import runpy
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from ui import auth, components, ops, queries
 from ui.i18n import LANGS, localized, t
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: pages/ lies beside dashboard.py
+
+EARLIEST_AS_AT = dt.date(2000, 1, 1)  # before any plan's base year
 
 SPEC = {  # name: (script, title key, icon, url path)
     "overview": ("pages/overview.py", "overview", ":material/dashboard:", "overview"),
@@ -87,6 +90,11 @@ def run() -> None:
             format_func=lambda p: components.period_label(p, lang))
     else:
         st.session_state["as_of_period"] = None
+    # As it stood on a date: every judgment then reads the figures published by its end (revisions
+    # after it are ignored), so last quarter's briefing can be produced again as it was.
+    # (Streamlit's default earliest date is ten years back, which would put the 2011 plans out of reach.)
+    st.sidebar.date_input(t("as_at_pick", lang), value=None, min_value=EARLIEST_AS_AT, max_value=dt.date.today(),
+                          key="as_at", format="YYYY-MM-DD", help=t("as_at_help", lang))
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
     st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()

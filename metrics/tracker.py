@@ -9,6 +9,7 @@ park breakdowns and the revenue components. Pages, briefings and the command lin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,7 +24,7 @@ from domain.units import DISPLAY, Dimension, convert, unit
 from metrics import judges, seasonal
 from metrics import progress as pg
 from metrics.periods import annual
-from metrics.series import pick
+from metrics.series import Picked, pick
 
 
 class ProgressRow(BaseModel):
@@ -129,8 +130,9 @@ class TargetSeries(BaseModel):
     ytd: dict[str, float]  # "2015Q1" → value, the as-of year's quarters
     required_path: dict[int, float]
     projection: dict[int, float]
-    definition_changes: list[tuple[int, str, str]]  # (year, zh, en)
+    definition_changes: list[tuple[int, str, str]]  # every break on the series: (year, zh, en)
     series: str | None
+    provisional_years: list[int] = []  # years whose figure is not final (drawn hollow)
 
 
 class ParkShare(BaseModel):
@@ -247,12 +249,14 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
     )
 
 
-def _series(t: Target, catalog: Catalog, chart: judges.Chart, series: str | None) -> TargetSeries:
-    changes = [(d.year, d.note_zh, d.note_en) for d in catalog.indicators[t.indicator].definition_changes]
+def _series(t: Target, catalog: Catalog, chart: judges.Chart, series: str | None,
+            picked: Picked | None = None) -> TargetSeries:
+    changes = [(b.year, b.note_zh, b.note_en) for b in catalog.breaks_for(t.indicator, t.scope)]
+    provisional = sorted(y for y in chart.annual if picked is not None and picked.not_final({Period(y, 4)}))
     return TargetSeries(target_id=t.target_id, unit=chart.unit, target=chart.target, base_year=t.base_year,
                         target_year=t.target_year, annual=chart.annual, ytd={str(p): v for p, v in chart.ytd.items()},
                         required_path=chart.required_path, projection=chart.projection, definition_changes=changes,
-                        series=series)
+                        series=series, provisional_years=provisional)
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,7 @@ class PlanJudgement:
     series: dict[str, TargetSeries]
     parks: dict[str, list[ParkShare]]
     components: dict[str, pd.DataFrame] = field(default_factory=dict)
+    as_at: dt.date | None = None  # read as it stood at the end of this day (None: the figures now in force)
 
     def row(self, target_id: str) -> ProgressRow:
         return next(r for r in self.rows if r.target_id == target_id)
@@ -282,7 +287,7 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
         verdict = judge.judge(t, x)
         row = _row(plan.plan_id, t, catalog, verdict, snap.as_of, x.picked.coverage, judge, _sources(verdict, x))
         rows.append(row)
-        charts[t.target_id] = _series(t, catalog, judge.chart(t, x, verdict.assessment), row.series)
+        charts[t.target_id] = _series(t, catalog, judge.chart(t, x, verdict.assessment), row.series, x.picked)
         if t.indicator in judges.SHOWS_COMPONENTS:
             if t.scope not in by_scope:  # several revenue targets of one scope share its parts
                 by_scope[t.scope] = components(catalog, snap, t.scope)
@@ -290,7 +295,7 @@ def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
     by_id = {r.target_id: r for r in rows}
     for t in plan.targets:  # after every row: a park's own target may come later in the plan
         parks[t.target_id] = park_breakdown(plan, catalog, snap, t, by_id) if chosen[t.target_id].parks_shown else []
-    return PlanJudgement(plan.plan_id, snap.as_of, rows, charts, parks, parts)
+    return PlanJudgement(plan.plan_id, snap.as_of, rows, charts, parks, parts, snap.as_at)
 
 
 def park_breakdown(plan: Plan, catalog: Catalog, snap: Snapshot, t: Target,

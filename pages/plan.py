@@ -12,11 +12,16 @@ plan = queries.catalog().plans[ctx.plan_id]
 st.header(localized(plan, "title", ctx.lang))
 st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
 rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
+as_at = st.session_state.get("as_at")
+if as_at is not None:
+    st.warning(t("as_at_banner", ctx.lang, date=as_at.isoformat()))
 if all(r.actual is None for r in rows):
     st.info(t("no_data_plan", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
     st.stop()
 
-table = components.progress_table(rows, ctx.lang)
+now = ({r.target_id: r.status for r in queries.progress_now(version, ctx.who, plan.plan_id, ctx.as_of)}
+       if as_at is not None else None)
+table = components.progress_table(rows, ctx.lang, now)
 left, right = st.columns(2)
 statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"].unique()),
                             format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang))

@@ -38,10 +38,16 @@ def _name(obj, lang: str) -> str:
     return localized(obj, "name", lang)
 
 
-def _yoy_words(t: Callable[..., str], yoy: float | None) -> str:
+def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None = None) -> str:
+    """同比 in words; a published rate says it is on a comparable base and the last-year figure it
+    implies (this year ÷ (1 + rate)), since it differs from the ratio of the two published levels."""
     if yoy is None:
         return "—"
-    return t("briefing.up", x=pct(abs(yoy))) if yoy >= 0 else t("briefing.down", x=pct(abs(yoy)))
+    said = t("briefing.up", x=pct(abs(yoy))) if yoy >= 0 else t("briefing.down", x=pct(abs(yoy)))
+    if row is not None and row.growth_source == "published" and row.ytd is not None and yoy > -1:
+        value, shown = display(row.ytd / (1 + yoy), row.unit)
+        said = t("briefing.comparable", said=said, base=number(value, shown))
+    return said
 
 
 def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
@@ -60,7 +66,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             ahead = head.ahead_of_schedule or 0.0
             sentences.append(t("briefing.ytd", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
                                period=period_label(as_of, lang),
-                               name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy),
+                               name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy, head),
                                done=pct(head.in_year_completion), ahead=t("briefing.higher" if ahead >= 0 else "briefing.lower"),
                                points=abs(ahead) * 100))
             if head.pace_words is not None:
@@ -305,6 +311,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     meta = [(t("plan"), plan_name), (t("briefing.issuer"), plan.issuer_zh), (t("briefing.period"), period)]
     if park is not None:
         meta.append((t("park"), _name(park, lang)))
+    as_at = inputs.judgement.as_at  # which figures: as they stood on a date, or those now in force
+    meta.append((t("briefing.figures"), t("briefing.as_at", date=as_at.isoformat()) if as_at else t("briefing.in_force")))
     meta += [(t("briefing.data_date"), data_date.isoformat() if data_date else "—"),
              (t("briefing.generated"), (today or dt.date.today()).isoformat()),
              (t("report.nature"), t("demo_badge") if demo else t("briefing.official"))]

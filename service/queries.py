@@ -254,10 +254,14 @@ def briefing_inputs(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_
     winners = plan_winners(con, who, plan, park_id or plan.scope, year) if plan.incentives else None
     root = park_id or plan.scope
     days = report_deadline_days(con)
+    data_date = figures.data_date(con, root, as_of)
+    if judgement.as_at is not None and data_date is not None:
+        # As it stood on a date, no figure in force was entered after it.
+        data_date = min(data_date, judgement.as_at)
     return BriefingInputs(
         catalog=catalog, plan_id=plan_id, as_of=as_of, park_id=park_id, judgement=judgement, firms=firms,
         winners=winners, incentive_year=year, reporting=access.reporting_status(con, who, root, as_of, days),
-        deadline_days=days, demo=is_demo(con), data_date=figures.data_date(con, root, as_of))
+        deadline_days=days, demo=is_demo(con), data_date=data_date)
 
 
 # -------------------------------------------------------------------------- task tracking

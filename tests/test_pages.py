@@ -96,6 +96,23 @@ def test_plan_detail_in_year_progress_mid_year(app_db):
     assert len(at.get("plotly_chart")) >= 4  # with the in-year gauge
 
 
+def test_plan_detail_as_it_stood_on_a_date_beside_the_status_now(app_db):
+    """On 2014-12-31 no 2014 Q4 figure had been entered (the demo enters each some days after its
+    quarter): the table as it stood then reads Qingdao's 2013 revenue, 600 · 1.25² = 937.5 亿元, says
+    so in a banner, and shows the status on today's figures beside it."""
+    import datetime as dt
+
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": Period(2014, 4)})
+    at.session_state["as_at"] = dt.date(2014, 12, 31)  # the sidebar's date, once signed in
+    at.switch_page("pages/plan.py").run()
+    assert not at.exception
+    assert any("2014-12-31" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    row = table[table["_id"] == "qd-software-revenue"].iloc[0]
+    assert row["实际值"] == pytest.approx(600 * 1.25**2, abs=0.01) and row["期别"] == "2013"
+    assert row["现行状态"] == "需加快"  # today: 2014 at 1171.875, R = 0.25 / g_req = 0.84
+
+
 def test_plan_detail_in_english(app_db):
     at = signed_in(lang="en", plan_id="qingdao-2012", **{"as_of-qingdao": Period(2014, 4)})
     at.switch_page("pages/plan.py").run()

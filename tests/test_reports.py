@@ -268,3 +268,23 @@ def test_a_plan_is_read_within_its_horizon(catalog):
     assert plan.reading_quarter([Period(2015, 3), Period(2015, 4), Period(2018, 4)]) == Period(2015, 4)
     assert plan.reading_quarter([Period(2016, 1)]) == Period(2016, 1)  # nothing within: the latest there is
     assert plan.reading_quarter([]) is None
+
+
+def test_a_briefing_says_which_figures_it_was_made_from(demo_db, catalog):
+    """Made as it stood on 2015-09-30, before the 2015 Q3 figures were entered (the demo enters each some
+    days after its quarter): the briefing says so in its header and reads the 2015 Q2 year-to-date
+    figure; made on the figures now in force it says that instead."""
+    import datetime as dt
+
+    from service.queries import judge
+
+    con = connect(demo_db, read_only=True)
+    try:
+        then = build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3,
+                                     judged=judge(con, catalog, "qingdao-2012", Q3, dt.date(2015, 9, 30))))
+        now = build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3))
+    finally:
+        con.close()
+    assert ("数据口径", "按2015-09-30当日数据") in then.meta
+    assert ("数据口径", "现行数据") in now.meta
+    assert then.summary != now.summary

@@ -96,8 +96,10 @@ SERIES_KEYS = {"official": "series_official", "reported": "series_reported", "bo
                "derived": "series_derived"}
 
 
-def progress_table(rows: list[ProgressRow], lang: str) -> pd.DataFrame:
-    """Every target's standing, numbers in display units, ready for st.dataframe."""
+def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None) -> pd.DataFrame:
+    """Every target's standing, numbers in display units, ready for st.dataframe; a row resting on a
+    provisional figure says so, and with `now` (target → status on the figures now in force) the
+    table read as it stood on a date shows today's status beside it."""
     out = []
     for r in rows:
         actual, unit = display(r.actual, r.unit)
@@ -118,6 +120,9 @@ def progress_table(rows: list[ProgressRow], lang: str) -> pd.DataFrame:
             t("projection", lang): projected,
             t("target_year", lang): r.target_year,
             t("series_used", lang): t(SERIES_KEYS[r.series], lang) if r.series else "—",
+            t("figure_status", lang): t("provisional_mark", lang) if r.provisional else "",
+            **({t("status_now", lang): status.word(now[r.target_id], lang) if r.target_id in now else "—"}
+               if now is not None else {}),
             "_id": r.target_id,
             "_status": r.status.value,
             "_kind": r.kind,

@@ -66,6 +66,11 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
                         name=label("actual", lang), line=dict(color="#0b3d91", width=2.5),
                         marker=dict(symbol="circle", size=8),
                         hovertemplate="%{x}: %{y:,.2f} " + u + "<extra>" + label("actual", lang) + "</extra>")
+        marked = [y for y in s.provisional_years if y in s.annual]
+        if marked:  # a figure not yet final (provisional, estimated) drawn hollow, with its word in the legend
+            fig.add_scatter(x=marked, y=[s.annual[y] for y in marked], mode="markers", name=label("provisional", lang),
+                            marker=dict(symbol="circle-open", size=13, color="#bf8700", line=dict(width=2)),
+                            hovertemplate="%{x}: %{y:,.2f} " + u + "<extra>" + label("provisional", lang) + "</extra>")
     fig.add_scatter(x=[s.base_year, s.target_year], y=[s.target, s.target], mode="lines",
                     name=label("target", lang), line=dict(color="#82071e", dash="dashdot", width=1.5),
                     hoverinfo="skip")

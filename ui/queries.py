@@ -197,21 +197,29 @@ def history(version: int, who: Identity, org_id: str, indicator_id: str, period:
 
 
 def judgement(version: int, who: Identity, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
-    """The plan judged at the quarter. The caller is checked on every call (an enterprise user is
-    refused and audited: aggregates are not theirs to read); the judgment itself is the same for
-    every reader, so it is cached once per data version, not once per user."""
+    """The plan judged at the quarter — as it stood on the date the reader chose in the sidebar
+    (`as_at`), else on the figures now in force. The caller is checked on every call (an enterprise
+    user is refused and audited: aggregates are not theirs to read); the judgment itself is the same
+    for every reader, so it is cached once per data version, not once per user."""
     service.require_plan_reader(cursor(), who, plan_id)
-    return _judgement(version, plan_id, as_of)
+    return _judgement(version, plan_id, as_of, st.session_state.get("as_at"))
 
 
 @st.cache_data(show_spinner=False)
-def _judgement(version: int, plan_id: str, as_of: Period) -> tracker.PlanJudgement:
+def _judgement(version: int, plan_id: str, as_of: Period, as_at: dt.date | None) -> tracker.PlanJudgement:
     """One read of the store, one pure judgment (only after `judgement` has checked the caller)."""
-    return service.judge(cursor(), catalog(), plan_id, as_of)
+    return service.judge(cursor(), catalog(), plan_id, as_of, as_at)
 
 
 def progress(version: int, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
     return judgement(version, who, plan_id, as_of).rows
+
+
+def progress_now(version: int, who: Identity, plan_id: str, as_of: Period) -> list[tracker.ProgressRow]:
+    """The progress table on the figures now in force, whatever date the reader picked: shown beside
+    the table as it stood then."""
+    service.require_plan_reader(cursor(), who, plan_id)
+    return _judgement(version, plan_id, as_of, None).rows
 
 
 def target_series(version: int, who: Identity, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
