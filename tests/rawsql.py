@@ -23,3 +23,17 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = N
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pd.DataFrame:
     return con.execute(sql, list(params or [])).df()
+
+
+def store_before(path, version: int) -> duckdb.DuckDBPyConnection:
+    """A store as an older release left it: every migration before `version` applied, none after, so a
+    test can write what that release wrote and check the next migration keeps it."""
+    from store.schema import MIGRATIONS
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+    for number, sql in MIGRATIONS:
+        if number < version:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+    return con

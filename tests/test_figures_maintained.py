@@ -16,7 +16,6 @@ from domain.models import Organisation, OrgKind
 from domain.periods import Period
 from store import figures, orgs, plans, submissions
 from store.db import connect, migrate
-from store.schema import MIGRATIONS
 from tests import rawsql
 
 BINJIANG, XIASHA = "hz-binjiang", "hz-xiasha"
@@ -151,13 +150,7 @@ def test_migration_4_derives_both_tables_from_an_older_store(tmp_path, catalog):
     path = tmp_path / "v3.duckdb"
     import duckdb
 
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
-    for version, sql in MIGRATIONS:
-        if version < 4:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
-    con.close()
+    rawsql.store_before(path, 4).close()
     # A store as release 3 left it: figures written through the old view, no derived tables.
     con = duckdb.connect(str(path))
     assert not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'current_figures'").fetchall()[0][0]

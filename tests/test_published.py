@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -27,7 +26,6 @@ from domain.snapshot import Needs, SeriesKey
 from domain.validation import Severity, explanation_missing
 from store import figures, ingest, snapshot, submissions
 from store.db import connect
-from store.schema import MIGRATIONS
 from tests import rawsql
 from tests.test_cli import REPO
 
@@ -77,12 +75,7 @@ def test_every_status_has_a_name_in_both_languages():
 
 def test_migration_6_keeps_every_row_of_an_older_store(tmp_path):
     path = tmp_path / "v5.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
-    for version, sql in MIGRATIONS:
-        if version < 6:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [version])
+    con = rawsql.store_before(path, 6)
     con.execute("""INSERT INTO submissions (submission_id, origin, status, submitted_by, row_count) VALUES
                    (1, 'import', 'accepted', 't', 2), (2, 'upload', 'accepted', 't', 1)""")
     con.execute("""INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
