@@ -47,6 +47,8 @@ def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None
     if row is not None and row.growth_source == "published" and row.ytd is not None and yoy > -1:
         value, shown = display(row.ytd / (1 + yoy), row.unit)
         said = t("briefing.comparable", said=said, base=number(value, shown))
+    elif row is not None and row.growth_source == "levels":  # no published rate: say it is our arithmetic
+        said = t("briefing.from_levels", said=said)
     return said
 
 

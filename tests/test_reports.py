@@ -73,6 +73,10 @@ def test_summary_is_written_from_the_numbers(qingdao, catalog):
     assert first.startswith("截至2015年三季度，")
     assert f"累计 {YTD:,.2f} 亿元" in first  # 1,054.69
     assert "同比增长 25.0%" in first
+    # the demo publishes Qingdao's 同比 (+25.0 %): on a comparable base, last year's 1054.69 / 1.25 = 843.75
+    assert f"（可比口径，上年同期可比基数{YTD / 1.25:,.2f} 亿元）" in first
+    # and the usual third-quarter share of its own years (72 %) beside the linear 75 %
+    assert "往年同期进度72%" in " ".join(qingdao.summary)
     assert f"完成年度目标的 {IN_YEAR:.1%}" in first
     assert f"低于序时进度 {BEHIND * 100:.1f} 个百分点" in first
     assert f"2014年为 {600 * 1.25**3:,.2f} 亿元" in first  # 1,171.88
