@@ -136,7 +136,7 @@ def test_the_app_checks_every_caller_and_judges_once_for_all_readers(app_db, mon
     first = ui_queries.judgement(version, who["leader"], "qingdao-2012", Period(2015, 3))
     for name in ("reviewer", "park-softcity"):
         assert ui_queries.judgement(version, who[name], "qingdao-2012", Period(2015, 3)).rows == first.rows
-    assert judged == [("qingdao-2012", Period(2015, 3))]
+    assert judged == [("qingdao-2012", Period(2015, 3), None)]  # once, on the figures now in force (no as-at date)
     refusals = []
     for _ in range(2):
         with pytest.raises(AuthorizationError):
