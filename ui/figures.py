@@ -148,7 +148,8 @@ def in_year_gauge(completion: float, elapsed: float, lang: str, height: int = 24
     fig = go.Figure(go.Indicator(
         mode="gauge+number+delta", value=value, number=dict(suffix="%", valueformat=".1f"),
         delta=dict(reference=mark * 100, valueformat=".1f", suffix=" pp"),
-        title=dict(text=t("format.aside", lang, text=label("in_year", lang), aside=aside)),
+        # the marks under the name, smaller: the gauge sits in a narrow column
+        title=dict(text=f"{label('in_year', lang)}<br><sup>{aside}</sup>"),
         gauge=dict(axis=dict(range=[0, max(120, value + 10)], ticksuffix="%"),
                    bar=dict(color="#0b3d91" if completion >= mark else "#bf8700"),
                    steps=[dict(range=[0, elapsed * 100], color="#eaeef2")],
