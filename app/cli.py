@@ -101,7 +101,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:
-    frame = queries.organisations(connect(args.db))
+    frame = queries.organisations(connect(args.db, create=False))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -110,7 +110,7 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    frame = queries.indicators(connect(args.db))
+    frame = queries.indicators(connect(args.db, create=False))
     if args.json:
         _print_json(_records(frame))
     else:
@@ -119,7 +119,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    con = connect(args.db)
+    con = connect(args.db, create=False)
     if args.plan and args.plan not in default_catalog().plans:
         print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
         return 2
@@ -220,7 +220,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    con = connect(args.db)
+    con = connect(args.db, create=False)
     rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of, as_at)
     if args.json:
         # The JSON is a list of rows, which scripts index; the admission check has no place in it
@@ -267,7 +267,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports.briefing import build
 
     catalog = default_catalog()
-    con = connect(args.db)
+    con = connect(args.db, create=False)
     plan_ids = sorted(catalog.plans) if args.all else [args.plan]
     unknown = [p for p in plan_ids if p not in catalog.plans]
     if unknown:

@@ -92,14 +92,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def connect(path: str | os.PathLike | None = None, read_only: bool = False,
-            verify: bool = False) -> duckdb.DuckDBPyConnection:
+            verify: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store, creating and migrating it when writable.
 
     Every failure is a StoreError with a kind; nothing is ever created over a file that is not a
     tracker store. `verify` also reads every row of every table, so damaged blocks are found now
-    rather than in the middle of someone's work (the app does this once at start)."""
+    rather than in the middle of someone's work (the app does this once at start). With
+    `create=False` (commands that only read) a missing file is an error, not a new empty store: a
+    mistyped path must not answer with an empty table."""
     p = resolve_path(path)
-    if read_only and not p.exists():
+    if (read_only or not create) and not p.exists():
         raise StoreError(f"no store at {p}; run `python manage.py init --demo` first", "missing")
     p.parent.mkdir(parents=True, exist_ok=True)
     try:

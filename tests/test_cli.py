@@ -386,3 +386,15 @@ def test_tracker_db_is_used_without_db_flag(tmp_path):
     assert observation_count(env_db) == PACK_ROWS + 1
     orgs = run("orgs", "--json", db=None, env_db=env_db)
     assert "jx-core" in {r["org_id"] for r in json.loads(orgs.stdout)}
+
+
+@pytest.mark.parametrize("args", [
+    ("orgs",), ("indicators",), ("targets",), ("progress", "--plan", "qingdao-2012", "--as-of", "2015Q3"),
+    ("report", "--plan", "qingdao-2012", "--quarter", "2015Q3", "-o", "out.docx"),
+])
+def test_a_command_that_only_reads_never_creates_a_store_on_a_mistyped_path(tmp_path, args):
+    typo = tmp_path / "typo" / "trackr.duckdb"
+    r = cli(tmp_path, *args, db=typo)
+    assert r.returncode == 2, r.stdout
+    assert f"no store at {typo}" in r.stderr and "Traceback" not in r.stderr
+    assert not typo.exists() and not typo.parent.exists()
