@@ -307,6 +307,10 @@ def unit_fits_indicator(rec: Record, got: Reading, ctx: RowContext) -> list[Prob
         return [ctx.problem(rec, "unit", Message.of("validation.unit_wrong_dimension", unit=rec.unit, name=ind.name_zh,
                                                     canonical=ind.unit))]
     got.value = u.to_canonical(got.number)
+    if not math.isfinite(got.value):  # 1e305 万人 is finite as typed and infinite in 人: refuse it here
+        got.value = None
+        return [ctx.problem(rec, "value", Message.of("validation.not_finite_converted", unit=u.symbol,
+                                                     canonical=ind.unit))]
     return []
 
 

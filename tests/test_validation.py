@@ -113,6 +113,10 @@ ROW_CASES = [
                  id="unit-yuan-for-dollars"),
     # A form-wide "单位：万元" does not apply to 人: the row is in its own unit.
     pytest.param(rec(indicator="2112", unit="万元", unit_global=True), [], id="unit-of-the-whole-form"),
+    # finite as typed, infinite once converted: 1e305 万人 is 1e309 人, beyond a float
+    pytest.param(rec(indicator="2112", value="1e305", unit="万人"),
+                 [("value", "1e305", "the value is too large to store: in 人 (the stored unit) it is no longer a finite "
+                                     "number")], id="infinite-after-conversion"),
     pytest.param(rec(value="-200"), [("value", "-200", "软件业务收入 cannot be negative")], id="negative-revenue"),
     pytest.param(rec(indicator="2112", value="-3", unit="人"), [("value", "-3", "平均用工人数 cannot be negative")],
                  id="negative-staff"),
