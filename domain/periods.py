@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from domain.messages import Message
+
 # The month a year-to-date period ends with, per quarter, as the forms write it (1-3月 …).
 _END_MONTH = {1: 3, 2: 6, 3: 9, 4: 12}
 _QUARTER_OF_END_MONTH = {m: q for q, m in _END_MONTH.items()}
@@ -107,3 +109,8 @@ def periods_between(first: Period, last: Period) -> list[Period]:
         out.append(p)
         p = p.next()
     return out
+
+
+def period_message(period: Period) -> Message:
+    """A period as each language writes it: 2015Q3, 2015年1-9月."""
+    return Message.of("period.ytd", year=period.year, quarter=period.quarter, end_month=period.end_month)

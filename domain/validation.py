@@ -33,7 +33,7 @@ from domain.growth import change
 from domain.messages import Message
 from domain.models import Indicator, IndicatorKind
 from domain.observation import ObsStatus, parse_status
-from domain.periods import Period, PeriodError, parse_period
+from domain.periods import Period, PeriodError, parse_period, period_message
 from domain.units import UnitError, unit
 
 YOY_WARNING = 0.5  # |同比| beyond this needs an explanation (DOMAIN.md §2)
@@ -273,11 +273,6 @@ def period_valid(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
         return [ctx.problem(rec, "period", Message.of("validation.period_future", period=period_message(period)))]
     got.period = period
     return []
-
-
-def period_message(period: Period) -> Message:
-    """A period as each language writes it: 2015Q3, 2015年1-9月."""
-    return Message.of("period.ytd", year=period.year, quarter=period.quarter, end_month=period.end_month)
 
 
 def value_is_number(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:

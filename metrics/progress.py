@@ -22,7 +22,7 @@ from enum import StrEnum
 from domain.growth import change
 from domain.messages import Message, listed
 from domain.models import Comparator
-from domain.periods import Period
+from domain.periods import Period, period_message
 from metrics.growth import cagr, project, required_path
 
 ON_TRACK_RATIO = 0.95
@@ -106,6 +106,14 @@ def goal(target: float, comparator: Comparator, count: bool = False) -> float:
     if comparator is Comparator.ABOUT:
         return target - max(ABOUT_TOLERANCE * abs(target), ABOUT_TOLERANCE_COUNT if count else 0.0)
     return target
+
+
+NOTE_CHAIN = "progress.and"  # "{head}; {tail}": a reason and what is said after it
+
+
+def said(*parts: Message | None) -> Message:
+    """Parts of a reason in one message, in order, each after the one before (missing parts left out)."""
+    return listed((p for p in parts if p is not None), NOTE_CHAIN)
 
 
 def target_words(target: float, comparator: Comparator, count: bool, fmt: Fmt) -> Message:
@@ -307,14 +315,14 @@ def assess_growth(
             return _cannot(Message.of("progress.growth.no_later_year"), rate, **common)
         body = dict(actual=reading.yoy, actual_year=reading.period.year, actual_rate=reading.yoy,
                     gap=rate - reading.yoy, projected_value=reading.yoy, projected_gap=rate - reading.yoy, **common)
-        words = Message.of("progress.growth.ytd", yoy=reading.yoy, period=period_words(reading.period),
+        words = Message.of("progress.growth.ytd", yoy=reading.yoy, period=period_message(reading.period),
                            rate=rate)
         return Assessment(_rate_status(reading.yoy, ok), words, rate, **body)
     body = dict(actual=g, actual_year=ti, actual_rate=g, gap=rate - g, projected_value=g, projected_gap=rate - g,
                 **common)
     words = dict(actual=g, base_year=base_year, year=ti, rate=rate)
     compound = Message.of("progress.growth.final" if final else "progress.growth.so_far", **words)
-    reason = compound if years is None else Message.of("progress.and", head=compound, tail=years)
+    reason = compound if years is None else said(compound, years)
     if final:
         if ok(g) and not below and each_year and known.unknown:
             return _cannot(reason, rate, final=True, **body)  # kept the rate in the years we can see only
@@ -325,8 +333,7 @@ def assess_growth(
         rest = last_year - ti
         needed = cagr(series[ti], y0 * (1 + rate) ** (last_year - base_year), rest) if rest > 0 else None
         if needed is not None:
-            reason = Message.of("progress.and", head=reason, tail=Message.of("progress.growth.needed", rate=needed,
-                                                                             first=ti + 1, last=last_year))
+            reason = said(reason, Message.of("progress.growth.needed", rate=needed, first=ti + 1, last=last_year))
     return Assessment(_rate_status(g, ok), reason, rate, **body)
 
 
@@ -367,11 +374,6 @@ def _year_by_year(series: Mapping[int, float], base_year: int, upto: int, publis
     return out
 
 
-def period_words(p: Period) -> Message:
-    """A quarter as its reader writes a year-to-date period: 2012年1-3月, 2012Q1."""
-    return Message.of("period.ytd", year=p.year, quarter=p.quarter, end_month=p.end_month)
-
-
 def _rate_status(actual: float, reaches) -> Status:
     """A rate so far against the rate to sustain: reaching it is on track, growing more slowly needs
     acceleration, shrinking moves away (the gap in points says how far)."""
@@ -384,7 +386,7 @@ def _each_year(known: YearByYear, reaches, rate: float, end: Period | None) -> M
     """Each year's 同比 against the rate: the years below it, a stretch without a figure that averages
     below it, and the years whose 同比 is not known."""
     def label(y: int) -> Message:
-        return period_words(end) if end and y == end.year else Message.of("progress.year", year=y)
+        return period_message(end) if end and y == end.year else Message.of("progress.year", year=y)
 
     below = [Message.of("progress.growth.year_value", year=label(y), yoy=g)
              for y, g in sorted(known.rates.items()) if not reaches(g)]
@@ -404,12 +406,7 @@ def _each_year(known: YearByYear, reaches, rate: float, end: Period | None) -> M
             parts.append(Message.of("progress.growth.every_year", first=label(first), last=label(last), rate=rate))
     if known.unknown:
         parts.append(Message.of("progress.growth.no_yoy_for", years=listed(label(y) for y in known.unknown)))
-    if not parts:
-        return Message.of("progress.growth.no_yoy")
-    out = parts[0]
-    for p in parts[1:]:
-        out = Message.of("progress.and", head=out, tail=p)
-    return out
+    return said(*parts) if parts else Message.of("progress.growth.no_yoy")
 
 
 def assess_pace(
@@ -536,13 +533,6 @@ def assess_quota(
     def year_value(y: int) -> Message:
         return Message.of("progress.quota.year_value", year=y, value=fmt(annual_values[y]))
 
-    def said(*parts: Message | None) -> Message:
-        words = [p for p in parts if p is not None]
-        out = words[0]
-        for w in words[1:]:
-            out = Message.of("progress.and", head=out, tail=w)
-        return out
-
     met_words = Message.of("progress.quota.met_in", met=len(met), n=len(years)) if years else None
     missed_words = Message.of("progress.quota.missed_in", years=listed(year_value(y) for y in missed)) if missed else None
     unknown_words = Message.of("progress.quota.no_figure_for", years=listed(unknown)) if unknown else None
@@ -565,8 +555,8 @@ def assess_quota(
     if current.year < first_year:
         return _cannot(Message.of("progress.quota.not_started", year=first_year), quota, **common)
     before = [y for y in met if y < current.year]  # the current year speaks for itself
-    earlier = said(*[w for w in (Message.of("progress.quota.earlier_met", years=listed(before)) if before else None,
-                                 unknown_words) if w is not None]) if before or unknown else None
+    earlier = said(Message.of("progress.quota.earlier_met", years=listed(before)) if before else None,
+                   unknown_words) if before or unknown else None
     tail = "" if earlier is None else Message.of("progress.quota.earlier", words=earlier)
     if current.ytd is None:
         if before:

@@ -110,7 +110,7 @@ class ProgressRow(BaseModel):
     def reason_code(self) -> str:
         """The assessment's own code, under the notes said after it (progress.and chains them)."""
         m = self.reason
-        while m.code == NOTE_CHAIN:
+        while m.code == pg.NOTE_CHAIN:
             m = m.kwargs["head"]
         return m.code
 
@@ -170,9 +170,6 @@ def breaks_crossed(t: Target, catalog: Catalog, last: int) -> list[SeriesBreak]:
                   key=lambda b: (b.year, b.break_id))
 
 
-NOTE_CHAIN = "progress.and"  # "{head}; {tail}": a reason and what is said after it
-
-
 def _reason(v: judges.Verdict, breaks: list[SeriesBreak]) -> Message:
     """The assessment's reason, then what the reader must know to trust it."""
     notes = list(v.notes)
@@ -180,10 +177,7 @@ def _reason(v: judges.Verdict, breaks: list[SeriesBreak]) -> Message:
         items = [Message.of("progress.break_item", year=b.year, kind=Message.of(f"progress.break_kind.{b.kind.value}"))
                  for b in breaks]
         notes.append(Message.of("progress.breaks", items=listed(items)))
-    out = v.assessment.reason
-    for n in notes:
-        out = Message.of(NOTE_CHAIN, head=out, tail=n)
-    return out
+    return pg.said(v.assessment.reason, *notes)
 
 
 def _seasonal(v: judges.Verdict) -> dict:
