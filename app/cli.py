@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from domain.access import Identity, Role
 from domain.messages import render, text
@@ -100,22 +101,22 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_orgs(args: argparse.Namespace) -> int:
-    frame = queries.organisations(connect(args.db, create=False))
-    if args.json:
+def _print_frame(frame: pd.DataFrame, as_json: bool, columns: list[str] | None = None) -> int:
+    """Every column as JSON records, or the chosen ones as a plain table."""
+    if as_json:
         _print_json(_records(frame))
     else:
-        print(frame.to_string(index=False))
+        print((frame if columns is None else frame[columns]).to_string(index=False))
     return 0
+
+
+def cmd_orgs(args: argparse.Namespace) -> int:
+    return _print_frame(queries.organisations(connect(args.db, create=False)), args.json)
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    frame = queries.indicators(connect(args.db, create=False))
-    if args.json:
-        _print_json(_records(frame))
-    else:
-        print(frame[["indicator_id", "code", "name_zh", "unit", "kind"]].to_string(index=False))
-    return 0
+    return _print_frame(queries.indicators(connect(args.db, create=False)), args.json,
+                        ["indicator_id", "code", "name_zh", "unit", "kind"])
 
 
 def cmd_targets(args: argparse.Namespace) -> int:

@@ -246,23 +246,20 @@ COMPARABLE_FROM = 2019
 def _published(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Official statistics as a bureau publishes them: each figure with its 同比 (to 0.1 %), the
     national one on a comparable base, and the national latest year marked provisional (P)."""
-    official = frame.org_id.map(lambda o: catalog.organisations[o].kind.value
-                                if o in catalog.organisations else "enterprise").isin(["country", "province", "city"])
+    kinds = frame.org_id.map(lambda o: catalog.organisations[o].kind.value if o in catalog.organisations else "")
+    official = kinds.isin(["country", "province", "city"])
+    key = ["org_id", "indicator_id", "year", "quarter"]
+    before = frame.loc[official, key + ["value"]].assign(year=lambda f: f.year + 1).rename(columns={"value": "before"})
+    joined = frame[key].merge(before, on=key, how="left")  # the same period a year earlier, official rows only
+    base = joined["before"].where(joined["before"] > 0).to_numpy()  # no rate from a zero or missing year
+    rate = frame["value"].to_numpy() / base - 1
+    national = (frame.org_id == catalog.root).to_numpy()
+    rate[national & (frame.year >= COMPARABLE_FROM).to_numpy()] -= COMPARABLE_BASE_GAP
     out = frame.copy()
-    out["yoy"] = None
+    out["yoy"] = pd.Series(rate, index=frame.index).where(official.to_numpy()).round(3)
+    out["yoy"] = out["yoy"].astype(object).where(out["yoy"].notna(), None)
     out["obs_status"] = "A"
-    keyed = out[official].set_index(["org_id", "indicator_id", "year", "quarter"])["value"]
-    for i in out.index[official]:
-        r = out.loc[i]
-        before = keyed.get((r.org_id, r.indicator_id, r.year - 1, r.quarter))
-        if before is None or not before > 0:
-            continue
-        rate = r.value / before - 1
-        if r.org_id == catalog.root and r.year >= COMPARABLE_FROM:
-            rate -= COMPARABLE_BASE_GAP
-        out.at[i, "yoy"] = round(rate, 3)
-    national = out.org_id == catalog.root
-    out.loc[national & (out.year == out[national].year.max()), "obs_status"] = "P"
+    out.loc[national & (frame.year == frame.year[national].max()).to_numpy(), "obs_status"] = "P"
     return out
 
 
