@@ -79,6 +79,8 @@ def test_leader_walks_every_page_with_charts(app, width, height):
             page.locator('[data-testid="stSidebarNav"]').get_by_text(link, exact=True).click()
             page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
             if link in ("总览", "规划详情"):
+                # the previous page's charts can still be on screen while this one runs: count once it is done
+                idle(page)
                 page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
                 assert page.locator(".js-plotly-plot").count() >= 1
             idle(page)
