@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from domain import sso
 from domain.access import Identity, Role
+from domain.config import secrets_files
 from domain.messages import render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
@@ -86,8 +88,12 @@ def cmd_users(args: argparse.Namespace) -> int:
                     print(frame.to_string(index=False))
             case "add":
                 password = commands.add_user(con, who, args.username, args.name or args.username, Role(args.role),
-                                             args.scope, args.password)
+                                             args.scope, args.password, args.email)
                 print(f"user {args.username} added" + ("" if args.password else f"; password (shown once): {password}"))
+            case "set-email":
+                email = commands.set_email(con, who, args.username, args.email)
+                print(f"user {args.username} " + (f"signs in through single sign-on as {email}" if email
+                                                  else "has no e-mail: single sign-on no longer maps to it"))
             case "set-role":
                 commands.set_role(con, who, args.username, Role(args.role), args.scope)
                 print(f"user {args.username} is now {args.role}" + (f" of {args.scope}" if args.scope else ""))
@@ -99,6 +105,32 @@ def cmd_users(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_sso_check(args: argparse.Namespace) -> int:
+    """The [auth] section as the app will read it, checked, and the provider asked for its metadata;
+    every line in both languages. Exit 0: usable, or absent (SSO off); 1: what is wrong."""
+    paths = [Path(p) for p in args.secrets] if args.secrets else secrets_files()
+    if args.secrets and (absent := [str(p) for p in paths if not p.is_file()]):
+        print(f"error: no such secrets file: {', '.join(absent)}", file=sys.stderr)
+        return 2
+    section, problems = sso.section_from_files(paths)
+    result = sso.check_section(section)
+    problems += result.problems
+    if result.provider is not None:
+        problems += sso.probe(result.provider.metadata_url)
+    if not problems:
+        line = ("sso.check.off", {}) if result.provider is None else (
+            "sso.check.ok", {"provider": result.provider.name, "client_id": result.provider.client_id,
+                             "url": result.provider.metadata_url})
+        print(text(line[0], "zh", **line[1]))
+        print(text(line[0], "en", **line[1]))
+        return 0
+    for lang in ("zh", "en"):
+        print(text("sso.check.problems", lang))
+        for p in problems:
+            print(f"  - {render(p, lang)}")
+    return 1
 
 
 def _print_frame(frame: pd.DataFrame, as_json: bool, columns: list[str] | None = None) -> int:
@@ -350,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[common], help="replace the store with the backup in DIR (service stopped)")
     p.add_argument("dir")
     p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("users", parents=[common], help="manage users: list | add | set-role | reset-password")
+    p = sub.add_parser("users", parents=[common],
+                       help="manage users: list | add | set-email | set-role | reset-password")
     actions = p.add_subparsers(dest="action", required=True)
     a = actions.add_parser("list", parents=[common])
     a.add_argument("--json", action="store_true")
@@ -361,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--scope", help="park id for a park manager, enterprise id for an enterprise user")
     a.add_argument("--name", help="display name")
     a.add_argument("--password", help="default: generate one and print it once")
+    a.add_argument("--email", help="the e-mail single sign-on maps to this user (see the README)")
+    a = actions.add_parser("set-email", parents=[common])
+    a.add_argument("username")
+    a.add_argument("email", help='the address; "" clears it (single sign-on then no longer maps to the user)')
     a = actions.add_parser("set-role", parents=[common])
     a.add_argument("username")
     a.add_argument("role", choices=roles)
@@ -369,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("username")
     a.add_argument("--password", help="default: generate one and print it once")
     p.set_defaults(func=cmd_users)
+    p = sub.add_parser("sso-check", help="check the [auth] section for single sign-on and ask its provider")
+    p.add_argument("--secrets", action="append", help="a secrets.toml to read (repeatable, later wins); default: "
+                   "Streamlit's own files, as the app reads them")
+    p.set_defaults(func=cmd_sso_check)
     p = sub.add_parser("progress", parents=[common], help="how every target of a plan stands at a quarter")
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", required=True, help="2015Q3 or 2015年1-9月")

@@ -88,9 +88,14 @@ def record_base_report(con: Con, who: Identity, report: BaseReportInput, today: 
 
 
 def add_user(con: Con, who: Identity, username: str, display_name: str, role: Role, scope: str | None = None,
-             password: str | None = None) -> str:
+             password: str | None = None, email: str | None = None) -> str:
     """A new account; returns its password (generated when none is given) to hand over once."""
-    return users.add_user(con, who, username, display_name, role, scope, password)
+    return users.add_user(con, who, username, display_name, role, scope, password, email)
+
+
+def set_email(con: Con, who: Identity, username: str, email: str | None) -> str | None:
+    """The e-mail single sign-on maps to the user (None or "" clears it); returns it as stored."""
+    return users.set_email(con, who, username, email)
 
 
 def set_role(con: Con, who: Identity, username: str, role: Role, scope: str | None = None) -> None:
@@ -109,6 +114,14 @@ def record_failed_attempt(con: Con, username: str) -> bool:
 
 def record_sign_in(con: Con, username: str) -> None:
     users.record_sign_in(con, username)
+
+
+def record_sso_sign_in(con: Con, username: str, email: str, provider: str) -> None:
+    users.record_sso_sign_in(con, username, email, provider)
+
+
+def record_sso_refused(con: Con, email: str, reason: str, provider: str) -> None:
+    users.record_sso_refused(con, email, reason, provider)
 
 
 # ------------------------------------------------------------------ the store and its backups

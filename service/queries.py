@@ -85,6 +85,11 @@ def identity(con: Con, username: str) -> Identity | None:
     return users.identity(con, username)
 
 
+def identity_by_email(con: Con, email: str) -> tuple[Identity | None, str]:
+    """The enabled user a single sign-on e-mail names, or None and why ("unmapped", "disabled")."""
+    return users.identity_by_email(con, email)
+
+
 def credentials(con: Con) -> dict:
     """The users as streamlit-authenticator expects them (hashes only)."""
     return users.credentials(con)

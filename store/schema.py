@@ -323,4 +323,16 @@ MIGRATIONS += (
     ),
 )
 
+# Single sign-on (issue 16): a provider's identity is mapped to a user by e-mail, stored in lower
+# case; NULL for users who sign in with their password only. Unique, so an identity names one user.
+MIGRATIONS += (
+    (
+        7,
+        """
+        ALTER TABLE users ADD COLUMN email VARCHAR;
+        CREATE UNIQUE INDEX users_email ON users (email);
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -15,6 +15,7 @@ import pandas as pd
 from domain import policy
 from domain.access import Identity, Role
 from domain.policy import LOCK_MINUTES, MAX_FAILED_ATTEMPTS, Permission
+from domain.sso import normalise_email, valid_email
 from store import access, sql
 from store.audit import audit
 
@@ -65,7 +66,7 @@ def _check_scope(con: sql.Con, role: Role, scope: str | None) -> None:
 
 
 def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, role: Role,
-             scope: str | None = None, password: str | None = None) -> str:
+             scope: str | None = None, password: str | None = None, email: str | None = None) -> str:
     """Create a user; returns the password (generated when none is given) to hand over once."""
     access.require(con, actor, Permission.MANAGE_USERS, "add a user", [f"user:{normalise(username)}"])
     username = normalise(username)
@@ -74,21 +75,22 @@ def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, ro
     if sql.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"user {username!r} already exists")
     _check_scope(con, role, scope)
+    email = _check_email(con, username, email)
     password = password or new_password()
     _check_password(password)
     with sql.transaction(con):
         con.execute(
-            "INSERT INTO users (username, display_name, role, scope_org_id, password_hash) VALUES (?, ?, ?, ?, ?)",
-            [username, display_name or username, role.value, scope, hash_password(password)],
+            "INSERT INTO users (username, display_name, role, scope_org_id, password_hash, email) VALUES (?, ?, ?, ?, ?, ?)",
+            [username, display_name or username, role.value, scope, hash_password(password), email],
         )
-        audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope})
+        audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope, "email": email})
     return password
 
 
 def list_users(con: sql.Con) -> pd.DataFrame:
     return sql.frame(
         con,
-        """SELECT u.username, u.display_name, u.role, u.scope_org_id, o.name_zh AS scope_name,
+        """SELECT u.username, u.display_name, u.email, u.role, u.scope_org_id, o.name_zh AS scope_name,
                   u.failed_attempts, u.locked_until, u.disabled, u.created_at
            FROM users u LEFT JOIN orgs o ON o.org_id = u.scope_org_id ORDER BY u.role, u.username""",
     )
@@ -108,6 +110,31 @@ def set_role(con: sql.Con, actor: Identity, username: str, role: Role, scope: st
     with sql.transaction(con):
         con.execute("UPDATE users SET role = ?, scope_org_id = ? WHERE username = ?", [role.value, scope, username])
         audit(con, actor.username, "user.set_role", f"user:{username}", {"role": role.value, "scope": scope})
+
+
+def _check_email(con: sql.Con, username: str, email: str | None) -> str | None:
+    """The address as stored (lower case), or None for none; refused if malformed or another user's."""
+    if email is None or not email.strip():
+        return None
+    email = normalise_email(email)
+    if not valid_email(email):
+        raise UserError(f"{email!r} is not an e-mail address")
+    other = sql.scalar(con, "SELECT username FROM users WHERE email = ? AND username <> ?", [email, username])
+    if other is not None:
+        raise UserError(f"e-mail {email} already belongs to user {other!r}")
+    return email
+
+
+def set_email(con: sql.Con, actor: Identity, username: str, email: str | None) -> str | None:
+    """Set (or with None or "" clear) the e-mail a single sign-on identity is mapped by; returns it
+    as stored. Clearing it ends the user's single sign-on at their next page."""
+    access.require(con, actor, Permission.MANAGE_USERS, "set the e-mail of", [f"user:{normalise(username)}"])
+    username = _require(con, username)
+    email = _check_email(con, username, email)
+    with sql.transaction(con):
+        con.execute("UPDATE users SET email = ? WHERE username = ?", [email, username])
+        audit(con, actor.username, "user.set_email", f"user:{username}", {"email": email})
+    return email
 
 
 def reset_password(con: sql.Con, actor: Identity, username: str, password: str | None = None) -> str:
@@ -134,6 +161,33 @@ def identity(con: sql.Con, username: str) -> Identity | None:
     if row is None:
         return None
     return Identity(username=row[0], display_name=row[1], role=Role(row[2]), scope_org_id=row[3])
+
+
+def identity_by_email(con: sql.Con, email: str) -> tuple[Identity | None, str]:
+    """The user a single sign-on identity's (verified) e-mail names: (identity, "ok"), or
+    (None, "unmapped") when no user has it, (None, "disabled") when that user is disabled."""
+    row = sql.first(con, "SELECT username, disabled FROM users WHERE email = ?", [normalise_email(email)])
+    if row is None:
+        return None, "unmapped"
+    if row[1]:
+        return None, "disabled"
+    who = identity(con, row[0])
+    return (who, "ok") if who is not None else (None, "disabled")
+
+
+def record_sso_sign_in(con: sql.Con, username: str, email: str, provider: str) -> None:
+    """An audit row for a sign-in through the provider. The failed-attempt count and a lock-out are
+    the password's and are left as they are: a sign-in some other way does not lift them."""
+    with sql.transaction(con):
+        audit(con, normalise(username), "login.sso", f"user:{normalise(username)}",
+              {"email": normalise_email(email), "provider": provider})
+
+
+def record_sso_refused(con: sql.Con, email: str, reason: str, provider: str) -> None:
+    """An audit row for a provider's identity the app refused (unmapped, disabled, unverified …)."""
+    with sql.transaction(con):
+        audit(con, f"sso:{normalise_email(email) or '?'}", "login.sso_refused", None,
+              {"reason": reason, "provider": provider})
 
 
 def locked_until(con: sql.Con, username: str) -> dt.datetime | None:

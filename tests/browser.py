@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,11 +31,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, log: Path) -> Iterator[str]:
-    port = free_port()
+def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), port: int | None = None) -> Iterator[str]:
+    """`args`: more command-line options (`--secrets.files PATH`); `port`: one chosen beforehand
+    (a secrets file naming the app's own address needs it first)."""
+    port = port or free_port()
     env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_COOKIE_KEY": "k" * 48, "TRACKER_DEMO": "1"}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           *args]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
@@ -104,7 +107,7 @@ def sign_in(page, base: str, username: str, password: str, cookie: str = "tracke
     idle(page)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()  # not 统一身份认证登录 (single sign-on)
     deadline = time.monotonic() + 40
     while not any(c["name"] == cookie for c in page.context.cookies()):
         if time.monotonic() > deadline:

@@ -2,8 +2,7 @@
 
 The library renders the form, checks the bcrypt hash and keeps a signed re-authentication cookie;
 the store keeps the users, counts failed attempts across sessions and locks an account after
-MAX_FAILED_ATTEMPTS. With an `[auth]` section in secrets, Streamlit's own OIDC sign-in
-(`st.login`) is used instead and the identity's e-mail is looked up in the users table.
+MAX_FAILED_ATTEMPTS. Single sign-on, when configured, is offered above the form (ui/sso.py).
 """
 
 from __future__ import annotations
@@ -14,40 +13,16 @@ import streamlit_authenticator as stauth
 from domain.access import Identity
 from domain.config import settings
 from domain.policy import LOCK_MINUTES, MAX_FAILED_ATTEMPTS  # the lock-out rule's numbers
-from ui import queries, services
+from ui import queries, services, sso
 from ui.i18n import t
 
 COOKIE_NAME = "tracker_auth"
 COOKIE_DAYS = 7
 
 
-def _sso_configured() -> bool:
-    # Not a setting of ours: st.login reads the [auth] section itself, from wherever Streamlit's
-    # secrets live, so its presence is asked of Streamlit too.
-    try:
-        return "auth" in st.secrets
-    except Exception:
-        return False
-
-
-def _sso_identity(lang: str) -> Identity | None:
-    if not st.user.is_logged_in:
-        st.button(t("sign_in_sso", lang), on_click=st.login)
-        return None
-    who = queries.identity(str(st.user.get("email", "")))
-    if who is None:
-        st.error(t("no_account", lang))
-        st.button(t("sign_out", lang), on_click=st.logout)
-        return None
-    return who
-
-
 def sign_in(lang: str) -> Identity | None:
     """The signed-in identity, or None after rendering the sign-in form (the caller stops)."""
-    if _sso_configured():
-        who = _sso_identity(lang)
-        if who is not None:
-            st.sidebar.button(t("sign_out", lang), on_click=st.logout)
+    if (who := sso.sign_in(lang)) is not None:
         return who
     creds = queries.credentials()
     for name, entry in creds["usernames"].items():
@@ -85,4 +60,5 @@ def sign_in(lang: str) -> Identity | None:
         st.session_state["signed_in_as"] = username
     st.sidebar.markdown(f"**{who.display_name}** · {t(f'role.{who.role.value}', lang)}")
     authenticator.logout(t("sign_out", lang), location="sidebar")
+    sso.signed_in_with_password(who, lang)
     return who

@@ -120,6 +120,10 @@ def identity(username: str) -> Identity | None:
     return service.identity(cursor(), username)
 
 
+def identity_by_email(email: str) -> tuple[Identity | None, str]:
+    return service.identity_by_email(cursor(), email)
+
+
 def credentials() -> dict:
     return service.credentials(cursor())
 

@@ -77,6 +77,14 @@ def record_sign_in(username: str) -> None:
     commands.record_sign_in(cursor(), username)
 
 
+def record_sso_sign_in(username: str, email: str, provider: str) -> None:
+    commands.record_sso_sign_in(cursor(), username, email, provider)
+
+
+def record_sso_refused(email: str, reason: str, provider: str) -> None:
+    commands.record_sso_refused(cursor(), email, reason, provider)
+
+
 @dataclass(frozen=True)
 class BackupMade:
     """A backup taken from the app: its folder's name and observation count, or why it failed."""

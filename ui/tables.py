@@ -60,6 +60,7 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("username", lang): frame.username,
+        t("email", lang): frame.email,  # what single sign-on maps an identity by
         t("role", lang): [t(f"role.{Role(r).value}", lang) for r in frame.role],
         t("scope", lang): frame.scope_name,
         "locked_until": frame.locked_until,
