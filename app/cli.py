@@ -100,7 +100,10 @@ def cmd_users(args: argparse.Namespace) -> int:
             case "reset-password":
                 password = commands.reset_password(con, who, args.username, args.password)
                 shown = "" if args.password else f"; new password (shown once): {password}"
-                print(f"password of {args.username} reset{shown}")
+                print(f"password of {args.username} reset, every sign-in of that user ended{shown}")
+            case "disable" | "enable":
+                commands.set_disabled(con, who, args.username, args.action == "disable")
+                print(f"user {args.username} {args.action}d" + ("; every sign-in has ended" if args.action == "disable" else ""))
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -383,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.set_defaults(func=cmd_restore)
     p = sub.add_parser("users", parents=[common],
-                       help="manage users: list | add | set-email | set-role | reset-password")
+                       help="manage users: list | add | set-email | set-role | reset-password | disable | enable")
     actions = p.add_subparsers(dest="action", required=True)
     a = actions.add_parser("list", parents=[common])
     a.add_argument("--json", action="store_true")
@@ -405,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = actions.add_parser("reset-password", parents=[common])
     a.add_argument("username")
     a.add_argument("--password", help="default: generate one and print it once")
+    for action in ("disable", "enable"):
+        a = actions.add_parser(action, parents=[common])
+        a.add_argument("username")
     p.set_defaults(func=cmd_users)
     p = sub.add_parser("sso-check", help="check the [auth] section for single sign-on and ask its provider")
     p.add_argument("--secrets", action="append", help="a secrets.toml to read (repeatable, later wins); default: "

@@ -134,8 +134,11 @@ def pages(db: Path, work: Path) -> dict:
     PagesManager.__init__ = init
 
     def clear() -> None:
+        from ui import queries  # the store lives outside the caches: closed too, for a cold start as before
+
         st.cache_data.clear()
         st.cache_resource.clear()
+        queries.close_stores()
         gc.collect()
 
     out: dict[str, dict] = {}

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "tracker.duckdb"
 KEY_FILE = ROOT / "data" / "secrets" / "cookie_key"  # the generated fallback; git-ignored
 MIN_KEY_BYTES = 32
+MAX_SESSION_HOURS = 24 * 30  # a month: a longer-lived sign-in is a stolen cookie waiting to happen
 
 
 class ConfigError(ValueError):
@@ -80,9 +81,12 @@ class Settings(BaseSettings):
                                    "start; `0` in production")
     cookie_key: SecretStr | None = Field(
         None, validation_alias="TRACKER_COOKIE_KEY",
-        description=f"signs the sign-in cookie, at least {MIN_KEY_BYTES} bytes; else `cookie_key` in "
+        description=f"keys the digests of sign-in tokens kept in the store, at least {MIN_KEY_BYTES} bytes; else `cookie_key` in "
                     "`.streamlit/secrets.toml`, else a key generated on first start into `data/secrets/cookie_key` "
                     "(mode 600). Changing it signs everyone out")
+    session_hours: int = Field(12, validation_alias="TRACKER_SESSION_HOURS",
+                               description="how long a sign-in lasts, in hours from the password sign-in (fixed: use "
+                                           f"does not extend it), 1 to {MAX_SESSION_HOURS}")
     backup_dir: Path | None = Field(None, validation_alias="TRACKER_BACKUP_DIR",
                                     description="set, the app makes a backup there every night")
     backup_at: dt.time = Field(dt.time(2, 30), validation_alias="TRACKER_BACKUP_AT",
@@ -138,6 +142,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a whole number of at least 1, not {text!r}")
         return int(text)
 
+    @field_validator("session_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        text = str(value)
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SESSION_HOURS:
+            raise ValueError(f"must be a whole number of hours from 1 to {MAX_SESSION_HOURS}, not {text!r}")
+        return int(text)
+
     @classmethod
     def variables(cls) -> dict[str, str]:
         """Each environment variable and the field it sets."""
@@ -151,7 +163,7 @@ class Settings(BaseSettings):
         return _checked(lambda: _FromMapping(**given))
 
     def signing_key(self, key_file: Path = KEY_FILE) -> str:
-        """The cookie-signing key: the configured one, else the generated one in `key_file`,
+        """The key of the sign-in tokens' digests (store/sessions.py): the configured one, else the generated one in `key_file`,
         written on first use (readable by the owner only)."""
         if self.cookie_key is not None:
             return self.cookie_key.get_secret_value()

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     SET_DEADLINE = "set_deadline"  # the reporting deadline
     RUN_BACKUPS = "run_backups"  # list, make and verify backups from the app
     EXPORT_BRIEFINGS = "export_briefings"  # the quarterly briefing (a scoped role gets its own park's)
+    CLEAR_CACHES = "clear_caches"  # empty the app's caches for every session (the menu's "Clear cache")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ POLICY: Mapping[Role, RolePolicy] = {
         ("overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
          "users", "backup"),
         frozenset(_READERS | {P.WRITE_EVERYTHING, P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.MANAGE_USERS,
-                              P.SET_DEADLINE, P.RUN_BACKUPS}),
+                              P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES}),
         None),
     Role.LEADER: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans"),

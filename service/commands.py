@@ -12,6 +12,7 @@ app's connection to these for the pages.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,11 @@ import pandas as pd
 
 from domain.access import Identity, Role
 from domain.catalog import Catalog
+from domain.config import settings
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.reporting import check_deadline_days
-from store import access, audit, backup, demo, ingest, plans, reference, users
+from store import access, audit, backup, demo, ingest, plans, reference, sessions, users
 from store.db import Con
 
 # ------------------------------------------------------------------------ figures and review
@@ -103,8 +105,13 @@ def set_role(con: Con, who: Identity, username: str, role: Role, scope: str | No
 
 
 def reset_password(con: Con, who: Identity, username: str, password: str | None = None) -> str:
-    """A new password (generated when none is given); lifts any lock-out."""
+    """A new password (generated when none is given); lifts any lock-out and ends the user's sessions."""
     return users.reset_password(con, who, username, password)
+
+
+def set_disabled(con: Con, who: Identity, username: str, disabled: bool) -> None:
+    """Disable an account (ending its sessions) or enable it again."""
+    users.set_disabled(con, who, username, disabled)
 
 
 def record_failed_attempt(con: Con, username: str) -> bool:
@@ -112,8 +119,23 @@ def record_failed_attempt(con: Con, username: str) -> bool:
     return users.record_failed_attempt(con, username)
 
 
-def record_sign_in(con: Con, username: str) -> None:
-    users.record_sign_in(con, username)
+def sign_in_with_password(con: Con, username: str, password: str) -> str | None:
+    """A new session's token for a right password (the failed-attempt count starts again, the
+    sign-in is audited, the session stored), or None for a wrong one — the caller counts it."""
+    config = settings()
+    return users.sign_in(con, username, password, dt.timedelta(hours=config.session_hours), config.signing_key())
+
+
+def resume_session(con: Con, token: object) -> Identity | None:
+    """The identity a sign-in cookie's token stands for, or None. Records when it was last seen
+    and nothing else: a cookie never resets the failed-attempt count nor counts as a sign-in."""
+    username = sessions.resume(con, token, settings().signing_key(), touch=True)
+    return None if username is None else users.identity(con, username)
+
+
+def end_sessions(con: Con, who: Identity) -> None:
+    """Sign-out: every session of the user ends, in every browser."""
+    sessions.revoke(con, who.username, who.username, "sign_out")
 
 
 def record_sso_sign_in(con: Con, username: str, email: str, provider: str) -> None:
@@ -160,9 +182,10 @@ def backup_now(con: Con, who: Identity, directory: Path, keep: int | None = None
     return path, manifest
 
 
-def start_nightly_backups(con: Con, schedule: backup.Schedule) -> None:
-    """A daemon thread backing the store up every night through `con` (the app's own connection)."""
-    backup.start_nightly(con, schedule)
+def start_nightly_backups(con: Con, schedule: backup.Schedule, stop: threading.Event | None = None) -> None:
+    """A daemon thread backing the store up every night through `con` (the app's own connection),
+    until `stop` is set."""
+    backup.start_nightly(con, schedule, stop)
 
 
 def backup_store(db: str | Path | None, target: str | Path, actor: str) -> backup.Manifest:

@@ -19,13 +19,14 @@ import pandas as pd
 from domain import observation, policy
 from domain.access import Identity
 from domain.catalog import Catalog
+from domain.config import settings
 from domain.models import Plan
 from domain.periods import Period
 from domain.programme import first_report_quarter
 from domain.reporting import DEFAULT_DEADLINE_DAYS
 from metrics import bases, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
-from store import access, audit, backup, figures, orgs, snapshot, users
+from store import access, audit, backup, figures, orgs, sessions, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
 from store import settings as stored_settings
 from store.db import Con, StoreError, resolve_path
@@ -90,9 +91,11 @@ def identity_by_email(con: Con, email: str) -> tuple[Identity | None, str]:
     return users.identity_by_email(con, email)
 
 
-def credentials(con: Con) -> dict:
-    """The users as streamlit-authenticator expects them (hashes only)."""
-    return users.credentials(con)
+def session_identity(con: Con, token: object) -> Identity | None:
+    """Who a session's token signs in now, or None once it has expired or been ended (read on every
+    run of a signed-in page, so an ended session stops at the next click, not at the next reload)."""
+    username = sessions.resume(con, token, settings().signing_key())
+    return None if username is None else users.identity(con, username)
 
 
 def locked_until(con: Con, username: str) -> dt.datetime | None:

@@ -323,11 +323,33 @@ MIGRATIONS += (
     ),
 )
 
-# Single sign-on (issue 16): a provider's identity is mapped to a user by e-mail, stored in lower
-# case; NULL for users who sign in with their password only. Unique, so an identity names one user.
+# Sign-in sessions that can be ended (issue 16): the browser's cookie holds only a random token; a
+# row here holds its keyed digest, the user, and the user's session version when it was issued.
+# Bumping `users.session_version` ends every session of that user at once (sign-out, a password
+# reset, a role or scope change, disabling, a lock-out); store/sessions.py reads and writes both.
 MIGRATIONS += (
     (
         7,
+        """
+        ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE sessions (
+            token_digest VARCHAR PRIMARY KEY,      -- HMAC-SHA256 of the token under the cookie key; never the token
+            username     VARCHAR NOT NULL,
+            version      INTEGER NOT NULL,         -- users.session_version when issued
+            issued_at    TIMESTAMP NOT NULL,
+            expires_at   TIMESTAMP NOT NULL,       -- issued_at + TRACKER_SESSION_HOURS, never extended
+            last_seen    TIMESTAMP NOT NULL
+        );
+        """,
+    ),
+)
+
+# Single sign-on (issue 16): a provider's identity is mapped to a user by e-mail, stored in lower
+# case; NULL for users who sign in with their password only. Unique, so an identity names one user.
+# (After migration 7: DuckDB cannot alter a table that has an index, so the index comes last.)
+MIGRATIONS += (
+    (
+        8,
         """
         ALTER TABLE users ADD COLUMN email VARCHAR;
         CREATE UNIQUE INDEX users_email ON users (email);

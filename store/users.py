@@ -1,12 +1,15 @@
 """Users of the embedded default: bcrypt-hashed passwords, roles, scopes and lock-out.
 
 Failed sign-ins are counted in the store, not in a session, so a lock-out survives a page reload
-or a second browser; it lifts by itself after LOCK_MINUTES, or at once with a password reset.
+or a second browser; it lifts by itself after LOCK_MINUTES, or at once with a password reset. A
+password reset, a role or scope change, disabling and a lock-out also end every sign-in session
+the user holds (store/sessions.py), in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 
 import bcrypt
@@ -16,7 +19,7 @@ from domain import policy
 from domain.access import Identity, Role
 from domain.policy import LOCK_MINUTES, MAX_FAILED_ATTEMPTS, Permission
 from domain.sso import normalise_email, valid_email
-from store import access, sql
+from store import access, sessions, sql
 from store.audit import audit
 
 MIN_PASSWORD_LENGTH = 10
@@ -110,6 +113,7 @@ def set_role(con: sql.Con, actor: Identity, username: str, role: Role, scope: st
     with sql.transaction(con):
         con.execute("UPDATE users SET role = ?, scope_org_id = ? WHERE username = ?", [role.value, scope, username])
         audit(con, actor.username, "user.set_role", f"user:{username}", {"role": role.value, "scope": scope})
+        sessions.revoke(con, username, actor.username, "role_change")
 
 
 def _check_email(con: sql.Con, username: str, email: str | None) -> str | None:
@@ -149,7 +153,19 @@ def reset_password(con: sql.Con, actor: Identity, username: str, password: str |
             [hash_password(password), username],
         )
         audit(con, actor.username, "user.reset_password", f"user:{username}")
+        sessions.revoke(con, username, actor.username, "password_reset")
     return password
+
+
+def set_disabled(con: sql.Con, actor: Identity, username: str, disabled: bool) -> None:
+    """Disable an account (it can no longer sign in, and its sessions end) or enable it again."""
+    access.require(con, actor, Permission.MANAGE_USERS, "disable" if disabled else "enable", [f"user:{normalise(username)}"])
+    username = _require(con, username)
+    with sql.transaction(con):
+        con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+        audit(con, actor.username, "user.disable" if disabled else "user.enable", f"user:{username}")
+        if disabled:
+            sessions.revoke(con, username, actor.username, "disabled")
 
 
 def identity(con: sql.Con, username: str) -> Identity | None:
@@ -213,31 +229,47 @@ def record_failed_attempt(con: sql.Con, username: str) -> bool:
         )
         if lock:
             audit(con, username, "login.locked", f"user:{username}", {"minutes": LOCK_MINUTES})
+            # Someone is guessing the password: a cookie already out there may be theirs too.
+            sessions.revoke(con, username, username, "locked")
     return lock
 
 
 def record_sign_in(con: sql.Con, username: str) -> None:
+    """A sign-in proved by the password (never by a cookie): the failed-attempt count starts again."""
     username = normalise(username)
     with sql.transaction(con):
         con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
         audit(con, username, "login.ok", f"user:{username}")
 
 
+def sign_in(con: sql.Con, username: str, password: str, lifetime: dt.timedelta, key: str) -> str | None:
+    """A right password opens a session: the sign-in is recorded and a session issued in one
+    transaction, and its token returned (for the cookie only). A wrong one returns None and
+    changes nothing: the caller counts it (record_failed_attempt) after checking the lock-out."""
+    if not verify_password(con, username, password):
+        return None
+    username = normalise(username)
+    with sql.transaction(con):
+        record_sign_in(con, username)
+        return sessions.issue(con, username, lifetime, key)
+
+
+@functools.cache
+def _nobody() -> bytes:
+    """Checked against when the user is unknown, so that a wrong name takes as long as a wrong
+    password and the time of an answer does not tell who is registered (made on first use: it
+    costs as much as a password check)."""
+    return bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=12))
+
+
 def verify_password(con: sql.Con, username: str, password: str) -> bool:
-    """Check a password against the stored hash (also what the login widget checks)."""
+    """Check a password against the stored hash (what the sign-in form checks)."""
     username = normalise(username)
     stored = sql.scalar(con, "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username])
-    return stored is not None and bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
-
-
-def credentials(con: sql.Con) -> dict:
-    """Users in the shape streamlit-authenticator expects; hashes only, never passwords."""
-    users = sql.frame(con, "SELECT username, display_name, role, password_hash FROM users WHERE NOT disabled")
-    return {"usernames": {
-        r.username: {"name": r.display_name, "password": r.password_hash, "email": f"{r.username}@local",
-                     "roles": [r.role], "failed_login_attempts": 0}
-        for r in users.itertuples()
-    }}
+    if stored is None:
+        bcrypt.checkpw(password.encode("utf-8"), _nobody())
+        return False
+    return bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
 
 
 DEMO_USERS = (

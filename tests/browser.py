@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,11 +31,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), port: int | None = None) -> Iterator[str]:
-    """`args`: more command-line options (`--secrets.files PATH`); `port`: one chosen beforehand
-    (a secrets file naming the app's own address needs it first)."""
+def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), *, port: int | None = None,
+                     env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a loopback port against `db`. `args`: more command-line
+    options (`--secrets.files PATH`); `port`: one chosen beforehand (a secrets file naming the app's
+    own address needs it first); `env`: more settings."""
     port = port or free_port()
-    env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_COOKIE_KEY": "k" * 48, "TRACKER_DEMO": "1"}
+    env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_COOKIE_KEY": "k" * 48, "TRACKER_DEMO": "1", **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            *args]
@@ -54,6 +56,14 @@ def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), port: int | 
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}:\n{log.read_text()[-2000:]}")
                 time.sleep(0.3)
+            # The process's first script run is made in Streamlit's pages-directory mode (the first
+            # st.navigation ends it), so the widgets it draws get other ids than in every later run
+            # and a form submitted from that very first page is lost. A real deployment meets it once
+            # per start; tests start servers all the time, so one run over the websocket goes first.
+            from tests.stream import Stream
+
+            with Stream(base) as warm_up:
+                warm_up.run()
             yield base
         finally:
             proc.terminate()

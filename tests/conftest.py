@@ -84,8 +84,11 @@ def demo_with_users(demo_db: Path, folder: Path, passwords: dict[str, str]) -> P
 @pytest.fixture
 def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, production_routing):
     """Point the app at a private copy of a store, named by TRACKER_DB as in production, with a
-    fixed cookie key (never data/secrets/) and empty streamlit caches before and after."""
+    fixed cookie key (never data/secrets/), empty streamlit caches and no store open in the process
+    before and after (the app keeps its connection outside the caches: ui.queries.close_stores)."""
     import streamlit as st
+
+    from ui import queries
 
     def use(template: Path) -> Path:
         path = tmp_path / "app.duckdb"
@@ -94,11 +97,13 @@ def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, production_routin
         monkeypatch.setenv("TRACKER_COOKIE_KEY", "test-cookie-key-" + "x" * 40)
         st.cache_data.clear()
         st.cache_resource.clear()
+        queries.close_stores()
         return path
 
     yield use
     st.cache_data.clear()
     st.cache_resource.clear()
+    queries.close_stores()
 
 
 @pytest.fixture

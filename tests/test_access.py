@@ -472,18 +472,6 @@ def test_add_user_accepts_valid_scopes(con):
                                         scope_org_id=own_ent)
 
 
-def test_credentials_hold_hashes_only(con):
-    creds = users.credentials(con)
-    stored = dict(con.execute("SELECT username, password_hash FROM users WHERE NOT disabled").fetchall())
-    assert set(creds["usernames"]) == set(stored) == set(DEMO_NAMES)
-    for name, entry in creds["usernames"].items():
-        assert entry["password"] == stored[name]
-        assert entry["password"].startswith("$2b$")
-        assert entry["password"] != PASSWORD
-        assert entry["roles"] == [who(con, name).role.value]
-    assert PASSWORD not in repr(creds)
-
-
 # ------------------------------------------------------------------------------------- CLI
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from store import figures, users
 from store.db import connect
 from tests.conftest import LEADER_PASSWORD
+from ui import queries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,10 +69,11 @@ def test_empty_store_starts_with_demo_data_and_demo_users(tmp_path, monkeypatch)
     monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 48)
     st.cache_data.clear()
     st.cache_resource.clear()
+    queries.close_stores()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     assert at.sidebar.warning  # first start loads (and labels) the demo set
-    st.cache_resource.clear()  # releases the app's connection so the test can open the file
+    queries.close_stores()  # releases the app's connection so the test can open the file
     con = connect(db)
     assert figures.has_data(con)
     assert set(users.list_users(con).role) == {"admin", "leader", "reviewer", "park_manager", "enterprise"}

@@ -72,8 +72,8 @@ def test_the_readme_states_each_default():
 
 def test_defaults():
     assert Settings.from_environ({}).model_dump() == {
-        "db": DEFAULT_DB, "demo": True, "cookie_key": None, "backup_dir": None, "backup_at": dt.time(2, 30),
-        "backup_keep": 14, "browser_path": None}
+        "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_dir": None,
+        "backup_at": dt.time(2, 30), "backup_keep": 14, "browser_path": None}
 
 
 @pytest.mark.parametrize(("variable", "text", "field", "value"), [
@@ -90,6 +90,8 @@ def test_defaults():
     ("TRACKER_BACKUP_KEEP", "1", "backup_keep", 1),
     ("TRACKER_BACKUP_KEEP", "30", "backup_keep", 30),
     ("BROWSER_PATH", "/usr/bin/chromium", "browser_path", "/usr/bin/chromium"),
+    ("TRACKER_SESSION_HOURS", "1", "session_hours", 1),
+    ("TRACKER_SESSION_HOURS", "720", "session_hours", 720),
 ])
 def test_good_values(variable, text, field, value):
     assert getattr(Settings.from_environ({variable: text}), field) == value
@@ -111,6 +113,10 @@ def test_the_cookie_key_is_a_secret():
     ("TRACKER_BACKUP_KEEP", "3.0", "TRACKER_BACKUP_KEEP must be a whole number"),
     ("TRACKER_DEMO", "true", "TRACKER_DEMO must be 1 or 0, not 'true'"),  # it used to mean "off": refused, not guessed
     ("TRACKER_DEMO", "yes", "TRACKER_DEMO must be 1 or 0"),
+    ("TRACKER_SESSION_HOURS", "0", "TRACKER_SESSION_HOURS must be a whole number of hours from 1 to 720, not '0'"),
+    ("TRACKER_SESSION_HOURS", "721", "TRACKER_SESSION_HOURS must be a whole number of hours from 1 to 720"),
+    ("TRACKER_SESSION_HOURS", "1.5", "TRACKER_SESSION_HOURS must be a whole number of hours"),
+    ("TRACKER_SESSION_HOURS", "-1", "TRACKER_SESSION_HOURS must be a whole number of hours"),
     ("TRACKER_COOKIE_KEY", "short-key",
      "TRACKER_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) must have at least 32 bytes"),
 ])

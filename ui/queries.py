@@ -1,16 +1,18 @@
 """The one page-facing read layer: service/queries.py, cached for the app's sessions.
 
-The app holds one DuckDB connection per process (DuckDB allows one writer process) and takes a
-cursor per call; pages never see either. Every read a page makes is a thin wrapper here of the
-streamlit-free function of the same job in service/queries.py, cached by a data version (the
-newest audit entry), so a write landing anywhere makes every page recompute without restarting
-the app. Writes go the other way, through ui/services.py.
+The app holds one DuckDB connection per process (DuckDB allows one writer process), opened once
+outside every Streamlit cache, and takes a cursor per call; pages never see either. Every read a
+page makes is a thin wrapper here of the streamlit-free function of the same job in
+service/queries.py, cached by a data version (the newest audit entry), so a write landing
+anywhere makes every page recompute without restarting the app. Writes go the other way, through ui/services.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -32,11 +34,30 @@ from store.db import Con, StoreError, connect, resolve_path
 log = logging.getLogger("tracker.store")
 
 
-@st.cache_resource(show_spinner=False)
+# The process's stores, by path: opened once, under a lock, outside every Streamlit cache. A cache
+# could be emptied by any client (the websocket's `clear_cache` message empties cache_resource for
+# everybody), and each rebuild would sync the catalog again and start another backup thread.
+_STORES: dict[str, Con] = {}
+_BACKUPS_STOP: dict[str, threading.Event] = {}
+_STORES_LOCK = threading.Lock()
+
+
 def _connection(path: str) -> Con:
-    """The process's one connection, opened once: the whole store is read first (a damaged file
-    is refused now, with a clear page, not halfway through someone's work), and the nightly
-    backup thread starts beside it when TRACKER_BACKUP_DIR is set."""
+    """The process's one connection to `path`, opened by the first caller. A failure is not kept,
+    so once an administrator has put things right the next page load tries again."""
+    con = _STORES.get(path)
+    if con is not None:
+        return con
+    with _STORES_LOCK:
+        if path not in _STORES:
+            _STORES[path] = _open(path)
+        return _STORES[path]
+
+
+def _open(path: str) -> Con:
+    """Open the store: the whole of it is read first (a damaged file is refused now, with a clear
+    page, not halfway through someone's work), the catalog synced, the demo loaded into an empty
+    store, and the nightly backup thread started beside it when TRACKER_BACKUP_DIR is set."""
     _log_to_stderr()
     schedule = service.backup_schedule()  # a mistyped setting stops the start, before anything opens
     con = connect(path, verify=True)
@@ -47,8 +68,22 @@ def _connection(path: str) -> Con:
         for name, password in commands.create_demo_users(con).items():
             print(f"demo user {name}: password {password} (shown once)", flush=True)
     if schedule is not None:
-        commands.start_nightly_backups(con, schedule)
+        _BACKUPS_STOP[path] = threading.Event()
+        commands.start_nightly_backups(con, schedule, _BACKUPS_STOP[path])
+    log.info("store %s opened (process %d)", path, os.getpid())
     return con
+
+
+def close_stores() -> None:
+    """Stop the backup threads and close every store this process opened (tests, which point the
+    app at a new store each, and tools that must open the file themselves afterwards)."""
+    with _STORES_LOCK:
+        for stop in _BACKUPS_STOP.values():
+            stop.set()
+        for con in _STORES.values():
+            con.close()
+        _STORES.clear()
+        _BACKUPS_STOP.clear()
 
 
 def _log_to_stderr() -> None:
@@ -124,8 +159,8 @@ def identity_by_email(email: str) -> tuple[Identity | None, str]:
     return service.identity_by_email(cursor(), email)
 
 
-def credentials() -> dict:
-    return service.credentials(cursor())
+def session_identity(token: object) -> Identity | None:
+    return service.session_identity(cursor(), token)
 
 
 def locked_until(username: str) -> dt.datetime | None:

@@ -73,8 +73,17 @@ def record_failed_attempt(username: str) -> bool:
     return commands.record_failed_attempt(cursor(), username)
 
 
-def record_sign_in(username: str) -> None:
-    commands.record_sign_in(cursor(), username)
+def sign_in_with_password(username: str, password: str) -> str | None:
+    """A new session's token for a right password, else None (the caller counts the attempt)."""
+    return commands.sign_in_with_password(cursor(), username, password)
+
+
+def resume_session(token: object) -> Identity | None:
+    return commands.resume_session(cursor(), token)
+
+
+def end_sessions(who: Identity) -> None:
+    commands.end_sessions(cursor(), who)
 
 
 def record_sso_sign_in(username: str, email: str, provider: str) -> None:
