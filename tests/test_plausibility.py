@@ -49,7 +49,8 @@ def row_problems(*records: Record) -> list[tuple[str, str, str]]:
 
 # ------------------------------------------------------------------------------ absolute bounds
 
-IMPOSSIBLE_FIRM = "主营业务收入 1,500,000,000 万元 is impossible for an enterprise: it is above 500,000,000 万元; check the unit (元, 万元, 亿元)"
+IMPOSSIBLE_FIRM = ("主营业务收入 1,500,000,000 万元 is impossible for an enterprise: it is above 500,000,000 万元; check the "
+                   "unit (元, 万元, 亿元)")
 
 ABSOLUTE = [
     # id, organisation, row code or id, value as typed, unit, expected (severity, limit) or None
