@@ -304,3 +304,42 @@ def test_demo_data_passes_every_bound(demo_store):
     assert [render(p.reason, "en") for p in absolute + ratios] == []
     periods = {Period(int(y), int(q)) for y, q in zip(rows.year, rows.quarter, strict=True)}
     assert all(p in CATALOG.period_bounds(TODAY) for p in periods)
+
+
+# ------------------------------------------------------------------- the catalog checks the bounds
+
+BROKEN_BOUNDS = [
+    # id, the bounds and ratios of a row added to indicators.yaml, the problem they must give
+    pytest.param("bounds: [{level: enterprise, warn_above: 2.0e7}]", "", "bounds need an error_above for every level",
+                 id="no-bound-for-every-level"),
+    pytest.param("bounds: [{level: enterprise, warn_above: 3.0e10}, {error_above: 2.0e10}]", "",
+                 "the enterprise bound does not fit the bound for every level", id="level-warning-beyond-every-error"),
+    pytest.param("bounds: [{error_above: 2.0e10}]", "ratios: [{of: no_such_row, error_above: 10}]",
+                 "ratio to 'no_such_row', which is not in indicators.yaml", id="ratio-to-unknown-row"),
+    pytest.param("bounds: [{error_above: 2.0e10}]", "ratios: [{of: floor_area_built, error_above: 10}]",
+                 "a ratio is to another row of the same form (reported by enterprise), not 'floor_area_built'",
+                 id="ratio-to-another-form"),
+    pytest.param("bounds: [{warn_above: 3.0e10, error_above: 2.0e10}]", "",
+                 "bounds.0: Value error, the warning above must lie inside the error",
+                 id="warning-outside-error"),
+    pytest.param("bounds: [{error_above: 2.0e10}]", "ratios: [{of: main_revenue, warn_above: 10}]", None,
+                 id="well-formed"),
+]
+
+
+@pytest.mark.parametrize(("bounds", "ratios", "problem"), BROKEN_BOUNDS)
+def test_the_catalog_refuses_bounds_validation_could_not_apply(tmp_path, bounds, ratios, problem):
+    from store.catalog import CatalogError, load_catalog
+    from tests.catalog_files import copy_data
+
+    data = copy_data(tmp_path)
+    row = ("- {indicator_id: test_row, name_zh: 测试行, name_en: Test row, unit: 万元, kind: flow, "
+           f"reported_by: enterprise, {bounds}{', ' + ratios if ratios else ''}}}\n")
+    with (data / "indicators.yaml").open("a", encoding="utf-8") as f:
+        f.write(row)
+    if problem is None:
+        assert load_catalog(data).indicators["test_row"].ratios[0].of == "main_revenue"
+        return
+    with pytest.raises(CatalogError) as refused:
+        load_catalog(data)
+    assert [p for p in refused.value.problems if problem in p], refused.value.problems
