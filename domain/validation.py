@@ -164,7 +164,8 @@ class Organisations:
         self.by_key = dict(zip(ids, ids, strict=True))
         self.by_key.update(zip(names, ids, strict=True))
         self.by_key.update((c.upper(), i) for c, i in zip(credit_codes, ids, strict=True) if isinstance(c, str))
-        self.kinds = {} if kinds is None else {i: OrgKind(k) for i, k in zip(ids, kinds, strict=True)}
+        known = {k.value for k in OrgKind}  # a kind this release does not know is bounded as every level is
+        self.kinds = {i: OrgKind(k) for i, k in zip(ids, kinds or [None] * len(ids), strict=True) if k in known}
 
     def kind(self, org_id: str) -> OrgKind | None:
         return self.kinds.get(org_id)
