@@ -34,13 +34,18 @@ from store.users import UserError
 
 
 def _print_json(data: object) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    # Strict JSON: Infinity and NaN are refused by strict parsers, so a non-finite number is never
+    # printed (allow_nan=False raises rather than print one); callers turn them into null first.
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False)
     sys.stdout.write("\n")
 
 
+def _finite(v: object) -> object:
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
 def _records(frame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            for r in frame.to_dict(orient="records")]
+    return [{k: _finite(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _operator(args: argparse.Namespace) -> Identity:
@@ -238,6 +243,13 @@ def _row_json(r: ProgressRow) -> dict:
     """A progress row for scripts: its numbers, and its reason in both languages beside the code."""
     out = r.model_dump(mode="json", exclude={"reason"})
     out |= {"status_reason": render(r.reason, "en"), "status_reason_zh": render(r.reason, "zh"), "reason_code": r.reason_code}
+    # A figure too large for a float (a store written before values were bounded) makes a sum or a
+    # growth rate infinite: such a number is null here, with the reason beside it under null_reasons.
+    bad = {k: v for k, v in out.items() if isinstance(v, float) and not math.isfinite(v)}
+    if bad:
+        out |= dict.fromkeys(bad)
+        out["null_reasons"] = {k: text("progress.json.not_finite", "en", value=str(v)) for k, v in bad.items()}
+        out["null_reasons_zh"] = {k: text("progress.json.not_finite", "zh", value=str(v)) for k, v in bad.items()}
     return out
 
 
@@ -247,9 +259,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
         print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
         return 2
     try:
-        as_of = parse_period(args.as_of)
+        as_of = parse_period(args.as_of, catalog.period_bounds())
     except PeriodError as e:
-        print(e, file=sys.stderr)
+        print(f"error: --as-of {args.as_of!r}: {e}", file=sys.stderr)
         return 2
     try:
         as_at = None if args.as_at is None else parse_as_at(args.as_at)
@@ -313,7 +325,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("error: --quarter is needed with --plan (for example --quarter 2015Q3)", file=sys.stderr)
         return 2
     try:
-        quarter = parse_period(args.quarter) if args.quarter else None
+        quarter = parse_period(args.quarter, catalog.period_bounds()) if args.quarter else None
     except PeriodError as e:
         print(f"error: --quarter {args.quarter!r}: {e}", file=sys.stderr)
         return 2
@@ -332,7 +344,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         if quarter is not None:
             as_of = quarter
         else:  # batch default: the quarter each plan is read at (latest with data, within its horizon)
-            as_of = catalog.plans[plan_id].reading_quarter(queries.periods(con, catalog.plans[plan_id].scope))
+            as_of = catalog.plans[plan_id].reading_quarter(queries.periods(con, catalog.plans[plan_id].scope,
+                                                                           catalog.period_bounds()))
             if as_of is None:
                 _progress(f"{plan_id}: no data, skipped")
                 continue

@@ -6,9 +6,11 @@ value they produce, kept here so that metrics can judge a plan without importing
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from domain.models import BreakKind, Indicator, Organisation, OrgKind, Plan, SeriesBreak, Target
+from domain.periods import PeriodBounds
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,12 @@ class Catalog:
                                    year=d.year, indicators=(indicator_id,), scopes=(self.root,), note_zh=d.note_zh,
                                    note_en=d.note_en, source="data/indicators.yaml"))
         return sorted(out, key=lambda b: (b.year, b.break_id))
+
+    def period_bounds(self, today: dt.date | None = None) -> PeriodBounds:
+        """The periods a figure may be held for (domain/periods.py): from ten years before the
+        earliest base year of any plan or target to the last quarter complete on `today`."""
+        years = [y for p in self.plans.values() for y in (p.base_year, *(t.base_year for t in p.targets))]
+        return PeriodBounds.of(min(years, default=None), today or dt.date.today())
 
     @property
     def root(self) -> str:

@@ -59,6 +59,48 @@ class DefinitionChange(Frozen):
     note_en: str
 
 
+class Limits(Frozen):
+    """How far a figure (or a ratio of two) may go before it is implausible — a warning that needs an
+    explanation — or impossible — an error. Each side is optional; a warning lies inside its error."""
+
+    warn_above: float | None = None
+    error_above: float | None = None
+    warn_below: float | None = None
+    error_below: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limits:
+        if all(x is None for x in (self.warn_above, self.error_above, self.warn_below, self.error_below)):
+            raise ValueError("a bound needs at least one limit")
+        for warn, error, side in ((self.warn_above, self.error_above, "above"), (self.error_below, self.warn_below, "below")):
+            if warn is not None and error is not None and warn >= error:
+                raise ValueError(f"the warning {side} must lie inside the error {side}")
+        return self
+
+    def breach(self, x: float) -> tuple[str, str, float] | None:
+        """(severity "error" or "warning", side "above" or "below", the limit passed), or None."""
+        for severity, side, limit in (("error", "above", self.error_above), ("error", "below", self.error_below),
+                                      ("warning", "above", self.warn_above), ("warning", "below", self.warn_below)):
+            if limit is not None and (x > limit if side == "above" else x < limit):
+                return severity, side, limit
+        return None
+
+
+class Bound(Limits):
+    """Plausible values of an indicator, in its stored unit, for one reporting level (`level`), or
+    for every level without a bound of its own (no level)."""
+
+    level: OrgKind | None = None
+
+
+class RatioBound(Limits):
+    """Plausible values of this indicator ÷ another row of the same form (`of`), at the same
+    organisation and period. A flow over a stock (revenue per employee) is taken on the flow
+    annualised (year-to-date × 4 ÷ quarter), so one bound holds in every quarter."""
+
+    of: Id
+
+
 class Indicator(Frozen):
     indicator_id: Id
     code: str | None = None  # MIIT form row code (2020 …), where the indicator is a form row
@@ -72,11 +114,29 @@ class Indicator(Frozen):
     allow_negative: bool = False  # profit can be negative; revenue cannot
     timing: Timing = Timing.SPREAD  # only meaningful for flows
     definition_changes: tuple[DefinitionChange, ...] = ()
+    # Plausibility (data/indicators.yaml; store/catalog.py requires them of every catalog indicator):
+    # absolute bounds per reporting level, and bounds on ratios to other rows of the same form.
+    bounds: tuple[Bound, ...] = ()
+    ratios: tuple[RatioBound, ...] = ()
 
     @model_validator(mode="after")
     def _unit_known(self) -> Indicator:
         unit(self.unit)
+        levels = [b.level for b in self.bounds]
+        if len(set(levels)) != len(levels):
+            raise ValueError("one bound per reporting level")
         return self
+
+    def bound_for(self, level: OrgKind | None) -> Limits | None:
+        """The limits of a figure reported by an organisation of this kind: its level's own, each
+        limit it leaves open taken from the bound for every level (a park's warning, every level's
+        error)."""
+        by_level = {b.level: b for b in self.bounds}
+        own, every = by_level.get(level) if level is not None else None, by_level.get(None)
+        if own is None or every is None:
+            return own or every
+        fields = ("warn_above", "error_above", "warn_below", "error_below")
+        return Limits(**{f: getattr(every, f) if getattr(own, f) is None else getattr(own, f) for f in fields})
 
     @property
     def dimension(self) -> Dimension:

@@ -3,15 +3,20 @@
 A period is a year and a quarter; flows are reported year-to-date (Q3 = Jan–Sep), so the Q4
 figure is the annual one. Parsing accepts both `2015Q3` and the form's `2015年1-9月`; how a
 period is written on a screen or in a document is the message catalog's `period.ytd`.
+
+Which periods the tracker holds at all is decided here too (`PeriodBounds`): from ten years before
+the plans' earliest base year to the last complete quarter. Validation, the command line and the
+pages all ask the same bounds, so a period none of them accepts can never reach a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from domain.messages import Message
+from domain.messages import Message, render
 
 # The month a year-to-date period ends with, per quarter, as the forms write it (1-3月 …).
 _END_MONTH = {1: 3, 2: 6, 3: 9, 4: 12}
@@ -76,30 +81,88 @@ class Period(NamedTuple):
 
 
 class PeriodError(ValueError):
-    """`kind` names the fault for the message catalog (validation.period.<kind>): `not_a_period`, or
-    `ytd_month` for a year-to-date period that does not end with a quarter."""
+    """A period refused: `reason` says why in the reader's language (the exception text is its English);
+    `kind` names the fault: `not_a_period`, `ytd_month` (a year-to-date period not ending with a
+    quarter), `future`, `incomplete` or `too_early` (outside `PeriodBounds`)."""
 
-    def __init__(self, message: str, kind: str = "not_a_period"):
-        super().__init__(message)
+    def __init__(self, reason: Message, kind: str = "not_a_period"):
+        super().__init__(render(reason, "en"))
+        self.reason = reason
         self.kind = kind
 
 
-def parse_period(text: str) -> Period:
-    """Parse `2015Q3`, `2015年1-9月`, `2015年三季度` or `2015年` (the whole year = Q4)."""
+# The earliest period is this many years before the plans' earliest base year: enough for a plan's
+# base year to have a history of its own (growth into the base year, a series' earlier breaks),
+# and early enough that no real figure is refused — the MIIT software survey itself starts in the
+# early 2000s. A year before it (1900, 0000) is a typing slip.
+YEARS_BEFORE_BASE = 10
+# Without any plan there is no base year: the earliest plan's base year is 2010, so the same floor.
+FIRST_YEAR_WITHOUT_PLANS = 2000
+
+
+def last_complete_quarter(today: dt.date) -> Period:
+    """The latest quarter that is over on `today` (on 2026-11-29: 2026Q3): the latest one a figure can
+    be reported for, since a year-to-date figure covers the whole of its quarter."""
+    return Period.containing(today).previous()
+
+
+@dataclass(frozen=True)
+class PeriodBounds:
+    """The periods the tracker holds: from `first` to `last` (the last complete quarter), inclusive."""
+
+    first: Period
+    last: Period
+
+    @classmethod
+    def of(cls, earliest_base_year: int | None, today: dt.date) -> PeriodBounds:
+        first_year = FIRST_YEAR_WITHOUT_PLANS if earliest_base_year is None else earliest_base_year - YEARS_BEFORE_BASE
+        return cls(Period(first_year, 1), last_complete_quarter(today))
+
+    def __contains__(self, period: object) -> bool:
+        return isinstance(period, Period) and self.first.ordinal <= period.ordinal <= self.last.ordinal
+
+    def problem(self, period: Period) -> tuple[str, Message] | None:
+        """(kind, why) when `period` lies outside the bounds, else None. A quarter after the one under
+        way is in the future; the one under way is not over yet; one before `first` is too early."""
+        if period.ordinal > self.last.next().ordinal:
+            return "future", Message.of("validation.period_future", period=period_message(period))
+        if period.ordinal > self.last.ordinal:
+            return "incomplete", Message.of("validation.period.incomplete", period=period_message(period),
+                                            last=period_message(self.last))
+        if period.ordinal < self.first.ordinal:
+            return "too_early", Message.of("validation.period.too_early", period=period_message(period),
+                                           first=period_message(self.first))
+        return None
+
+    def check(self, period: Period) -> Period:
+        """`period`, or PeriodError saying why it lies outside the bounds."""
+        if found := self.problem(period):
+            kind, reason = found
+            raise PeriodError(reason, kind)
+        return period
+
+
+def _parse(text: str) -> Period:
     s = str(text).strip()
     if m := _ISO.match(s):
         return Period(int(m[1]), int(m[2]))
     if m := _CN_YTD.match(s):
         month = int(m[2])
         if month not in _QUARTER_OF_END_MONTH:
-            raise PeriodError(f"{text!r}: a year-to-date period must end in March, June, September or December",
-                              "ytd_month")
+            raise PeriodError(Message.of("validation.period.ytd_month", text=text), "ytd_month")
         return Period(int(m[1]), _QUARTER_OF_END_MONTH[month])
     if m := _CN_QUARTER.match(s):
         return Period(int(m[1]), _CN_DIGIT[m[2]])
     if m := _CN_YEAR.match(s):
         return Period(int(m[1]), 4)
-    raise PeriodError(f"{text!r} is not a period; write 2015Q3 or 2015年1-9月")
+    raise PeriodError(Message.of("validation.period.not_a_period", text=text))
+
+
+def parse_period(text: str, within: PeriodBounds | None = None) -> Period:
+    """Parse `2015Q3`, `2015年1-9月`, `2015年三季度` or `2015年` (the whole year = Q4); with `within`,
+    a period outside those bounds is refused too (PeriodError either way)."""
+    period = _parse(text)
+    return period if within is None else within.check(period)
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

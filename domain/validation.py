@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple, Protocol
@@ -31,9 +31,9 @@ from domain.catalog import Catalog
 from domain.credit_code import credit_code_problem
 from domain.growth import change
 from domain.messages import Message
-from domain.models import Indicator, IndicatorKind
+from domain.models import Indicator, IndicatorKind, Limits, OrgKind, RatioBound
 from domain.observation import ObsStatus, parse_status
-from domain.periods import Period, PeriodError, parse_period, period_message
+from domain.periods import Period, PeriodBounds, PeriodError, parse_period
 from domain.units import UnitError, unit
 
 YOY_WARNING = 0.5  # |同比| beyond this needs an explanation (DOMAIN.md §2)
@@ -153,15 +153,22 @@ class Figure(NamedTuple):
 
 
 class Organisations:
-    """Organisations by id, exact registered name or unified social credit code (any case)."""
+    """Organisations by id, exact registered name or unified social credit code (any case), and the
+    kind of each where known (enterprise, park …: which plausibility bound its figures meet)."""
 
     UNKNOWN = Message.of("validation.org_unknown")
 
-    def __init__(self, ids: Sequence[str], names: Sequence[str], credit_codes: Sequence[str | None]):
+    def __init__(self, ids: Sequence[str], names: Sequence[str], credit_codes: Sequence[str | None],
+                 kinds: Sequence[str] | None = None):
         # Ids first, then names, then codes: a later kind of key wins where two collide, as before.
         self.by_key = dict(zip(ids, ids, strict=True))
         self.by_key.update(zip(names, ids, strict=True))
         self.by_key.update((c.upper(), i) for c, i in zip(credit_codes, ids, strict=True) if isinstance(c, str))
+        known = {k.value for k in OrgKind}  # a kind this release does not know is bounded as every level is
+        self.kinds = {i: OrgKind(k) for i, k in zip(ids, kinds or [None] * len(ids), strict=True) if k in known}
+
+    def kind(self, org_id: str) -> OrgKind | None:
+        return self.kinds.get(org_id)
 
     def find(self, text: str) -> tuple[str | None, Message | None]:
         """(org id, None) or (None, why not)."""
@@ -227,17 +234,23 @@ class RowContext:
     file: str
     catalog: Catalog
     organisations: Organisations
-    current: Period  # the quarter being reported today; later ones are in the future
+    periods: PeriodBounds  # the periods a figure may be given for, on `today` (domain/periods.py)
     by_code: Mapping[str, str]  # MIIT row code → indicator id
     today: dt.date = dt.date.max  # a publication date after it is in the future
+    # (indicator, reporting level) → its limits and the level they are worded for (None: every
+    # level), worked out once per validation rather than once per row of a 100 000-row upload.
+    limits: Mapping[tuple[str, OrgKind | None], tuple[Limits | None, OrgKind | None]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, file: str, catalog: Catalog, organisations: Organisations, today: dt.date) -> RowContext:
-        return cls(file, catalog, organisations, Period.containing(today),
-                   {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}, today)
+        limits = {(i.indicator_id, kind): (i.bound_for(kind), kind if any(b.level == kind for b in i.bounds) else None)
+                  for i in catalog.indicators.values() for kind in (None, *OrgKind)}
+        return cls(file, catalog, organisations, catalog.period_bounds(today),
+                   {i.code: i.indicator_id for i in catalog.indicators.values() if i.code}, today, limits)
 
-    def problem(self, rec: Record, field: str, reason: Message) -> Problem:
-        return Problem(file=self.file, row=rec.row, column=rec.column(field), value=getattr(rec, field), reason=reason)
+    def problem(self, rec: Record, field: str, reason: Message, severity: Severity = Severity.ERROR) -> Problem:
+        return Problem(file=self.file, row=rec.row, column=rec.column(field), value=getattr(rec, field), reason=reason,
+                       severity=severity)
 
 
 def organisation_known(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
@@ -261,16 +274,18 @@ def _period(text: str) -> Period | Message:
     try:
         return parse_period(text)
     except PeriodError as e:
-        return Message.of(f"validation.period.{e.kind}", text=text)
+        return e.reason
 
 
 def period_valid(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
-    """The period is a year-to-date quarter (2015Q3, 2015年1-9月; DOMAIN.md §2) that has begun."""
+    """The period is a year-to-date quarter (2015Q3, 2015年1-9月; DOMAIN.md §2) within the tracker's
+    bounds: over (the last complete quarter at the latest), and not before ten years ahead of the
+    earliest plan's base year (0000Q4 and 1900Q1 are slips)."""
     period = _period(rec.period)
     if isinstance(period, Message):
         return [ctx.problem(rec, "period", period)]
-    if period.ordinal > ctx.current.ordinal:
-        return [ctx.problem(rec, "period", Message.of("validation.period_future", period=period_message(period)))]
+    if found := ctx.periods.problem(period):
+        return [ctx.problem(rec, "period", found[1])]
     got.period = period
     return []
 
@@ -316,6 +331,28 @@ def not_negative(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
         return []
     got.value = None
     return [ctx.problem(rec, "value", Message.of("validation.negative", name=ind.name_zh))]
+
+
+def _level(kind: OrgKind | None) -> Message:
+    return Message.of(f"validation.level.{kind.value if kind else 'any'}")
+
+
+def value_plausible(rec: Record, got: Reading, ctx: RowContext) -> list[Problem]:
+    """The figure lies within its indicator's bounds for the level reporting it (data/indicators.yaml;
+    DOMAIN.md §6: "a firm's revenue larger than a province's"), whether or not an earlier period
+    exists to compare it with: beyond the error limit it is impossible, beyond the warning limit it
+    needs an explanation."""
+    ind = got.indicator
+    if ind is None or got.value is None or got.org_id is None:
+        return []
+    limits, level = ctx.limits.get((ind.indicator_id, ctx.organisations.kind(got.org_id)), (None, None))
+    breach = limits.breach(got.value) if limits else None
+    if breach is None:
+        return []
+    severity, side, limit = breach
+    reason = Message.of(f"validation.bound.{severity}_{side}", name=ind.name_zh, value=got.value, unit=ind.unit,
+                        limit=limit, level=_level(level))
+    return [ctx.problem(rec, "value", reason, Severity(severity))]
 
 
 class NoDuplicates:
@@ -383,8 +420,8 @@ def published_on_valid(rec: Record, got: Reading, ctx: RowContext) -> list[Probl
 
 RowRule = Callable[[Record, Reading, RowContext], list[Problem]]
 ROW_RULES: tuple[RowRule, ...] = (organisation_known, indicator_known, period_valid, value_is_number,
-                                  unit_fits_indicator, not_negative, yoy_is_number, status_known,
-                                  published_on_valid)
+                                  unit_fits_indicator, not_negative, value_plausible, yoy_is_number,
+                                  status_known, published_on_valid)
 
 
 def row_rules() -> tuple[RowRule, ...]:
@@ -414,13 +451,18 @@ class Comparison:
     incoming: Mapping[Key, Figure]
     merged: Mapping[Key, float]  # stored, overridden by the file's own figures
     children: Mapping[str, list[Indicator]]
+    ratios_over: Mapping[str, list[tuple[Indicator, RatioBound]]]  # denominator → (numerator, its bound)
 
     @classmethod
     def of(cls, file: str, catalog: Catalog, figures: Sequence[Figure], stored: Mapping[Key, float]) -> Comparison:
         incoming = {f.key: f for f in figures}
         merged = dict(stored)
         merged.update((k, f.value) for k, f in incoming.items())
-        return cls(file, catalog, stored, incoming, merged, _children(catalog))
+        over: dict[str, list[tuple[Indicator, RatioBound]]] = {}
+        for ind in catalog.indicators.values():
+            for r in ind.ratios:
+                over.setdefault(r.of, []).append((ind, r))
+        return cls(file, catalog, stored, incoming, merged, _children(catalog), over)
 
     def problem(self, fig: Figure, reason: Message, severity: Severity = Severity.ERROR, shown: float | None = None) -> Problem:
         value = fig.value if shown is None else shown
@@ -538,9 +580,56 @@ def published_yoy_fits_levels(fig: Figure, cmp: Comparison) -> list[Problem]:
                                       before=last_year, value=fig.value, gap=abs(fig.yoy - levels) * 100))]
 
 
+def ratio_partners(catalog: Catalog) -> dict[str, list[str]]:
+    """Each indicator with the other rows of its form it is held in a ratio with, either way round:
+    the stored figures the ratio rule needs beside a file's."""
+    out: dict[str, list[str]] = {}
+    for ind in catalog.indicators.values():
+        for r in ind.ratios:
+            out.setdefault(ind.indicator_id, []).append(r.of)
+            out.setdefault(r.of, []).append(ind.indicator_id)
+    return out
+
+
+def ratios_plausible(fig: Figure, cmp: Comparison) -> list[Problem]:
+    """Rows of one form stay in plausible ratios (data/indicators.yaml `ratios`; DOMAIN.md §6: main
+    revenue vs software revenue, revenue per employee, exports vs revenue), whether the other row is
+    in the file or stored, with or without an earlier period. Reported on this figure's row when it
+    is the numerator, or when it is the denominator and the numerator is stored (a pair in the same
+    file is reported once, on the numerator's row). A flow over a stock is annualised first (× 4 ÷
+    quarter). A zero or negative denominator gives no ratio, and a zero numerator (no sales yet) is
+    not a slip: neither is checked."""
+    org, ind_id, year, quarter = fig.key
+    ind, over = cmp.catalog.indicators[ind_id], cmp.ratios_over.get(ind_id, ())
+    if not ind.ratios and not over:
+        return []
+    pairs = [(ind, r, fig.value, cmp.merged.get((org, r.of, year, quarter))) for r in ind.ratios]
+    for num, r in over:
+        key = (org, num.indicator_id, year, quarter)
+        if key not in cmp.incoming and key in cmp.stored:
+            pairs.append((num, r, cmp.stored[key], fig.value))
+    out = []
+    for num, r, top, bottom in pairs:
+        if bottom is None or bottom <= 0 or top == 0:
+            continue
+        den = cmp.catalog.indicators[r.of]
+        annualised = num.kind == IndicatorKind.FLOW and den.kind == IndicatorKind.STOCK
+        shown = top * 4 / quarter if annualised else top
+        breach = r.breach(shown / bottom)
+        if breach is None:
+            continue
+        severity, side, limit = breach
+        per = f" {num.unit}/{den.unit}" if num.unit != den.unit else ""
+        out.append(cmp.problem(fig, Message.of(
+            f"validation.ratio.{severity}_{side}", name=num.name_zh, value=shown,
+            annualised=Message.of("validation.ratio.annualised") if annualised and quarter < 4 else "",
+            other=den.name_zh, other_value=bottom, limit=limit, per=per, product=limit * bottom), Severity(severity)))
+    return out
+
+
 FigureRule = Callable[[Figure, Comparison], list[Problem]]
 FIGURE_RULES: tuple[FigureRule, ...] = (part_within_total, total_within_stored_parts, year_to_date_rises,
-                                        unit_slip, year_on_year, published_yoy_fits_levels)
+                                        unit_slip, year_on_year, published_yoy_fits_levels, ratios_plausible)
 
 
 def summing_parts(catalog: Catalog) -> dict[str, list[Indicator]]:
@@ -621,9 +710,9 @@ def check_rows(file: str, records: Iterable[Record], catalog: Catalog, organisat
         found = [p for rule in rules for p in rule(rec, got, ctx)]
         if got.org_id is not None:
             named.add(got.org_id)
-        if found:
-            problems.extend(found)
-            continue
+        problems.extend(found)
+        if any(p.severity == Severity.ERROR for p in found):
+            continue  # a warning (an implausible value) keeps the figure: it is written once explained
         assert got.org_id and got.indicator and got.period and got.value is not None and got.unit  # every rule passed
         figures.append(Figure(got.org_id, got.indicator.indicator_id, got.period.year, got.period.quarter, got.value,
                               got.number, got.unit, None, rec.row, rec.column("value"), got.yoy, got.status.value,
@@ -657,7 +746,9 @@ def validate(file: str, records: Sequence[Record], catalog: Catalog, organisatio
     if guard is not None:
         guard(named)
     if figures:
-        pairs = list(dict.fromkeys((f.org_id, f.indicator_id) for f in figures))
+        partners = ratio_partners(catalog)
+        pairs = list(dict.fromkeys(pair for f in figures for pair in
+                                   [(f.org_id, f.indicator_id), *((f.org_id, o) for o in partners.get(f.indicator_id, ()))]))
         problems.extend(check_figures(file, figures, catalog, stored(pairs, periods_compared(figures))))
     # In the wide layout one bad credit code would otherwise be reported once per code column.
     return Outcome(figures, list(dict.fromkeys(problems)))

@@ -21,7 +21,7 @@ from domain.access import Identity
 from domain.catalog import Catalog
 from domain.config import settings
 from domain.models import Plan
-from domain.periods import Period
+from domain.periods import Period, PeriodBounds
 from domain.programme import first_report_quarter
 from domain.reporting import DEFAULT_DEADLINE_DAYS
 from metrics import bases, criteria, incentives, tasks, tracker
@@ -68,9 +68,11 @@ def is_demo(con: Con) -> bool:
     return stored_settings.setting(con, "demo_data") == "true"
 
 
-def periods(con: Con, under: str | None = None) -> list[Period]:
-    """Every quarter with accepted data (within `under` and its descendants if given), oldest first."""
-    return figures.periods(con, under)
+def periods(con: Con, under: str | None = None, within: PeriodBounds | None = None) -> list[Period]:
+    """Every quarter with accepted data (within `under` and its descendants if given), oldest first;
+    with `within`, only those inside the bounds (a period stored before they existed is never offered)."""
+    found = figures.periods(con, under)
+    return found if within is None else [p for p in found if p in within]
 
 
 def report_deadline_days(con: Con) -> int:

@@ -2,8 +2,9 @@
 
 Validation collects every problem of every file before failing, MetricFlow-style, so an editor
 fixing a plan file sees all of its mistakes at once instead of one per run. Beyond the pydantic
-shape it checks what only the whole catalog can: that ids resolve, units fit their indicator, and
-every `source_quote` occurs verbatim in the plan's seed text.
+shape it checks what only the whole catalog can: that ids resolve, units fit their indicator, every
+`source_quote` occurs verbatim in the plan's seed text, and every indicator has plausibility bounds
+that validation can apply at every level.
 """
 
 from __future__ import annotations
@@ -79,6 +80,30 @@ def _unit_dimension(symbol: str) -> Dimension | None:
         return unit(symbol).dimension
     except UnitError:
         return None
+
+
+def _check_bounds(ind: Indicator, indicators: dict[str, Indicator]) -> Iterable[str]:
+    """Every indicator is bounded at every level: an error limit above (below too, where it may be
+    negative) for every level, each level's own limits consistent with those it takes from every
+    level's; ratios to another known row of the same form."""
+    where = f"indicators.yaml: {ind.indicator_id}"
+    every = ind.bound_for(None)
+    if every is None or every.error_above is None:
+        yield f"{where}: bounds need an error_above for every level (a bound without a level)"
+    elif ind.allow_negative and every.error_below is None:
+        yield f"{where}: a figure that may be negative needs an error_below for every level"
+    for b in ind.bounds:
+        if b.level is not None:
+            try:
+                ind.bound_for(b.level)
+            except ValidationError as e:
+                yield f"{where}: the {b.level.value} bound does not fit the bound for every level: {e.errors()[0]['msg']}"
+    for r in ind.ratios:
+        other = indicators.get(r.of)
+        if other is None:
+            yield f"{where}: ratio to {r.of!r}, which is not in indicators.yaml"
+        elif other.indicator_id == ind.indicator_id or other.reported_by != ind.reported_by:
+            yield f"{where}: a ratio is to another row of the same form (reported by {ind.reported_by.value}), not {r.of!r}"
 
 
 def _check_target(
@@ -234,6 +259,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     for ind in inds.values():
         if ind.parent and ind.parent not in inds:
             problems.append(f"indicators.yaml: {ind.indicator_id}: parent {ind.parent!r} is unknown")
+        problems.extend(_check_bounds(ind, inds))
     orgs: dict[str, Organisation] = {}
     for o in orgs_list:
         if o.org_id in orgs:

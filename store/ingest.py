@@ -3,8 +3,8 @@
 This module only moves data: it reads the file into tidy records (store/readers.py), hands the
 validator the organisations and the stored figures its rules compare with, and writes the rows
 that passed as one submission. The rules and their messages live in domain/validation.py. Errors
-reject the whole submission; warnings (a year-on-year change beyond ±50 %) need an explanation from
-the submitter. The command line, the upload page and the entry form all go through `check_file` /
+reject the whole submission; warnings (a year-on-year change beyond ±50 %, an implausible value)
+need an explanation from the submitter. The command line, the upload page and the entry form all go through `check_file` /
 `validate_tidy` and `submit`, so they accept and refuse exactly the same things.
 """
 
@@ -92,7 +92,7 @@ def _records(table: pd.DataFrame) -> list[Record]:
 
 def _organisations(con: sql.Con) -> Organisations:
     orgs = organisations.orgs(con)
-    return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist())
+    return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist())
 
 
 def _stored(con: sql.Con) -> validation.StoredFigures:

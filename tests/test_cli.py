@@ -8,7 +8,9 @@ per module with `init --demo` (about two seconds); tests that write work on a co
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
@@ -16,11 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from domain.credit_code import credit_code_problem
+from domain.periods import Period
 from metrics.tracker import ProgressRow
-from store import reference
+from store import reference, submissions
 from store.db import connect
 
 REPO = Path(__file__).resolve().parent.parent  # the directory holding manage.py
@@ -255,6 +259,29 @@ def test_import_warning_needs_explanation(empty_db, tmp_path):
     assert observation_count(empty_db) == PACK_ROWS + 2
 
 
+def test_import_refuses_impossible_figures_and_periods_outside_the_bounds(demo_copy, tmp_path):
+    """The issue's firm with no earlier period to compare with (the demo starts in 2009), and periods
+    an older release took: all refused by the one rule set, nothing written."""
+    con = connect(demo_copy, read_only=True)
+    firm = con.execute("SELECT org_id FROM orgs WHERE kind = 'enterprise' ORDER BY org_id LIMIT 1").fetchall()[0][0]
+    con.close()
+    path = write_csv(tmp_path / "hostile.csv", [
+        [firm, "2008Q4", "2010", "1500000000", "万元"],  # row 2: 1.5e9 万元 = ¥15 万亿 > 5e8 万元 for a firm
+        ["qingdao", "0000Q4", "2020", "100", "万元"],  # row 3
+        ["qingdao", "1900Q1", "2020", "100", "万元"],  # row 4
+        ["qingdao", "9999Q4", "2020", "100", "万元"],  # row 5
+    ])
+    before = (observation_count(demo_copy), submission_count(demo_copy))
+    result = cli(tmp_path, "import", str(path), db=demo_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "hostile.csv: rejected, nothing written (4 problem(s))" in result.stderr
+    assert ("error: hostile.csv, row 2, column value (value '1500000000'): 主营业务收入 1,500,000,000 万元 is impossible "
+            "for an enterprise: it is above 500,000,000 万元; check the unit (元, 万元, 亿元)") in result.stderr
+    for row, text in ((3, "0000Q4"), (4, "1900Q1"), (5, "9999Q4")):
+        assert f"hostile.csv, row {row}, column period (value '{text}')" in result.stderr
+    assert (observation_count(demo_copy), submission_count(demo_copy)) == before
+
+
 # -------------------------------------------------------------------------------- progress
 
 
@@ -346,12 +373,25 @@ def test_progress_text(demo_cli, catalog, tmp_path):
     assert checks[0][2:4] == ["Not", "met"] and checks[-1][2] == "Met"
 
 
+# Periods outside the bounds (domain/periods.py): before 2000Q1 (ten years before the plans' earliest base
+# year, 2010), the quarter under way (not over yet), and after it.
+CURRENT = Period.containing(dt.date.today())
+PERIODS_OUTSIDE = [
+    ("9999Q4", "period 9999Q4 is in the future"),
+    ("0000Q4", "period 0Q4 is before 2000Q1, ten years before the earliest plan's base year: check the year"),
+    ("1900Q1", "period 1900Q1 is before 2000Q1, ten years before the earliest plan's base year: check the year"),
+    (str(CURRENT), f"period {CURRENT} is not over yet; the latest complete quarter is {CURRENT.previous()}"),
+]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     pytest.param(["--plan", "atlantis-2030", "--as-of", "2016Q4"], "unknown plan 'atlantis-2030'", id="unknown-plan"),
     pytest.param(["--plan", "qingdao-2012", "--as-of", "2016Q7"], "'2016Q7' is not a period", id="bad-quarter"),
     pytest.param(["--plan", "qingdao-2012", "--as-of", "2016年1-8月"], "must end in March, June, September or December",
                  id="bad-month"),
     pytest.param(["--plan", "qingdao-2012", "--as-of", "last year"], "'last year' is not a period", id="words"),
+    *[pytest.param(["--plan", "qingdao-2012", "--as-of", text], message, id=f"period-{text}")
+      for text, message in PERIODS_OUTSIDE],
 ])
 def test_progress_bad_arguments_exit_2(demo_cli, tmp_path, args, message):
     result = cli(tmp_path, "progress", *args, db=demo_cli[0])
@@ -359,6 +399,41 @@ def test_progress_bad_arguments_exit_2(demo_cli, tmp_path, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("text", "message"), PERIODS_OUTSIDE)
+@pytest.mark.parametrize("which", [["--plan", "qingdao-2012"], ["--all"]])
+def test_report_quarter_outside_the_bounds_exit_2(demo_cli, tmp_path, which, text, message):
+    """`report --quarter 9999Q4` once ended in a traceback (a deadline past year 9999)."""
+    result = cli(tmp_path, "report", *which, "--quarter", text, "-o", str(tmp_path / "out"), db=demo_cli[0])
+    assert (result.returncode, result.stdout) == (2, "")
+    assert f"error: --quarter {text!r}: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_progress_json_is_strict_json_even_with_an_infinite_figure(demo_copy, tmp_path):
+    """A store written before non-finite values were refused may hold one: the sums and growth rates
+    built on it are infinite, and the JSON says null with a reason instead of printing Infinity."""
+    con = connect(demo_copy)
+    rows = pd.DataFrame([dict(org_id="qingdao", indicator_id="software_revenue", year=2016, quarter=4, value=math.inf,
+                              value_entered=math.inf, unit_entered="万元", note=None)])
+    submissions.write_submission(con, rows, actor="older-release", origin="import", status="accepted")
+    con.close()
+    result = cli(tmp_path, "progress", "--plan", "qingdao-2012", "--as-of", "2016Q4", "--json", db=demo_copy)
+    assert result.returncode == 0, result.stderr
+
+    def refuse(constant: str):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    rows = json.loads(result.stdout, parse_constant=refuse)
+    (sw,) = [r for r in rows if r["target_id"] == "qd-software-revenue"]
+    assert sw["actual"] is None and sw["completion"] is None
+    assert sw["null_reasons"]["actual"] == "not a finite number (inf): the figures it is computed from are out of range"
+    assert sw["null_reasons_zh"]["gap"] == "不是有限数值（-inf）：计算所依据的数据超出范围"  # target − ∞
+    assert all(v is None for r in rows for k in r.get("null_reasons", {}) for v in [r[k]])
+    # A row with nothing infinite keeps its shape: no null_reasons at all.
+    assert any("null_reasons" not in r for r in rows)
 
 
 # ------------------------------------------------------------------------ where the store is

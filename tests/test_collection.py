@@ -171,7 +171,7 @@ GOOD_FILES = [
     }, id="wide-miit-xlsx-with-title"),
     pytest.param("good_fullwidth_mixed_units.csv", {
         (BINJIANG, "main_revenue", 2015, 4): (2_500_000_000 / 10_000, 2_500_000_000, "元"),  # 250 000 万元
-        (BINJIANG, "software_revenue", 2015, 4): (1.5 * 10_000, 1.5, "亿元"),  # 1.5 亿元 = 15 000 万元
+        (BINJIANG, "software_revenue", 2015, 4): (15.5 * 10_000, 15.5, "亿元"),  # 15.5 亿元 = 155 000 万元
         (BINJIANG, "software_products", 2015, 4): (12_345.6 / 10_000, 12_345.6, "元"),  # 1.23456 万元
         (BINJIANG, "it_services", 2015, 4): (12_345.6, 12_345.6, "万元"),  # "１２，３４５.６"
         (BINJIANG, "employees", 2015, 4): (120, 120, "人"),  # "１２０"

@@ -19,11 +19,11 @@ from domain.catalog import Catalog
 from domain.credit_code import credit_code_problem, make_credit_code
 from domain.messages import Message, render
 from domain.models import Indicator
-from domain.periods import Period
+from domain.periods import Period, period_message
 from domain.validation import Figure, Organisations, Problem, Reading, Record, Severity
 
 FILE = "upload.csv"
-TODAY = dt.date(2016, 2, 1)  # 2016Q1 is being reported; 2016Q2 is in the future
+TODAY = dt.date(2016, 2, 1)  # 2015Q4 is the last complete quarter; 2016Q1 is under way, 2016Q2 in the future
 
 
 def ind(indicator_id: str, code: str, name: str, unit: str = "万元", kind: str = "flow", **kw) -> Indicator:
@@ -102,7 +102,11 @@ ROW_CASES = [
                  [("period", "2015年1-8月",
                    "'2015年1-8月': a year-to-date period must end in March, June, September or December")],
                  id="period-month-not-quarter-end"),
-    pytest.param(rec(period="2016Q1"), [], id="period-current-quarter"),
+    # On 2016-02-01 the quarter under way (2016Q1) is not over: its year-to-date figure cannot exist yet.
+    pytest.param(rec(period="2015Q4"), [], id="period-last-complete-quarter"),
+    pytest.param(rec(period="2016Q1"),
+                 [("period", "2016Q1", "period 2016Q1 is not over yet; the latest complete quarter is 2015Q4")],
+                 id="period-current-quarter"),
     pytest.param(rec(period="2016Q2"), [("period", "2016Q2", "period 2016Q2 is in the future")], id="period-future"),
     pytest.param(rec(value="１２,３４５.６"), [], id="value-full-width"),
     *[pytest.param(rec(value=text), [("value", text, "not a number")], id=f"value-{name}")
@@ -398,7 +402,7 @@ def test_missing_columns_are_named_on_the_header_row():
      "year-on-year change +60% exceeds ±50 %; explain it before submitting",
      "提示：upload.csv，第 2 行，“value”列（值 '160'）：同比变化 +60% 超过 ±50%，提交前请说明原因"),
     (Problem(file=FILE, row=4, column="period", value="2099Q1",
-             reason=Message.of("validation.period_future", period=v.period_message(Period(2099, 1)))),
+             reason=Message.of("validation.period_future", period=period_message(Period(2099, 1)))),
      "error: upload.csv, row 4, column period (value '2099Q1'): period 2099Q1 is in the future",
      "错误：upload.csv，第 4 行，“period”列（值 '2099Q1'）：报告期 2099年1-3月 尚未到来"),
     (v.whole_file(FILE, Message.of("validation.file.unsupported", suffix=Message.of("validation.file.no_suffix"))),

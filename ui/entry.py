@@ -17,7 +17,7 @@ import streamlit as st
 from domain.access import AuthorizationError, Identity
 from domain.models import Indicator, OrgKind
 from domain.observation import ObsStatus
-from domain.periods import Period
+from domain.periods import Period, last_complete_quarter
 from domain.validation import Problem, Severity, explanation_missing
 from ui import queries, safe, services
 from ui.format import period_label
@@ -51,9 +51,9 @@ def with_published(rows: pd.DataFrame, yoy: dict[str, float | None], status: str
 
 
 def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Period]:
-    """The quarters one may report: the current one and those before it, newest first."""
-    today = today or dt.date.today()
-    p = Period.containing(today)
+    """The quarters one may report: the last complete one and those before it, newest first (the
+    quarter under way has no year-to-date figure yet; validation refuses it)."""
+    p = last_complete_quarter(today or dt.date.today())
     out = []
     for _ in range(back):
         out.append(p)
@@ -110,4 +110,4 @@ def tidy_template() -> bytes:
 def wide_template() -> bytes:
     """The MIIT enterprise form laid out wide, titled with last quarter's period, as XLSX."""
     codes = [(i.code, i.name_zh) for i in form_indicators("enterprise") if i.code]
-    return queries.wide_template(codes, period_label(reporting_periods()[1], "zh"))  # the MIIT form is in Chinese
+    return queries.wide_template(codes, period_label(reporting_periods()[0], "zh"))  # the MIIT form is in Chinese

@@ -21,7 +21,7 @@ import streamlit as st
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.config import settings
-from domain.periods import Period
+from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
 from service import commands
 from service import queries as service
@@ -133,10 +133,15 @@ def is_demo(version: int) -> bool:
     return service.is_demo(cursor())
 
 
-@st.cache_data(show_spinner=False)
 def periods(version: int, under: str | None = None) -> list[Period]:
-    """Every quarter with accepted data (within `under` and its descendants if given), oldest first."""
-    return service.periods(cursor(), under)
+    """Every quarter with accepted data (within `under` and its descendants if given), oldest first,
+    inside the period bounds: a page is never offered a period outside them (0000Q4 in an older store)."""
+    return _periods(version, under, catalog().period_bounds())
+
+
+@st.cache_data(show_spinner=False)
+def _periods(version: int, under: str | None, within: PeriodBounds) -> list[Period]:
+    return service.periods(cursor(), under, within)
 
 
 @st.cache_data(show_spinner=False)

@@ -125,7 +125,8 @@ def files() -> dict[str, bytes]:
         "good_fullwidth_mixed_units.csv": csv_text([
             HEADER,
             [PARK, "2015Q4", "2010", "２,５００,０００,０００", "元"],  # 2.5e9 元 = 250 000 万元
-            [PARK, "2015Q4", "2020", "１.５", "亿元"],  # 15 000 万元
+            # 155 000 万元: software at 62 % of main revenue, within the ratio bound (data/indicators.yaml)
+            [PARK, "2015Q4", "2020", "１５.５", "亿元"],
             [PARK, "2015Q4", "2021", "12,345.6", "元"],  # 1.23456 万元
             [PARK, "2015Q4", "2022", "１２，３４５.６", "万元"],  # full-width comma: 12 345.6 万元
             [PARK, "2015Q4", "2112", "１２０", "人"],
