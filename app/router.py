@@ -10,6 +10,7 @@ import runpy
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from domain import policy
 from ui import auth, components, ops, queries
@@ -48,6 +49,14 @@ def landing_page(name: str | None, lang: str) -> st.Page:
 
 def run() -> None:
     """One script run: the store check, the sign-in, the sidebar, then the chosen page."""
+    if PagesManager.uses_pages_directory:
+        # A server process's very first run: Streamlit sees a pages/ folder beside the script and
+        # runs it in its old pages-directory mode until st.navigation is first called, so the
+        # widgets of that run get other ids than in every later run, and the sign-in form drawn in
+        # it would drop its first submission. The pages are ours (registered below by path), so
+        # leave that mode before drawing anything and start the run again in the normal one.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     # The language radio below sets the page's language, but the page config comes first: the
     # radio's value from the run before (Chinese, its first option, on the very first run).
     st.set_page_config(page_title=t("app_title", st.session_state.get("lang", next(iter(LANGS)))), layout="wide")

@@ -56,14 +56,6 @@ def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), *, port: int
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}:\n{log.read_text()[-2000:]}")
                 time.sleep(0.3)
-            # The process's first script run is made in Streamlit's pages-directory mode (the first
-            # st.navigation ends it), so the widgets it draws get other ids than in every later run
-            # and a form submitted from that very first page is lost. A real deployment meets it once
-            # per start; tests start servers all the time, so one run over the websocket goes first.
-            from tests.stream import Stream
-
-            with Stream(base) as warm_up:
-                warm_up.run()
             yield base
         finally:
             proc.terminate()

@@ -70,6 +70,8 @@ class Stream:
             fwd.ParseFromString(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
             kind = fwd.WhichOneof("type")
             if kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # a run the script restarted (st.rerun): what counts is the one after it
                 return run
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element

@@ -382,6 +382,8 @@ def test_cookies_are_strict_and_end_with_sign_out_lock_out_reset_and_role_change
     with streamlit_server(db, log) as base, sync_playwright() as p:
         chrome = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         pages = {}
+        # The leader's page is the server's very first script run: its sign-in must land too
+        # (app/router.py leaves Streamlit's pages-directory mode before drawing the form).
         for name in ("leader", "reviewer", "park-softcity", "enterprise", "admin"):
             context = chrome.new_context(locale="zh-CN")
             pages[name] = context.new_page()
