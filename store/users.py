@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import secrets
+import unicodedata
 
 import bcrypt
 import pandas as pd
@@ -23,6 +25,10 @@ from store import access, sessions, sql
 from store.audit import audit
 
 MIN_PASSWORD_LENGTH = 10
+# A username is typed at every sign-in and shown in the audit log: short, and of characters that
+# read the same everywhere (an e-mail-like name is allowed). A display name is shown on every page.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+MAX_DISPLAY_NAME = 100
 
 
 class UserError(ValueError):
@@ -75,6 +81,11 @@ def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, ro
     username = normalise(username)
     if not username:
         raise UserError("username is empty")
+    if not USERNAME.fullmatch(username):
+        raise UserError("a username is 1-64 characters: letters a-z, digits and . _ @ - (starting with a letter or digit)")
+    display_name = (display_name or "").strip()
+    if len(display_name) > MAX_DISPLAY_NAME or any(unicodedata.category(c).startswith("C") for c in display_name):
+        raise UserError(f"a display name is at most {MAX_DISPLAY_NAME} characters, without control characters")
     if sql.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"user {username!r} already exists")
     _check_scope(con, role, scope)
