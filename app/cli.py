@@ -216,15 +216,18 @@ def _summary(m: Manifest) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    manifest = queries.verify_backup(args.dir)
+    manifest = queries.verify_backup(args.dir, trust_unsigned=args.trust_unsigned)
     print(f"backup {args.dir} is intact: {_summary(manifest)}; row counts, content checksums, sequences and "
           "sha256 match its manifest")
+    if not queries.backup_signed(args.dir):
+        print("warning: it has no signature, so nothing proves the manifest is the one the backup was made with; "
+              "accepted because of --trust-unsigned", file=sys.stderr)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     target = resolve_path(args.db)
-    done = commands.restore(args.dir, target, args.user)
+    done = commands.restore(args.dir, target, args.user, trust_unsigned=args.trust_unsigned)
     print(f"restored {args.dir} into {target}: {_summary(done.manifest)}")
     if done.previous:
         print(f"the store it replaced is kept as {done.previous}")
@@ -392,11 +395,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", parents=[common], help="write a consistent snapshot and its manifest into DIR")
     p.add_argument("dir")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("verify", parents=[common], help="check a backup in DIR against its manifest")
+    trust = ("--trust-unsigned", {"action": "store_true", "help": "accept a backup without a signature (made before "
+                                   "backups were signed) if it is otherwise intact; a restore records it in the audit log"})
+    p = sub.add_parser("verify", parents=[common], help="check a backup in DIR: its signature, then its manifest")
     p.add_argument("dir")
+    p.add_argument(trust[0], **trust[1])
     p.set_defaults(func=cmd_verify)
     p = sub.add_parser("restore", parents=[common], help="replace the store with the backup in DIR (service stopped)")
     p.add_argument("dir")
+    p.add_argument(trust[0], **trust[1])
     p.set_defaults(func=cmd_restore)
     p = sub.add_parser("users", parents=[common],
                        help="manage users: list | add | set-email | set-role | reset-password | disable | enable")

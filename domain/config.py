@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "tracker.duckdb"
 KEY_FILE = ROOT / "data" / "secrets" / "cookie_key"  # the generated fallback; git-ignored
+BACKUP_KEY_FILE = ROOT / "data" / "secrets" / "backup_key"  # the same for backup manifests; never in a backup
 MIN_KEY_BYTES = 32
 MAX_SESSION_HOURS = 24 * 30  # a month: a longer-lived sign-in is a stolen cookie waiting to happen
 
@@ -87,6 +88,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(12, validation_alias="TRACKER_SESSION_HOURS",
                                description="how long a sign-in lasts, in hours from the password sign-in (fixed: use "
                                            f"does not extend it), 1 to {MAX_SESSION_HOURS}")
+    backup_key: SecretStr | None = Field(
+        None, validation_alias="TRACKER_BACKUP_KEY",
+        description=f"signs every backup's manifest (HMAC-SHA256), at least {MIN_KEY_BYTES} bytes; else a key "
+                    "generated on the first backup into `data/secrets/backup_key` (mode 600). Kept outside the "
+                    "backups: verify and restore need it, and refuse a backup it did not sign")
     backup_dir: Path | None = Field(None, validation_alias="TRACKER_BACKUP_DIR",
                                     description="set, the app makes a backup there every night")
     backup_at: dt.time = Field(dt.time(2, 30), validation_alias="TRACKER_BACKUP_AT",
@@ -122,6 +128,13 @@ class Settings(BaseSettings):
     def _key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
             raise ValueError(f"(or cookie_key in .streamlit/secrets.toml) must have at least {MIN_KEY_BYTES} bytes")
+        return value
+
+    @field_validator("backup_key", mode="after")
+    @classmethod
+    def _backup_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"must have at least {MIN_KEY_BYTES} bytes")
         return value
 
     @field_validator("backup_at", mode="before")
@@ -175,6 +188,23 @@ class Settings(BaseSettings):
         if len(key.encode()) < MIN_KEY_BYTES:
             raise ConfigError(f"the cookie key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
         return key
+
+    def backup_signing_key(self, key_file: Path = BACKUP_KEY_FILE, *, create: bool = False) -> bytes | None:
+        """The key that signs backup manifests: the configured one, else the one in `key_file`,
+        generated there (readable by the owner only) when `create` — by the first backup, never by
+        a verify or a restore, which get None on a machine that has no key."""
+        if self.backup_key is not None:
+            return self.backup_key.get_secret_value().encode()
+        if not key_file.exists():
+            if not create:
+                return None
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        key = key_file.read_text(encoding="ascii").strip()
+        if len(key.encode()) < MIN_KEY_BYTES:
+            raise ConfigError(f"the backup key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
+        return key.encode()
 
 
 class _FromMapping(Settings):

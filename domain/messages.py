@@ -122,10 +122,12 @@ def people_number(x: float) -> str:
 
 class _Formatter(string.Formatter):
     """str.format with two additions: Message parameters rendered in the same language, and the
-    `num` format (`people_number`)."""
+    `num` format (`people_number`). With `escape`, every parameter as formatted passes through it
+    while the template's own text does not (a Message parameter: its template kept, its own
+    parameters escaped in turn)."""
 
-    def __init__(self, code: str, lang: str):
-        self.code, self.lang = code, lang
+    def __init__(self, code: str, lang: str, escape: Callable[[str], str] | None = None):
+        self.code, self.lang, self.escape = code, lang, escape
 
     def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
         if key not in kwargs:
@@ -134,10 +136,10 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Message):
-            value = render(value, self.lang)
-        if format_spec == "num":
-            return people_number(value)
-        return format(value, format_spec)
+            out = escaped(value, self.lang, self.escape) if self.escape else render(value, self.lang)
+            return format(out, format_spec)
+        out = people_number(value) if format_spec == "num" else format(value, format_spec)
+        return self.escape(out) if self.escape else out
 
 
 def text(code: str, lang: str, /, **params: Any) -> str:
@@ -150,6 +152,13 @@ def text(code: str, lang: str, /, **params: Any) -> str:
 
 def render(message: Message, lang: str) -> str:
     return text(message.code, lang, **message.kwargs)
+
+
+def escaped(message: Message, lang: str, escape: Callable[[str], str]) -> str:
+    """`render`, with every parameter passed through `escape` and the catalog's own words not: for
+    a medium with markup (ui/text.py escapes for Streamlit's markdown), where the catalog's
+    formatting is meant and the text people typed is not."""
+    return _Formatter(message.code, lang, escape).vformat(template(message.code, lang), (), message.kwargs)
 
 
 def words(lang: str) -> Callable[..., str]:

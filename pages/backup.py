@@ -3,20 +3,20 @@
 import streamlit as st
 
 from ui import context, ops, queries, services
-from ui.i18n import t
+from ui.i18n import md, t
 
 ctx = context.current()
 st.header(t("backup", ctx.lang))
 plan = queries.backup_schedule()
 if plan:
-    st.info(t("backup_schedule", ctx.lang, at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
+    st.info(md("backup_schedule", ctx.lang, at=plan.at.strftime("%H:%M"), dir=plan.directory, keep=plan.keep))
 else:
-    st.info(t("backup_no_schedule", ctx.lang, dir=queries.backup_directory()))
+    st.info(md("backup_no_schedule", ctx.lang, dir=queries.backup_directory()))
 now, check = st.columns(2)
 if now.button(t("backup_now", ctx.lang), type="primary", width="stretch"):
     made = services.backup_now(ctx.who)
     if made.problem is None:
-        st.success(t("backup_done", ctx.lang, name=made.name, rows=made.rows))
+        st.success(md("backup_done", ctx.lang, name=made.name, rows=made.rows))
     else:
         st.error(t("backup_failed", ctx.lang))
         st.code(made.problem, language=None)

@@ -24,7 +24,8 @@ from domain.units import Dimension, to_canonical
 from reports import MIME, render
 from reports.bases import base_register
 from ui import components, context, programme, programme_figures, queries, services
-from ui.i18n import localized, t
+from ui.i18n import localized, md, md_message, t
+from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
@@ -68,9 +69,9 @@ with right:
 
 period = Period.containing(as_of)
 for row in [r for r in queries.progress(version, ctx.who, plan_id, period) if r.kind == "growth"]:
-    st.subheader(localized(row, "name", ctx.lang))
+    st.subheader(escape(localized(row, "name", ctx.lang)))
     components.badge(row.status, ctx.lang)
-    st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
+    st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
     series = queries.target_series(version, ctx.who, plan_id, row.target_id, period)
     rate = to_canonical(row.target, row.unit, Dimension.RATIO)  # the plan's 15 (%) as the fraction 0.15
     st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
@@ -128,7 +129,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
                     DesignationInput, plan_id=plan_id, base_id=base_id, name=name, base_type=kind, county_id=county,
                     year=year, designated_on=on, funding=funding, startup_teams=teams, withdrawn=withdrawn, note=note))
             except ProgrammeInputError as err:
-                st.error(err.message(ctx.lang))
+                st.error(md_message(err.reason, ctx.lang))
             else:
                 st.session_state["bases-recorded"] = t("recorded", ctx.lang, revision=revision)
                 st.rerun()
@@ -150,7 +151,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
                         BaseReportInput, plan_id=plan_id, base_id=base, year=which[0], half=which[1],
                         received_on=received_on, note=note))
                 except ProgrammeInputError as err:
-                    st.error(err.message(ctx.lang))
+                    st.error(md_message(err.reason, ctx.lang))
                 else:
                     st.session_state["bases-recorded"] = t("recorded", ctx.lang, revision=revision)
                     st.rerun()

@@ -12,6 +12,7 @@ from reports import FORMATS, MIME, render
 from reports.briefing import build
 from ui import components, context, queries, safe
 from ui.i18n import t
+from ui.text import escape
 
 ctx = context.current()
 st.header(t("export", ctx.lang))
@@ -56,7 +57,7 @@ with st.expander(t("export_all", ctx.lang)):
 st.divider()
 st.subheader(t("briefing_preview", ctx.lang))
 with st.container(border=True):
-    st.markdown(f"### {safe.escape_markdown(doc.title)}")
+    st.markdown(f"### {escape(doc.title)}")
     if doc.subtitle:
         st.text(doc.subtitle)
     for line in doc.meta_lines():
@@ -64,12 +65,12 @@ with st.container(border=True):
     for text in doc.summary:
         st.text(text)
     for section in doc.sections:
-        st.markdown(f"#### {safe.escape_markdown(section.heading)}")
+        st.markdown(f"#### {escape(section.heading)}")
         for i, block in enumerate(section.blocks):
             if block.type == "paragraph":
                 st.text(block.text)
             elif block.type == "table":
-                st.caption(safe.escape_markdown(block.title))
+                st.caption(escape(block.title))
                 st.dataframe(safe.safe_frame(block.frame()), hide_index=True, width="stretch", column_config={
                     c.header: st.column_config.NumberColumn(format="percent") for c in block.columns
                     if c.kind == "percent"})

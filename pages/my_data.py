@@ -4,10 +4,11 @@ import streamlit as st
 
 from ui import components, context, queries, tables
 from ui.i18n import t
+from ui.text import escape
 
 ctx = context.current()
 org = ctx.who.scope_org_id
-st.header(f"{t('my_data', ctx.lang)} · {queries.org_name(org)}")
+st.header(f"{t('my_data', ctx.lang)} · {escape(queries.org_name(org))}")
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()

@@ -1,7 +1,8 @@
 """园区 — a park's targets, its enterprises, its rank, new incentive winners and missing reports.
 
 Only the parks the user may see are offered; a park typed into the URL outside that scope is
-refused by the data layer itself.
+refused by the data layer itself, and an id that is no park gets the very same page, so the URL
+cannot be used to learn which parks exist.
 """
 
 import pandas as pd
@@ -10,13 +11,23 @@ import streamlit as st
 from domain.access import AuthorizationError
 from domain.policy import Permission, may
 from ui import components, context, programme, queries, tables
-from ui.i18n import t
+from ui.i18n import md, t
+from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
 visible = queries.visible_parks(version, ctx.who)
 names = dict(zip(visible.org_id, visible.name_zh, strict=True))
 requested = st.query_params.get("park")
+if requested and requested not in names:  # another park, or none at all: one answer for both
+    st.header(t("park", ctx.lang))
+    if ctx.as_of is not None:
+        try:  # the data layer's refusal writes the access.denied row an administrator reads
+            queries.enterprise_figures(version, ctx.who, requested, ctx.as_of)
+        except AuthorizationError:
+            pass
+    st.error(t("not_allowed", ctx.lang))
+    st.stop()
 plan = queries.catalog().plans.get(ctx.plan_id) if ctx.plan_id else None
 # A leader sees the parks of the chosen plan's city, or of the city of a park named in the URL.
 city = visible.city_id[visible.org_id == requested].iloc[0] if requested in names else (plan.scope if plan else None)
@@ -28,7 +39,7 @@ if not options and not requested:
 index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: t("format.aside", ctx.lang, text=names[o], aside=o))
-st.header(f"{t('park', ctx.lang)} · {names.get(park, park)}")
+st.header(f"{t('park', ctx.lang)} · {escape(names.get(park, park))}")
 for fact in programme.park_facts(queries.catalog(), park, ctx.lang):  # planned land, the bases it is to become
     st.caption(fact)
 if ctx.as_of is None:
@@ -56,7 +67,7 @@ if plan is not None:
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
             year = ctx.as_of.last_complete_year
-            st.markdown(t("rank", ctx.lang, city=queries.org_name(plan.scope), rank=ranked.index(park) + 1,
+            st.markdown(md("rank", ctx.lang, city=queries.org_name(plan.scope), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
 st.subheader(t("format.aside", ctx.lang, text=t("enterprises", ctx.lang), aside=components.period_label(ctx.as_of, ctx.lang)))

@@ -4,13 +4,14 @@ plan's conditions of admission checked park by park."""
 import streamlit as st
 
 from ui import components, context, figures, programme, queries, status
-from ui.i18n import localized, t
+from ui.i18n import localized, md, t
+from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
 plan = queries.catalog().plans[ctx.plan_id]
-st.header(localized(plan, "title", ctx.lang))
-st.caption(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}")
+st.header(escape(localized(plan, "title", ctx.lang)))
+st.caption(escape(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
 rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
 as_at = st.session_state.get("as_at")
 if as_at is not None:
@@ -36,11 +37,11 @@ default = next(i for i, r in enumerate(rows) if r.headline) if any(r.headline fo
 chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows], index=default,
                       format_func=lambda i: localized(by_id[i], "name", ctx.lang))
 row = by_id[chosen]
-st.subheader(localized(row, "name", ctx.lang))
+st.subheader(escape(localized(row, "name", ctx.lang)))
 components.badge(row.status, ctx.lang)
-st.caption(t("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
+st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
 if row.pace_words is not None:
-    st.caption(t("format.labelled", ctx.lang, label=t("in_year", ctx.lang), value=row.pace_words))
+    st.caption(md("format.labelled", ctx.lang, label=t("in_year", ctx.lang), value=row.pace_words))
 paced = row.in_year_completion is not None and row.time_elapsed is not None  # 序时进度 means something
 chart, gauge = st.columns([3, 1]) if paced else (st.container(), None)
 with chart:
@@ -50,7 +51,7 @@ if gauge is not None:
     with gauge:
         st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang,
                                               usual=row.seasonal_time_elapsed), key="gauge")
-st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=plan.seed_file))
+st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=escape(plan.seed_file)))
 st.text(f"“{row.source_quote}”")
 
 parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of)

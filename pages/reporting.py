@@ -5,7 +5,7 @@ import streamlit as st
 from domain.policy import Permission, may
 from domain.reporting import MAX_DEADLINE_DAYS, MIN_DEADLINE_DAYS
 from ui import components, context, queries, safe, services, tables
-from ui.i18n import t
+from ui.i18n import md, t
 
 ctx = context.current()
 st.header(t("reporting", ctx.lang))
@@ -26,7 +26,7 @@ if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 status = queries.reporting_status(version, ctx.who, root, ctx.as_of, days)
-st.caption(t("reporting_for", ctx.lang, org=queries.org_name(root), period=components.period_label(ctx.as_of, ctx.lang),
+st.caption(md("reporting_for", ctx.lang, org=queries.org_name(root), period=components.period_label(ctx.as_of, ctx.lang),
                                                deadline=ctx.as_of.deadline(days)))
 summary = tables.reporting_summary(status, ctx.lang)
 st.dataframe(summary, hide_index=True, width="stretch",

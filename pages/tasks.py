@@ -10,7 +10,8 @@ from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, v
 from reports import MIME, render
 from reports.tasks import task_briefing
 from ui import components, context, programme, programme_figures, queries, services
-from ui.i18n import t
+from ui.i18n import md_message, t
+from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
@@ -35,7 +36,7 @@ cells[3].metric(t("overdue_tasks", ctx.lang), total.overdue)
 cells[4].metric(t("departments_missing", ctx.lang), len(missing))
 
 doc = task_briefing(plan, board, ctx.lang, demo=queries.is_demo(version))
-st.caption(doc.summary[0])
+st.caption(escape(doc.summary[0]))
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
 
 percent = {t("share_done", ctx.lang): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}
@@ -93,7 +94,7 @@ if may(ctx.who.role, Permission.RECORD_TASKS):
                 TaskUpdateInput, plan_id=plan_id, task_id=task_id, department=department, year=period.year,
                 quarter=period.quarter, status=status, note=note))
         except ProgrammeInputError as e:
-            st.error(e.message(ctx.lang))
+            st.error(md_message(e.reason, ctx.lang))
         else:
             st.session_state["task-recorded"] = t("recorded", ctx.lang, revision=revision)
             st.rerun()  # the tables above read the store again

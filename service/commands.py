@@ -198,6 +198,7 @@ def backup_store(db: str | Path | None, target: str | Path, actor: str) -> backu
         con.close()
 
 
-def restore(folder: str | Path, target: Path, actor: str) -> backup.Restored:
-    """Verify the backup, then replace the store with it (the replaced store is kept beside it)."""
-    return backup.restore(folder, target, actor=actor)
+def restore(folder: str | Path, target: Path, actor: str, *, trust_unsigned: bool = False) -> backup.Restored:
+    """Verify the backup and its signature, then replace the store with it (the replaced store is
+    kept beside it); `trust_unsigned` accepts one made before backups were signed, audited."""
+    return backup.restore(folder, target, actor=actor, trust_unsigned=trust_unsigned)

@@ -359,6 +359,11 @@ def verify_backups(con: Con, who: Identity, directory: Path) -> dict[str, str | 
     return out
 
 
-def verify_backup(folder: str | Path) -> backup.Manifest:
-    """Check one backup against its manifest (a StoreError says what does not match)."""
-    return backup.verify(folder)
+def verify_backup(folder: str | Path, *, trust_unsigned: bool = False) -> backup.Manifest:
+    """Check one backup's signature and its manifest (a StoreError says what does not match)."""
+    return backup.verify(folder, trust_unsigned=trust_unsigned)
+
+
+def backup_signed(folder: str | Path) -> bool:
+    """Whether the backup carries a signature file (verify says whether it is valid)."""
+    return (Path(folder) / backup.SIGNATURE_FILE).is_file()

@@ -83,11 +83,18 @@ def require_enterprises_of(con: sql.Con, who: Identity, park_id: str, action: st
         _refuse(con, who, action, [park_id])
 
 
-def _refuse(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
+def note_denied(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
+    """Write the `access.denied` audit row of an attempt that is answered without an exception
+    (an upload naming a firm outside the scope gets the row problem an unknown name gets)."""
     objects = sorted(set(objects))
     with sql.transaction(con):
         audit(con, who.username, "access.denied", ",".join(objects)[:500],
               {"action": action, "role": who.role.value, "scope": who.scope_org_id})
+
+
+def _refuse(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:
+    objects = sorted(set(objects))
+    note_denied(con, who, action, objects)
     raise AuthorizationError(f"{who.username} ({who.role.value}) may not {action}: {', '.join(objects)}")
 
 

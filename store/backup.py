@@ -14,6 +14,14 @@ is written under `<name>.partial` and renamed when complete, so a crash never le
 that looks like a finished backup. A restore verifies first, refuses a store another process has
 open, keeps the store it replaces as `<name>.before-restore-<time>`, and swaps the file in with
 an atomic rename.
+
+Checksums alone prove nothing against someone who can write the backup directory: they would
+edit the store and compute the manifest again. So `manifest.sig` holds an HMAC-SHA256 of the
+manifest's exact bytes under a key kept outside the backups (TRACKER_BACKUP_KEY, else
+data/secrets/backup_key; domain/config.py), and verify and restore refuse a manifest it does not
+match. A backup without a signature (made before backups were signed, or with its signature
+removed) is refused too, unless the operator accepts it knowingly (`trust_unsigned`, recorded in
+the audit log by a restore).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import atexit
 import datetime as dt
 import fcntl
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -56,6 +65,8 @@ from store.db import (
 FORMAT = "tracker-backup/1"
 STORE_FILE = "store.duckdb"
 MANIFEST_FILE = "manifest.json"
+SIGNATURE_FILE = "manifest.sig"
+SIGNATURE_ALGORITHM = "hmac-sha256"
 STAMP = "%Y%m%d-%H%M%S"
 _STAMP_RE = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 _ROOT = Path(__file__).resolve().parent.parent
@@ -175,14 +186,16 @@ def _differences(expected: dict[str, TableDigest], found: dict[str, TableDigest]
 # ---------------------------------------------------------------------------------- create
 
 
-def create(con: sql.Con, target: str | os.PathLike, *, actor: str = "system") -> Manifest:
-    """Snapshot the store behind `con` into the directory `target` (new or empty).
+def create(con: sql.Con, target: str | os.PathLike, *, actor: str = "system", key: bytes | None = None) -> Manifest:
+    """Snapshot the store behind `con` into the directory `target` (new or empty), its manifest
+    signed with `key` (default: the settings' backup key, generated on first use).
 
     Runs on a cursor of its own inside one read transaction, so writers carry on meanwhile and
     the copy holds exactly the rows committed when it began."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} exists and is not an empty directory; choose a new one")
+    key = key if key is not None else signing_key(create=True)
     partial = target.with_name(target.name + ".partial")
     with _CREATE_LOCK:
         if partial.exists():
@@ -190,6 +203,7 @@ def create(con: sql.Con, target: str | os.PathLike, *, actor: str = "system") ->
         partial.mkdir(parents=True)
         try:
             manifest = _copy(con, partial, actor)
+            sign(partial, key)
             os.replace(partial, target)  # rename(2) may replace an empty directory
             _fsync_dir(target.parent)
         except BaseException:
@@ -257,6 +271,84 @@ def _write_manifest(path: Path, manifest: Manifest) -> None:
         os.fsync(f.fileno())
 
 
+# ------------------------------------------------------------------------------- signature
+
+
+def signing_key(*, create: bool = False, backups: Path | None = None) -> bytes:
+    """The settings' backup key (domain/config.py); generated on first use only when `create`.
+    A key file lying inside the backups' directory would sign nothing an intruder there could not
+    sign too: refused."""
+    try:
+        given = config.settings()
+        key = given.backup_signing_key(config.BACKUP_KEY_FILE, create=create)
+    except config.ConfigError as e:
+        raise BackupError(str(e), "signature") from e
+    if key is None:
+        raise BackupError("there is no backup key on this machine, so no backup's signature can be checked: give the "
+                          "key of the machine that made the backups as TRACKER_BACKUP_KEY (or copy its "
+                          f"{config.BACKUP_KEY_FILE} here, mode 600)", "signature")
+    if backups is not None and given.backup_key is None and config.BACKUP_KEY_FILE.resolve().is_relative_to(
+            backups.resolve()):
+        raise BackupError(f"the backup key {config.BACKUP_KEY_FILE} lies inside the backups' directory {backups}; "
+                          "keep it elsewhere (TRACKER_BACKUP_KEY)", "signature")
+    return key
+
+
+def key_id(key: bytes) -> str:
+    """A short name of a key that reveals nothing of it: which key signed a backup."""
+    return hmac.new(key, b"tracker-backup key id", hashlib.sha256).hexdigest()[:16]
+
+
+def _mac(key: bytes, manifest_bytes: bytes) -> str:
+    return hmac.new(key, b"tracker-backup/1 manifest\n" + manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def sign(folder: str | os.PathLike, key: bytes) -> None:
+    """Write `manifest.sig`: the HMAC-SHA256 of manifest.json's exact bytes under `key`."""
+    folder = Path(folder)
+    body = (folder / MANIFEST_FILE).read_bytes()
+    text = json.dumps({"algorithm": SIGNATURE_ALGORITHM, "key_id": key_id(key), "signature": _mac(key, body)},
+                      indent=2) + "\n"
+    with (folder / SIGNATURE_FILE).open("w", encoding="ascii") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def check_signature(folder: str | os.PathLike, key: bytes | None = None, *, trust_unsigned: bool = False) -> bool:
+    """Whether manifest.json carries a valid signature (True), or none and `trust_unsigned` (False);
+    otherwise BackupError saying what is wrong and, for an unsigned backup, how to accept it."""
+    folder = Path(folder)
+    path = folder / SIGNATURE_FILE
+    if not path.exists():
+        if trust_unsigned:
+            log.warning("backup %s has no signature; accepted as trusted by the operator", folder)
+            return False
+        raise BackupError(
+            f"backup {folder} has no signature ({SIGNATURE_FILE}): it was made before backups were signed, or its "
+            "signature was removed — and then its manifest may have been rewritten too. Only if you know where this "
+            "backup comes from, accept it knowingly: manage.py verify DIR --trust-unsigned, then "
+            "manage.py restore DIR --trust-unsigned (recorded in the audit log)", "unsigned")
+    key = key if key is not None else signing_key()
+    try:
+        sig = json.loads(path.read_text(encoding="ascii"))
+        algorithm, signer, mac = sig["algorithm"], sig["key_id"], sig["signature"]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        raise BackupError(f"backup {folder}: {SIGNATURE_FILE} is not a signature ({e}); the backup is refused",
+                          "signature") from e
+    if algorithm != SIGNATURE_ALGORITHM:
+        raise BackupError(f"backup {folder}: signature algorithm {algorithm!r} is not {SIGNATURE_ALGORITHM}; "
+                          "the backup is refused", "signature")
+    if not (isinstance(mac, str) and hmac.compare_digest(mac, _mac(key, (folder / MANIFEST_FILE).read_bytes()))):
+        if signer != key_id(key):
+            raise BackupError(f"backup {folder} was signed with another key (key id {signer}; this machine's is "
+                              f"{key_id(key)}), or its signature was forged: give the key of the machine that made "
+                              "it as TRACKER_BACKUP_KEY to check it", "signature")
+        raise BackupError(f"backup {folder}: the manifest's signature does not match — manifest.json was changed "
+                          "after the backup was made (forged or damaged); the backup is refused", "signature")
+    return True
+
+
 # ---------------------------------------------------------------------------------- verify
 
 
@@ -270,13 +362,16 @@ def read_manifest(folder: str | os.PathLike) -> Manifest:
         raise BackupError(f"{path} is not a valid manifest: {e}") from e
 
 
-def verify(folder: str | os.PathLike) -> Manifest:
-    """Check a backup against its manifest: the files and their sha256, then the store's schema
-    version, every table's row count and content checksum, and its sequences. Raises BackupError
-    listing every problem found."""
+def verify(folder: str | os.PathLike, *, key: bytes | None = None, trust_unsigned: bool = False) -> Manifest:
+    """Check a backup against its manifest: the manifest's signature (with `key`, default the
+    settings' backup key), the files and their sha256, then the store's schema version, every
+    table's row count and content checksum, and its sequences. Raises BackupError listing every
+    problem found. `trust_unsigned` accepts a backup that has no signature at all — never one whose
+    signature does not match."""
     folder = Path(folder)
     manifest = read_manifest(folder)
-    present = {p.name for p in folder.iterdir()} - {MANIFEST_FILE}
+    check_signature(folder, key, trust_unsigned=trust_unsigned)
+    present = {p.name for p in folder.iterdir()} - {MANIFEST_FILE, SIGNATURE_FILE}
     problems = [f"{name} is missing" for name in sorted(set(manifest.files) - present)]
     problems += [f"{name} is not listed in the manifest" for name in sorted(present - set(manifest.files))]
     for name in sorted(set(manifest.files) & present):
@@ -326,14 +421,17 @@ def _locked(path: Path) -> bool:
 
 
 def restore(folder: str | os.PathLike, target: str | os.PathLike, *, actor: str = "system",
-            now: dt.datetime | None = None) -> Restored:
-    """Replace the store at `target` with the backup in `folder`, after verifying it.
+            now: dt.datetime | None = None, key: bytes | None = None, trust_unsigned: bool = False) -> Restored:
+    """Replace the store at `target` with the backup in `folder`, after verifying it (its
+    signature too: see `verify`; an unsigned backup accepted with `trust_unsigned` says so in the
+    audit row).
 
     Refuses while another process (the app) has the store open. The store replaced is kept as
     `<name>.before-restore-<time>`; the backup is copied next to the target, its sha256 checked
     again there, and renamed over it in one step."""
     folder, target = Path(folder), Path(target)
-    manifest = verify(folder)
+    manifest = verify(folder, key=key, trust_unsigned=trust_unsigned)
+    signed = (folder / SIGNATURE_FILE).is_file()  # verify let an unsigned one through only when trusted
     if manifest.schema_version > LATEST_VERSION:
         raise BackupError(f"backup {folder} has schema version {manifest.schema_version}, newer than this release "
                           f"knows ({LATEST_VERSION}); restore it with the release that made it "
@@ -371,7 +469,8 @@ def restore(folder: str | os.PathLike, target: str | os.PathLike, *, actor: str 
     try:
         audit(con, actor, "backup.restored", str(folder),
               {"created_at": manifest.created_at.isoformat(), "app_version": manifest.app_version,
-               "schema_version": manifest.schema_version, "previous": str(previous) if previous else None})
+               "schema_version": manifest.schema_version, "previous": str(previous) if previous else None,
+               "signature": "valid" if signed else "none: accepted as trusted by the operator"})
     finally:
         con.close()
     return Restored(manifest=manifest, target=target, previous=previous)
@@ -413,7 +512,7 @@ def create_in(con: sql.Con, base: str | os.PathLike, *, actor: str = "system", k
     while path.exists() or path.with_name(path.name + ".partial").exists():
         n += 1
         path = base / f"{name}-{n}"
-    manifest = create(con, path, actor=actor)
+    manifest = create(con, path, actor=actor, key=signing_key(create=True, backups=base))
     if keep is not None:
         prune(base, keep)
     return path, manifest

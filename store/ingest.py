@@ -90,8 +90,11 @@ def _records(table: pd.DataFrame) -> list[Record]:
                                               strict=True)]
 
 
-def _organisations(con: sql.Con) -> Organisations:
+def _organisations(con: sql.Con, only: set[str] | None = None) -> Organisations:
+    """Every organisation, or those of `only`, findable by id, registered name or credit code."""
     orgs = organisations.orgs(con)
+    if only is not None:
+        orgs = orgs[orgs.org_id.isin(only)]
     return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist())
 
 
@@ -109,9 +112,12 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
     """Check tidy records (org, period, indicator, value, unit); collect every problem.
 
     `problems` are those already found while reading the file (rows of the wrong shape). With
-    `who`, an organisation outside their scope is refused (AuthorizationError) before any
-    comparison with stored figures: a message must not reveal another firm's numbers, or whether
-    a name or credit code is registered."""
+    `who`, a submitter who may write within a scope (a park manager, an enterprise) is given only
+    the organisations of that scope to find names in: a row naming any other registered
+    organisation gets exactly the problem an unknown name gets ("unknown organisation or one you
+    may not submit for"), so an upload cannot tell who is registered, and no stored figure of
+    another firm is compared with; the attempt is still written to the audit log
+    (`access.denied`). A role that may write nothing is refused whole (AuthorizationError)."""
     problems = list(problems)
     table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     if missing := validation.missing_columns(name, table.columns, TIDY_COLUMNS):
@@ -122,13 +128,18 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
     orgs = _organisations(con)
     allowed = access.writable_ids(con, who) if who is not None else None
     guard = None
+    records = _records(table)
+    if allowed and who is not None:
+        if foreign := {found for rec in records if (found := orgs.find(rec.org)[0]) is not None} - allowed:
+            access.note_denied(con, who, "submit figures for", foreign)
+        orgs = _organisations(con, only=allowed)
     if allowed is not None:
 
         def guard(named: set[str]) -> None:
             if foreign := named - allowed:
                 access.require_write(con, who, foreign, "submit figures for")
 
-    outcome = validation.validate(name, _records(table), catalog, orgs, stored=_stored(con), today=today,
+    outcome = validation.validate(name, records, catalog, orgs, stored=_stored(con), today=today,
                                   earlier=problems, guard=guard)
     return Checked(file=name, rows=pd.DataFrame(outcome.figures, columns=ROW_COLUMNS), problems=tuple(outcome.problems))
 

@@ -16,6 +16,16 @@ from store import demo, plans
 from store.catalog import Catalog, load_catalog
 from store.db import connect
 
+BACKUP_KEY = "test-backup-key-" + "b" * 40
+
+
+@pytest.fixture(autouse=True)
+def backup_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test signs and checks backups with a fixed key (never data/secrets/ of the checkout);
+    subprocesses inherit it through the environment."""
+    monkeypatch.setenv("TRACKER_BACKUP_KEY", BACKUP_KEY)
+    return BACKUP_KEY
+
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from domain.access import SYSTEM, Identity, Role
+from domain.credit_code import credit_code_problem, make_credit_code
 from domain.periods import Period
 from store import access, ingest, users
 from store.access import AuthorizationError
@@ -314,13 +315,22 @@ def do_submit(con, catalog, tmp_path: Path, how: str, user: Identity, rows: list
     return ingest.import_file(con, catalog, path, who=user, explanation=EXPLANATION)
 
 
+def refused_as(how: str, org: str):
+    """What refusing a row for another firm raises: the data layer's AuthorizationError when checked
+    rows reach `submit` directly; through a file, the row problem an unknown name gets (issue 16:
+    an upload must not tell a registered firm outside the scope from an unknown one)."""
+    if how == "submit":
+        return pytest.raises(AuthorizationError, match=org)
+    return pytest.raises(ingest.SubmissionRejected, match="unknown organisation, or one you may not submit figures for")
+
+
 @pytest.mark.parametrize("how", ["submit", "import_file"])
 def test_park_manager_cannot_write_another_parks_enterprise(con, catalog, tmp_path, how):
     t = targets(con)
     rows = [acceptable_row(con, catalog, t["own_enterprise"]),
             acceptable_row(con, catalog, t["other_park_enterprise"])]
     before, since = counts(con), last_audit_id(con)
-    with pytest.raises(AuthorizationError, match=t["other_park_enterprise"]):
+    with refused_as(how, t["other_park_enterprise"]):
         do_submit(con, catalog, tmp_path, how, who(con, "park-softcity"), rows)
     assert counts(con) == before  # not even the own-park row landed
     assert_one_denial(con, since, "park-softcity", t["other_park_enterprise"])
@@ -356,7 +366,7 @@ def test_enterprise_user_writes_only_itself(con, catalog, tmp_path, how):
     t = targets(con)
     ent = who(con, "enterprise")
     before = counts(con)
-    with pytest.raises(AuthorizationError):
+    with refused_as(how, t["sibling_enterprise"]):
         do_submit(con, catalog, tmp_path, how, ent, [acceptable_row(con, catalog, t["sibling_enterprise"])])
     assert counts(con) == before
     do_submit(con, catalog, tmp_path, how, ent, [acceptable_row(con, catalog, t["own_enterprise"])])
@@ -616,14 +626,53 @@ def test_cli_init_demo_prints_each_demo_password_once(tmp_path):
 
 def test_validation_never_quotes_another_parks_figures(con, catalog, tmp_path):
     """Regression: validating a file used to compare rows with stored figures before the scope
-    check, so its messages quoted another firm's numbers. Now the file is refused first."""
+    check, so its messages quoted another firm's numbers. Now another park's firm is not even
+    found: its row gets the unknown-organisation problem, and the attempt is audited."""
     t = targets(con)
     other = t["other_park_enterprise"]
     # a value 10⁴ off and a part above its total would both quote the stored figures
     rows = [[other, "2016Q4", "software_products", "999999999", "万元"]]
     since = last_audit_id(con)
-    with pytest.raises(AuthorizationError, match=other):
-        ingest.validate_tidy(con, catalog, "probe.csv", table_of(rows), who=who(con, "park-softcity"))
+    checked = ingest.validate_tidy(con, catalog, "probe.csv", table_of(rows), who=who(con, "park-softcity"))
+    assert [p.reason.code for p in checked.problems] == ["validation.org_unknown"]
+    assert checked.rows.empty
     denied = rawsql.frame(con, "SELECT actor, object FROM audit_log WHERE audit_id > ? AND action = 'access.denied'",
                           [since])
     assert denied.to_dict(orient="records") == [{"actor": "park-softcity", "object": other}]
+
+
+def unregistered_credit_code(con) -> str:
+    """A unified social credit code with a valid check character that no organisation holds."""
+    taken = set(rawsql.frame(con, "SELECT credit_code FROM orgs WHERE credit_code IS NOT NULL").credit_code)
+    code = next(c for n in range(100) if (c := make_credit_code(f"91370200MA{n:07d}")) not in taken)
+    assert credit_code_problem(code) is None
+    return code
+
+
+@pytest.mark.parametrize("username", ["park-softcity", "enterprise"])
+def test_an_organisation_outside_the_scope_gets_the_answer_an_unknown_one_gets(con, catalog, username):
+    """Another park's firm named by id, registered name or credit code, and names nobody registered:
+    each row's problem is the same (code, column, words in both languages); only the forbidden
+    ones leave an access.denied row for the administrator."""
+    t = targets(con)
+    other = t["other_park_enterprise"]
+    name, code = rawsql.first(con, "SELECT name_zh, credit_code FROM orgs WHERE org_id = ?", [other])
+    assert code, "the demo firm has a credit code"
+    forbidden = [other, name, code]
+    unknown = ["ent-no-such-firm", "没有这家企业有限公司", unregistered_credit_code(con)]
+    user = who(con, username)
+    answers = {}
+    for typed in forbidden + unknown:
+        since = last_audit_id(con)
+        row = [typed, "2015Q4", "software_revenue", "100", "万元"]
+        checked = ingest.validate_tidy(con, catalog, "probe.csv", table_of([row]), who=user)
+        (problem,) = checked.problems
+        answers[typed] = (problem.row, problem.column, problem.severity, problem.reason,
+                          problem.reason.render("zh"), problem.reason.render("en"))
+        denied = audit_rows_after(con, since)
+        if typed in forbidden:
+            assert_one_denial(con, since, username, other)
+        else:
+            assert denied.empty, denied
+    assert len(set(answers.values())) == 1, answers
+    assert answers[other][4] == "未知单位或无权为该单位填报：请填写本单位（或本园区企业）的编号、登记全称或统一社会信用代码"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,13 +21,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from domain import config
 from domain.access import Identity, Role
 from store import backup, submissions
 from store.access import AuthorizationError
 from store.backup import BackupError
 from store.db import LATEST_VERSION, connect, table_digests
 from tests import rawsql
-from tests.conftest import demo_with_users
+from tests.conftest import BACKUP_KEY, demo_with_users
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Backup-test-passphrase-1"
@@ -81,7 +83,7 @@ def test_a_backup_holds_every_table_and_restores_to_the_same_store(tmp_path, sou
     con = connect(source)
     manifest = backup.create(con, tmp_path / "b1", actor="tester")
     con.close()
-    assert sorted(p.name for p in (tmp_path / "b1").iterdir()) == ["manifest.json", "store.duckdb"]
+    assert sorted(p.name for p in (tmp_path / "b1").iterdir()) == ["manifest.json", "manifest.sig", "store.duckdb"]
     assert {k: (v.rows, v.checksum) for k, v in manifest.tables.items()} == expected
     assert manifest.schema_version == LATEST_VERSION and manifest.created_by == "tester"
     assert manifest.files == {"store.duckdb": backup.sha256(tmp_path / "b1" / "store.duckdb")}
@@ -169,6 +171,11 @@ def made(tmp_path, source) -> Path:
     return tmp_path / "b"
 
 
+def shown(body: str) -> str:
+    """A markdown body as read: backslash escapes of punctuation (ui/text.py) undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body)
+
+
 def flip_a_byte(path: Path) -> None:
     with path.open("r+b") as f:
         f.seek(path.stat().st_size // 2)
@@ -177,10 +184,14 @@ def flip_a_byte(path: Path) -> None:
         f.write(bytes([byte[0] ^ 0xFF]))
 
 
-def _edit_manifest(folder: Path, change) -> None:
+def _edit_manifest(folder: Path, change, resign: bool = True) -> None:
+    """Change the manifest; re-signed with the right key (as only its owner could), so that the
+    checks behind the signature are what is tested."""
     data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     change(data)
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    if resign:
+        backup.sign(folder, BACKUP_KEY.encode())
 
 
 @pytest.mark.parametrize("damage, words", [
@@ -260,6 +271,131 @@ def test_a_store_in_use_is_not_replaced(tmp_path, made, source, held):
         source.name]
 
 
+# ------------------------------------------------------------------------------- signature
+
+
+def forge(folder: Path, password_hash: str = "$2b$12$" + "x" * 53) -> None:
+    """What an intruder who can write the backup directory (but not read the key) does: change an
+    administrator's password hash in the backed-up store, then compute the manifest again with the
+    product's own code, so that every checksum, row count and sha256 matches."""
+    store = folder / "store.duckdb"
+    con = connect(store)
+    con.execute("UPDATE users SET password_hash = ? WHERE username = 'admin'", [password_hash])
+    con.close()
+    manifest = backup.read_manifest(folder)
+    _, tables, sequences, _ = backup._read_store(store)
+    forged = manifest.model_copy(update={"tables": tables, "sequences": sequences,
+                                         "files": {"store.duckdb": backup.sha256(store)}})
+    backup._write_manifest(folder / "manifest.json", forged)
+
+
+def assert_forgery_is_otherwise_perfect(folder: Path) -> None:
+    """Without its signature the forged backup passes every other check: only the key stops it."""
+    manifest = backup.read_manifest(folder)
+    assert backup.sha256(folder / "store.duckdb") == manifest.files["store.duckdb"]
+    assert backup._store_problems(folder / "store.duckdb", manifest) == []
+
+
+@pytest.mark.parametrize("signature, words", [
+    ("left as it was", "signature does not match"),
+    ("removed", "has no signature .*--trust-unsigned"),
+    ("made with a key of the intruder's own", "signed with another key"),
+    ("copied key id, made-up value", "signature does not match"),
+    ("garbled", "manifest.sig is not a signature"),
+    ("another algorithm", "algorithm 'sha256'"),
+])
+def test_an_edited_backup_with_a_recomputed_manifest_is_refused(tmp_path, made, source, signature, words):
+    forge(made)
+    sig = made / "manifest.sig"
+    original = json.loads(sig.read_text(encoding="ascii"))
+    match signature:
+        case "removed":
+            sig.unlink()
+        case "made with a key of the intruder's own":
+            backup.sign(made, b"intruder-key-" + b"i" * 40)
+        case "copied key id, made-up value":
+            sig.write_text(json.dumps({**original, "signature": "0" * 64}), encoding="ascii")
+        case "garbled":
+            sig.write_text("{", encoding="ascii")
+        case "another algorithm":
+            sig.write_text(json.dumps({**original, "algorithm": "sha256"}), encoding="ascii")
+    assert_forgery_is_otherwise_perfect(made)
+    with pytest.raises(BackupError, match=words):
+        backup.verify(made)
+    before = backup.sha256(source)
+    with pytest.raises(BackupError, match=words):
+        backup.restore(made, source)
+    assert backup.sha256(source) == before  # the store is untouched, nothing set aside, no copy left
+    assert sorted(p.name for p in tmp_path.iterdir() if source.name in p.name) == [source.name]
+    elsewhere = tmp_path / "drill" / "restored.duckdb"
+    with pytest.raises(BackupError, match=words):
+        backup.restore(made, elsewhere)
+    assert not elsewhere.parent.exists() or not any(elsewhere.parent.iterdir())
+
+
+def test_the_app_lists_a_forged_backup_as_refused(tmp_path, source):
+    base = tmp_path / "backups"
+    con = connect(source)
+    good, _ = backup.create_in(con, base, now=dt.datetime(2024, 1, 1, 2, 30))
+    bad, _ = backup.create_in(con, base, now=dt.datetime(2024, 1, 2, 2, 30))
+    forge(bad)
+    from service import queries
+
+    admin = Identity(username="admin", display_name="admin", role=Role.ADMIN)
+    checked = queries.verify_backups(con, admin, base)
+    con.close()
+    assert checked[good.name] is None and "signature does not match" in checked[bad.name]
+
+
+def test_an_unsigned_backup_is_accepted_only_knowingly_and_the_restore_says_so(tmp_path, made):
+    (made / "manifest.sig").unlink()  # as a backup made before backups were signed
+    with pytest.raises(BackupError, match="--trust-unsigned") as refused:
+        backup.verify(made)
+    assert refused.value.kind == "unsigned"
+    assert backup.verify(made, trust_unsigned=True) == backup.read_manifest(made)
+    target = tmp_path / "restored.duckdb"
+    with pytest.raises(BackupError, match="--trust-unsigned"):
+        backup.restore(made, target)
+    assert not target.exists()
+    backup.restore(made, target, actor="ops", trust_unsigned=True)
+    row = frame(target, "SELECT actor, detail FROM audit_log WHERE action = 'backup.restored'")
+    assert list(row.actor) == ["ops"]
+    assert json.loads(row.detail[0])["signature"] == "none: accepted as trusted by the operator"
+    # A forged one stays refused even with the flag: only a missing signature can be trusted.
+    forge(made)
+    backup.sign(made, b"intruder-key-" + b"i" * 40)
+    with pytest.raises(BackupError, match="signed with another key"):
+        backup.verify(made, trust_unsigned=True)
+
+
+def test_the_key_stays_outside_the_backup(tmp_path, made, backup_key):
+    for path in made.iterdir():
+        assert backup_key.encode() not in path.read_bytes(), path.name
+    assert json.loads((made / "manifest.sig").read_text(encoding="ascii"))["key_id"] == backup.key_id(
+        backup_key.encode())
+
+
+def test_without_a_configured_key_one_is_generated_by_the_first_backup_only(tmp_path, source, monkeypatch):
+    monkeypatch.delenv("TRACKER_BACKUP_KEY")
+    key_file = tmp_path / "secrets" / "backup_key"
+    monkeypatch.setattr(config, "BACKUP_KEY_FILE", key_file)
+    con = connect(source)
+    backup.create(con, tmp_path / "b" / "first")
+    with pytest.raises(BackupError, match="inside the backups' directory"):  # a key among the backups signs nothing
+        monkeypatch.setattr(config, "BACKUP_KEY_FILE", tmp_path / "backups" / "key")
+        backup.create_in(con, tmp_path / "backups")
+    con.close()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600" and len(key_file.read_bytes()) >= 32
+    monkeypatch.setattr(config, "BACKUP_KEY_FILE", key_file)
+    backup.verify(tmp_path / "b" / "first")
+    monkeypatch.setattr(config, "BACKUP_KEY_FILE", tmp_path / "elsewhere" / "backup_key")  # another machine
+    with pytest.raises(BackupError, match="no backup key on this machine"):
+        backup.verify(tmp_path / "b" / "first")
+    assert not (tmp_path / "elsewhere").exists()  # a verify never makes a key
+    monkeypatch.setenv("TRACKER_BACKUP_KEY", key_file.read_text(encoding="ascii"))  # the key carried over
+    backup.verify(tmp_path / "b" / "first")
+
+
 # ---------------------------------------------------------------------------- command line
 
 
@@ -286,6 +422,21 @@ def test_backup_verify_restore_from_the_command_line(tmp_path, source):
     flip_a_byte(tmp_path / "cli" / "store.duckdb")
     broken = manage("verify", str(tmp_path / "cli"), db=source)
     assert broken.returncode == 2 and "sha256 differs" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_the_command_line_refuses_a_forged_backup_and_trusts_an_unsigned_one_only_when_told(tmp_path, made):
+    forge(made)
+    refused = manage("verify", str(made), db=made.parent / "x.duckdb")
+    assert refused.returncode == 2 and "signature does not match" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    restored = manage("restore", str(made), db=made.parent / "x.duckdb")
+    assert restored.returncode == 2 and "signature does not match" in restored.stderr
+    assert not (made.parent / "x.duckdb").exists()
+    (made / "manifest.sig").unlink()
+    unsigned = manage("verify", str(made), db=made.parent / "x.duckdb")
+    assert unsigned.returncode == 2 and "--trust-unsigned" in unsigned.stderr
+    trusted = manage("verify", str(made), "--trust-unsigned", db=made.parent / "x.duckdb")
+    assert trusted.returncode == 0 and "is intact" in trusted.stdout and "no signature" in trusted.stderr
 
 
 def test_the_command_line_points_to_the_app_while_it_runs(tmp_path, source, held):
@@ -365,7 +516,8 @@ def test_an_administrator_backs_up_from_the_app(tmp_path, source, app_store, mon
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page("pages/backup.py").run()
     assert [h.value for h in at.header] == ["备份"]
-    assert "每天 03:00" in at.info[0].value and "保留最近 7 份" in at.info[0].value
+    # (markdown elements: the parameters arrive escaped, 03\:00, and read 03:00 — see tests/test_text.py)
+    assert "每天 03:00" in shown(at.info[0].value) and "保留最近 7 份" in shown(at.info[0].value)
     assert "暂无备份" in " ".join(i.value for i in at.info)
     (now,) = [b for b in at.button if b.label == "立即备份"]
     now.click().run()
@@ -373,7 +525,7 @@ def test_an_administrator_backs_up_from_the_app(tmp_path, source, app_store, mon
     (entry,) = backup.backups(base)
     assert entry.manifest.created_by == "admin"
     n = entry.manifest.tables["observations"].rows
-    assert at.success[0].value == f"备份 {entry.path.name} 已写入并校验通过：{n} 条数据。"
+    assert shown(at.success[0].value) == f"备份 {entry.path.name} 已写入并校验通过：{n} 条数据。"
     table = at.dataframe[0].value
     assert list(table["备份"]) == [entry.path.name] and list(table["状态"]) == ["未校验"]
     (check,) = [b for b in at.button if b.label == "校验全部备份"]

@@ -72,7 +72,7 @@ def test_the_readme_states_each_default():
 
 def test_defaults():
     assert Settings.from_environ({}).model_dump() == {
-        "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_dir": None,
+        "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_key": None, "backup_dir": None,
         "backup_at": dt.time(2, 30), "backup_keep": 14, "browser_path": None}
 
 

@@ -1,10 +1,10 @@
-"""Text from users stays text: in tables a spreadsheet could open, and in markdown elements."""
+"""Text from users stays text in tables a spreadsheet could open (markdown elements: tests/test_text.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ui import safe, tables
+from ui import tables
 
 
 def test_user_text_in_a_shown_table_cannot_become_a_formula():
@@ -18,8 +18,3 @@ def test_user_text_in_a_shown_table_cannot_become_a_formula():
     row = shown.iloc[0].tolist()
     assert "'=HYPERLINK(\"http://x\")" in row and "'@alice" in row and "'+cmd|' /C calc'!A0" in row
     assert 7 in row  # numbers stay numbers
-
-
-def test_markdown_in_an_uploaded_cell_is_shown_literally():
-    assert safe.escape_markdown("![b](http://x/beacon)") == "\\!\\[b\\]\\(http://x/beacon\\)"
-    assert safe.escape_markdown(12.5) == 12.5

@@ -74,7 +74,8 @@ def rows(*records: Record) -> list[tuple]:
 # ---------------------------------------------------------------------------- row rules
 
 
-UNKNOWN_ORG = "unknown organisation: give its id or its exact registered name"
+UNKNOWN_ORG = ("unknown organisation, or one you may not submit figures for: give the id, exact registered name or "
+               "unified social credit code of one in your scope")
 NOT_A_PERIOD = "is not a period; write 2015Q3 or 2015年1-9月"
 
 ROW_CASES = [
@@ -394,8 +395,10 @@ def test_missing_columns_are_named_on_the_header_row():
 
 @pytest.mark.parametrize(("problem", "en", "zh"), [
     (Problem(file=FILE, row=3, column="org", value="no-such", reason=Message.of("validation.org_unknown")),
-     "error: upload.csv, row 3, column org (value 'no-such'): unknown organisation: give its id or its exact registered name",
-     "错误：upload.csv，第 3 行，“org”列（值 'no-such'）：未知单位：请填写单位编号、登记全称或统一社会信用代码"),
+     "error: upload.csv, row 3, column org (value 'no-such'): unknown organisation, or one you may not submit figures "
+     "for: give the id, exact registered name or unified social credit code of one in your scope",
+     "错误：upload.csv，第 3 行，“org”列（值 'no-such'）：未知单位或无权为该单位填报：请填写本单位（或本园区企业）的编号、"
+     "登记全称或统一社会信用代码"),
     (Problem(file=FILE, row=2, column="value", value="160", severity=Severity.WARNING,
              reason=Message.of("validation.yoy", change=0.6)),
      "warning: upload.csv, row 2, column value (value '160'): "

@@ -14,6 +14,7 @@ from domain.access import Identity
 from domain.policy import LOCK_MINUTES  # the lock-out rule's number, for the message
 from ui import queries, services, sessions, sso
 from ui.i18n import t
+from ui.text import escape
 
 FORM_KEY = "Login"
 
@@ -27,7 +28,7 @@ def sign_in(lang: str) -> Identity | None:
         who = _password_form(lang, ended)
     if who is None:
         return None
-    st.sidebar.markdown(f"**{who.display_name}** · {t(f'role.{who.role.value}', lang)}")
+    st.sidebar.markdown(f"**{escape(who.display_name)}** · {t(f'role.{who.role.value}', lang)}")
     st.sidebar.button(t("sign_out", lang), on_click=sessions.end, args=(who,))
     sso.signed_in_with_password(who, lang)
     return who

@@ -21,7 +21,8 @@ from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import display, number, pct, period_label
-from ui.i18n import localized, t
+from ui.i18n import localized, md, t
+from ui.text import escape
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
 
@@ -64,12 +65,12 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
     """One plan on the overview: headline target, actual, completion, status, projection,
     targets per status and the headline series against its path and target."""
     with st.container(border=True):
-        st.subheader(localized(plan, "title", lang))
+        st.subheader(escape(localized(plan, "title", lang)))
         if as_of is None or not rows:
             st.info(t("no_data_plan", lang, period="—"))
             return
         head = next((r for r in rows if r.headline), rows[0])
-        st.caption(t("as_of_card", lang, period=period_label(as_of, lang)) + " · " + localized(head, "name", lang))
+        st.caption(t("as_of_card", lang, period=period_label(as_of, lang)) + " · " + escape(localized(head, "name", lang)))
         actual, unit = display(head.actual, head.unit)
         projected, _ = display(head.projected_value, head.unit)
         target, _ = display(head.target, head.unit)
@@ -83,7 +84,7 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         cells[4].metric(t("format.with_unit", lang, label=t("projected", lang), unit=unit), number(projected))
         left, right = st.columns([2, 3])
         with left:
-            st.caption(t("format.labelled", lang, label=t("reason", lang), value=head.reason))
+            st.caption(md("format.labelled", lang, label=t("reason", lang), value=head.reason))
             st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:

@@ -19,10 +19,11 @@ from domain.models import Indicator, OrgKind
 from domain.observation import ObsStatus
 from domain.periods import Period, last_complete_quarter
 from domain.validation import Problem, Severity, explanation_missing
-from ui import queries, safe, services
+from ui import queries, services
 from ui.format import period_label
-from ui.i18n import render, t
+from ui.i18n import md_message, t
 from ui.services import Checked
+from ui.text import escape
 
 MAX_SHOWN = 200
 
@@ -62,12 +63,13 @@ def reporting_periods(today: dt.date | None = None, back: int = 12) -> list[Peri
 
 
 def problems_table(problems: list[Problem], lang: str) -> pd.DataFrame:
-    """Problems for st.table, which renders markdown: cell text and headers from the file are escaped."""
+    """Problems for st.table, which renders markdown: a column name or cell from the file is
+    escaped, and so is every parameter of a reason (its catalog words are not)."""
     return pd.DataFrame([{
         t("severity", lang): t("error", lang) if p.severity == Severity.ERROR else t("warning", lang),
-        t("row", lang): p.row, t("column", lang): safe.escape_markdown(p.column),
-        t("cell_value", lang): safe.escape_markdown(p.value),
-        t("reason", lang): safe.escape_markdown(render(p.reason, lang)),
+        t("row", lang): p.row, t("column", lang): None if p.column is None else escape(p.column),
+        t("cell_value", lang): None if p.value is None else escape(p.value),
+        t("reason", lang): md_message(p.reason, lang),
     } for p in problems])
 
 

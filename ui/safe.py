@@ -29,11 +29,3 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so Excel shows Chinese correctly, formula triggers neutralised."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
-
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~"})
-
-
-def escape_markdown(text: object) -> object:
-    """Text from a file shown in a markdown-rendering element (st.table cells) as plain text."""
-    return text.translate(_MARKDOWN) if isinstance(text, str) else text

@@ -27,7 +27,7 @@ from domain.messages import Message, render
 from domain.policy import Permission, may
 from ui import queries, services
 from ui.i18n import t
-from ui.safe import escape_markdown
+from ui.text import md_message
 
 log = logging.getLogger("tracker.sso")
 PROBE_TTL_S = 60.0  # how long a provider's answer (or silence) is believed before asking again
@@ -102,7 +102,7 @@ def _mapped(provider: sso.Provider, lang: str) -> Identity | None:
         if st.session_state.get("sso_refused") != seen:  # one audit row per refusal, not per rerun
             services.record_sso_refused(email or "", refusal.code.removeprefix("sso.refused."), provider.name)
             st.session_state["sso_refused"] = seen
-        st.error(escape_markdown(render(refusal, lang)))
+        st.error(md_message(refusal, lang))
         _sign_out_button(lang, "sso_sign_out_refused")
         return None
     if st.session_state.get("signed_in_as") != who.username:
@@ -157,5 +157,5 @@ def signed_in_with_password(who: Identity, lang: str) -> None:
     result = check()
     problems = result.problems or (provider_problems(result.provider) if result.provider else ())
     if problems:
-        lines = "\n".join(f"- {escape_markdown(render(p, lang))}" for p in problems)
+        lines = "\n".join(f"- {md_message(p, lang)}" for p in problems)
         st.sidebar.warning(f"{t('sso.admin_heading', lang)}\n\n{lines}")
