@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,11 +192,16 @@ class StoredFigures(Protocol):
     def __call__(self, pairs: Sequence[tuple[str, str]], periods: Sequence[Period]) -> Mapping[Key, float]: ...
 
 
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def parse_number(text: str) -> float:
     """A number as people type it: full-width digits, thousands separators, spaces."""
     s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "").replace(" ", "")
     if s in ("", "-", "—"):
         raise ValueError("empty")
+    if not _NUMBER.fullmatch(s):  # float() would also take "66_000", "infinity" and "nan"
+        raise ValueError("not a number")
     x = float(s)
     if math.isnan(x) or math.isinf(x):
         raise ValueError("not finite")
