@@ -12,6 +12,8 @@ import getpass
 import json
 import math
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import duckdb
@@ -468,3 +470,12 @@ def main(argv: list[str] | None = None) -> int:
               "was stored. If the disk is full, free space and run the command again; if the file is damaged, "
               "restore the latest backup (python manage.py restore DIR).", file=sys.stderr)
         return 2
+    except OSError as e:  # a file named on the command line that cannot be read or written
+        where = f" {e.filename}" if e.filename else ""
+        print(f"error: cannot use{where}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    except Exception:  # a fault of ours, not of the input: the details go to a log file, not the screen
+        with tempfile.NamedTemporaryFile("w", prefix="tracker-cli-", suffix=".log", delete=False) as f:
+            traceback.print_exc(file=f)
+        print(f"error: the command failed unexpectedly; the details are in {f.name}", file=sys.stderr)
+        return 3
