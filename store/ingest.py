@@ -28,8 +28,8 @@ from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
 
-__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_file", "import_file", "read_file", "submit",
-           "validate_tidy"]
+__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "guard_for",
+           "import_file", "organisations_known", "read_file", "refused", "rejected", "stored_figures", "submit", "validate_tidy"]
 
 ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *submissions.OPTIONAL_COLUMNS,
                "yoy_column"]  # validation.Figure's fields
@@ -90,12 +90,13 @@ def _records(table: pd.DataFrame) -> list[Record]:
                                               strict=True)]
 
 
-def _organisations(con: sql.Con) -> Organisations:
+def organisations_known(con: sql.Con) -> Organisations:
+    """Every organisation the store knows, by id, name and credit code (what a file may name)."""
     orgs = organisations.orgs(con)
     return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist())
 
 
-def _stored(con: sql.Con) -> validation.StoredFigures:
+def stored_figures(con: sql.Con) -> validation.StoredFigures:
     """The validator's window on the stored figures (see validation.StoredFigures)."""
     def read(pairs: Sequence[tuple[str, str]], periods: Sequence[Period]) -> Mapping[Key, float]:
         stored = figures.current_values(con, pd.DataFrame(pairs, columns=["org_id", "indicator_id"]), periods)
@@ -112,6 +113,25 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
     `who`, an organisation outside their scope is refused (AuthorizationError) before any
     comparison with stored figures: a message must not reveal another firm's numbers, or whether
     a name or credit code is registered."""
+    return _validate(catalog, name, table, organisations_known(con), stored_figures(con), guard_for(con, who), today, problems)
+
+
+def guard_for(con: sql.Con, who: Identity | None) -> Callable[[set[str]], None] | None:
+    """What refuses organisations outside `who`'s scope (AuthorizationError, audited), or None
+    when `who` may write everywhere (or is not given)."""
+    allowed = access.writable_ids(con, who) if who is not None else None
+    if allowed is None:
+        return None
+
+    def guard(named: set[str]) -> None:
+        if foreign := named - allowed:
+            access.require_write(con, who, foreign, "submit figures for")
+    return guard
+
+
+def _validate(catalog: Catalog, name: str, table: pd.DataFrame, orgs: Organisations,
+              stored: validation.StoredFigures, guard: Callable[[set[str]], None] | None,
+              today: dt.date | None, problems: Iterable[Problem]) -> Checked:
     problems = list(problems)
     table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     if missing := validation.missing_columns(name, table.columns, TIDY_COLUMNS):
@@ -119,30 +139,39 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
             problems.extend(missing)
         return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
                        problems=tuple(problems))
-    orgs = _organisations(con)
-    allowed = access.writable_ids(con, who) if who is not None else None
-    guard = None
-    if allowed is not None:
-
-        def guard(named: set[str]) -> None:
-            if foreign := named - allowed:
-                access.require_write(con, who, foreign, "submit figures for")
-
-    outcome = validation.validate(name, _records(table), catalog, orgs, stored=_stored(con), today=today,
+    outcome = validation.validate(name, _records(table), catalog, orgs, stored=stored, today=today,
                                   earlier=problems, guard=guard)
     return Checked(file=name, rows=pd.DataFrame(outcome.figures, columns=ROW_COLUMNS), problems=tuple(outcome.problems))
 
 
 def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None,
                who: Identity | None = None) -> Checked:
-    """Read and validate an uploaded file of either layout; a file that cannot be read at all
-    comes back as a single problem rather than an exception."""
+    """Read and validate an uploaded file of either layout, in this process; a file that cannot be
+    read at all comes back as a single problem rather than an exception. (The app and the command
+    line check in a worker process instead: store/worker.py.)"""
+    return check_bytes(catalog, name, data, organisations_known(con), stored_figures(con), guard_for(con, who), today)
+
+
+def check_bytes(catalog: Catalog, name: str, data: bytes, orgs: Organisations, stored: validation.StoredFigures,
+                guard: Callable[[set[str]], None] | None = None, today: dt.date | None = None) -> Checked:
+    """check_file's work without the store: the organisations, the stored figures and the scope
+    guard are handed in, so a worker process can run it with the parent answering those."""
     try:
         table, shape = read_file(name, data)
     except FileRejected as e:
-        return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
-                       problems=(whole_file(name, e.reason),))
-    return validate_tidy(con, catalog, name, table, today=today, problems=shape, who=who)
+        return rejected(name, e)
+    return _validate(catalog, name, table, orgs, stored, guard, today, shape)
+
+
+def rejected(name: str, e: FileRejected) -> Checked:
+    """A file the reader refused: no rows, one problem at the row and column it names, if any."""
+    return refused(name, Problem(file=name, row=e.row, column=e.column, value=None, reason=e.reason))
+
+
+def refused(name: str, problem: Problem) -> Checked:
+    """A file refused as a whole: no rows, one problem."""
+    return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
+                   problems=(problem,))
 
 
 def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status: str,
@@ -163,16 +192,23 @@ def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status
 
 
 def import_file(con: sql.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
-                explanation: str | None = None, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
+                explanation: str | None = None, progress: Callable[[str], None] | None = None,
+                check: Callable[..., Checked] | None = None) -> tuple[int, int]:
     """Read, validate and commit a file; returns (submission id, rows written). `progress` hears
-    each stage (reading, validated, writing), so an operator can see where a long import is."""
+    each stage (reading, validated, writing), so an operator can see where a long import is.
+    `check` reads and validates (default: check_file, in this process; the command line passes
+    the worker's)."""
     try:
+        # Not read at all when over the limit: a mistaken path to a disk image must not fill memory.
+        if (size := path.stat().st_size) > readers.MAX_BYTES:
+            raise SubmissionRejected([whole_file(path.name, Message.of(
+                "validation.file.too_large", size=size / 2**20, limit=readers.MAX_BYTES / 2**20))])
         data = path.read_bytes()
     except OSError as e:
         raise SubmissionRejected([whole_file(path.name, Message.of("validation.unreadable", error=str(e)))]) from e
     if progress:
         progress(f"reading {path.name} ({len(data)} bytes)")
-    checked = check_file(con, catalog, path.name, data, who=who)
+    checked = (check or check_file)(con, catalog, path.name, data, who=who)
     if progress:
         progress(f"validated {len(checked.rows)} rows: {len(checked.errors)} error(s), {len(checked.warnings)} warning(s)")
     sub = submit(con, checked, who=who, origin="import", status=status, explanation=explanation, progress=progress)
