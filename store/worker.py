@@ -197,13 +197,13 @@ def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt
             else:
                 worker.kill()
         if outcome == "timeout":
-            log.warning("checking %s took longer than %s s: worker %s stopped", name, config.check_timeout, worker.pid)
+            log.warning("checking %r took longer than %s s: worker %s stopped", name, config.check_timeout, worker.pid)
             return _refused(name, Message.of("validation.file.check_timeout", seconds=config.check_timeout))
         if outcome == "memory":
-            log.warning("checking %s needed more than %s MB: worker %s stopped", name, config.check_memory_mb, worker.pid)
+            log.warning("checking %r needed more than %s MB: worker %s stopped", name, config.check_memory_mb, worker.pid)
             return _refused(name, Message.of("validation.file.check_memory", limit=config.check_memory_mb))
         if checked is None:
-            log.error("checking %s: worker %s ended (exit code %s)", name, worker.pid, worker.process.returncode)
+            log.error("checking %r: worker %s ended (exit code %s)", name, worker.pid, worker.process.returncode)
             return _refused(name, Message.of("validation.file.check_failed"))
         return checked
     finally:
