@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 ANALYSIS = ROOT / "bench" / "ANALYSIS.md"
+HOSTILE = ROOT / "bench" / "HOSTILE.md"  # bench/hostile_upload.py's section (issue 16), measured on its own
 FIGURES = ("progress", "pages", "upload", "reports", "memory")
 SCALE = ("small", "province", "national")  # 1×, 10×, 100× the enterprises
 
@@ -302,6 +303,8 @@ def write(results: dict, info: dict, sizes: list[str], started: str, finished: s
     lines += ["Peak memory of the measuring processes themselves (VmHWM): " + "; ".join(
         f"{s} {f} {results[s][f]['peak_rss_mb']:,.0f} MB" for s in sizes for f in ("progress", "pages", "upload", "reports")
         if results.get(s, {}).get(f) and "peak_rss_mb" in results[s][f]) + ".", ""]
+    if HOSTILE.exists():
+        lines += [HOSTILE.read_text(encoding="utf-8").strip(), ""]
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)

@@ -27,6 +27,7 @@ KEY_FILE = ROOT / "data" / "secrets" / "cookie_key"  # the generated fallback; g
 BACKUP_KEY_FILE = ROOT / "data" / "secrets" / "backup_key"  # the same for backup manifests; never in a backup
 MIN_KEY_BYTES = 32
 MAX_SESSION_HOURS = 24 * 30  # a month: a longer-lived sign-in is a stolen cookie waiting to happen
+MIN_CHECK_MEMORY_MB = 512  # below this the worker cannot even import pandas and openpyxl
 
 
 class ConfigError(ValueError):
@@ -99,6 +100,15 @@ class Settings(BaseSettings):
                                description="the time of the nightly backup, `HH:MM`")
     backup_keep: int = Field(14, validation_alias="TRACKER_BACKUP_KEEP",
                              description="how many nightly backups are kept, at least 1")
+    check_timeout: int = Field(30, validation_alias="TRACKER_CHECK_TIMEOUT",
+                               description="seconds reading and checking one uploaded or imported file may take (in a "
+                                           "worker process) before the worker is stopped and the user asked to split "
+                                           "the file, at least 1")
+    check_memory_mb: int = Field(1024, validation_alias="TRACKER_CHECK_MEMORY_MB",
+                                 description="the address space (RLIMIT_AS) of each file-checking worker, in MB, at least "
+                                             f"{MIN_CHECK_MEMORY_MB}; a file needing more is refused")
+    check_workers: int = Field(2, validation_alias="TRACKER_CHECK_WORKERS",
+                               description="files checked at once, each in its own worker; others wait, at least 1")
     browser_path: str | None = Field(None, validation_alias="BROWSER_PATH",
                                      description="the chromium that draws the charts of Word and PDF briefings; "
                                                  "else `chromium` or `chromium-browser` on the PATH")
@@ -147,13 +157,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be a time such as 02:30, not {value!r}") from None
         return value
 
-    @field_validator("backup_keep", mode="before")
+    @field_validator("backup_keep", "check_timeout", "check_workers", mode="before")
     @classmethod
     def _keep(cls, value: Any) -> Any:
-        text = str(value)
-        if not text.isdigit() or int(text) < 1:  # digits only: no "+3", " 3" or "3.0"
-            raise ValueError(f"must be a whole number of at least 1, not {text!r}")
-        return int(text)
+        return _whole(value, 1)
+
+    @field_validator("check_memory_mb", mode="before")
+    @classmethod
+    def _memory(cls, value: Any) -> Any:
+        return _whole(value, MIN_CHECK_MEMORY_MB)
 
     @field_validator("session_hours", mode="before")
     @classmethod
@@ -205,6 +217,13 @@ class Settings(BaseSettings):
         if len(key.encode()) < MIN_KEY_BYTES:
             raise ConfigError(f"the backup key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
         return key.encode()
+
+
+def _whole(value: Any, least: int) -> int:
+    text = str(value)
+    if not text.isdigit() or int(text) < least:  # digits only: no "+3", " 3" or "3.0"
+        raise ValueError(f"must be a whole number of at least {least}, not {text!r}")
+    return int(text)
 
 
 class _FromMapping(Settings):

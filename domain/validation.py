@@ -160,7 +160,10 @@ class Organisations:
     UNKNOWN = Message.of("validation.org_unknown")
 
     def __init__(self, ids: Sequence[str], names: Sequence[str], credit_codes: Sequence[str | None],
-                 kinds: Sequence[str] | None = None):
+                 kinds: Sequence[str] | None = None, within: Iterable[str] | None = None):
+        # `within`: the only organisations a submitter may name (None: all). Any other is answered
+        # as an unknown one, so a file cannot tell who is registered.
+        self.within = None if within is None else frozenset(within)
         # Ids first, then names, then codes: a later kind of key wins where two collide, as before.
         self.by_key = dict(zip(ids, ids, strict=True))
         self.by_key.update(zip(names, ids, strict=True))
@@ -173,6 +176,18 @@ class Organisations:
 
     def find(self, text: str) -> tuple[str | None, Message | None]:
         """(org id, None) or (None, why not)."""
+        org_id, why = self._find(text)
+        if org_id is not None and self.within is not None and org_id not in self.within:
+            return None, self.UNKNOWN
+        return org_id, why
+
+    def outside(self, texts: Iterable[str]) -> set[str]:
+        """The registered organisations named in `texts` that lie outside `within` (for the audit)."""
+        if self.within is None:
+            return set()
+        return {org_id for text in texts if (org_id := self._find(text)[0]) is not None} - self.within
+
+    def _find(self, text: str) -> tuple[str | None, Message | None]:
         if text in self.by_key:
             return self.by_key[text], None
         looks_like_code = len(text) == 18 and text[:2].isdigit()

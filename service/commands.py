@@ -24,7 +24,7 @@ from domain.config import settings
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.reporting import check_deadline_days
-from store import access, audit, backup, demo, ingest, plans, reference, sessions, users
+from store import access, audit, backup, demo, ingest, plans, reference, sessions, users, worker
 from store.db import Con
 
 # ------------------------------------------------------------------------ figures and review
@@ -36,9 +36,12 @@ def check_rows(con: Con, catalog: Catalog, who: Identity, name: str, rows: pd.Da
     return ingest.validate_tidy(con, catalog, name, rows, who=who)
 
 
-def check_file(con: Con, catalog: Catalog, who: Identity, name: str, data: bytes) -> ingest.Checked:
-    """Read and validate an uploaded file of either layout (every problem collected, nothing written)."""
-    return ingest.check_file(con, catalog, name, data, who=who)
+def check_file(con: Con, catalog: Catalog, who: Identity, name: str, data: bytes, *,
+               waiting: Callable[[], None] | None = None) -> ingest.Checked:
+    """Read and validate an uploaded file of either layout (every problem collected, nothing written),
+    in a worker process with a memory and a time cap (store/worker.py); `waiting` is called if the
+    file must wait for a free worker."""
+    return worker.check_file(con, catalog, name, data, who=who, waiting=waiting)
 
 
 def submit(con: Con, who: Identity, checked: ingest.Checked, *, origin: str, status: str,
@@ -51,8 +54,10 @@ def submit(con: Con, who: Identity, checked: ingest.Checked, *, origin: str, sta
 
 def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status: str = "accepted",
                 explanation: str | None = None, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
-    """Read, validate and commit a file, all or nothing; returns (submission id, rows written)."""
-    return ingest.import_file(con, catalog, path, who=who, status=status, explanation=explanation, progress=progress)
+    """Read, validate (in a worker process, as an upload is) and commit a file, all or nothing;
+    returns (submission id, rows written)."""
+    return ingest.import_file(con, catalog, path, who=who, status=status, explanation=explanation, progress=progress,
+                              check=worker.check_file)
 
 
 def review(con: Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:

@@ -28,8 +28,8 @@ from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
 
-__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_file", "import_file", "read_file", "submit",
-           "validate_tidy"]
+__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "guard_for",
+           "import_file", "organisations_known", "read_file", "refused", "rejected", "stored_figures", "submit", "validate_tidy"]
 
 ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *submissions.OPTIONAL_COLUMNS,
                "yoy_column"]  # validation.Figure's fields
@@ -90,15 +90,17 @@ def _records(table: pd.DataFrame) -> list[Record]:
                                               strict=True)]
 
 
-def _organisations(con: sql.Con, only: set[str] | None = None) -> Organisations:
-    """Every organisation, or those of `only`, findable by id, registered name or credit code."""
+def organisations_known(con: sql.Con, who: Identity | None = None) -> Organisations:
+    """The organisations a file may name, by id, name and credit code: every one the store knows, or
+    for a submitter who may write within a scope (a park manager, an enterprise) only those of that
+    scope (`within`: any other registered one is answered as an unknown name)."""
     orgs = organisations.orgs(con)
-    if only is not None:
-        orgs = orgs[orgs.org_id.isin(only)]
-    return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist())
+    allowed = access.writable_ids(con, who) if who is not None else None
+    return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist(),
+                         within=allowed or None)
 
 
-def _stored(con: sql.Con) -> validation.StoredFigures:
+def stored_figures(con: sql.Con) -> validation.StoredFigures:
     """The validator's window on the stored figures (see validation.StoredFigures)."""
     def read(pairs: Sequence[tuple[str, str]], periods: Sequence[Period]) -> Mapping[Key, float]:
         stored = figures.current_values(con, pd.DataFrame(pairs, columns=["org_id", "indicator_id"]), periods)
@@ -118,6 +120,31 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
     may not submit for"), so an upload cannot tell who is registered, and no stored figure of
     another firm is compared with; the attempt is still written to the audit log
     (`access.denied`). A role that may write nothing is refused whole (AuthorizationError)."""
+    return _validate(catalog, name, table, organisations_known(con, who), stored_figures(con), guard_for(con, who),
+                     today, problems)
+
+
+def guard_for(con: sql.Con, who: Identity | None) -> Callable[[set[str]], None] | None:
+    """What deals with organisations named outside `who`'s scope, or None when `who` may write
+    everywhere (or is not given): a scoped submitter's attempt is audited (and answered as an
+    unknown name, see organisations_known); a role that may write nothing is refused
+    (AuthorizationError, audited)."""
+    allowed = access.writable_ids(con, who) if who is not None else None
+    if allowed is None:
+        return None
+
+    def guard(named: set[str]) -> None:
+        if foreign := named - allowed:
+            if allowed:
+                access.note_denied(con, who, "submit figures for", foreign)
+            else:
+                access.require_write(con, who, foreign, "submit figures for")
+    return guard
+
+
+def _validate(catalog: Catalog, name: str, table: pd.DataFrame, orgs: Organisations,
+              stored: validation.StoredFigures, guard: Callable[[set[str]], None] | None,
+              today: dt.date | None, problems: Iterable[Problem]) -> Checked:
     problems = list(problems)
     table = table.rename(columns=lambda c: c if str(c).startswith("__") else str(c).strip().lower())
     if missing := validation.missing_columns(name, table.columns, TIDY_COLUMNS):
@@ -125,35 +152,43 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
             problems.extend(missing)
         return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
                        problems=tuple(problems))
-    orgs = _organisations(con)
-    allowed = access.writable_ids(con, who) if who is not None else None
-    guard = None
     records = _records(table)
-    if allowed and who is not None:
-        if foreign := {found for rec in records if (found := orgs.find(rec.org)[0]) is not None} - allowed:
-            access.note_denied(con, who, "submit figures for", foreign)
-        orgs = _organisations(con, only=allowed)
-    if allowed is not None:
-
-        def guard(named: set[str]) -> None:
-            if foreign := named - allowed:
-                access.require_write(con, who, foreign, "submit figures for")
-
-    outcome = validation.validate(name, records, catalog, orgs, stored=_stored(con), today=today,
+    if guard is not None and (foreign := orgs.outside(rec.org for rec in records)):
+        guard(foreign)  # named, registered, not theirs: audited here, answered as unknown by the rules
+    outcome = validation.validate(name, records, catalog, orgs, stored=stored, today=today,
                                   earlier=problems, guard=guard)
     return Checked(file=name, rows=pd.DataFrame(outcome.figures, columns=ROW_COLUMNS), problems=tuple(outcome.problems))
 
 
 def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt.date | None = None,
                who: Identity | None = None) -> Checked:
-    """Read and validate an uploaded file of either layout; a file that cannot be read at all
-    comes back as a single problem rather than an exception."""
+    """Read and validate an uploaded file of either layout, in this process; a file that cannot be
+    read at all comes back as a single problem rather than an exception. (The app and the command
+    line check in a worker process instead: store/worker.py.)"""
+    return check_bytes(catalog, name, data, organisations_known(con, who), stored_figures(con), guard_for(con, who),
+                       today)
+
+
+def check_bytes(catalog: Catalog, name: str, data: bytes, orgs: Organisations, stored: validation.StoredFigures,
+                guard: Callable[[set[str]], None] | None = None, today: dt.date | None = None) -> Checked:
+    """check_file's work without the store: the organisations, the stored figures and the scope
+    guard are handed in, so a worker process can run it with the parent answering those."""
     try:
         table, shape = read_file(name, data)
     except FileRejected as e:
-        return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
-                       problems=(whole_file(name, e.reason),))
-    return validate_tidy(con, catalog, name, table, today=today, problems=shape, who=who)
+        return rejected(name, e)
+    return _validate(catalog, name, table, orgs, stored, guard, today, shape)
+
+
+def rejected(name: str, e: FileRejected) -> Checked:
+    """A file the reader refused: no rows, one problem at the row and column it names, if any."""
+    return refused(name, Problem(file=name, row=e.row, column=e.column, value=None, reason=e.reason))
+
+
+def refused(name: str, problem: Problem) -> Checked:
+    """A file refused as a whole: no rows, one problem."""
+    return Checked(file=name, rows=pd.DataFrame(columns=[*submissions.OBSERVATION_COLUMNS, "source_row"]),
+                   problems=(problem,))
 
 
 def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status: str,
@@ -174,16 +209,23 @@ def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status
 
 
 def import_file(con: sql.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",
-                explanation: str | None = None, progress: Callable[[str], None] | None = None) -> tuple[int, int]:
+                explanation: str | None = None, progress: Callable[[str], None] | None = None,
+                check: Callable[..., Checked] | None = None) -> tuple[int, int]:
     """Read, validate and commit a file; returns (submission id, rows written). `progress` hears
-    each stage (reading, validated, writing), so an operator can see where a long import is."""
+    each stage (reading, validated, writing), so an operator can see where a long import is.
+    `check` reads and validates (default: check_file, in this process; the command line passes
+    the worker's)."""
     try:
+        # Not read at all when over the limit: a mistaken path to a disk image must not fill memory.
+        if (size := path.stat().st_size) > readers.MAX_BYTES:
+            raise SubmissionRejected([whole_file(path.name, Message.of(
+                "validation.file.too_large", size=size / 2**20, limit=readers.MAX_BYTES / 2**20))])
         data = path.read_bytes()
     except OSError as e:
         raise SubmissionRejected([whole_file(path.name, Message.of("validation.unreadable", error=str(e)))]) from e
     if progress:
         progress(f"reading {path.name} ({len(data)} bytes)")
-    checked = check_file(con, catalog, path.name, data, who=who)
+    checked = (check or check_file)(con, catalog, path.name, data, who=who)
     if progress:
         progress(f"validated {len(checked.rows)} rows: {len(checked.errors)} error(s), {len(checked.warnings)} warning(s)")
     sub = submit(con, checked, who=who, origin="import", status=status, explanation=explanation, progress=progress)

@@ -73,7 +73,8 @@ def test_the_readme_states_each_default():
 def test_defaults():
     assert Settings.from_environ({}).model_dump() == {
         "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_key": None, "backup_dir": None,
-        "backup_at": dt.time(2, 30), "backup_keep": 14, "browser_path": None}
+        "backup_at": dt.time(2, 30), "backup_keep": 14, "check_timeout": 30, "check_memory_mb": 1024, "check_workers": 2,
+        "browser_path": None}
 
 
 @pytest.mark.parametrize(("variable", "text", "field", "value"), [
@@ -92,6 +93,10 @@ def test_defaults():
     ("BROWSER_PATH", "/usr/bin/chromium", "browser_path", "/usr/bin/chromium"),
     ("TRACKER_SESSION_HOURS", "1", "session_hours", 1),
     ("TRACKER_SESSION_HOURS", "720", "session_hours", 720),
+    ("TRACKER_CHECK_TIMEOUT", "5", "check_timeout", 5),
+    ("TRACKER_CHECK_MEMORY_MB", "512", "check_memory_mb", 512),
+    ("TRACKER_CHECK_MEMORY_MB", "4096", "check_memory_mb", 4096),
+    ("TRACKER_CHECK_WORKERS", "1", "check_workers", 1),
 ])
 def test_good_values(variable, text, field, value):
     assert getattr(Settings.from_environ({variable: text}), field) == value
@@ -111,6 +116,10 @@ def test_the_cookie_key_is_a_secret():
     ("TRACKER_BACKUP_KEEP", "x", "TRACKER_BACKUP_KEEP must be a whole number"),
     ("TRACKER_BACKUP_KEEP", "-3", "TRACKER_BACKUP_KEEP must be a whole number"),
     ("TRACKER_BACKUP_KEEP", "3.0", "TRACKER_BACKUP_KEEP must be a whole number"),
+    ("TRACKER_CHECK_TIMEOUT", "0", "TRACKER_CHECK_TIMEOUT must be a whole number of at least 1, not '0'"),
+    ("TRACKER_CHECK_TIMEOUT", "2.5", "TRACKER_CHECK_TIMEOUT must be a whole number"),
+    ("TRACKER_CHECK_MEMORY_MB", "256", "TRACKER_CHECK_MEMORY_MB must be a whole number of at least 512, not '256'"),
+    ("TRACKER_CHECK_WORKERS", "0", "TRACKER_CHECK_WORKERS must be a whole number of at least 1"),
     ("TRACKER_DEMO", "true", "TRACKER_DEMO must be 1 or 0, not 'true'"),  # it used to mean "off": refused, not guessed
     ("TRACKER_DEMO", "yes", "TRACKER_DEMO must be 1 or 0"),
     ("TRACKER_SESSION_HOURS", "0", "TRACKER_SESSION_HOURS must be a whole number of hours from 1 to 720, not '0'"),
@@ -220,6 +229,7 @@ def test_the_app_shows_its_plain_page_for_a_mistyped_value(empty_db, app_store, 
 ALLOWED = {
     ("reports/images.py", "os.environ"),  # tells kaleido which browser to start, as kaleido expects
     ("ui/sso.py", "st.secrets"),  # st.login's own [auth] section, checked as Streamlit reads it
+    ("store/worker.py", "os.environ"),  # handed on to the file-checking worker it starts, one thread per library added
 }
 
 

@@ -38,8 +38,9 @@ def check_rows(who: Identity, name: str, rows: pd.DataFrame) -> Checked:
     return commands.check_rows(cursor(), catalog(), who, name, rows)
 
 
-def check_file(who: Identity, name: str, data: bytes) -> Checked:
-    return commands.check_file(cursor(), catalog(), who, name, data)
+def check_file(who: Identity, name: str, data: bytes, waiting: Callable[[], None] | None = None) -> Checked:
+    """Checked in a worker process; `waiting` is called if the file must wait for a free one."""
+    return commands.check_file(cursor(), catalog(), who, name, data, waiting=waiting)
 
 
 def submit(who: Identity, checked: Checked, origin: str, explanation: str | None,
