@@ -121,6 +121,14 @@ def test_each_limit_refuses_the_file_naming_row_column_and_limit(store, catalog,
     assert fingerprint(store) == before
 
 
+def test_streamlit_stops_uploads_at_the_products_own_limit():
+    """The uploader states the limit and refuses bigger files before they reach the server's memory."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == readers.MAX_BYTES
+
+
 def test_a_cell_at_the_limit_is_read_and_one_past_it_is_not():
     at = readers.grid("ok.csv", csv(HEADER, "a,b,c," + "1" * readers.MAX_CELL_CHARS + ",e"))
     assert len(at[1][1][3]) == 32_767
