@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -133,18 +133,12 @@ class Settings(BaseSettings):
             return value == "1"
         return value
 
-    @field_validator("cookie_key", mode="after")
+    @field_validator("cookie_key", "backup_key", mode="after")
     @classmethod
-    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+    def _key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
-            raise ValueError(f"(or cookie_key in .streamlit/secrets.toml) must have at least {MIN_KEY_BYTES} bytes")
-        return value
-
-    @field_validator("backup_key", mode="after")
-    @classmethod
-    def _backup_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value().encode()) < MIN_KEY_BYTES:
-            raise ValueError(f"must have at least {MIN_KEY_BYTES} bytes")
+            also = " (or cookie_key in .streamlit/secrets.toml)" if info.field_name == "cookie_key" else ""
+            raise ValueError(f"{also.strip()} must have at least {MIN_KEY_BYTES} bytes".strip())
         return value
 
     @field_validator("backup_at", mode="before")
