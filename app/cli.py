@@ -83,7 +83,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    con = connect(args.db)
+    con = connect(args.db, create=False)  # `init` makes a store; a mistyped path is refused
     who = _operator(args)
     try:
         match args.action:

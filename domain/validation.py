@@ -618,8 +618,10 @@ def ratios_plausible(fig: Figure, cmp: Comparison) -> list[Problem]:
     in the file or stored, with or without an earlier period. Reported on this figure's row when it
     is the numerator, or when it is the denominator and the numerator is stored (a pair in the same
     file is reported once, on the numerator's row). A flow over a stock is annualised first (× 4 ÷
-    quarter). A zero or negative denominator gives no ratio, and a zero numerator (no sales yet) is
-    not a slip: neither is checked."""
+    quarter). A zero numerator (no sales yet) is not a slip and is not checked; a positive numerator
+    over a zero denominator (revenue with nobody employed, main revenue without software revenue)
+    needs an explanation, as entering 0 must not pass every ratio; a negative denominator gives no
+    ratio."""
     org, ind_id, year, quarter = fig.key
     ind, over = cmp.catalog.indicators[ind_id], cmp.ratios_over.get(ind_id, ())
     if not ind.ratios and not over:
@@ -631,9 +633,14 @@ def ratios_plausible(fig: Figure, cmp: Comparison) -> list[Problem]:
             pairs.append((num, r, cmp.stored[key], fig.value))
     out = []
     for num, r, top, bottom in pairs:
-        if bottom is None or bottom <= 0 or top == 0:
+        if bottom is None or bottom < 0 or top == 0:
             continue
         den = cmp.catalog.indicators[r.of]
+        if bottom == 0:  # an infinite ratio: not impossible (a firm between contracts), but to be explained
+            if top > 0 and (r.warn_above is not None or r.error_above is not None):
+                out.append(cmp.problem(fig, Message.of("validation.ratio.zero_base", name=num.name_zh, value=top,
+                                                       other=den.name_zh), Severity.WARNING))
+            continue
         annualised = num.kind == IndicatorKind.FLOW and den.kind == IndicatorKind.STOCK
         shown = top * 4 / quarter if annualised else top
         breach = r.breach(shown / bottom)

@@ -88,9 +88,13 @@ def identity(con: Con, username: str) -> Identity | None:
     return users.identity(con, username)
 
 
-def identity_by_email(con: Con, email: str) -> tuple[Identity | None, str]:
-    """The enabled user a single sign-on e-mail names, or None and why ("unmapped", "disabled")."""
-    return users.identity_by_email(con, email)
+def identity_by_email(con: Con, email: str, issued_at: object = None) -> tuple[Identity | None, str]:
+    """The enabled user a single sign-on e-mail names, or None and why ("unmapped", "disabled", or
+    "ended": the user's sessions were ended after the identity was issued at `issued_at`)."""
+    who, reason = users.identity_by_email(con, email)
+    if who is not None and sessions.ended_since(con, who.username, issued_at):
+        return None, "ended"
+    return who, reason
 
 
 def session_identity(con: Con, token: object) -> Identity | None:

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 
 from store import sql
 from store.audit import audit
@@ -84,7 +85,24 @@ def revoke(con: sql.Con, username: str, actor: str, reason: str) -> None:
     with sql.transaction(con):
         con.execute("UPDATE users SET session_version = session_version + 1 WHERE username = ?", [username])
         con.execute("DELETE FROM sessions WHERE username = ?", [username])
-        audit(con, actor, "session.revoked", f"user:{username}", {"reason": reason})
+        # `at` in epoch seconds: a single sign-on cookie (Streamlit's, which this table cannot hold)
+        # says when its identity was issued, and is over if that came before (see ended_since).
+        audit(con, actor, "session.revoked", f"user:{username}", {"reason": reason, "at": time.time()})
+
+
+def ended_since(con: sql.Con, username: str, issued_at: object) -> bool:
+    """Whether the user's sessions were ended (sign-out, reset, role change, disabling, lock-out)
+    at or after `issued_at` (epoch seconds, as an OIDC token's `iat`): a single sign-on made before
+    then is over. An issue time that is not a number cannot be trusted, and counts as ended."""
+    if isinstance(issued_at, bool) or not isinstance(issued_at, int | float):
+        return True
+    last = sql.scalar(
+        con,
+        """SELECT max(CAST(json_extract_string(detail, '$.at') AS DOUBLE)) FROM audit_log
+           WHERE action = 'session.revoked' AND object = ?""",
+        [f"user:{username}"],
+    )
+    return last is not None and last >= float(issued_at)
 
 
 def active(con: sql.Con, username: str, now: dt.datetime | None = None) -> int:

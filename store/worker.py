@@ -79,6 +79,13 @@ def last_run() -> Run | None:
     return _last
 
 
+def _child_environment() -> dict[str, str]:
+    """The server's environment without its secrets: the process that parses hostile files needs
+    no key to sign cookies or backups, so it is given none."""
+    return {**{k: v for k, v in os.environ.items() if not (k.startswith("TRACKER_") and k.endswith("_KEY"))},
+            **CHILD_ENV}
+
+
 class _Worker:
     """One child process and the two ends of its pipes."""
 
@@ -88,7 +95,7 @@ class _Worker:
         to_parent, from_child = os.pipe()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "store.worker", str(to_child), str(from_child), str(memory_mb)],
-            pass_fds=(to_child, from_child), cwd=ROOT, env={**os.environ, **CHILD_ENV}, stdin=subprocess.DEVNULL)
+            pass_fds=(to_child, from_child), cwd=ROOT, env=_child_environment(), stdin=subprocess.DEVNULL)
         os.close(to_child)
         os.close(from_child)
         self.outbox = Connection(from_parent, readable=False)

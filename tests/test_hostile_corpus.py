@@ -98,6 +98,7 @@ CLI = [  # argv ({db}: a demo store copy, {tmp}: a scratch folder, {missing}: a 
     (["progress", "--plan", QINGDAO, "--as-of", "2016Q4", "--as-at", "yesterday"], 2),
     (["progress", "--plan", "no-such-plan", "--as-of", "2016Q4"], 2),
     (["orgs", "--db", "{missing}/tracker.duckdb"], 2),
+    (["users", "list", "--db", "{missing}/tracker.duckdb"], 2),
     (["targets", "--plan", "'; DROP TABLE targets; --"], 2),
     (["import", "{missing}/figures.csv"], 1),
     (["import", "{tmp}"], 1),

@@ -164,7 +164,10 @@ RATIOS = [
                  ("warning", "主营业务收入 96 (annualised) is less than 1 万元/人 × 平均用工人数 100 = 100, which is "
                              "implausible; explain it before submitting"), id="revenue-per-employee-low"),
     pytest.param(("main_revenue", 0), ("employees", 100), 1, None, id="no-sales-yet-not-checked"),
-    pytest.param(("main_revenue", 100), ("employees", 0), 4, None, id="no-employees-no-ratio"),
+    # Nobody employed, yet 100 万元 of revenue: no ratio to bound, so it must be explained.
+    pytest.param(("main_revenue", 100), ("employees", 0), 4,
+                 ("warning", "主营业务收入 100 against 平均用工人数 0: the ratio between them cannot be checked, which is "
+                             "implausible; explain it before submitting"), id="no-employees-explained"),
     pytest.param(("rd_expenditure", 1000), ("main_revenue", 1000), 4, None, id="rd-equal-to-revenue"),
     pytest.param(("rd_expenditure", 1001), ("main_revenue", 1000), 4,
                  ("warning", "研发经费 1,001 is more than 1 × 主营业务收入 1,000 = 1,000, which is implausible; explain it "

@@ -121,6 +121,15 @@ def test_each_limit_refuses_the_file_naming_row_column_and_limit(store, catalog,
     assert fingerprint(store) == before
 
 
+def test_the_worker_is_given_no_secret(monkeypatch):
+    monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 40)
+    monkeypatch.setenv("TRACKER_BACKUP_KEY", "b" * 40)
+    monkeypatch.setenv("TRACKER_DB", "/srv/tracker.duckdb")
+    env = worker._child_environment()
+    assert "TRACKER_COOKIE_KEY" not in env and "TRACKER_BACKUP_KEY" not in env
+    assert env["TRACKER_DB"] == "/srv/tracker.duckdb"  # settings it may read stay
+
+
 def test_streamlit_stops_uploads_at_the_products_own_limit():
     """The uploader states the limit and refuses bigger files before they reach the server's memory."""
     import tomllib

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import time
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from domain import sso
 from domain.access import SYSTEM, Role
 from domain.messages import render
 from domain.policy import pages
+from service import commands
 from store import users
 from store.db import connect
 from tests import rawsql
@@ -152,6 +154,35 @@ def test_users_are_mapped_by_a_unique_email(store):
     assert users.identity_by_email(store, "alice@bureau.gov.cn") == (None, "unmapped")
     actions = rawsql.frame(store, "SELECT action FROM audit_log WHERE action LIKE 'user.%' ORDER BY audit_id").action
     assert list(actions) == ["user.add", "user.add", "user.set_email", "user.set_email"]
+
+
+@pytest.mark.parametrize("end", ["sign_out", "reset", "role", "lock"])
+def test_an_identity_issued_before_the_users_sessions_ended_no_longer_signs_in(store, end):
+    """Streamlit keeps the provider's identity in its own cookie, which the sessions table cannot
+    hold; what ends it is the identity's issue time (`iat`) against when the user's sessions ended."""
+    from service import queries
+
+    users.add_user(store, SYSTEM, "alice", "Alice", Role.LEADER, email="alice@bureau.gov.cn")
+    issued = time.time() - 60  # signed in through the provider a minute ago
+    who, why = queries.identity_by_email(store, "alice@bureau.gov.cn", issued)
+    assert (who.username, why) == ("alice", "ok")
+    match end:
+        case "sign_out":
+            commands.end_sessions(store, who)
+        case "reset":
+            users.reset_password(store, SYSTEM, "alice")
+        case "role":
+            users.set_role(store, SYSTEM, "alice", Role.REVIEWER)
+        case "lock":
+            for _ in range(5):
+                users.record_failed_attempt(store, "alice")
+    assert queries.identity_by_email(store, "alice@bureau.gov.cn", issued) == (None, "ended")
+    # A fresh sign-in through the provider (issued after the end) is a new identity, and signs in.
+    again, why = queries.identity_by_email(store, "alice@bureau.gov.cn", time.time() + 1)
+    assert (again.username, why) == ("alice", "ok")
+    # An identity without a numeric issue time cannot be placed before or after: refused.
+    for iat in (None, "1700000000", True):
+        assert queries.identity_by_email(store, "alice@bureau.gov.cn", iat) == (None, "ended")
 
 
 def test_a_sign_in_through_the_provider_leaves_the_lock_out_alone(store):

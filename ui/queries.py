@@ -160,8 +160,8 @@ def identity(username: str) -> Identity | None:
     return service.identity(cursor(), username)
 
 
-def identity_by_email(email: str) -> tuple[Identity | None, str]:
-    return service.identity_by_email(cursor(), email)
+def identity_by_email(email: str, issued_at: object = None) -> tuple[Identity | None, str]:
+    return service.identity_by_email(cursor(), email, issued_at)
 
 
 def session_identity(token: object) -> Identity | None:

@@ -80,8 +80,10 @@ def provider_problems(provider: sso.Provider) -> tuple[Message, ...]:
     return problems
 
 
-def _sign_out_button(lang: str, key: str, where=st) -> None:
+def _sign_out_button(lang: str, key: str, where=st, who: Identity | None = None) -> None:
     if where.button(t("sign_out", lang), key=key):
+        if who is not None:  # every sign-in of the user ends, a copy of this browser's cookie too
+            services.end_sessions(who)
         st.session_state.pop("signed_in_as", None)
         st.logout()
 
@@ -94,7 +96,7 @@ def _mapped(provider: sso.Provider, lang: str) -> Identity | None:
     if refusal is None and claims.get("provider") != provider.name:
         refusal = Message.of("sso.refused.provider")  # a cookie from a provider configured before
     if refusal is None:
-        who, reason = queries.identity_by_email(email)
+        who, reason = queries.identity_by_email(email, claims.get("iat"))
         if who is None:
             refusal = Message.of(f"sso.refused.{reason}", email=email)
     if refusal is not None:
@@ -113,7 +115,7 @@ def _mapped(provider: sso.Provider, lang: str) -> Identity | None:
 
 def _signed_in(who: Identity, lang: str) -> None:
     st.sidebar.text(f"{who.display_name} · {t(f'role.{who.role.value}', lang)}")
-    _sign_out_button(lang, "sso_sign_out", st.sidebar)
+    _sign_out_button(lang, "sso_sign_out", st.sidebar, who)
 
 
 def sign_in(lang: str) -> Identity | None:
