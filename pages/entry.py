@@ -68,9 +68,7 @@ with upload_tab:
     b.download_button(t("template_wide", ctx.lang), entry.wide_template(), "miit-form-template.xlsx")
     upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"])
     if upload is not None:
-        checked = entry.checked_or_refused(
-            lambda: services.check_file(ctx.who, upload.name, upload.getvalue(),
-                                        waiting=lambda: st.info(t("upload_waiting", ctx.lang))), ctx.lang)
+        checked = entry.checked_upload(ctx.who, upload.name, upload.getvalue(), ctx.lang)
         if checked is None:
             st.stop()
         if not checked.rows.empty:

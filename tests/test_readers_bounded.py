@@ -359,3 +359,26 @@ def test_an_import_over_the_size_limit_is_not_even_read(store, catalog, tmp_path
         commands.import_file(store, catalog, ADMIN, path)
     (problem,) = refused.value.problems
     assert problem.reason.code == "validation.file.too_large" and "4096.0 MB" in render(problem.reason, "en")
+
+
+def _uploader_script():
+    import streamlit as st
+
+    from ui import entry, queries
+
+    who = queries.identity("enterprise")
+    data = st.session_state.get("data", b"org,period,indicator,value,unit\r\nent-x,2017Q1,employees,10,\xe4\xba\xba\r\n")
+    first = entry.checked_upload(who, "a.csv", data, "zh")
+    again = entry.checked_upload(who, "a.csv", data, "zh")
+    other = entry.checked_upload(who, "a.csv", data + b"ent-y,2017Q1,employees,11,\xe4\xba\xba\r\n", "zh")
+    st.write(f"same={first is again} other={other is not again} problems={len(first.problems)}")
+
+
+def test_an_upload_is_checked_once_while_it_sits_in_the_uploader(app_db):
+    """Every rerun while a file sits in the uploader reuses its check: one worker job per content,
+    not one per keystroke in the explanation box."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_uploader_script, default_timeout=60).run()
+    assert not at.exception
+    assert at.markdown[0].value == "same=True other=True problems=1"  # the one row: ent-x is no firm of theirs

@@ -10,6 +10,7 @@ reviewer (status pending).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -80,6 +81,24 @@ def checked_or_refused(check, lang: str) -> Checked | None:
     except AuthorizationError:
         st.error(t("not_allowed_write", lang))
         return None
+
+
+_UPLOAD_CHECK = "upload-check"  # session state: (what was checked, its outcome)
+
+
+def checked_upload(who: Identity, name: str, data: bytes, lang: str) -> Checked | None:
+    """An uploaded file checked once per content and state of the store. The page runs again on
+    every widget change while the file sits in the uploader (typing the explanation, pressing
+    submit); checking it again each time would hold a worker each time, so one user's two tabs
+    could keep every worker busy. A write anywhere changes the data version and so checks anew."""
+    key = (who.username, name, hashlib.sha256(data).hexdigest(), queries.data_version())
+    kept = st.session_state.get(_UPLOAD_CHECK)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    checked = checked_or_refused(
+        lambda: services.check_file(who, name, data, waiting=lambda: st.info(t("upload_waiting", lang))), lang)
+    st.session_state[_UPLOAD_CHECK] = (key, checked) if checked is not None else None
+    return checked
 
 
 def submit_checked(checked: Checked, who: Identity, origin: str, explanation: str, lang: str) -> None:
