@@ -186,14 +186,7 @@ class Settings(BaseSettings):
         written on first use (readable by the owner only)."""
         if self.cookie_key is not None:
             return self.cookie_key.get_secret_value()
-        if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        key = key_file.read_text(encoding="ascii").strip()
-        if len(key.encode()) < MIN_KEY_BYTES:
-            raise ConfigError(f"the cookie key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
-        return key
+        return _file_key(key_file, "cookie", create=True)
 
     def backup_signing_key(self, key_file: Path = BACKUP_KEY_FILE, *, create: bool = False) -> bytes | None:
         """The key that signs backup manifests: the configured one, else the one in `key_file`,
@@ -201,16 +194,8 @@ class Settings(BaseSettings):
         a verify or a restore, which get None on a machine that has no key."""
         if self.backup_key is not None:
             return self.backup_key.get_secret_value().encode()
-        if not key_file.exists():
-            if not create:
-                return None
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        key = key_file.read_text(encoding="ascii").strip()
-        if len(key.encode()) < MIN_KEY_BYTES:
-            raise ConfigError(f"the backup key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
-        return key.encode()
+        key = _file_key(key_file, "backup", create=create)
+        return None if key is None else key.encode()
 
 
 def _whole(value: Any, least: int) -> int:
@@ -243,6 +228,21 @@ def _explain(error: Any) -> str:
     variable = ".".join(str(part) for part in error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     return f"{variable} {message}" if error["type"] == "value_error" else f"{variable}: {message}"
+
+
+def _file_key(key_file: Path, what: str, *, create: bool) -> str | None:
+    """A generated key kept in `key_file`: written there on first use when `create` (random, readable
+    by the owner only), else None while there is none; refused if someone shortened it."""
+    if not key_file.exists():
+        if not create:
+            return None
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(48), encoding="ascii")
+    key = key_file.read_text(encoding="ascii").strip()
+    if len(key.encode()) < MIN_KEY_BYTES:
+        raise ConfigError(f"the {what} key in {key_file} must have at least {MIN_KEY_BYTES} bytes")
+    return key
 
 
 def settings() -> Settings:
