@@ -28,8 +28,8 @@ from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
 
-__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "guard_for",
-           "import_file", "organisations_known", "read_file", "refused", "rejected", "stored_figures", "submit", "validate_tidy"]
+__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "scope_for",
+           "import_file", "read_file", "refused", "rejected", "stored_figures", "submit", "validate_tidy"]
 
 ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *submissions.OPTIONAL_COLUMNS,
                "yoy_column"]  # validation.Figure's fields
@@ -90,14 +90,28 @@ def _records(table: pd.DataFrame) -> list[Record]:
                                               strict=True)]
 
 
-def organisations_known(con: sql.Con, who: Identity | None = None) -> Organisations:
-    """The organisations a file may name, by id, name and credit code: every one the store knows, or
-    for a submitter who may write within a scope (a park manager, an enterprise) only those of that
-    scope (`within`: any other registered one is answered as an unknown name)."""
+def scope_for(con: sql.Con, who: Identity | None) -> tuple[Organisations, Callable[[set[str]], None] | None]:
+    """What a file from `who` may name, and what deals with a name outside it (one read of the scope).
+
+    The organisations, by id, name and credit code: every one the store knows, or for a submitter
+    who may write within a scope (a park manager, an enterprise) only those of that scope
+    (`within`: any other registered one is answered as an unknown name). The guard, None when `who`
+    may write everywhere (or is not given): a scoped submitter's attempt is audited; a role that
+    may write nothing is refused (AuthorizationError, audited)."""
     orgs = organisations.orgs(con)
     allowed = access.writable_ids(con, who) if who is not None else None
-    return Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist(),
-                         within=allowed or None)
+    known = Organisations(orgs.org_id.tolist(), orgs.name_zh.tolist(), orgs.credit_code.tolist(), orgs.kind.tolist(),
+                          within=allowed or None)
+    if allowed is None:
+        return known, None
+
+    def guard(named: set[str]) -> None:
+        if foreign := named - allowed:
+            if allowed:
+                access.note_denied(con, who, "submit figures for", foreign)
+            else:
+                access.require_write(con, who, foreign, "submit figures for")
+    return known, guard
 
 
 def stored_figures(con: sql.Con) -> validation.StoredFigures:
@@ -120,26 +134,8 @@ def validate_tidy(con: sql.Con, catalog: Catalog, name: str, table: pd.DataFrame
     may not submit for"), so an upload cannot tell who is registered, and no stored figure of
     another firm is compared with; the attempt is still written to the audit log
     (`access.denied`). A role that may write nothing is refused whole (AuthorizationError)."""
-    return _validate(catalog, name, table, organisations_known(con, who), stored_figures(con), guard_for(con, who),
-                     today, problems)
-
-
-def guard_for(con: sql.Con, who: Identity | None) -> Callable[[set[str]], None] | None:
-    """What deals with organisations named outside `who`'s scope, or None when `who` may write
-    everywhere (or is not given): a scoped submitter's attempt is audited (and answered as an
-    unknown name, see organisations_known); a role that may write nothing is refused
-    (AuthorizationError, audited)."""
-    allowed = access.writable_ids(con, who) if who is not None else None
-    if allowed is None:
-        return None
-
-    def guard(named: set[str]) -> None:
-        if foreign := named - allowed:
-            if allowed:
-                access.note_denied(con, who, "submit figures for", foreign)
-            else:
-                access.require_write(con, who, foreign, "submit figures for")
-    return guard
+    orgs, guard = scope_for(con, who)
+    return _validate(catalog, name, table, orgs, stored_figures(con), guard, today, problems)
 
 
 def _validate(catalog: Catalog, name: str, table: pd.DataFrame, orgs: Organisations,
@@ -165,8 +161,8 @@ def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt
     """Read and validate an uploaded file of either layout, in this process; a file that cannot be
     read at all comes back as a single problem rather than an exception. (The app and the command
     line check in a worker process instead: store/worker.py.)"""
-    return check_bytes(catalog, name, data, organisations_known(con, who), stored_figures(con), guard_for(con, who),
-                       today)
+    orgs, guard = scope_for(con, who)
+    return check_bytes(catalog, name, data, orgs, stored_figures(con), guard, today)
 
 
 def check_bytes(catalog: Catalog, name: str, data: bytes, orgs: Organisations, stored: validation.StoredFigures,

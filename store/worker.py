@@ -179,8 +179,8 @@ def check_file(con: sql.Con, catalog: Catalog, name: str, data: bytes, today: dt
             _last = Run(0, 0.0, 0.0, "busy")
             return _refused(name, Message.of("validation.file.check_busy"))
     try:
-        guard = ingest.guard_for(con, who)
-        orgs, stored = ingest.organisations_known(con, who), ingest.stored_figures(con)
+        orgs, guard = ingest.scope_for(con, who)
+        stored = ingest.stored_figures(con)
         worker = _take(config.check_memory_mb)
         if worker is None:
             worker = _Worker(config.check_memory_mb)
