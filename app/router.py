@@ -35,6 +35,9 @@ SPEC = {  # name: (script, title key, icon, url path)
     "tasks": ("pages/tasks.py", "tasks_page", ":material/task_alt:", "tasks"),
     "bases": ("pages/bases.py", "bases_page", ":material/domain:", "bases"),
     "incentives": ("pages/incentives.py", "incentives_page", ":material/military_tech:", "incentives"),
+    "my_submissions": ("pages/my_submissions.py", "my_submissions", ":material/inbox:", "my-submissions"),
+    "register": ("pages/register.py", "register_page", ":material/badge:", "register"),
+    "mail": ("pages/mail.py", "mail_page", ":material/mail:", "mail"),
 }
 
 def landing_page(name: str | None, lang: str) -> st.Page:

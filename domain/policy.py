@@ -34,6 +34,9 @@ class Permission(StrEnum):
     RUN_BACKUPS = "run_backups"  # list, make and verify backups from the app
     EXPORT_BRIEFINGS = "export_briefings"  # the quarterly briefing (a scoped role gets its own park's)
     CLEAR_CACHES = "clear_caches"  # empty the app's caches for every session (the menu's "Clear cache")
+    MANAGE_REGISTER = "manage_register"  # the register of reporting units: firms, contacts, events, their accounts
+    SEND_REMINDERS = "send_reminders"  # e-mail the organisations that have not reported (催报)
+    READ_MAIL_LOG = "read_mail_log"  # every e-mail the product sent or failed to send
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,10 @@ _READERS = {P.READ_EVERYTHING, P.READ_AGGREGATES, P.EXPORT_BRIEFINGS}
 POLICY: Mapping[Role, RolePolicy] = {
     Role.ADMIN: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
-         "users", "backup"),
+         "register", "users", "mail", "backup"),
         frozenset(_READERS | {P.WRITE_EVERYTHING, P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.MANAGE_USERS,
-                              P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES}),
+                              P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES, P.MANAGE_REGISTER, P.SEND_REMINDERS,
+                              P.READ_MAIL_LOG}),
         None),
     Role.LEADER: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans"),
@@ -59,14 +63,14 @@ POLICY: Mapping[Role, RolePolicy] = {
         None),
     Role.REVIEWER: RolePolicy(
         ("review", "reporting", "overview", "plan", "park", "tasks", "bases", "incentives", "export", "plans"),
-        frozenset(_READERS | {P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES}),
+        frozenset(_READERS | {P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.SEND_REMINDERS}),
         None),
     Role.PARK_MANAGER: RolePolicy(
-        ("park", "entry", "reporting", "incentives", "export", "overview", "plan", "plans"),
+        ("park", "entry", "my_submissions", "reporting", "incentives", "export", "overview", "plan", "plans"),
         frozenset({P.READ_AGGREGATES, P.READ_SCOPE, P.LIST_FIRMS_IN_SCOPE, P.WRITE_SCOPE, P.EXPORT_BRIEFINGS}),
         OrgKind.PARK),
     Role.ENTERPRISE: RolePolicy(
-        ("my_data", "entry"),
+        ("my_data", "entry", "my_submissions"),
         frozenset({P.READ_SCOPE, P.WRITE_SCOPE}),
         OrgKind.ENTERPRISE),
 }
@@ -89,6 +93,9 @@ PAGE_NEEDS: Mapping[str, frozenset[Permission]] = {
     "export": frozenset({P.EXPORT_BRIEFINGS}),
     "users": frozenset({P.MANAGE_USERS}),
     "backup": frozenset({P.RUN_BACKUPS}),
+    "my_submissions": frozenset({P.WRITE_SCOPE}),
+    "register": frozenset({P.MANAGE_REGISTER}),
+    "mail": frozenset({P.READ_MAIL_LOG}),
 }
 
 

@@ -357,4 +357,80 @@ MIGRATIONS += (
     ),
 )
 
+# The register of reporting units (issue 17): where reminders go, and what happened to each firm.
+# An event is never updated: a correction is a later event. `effective` is the day it took effect;
+# a firm counts where it was in each quarter (the quarter holding the day onwards), so last year's
+# park sums stay as they were when a firm moves, and the survey population of a year is known.
+MIGRATIONS += (
+    (
+        9,
+        """
+        ALTER TABLE orgs ADD COLUMN contact_email VARCHAR;   -- reminders and notices go here (lower case); NULL: none
+        CREATE SEQUENCE org_event_seq START 1;
+        CREATE TABLE org_events (
+            event_id    BIGINT PRIMARY KEY DEFAULT nextval('org_event_seq'),
+            org_id      VARCHAR NOT NULL,
+            event       VARCHAR NOT NULL CHECK (event IN ('entered_survey', 'left_survey', 'moved', 'closed')),
+            effective   DATE NOT NULL,
+            from_parent VARCHAR,                    -- moved: where it was (history never reads the current tree)
+            to_parent   VARCHAR,                    -- moved: the new park or district
+            note        VARCHAR NOT NULL DEFAULT '',
+            entered_by  VARCHAR NOT NULL,
+            entered_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        """,
+    ),
+)
+
+# The reporting cycle (issue 17): a correction names the returned submission it answers; `digest`
+# is the intent (who, and the figures as written), so a second press, a reload or the same file
+# again finds the submission already made; the checks' warnings are kept with the submission, so a
+# reviewer sees every flag it raised and may accept those that raised none in bulk.
+MIGRATIONS += (
+    (
+        10,
+        """
+        ALTER TABLE submissions ADD COLUMN answers BIGINT;
+        ALTER TABLE submissions ADD COLUMN digest VARCHAR;
+        CREATE TABLE submission_flags (
+            submission_id BIGINT NOT NULL,
+            row_no        INTEGER,
+            org_id        VARCHAR,
+            indicator_id  VARCHAR,
+            year          SMALLINT,
+            quarter       TINYINT,
+            severity      VARCHAR NOT NULL,
+            code          VARCHAR NOT NULL,     -- the message code of the rule's reason
+            params        JSON NOT NULL         -- its parameters, to render in either language
+        );
+        """,
+    ),
+)
+
+# E-mail (issue 17): every reminder and notice the product sent or failed to send, for
+# administrators to read. A message carrying a password is logged without its body.
+MIGRATIONS += (
+    (
+        11,
+        """
+        CREATE SEQUENCE mail_seq START 1;
+        CREATE TABLE mail_log (
+            mail_id       BIGINT PRIMARY KEY DEFAULT nextval('mail_seq'),
+            kind          VARCHAR NOT NULL,     -- reminder_before | reminder_after | returned | accepted | account
+            org_id        VARCHAR,
+            submission_id BIGINT,
+            year          SMALLINT,
+            quarter       TINYINT,
+            recipient     VARCHAR NOT NULL,
+            subject       VARCHAR NOT NULL,
+            body          VARCHAR,
+            status        VARCHAR NOT NULL CHECK (status IN ('sent', 'failed')),
+            error         VARCHAR,
+            actor         VARCHAR NOT NULL,
+            logged_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]
