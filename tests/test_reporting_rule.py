@@ -12,10 +12,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from domain.access import SYSTEM
-from domain.periods import Period
-from domain.access import AuthorizationError, Identity, Role
+from domain.access import SYSTEM, AuthorizationError, Identity, Role
 from domain.models import Organisation, OrgKind
+from domain.periods import Period
 from domain.reporting import (
     DEFAULT_DEADLINE_DAYS,
     MAX_DEADLINE_DAYS,
@@ -131,7 +130,7 @@ def test_a_record_over_three_quarters_and_its_rates():
     assert Record().timeliness is None and Record().rate is None
 
 
-def R(due: int, on_time: int, late: int = 0, returned: int = 0) -> Record:  # noqa: N802 - a table's shorthand
+def R(due: int, on_time: int, late: int = 0, returned: int = 0) -> Record:
     return Record(due=due, on_time=on_time, late=late, returned=returned)
 
 
@@ -272,3 +271,49 @@ def test_the_ranking_is_scoped(timely_store):
     enterprise = Identity(username="firm", display_name="甲", role=Role.ENTERPRISE, scope_org_id="ent-t-a")
     with pytest.raises(AuthorizationError):
         access.reporting_timeliness(timely_store, enterprise, "ent-t-a", Q1, Q3)
+
+
+# ------------------------------------------------------------------ the timeliness ranking: the page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reporting_page_ranks_parks_and_firms(app_db, lang):
+    """On 填报率: the parks ranked, each with its firms' on-time reports of the quarters due ("33 / 36")
+    as the store's first reports say, counted here by hand in pandas; then every firm ranked."""
+    from ui import queries as app_queries
+
+    at = signed_in("reviewer")
+    at.session_state["lang"] = lang  # the sign-in form is read in Chinese; the page in either language
+    at.switch_page("pages/reporting.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heading = "报送及时性排名" if lang == "zh" else "Reporting timeliness ranking"
+    assert heading in [s.value for s in at.subheader]
+    w = {"rank": "名次", "park": "园区", "firm": "企业名称", "of": "按时 / 应报", "rate": "及时率", "firms": "企业数"} \
+        if lang == "zh" else {"rank": "Rank", "park": "Park", "firm": "Enterprise", "of": "On time / due",
+                              "rate": "Timeliness", "firms": "Firms"}
+    (parks,) = [d.value for d in at.dataframe if w["park"] in d.value.columns and w["rank"] in d.value.columns]
+    (firms,) = [d.value for d in at.dataframe if w["firm"] in d.value.columns and w["rank"] in d.value.columns]
+    root = app_queries.catalog().plans[at.session_state["plan_id"]].scope
+    as_of: Period = at.session_state["as_of_period"]
+    days = queries.report_deadline_days(app_queries.cursor())
+    assert any(f"{days}" in c.value and ("第1至" in c.value or "Q1–" in c.value) for c in at.caption)
+    firsts = rawsql.frame(app_queries.cursor(), """
+        WITH ents AS (SELECT e.org_id, p.name_zh AS park FROM orgs e
+                      JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = ?
+                      JOIN orgs p ON p.org_id = e.parent_id WHERE e.kind = 'enterprise')
+        SELECT e.park, e.org_id, o.quarter, min(o.entered_at) AS first_at
+        FROM ents e LEFT JOIN (SELECT o.* FROM observations o JOIN submissions s USING (submission_id)
+                               WHERE s.status <> 'returned' AND o.year = ? AND o.quarter <= ?) o
+                           ON o.org_id = e.org_id
+        GROUP BY ALL""", [root, as_of.year, as_of.quarter])
+    deadline = {q: pd.Timestamp(Period(as_of.year, q).deadline(days)) + pd.Timedelta(days=1) for q in range(1, 5)}
+    on_time = firsts[[q == q and at_ < deadline[int(q)] for q, at_ in zip(firsts.quarter, firsts.first_at,
+                                                                         strict=True)]].groupby("park").size()
+    n_firms = firsts.groupby("park").org_id.nunique()
+    expected = {park: f"{on_time.get(park, 0)} / {n * as_of.quarter}" for park, n in n_firms.items()}  # all due by now
+    assert dict(zip(parks[w["park"]], parks[w["of"]], strict=True)) == expected
+    assert dict(zip(parks[w["park"]], parks[w["firms"]], strict=True)) == n_firms.to_dict()
+    assert list(parks[w["rate"]]) == sorted(parks[w["rate"]], reverse=True)  # ranked by 及时率
+    assert list(parks[w["rank"]])[0] == 1 and list(parks[w["rank"]]) == sorted(parks[w["rank"]])
+    assert len(firms) == n_firms.sum() and list(firms[w["rank"]]) == sorted(firms[w["rank"]])
+    assert firms[w["rate"]].iloc[0] >= firms[w["rate"]].iloc[-1]
