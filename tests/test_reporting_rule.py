@@ -288,9 +288,9 @@ def test_the_reporting_page_ranks_parks_and_firms(app_db, lang):
     assert not at.exception, [e.value for e in at.exception]
     heading = "报送及时性排名" if lang == "zh" else "Reporting timeliness ranking"
     assert heading in [s.value for s in at.subheader]
-    w = {"rank": "名次", "park": "园区", "firm": "企业名称", "of": "按时 / 应报", "rate": "及时率", "firms": "企业数"} \
+    w = {"rank": "名次", "park": "园区", "firm": "企业名称", "of": "按时 / 应报", "rate": "及时率", "firms": "企业家数"} \
         if lang == "zh" else {"rank": "Rank", "park": "Park", "firm": "Enterprise", "of": "On time / due",
-                              "rate": "Timeliness", "firms": "Firms"}
+                              "rate": "Timeliness", "firms": "Number of firms"}
     (parks,) = [d.value for d in at.dataframe if w["park"] in d.value.columns and w["rank"] in d.value.columns]
     (firms,) = [d.value for d in at.dataframe if w["firm"] in d.value.columns and w["rank"] in d.value.columns]
     root = app_queries.catalog().plans[at.session_state["plan_id"]].scope

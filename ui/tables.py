@@ -178,7 +178,7 @@ def _ranked_rows(ranked: list[Ranked], lang: str, name_header: str, firms: bool)
         k = r.record
         row = {t("timeliness.rank", lang): r.rank, name_header: r.name}
         if firms:
-            row[t("total", lang)] = r.firms
+            row[t("timeliness.firm_count", lang)] = r.firms
         row |= {t("timeliness.on_time_of_due", lang): _of(k.on_time, k.due),
                 t("timeliness.timeliness", lang): _percent(k.timeliness),
                 t("late", lang): k.late, t("missing", lang): k.missing,
