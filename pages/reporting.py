@@ -1,4 +1,7 @@
-"""填报率 — who has and has not reported for the quarter, on time or late; a reminder list."""
+"""填报率 — who has and has not reported for the quarter, on time or late; a reminder list; the parks
+and firms ranked by timeliness over the year (报送及时性排名)."""
+
+import datetime as dt
 
 import streamlit as st
 
@@ -39,3 +42,16 @@ if todo.empty:
 else:
     st.dataframe(todo, hide_index=True, width="stretch")
     st.download_button(t("reminder", ctx.lang), safe.csv_bytes(todo), f"reminders-{ctx.as_of}.csv", "text/csv")
+
+# 报送及时性排名 (issue 17): the parks and firms ranked over the year up to the chosen quarter.
+ranking = queries.reporting_timeliness(version, ctx.who, root, ctx.as_of, days, dt.date.today())
+st.subheader(t("timeliness.heading", ctx.lang))
+st.caption(t("timeliness.caption", ctx.lang, span=tables.timeliness_span(ranking, ctx.lang), days=days))
+if not ranking.total.due:
+    st.caption(t("timeliness.none", ctx.lang, span=tables.timeliness_span(ranking, ctx.lang)))
+else:
+    rates = tables.timeliness_column_config(ctx.lang)
+    st.markdown(f"**{t('timeliness.parks', ctx.lang)}**")
+    st.dataframe(tables.timeliness_parks(ranking, ctx.lang), hide_index=True, width="stretch", column_config=rates)
+    st.markdown(f"**{t('timeliness.firms', ctx.lang)}**")
+    st.dataframe(tables.timeliness_firms(ranking, ctx.lang), hide_index=True, width="stretch", column_config=rates)

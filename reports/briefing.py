@@ -21,7 +21,7 @@ from domain.growth import change
 from domain.messages import SOURCE_LANG, Message, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
-from domain.reporting import Tally, tally
+from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
@@ -181,6 +181,52 @@ def reporting_table(frame, lang: str, title: str) -> Table:
         Column(header=t("briefing.rate"), kind="percent")])
 
 
+BOTTOM_FIRMS = 10  # the firms a briefing names at the bottom of the timeliness ranking
+
+
+def _ranked_table(ranked: list[Ranked], lang: str, title: str, sheet: str, name: str, firms: bool) -> Table:
+    t = words(lang)
+    body = [[r.rank, r.name, *([r.firms] if firms else []), r.record.due, r.record.on_time, r.record.late,
+             r.record.missing, r.record.timeliness, r.record.rate, r.record.returned, r.record.corrected]
+            for r in ranked]
+    return Table(title=title, sheet=sheet, rows=body, columns=[
+        Column(header=t("timeliness.rank"), kind="integer", width=0.8), Column(header=name, width=3),
+        *([Column(header=t("timeliness.firm_count"), kind="integer")] if firms else []),
+        Column(header=t("timeliness.due"), kind="integer"), Column(header=t("on_time"), kind="integer"),
+        Column(header=t("late"), kind="integer"), Column(header=t("briefing.missing"), kind="integer"),
+        Column(header=t("timeliness.timeliness"), kind="percent", width=1.2),
+        Column(header=t("timeliness.rate"), kind="percent", width=1.2, on_paper=False),
+        Column(header=t("timeliness.returned"), kind="integer"), Column(header=t("timeliness.corrected"), kind="integer")])
+
+
+def _span(found: Timeliness, lang: str) -> str:
+    last = found.span[-1]
+    return words(lang)("timeliness.span_one" if len(found.span) == 1 else "timeliness.span", year=last.year,
+                       quarter=last.quarter)
+
+
+def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering) -> list:
+    """报送及时性排名: the total in words, the parks ranked, and the firms at the bottom of the ranking
+    (at most BOTTOM_FIRMS of those that owed a report, the last first-ranked … worst last)."""
+    t = words(lang)
+    span, k = _span(found, lang), found.total
+    blocks: list = [Paragraph(text=t("timeliness.line", span=span, due=k.due, on_time=k.on_time,
+                                     timeliness=pct(k.timeliness), late=k.late, missing=k.missing,
+                                     returned=k.returned, corrected=k.corrected))]
+    parks = [r for r in found.parks if r.record.due]
+    if len(parks) > 1:
+        best, worst = parks[0], parks[-1]
+        blocks.append(Paragraph(text=t("timeliness.line_parks", best=best.name, best_rate=pct(best.record.timeliness),
+                                       worst=worst.name, worst_rate=pct(worst.record.timeliness))))
+    blocks.append(_ranked_table(found.parks, lang, t("timeliness.t_parks", n=n.table(), span=span, days=found.deadline_days),
+                                t("timeliness.sheet_parks"), t("park"), firms=True))
+    bottom = [r for r in found.firms if r.record.due][-BOTTOM_FIRMS:]
+    if bottom:
+        blocks.append(_ranked_table(bottom, lang, t("timeliness.t_firms", n=n.table(), span=span, k=len(bottom)),
+                                    t("timeliness.sheet_firms"), t("enterprise"), firms=False))
+    return blocks
+
+
 def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
     """Where each figure comes from (official vs bottom-up, coverage) and definition changes."""
     t = words(lang)
@@ -305,6 +351,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
                              rate=pct(k.rate))),
             reporting_table(reporting, lang, t("briefing.t_reporting", n=n.table(), period=period,
                                                deadline=as_of.deadline(days).isoformat()))]))
+    if inputs.timeliness is not None and inputs.timeliness.total.due:
+        parts.append(("timeliness.heading", timeliness_blocks(inputs.timeliness, lang, n)))
     parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))
 
     demo = inputs.demo

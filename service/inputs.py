@@ -16,6 +16,7 @@ import pandas as pd
 
 from domain.catalog import Catalog
 from domain.periods import Period
+from domain.reporting import Timeliness
 from metrics import tasks
 from metrics.tracker import PlanJudgement
 
@@ -26,7 +27,8 @@ class BriefingInputs:
 
     `firms` is set for a park's briefing only (its enterprises' figures), `winners` only for a plan
     with rewards (a `metrics.incentives.winners` table of `incentive_year`), `reporting` is the
-    reporting status under the park or the plan's scope against `deadline_days`."""
+    reporting status under the park or the plan's scope against `deadline_days`, `timeliness` the
+    ranking of its parks and firms over the year up to `as_of`."""
 
     catalog: Catalog
     plan_id: str
@@ -40,6 +42,7 @@ class BriefingInputs:
     deadline_days: int
     demo: bool
     data_date: dt.date | None
+    timeliness: Timeliness | None = None  # the reporting timeliness ranking under the same root (issue 17)
 
 
 @dataclass(frozen=True)

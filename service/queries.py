@@ -23,7 +23,7 @@ from domain.config import settings
 from domain.models import Plan
 from domain.periods import Period, PeriodBounds
 from domain.programme import first_report_quarter
-from domain.reporting import DEFAULT_DEADLINE_DAYS
+from domain.reporting import DEFAULT_DEADLINE_DAYS, QuarterReport, Timeliness, ranking_span, timeliness
 from metrics import bases, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, sessions, snapshot, users
@@ -157,6 +157,23 @@ def reporting_status(con: Con, who: Identity, under: str, period: Period, deadli
     return access.reporting_status(con, who, under, period, deadline_days)
 
 
+def reporting_timeliness(con: Con, who: Identity, under: str, as_of: Period, deadline_days: int,
+                         today: dt.date | None = None) -> Timeliness:
+    """The timeliness ranking of the parks and firms under an organisation over `ranking_span(as_of)`
+    (the year up to `as_of`), judged on `today` (quarters whose deadline is still ahead and that
+    were not reported are not yet due); scoped like the reporting status."""
+    span = ranking_span(as_of)
+    found = access.reporting_timeliness(con, who, under, span[0], span[-1])
+    firms = []
+    for (org_id, name, park_id, park_name), rows in found.groupby(
+            ["org_id", "name_zh", "park_id", "park_name"], dropna=False, sort=False):
+        quarters = [QuarterReport(Period(int(r.year), int(r.quarter)), None if pd.isna(r.first_at) else r.first_at.date(),
+                                  int(r.returned), int(r.corrected)) for r in rows.itertuples(index=False)]
+        firms.append((org_id, name, "" if pd.isna(park_id) else park_id, "—" if pd.isna(park_name) else park_name,
+                      quarters))
+    return timeliness(firms, span, deadline_days, today or dt.date.today())
+
+
 # ------------------------------------------------------------------- submissions and review
 
 
@@ -275,7 +292,8 @@ def briefing_inputs(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_
     return BriefingInputs(
         catalog=catalog, plan_id=plan_id, as_of=as_of, park_id=park_id, judgement=judgement, firms=firms,
         winners=winners, incentive_year=year, reporting=access.reporting_status(con, who, root, as_of, days),
-        deadline_days=days, demo=is_demo(con), data_date=data_date)
+        deadline_days=days, demo=is_demo(con), data_date=data_date,
+        timeliness=reporting_timeliness(con, who, root, as_of, days))
 
 
 # -------------------------------------------------------------------------- task tracking

@@ -171,6 +171,15 @@ def reporting_status(con: sql.Con, who: Identity, under: str, period: Period, de
     return reporting.reporting_status(con, under, period, period.deadline(deadline_days))
 
 
+def reporting_timeliness(con: sql.Con, who: Identity, under: str, first: Period, last: Period) -> pd.DataFrame:
+    """Each firm's quarters from `first` to `last` under an organisation — first report, returned,
+    corrected — for the timeliness ranking; scoped like the reporting status (a park manager: its
+    own park's firms; leaders, reviewers and administrators: any)."""
+    if not may_see_enterprises_of(con, who, under):
+        _refuse(con, who, "read the reporting timeliness of", [under])
+    return reporting.timeliness_quarters(con, under, first, last)
+
+
 def writable_orgs(con: sql.Con, who: Identity) -> pd.DataFrame:
     """The organisations `who` may enter figures for."""
     if policy.may(who.role, Permission.WRITE_EVERYTHING):

@@ -41,3 +41,55 @@ def reporting_status(con: Con, under: str, period: Period, deadline: dt.date) ->
                  pd.Series([s != ReportStanding.NOT_REPORTED for s in standings], index=found.index, dtype=bool))
     found["on_time"] = pd.Series([s == ReportStanding.ON_TIME for s in standings], index=found.index, dtype=bool)
     return found
+
+
+def timeliness_quarters(con: Con, under: str, first: Period, last: Period) -> pd.DataFrame:
+    """Every enterprise under an organisation and every quarter from `first` to `last`: the first
+    report of the quarter that was not returned (`first_at`, as `reporting_status` finds it, NaT for
+    none), how many submissions holding a figure of the firm's quarter were returned, and how many
+    of those were corrected — by a later submission (submitted after it; on the same second, the
+    later id) holding a figure of the same firm and quarter that was not returned, or by one not
+    returned whose `answers` names it (whatever quarter that one holds: a figure entered for the
+    wrong quarter is corrected by one for the right quarter). Ordered by park, firm and quarter."""
+    return frame(
+        con,
+        """WITH ents AS (
+               SELECT e.org_id, e.name_zh, e.parent_id, p.name_zh AS park_name
+               FROM orgs e JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = ?
+               LEFT JOIN orgs p ON p.org_id = e.parent_id
+               WHERE e.kind = 'enterprise'),
+           span AS (
+               SELECT CAST(n // 4 AS SMALLINT) AS year, CAST(n % 4 + 1 AS TINYINT) AS quarter
+               FROM range(?, ? + 1) r(n)),
+           held AS (  -- each submission holding a figure of a firm's quarter in the span
+               SELECT o.org_id, o.year, o.quarter, o.submission_id, min(o.entered_at) AS entered_at,
+                      any_value(s.status) AS status, any_value(s.submitted_at) AS submitted_at
+               FROM observations o JOIN submissions s USING (submission_id)
+               WHERE o.year BETWEEN ? AND ? AND (o.year, o.quarter) IN (SELECT year, quarter FROM span)
+                 AND o.org_id IN (SELECT org_id FROM ents)
+               GROUP BY o.org_id, o.year, o.quarter, o.submission_id),
+           firsts AS (
+               SELECT org_id, year, quarter, min(entered_at) AS first_at
+               FROM held WHERE status <> 'returned' GROUP BY ALL),
+           returns AS (
+               SELECT r.org_id, r.year, r.quarter,
+                      EXISTS (SELECT 1 FROM held l
+                              WHERE l.org_id = r.org_id AND l.year = r.year AND l.quarter = r.quarter
+                                AND l.status <> 'returned'
+                                AND (l.submitted_at > r.submitted_at
+                                     OR (l.submitted_at = r.submitted_at AND l.submission_id > r.submission_id)))
+                      OR EXISTS (SELECT 1 FROM submissions a
+                                 WHERE a.answers = r.submission_id AND a.status <> 'returned') AS corrected
+               FROM held r WHERE r.status = 'returned'),
+           counted AS (
+               SELECT org_id, year, quarter, count(*) AS returned, count(*) FILTER (WHERE corrected) AS corrected
+               FROM returns GROUP BY ALL)
+           SELECT e.org_id, e.name_zh, e.parent_id AS park_id, e.park_name, q.year, q.quarter, f.first_at,
+                  CAST(coalesce(k.returned, 0) AS INTEGER) AS returned,
+                  CAST(coalesce(k.corrected, 0) AS INTEGER) AS corrected
+           FROM ents e CROSS JOIN span q
+           LEFT JOIN firsts f ON f.org_id = e.org_id AND f.year = q.year AND f.quarter = q.quarter
+           LEFT JOIN counted k ON k.org_id = e.org_id AND k.year = q.year AND k.quarter = q.quarter
+           ORDER BY e.park_name, e.name_zh, e.org_id, q.year, q.quarter""",
+        [under, first.ordinal, last.ordinal, first.year, last.year],
+    )

@@ -292,3 +292,73 @@ def test_a_briefing_says_which_figures_it_was_made_from(demo_db, catalog):
     assert ("数据口径", "按2015-09-30当日数据") in then.meta
     assert ("数据口径", "现行数据") in now.meta
     assert then.summary != now.summary
+
+
+# ------------------------------------------------------------ issue 17: the timeliness ranking
+
+
+def test_the_briefing_ranks_the_parks_by_timeliness(qingdao, demo_db):
+    """2015Q3's briefing ranks Qingdao's parks over 2015 Q1–Q3: each park owes 3 reports per firm
+    (every deadline long past), counted here from the store; the parks in 及时率 order; the firms at
+    the bottom of the ranking (at most 10) after them; the totals in words above."""
+    (section,) = [s for s in qingdao.sections if s.heading.endswith("报送及时性排名")]
+    parks, firms = [b for b in section.blocks if isinstance(b, Table)]
+    assert parks.title.endswith("2015年第1至3季度各园区报送及时性排名（报送期限为季度结束后20天）")
+    header = [c.header for c in parks.columns]
+    assert header[:5] == ["名次", "园区", "企业家数", "应报", "按时"]
+    con = connect(demo_db, read_only=True)
+    try:
+        per_park = dict(rawsql.frame(con, """SELECT p.name_zh, count(*) AS n FROM orgs e JOIN orgs p ON p.org_id = e.parent_id
+                                             JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = 'qingdao'
+                                             WHERE e.kind = 'enterprise' GROUP BY ALL""").itertuples(index=False))
+    finally:
+        con.close()
+    assert {r[1]: (r[2], r[3]) for r in parks.rows} == {p: (n, 3 * n) for p, n in per_park.items()}
+    rate = header.index("及时率")
+    assert [r[rate] for r in parks.rows] == sorted((r[rate] for r in parks.rows), reverse=True)
+    assert all(r[rate] == r[4] / r[3] for r in parks.rows)
+    assert 0 < len(firms.rows) <= 10 and firms.title.endswith(f"报送及时性排名靠后的{len(firms.rows)}家企业")
+    due, on_time = sum(r[3] for r in parks.rows), sum(r[4] for r in parks.rows)
+    line = section.blocks[0].text
+    assert line.startswith(f"2015年第1至3季度，应报{due}家次，按时{on_time}家次，及时率 {on_time / due:.1%}")
+
+
+def test_the_timeliness_ranking_in_word_pdf_and_excel(files, qingdao):
+    word = open_docx(io.BytesIO(files["docx"]))
+    assert any(p.text.endswith("报送及时性排名") for p in word.paragraphs)
+    ranked = next(t for t in word.tables if t.rows[0].cells[0].text == "名次" and t.rows[0].cells[1].text == "园区")
+    assert ranked.rows[1].cells[0].text == "1"
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert "报送及时性排名" in text and "各园区报送及时性排名" in text
+    wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    assert {"及时性排名-园区", "及时性排名-企业"} <= set(wb.sheetnames)
+    sheet = wb["及时性排名-园区"]
+    header = [c.value for c in sheet[2]]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] is not None]
+    (table,) = [t for t in qingdao.tables() if t.sheet == "及时性排名-园区"]
+    assert len(rows) == len(table.rows) and rows[0][header.index("名次")] == 1
+    assert rows[0][header.index("及时率")] == pytest.approx(table.rows[0][header.index("及时率")])  # a number
+    assert sheet.cell(3, header.index("及时率") + 1).number_format.endswith("%")
+
+
+def test_the_english_briefing_ranks_too(demo_db, catalog):
+    con = connect(demo_db, read_only=True)
+    try:
+        doc = build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3), lang="en")
+    finally:
+        con.close()
+    (section,) = [s for s in doc.sections if s.heading.endswith("Reporting timeliness ranking")]
+    assert section.blocks[0].text.startswith("In 2015 Q1–Q3, ")
+    assert {t.sheet for t in doc.tables()} >= {"Timeliness - parks", "Timeliness - firms"}
+    wb = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")))
+    assert "Timeliness - parks" in wb.sheetnames
+
+
+def test_a_park_briefing_ranks_only_its_own_firms(tmp_path, demo_db, catalog):
+    con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
+    doc = build(briefing_inputs(con, catalog, PARK_MANAGER, "qingdao-2012", Q3, park_id="qd-softcity"))
+    (parks,) = [t for t in doc.tables() if t.sheet == "及时性排名-园区"]
+    assert [r[1] for r in parks.rows] == ["青岛软件城"]
+    own = set(rawsql.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
+    (firms,) = [t for t in doc.tables() if t.sheet == "及时性排名-企业"]
+    assert {r[1] for r in firms.rows} <= own

@@ -218,6 +218,13 @@ def reporting_status(version: int, who: Identity, under: str, period: Period, de
 
 
 @st.cache_data(show_spinner=False)
+def reporting_timeliness(version: int, who: Identity, under: str, period: Period, deadline_days: int,
+                         today: dt.date) -> service.Timeliness:
+    """The timeliness ranking (keyed by the day too: a quarter falls due when its deadline passes)."""
+    return service.reporting_timeliness(cursor(), who, under, period, deadline_days, today)
+
+
+@st.cache_data(show_spinner=False)
 def submissions(version: int, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
     return service.submissions(cursor(), who, status, limit)
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from domain.access import Role
 from domain.growth import change
-from domain.reporting import Tally, tally
+from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
 from ui.i18n import localized, t
@@ -158,3 +158,60 @@ def reminder_list(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     todo = status[~status.reported]
     return pd.DataFrame({t("park", lang): todo.park_name, t("enterprise", lang): todo.name_zh,
                          t("credit_code", lang): todo.credit_code})
+
+
+# ------------------------------------------------------- issue 17: the reporting timeliness ranking
+
+
+def _of(part: int, whole: int) -> str:
+    """A count of a whole, as a bureau writes it: 11 / 12."""
+    return f"{part} / {whole}"
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def _ranked_rows(ranked: list[Ranked], lang: str, name_header: str, firms: bool) -> pd.DataFrame:
+    rows = []
+    for r in ranked:
+        k = r.record
+        row = {t("timeliness.rank", lang): r.rank, name_header: r.name}
+        if firms:
+            row[t("timeliness.firm_count", lang)] = r.firms
+        row |= {t("timeliness.on_time_of_due", lang): _of(k.on_time, k.due),
+                t("timeliness.timeliness", lang): _percent(k.timeliness),
+                t("late", lang): k.late, t("missing", lang): k.missing,
+                t("timeliness.rate", lang): _percent(k.rate),
+                t("timeliness.returned", lang): k.returned,
+                t("timeliness.corrected", lang): _of(k.corrected, k.returned)}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@_safe
+def timeliness_parks(found: Timeliness, lang: str) -> pd.DataFrame:
+    """The parks ranked (domain/reporting.py `rank`): firms, on time of due ("11 / 12"), 及时率 and
+    报送率 in percent, late, not reported, returned, corrected of returned."""
+    return _ranked_rows(found.parks, lang, t("park", lang), firms=True)
+
+
+@_safe
+def timeliness_firms(found: Timeliness, lang: str) -> pd.DataFrame:
+    """Every firm ranked, with the same columns as the parks but the count of firms."""
+    return _ranked_rows(found.firms, lang, t("enterprise", lang), firms=False)
+
+
+def timeliness_column_config(lang: str) -> dict:
+    """The two rates shown as 100.0 % (numbers underneath, so the columns sort)."""
+    import streamlit as st
+
+    percent = st.column_config.NumberColumn(format="%.1f %%")
+    return {t("timeliness.timeliness", lang): percent, t("timeliness.rate", lang): percent}
+
+
+def timeliness_span(found: Timeliness, lang: str) -> str:
+    """The span in words: 2015年第1至3季度 / 2015 Q1–Q3 (one quarter: 2015年第1季度)."""
+    last = found.span[-1]
+    return t("timeliness.span_one" if len(found.span) == 1 else "timeliness.span", lang, year=last.year,
+             quarter=last.quarter)
