@@ -30,6 +30,7 @@ from store import access, audit, backup, figures, orgs, sessions, snapshot, user
 from store import plans as plan_rows  # this module has a function named plans
 from store import settings as stored_settings
 from store.db import Con, StoreError, resolve_path
+from store.placements import SurveyPopulation
 
 # ------------------------------------------------------------------------ the store as a whole
 
@@ -389,3 +390,12 @@ def verify_backup(folder: str | Path, *, trust_unsigned: bool = False) -> backup
 def backup_signed(folder: str | Path) -> bool:
     """Whether the backup carries a signature file (verify says whether it is valid)."""
     return (Path(folder) / backup.SIGNATURE_FILE).is_file()
+
+
+# ------------------------------------------------------------ issue 17: survey population
+
+
+def survey_population(con: Con, who: Identity, under: str, year: int) -> SurveyPopulation:
+    """How many firms were in the survey under an organisation during a year and at its end (the
+    register page, the briefing)."""
+    return access.survey_population(con, who, under, year)

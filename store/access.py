@@ -33,7 +33,7 @@ from domain.programme import (
     one_type_per_county,
     publicity_days,
 )
-from store import figures, orgs, programme, reporting, settings, sql
+from store import figures, orgs, placements, programme, reporting, settings, sql
 from store import submissions as subs  # access has a function named submissions
 from store.audit import audit
 
@@ -401,3 +401,13 @@ def admission_firms(con: sql.Con, who: Identity, under: str, indicator_id: str, 
         return firms
     seen = {park: may_see_enterprises_of(con, who, park) for park in firms.parent_id.dropna().unique()}
     return firms[[seen.get(park, False) for park in firms.parent_id]].reset_index(drop=True)
+
+
+# ------------------------------------------------------------ issue 17: survey population
+
+
+def survey_population(con: sql.Con, who: Identity, under: str, year: int) -> placements.SurveyPopulation:
+    """How many firms were reporting units under an organisation in a year (a count: an aggregate,
+    read by whoever may read the organisation's figures)."""
+    require_read(con, who, [under], "read the survey population of")
+    return placements.survey_population(con, under, year)

@@ -4,7 +4,10 @@ or an organisation's figures of a quarter — and the three derived tables that 
 
 `current_figures`, `bottom_up` and `org_periods` (migration 4) are what every read uses; the
 functions under "derived" are their only writers, each called inside the transaction of the write
-that changes them (store/submissions.py, store/orgs.py, store/plans.py).
+that changes them (store/submissions.py, store/orgs.py, store/plans.py, and whoever records a
+register event: `refresh_after_events`). A sum counts each figure under the ancestors of where its
+organisation was in the figure's quarter (store/placements.py), so a firm that moves takes its
+later quarters to its new park and leaves its earlier ones where they were.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pandas as pd
 
 from domain.periods import Period
 from domain.snapshot import SeriesKey
+from store import placements
 from store.sql import Con, first, frame, registered, scalar, transaction
 
 # ------------------------------------------------------------- derived: figures in force, sums
@@ -41,52 +45,47 @@ def _rebuild_figures(con: Con) -> None:
     )
     rebuild_bottom_up(con)
     con.execute("DELETE FROM org_periods")
-    con.execute(
-        """INSERT INTO org_periods
-           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
-           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
-           JOIN org_closure c ON c.descendant_id = f.org_id
-           ORDER BY 1, 2, 3"""
-    )
+    under, params = placements.placed(con, "SELECT DISTINCT org_id, year, quarter FROM current_figures", depth="true")
+    con.execute(f"INSERT INTO org_periods SELECT DISTINCT ancestor_id, year, quarter FROM ({under}) ORDER BY 1, 2, 3",  # noqa: S608
+                params)
+
+
+# The figures each sum adds up: those of the level that reports the indicator (enterprises for
+# form rows, parks for park indicators); `{where}` narrows them.
+_REPORTED = """SELECT f.org_id, f.indicator_id, f.year, f.quarter, f.value FROM current_figures f
+               JOIN orgs d ON d.org_id = f.org_id
+               JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind {where}"""
 
 
 def rebuild_bottom_up(con: Con) -> None:
-    """Recompute every bottom-up sum (the levels that report an indicator changed)."""
+    """Recompute every bottom-up sum (the levels that report an indicator changed); each figure
+    counts under the ancestors of where its organisation was in the figure's quarter."""
     con.execute("DELETE FROM bottom_up")
+    under, params = placements.placed(con, _REPORTED.format(where=""))
     con.execute(
-        """INSERT INTO bottom_up
-           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
-           FROM current_figures f
-           JOIN orgs d ON d.org_id = f.org_id
-           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
-           JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
-           GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+        f"""INSERT INTO bottom_up
+            SELECT ancestor_id, indicator_id, year, quarter, sum(value), count(*)
+            FROM ({under}) GROUP BY ALL ORDER BY 1, 2, 3, 4""",  # noqa: S608 (fixed text; values are parameters)
+        params,
     )
 
 
 def refresh_ancestors(con: Con, ancestors: Sequence[str]) -> None:
     """Recompute every sum and every quarter with data of the given organisations (their subtree
-    changed shape)."""
-    con.execute("DELETE FROM org_periods WHERE list_contains(?, org_id)", [list(ancestors)])
+    changed shape, now or in some quarter)."""
+    wanted = [list(ancestors)]
+    con.execute("DELETE FROM org_periods WHERE list_contains(?, org_id)", wanted)
+    under, params = placements.placed(con, "SELECT DISTINCT org_id, year, quarter FROM current_figures", depth="true",
+                                      ancestors="AND list_contains(?, c.ancestor_id)", ancestor_params=wanted)
+    con.execute(f"INSERT INTO org_periods SELECT DISTINCT ancestor_id, year, quarter FROM ({under})", params)  # noqa: S608
+    con.execute("DELETE FROM bottom_up WHERE list_contains(?, ancestor_id)", wanted)
+    under, params = placements.placed(con, _REPORTED.format(where=""),
+                                      ancestors="AND list_contains(?, c.ancestor_id)", ancestor_params=wanted)
     con.execute(
-        """INSERT INTO org_periods
-           SELECT DISTINCT c.ancestor_id, f.year, f.quarter
-           FROM (SELECT DISTINCT org_id, year, quarter FROM current_figures) f
-           JOIN org_closure c ON c.descendant_id = f.org_id
-           WHERE list_contains(?, c.ancestor_id)""",
-        [list(ancestors)],
-    )
-    con.execute("DELETE FROM bottom_up WHERE list_contains(?, ancestor_id)", [list(ancestors)])
-    con.execute(
-        """INSERT INTO bottom_up
-           SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value), count(*)
-           FROM org_closure c
-           JOIN orgs d ON d.org_id = c.descendant_id
-           JOIN current_figures f ON f.org_id = c.descendant_id
-           JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
-           WHERE list_contains(?, c.ancestor_id) AND c.depth > 0
-           GROUP BY ALL""",
-        [list(ancestors)],
+        f"""INSERT INTO bottom_up
+            SELECT ancestor_id, indicator_id, year, quarter, sum(value), count(*)
+            FROM ({under}) GROUP BY ALL""",  # noqa: S608 (fixed text; values are parameters)
+        params,
     )
 
 
@@ -94,7 +93,7 @@ def refresh_figures(con: Con, submission_id: int) -> None:
     """Bring the derived tables up to date for the figures one newly accepted submission holds:
     the figure in force of each (the newest accepted revision, which need not be this one), the
     quarters with data of each ancestor (a set that only grows), then every sum those figures
-    feed, recomputed whole."""
+    feed, recomputed whole — the ancestors of where each firm was in the figure's quarter."""
     con.execute(
         """DELETE FROM current_figures WHERE (org_id, indicator_id, year, quarter) IN (
                SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?)""",
@@ -111,37 +110,48 @@ def refresh_figures(con: Con, submission_id: int) -> None:
                PARTITION BY o.org_id, o.indicator_id, o.year, o.quarter ORDER BY o.revision DESC) = 1""",
         [submission_id],
     )
+    under, params = placements.placed(
+        con, "SELECT DISTINCT org_id, year, quarter FROM observations WHERE submission_id = ?", [submission_id],
+        depth="true")
     con.execute(
-        """INSERT INTO org_periods
-           SELECT c.ancestor_id, t.year, t.quarter
-           FROM (SELECT DISTINCT org_id, year, quarter FROM observations WHERE submission_id = ?) t
-           JOIN org_closure c ON c.descendant_id = t.org_id
-           EXCEPT
-           SELECT org_id, year, quarter FROM org_periods
-           WHERE (year, quarter) IN (SELECT DISTINCT year, quarter FROM observations WHERE submission_id = ?)""",
-        [submission_id, submission_id],
+        f"""INSERT INTO org_periods
+            SELECT ancestor_id, year, quarter FROM ({under})
+            EXCEPT
+            SELECT org_id, year, quarter FROM org_periods
+            WHERE (year, quarter) IN (SELECT DISTINCT year, quarter FROM observations WHERE submission_id = ?)""",  # noqa: S608 (fixed text; values are parameters)
+        [*params, submission_id],
     )
+    # The sums this submission's figures feed: (ancestor, indicator, quarter), each recomputed whole.
+    fed, fed_params = placements.placed(
+        con, "SELECT org_id, indicator_id, year, quarter FROM observations WHERE submission_id = ?", [submission_id])
+    fed_sums = f"fed_sums AS (SELECT DISTINCT ancestor_id, indicator_id, year, quarter FROM ({fed}))"  # noqa: S608
+    con.execute(f"""DELETE FROM bottom_up WHERE (ancestor_id, indicator_id, year, quarter) IN (
+                        WITH {fed_sums} SELECT * FROM fed_sums)""", fed_params)  # noqa: S608
+    under, params = placements.placed(
+        con, _REPORTED.format(where="WHERE (f.indicator_id, f.year, f.quarter) IN "
+                                    "(SELECT indicator_id, year, quarter FROM fed_sums)"),
+        ancestors="AND c.ancestor_id IN (SELECT ancestor_id FROM fed_sums)")
     con.execute(
-        """DELETE FROM bottom_up WHERE (ancestor_id, indicator_id, year, quarter) IN (
-               SELECT c.ancestor_id, t.indicator_id, t.year, t.quarter
-               FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
-               WHERE t.submission_id = ?)""",
-        [submission_id],
+        f"""INSERT INTO bottom_up
+            WITH {fed_sums}
+            SELECT p.ancestor_id, p.indicator_id, p.year, p.quarter, sum(p.value), count(*)
+            FROM ({under}) p SEMI JOIN fed_sums g USING (ancestor_id, indicator_id, year, quarter)
+            GROUP BY ALL""",  # noqa: S608 (fixed text; values are parameters)
+        [*fed_params, *params],
     )
-    con.execute(
-        """INSERT INTO bottom_up
-           SELECT g.ancestor_id, g.indicator_id, g.year, g.quarter, sum(f.value), count(*)
-           FROM (SELECT DISTINCT c.ancestor_id, t.indicator_id, t.year, t.quarter
-                 FROM observations t JOIN org_closure c ON c.descendant_id = t.org_id AND c.depth > 0
-                 WHERE t.submission_id = ?) g
-           JOIN org_closure c ON c.ancestor_id = g.ancestor_id AND c.depth > 0
-           JOIN orgs d ON d.org_id = c.descendant_id
-           JOIN indicators i ON i.indicator_id = g.indicator_id AND i.reported_by = d.kind
-           JOIN current_figures f ON f.org_id = c.descendant_id AND f.indicator_id = g.indicator_id
-                                 AND f.year = g.year AND f.quarter = g.quarter
-           GROUP BY ALL""",
-        [submission_id],
-    )
+
+
+def refresh_after_events(con: Con, org_ids: Sequence[str]) -> None:
+    """After events of these organisations were recorded (store/org_events.add_event) — or their
+    parent changed — bring the dated ancestry and every sum it moves up to date, in the caller's
+    transaction: only the ancestors that gain or lose a figure in some quarter are recomputed, so an
+    event that moves nothing (entered or left the survey, closed) costs one small comparison."""
+    with transaction(con):
+        before = placements.ancestry(con, org_ids)
+        placements.rebuild(con)
+        changed = before ^ placements.ancestry(con, org_ids)
+        if changed:
+            refresh_ancestors(con, sorted({a for a, *_ in changed}))
 
 
 # ------------------------------------------------------------------------------------ reads
@@ -205,15 +215,15 @@ def series(con: Con, keys: Iterable[SeriesKey], up_to: Period, as_at: dt.date | 
         return pd.DataFrame(columns=["org_id", "indicator_id", "year", "quarter", "official", "bottom_up", "reporters",
                                      "official_yoy", "official_status"])
     # As it stood, the sums are made from the figures then in force, for the wanted keys only.
+    # As it stood, the sums are made from the figures then in force, for the wanted keys only, each
+    # under where its firm was in its quarter, like the maintained ones.
+    placed_sql, _ = placements.placed(
+        con, _REPORTED.replace("current_figures", "current_observations").format(where=""),
+        ancestors="AND (c.ancestor_id, r.indicator_id) IN (SELECT org_id, indicator_id FROM wanted_series)")
     past = "" if as_at is None else f"""{IN_FORCE_AT},
                bottom_up AS (
-                   SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value) AS total, count(*) AS reporters
-                   FROM current_observations f
-                   JOIN orgs d ON d.org_id = f.org_id
-                   JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
-                   JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
-                   WHERE (c.ancestor_id, f.indicator_id) IN (SELECT org_id, indicator_id FROM wanted_series)
-                   GROUP BY ALL),"""  # noqa: S608 (fixed text; values are parameters)
+                   SELECT ancestor_id, indicator_id, year, quarter, sum(value) AS total, count(*) AS reporters
+                   FROM ({placed_sql}) GROUP BY ALL),"""  # noqa: S608 (fixed text; values are parameters)
     with registered(con, "wanted_series", wanted):
         return frame(
             con,
@@ -243,17 +253,20 @@ def threshold_counts_many(con: Con, scope: str, indicator: str, thresholds: Sequ
     wanted = sorted({(float(x), bool(strict)) for x, strict in thresholds})
     # Figures equal to nine significant digits are equal (metrics.progress.EPSILON): a firm at exactly
     # the threshold is at it, not above it, whatever the last bit of its float says.
+    annual, params = placements.placed(
+        con,
+        """SELECT o.org_id, o.year, o.quarter, o.value FROM current_observations o
+           JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
+           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?""",
+        [indicator, up_to_year], depth="true", ancestors="AND c.ancestor_id = ?", ancestor_params=[scope])
     rows = con.execute(
-        with_in_force + """SELECT t.threshold, t.strict, o.year,
+        with_in_force + f"""SELECT t.threshold, t.strict, o.year,
                   count(*) FILTER (WHERE CASE WHEN t.strict THEN o.value > t.threshold + 1e-9 * greatest(1, abs(t.threshold))
                                               ELSE o.value >= t.threshold - 1e-9 * greatest(1, abs(t.threshold)) END)
-           FROM current_observations o
-           JOIN org_closure c ON c.descendant_id = o.org_id AND c.ancestor_id = ?
-           JOIN orgs d ON d.org_id = o.org_id AND d.kind = 'enterprise'
+           FROM ({annual}) o
            CROSS JOIN (SELECT unnest(?::DOUBLE[]) AS threshold, unnest(?::BOOLEAN[]) AS strict) t
-           WHERE o.indicator_id = ? AND o.quarter = 4 AND o.year <= ?
            GROUP BY ALL""",  # noqa: S608 (fixed text; values are parameters)
-        [*at, scope, [x for x, _ in wanted], [s for _, s in wanted], indicator, up_to_year],
+        [*at, *params, [x for x, _ in wanted], [s for _, s in wanted]],
     ).fetchall()
     out: dict[tuple[float, bool], dict[int, int]] = {k: {} for k in wanted}
     for threshold, strict, year, n in rows:
@@ -267,17 +280,20 @@ def matched_sums(con: Con, scope: str, numerator: str, denominator: str, up_to: 
     both figures in that period, and how many they were: a bottom-up ratio over the same firms; with
     `as_at`, of the figures in force at the end of that day."""
     with_in_force, at = _in_force(as_at)
-    rows = con.execute(
-        with_in_force + """SELECT n.year, n.quarter, sum(n.value), sum(d.value), count(*)
+    pairs, params = placements.placed(
+        con,
+        """SELECT n.org_id, n.year, n.quarter, n.value AS num, d.value AS den
            FROM current_observations n
            JOIN current_observations d ON d.org_id = n.org_id AND d.year = n.year AND d.quarter = n.quarter
                                       AND d.indicator_id = ?
-           JOIN org_closure c ON c.descendant_id = n.org_id AND c.ancestor_id = ?
            JOIN orgs o ON o.org_id = n.org_id
            JOIN indicators i ON i.indicator_id = n.indicator_id AND i.reported_by = o.kind
-           WHERE n.indicator_id = ? AND n.year * 4 + n.quarter - 1 <= ?
-           GROUP BY n.year, n.quarter""",  # noqa: S608 (fixed text; values are parameters)
-        [*at, denominator, scope, numerator, up_to.ordinal],
+           WHERE n.indicator_id = ? AND n.year * 4 + n.quarter - 1 <= ?""",
+        [denominator, numerator, up_to.ordinal], depth="true", ancestors="AND c.ancestor_id = ?", ancestor_params=[scope])
+    rows = con.execute(
+        with_in_force + f"""SELECT year, quarter, sum(num), sum(den), count(*) FROM ({pairs})
+                            GROUP BY year, quarter""",  # noqa: S608 (fixed text; values are parameters)
+        [*at, *params],
     ).fetchall()
     return {(int(y), int(q)): (float(a), float(b), int(k)) for y, q, a, b, k in rows}
 

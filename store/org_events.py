@@ -4,7 +4,8 @@ the register's history is never overwritten; the quarter holding `effective` is 
 event applies to.
 
 This module writes and reads the rows only; who may record an event is the data layer's
-(store/access.py), and what an event means for the sums of each quarter is store/figures.py's.
+(store/access.py), and what an event means for the sums of each quarter is store/placements.py's:
+whoever records events calls store/figures.refresh_after_events(con, org_ids) in the same transaction.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ ancestry closure (every ancestor–descendant pair, so a bottom-up sum is one jo
 of organisations the pages and the command line need.
 
 An organisation moved to another parent, or of another kind, changes the sums of its old and new
-ancestors; `upsert_orgs` has them recomputed (store/figures.py keeps the derived tables).
+ancestors; `upsert_orgs` has them recomputed (store/figures.py keeps the derived tables), for the
+quarters the move holds (store/placements.py: all of them unless a `moved` event dates it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from domain.models import Organisation
-from store import figures
+from store import figures, placements
 from store.sql import Con, frame, registered, scalar, transaction
 
 
@@ -40,31 +41,35 @@ def upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
 def _upsert_orgs(con: Con, orgs: Sequence[Organisation], origin: str) -> None:
     rows = _org_rows(orgs, origin)
     with registered(con, "new_orgs", rows):
-        moved = [r[0] for r in con.execute(
+        reparented = [r[0] for r in con.execute(
             """SELECT n.org_id FROM new_orgs n JOIN orgs o USING (org_id)
-               WHERE o.parent_id IS DISTINCT FROM n.parent_id OR o.kind <> n.kind""").fetchall()]
+               WHERE o.parent_id IS DISTINCT FROM n.parent_id""").fetchall()]
+        rekinded = [r[0] for r in con.execute(
+            "SELECT n.org_id FROM new_orgs n JOIN orgs o USING (org_id) WHERE o.kind <> n.kind").fetchall()]
         added = scalar(con, "SELECT count(*) FROM new_orgs WHERE org_id NOT IN (SELECT org_id FROM orgs)")
-        before = _ancestors_of_subtrees(con, moved)
+        placed_before = placements.ancestry(con, reparented)
+        kind_before = _ancestors_of_subtrees(con, rekinded)
         con.execute(
             """INSERT INTO orgs (org_id, name_zh, name_en, kind, parent_id, credit_code, origin)
                SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM new_orgs
                ON CONFLICT (org_id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                    kind = excluded.kind, parent_id = excluded.parent_id"""
         )
-    if moved or added:
+    if reparented or rekinded or added:
         rebuild_closure(con)
-    if moved:
-        figures.refresh_ancestors(con, sorted(before | _ancestors_of_subtrees(con, moved)))
+        placements.rebuild(con)  # the last range of a moved firm follows its current parent
+    # A new parent moves the figures of the quarters it holds (all of them without a `moved` event);
+    # only the ancestors that gain or lose some are recomputed. A new kind changes what is summed.
+    changed = {a for a, *_ in placed_before ^ placements.ancestry(con, reparented)}
+    changed |= kind_before | _ancestors_of_subtrees(con, rekinded)
+    if changed:
+        figures.refresh_ancestors(con, sorted(changed))
 
 
 def _ancestors_of_subtrees(con: Con, org_ids: Sequence[str]) -> set[str]:
-    """Every ancestor of every organisation at or below the given ones (whose sums they feed)."""
-    if not org_ids:
-        return set()
-    rows = con.execute(
-        """SELECT DISTINCT a.ancestor_id FROM org_closure s JOIN org_closure a ON a.descendant_id = s.descendant_id
-           WHERE list_contains(?, s.ancestor_id)""", [list(org_ids)]).fetchall()
-    return {r[0] for r in rows}
+    """Every ancestor, in any quarter, of every organisation at or under the given ones (whose sums
+    they feed)."""
+    return {a for a, *_ in placements.ancestry(con, org_ids)}
 
 
 def rebuild_closure(con: Con) -> None:

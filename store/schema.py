@@ -378,6 +378,19 @@ MIGRATIONS += (
             entered_by  VARCHAR NOT NULL,
             entered_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
         );
+        -- The ancestry of an organisation quarter by quarter, for those whose ancestry was ever other
+        -- than today's tree (they or an organisation above them moved): every (ancestor, descendant)
+        -- pair with the quarters it held, as ordinals year * 4 + quarter - 1, both ends included.
+        -- Every other organisation sat where org_closure says for all time, so the sums of the
+        -- firms that never moved join org_closure as before. Derived from org_events and orgs by
+        -- store/placements.py in the transaction of the write that changes it; read by the sums.
+        CREATE TABLE org_closure_dated (
+            ancestor_id   VARCHAR NOT NULL,
+            descendant_id VARCHAR NOT NULL,
+            depth         INTEGER NOT NULL,
+            from_ord      INTEGER NOT NULL,
+            to_ord        INTEGER NOT NULL
+        );
         """,
     ),
 )

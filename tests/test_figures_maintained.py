@@ -14,7 +14,7 @@ import pytest
 
 from domain.models import Organisation, OrgKind
 from domain.periods import Period
-from store import figures, orgs, plans, submissions
+from store import figures, orgs, placements, plans, submissions
 from store.db import connect, migrate
 from tests import rawsql
 
@@ -46,9 +46,59 @@ def summed(con, org: str, indicator: str = "software_revenue", year: int = 2015,
                         [org, indicator, year, quarter])
 
 
+def _placed_definition(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`bottom_up` and `org_periods` worked out figure by figure in Python from the register's events
+    (store/placements.py's rule, written here independently): a figure counts under the ancestors
+    of where its organisation was in the figure's quarter — before its first move under that
+    move's from_parent, between moves under the earlier one's to_parent, from its last move on (or
+    always, without a move) under its current parent."""
+    parent = dict(con.execute("SELECT org_id, parent_id FROM orgs").fetchall())
+    kind = dict(con.execute("SELECT org_id, kind FROM orgs").fetchall())
+    reported_by = dict(con.execute("SELECT indicator_id, reported_by FROM indicators").fetchall())
+    moves: dict[str, list[tuple[int, str | None, str | None]]] = {}
+    for org, day, src, dst in con.execute("""SELECT org_id, effective, from_parent, to_parent FROM org_events
+                                             WHERE event = 'moved' ORDER BY effective, event_id""").fetchall():
+        moves.setdefault(org, []).append((Period.containing(day).ordinal, src, dst))
+
+    def parent_at(org: str, ordinal: int) -> str | None:
+        done = [m for m in moves.get(org, []) if m[0] <= ordinal]
+        if org not in moves or done and done[-1] == moves[org][-1]:
+            return parent[org]
+        return (done[-1][2] if done else moves[org][0][1]) or parent[org]
+
+    def chain(org: str, ordinal: int) -> list[str]:
+        out = [org]
+        while (up := parent_at(out[-1], ordinal)) is not None:
+            out.append(up)
+        return out
+
+    sums: dict[tuple, list] = {}
+    quarters: set[tuple] = set()
+    for org, indicator, year, quarter, value in con.execute(
+            "SELECT org_id, indicator_id, year, quarter, value FROM current_figures").fetchall():
+        ancestors = chain(org, Period(int(year), int(quarter)).ordinal)
+        quarters |= {(a, year, quarter) for a in ancestors}
+        if reported_by[indicator] == kind[org]:
+            for a in ancestors[1:]:
+                total = sums.setdefault((a, indicator, year, quarter), [0.0, 0])
+                total[0] += value
+                total[1] += 1
+    bottom = pd.DataFrame([(*k, t, n) for k, (t, n) in sums.items()],
+                          columns=["ancestor_id", "indicator_id", "year", "quarter", "total", "reporters"])
+    return (bottom.sort_values(list(bottom.columns)).reset_index(drop=True),
+            pd.DataFrame(sorted(quarters), columns=["org_id", "year", "quarter"]))
+
+
+def _kept(con, table: str, like: pd.DataFrame) -> pd.DataFrame:
+    kept = rawsql.frame(con, f"SELECT * FROM {table} ORDER BY ALL")
+    return kept.astype(kept.dtypes.to_dict() if like.empty else like.dtypes.to_dict())
+
+
 def assert_matches_definition(con) -> None:
-    """Both tables equal their definitions recomputed from observations (migration 4's SQL, with the
-    published 同比 and status migration 6 added)."""
+    """The three tables equal their definitions recomputed from observations (migration 4's SQL, with
+    the published 同比 and status migration 6 added; the sums and quarters placed where each firm
+    was in each quarter, figure by figure) and what a full rebuild makes of them; with no firm ever
+    moved by an event, the sums are today's tree's (migration 4's join over org_closure)."""
     defined = rawsql.frame(con, """
         SELECT o.org_id, o.indicator_id, o.year, o.quarter, o.value, o.revision, o.submission_id, o.yoy, o.obs_status
         FROM observations o JOIN submissions s USING (submission_id) WHERE s.status = 'accepted'
@@ -56,18 +106,25 @@ def assert_matches_definition(con) -> None:
         ORDER BY ALL""")
     kept = rawsql.frame(con, "SELECT * FROM current_figures ORDER BY ALL")
     pd.testing.assert_frame_equal(kept.astype(defined.dtypes.to_dict()), defined)
-    sums = rawsql.frame(con, """
-        SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value) AS total, count(*) AS reporters
-        FROM current_figures f JOIN orgs d ON d.org_id = f.org_id
-        JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
-        JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
-        GROUP BY ALL ORDER BY ALL""")
-    kept_sums = rawsql.frame(con, "SELECT * FROM bottom_up ORDER BY ALL")
-    pd.testing.assert_frame_equal(kept_sums.astype(sums.dtypes.to_dict()), sums)
-    quarters = rawsql.frame(con, """SELECT DISTINCT c.ancestor_id AS org_id, f.year, f.quarter FROM current_figures f
-                                    JOIN org_closure c ON c.descendant_id = f.org_id ORDER BY ALL""")
-    kept_quarters = rawsql.frame(con, "SELECT * FROM org_periods ORDER BY ALL")
-    pd.testing.assert_frame_equal(kept_quarters.astype(quarters.dtypes.to_dict()), quarters)
+    sums, quarters = _placed_definition(con)
+    kept_sums, kept_quarters = rawsql.frame(con, "SELECT * FROM bottom_up ORDER BY ALL"), _kept(con, "org_periods", quarters)
+    pd.testing.assert_frame_equal(kept_sums, sums.astype(kept_sums.dtypes.to_dict()), check_exact=False)
+    pd.testing.assert_frame_equal(kept_quarters, quarters.astype(kept_quarters.dtypes.to_dict()))
+    if not rawsql.scalar(con, "SELECT count(*) FROM org_events WHERE event = 'moved'"):
+        today = rawsql.frame(con, """
+            SELECT c.ancestor_id, f.indicator_id, f.year, f.quarter, sum(f.value) AS total, count(*) AS reporters
+            FROM current_figures f JOIN orgs d ON d.org_id = f.org_id
+            JOIN indicators i ON i.indicator_id = f.indicator_id AND i.reported_by = d.kind
+            JOIN org_closure c ON c.descendant_id = f.org_id AND c.depth > 0
+            GROUP BY ALL ORDER BY ALL""")
+        pd.testing.assert_frame_equal(kept_sums.astype(today.dtypes.to_dict()), today)
+        assert not rawsql.scalar(con, "SELECT count(*) FROM org_closure_dated")
+    incremental = [rawsql.frame(con, f"SELECT * FROM {t} ORDER BY ALL")
+                   for t in ("current_figures", "bottom_up", "org_periods", "org_closure_dated")]
+    placements.rebuild(con)
+    figures.rebuild_figures(con)
+    for table, before in zip(("current_figures", "bottom_up", "org_periods", "org_closure_dated"), incremental, strict=True):
+        pd.testing.assert_frame_equal(rawsql.frame(con, f"SELECT * FROM {table} ORDER BY ALL"), before)
 
 
 def test_accepted_figures_are_summed_at_every_ancestor(store):

@@ -386,3 +386,12 @@ def tidy_template() -> bytes:
 def wide_template(codes: list[tuple[str, str]], period_label: str) -> bytes:
     """The MIIT enterprise form laid out wide, one column per (row code, name), as XLSX."""
     return readers.wide_template(codes, period_label)
+
+
+# ------------------------------------------------------------ issue 17: survey population
+
+
+@st.cache_data(show_spinner=False)
+def survey_population(version: int, who: Identity, under: str, year: int) -> service.SurveyPopulation:
+    """Firms in the survey under an organisation during a year and at its end."""
+    return service.survey_population(cursor(), who, under, year)
