@@ -106,6 +106,17 @@ CLOSURE_AT = """(SELECT ancestor_id, descendant_id, depth FROM org_closure
                  SELECT ancestor_id, descendant_id, depth FROM org_closure_dated WHERE ? BETWEEN from_ord AND to_ord)"""
 
 
+def dated_tree(quarters: str) -> str:
+    """SQL of the tree in each quarter of `quarters` (a relation with a column `ord`, the quarter's
+    ordinal): ancestor_id, descendant_id, depth and ord — today's tree for the organisations that
+    never moved, the dated ranges for the others."""
+    return f"""(SELECT c.ancestor_id, c.descendant_id, c.depth, q.ord FROM org_closure c CROSS JOIN {quarters} q
+                WHERE c.descendant_id NOT IN (SELECT descendant_id FROM org_closure_dated)
+                UNION ALL
+                SELECT c.ancestor_id, c.descendant_id, c.depth, q.ord FROM org_closure_dated c
+                JOIN {quarters} q ON q.ord BETWEEN c.from_ord AND c.to_ord)"""  # noqa: S608 (fixed text)
+
+
 def ancestry(con: Con, org_ids: Iterable[str]) -> set[tuple[str, str, int, int]]:
     """Every (ancestor, descendant, first quarter, last quarter) of every organisation at or under
     the given ones, adjacent ranges joined: equal before and after a write exactly when no sum of
@@ -170,14 +181,10 @@ def survey_population(con: Con, under: str, year: int) -> SurveyPopulation:
         f"""WITH {SURVEY_SPANS},
             q AS (SELECT unnest(range(?, ? + 4)) AS ord),
             here AS (  -- (firm, quarter of the year) placed under the organisation then
-                SELECT c.descendant_id AS org_id, q.ord FROM org_closure c CROSS JOIN q
-                WHERE c.ancestor_id = ? AND c.descendant_id NOT IN (SELECT descendant_id FROM org_closure_dated)
-                UNION ALL
-                SELECT c.descendant_id, q.ord FROM org_closure_dated c JOIN q ON q.ord BETWEEN c.from_ord AND c.to_ord
-                WHERE c.ancestor_id = ?)
+                SELECT descendant_id AS org_id, ord FROM {dated_tree("q")} WHERE ancestor_id = ?)
             SELECT count(DISTINCT h.org_id), count(DISTINCT h.org_id) FILTER (WHERE h.ord = ? + 3)
             FROM here h JOIN orgs e ON e.org_id = h.org_id AND e.kind = 'enterprise'
             WHERE {in_survey("h.org_id", "h.ord")}""",  # noqa: S608 (fixed text; values are parameters)
-        [year * 4, year * 4, under, under, year * 4],
+        [year * 4, year * 4, under, year * 4],
     )
     return SurveyPopulation(year, int(row[0]), int(row[1]))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from domain.periods import Period
 from domain.reporting import ReportStanding, standing
-from store.placements import CLOSURE_AT, SURVEY_SPANS, in_survey
+from store.placements import CLOSURE_AT, SURVEY_SPANS, dated_tree, in_survey
 from store.sql import Con, frame
 
 
@@ -58,17 +58,22 @@ def timeliness_quarters(con: Con, under: str, first: Period, last: Period) -> pd
     of those were corrected — by a later submission (submitted after it; on the same second, the
     later id) holding a figure of the same firm and quarter that was not returned, or by one not
     returned whose `answers` names it (whatever quarter that one holds: a figure entered for the
-    wrong quarter is corrected by one for the right quarter). Ordered by park, firm and quarter."""
+    wrong quarter is corrected by one for the right quarter). A firm counts in the quarters it was a
+    reporting unit under the organisation (placed under it then and in the survey, as
+    `reporting_status` lists it), under the park it was in then. Ordered by park, firm and quarter."""
     return frame(
         con,
-        """WITH ents AS (
-               SELECT e.org_id, e.name_zh, e.parent_id, p.name_zh AS park_name
-               FROM orgs e JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = ?
-               LEFT JOIN orgs p ON p.org_id = e.parent_id
-               WHERE e.kind = 'enterprise'),
+        f"""WITH {SURVEY_SPANS},
            span AS (
-               SELECT CAST(n // 4 AS SMALLINT) AS year, CAST(n % 4 + 1 AS TINYINT) AS quarter
+               SELECT n AS ord, CAST(n // 4 AS SMALLINT) AS year, CAST(n % 4 + 1 AS TINYINT) AS quarter
                FROM range(?, ? + 1) r(n)),
+           tree AS {dated_tree("span")},
+           ents AS (  -- (firm, quarter): a reporting unit under the organisation then, in the park it was in
+               SELECT t.descendant_id AS org_id, t.ord, e.name_zh, p.org_id AS parent_id, p.name_zh AS park_name
+               FROM tree t JOIN orgs e ON e.org_id = t.descendant_id AND e.kind = 'enterprise'
+               LEFT JOIN tree u ON u.descendant_id = t.descendant_id AND u.ord = t.ord AND u.depth = 1
+               LEFT JOIN orgs p ON p.org_id = u.ancestor_id
+               WHERE t.ancestor_id = ? AND {in_survey("t.descendant_id", "t.ord")}),
            held AS (  -- each submission holding a figure of a firm's quarter in the span
                SELECT o.org_id, o.year, o.quarter, o.submission_id, min(o.entered_at) AS entered_at,
                       any_value(s.status) AS status, any_value(s.submitted_at) AS submitted_at
@@ -95,9 +100,9 @@ def timeliness_quarters(con: Con, under: str, first: Period, last: Period) -> pd
            SELECT e.org_id, e.name_zh, e.parent_id AS park_id, e.park_name, q.year, q.quarter, f.first_at,
                   CAST(coalesce(k.returned, 0) AS INTEGER) AS returned,
                   CAST(coalesce(k.corrected, 0) AS INTEGER) AS corrected
-           FROM ents e CROSS JOIN span q
+           FROM ents e JOIN span q USING (ord)
            LEFT JOIN firsts f ON f.org_id = e.org_id AND f.year = q.year AND f.quarter = q.quarter
            LEFT JOIN counted k ON k.org_id = e.org_id AND k.year = q.year AND k.quarter = q.quarter
-           ORDER BY e.park_name, e.name_zh, e.org_id, q.year, q.quarter""",
-        [under, first.ordinal, last.ordinal, first.year, last.year],
+           ORDER BY e.park_name, e.name_zh, e.org_id, q.year, q.quarter""",  # noqa: S608 (fixed text)
+        [first.ordinal, last.ordinal, under, first.year, last.year],
     )

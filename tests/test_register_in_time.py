@@ -266,3 +266,15 @@ def test_survey_population_is_read_through_the_service_with_scope(store):
     other = Identity(username="ent-user", display_name="某企业", role=Role.ENTERPRISE, scope_org_id="ent-x")
     with pytest.raises(AuthorizationError):
         queries.survey_population(store, other, "ent-c", 2016)
+
+
+def test_the_timeliness_ranking_counts_a_firm_where_and_while_it_was_a_reporting_unit(store):
+    """ent-m moves from Binjiang to Xiasha in 2016Q3; ent-b closes in 2016Q2. Over 2016Q1–Q4
+    Binjiang owes ent-m's Q1 and Q2, Xiasha its Q3 and Q4; ent-b owes Q1 and Q2 and nothing after."""
+    year_2016(store)
+    move(store, "ent-m", BINJIANG, XIASHA, MOVE_DAY)
+    event(store, "ent-b", OrgEvent.CLOSED, dt.date(2016, 5, 10))
+    found = reporting.timeliness_quarters(store, "hangzhou", Period(2016, 1), Period(2016, 4))
+    owed = {key: sorted(int(q) for q in g.quarter) for key, g in found.groupby(["org_id", "park_id"])}
+    assert owed == {("ent-m", BINJIANG): [1, 2], ("ent-m", XIASHA): [3, 4],
+                    ("ent-a", BINJIANG): [1, 2, 3, 4], ("ent-b", XIASHA): [1, 2]}
