@@ -502,3 +502,39 @@ def test_my_submissions_shows_the_comment_and_its_correction_answers_it(app_db):
     assert f"已由第 {fix} 号更正" in texts(item.markdown)
     (newer,) = [e for e in at.expander if e.label.startswith(f"№{fix} ")]
     assert "待审核" in newer.label and f"更正第 {returned} 号报送" in texts(newer.markdown)
+
+
+# ------------------------------------------------------------------ the uploader in a browser
+
+
+@pytest.mark.browser
+def test_the_uploader_speaks_the_ui_language_and_states_the_real_limit(tmp_path, demo_db):
+    """Streamlit's own words on the uploader ("Upload", "200MB per file") are hidden, ours shown."""
+    from domain.access import SYSTEM
+    from store import users
+    from store.db import connect
+    from tests.browser import CHROMIUM, chromium, screenshot, streamlit_server
+    from tests.browser import sign_in as browser_sign_in
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing: run scripts/test.sh as root")
+    db = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    users.create_demo_users(con)
+    users.reset_password(con, SYSTEM, "park-softcity", "Uploader-test-passphrase")
+    con.close()
+    with streamlit_server(db, tmp_path / "streamlit.log") as base, chromium() as page:
+        browser_sign_in(page, base, "park-softcity", "Uploader-test-passphrase")
+        page.goto(f"{base}/entry")
+        page.get_by_role("tab", name="文件上传").click()
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+        zone.wait_for(timeout=60_000)
+        page.get_by_text("不超过 50 MB").first.wait_for(timeout=30_000)
+        screenshot(page, "uploader-words")
+        shown = zone.inner_text()  # what is rendered and visible inside the drop zone
+        assert "Upload" not in shown and "per file" not in shown and "200" not in shown, shown
+        button = zone.locator("button")
+        after = button.evaluate("b => getComputedStyle(b, '::after').content")
+        assert after == '"选择文件"'
+        assert button.is_visible()
