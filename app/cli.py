@@ -193,6 +193,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         for p in e.problems:
             print(f"  {p.text('en')}", file=sys.stderr)  # the command line speaks English
         return 1
+    except ingest.AlreadySubmitted as e:
+        # The same file (the same figures, by the same user) is already in: what was asked for is
+        # done, so a re-run of a script succeeds (exit 0) and writes nothing.
+        print(f"{path.name}: {render(e.reason, 'en')} / {render(e.reason, 'zh')}")
+        return 0
     print(f"{path.name}: {n} rows written as submission {sub} ({args.status})")
     return 0
 

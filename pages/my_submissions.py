@@ -1,10 +1,11 @@
-"""我的报送 — an enterprise's or park's submissions, their status and the reviewer's comment."""
+"""我的报送 — an enterprise's or park's submissions, their status, the reviewer's comment, their
+figures, and 更正 for a returned one (ui/submissions.py)."""
 
 import streamlit as st
 
-from ui import context
+from ui import context, submissions
 from ui.i18n import t
 
 ctx = context.current()
 st.header(t("my_submissions", ctx.lang))
-st.info(t("page_coming", ctx.lang))
+submissions.my_submissions(ctx)

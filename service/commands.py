@@ -45,11 +45,13 @@ def check_file(con: Con, catalog: Catalog, who: Identity, name: str, data: bytes
 
 
 def submit(con: Con, who: Identity, checked: ingest.Checked, *, origin: str, status: str,
-           explanation: str | None = None, progress: Callable[[str], None] | None = None) -> int:
+           explanation: str | None = None, progress: Callable[[str], None] | None = None,
+           answers: int | None = None) -> int:
     """Write checked rows as one submission (returns its id), or raise SubmissionRejected with every
-    problem and write nothing; warnings need an explanation."""
+    problem and write nothing; warnings need an explanation. `answers`: the returned submission it
+    corrects. The same intent sent again raises AlreadySubmitted (naming the first) and writes nothing."""
     return ingest.submit(con, checked, who=who, origin=origin, status=status, explanation=explanation,
-                         progress=progress)
+                         progress=progress, answers=answers)
 
 
 def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status: str = "accepted",

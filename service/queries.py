@@ -197,6 +197,19 @@ def history(con: Con, who: Identity, org_id: str, indicator_id: str, period: Per
     return access.history(con, who, org_id, indicator_id, period.year, period.quarter)
 
 
+# ------------------------------------------------------- the submitter's side: 我的报送 (issue 17)
+
+
+def my_submissions(con: Con, who: Identity, limit: int = 100) -> pd.DataFrame:
+    """Every submission touching the caller's organisations, newest first, with what it holds of them."""
+    return access.my_submissions(con, who, limit)
+
+
+def my_submission_figures(con: Con, who: Identity, submission_id: int) -> pd.DataFrame:
+    """One of those submissions' figures at the caller's organisations (another is refused, audited)."""
+    return access.my_submission_figures(con, who, submission_id)
+
+
 # ------------------------------------------------------------------------- plans and targets
 
 

@@ -228,6 +228,42 @@ def all_orgs(con: sql.Con, who: Identity) -> pd.DataFrame:
     return orgs.writable_orgs(con, None)
 
 
+# ------------------------------------------------------- the submitter's side: 我的报送 (issue 17)
+# A submitter sees every submission holding a figure of an organisation it may write — its own
+# firm, or its park and the park's firms — whoever made it, and of each only those figures.
+
+
+def _submitter_orgs(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> list[str]:
+    """The organisations whose submissions `who` follows; refused (audited) without a scope to write."""
+    require(con, who, Permission.WRITE_SCOPE, action, objects)
+    return sorted(writable_ids(con, who) or ())
+
+
+def my_submissions(con: sql.Con, who: Identity, limit: int = 100) -> pd.DataFrame:
+    """The submissions touching the caller's organisations, newest first (park managers, enterprises)."""
+    return subs.submissions_touching(con, _submitter_orgs(con, who, "list the submissions of", ["submissions"]), limit)
+
+
+def my_submission_figures(con: sql.Con, who: Identity, submission_id: int) -> pd.DataFrame:
+    """One submission's figures at the caller's organisations; a submission holding none of them —
+    or none at all — is refused alike (audited), so an id typed in tells nothing."""
+    mine = _submitter_orgs(con, who, "read the submission", [f"submission:{submission_id}"])
+    found = subs.submission_figures(con, submission_id, mine)
+    if found.empty:
+        _refuse(con, who, "read the submission", [f"submission:{submission_id}"])
+    return found
+
+
+def answered_status(con: sql.Con, who: Identity, submission_id: int) -> str | None:
+    """The status of the submission a correction by `who` answers (it must be 'returned' to be
+    answered): refused (audited) unless it holds a figure of an organisation `who` may write."""
+    if not policy.may(who.role, Permission.WRITE_EVERYTHING):
+        mine = _submitter_orgs(con, who, "correct the submission", [f"submission:{submission_id}"])
+        if subs.submission_figures(con, submission_id, mine).empty:
+            _refuse(con, who, "correct the submission", [f"submission:{submission_id}"])
+    return subs.submission_status(con, submission_id)
+
+
 # ------------------------------------------------- plans beyond revenue: tasks, bases, incentives
 # Task statuses, designations and half-year reports are recorded by reviewers and administrators
 # (for the departments and bases that send them in); leaders read. Park managers see incentive

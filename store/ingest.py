@@ -27,8 +27,9 @@ from domain.validation import Key, Organisations, Problem, Record, Severity, who
 from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
+from store.submissions import AlreadySubmitted as AlreadySubmitted  # raised by submit; re-exported for callers
 
-__all__ = ["Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "scope_for",
+__all__ = ["AlreadySubmitted", "Checked", "Problem", "Severity", "SubmissionRejected", "check_bytes", "check_file", "scope_for",
            "import_file", "read_file", "refused", "rejected", "stored_figures", "submit", "validate_tidy"]
 
 ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *submissions.OPTIONAL_COLUMNS,
@@ -188,20 +189,28 @@ def refused(name: str, problem: Problem) -> Checked:
 
 
 def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status: str,
-           explanation: str | None = None, progress: Callable[[str], None] | None = None) -> int:
+           explanation: str | None = None, progress: Callable[[str], None] | None = None,
+           answers: int | None = None) -> int:
     """Write checked rows as one submission, or raise with every problem and write nothing.
 
     Every organisation in it must be within `who`'s scope (AuthorizationError otherwise).
+    `answers` is the returned submission this one corrects (one of `who`'s organisations', else
+    AuthorizationError; one not returned is refused). The same intent sent again while the first
+    stands raises AlreadySubmitted and writes nothing (store/submissions.py `intent_digest`).
     `progress` hears "writing N rows" just before the write transaction begins."""
     access.require_write(con, who, checked.rows.org_id.unique(), "submit figures for")
     if checked.errors:
         raise SubmissionRejected(checked.errors)
     if validation.explanation_missing(checked.problems, explanation):
         raise SubmissionRejected([*checked.warnings, whole_file(checked.file, Message.of("validation.explain_warnings"))])
+    if answers is not None and access.answered_status(con, who, answers) != "returned":
+        raise SubmissionRejected([whole_file(checked.file, Message.of("submitter.not_returned", id=answers))])
     if progress:
         progress(f"writing {len(checked.rows)} rows")
-    return submissions.write_submission(con, checked.rows, actor=who.username, origin=origin, status=status,
-                                        file_name=checked.file, explanation=explanation)
+    return submissions.write_submission(
+        con, checked.rows, actor=who.username, origin=origin, status=status, file_name=checked.file,
+        explanation=explanation, answers=answers,
+        digest=submissions.intent_digest(checked.rows, actor=who.username, answers=answers))
 
 
 def import_file(con: sql.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",

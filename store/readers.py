@@ -355,18 +355,30 @@ def period_ok(text: str) -> bool:
 # ------------------------------------------------------------------------------------ templates
 
 
-def tidy_template() -> bytes:
-    """A CSV template of the tidy layout (UTF-8 with BOM, so Excel opens it correctly)."""
-    example = [["hz-binjiang", "2015Q3", "2020", "12345.6", "万元"], ["杭州测试软件有限公司", "2015年1-9月", "employees", "120", "人"]]
+TEMPLATE_NAME_COLUMN = "指标名称"  # the tidy template's column beside the five, for the reader: ignored when read
+
+
+def tidy_template(rows: Iterable[tuple[str, str, str, str, str]] | None = None) -> bytes:
+    """A CSV template of the tidy layout (UTF-8 with BOM, so Excel opens it correctly). `rows` are
+    (organisation, period, indicator code, unit, indicator name) to fill in, values left blank;
+    without them two example rows. Values go in canonical units (the indicator's own), named in
+    each row."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(TIDY_COLUMNS)
-    writer.writerows(example)
+    if rows is None:
+        writer.writerow(TIDY_COLUMNS)
+        writer.writerows([["hz-binjiang", "2015Q3", "2020", "12345.6", "万元"],
+                          ["杭州测试软件有限公司", "2015年1-9月", "employees", "120", "人"]])
+    else:
+        writer.writerow([*TIDY_COLUMNS, TEMPLATE_NAME_COLUMN])
+        writer.writerows([org, period, indicator, "", unit, name] for org, period, indicator, unit, name in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
-def wide_template(indicators: list[tuple[str, str]], period_label: str) -> bytes:
-    """The MIIT enterprise form as an Excel template: a title block, then one column per row code.
+def wide_template(indicators: list[tuple[str, str]], period_label: str,
+                  firms: Iterable[tuple[str, str]] = ()) -> bytes:
+    """The MIIT enterprise form as an Excel template: a title block, then one column per row code,
+    and a row for each of `firms` ((credit code, name) pairs) to fill in.
 
     `indicators` are (code, name) pairs. Cells a user types into start with text or numbers only;
     nothing in the template is a formula."""
@@ -377,6 +389,8 @@ def wide_template(indicators: list[tuple[str, str]], period_label: str) -> bytes
     ws.append([f"报告期：{period_label}", "单位：万元（出口：万美元；人数：人）"])
     ws.append([])
     ws.append(["统一社会信用代码", "企业名称", *[f"{code} {name}" for code, name in indicators]])
+    for code, name in firms:
+        ws.append([code, name])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

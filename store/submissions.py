@@ -4,14 +4,26 @@ the list of submissions, a submission's figures beside those they would replace,
 
 A submission written or reviewed as accepted brings the derived tables up to date in the same
 transaction (store/figures.py), so the figures in force never lag behind an acceptance.
+
+One submission per intent (issue 17): `intent_digest` names what a submitter meant to send — who,
+the returned submission it answers, and the figures as they would be written — and
+`write_submission` given a digest looks for a pending or accepted submission with the same one
+whose figures are still the latest revisions, inside the write transaction, so a second press, a
+reload or the same file again raises `AlreadySubmitted` and writes nothing, even when two arrive at
+once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Sequence
 
 import pandas as pd
 
+from domain.messages import Message
 from store import figures
 from store.audit import audit
 from store.sql import Con, frame, registered, scalar, transaction
@@ -23,15 +35,72 @@ OPTIONAL_COLUMNS: dict[str, object] = {"yoy": None, "obs_status": "A", "publishe
 OBSERVATION_COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
 
 
+class AlreadySubmitted(Exception):
+    """The same intent was submitted before (and is pending or accepted): nothing was written."""
+
+    def __init__(self, submission_id: int):
+        self.submission_id = submission_id
+        self.reason = Message.of("submitter.already_submitted", id=submission_id)
+        super().__init__(f"already submitted as submission {submission_id}")
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def intent_digest(rows: pd.DataFrame, *, actor: str, answers: int | None = None) -> str:
+    """What a submitter meant to send, as a SHA-256: the submitter, the submission it answers, and
+    each figure as it would be written — organisation, indicator, period, value (canonical unit),
+    published 同比, status and publication date — sorted, so neither the order of the rows, the
+    origin nor the file's name makes two sends of the same figures different."""
+    def cell(name: str, default: object = None) -> list:
+        return rows[name].tolist() if name in rows else [default] * len(rows)
+
+    def day(value: object) -> str | None:
+        return None if _blank(value) else pd.Timestamp(value).date().isoformat()
+
+    figures_ = sorted(
+        (str(o), str(i), int(y), int(q), repr(float(v)), None if _blank(g) else repr(float(g)),
+         "A" if _blank(s) else str(s), day(p))
+        for o, i, y, q, v, g, s, p in zip(cell("org_id"), cell("indicator_id"), cell("year"), cell("quarter"),
+                                          cell("value"), cell("yoy"), cell("obs_status"), cell("published_on"),
+                                          strict=True))
+    text = json.dumps({"by": actor, "answers": answers, "figures": figures_}, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def same_intent(con: Con, digest: str) -> int | None:
+    """The pending or accepted submission with this digest whose figures are still the latest
+    revisions (a figure revised since, other than by a returned submission, makes sending the
+    same figures again a new intent: putting back a value that was changed), or None."""
+    return scalar(
+        con,
+        """SELECT s.submission_id FROM submissions s
+           WHERE s.digest = ? AND s.status IN ('pending', 'accepted')
+             AND NOT EXISTS (
+                 SELECT 1 FROM observations o
+                 JOIN observations n ON n.org_id = o.org_id AND n.indicator_id = o.indicator_id
+                                    AND n.year = o.year AND n.quarter = o.quarter AND n.revision > o.revision
+                 JOIN submissions ns ON ns.submission_id = n.submission_id AND ns.status <> 'returned'
+                 WHERE o.submission_id = s.submission_id)
+           ORDER BY s.submission_id DESC LIMIT 1""",
+        [digest],
+    )
+
+
 def write_submission(
     con: Con, rows: pd.DataFrame, *, actor: str, origin: str, status: str,
     file_name: str | None = None, explanation: str | None = None, at: dt.datetime | None = None,
+    answers: int | None = None, digest: str | None = None,
 ) -> int:
     """Store validated rows as one submission; each row becomes the next revision of its figure.
 
     Runs in one transaction: either the submission and all its rows land, or nothing does.
     `rows` must already be validated and hold REQUIRED_COLUMNS with values in canonical units; the
-    OPTIONAL_COLUMNS it lacks (or leaves blank) take their defaults.
+    OPTIONAL_COLUMNS it lacks (or leaves blank) take their defaults. `answers` is the returned
+    submission this one corrects; with `digest` (`intent_digest`), a submission of the same intent
+    still standing raises AlreadySubmitted instead — checked under the write lock, in the
+    transaction that would write, so two sends at once cannot both land.
     """
     batch = rows[REQUIRED_COLUMNS].copy()
     for name, default in OPTIONAL_COLUMNS.items():
@@ -45,11 +114,14 @@ def write_submission(
     batch["entered_at"] = rows["entered_at"] if "entered_at" in rows else stamp
     with registered(con, "batch_rows", batch):
         with transaction(con):
+            if digest is not None and (earlier := same_intent(con, digest)) is not None:
+                raise AlreadySubmitted(int(earlier))
             sub_id = scalar(
                 con,
-                """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
-                [origin, file_name, status, actor, stamp, explanation, len(batch)],
+                """INSERT INTO submissions (origin, file_name, status, submitted_by, submitted_at, explanation, row_count,
+                                            answers, digest)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING submission_id""",
+                [origin, file_name, status, actor, stamp, explanation, len(batch), answers, digest],
             )
             con.execute(
                 """INSERT INTO observations (org_id, indicator_id, year, quarter, revision, value, value_entered,
@@ -157,3 +229,57 @@ def submission_rows(con: Con, submission_id: int) -> pd.DataFrame:
            ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
         [submission_id],
     )
+
+
+# ------------------------------------------------------------- the submitter's side (issue 17)
+
+
+def submissions_touching(con: Con, org_ids: Sequence[str], limit: int = 100) -> pd.DataFrame:
+    """Submissions holding a figure of any of `org_ids`, newest first (demo data left out), each
+    with what it holds of those organisations only — their names, its periods (as ordinals), how
+    many of its figures — the submission it answers and the latest one answering it. What it
+    holds of other organisations is neither counted nor named: a firm's list says nothing of
+    another firm an administrator's file held beside it."""
+    return frame(
+        con,
+        """WITH touched AS (SELECT DISTINCT submission_id FROM observations WHERE list_contains(?, org_id)),
+           page AS (
+               SELECT * FROM submissions
+               WHERE origin <> 'demo' AND submission_id IN (SELECT submission_id FROM touched)
+               ORDER BY submitted_at DESC, submission_id DESC LIMIT ?),
+           answered AS (
+               SELECT answers AS submission_id, max(submission_id) AS answered_by FROM submissions
+               WHERE answers IN (SELECT submission_id FROM page) GROUP BY answers)
+           SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
+                  s.reviewed_by, s.reviewed_at, s.review_comment, s.answers, a.answered_by,
+                  count(*) AS figures, string_agg(DISTINCT g.name_zh, '、' ORDER BY g.name_zh) AS orgs,
+                  list(DISTINCT o.org_id ORDER BY o.org_id) AS org_ids,
+                  list(DISTINCT o.year * 4 + o.quarter - 1 ORDER BY o.year * 4 + o.quarter - 1) AS ordinals
+           FROM page s
+           JOIN observations o ON o.submission_id = s.submission_id AND list_contains(?, o.org_id)
+           JOIN orgs g ON g.org_id = o.org_id
+           LEFT JOIN answered a ON a.submission_id = s.submission_id
+           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC""",
+        [list(org_ids), limit, list(org_ids)],
+    )
+
+
+def submission_figures(con: Con, submission_id: int, org_ids: Sequence[str]) -> pd.DataFrame:
+    """The figures of one submission at `org_ids`, as written: names, indicator names and units,
+    the value (canonical unit) and what was typed, the published 同比, status and date."""
+    return frame(
+        con,
+        """SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.code, i.name_zh, i.name_en, i.unit,
+                  o.year, o.quarter, o.value, o.value_entered, o.unit_entered, o.yoy, o.obs_status, o.published_on
+           FROM observations o
+           JOIN orgs g ON g.org_id = o.org_id
+           JOIN indicators i ON i.indicator_id = o.indicator_id
+           WHERE o.submission_id = ? AND list_contains(?, o.org_id)
+           ORDER BY g.name_zh, o.year, o.quarter, i.code NULLS LAST, o.indicator_id""",
+        [submission_id, list(org_ids)],
+    )
+
+
+def submission_status(con: Con, submission_id: int) -> str | None:
+    """pending, accepted or returned; None when there is no such submission."""
+    return scalar(con, "SELECT status FROM submissions WHERE submission_id = ?", [submission_id])

@@ -754,10 +754,15 @@ def texts(elements) -> str:
     return " ".join(e.value for e in elements)
 
 
+def form_no(at: AppTest) -> int:
+    """The entry form's counter, part of every input's key (bumped after a submission: empty inputs)."""
+    return at.session_state["entry-form"] if "entry-form" in at.session_state else 0
+
+
 def press_submit(at: AppTest, values: dict[str, float]) -> AppTest:
     org, period = box(at, "填报单位").value, box(at, "报告期").value
     for indicator, value in values.items():
-        at.number_input(key=f"in-{org}-{period}-{indicator}").set_value(value)
+        at.number_input(key=f"in-{form_no(at)}-{org}-{period}-{indicator}").set_value(value)
     at.button(key="form-submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at

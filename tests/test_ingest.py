@@ -490,14 +490,17 @@ def test_warning_and_error_together_reject_even_with_explanation(store, catalog,
 def test_resubmission_creates_revision_2_and_keeps_revision_1(store, catalog, tmp_path):
     first = write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2020", "1.5", "亿元"]], name="first.csv")
     sub1, _ = import_ok(store, catalog, first)
-    sub2, _ = import_ok(store, catalog, first)  # the very same figure again
+    with pytest.raises(submissions.AlreadySubmitted):  # the very same figure again: one submission per intent
+        import_ok(store, catalog, first)
+    second = write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2020", "1.55", "亿元"]], name="second.csv")
+    sub2, _ = import_ok(store, catalog, second)
     correction = write_csv(tmp_path, [["hz-binjiang", "2015Q2", "2020", "16000", "万元"]], name="fix.csv")
     sub3, _ = import_ok(store, catalog, correction)
     hist = submissions.history(store, "hz-binjiang", "software_revenue", 2015, 2)
     assert list(hist.revision) == [1, 2, 3]
     assert list(hist.submission_id) == [sub1, sub2, sub3]
-    assert list(hist.value) == pytest.approx([1.5 * 10_000, 1.5 * 10_000, 16_000])
-    assert list(hist.value_entered) == pytest.approx([1.5, 1.5, 16_000])
+    assert list(hist.value) == pytest.approx([1.5 * 10_000, 1.55 * 10_000, 16_000])
+    assert list(hist.value_entered) == pytest.approx([1.5, 1.55, 16_000])
     assert list(hist.unit_entered) == ["亿元", "亿元", "万元"]
     assert counts(store) == (3, 3)
     # The figure in force is the newest revision.

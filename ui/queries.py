@@ -244,6 +244,19 @@ def history(version: int, who: Identity, org_id: str, indicator_id: str, period:
     return service.history(cursor(), who, org_id, indicator_id, period)
 
 
+# ------------------------------------------------------- the submitter's side: 我的报送 (issue 17)
+
+
+@st.cache_data(show_spinner=False)
+def my_submissions(version: int, who: Identity, limit: int = 100) -> pd.DataFrame:
+    return service.my_submissions(cursor(), who, limit)
+
+
+@st.cache_data(show_spinner=False)
+def my_submission_figures(version: int, who: Identity, submission_id: int) -> pd.DataFrame:
+    return service.my_submission_figures(cursor(), who, submission_id)
+
+
 # ---------------------------------------------------------------- progress, charts, breakdowns
 
 
@@ -378,14 +391,21 @@ def verify_backups(who: Identity) -> dict[str, str | None]:
 # ------------------------------------------------------------------------ upload templates
 
 
-def tidy_template() -> bytes:
-    """The tidy layout's template (org, period, indicator, value, unit) as CSV."""
-    return readers.tidy_template()
+def upload_limit_mb() -> int:
+    """The largest file an upload may be, in MB: the reader's own limit (store/readers.MAX_BYTES)."""
+    return readers.MAX_BYTES // 2**20
 
 
-def wide_template(codes: list[tuple[str, str]], period_label: str) -> bytes:
-    """The MIIT enterprise form laid out wide, one column per (row code, name), as XLSX."""
-    return readers.wide_template(codes, period_label)
+def tidy_template(rows: list[tuple[str, str, str, str, str]] | None = None) -> bytes:
+    """The tidy layout's template (org, period, indicator, value, unit) as CSV, with the rows
+    (organisation, period, indicator code, unit, indicator name) to fill in."""
+    return readers.tidy_template(rows)
+
+
+def wide_template(codes: list[tuple[str, str]], period_label: str, firms: list[tuple[str, str]] = ()) -> bytes:
+    """The MIIT enterprise form laid out wide, one column per (row code, name), a row per
+    (credit code, name) of `firms`, as XLSX."""
+    return readers.wide_template(codes, period_label, firms)
 
 
 # ------------------------------------------------------------ issue 17: survey population

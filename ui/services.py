@@ -21,6 +21,7 @@ from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from service import commands
 from store import readers
 from store.db import StoreError
+from store.ingest import AlreadySubmitted as AlreadySubmitted  # what submit raises for the same intent again
 from store.ingest import Checked as Checked  # what check_* return and submit takes: ui/entry.py names it from here
 from ui.queries import backup_directory, backup_schedule, catalog, cursor
 
@@ -44,10 +45,11 @@ def check_file(who: Identity, name: str, data: bytes, waiting: Callable[[], None
 
 
 def submit(who: Identity, checked: Checked, origin: str, explanation: str | None,
-           progress: Callable[[str], None] | None = None) -> int:
-    """Submissions from the app wait for a reviewer (status pending)."""
+           progress: Callable[[str], None] | None = None, answers: int | None = None) -> int:
+    """Submissions from the app wait for a reviewer (status pending); `answers` is the returned one
+    a correction answers. The same intent again raises AlreadySubmitted."""
     return commands.submit(cursor(), who, checked, origin=origin, status="pending", explanation=explanation,
-                           progress=progress)
+                           progress=progress, answers=answers)
 
 
 def review(who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import pandas as pd
 
 from domain.access import Role
 from domain.growth import change
+from domain.models import Indicator
+from domain.periods import Period
 from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
+from ui.format import number, pct, period_label
 from ui.i18n import localized, t
 
 
@@ -215,3 +219,35 @@ def timeliness_span(found: Timeliness, lang: str) -> str:
     last = found.span[-1]
     return t("timeliness.span_one" if len(found.span) == 1 else "timeliness.span", lang, year=last.year,
              quarter=last.quarter)
+# ------------------------------------------- the submitter's side (issue 17): figures in their words
+
+
+def _figure(value: float, unit: str) -> str:
+    """A value as `number` writes it for its unit (a count of people without decimals), the unit
+    itself left to its own column."""
+    text = number(value, unit)
+    return text[: -len(unit)].rstrip() if unit and text.endswith(unit) else text
+
+
+@_safe
+def submitted_figures(frame: pd.DataFrame, indicators: Mapping[str, Indicator], names: Mapping[str, str],
+                      lang: str) -> pd.DataFrame:
+    """Figures of an upload about to be written, or of a submission made, as the submitter reads
+    them: the file's row (an upload's), the organisation's name, the indicator's row code and name,
+    its unit, the period as a label, the value formatted and the published 同比 — never an id.
+    `frame` holds org_id, indicator_id, year, quarter, value and, where known, yoy, source_row and
+    org_name; an organisation missing from both `names` and org_name is shown as a dash."""
+    own = dict(zip(frame.org_id, frame.org_name, strict=True)) if "org_name" in frame else {}
+    shown = [indicators.get(i) for i in frame.indicator_id]
+    out = {}
+    if "source_row" in frame:
+        out[t("row", lang)] = frame.source_row.tolist()
+    out[t("org", lang)] = [names.get(o) or own.get(o) or "—" for o in frame.org_id]
+    out[t("indicator", lang)] = [f"{i.code or ''} {localized(i, 'name', lang)}".strip() if i else "—" for i in shown]
+    out[t("unit", lang)] = [i.unit if i else "" for i in shown]
+    out[t("quarter", lang)] = [period_label(Period(int(y), int(q)), lang)
+                               for y, q in zip(frame.year, frame.quarter, strict=True)]
+    out[t("value", lang)] = [_figure(v, i.unit if i else "") for v, i in zip(frame.value, shown, strict=True)]
+    yoy = frame.yoy.tolist() if "yoy" in frame else [None] * len(frame)
+    out[t("yoy", lang)] = [pct(None if pd.isna(g) else float(g), signed=True) for g in yoy]
+    return pd.DataFrame(out)
