@@ -21,7 +21,7 @@ import pandas as pd
 
 from domain import sso
 from domain.access import Identity, Role
-from domain.config import secrets_files
+from domain.config import ConfigError, secrets_files
 from domain.messages import render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
@@ -387,7 +387,12 @@ def cmd_remind(args: argparse.Namespace) -> int:
         print(f"error: --under {args.under!r}: no such organisation (see `orgs`)", file=sys.stderr)
         return 2
     who = _operator(args)
-    if mail.server() is None and not args.dry_run:
+    try:
+        srv = mail.server()
+    except ConfigError as e:  # a mistyped TRACKER_SMTP_* (--db spares the store's own reading of them)
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if srv is None and not args.dry_run:
         for lang in ("zh", "en"):
             print(text("mail.not_configured", lang), file=sys.stderr)
         return 2
@@ -396,7 +401,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"reminders for {period} ({ytd}) under {queries.org_name(con, plan.under)} ({plan.under}): "
           f"deadline {plan.deadline.isoformat()}, kind {plan.kind.value}")
     if args.dry_run:
-        if mail.server() is None:
+        if srv is None:
             print(text("mail.not_configured", "en"))
         for firm in plan.to_send:
             print(f"  would send  {firm.email}  {firm.name}")

@@ -209,7 +209,8 @@ def deliver(con: Con, actor: str, messages: Sequence[Outgoing], srv: Server | No
             except (OSError, smtplib.SMTPException) as e:
                 reason = _describe(e)
                 failed.append((out, reason))
-                _log.warning("%s to %s failed: %s", out.kind, out.recipient, reason)
+                if not isinstance(e, _NotTried):  # the rest of a batch whose server is down: one line below
+                    _log.warning("%s to %s failed: %s", out.kind, out.recipient, reason)
                 mail.log(con, kind=out.kind, recipient=out.recipient, subject=out.subject, body=out.body, status="failed",
                          error=reason, actor=actor, org_id=out.org_id, submission_id=out.submission_id, period=out.period)
             else:
@@ -218,6 +219,8 @@ def deliver(con: Con, actor: str, messages: Sequence[Outgoing], srv: Server | No
                          actor=actor, org_id=out.org_id, submission_id=out.submission_id, period=out.period)
     finally:
         connection.close()
+    if untried := sum(reason.startswith("not tried") for _, reason in failed):
+        _log.warning("%d further message(s) not tried: the mail server could not be reached", untried)
     return Outcome(sent=tuple(sent), failed=tuple(failed))
 
 

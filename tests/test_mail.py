@@ -402,6 +402,12 @@ def test_remind_without_a_mail_server_says_so_and_exits_2(db, monkeypatch):
     assert "未配置邮件服务器（TRACKER_SMTP_HOST）" in err and "No mail server is configured" in err
 
 
+def test_remind_names_a_mistyped_mail_setting(db, server, monkeypatch):
+    monkeypatch.setenv("TRACKER_SMTP_TLS", "yes")
+    code, _, err = remind(db[0], "--quarter", "2026Q1")
+    assert code == 2 and err == "error: TRACKER_SMTP_TLS must be starttls, ssl or none, not 'yes'\n"
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["--quarter", "2099Q1"], "--quarter '2099Q1'"),  # not over yet
     (["--quarter", "Q5"], "--quarter 'Q5'"),
