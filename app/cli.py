@@ -21,13 +21,13 @@ import pandas as pd
 
 from domain import sso
 from domain.access import Identity, Role
-from domain.config import secrets_files
+from domain.config import ConfigError, secrets_files
 from domain.messages import render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
-from service import commands, queries
+from service import commands, mail, queries
 from store import ingest
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
@@ -376,6 +376,58 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------- e-mail (issue 17)
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    """E-mail the firms that have not reported for the quarter now (催报). Exit 0: every message
+    sent (or none due); 1: some failed; 2: no mail server configured, or a bad quarter or organisation."""
+    try:
+        period = parse_period(args.quarter, default_catalog().period_bounds())
+    except PeriodError as e:
+        print(f"error: --quarter {args.quarter!r}: {e}", file=sys.stderr)
+        return 2
+    con = connect(args.db, create=False)
+    if args.under and args.under not in set(queries.organisations(con).org_id):
+        print(f"error: --under {args.under!r}: no such organisation (see `orgs`)", file=sys.stderr)
+        return 2
+    who = _operator(args)
+    try:
+        srv = mail.server()
+    except ConfigError as e:  # a mistyped TRACKER_SMTP_* (--db spares the store's own reading of them)
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if srv is None and not args.dry_run:
+        for lang in ("zh", "en"):
+            print(text("mail.not_configured", lang), file=sys.stderr)
+        return 2
+    plan = mail.reminder_plan(con, who, period, args.under)
+    ytd = text("period.ytd", "zh", year=period.year, quarter=period.quarter, end_month=period.end_month)
+    print(f"reminders for {period} ({ytd}) under {queries.org_name(con, plan.under)} ({plan.under}): "
+          f"deadline {plan.deadline.isoformat()}, kind {plan.kind.value}")
+    if args.dry_run:
+        if srv is None:
+            print(text("mail.not_configured", "en"))
+        for firm in plan.to_send:
+            print(f"  would send  {firm.email}  {firm.name}")
+        sent, failed = len(plan.to_send), 0
+    else:
+        done = mail.send_reminders(con, who, period, args.under)
+        for out in done.sent:
+            print(f"  sent    {out.recipient}  {out.org_name}")
+        for out, reason in done.failed:
+            print(f"  failed  {out.recipient}  {out.org_name}: {reason}")
+        sent, failed = len(done.sent), len(done.failed)
+    if plan.no_address:
+        print(f"no contact e-mail ({len(plan.no_address)}): {', '.join(f.name for f in plan.no_address)}")
+    if plan.already:
+        print(f"reminded today already ({len(plan.already)}): {', '.join(f.name for f in plan.already)}")
+    verb = "would send" if args.dry_run else "sent"
+    print(f"{verb} {sent}, failed {failed}, no contact e-mail {len(plan.no_address)}, reminded today already "
+          f"{len(plan.already)}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -449,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-at", help="YYYY-MM-DD: the table as it stood on that date (the figures published by then)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
+    p = sub.add_parser("remind", parents=[common], help="e-mail the firms that have not reported for a quarter (催报)")
+    p.add_argument("--quarter", required=True, help="2016Q3 or 2016年1-9月")
+    p.add_argument("--under", help="a city or park id (default: every organisation)")
+    p.add_argument("--dry-run", action="store_true", help="list who would get a reminder; send nothing")
+    p.set_defaults(func=cmd_remind)
     p = sub.add_parser("report", parents=[common], help="write the quarterly briefing as docx, pdf or xlsx")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--plan", help="plan id (see `targets`)")

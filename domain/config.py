@@ -14,8 +14,9 @@ import datetime as dt
 import secrets
 import tomllib
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -28,6 +29,8 @@ BACKUP_KEY_FILE = ROOT / "data" / "secrets" / "backup_key"  # the same for backu
 MIN_KEY_BYTES = 32
 MAX_SESSION_HOURS = 24 * 30  # a month: a longer-lived sign-in is a stolen cookie waiting to happen
 MIN_CHECK_MEMORY_MB = 512  # below this the worker cannot even import pandas and openpyxl
+SMTP_TLS = ("starttls", "ssl", "none")  # how the connection to the mail server is protected
+MAX_REMIND_DAYS = 120  # as far as a reporting deadline may lie after its quarter (domain/reporting.py)
 
 
 class ConfigError(ValueError):
@@ -112,6 +115,32 @@ class Settings(BaseSettings):
     browser_path: str | None = Field(None, validation_alias="BROWSER_PATH",
                                      description="the chromium that draws the charts of Word and PDF briefings; "
                                                  "else `chromium` or `chromium-browser` on the PATH")
+    # E-mail (issue 17): reminders (催报) and review notices. No host: the product sends nothing and says so.
+    smtp_host: str | None = Field(None, validation_alias="TRACKER_SMTP_HOST",
+                                  description="the mail server reminders and notices are sent through; unset, no "
+                                              "e-mail is sent (the reporting and mail pages and `manage.py remind` say so)")
+    smtp_port: int = Field(587, validation_alias="TRACKER_SMTP_PORT",
+                           description="its port, 1 to 65535 (587 for STARTTLS, 465 for SSL)")
+    smtp_from: str | None = Field(None, validation_alias="TRACKER_SMTP_FROM", validate_default=True,
+                                  description="the sender, `addr@host` or `名称 <addr@host>`; required with "
+                                              "TRACKER_SMTP_HOST")
+    smtp_user: str | None = Field(None, validation_alias="TRACKER_SMTP_USER",
+                                  description="the account to log in with; unset, no login")
+    smtp_password: SecretStr | None = Field(None, validation_alias="TRACKER_SMTP_PASSWORD",
+                                            description="its password; a secret, never shown or logged")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", validation_alias="TRACKER_SMTP_TLS",
+        description="`starttls`, `ssl` (TLS from the first byte) or `none` (a server on the same machine)")
+    smtp_timeout: int = Field(10, validation_alias="TRACKER_SMTP_TIMEOUT",
+                              description="seconds a connection to the mail server may take, at least 1")
+    remind_before_days: int = Field(5, validation_alias="TRACKER_REMIND_BEFORE_DAYS",
+                                    description="the scheduled reminder before the deadline goes this many days "
+                                                f"before it, 0 to {MAX_REMIND_DAYS}")
+    remind_after_every: int = Field(7, validation_alias="TRACKER_REMIND_AFTER_EVERY",
+                                    description="after the deadline, a scheduled reminder the day after it and "
+                                                f"every this many days, 1 to {MAX_REMIND_DAYS}")
+    remind_at: dt.time = Field(dt.time(9, 0), validation_alias="TRACKER_REMIND_AT",
+                               description="the time of day of the scheduled reminders, `HH:MM`")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -141,7 +170,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{also.strip()} must have at least {MIN_KEY_BYTES} bytes".strip())
         return value
 
-    @field_validator("backup_at", mode="before")
+    @field_validator("backup_at", "remind_at", mode="before")
     @classmethod
     def _at(cls, value: Any) -> Any:
         if isinstance(value, str):  # ISO only: pydantic would also take "3600" as seconds
@@ -151,7 +180,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be a time such as 02:30, not {value!r}") from None
         return value
 
-    @field_validator("backup_keep", "check_timeout", "check_workers", mode="before")
+    @field_validator("backup_keep", "check_timeout", "check_workers", "smtp_timeout", mode="before")
     @classmethod
     def _keep(cls, value: Any) -> Any:
         return _whole(value, 1)
@@ -160,6 +189,44 @@ class Settings(BaseSettings):
     @classmethod
     def _memory(cls, value: Any) -> Any:
         return _whole(value, MIN_CHECK_MEMORY_MB)
+
+    @field_validator("smtp_port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> Any:
+        text = str(value)
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"must be a port number from 1 to 65535, not {text!r}")
+        return int(text)
+
+    @field_validator("remind_before_days", "remind_after_every", mode="before")
+    @classmethod
+    def _days(cls, value: Any, info: ValidationInfo) -> Any:
+        least = 0 if info.field_name == "remind_before_days" else 1
+        text = str(value)
+        if not text.isdigit() or not least <= int(text) <= MAX_REMIND_DAYS:
+            raise ValueError(f"must be a whole number of days from {least} to {MAX_REMIND_DAYS}, not {text!r}")
+        return int(text)
+
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _tls(cls, value: Any) -> Any:
+        if value not in SMTP_TLS:
+            raise ValueError(f"must be {', '.join(SMTP_TLS[:-1])} or {SMTP_TLS[-1]}, not {value!r}")
+        return value
+
+    @field_validator("smtp_from", mode="after")
+    @classmethod
+    def _sender(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A server without a sender would refuse every message, or worse, accept one from nobody.
+        if value is None:
+            if info.data.get("smtp_host"):
+                raise ValueError("must be set when TRACKER_SMTP_HOST is (the sender of every message)")
+            return None
+        _, address = parseaddr(value)
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ValueError(f"must be an address such as tracker@bureau.gov.cn or 名称 <tracker@bureau.gov.cn>, "
+                             f"not {value!r}")
+        return value
 
     @field_validator("session_hours", mode="before")
     @classmethod
@@ -226,6 +293,8 @@ def _checked(build: Any) -> Settings:
 
 def _explain(error: Any) -> str:
     variable = ".".join(str(part) for part in error["loc"])
+    # A default that fails (TRACKER_SMTP_FROM left unset beside a host) is located by its field name.
+    variable = {name: str(info.validation_alias) for name, info in Settings.model_fields.items()}.get(variable, variable)
     message = error["msg"].removeprefix("Value error, ")
     return f"{variable} {message}" if error["type"] == "value_error" else f"{variable}: {message}"
 

@@ -220,3 +220,39 @@ def timeliness(firms: Iterable[tuple[str, str, str, str, list[QuarterReport]]], 
     total = sum((r.record for r in ranked), Record())
     return Timeliness(span=list(span), deadline_days=deadline_days, firms=rank(ranked), total=total,
                       parks=rank(Ranked(rank=0, key=p, name=names[p], record=k, firms=counts[p]) for p, k in parks.items()))
+
+
+# ------------------------------------------------------------------ reminders (催报), issue 17
+
+
+class ReminderKind(StrEnum):
+    """A reminder to a firm that has not reported: before its quarter's deadline, or after it."""
+
+    BEFORE = "reminder_before"
+    AFTER = "reminder_after"
+
+
+def reminder_kind(today: dt.date, deadline: dt.date) -> ReminderKind:
+    """The kind of a reminder sent on `today` (on demand): before the deadline up to the deadline
+    day itself, after it from the next day."""
+    return ReminderKind.BEFORE if today <= deadline else ReminderKind.AFTER
+
+
+def reminder_due(today: dt.date, deadline: dt.date, before_days: int, every: int,
+                 opens: dt.date | None = None) -> ReminderKind | None:
+    """The scheduled reminder due on `today` for a quarter due by `deadline`, or None.
+
+    BEFORE once, `before_days` before the deadline — but not before `opens`, the first day the
+    quarter's figures can be reported (the day after it ends): a reminder before that would ask for
+    a quarter still under way, so it goes on `opens` instead, if that is not past the deadline.
+    AFTER on the day after the deadline and every `every` days after that (the firms that have
+    reported by then are left out by the caller)."""
+    first = deadline - dt.timedelta(days=before_days)
+    if opens is not None:
+        first = max(first, opens)
+    if today == first and today <= deadline:
+        return ReminderKind.BEFORE
+    late = (today - deadline).days
+    if late >= 1 and (late - 1) % every == 0:
+        return ReminderKind.AFTER
+    return None

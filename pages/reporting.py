@@ -1,5 +1,5 @@
-"""填报率 — who has and has not reported for the quarter, on time or late; a reminder list; the parks
-and firms ranked by timeliness over the year (报送及时性排名)."""
+"""填报率 — who has and has not reported for the quarter, on time or late; a reminder list and 催报
+e-mails; the parks and firms ranked by timeliness over the year (报送及时性排名)."""
 
 import datetime as dt
 
@@ -8,6 +8,7 @@ import streamlit as st
 from domain.policy import Permission, may
 from domain.reporting import MAX_DEADLINE_DAYS, MIN_DEADLINE_DAYS
 from ui import components, context, queries, safe, services, tables
+from ui import mail as mail_tables
 from ui.i18n import md, t
 
 ctx = context.current()
@@ -43,6 +44,41 @@ else:
     st.dataframe(todo, hide_index=True, width="stretch")
     st.download_button(t("reminder", ctx.lang), safe.csv_bytes(todo), f"reminders-{ctx.as_of}.csv", "text/csv")
 
+# 催报邮件 (issue 17, e-mail): reviewers and administrators e-mail the firms above that have not
+# reported, after a confirmation stating how many; the outcome stays until the next action.
+if may(ctx.who.role, Permission.SEND_REMINDERS):
+    st.subheader(t("mail.remind.title", ctx.lang))
+    if queries.mail_server() is None:
+        st.info(t("mail.not_configured", ctx.lang))
+    else:
+        remind_key = f"remind-{root}-{ctx.as_of}"
+        remind = queries.reminder_plan(ctx.who, root, ctx.as_of)
+        counts = {"none": len(remind.no_address), "done": len(remind.already)}
+        if remind.to_send:
+            kind = mail_tables.kind_label(remind.kind, ctx.lang)
+            st.markdown(md("mail.remind.plan", ctx.lang, n=len(remind.to_send), kind=kind, **counts))
+            if st.button(t("mail.remind.button", ctx.lang), key=f"{remind_key}-ask"):
+                st.session_state[remind_key] = "confirm"
+        else:
+            st.caption(t("mail.remind.nobody", ctx.lang, **counts))
+        if st.session_state.get(remind_key) == "confirm" and remind.to_send:
+            yes, no = st.columns(2)
+            if yes.button(t("mail.remind.confirm", ctx.lang, n=len(remind.to_send)), type="primary",
+                          key=f"{remind_key}-yes"):
+                st.session_state[remind_key] = services.send_reminders(ctx.who, root, ctx.as_of)
+                st.rerun()
+            if no.button(t("mail.remind.cancel", ctx.lang), key=f"{remind_key}-no"):
+                st.session_state[remind_key] = None
+                st.rerun()
+        elif isinstance(done := st.session_state.get(remind_key), services.RemindersSent):
+            shown = md("mail.remind.done", ctx.lang, sent=done.sent, failed=len(done.failed), none=len(done.no_address))
+            (st.warning if done.failed else st.success)(shown)
+            if done.failed:
+                with st.expander(t("mail.remind.failures", ctx.lang)):
+                    st.dataframe(mail_tables.failures(done.failed, ctx.lang), hide_index=True)
+            if done.no_address:
+                with st.expander(t("mail.remind.no_address", ctx.lang)):
+                    st.dataframe(mail_tables.firms(done.no_address, ctx.lang), hide_index=True)
 # 报送及时性排名 (issue 17): the parks and firms ranked over the year up to the chosen quarter.
 ranking = queries.reporting_timeliness(version, ctx.who, root, ctx.as_of, days, dt.date.today())
 st.subheader(t("timeliness.heading", ctx.lang))

@@ -12,6 +12,7 @@ app's connection to these for the pages.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from domain.config import settings
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.reporting import check_deadline_days
+from service import mail
 from store import access, audit, backup, demo, ingest, plans, reference, sessions, users, worker
 from store.db import Con
 
@@ -63,8 +65,15 @@ def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status
 
 
 def review(con: Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
-    """Accept or return a pending submission (reviewers and administrators)."""
-    return access.review(con, who, submission_id, decision, comment)
+    """Accept or return a pending submission (reviewers and administrators); once the decision is
+    committed the submitter is e-mailed (service/mail.py), and a mail failure never undoes it."""
+    decided = access.review(con, who, submission_id, decision, comment)
+    if decided:
+        try:
+            mail.notify_review(con, who, submission_id)
+        except Exception:  # the decision stands; the log and mail_log say what went wrong
+            logging.getLogger("tracker.mail").exception("the notice of submission %d could not be sent", submission_id)
+    return decided
 
 
 def set_report_deadline(con: Con, who: Identity, days: int) -> None:

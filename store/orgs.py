@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from domain.models import Organisation
+from domain.sso import normalise_email, valid_email
 from store import figures, placements
+from store.audit import audit
 from store.sql import Con, frame, registered, scalar, transaction
 
 
@@ -144,3 +146,30 @@ def orgs_of_kind(con: Con, under: str, kind: str) -> pd.DataFrame:
            WHERE g.kind = ? ORDER BY g.name_zh""",
         [under, kind],
     )
+
+
+# ------------------------------------------------------- contact e-mails (issue 17: reminders)
+
+
+def contacts(con: Con, org_ids: Iterable[str]) -> dict[str, str]:
+    """The contact e-mail of each of `org_ids` that has one (reminders and notices go there)."""
+    ids = sorted(set(org_ids))
+    if not ids:
+        return {}
+    found = frame(con, "SELECT org_id, contact_email FROM orgs WHERE list_contains(?, org_id) AND contact_email IS NOT NULL",
+                  [ids])
+    return dict(zip(found.org_id, found.contact_email, strict=True))
+
+
+def set_contact_email(con: Con, org_id: str, email: str | None, *, actor: str) -> str | None:
+    """Set (None or blank: clear) an organisation's contact e-mail, lower case, audited; returns it.
+    ValueError for an unknown organisation or an address that is not one. Who may is the caller's
+    check (the register's, MANAGE_REGISTER)."""
+    address = normalise_email(email) if email and email.strip() else None
+    if address is not None and not valid_email(address):
+        raise ValueError(f"{email!r} is not an e-mail address")
+    with transaction(con):
+        if scalar(con, "UPDATE orgs SET contact_email = ? WHERE org_id = ? RETURNING org_id", [address, org_id]) is None:
+            raise ValueError(f"no organisation {org_id!r}")
+        audit(con, actor, "org.contact_email", f"org:{org_id}", {"email": address})
+    return address

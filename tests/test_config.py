@@ -74,7 +74,9 @@ def test_defaults():
     assert Settings.from_environ({}).model_dump() == {
         "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_key": None, "backup_dir": None,
         "backup_at": dt.time(2, 30), "backup_keep": 14, "check_timeout": 30, "check_memory_mb": 1024, "check_workers": 2,
-        "browser_path": None}
+        "browser_path": None, "smtp_host": None, "smtp_port": 587, "smtp_from": None, "smtp_user": None,
+        "smtp_password": None, "smtp_tls": "starttls", "smtp_timeout": 10, "remind_before_days": 5,
+        "remind_after_every": 7, "remind_at": dt.time(9, 0)}
 
 
 @pytest.mark.parametrize(("variable", "text", "field", "value"), [
@@ -97,9 +99,36 @@ def test_defaults():
     ("TRACKER_CHECK_MEMORY_MB", "512", "check_memory_mb", 512),
     ("TRACKER_CHECK_MEMORY_MB", "4096", "check_memory_mb", 4096),
     ("TRACKER_CHECK_WORKERS", "1", "check_workers", 1),
+    ("TRACKER_SMTP_HOST", "smtp.bureau.gov.cn", "smtp_host", "smtp.bureau.gov.cn"),
+    ("TRACKER_SMTP_PORT", "465", "smtp_port", 465),
+    ("TRACKER_SMTP_PORT", "25", "smtp_port", 25),
+    ("TRACKER_SMTP_FROM", "tracker@bureau.gov.cn", "smtp_from", "tracker@bureau.gov.cn"),
+    ("TRACKER_SMTP_FROM", "填报系统 <tracker@bureau.gov.cn>", "smtp_from", "填报系统 <tracker@bureau.gov.cn>"),
+    ("TRACKER_SMTP_USER", "tracker", "smtp_user", "tracker"),
+    ("TRACKER_SMTP_TLS", "ssl", "smtp_tls", "ssl"),
+    ("TRACKER_SMTP_TLS", "none", "smtp_tls", "none"),
+    ("TRACKER_SMTP_TIMEOUT", "30", "smtp_timeout", 30),
+    ("TRACKER_REMIND_BEFORE_DAYS", "0", "remind_before_days", 0),
+    ("TRACKER_REMIND_BEFORE_DAYS", "120", "remind_before_days", 120),
+    ("TRACKER_REMIND_AFTER_EVERY", "1", "remind_after_every", 1),
+    ("TRACKER_REMIND_AT", "08:15", "remind_at", dt.time(8, 15)),
 ])
 def test_good_values(variable, text, field, value):
-    assert getattr(Settings.from_environ({variable: text}), field) == value
+    # a mail server needs its sender (tested below): given beside every value
+    sender = {} if variable == "TRACKER_SMTP_FROM" else {"TRACKER_SMTP_FROM": "t@bureau.gov.cn"}
+    assert getattr(Settings.from_environ({**sender, variable: text}), field) == value
+
+
+def test_the_mail_password_is_a_secret():
+    parsed = Settings.from_environ({"TRACKER_SMTP_PASSWORD": "mail-pass-123"})
+    assert parsed.smtp_password.get_secret_value() == "mail-pass-123"
+    assert "mail-pass-123" not in repr(parsed) and "mail-pass-123" not in str(parsed.model_dump())
+
+
+def test_a_mail_server_needs_a_sender():
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_environ({"TRACKER_SMTP_HOST": "smtp.bureau.gov.cn"})
+    assert str(refused.value) == "TRACKER_SMTP_FROM must be set when TRACKER_SMTP_HOST is (the sender of every message)"
 
 
 def test_the_cookie_key_is_a_secret():
@@ -126,6 +155,18 @@ def test_the_cookie_key_is_a_secret():
     ("TRACKER_SESSION_HOURS", "721", "TRACKER_SESSION_HOURS must be a whole number of hours from 1 to 720"),
     ("TRACKER_SESSION_HOURS", "1.5", "TRACKER_SESSION_HOURS must be a whole number of hours"),
     ("TRACKER_SESSION_HOURS", "-1", "TRACKER_SESSION_HOURS must be a whole number of hours"),
+    ("TRACKER_SMTP_PORT", "0", "TRACKER_SMTP_PORT must be a port number from 1 to 65535, not '0'"),
+    ("TRACKER_SMTP_PORT", "65536", "TRACKER_SMTP_PORT must be a port number"),
+    ("TRACKER_SMTP_PORT", "smtp", "TRACKER_SMTP_PORT must be a port number"),
+    ("TRACKER_SMTP_TLS", "tls", "TRACKER_SMTP_TLS must be starttls, ssl or none, not 'tls'"),
+    ("TRACKER_SMTP_TLS", "STARTTLS", "TRACKER_SMTP_TLS must be starttls, ssl or none"),
+    ("TRACKER_SMTP_FROM", "tracker", "TRACKER_SMTP_FROM must be an address such as tracker@bureau.gov.cn"),
+    ("TRACKER_SMTP_FROM", "填报系统 <@bureau.gov.cn>", "TRACKER_SMTP_FROM must be an address"),
+    ("TRACKER_SMTP_TIMEOUT", "0", "TRACKER_SMTP_TIMEOUT must be a whole number of at least 1, not '0'"),
+    ("TRACKER_REMIND_BEFORE_DAYS", "-1", "TRACKER_REMIND_BEFORE_DAYS must be a whole number of days from 0 to 120"),
+    ("TRACKER_REMIND_BEFORE_DAYS", "121", "TRACKER_REMIND_BEFORE_DAYS must be a whole number of days from 0 to 120"),
+    ("TRACKER_REMIND_AFTER_EVERY", "0", "TRACKER_REMIND_AFTER_EVERY must be a whole number of days from 1 to 120, not '0'"),
+    ("TRACKER_REMIND_AT", "9am", "TRACKER_REMIND_AT must be a time such as 02:30, not '9am'"),
     ("TRACKER_COOKIE_KEY", "short-key",
      "TRACKER_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) must have at least 32 bytes"),
 ])

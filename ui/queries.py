@@ -23,13 +23,15 @@ from domain.catalog import Catalog
 from domain.config import settings
 from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
-from service import commands
+from service import commands, mail
 from service import queries as service
 from store import readers
 from store.backup import Entry as BackupEntry
 from store.backup import Schedule as BackupSchedule
 from store.catalog import default_catalog
 from store.db import Con, StoreError, connect, resolve_path
+from store.mail import KINDS as MAIL_KINDS  # noqa: F401 (the mail page's filter, named from here)
+from store.mail import STATUSES as MAIL_STATUSES  # noqa: F401
 
 log = logging.getLogger("tracker.store")
 
@@ -39,6 +41,7 @@ log = logging.getLogger("tracker.store")
 # everybody), and each rebuild would sync the catalog again and start another backup thread.
 _STORES: dict[str, Con] = {}
 _BACKUPS_STOP: dict[str, threading.Event] = {}
+_REMINDERS_STOP: dict[str, threading.Event] = {}  # the scheduled reminders' thread (service/mail.py)
 _STORES_LOCK = threading.Lock()
 
 
@@ -70,6 +73,9 @@ def _open(path: str) -> Con:
     if schedule is not None:
         _BACKUPS_STOP[path] = threading.Event()
         commands.start_nightly_backups(con, schedule, _BACKUPS_STOP[path])
+    if mail.server() is not None:  # scheduled reminders (催报) only where mail can be sent
+        _REMINDERS_STOP[path] = threading.Event()
+        mail.start_reminders(con, _REMINDERS_STOP[path])
     log.info("store %s opened (process %d)", path, os.getpid())
     return con
 
@@ -78,12 +84,13 @@ def close_stores() -> None:
     """Stop the backup threads and close every store this process opened (tests, which point the
     app at a new store each, and tools that must open the file themselves afterwards)."""
     with _STORES_LOCK:
-        for stop in _BACKUPS_STOP.values():
+        for stop in (*_BACKUPS_STOP.values(), *_REMINDERS_STOP.values()):
             stop.set()
         for con in _STORES.values():
             con.close()
         _STORES.clear()
         _BACKUPS_STOP.clear()
+        _REMINDERS_STOP.clear()
 
 
 def _log_to_stderr() -> None:
@@ -386,6 +393,26 @@ def backups(who: Identity) -> list[BackupEntry]:
 def verify_backups(who: Identity) -> dict[str, str | None]:
     """Each backup's name and the problem found in it, None when it is intact (administrators)."""
     return service.verify_backups(cursor(), who, backup_directory())
+
+
+# ------------------------------------------------------------------------- e-mail (issue 17)
+# Never cached: who was reminded today and what the log holds change with every message sent,
+# which the data version does not follow (a message is not a change of the figures).
+
+
+def mail_server() -> mail.Server | None:
+    """The configured mail server (host, port, sender, TLS; the password stays secret), or None."""
+    return mail.server()
+
+
+def reminder_plan(who: Identity, under: str, period: Period) -> mail.ReminderPlan:
+    """Who a reminder sent now would reach (SEND_REMINDERS; anyone else is refused, audited)."""
+    return mail.reminder_plan(cursor(), who, period, under)
+
+
+def mail_log(who: Identity, status: str | None, kind: str | None) -> pd.DataFrame:
+    """The mail log, newest first (READ_MAIL_LOG)."""
+    return mail.mail_log(cursor(), who, status, kind)
 
 
 # ------------------------------------------------------------------------ upload templates

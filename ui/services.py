@@ -18,7 +18,7 @@ from domain.access import Identity
 from domain.models import Indicator
 from domain.periods import Period
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
-from service import commands
+from service import commands, mail
 from store import readers
 from store.db import StoreError
 from store.ingest import AlreadySubmitted as AlreadySubmitted  # what submit raises for the same intent again
@@ -116,3 +116,25 @@ def backup_now(who: Identity) -> BackupMade:
     except StoreError as e:
         return BackupMade(problem=str(e))
     return BackupMade(name=path.name, rows=manifest.tables["observations"].rows)
+
+
+# ------------------------------------------------------------------------- e-mail (issue 17)
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    """What a press of 发送催报邮件 did, in plain values for the page: how many were sent, the
+    (recipient, firm, reason) of each failure, the firms without an address."""
+
+    sent: int
+    failed: tuple[tuple[str, str, str], ...]
+    no_address: tuple[str, ...]
+
+
+def send_reminders(who: Identity, under: str, period: Period) -> RemindersSent:
+    """E-mail every firm under `under` that has not reported for `period` now (SEND_REMINDERS)."""
+    done = mail.send_reminders(cursor(), who, period, under)
+    return RemindersSent(
+        sent=len(done.sent),
+        failed=tuple((out.recipient, out.org_name or "", reason) for out, reason in done.failed),
+        no_address=tuple(f.name for f in done.no_address))
