@@ -90,7 +90,8 @@ def _rebuild_closure(con: Con) -> None:
 
 
 def orgs(con: Con) -> pd.DataFrame:
-    return frame(con, "SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM orgs ORDER BY org_id")
+    return frame(con, """SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin, contact_email
+                         FROM orgs ORDER BY org_id""")
 
 
 def name_of(con: Con, org_id: str) -> str | None:
