@@ -379,3 +379,22 @@ def tidy_template() -> bytes:
 def wide_template(codes: list[tuple[str, str]], period_label: str) -> bytes:
     """The MIIT enterprise form laid out wide, one column per (row code, name), as XLSX."""
     return readers.wide_template(codes, period_label)
+
+
+# ---------------------------------------------------- the register of reporting units (issue 17)
+
+
+@st.cache_data(show_spinner=False)
+def register(version: int, who: Identity, under: str | None = None) -> pd.DataFrame:
+    """The registered firms with park, contact e-mail, events and accounts (administrators)."""
+    return service.register(cursor(), who, under)
+
+
+@st.cache_data(show_spinner=False)
+def register_places(version: int, who: Identity) -> pd.DataFrame:
+    return service.register_places(cursor(), who)
+
+
+@st.cache_data(show_spinner=False)
+def org_events(version: int, who: Identity, org_id: str | None = None) -> pd.DataFrame:
+    return service.org_events(cursor(), who, org_id)
