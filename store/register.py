@@ -97,13 +97,21 @@ def events(con: sql.Con, who: Identity, org_id: str | None = None) -> pd.DataFra
 # ------------------------------------------------------------------------------- the import
 
 
-def _plan(con: sql.Con, name: str, data: bytes, effective: dt.date) -> RegisterPlan:
+def _read(name: str, data: bytes) -> tuple[list[rules.RegisterRow], list[Problem]]:
+    """The file's rows (read within the readers' limits), or the problem that refuses it."""
     try:
         grid = readers.grid(name, data)
     except FileRejected as e:
-        problem = Problem(file=name, row=e.row, column=e.column, value=None, reason=e.reason)
-        return RegisterPlan(name, effective, problems=(problem,))
-    rows, problems = rules.read_rows(name, grid)
+        return [], [Problem(file=name, row=e.row, column=e.column, value=None, reason=e.reason)]
+    return rules.read_rows(name, grid)
+
+
+def _plan(con: sql.Con, name: str, read: tuple[list[rules.RegisterRow], list[Problem]],
+          effective: dt.date) -> RegisterPlan:
+    """The rows checked against the store as it is now, and the plan of what loading them changes."""
+    rows, problems = read
+    if not rows:
+        return RegisterPlan(name, effective, problems=tuple(problems))
     firms = _stored_firms(con)
     ctx = rules.Context(name, _places(con), {f.credit_code.upper(): f for f in firms if f.credit_code},
                         frozenset(r[0] for r in con.execute("SELECT org_id FROM orgs").fetchall()), effective)
@@ -114,7 +122,7 @@ def _plan(con: sql.Con, name: str, data: bytes, effective: dt.date) -> RegisterP
 def check_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
     """What loading the file would change, and every problem in it (nothing written)."""
     _require(con, who, "check a register file", [f"file:{name}"[:200]])
-    return _plan(con, name, data, effective or dt.date.today())
+    return _plan(con, name, _read(name, data), effective or dt.date.today())
 
 
 def import_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
@@ -123,8 +131,9 @@ def import_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: 
     audit row. A file with errors raises RegisterRejected and writes nothing, audit row included."""
     _require(con, who, "load a register file", [f"file:{name}"[:200]])
     effective = effective or dt.date.today()
+    read = _read(name, data)  # parsed before the write lock is taken: only the comparison needs it
     with sql.transaction(con):
-        plan = _plan(con, name, data, effective)
+        plan = _plan(con, name, read, effective)
         if plan.errors:
             raise RegisterRejected(plan)
         _write(con, who, plan)

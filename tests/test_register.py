@@ -496,3 +496,19 @@ def test_register_page_records_an_event_and_offers_new_passwords_once(app_db):
 
 def downloads(at) -> list[str]:
     return [d.proto.label for d in at.get("download_button")]
+
+
+def test_an_xlsx_register_with_a_title_and_date_cells(registered):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2024年统计调查单位名录"])
+    sheet.append(HEADER)
+    sheet.append(["丁软件有限公司", CODE_D, "", "青岛市李沧区", "", dt.datetime(2023, 7, 1)])
+    buf = io.BytesIO()
+    book.save(buf)
+    plan = commands.check_register(registered, SYSTEM, "名录.xlsx", buf.getvalue(), DAY)
+    assert plan.problems == ()
+    (added,) = plan.added
+    assert (added.row, added.parent, added.effective) == (3, "qd-licang", dt.date(2023, 7, 1))

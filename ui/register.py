@@ -102,8 +102,9 @@ def _changes(c: Change, places: dict[str, str], lang: str) -> str:
         return "—" if not value else places.get(value, value) if field == "parent" else value
     old = {"name": c.before.name, "parent": c.before.parent, "email": c.before.email}
     new = {"name": c.entry.name, "parent": c.entry.parent, "email": c.entry.email}
-    return "；".join(t("register.change", lang, field=t(f"register.field.{f}", lang), old=shown(f, old[f]),
-                       new=shown(f, new[f])) for f in c.fields)
+    return ("；" if lang == "zh" else "; ").join(
+        t("register.change", lang, field=t(f"register.field.{f}", lang), old=shown(f, old[f]), new=shown(f, new[f]))
+        for f in c.fields)
 
 
 def plan_tables(plan: RegisterPlan, places: dict[str, str], lang: str) -> dict[str, pd.DataFrame]:
