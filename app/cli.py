@@ -8,9 +8,11 @@ to write), so the command line and the screen refuse, audit and compute alike.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import math
+import os
 import sys
 import tempfile
 import traceback
@@ -25,6 +27,7 @@ from domain.config import ConfigError, secrets_files
 from domain.messages import render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
+from domain.register import Change, RegisterInputError, RegisterPlan
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
 from service import commands, mail, queries
@@ -32,7 +35,10 @@ from store import ingest
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
+from store.org_events import OrgEvent
+from store.register import RegisterRejected
 from store.users import UserError
+from ui.safe import safe_frame
 
 
 def _print_json(data: object) -> None:
@@ -111,6 +117,11 @@ def cmd_users(args: argparse.Namespace) -> int:
             case "disable" | "enable":
                 commands.set_disabled(con, who, args.username, args.action == "disable")
                 print(f"user {args.username} {args.action}d" + ("; every sign-in has ended" if args.action == "disable" else ""))
+            case "create-for-register":
+                return _create_for_register(con, who, args.park, args.csv)
+    except RegisterInputError as e:
+        print(f"error: {render(e.reason, 'en')}", file=sys.stderr)
+        return 2
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -152,8 +163,126 @@ def _print_frame(frame: pd.DataFrame, as_json: bool, columns: list[str] | None =
     return 0
 
 
+ORG_TEXT_COLUMNS = ["org_id", "name_zh", "name_en", "kind", "parent_id", "credit_code", "origin"]
+
+
 def cmd_orgs(args: argparse.Namespace) -> int:
-    return _print_frame(queries.organisations(connect(args.db, create=False)), args.json)
+    if getattr(args, "action", None) is None:  # the listing: every column as JSON, the usual ones as text
+        return _print_frame(queries.organisations(connect(args.db, create=False)), args.json,
+                            None if args.json else ORG_TEXT_COLUMNS)
+    return cmd_register(args)
+
+
+# ------------------------------------------------------- the register of reporting units (issue 17)
+
+
+def _date(text_: str | None, flag: str) -> dt.date | None:
+    if text_ is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text_)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{flag} {text_!r}: a date is written YYYY-MM-DD") from None
+
+
+def _changes(c: Change) -> str:
+    before = {"name": c.before.name, "parent": c.before.parent, "email": c.before.email}
+    after = {"name": c.entry.name, "parent": c.entry.parent, "email": c.entry.email}
+    return "; ".join(f"{f}: {before[f] or '-'} -> {after[f] or '-'}" for f in c.fields)
+
+
+def _print_plan(plan: RegisterPlan, written: bool) -> None:
+    n = plan.counts()
+    verb = "loaded" if written else "plan (dry run, nothing written)"
+    print(f"{plan.file}: {verb}, effective {plan.effective.isoformat()}: {n['added']} added, {n['changed']} changed, "
+          f"{n['unchanged']} unchanged, {n['absent']} registered firm(s) not in the file (kept)")
+    for e in plan.added:
+        print(f"  added      row {e.row:<5} {e.org_id}  {e.name}  -> {e.parent}")
+    for c in plan.changed:
+        print(f"  changed    row {c.entry.row:<5} {c.before.org_id}  {c.entry.name}  ({_changes(c)})")
+    for e in plan.unchanged:
+        print(f"  unchanged  row {e.row:<5} {e.org_id}  {e.name}")
+    for f in plan.absent:
+        print(f"  not in file          {f.org_id}  {f.name}")
+    for p in plan.warnings:
+        print(f"  {p.text('en')}")
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    """`orgs import | set-email | edit | event`: the register of reporting units."""
+    con = connect(args.db, create=False)
+    who = _operator(args)
+    try:
+        match args.action:
+            case "import":
+                effective = _date(args.effective, "--effective")
+                try:
+                    plan = commands.import_register_file(con, who, Path(args.file), effective, dry_run=args.dry_run)
+                except RegisterRejected as e:
+                    plan = e.plan
+                if plan.errors:
+                    print(f"{plan.file}: rejected, nothing written ({len(plan.errors)} error(s)):", file=sys.stderr)
+                    for p in plan.problems:
+                        print(f"  {p.text('en')}", file=sys.stderr)
+                    return 1
+                _print_plan(plan, written=not args.dry_run)
+            case "set-email":
+                email = commands.set_contact_email(con, who, args.org_id, args.email)
+                print(f"{args.org_id}: contact e-mail " + (email or "cleared"))
+            case "edit":
+                if (args.park is None) != (args.on is None):
+                    print("error: --park and --on go together (the park it moves to, and the day)", file=sys.stderr)
+                    return 2
+                if args.name is None and args.park is None and args.email is None:
+                    print("error: nothing to change: give --name, --email or --park with --on", file=sys.stderr)
+                    return 2
+                if args.name is not None:
+                    commands.rename_org(con, who, args.org_id, args.name)
+                    print(f"{args.org_id}: renamed {args.name}")
+                if args.email is not None:
+                    email = commands.set_contact_email(con, who, args.org_id, args.email)
+                    print(f"{args.org_id}: contact e-mail " + (email or "cleared"))
+                if args.park is not None:
+                    on = _date(args.on, "--on")
+                    event_id = commands.record_org_event(con, who, args.org_id, OrgEvent.MOVED, on, to_parent=args.park,
+                                                         note=args.note or "")
+                    print(f"{args.org_id}: moved to {args.park} on {on.isoformat()} (event {event_id})")
+            case "event":
+                on = _date(args.on, "--on")
+                event_id = commands.record_org_event(con, who, args.org_id, args.event, on, note=args.note or "")
+                print(f"{args.org_id}: {args.event} on {on.isoformat()} recorded (event {event_id})")
+    except argparse.ArgumentTypeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except RegisterInputError as e:
+        print(f"error: {render(e.reason, 'en')}", file=sys.stderr)
+        return 2
+    return 0
+
+
+ACCOUNT_COLUMNS = ["username", "org_id", "org_name", "contact_email", "password"]
+
+
+def _create_for_register(con, who: Identity, park: str | None, out: str | None) -> int:
+    """Accounts for the firms without one; their passwords written once, to OUT (created, never
+    overwritten, readable by its owner only) or to stdout, and the counts to stderr."""
+    target = Path(out) if out else None
+    if target is not None and target.exists():
+        print(f"error: {target} exists; passwords are written to a new file only", file=sys.stderr)
+        return 2
+    before = queries.register(con, who, park)
+    existing = int((before.accounts > 0).sum())
+    created = commands.create_accounts_for_register(con, who, park)
+    frame = safe_frame(pd.DataFrame([[getattr(a, c) for c in ACCOUNT_COLUMNS] for a in created], columns=ACCOUNT_COLUMNS))
+    if target is None:
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(frame.to_csv(index=False).encode("utf-8-sig"))  # with BOM: Excel shows the names
+    where = f"; passwords (shown once) in {target}" if target is not None else ""
+    print(f"{len(created)} account(s) created, {existing} firm(s) with an account left alone{where}", file=sys.stderr)
+    return 0
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -426,6 +555,29 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"{verb} {sent}, failed {failed}, no contact e-mail {len(plan.no_address)}, reminded today already "
           f"{len(plan.already)}")
     return 1 if failed else 0
+def _register_parser(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """`orgs` alone lists; its actions maintain the register of reporting units."""
+    p.help = "list organisations, or maintain the register: import | set-email | edit | event"
+    actions = p.add_subparsers(dest="action")
+    a = actions.add_parser("import", parents=[common], help="load a register file (CSV/XLSX), all or nothing")
+    a.add_argument("file")
+    a.add_argument("--effective", help="YYYY-MM-DD: the day new firms entered the survey (default today)")
+    a.add_argument("--dry-run", action="store_true", help="print the plan and the problems, write nothing")
+    a = actions.add_parser("set-email", parents=[common], help="the contact e-mail of an organisation")
+    a.add_argument("org_id")
+    a.add_argument("email", help='the address; "" clears it')
+    a = actions.add_parser("edit", parents=[common], help="rename a firm, set its e-mail, or move it (--park --on)")
+    a.add_argument("org_id")
+    a.add_argument("--name")
+    a.add_argument("--email")
+    a.add_argument("--park", help="the park or district it moves to (with --on)")
+    a.add_argument("--on", help="YYYY-MM-DD: the day of the move")
+    a.add_argument("--note")
+    a = actions.add_parser("event", parents=[common], help="record that a firm closed, left or entered the survey")
+    a.add_argument("org_id")
+    a.add_argument("event", choices=[e.value for e in OrgEvent if e != OrgEvent.MOVED])
+    a.add_argument("--on", required=True, help="YYYY-MM-DD: the day it took effect")
+    a.add_argument("--note")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -442,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=f"list {name}")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
+    _register_parser(sub.choices["orgs"], common)
     p = sub.add_parser("targets", parents=[common], help="list the targets of every plan or of one")
     p.add_argument("--plan")
     p.add_argument("--json", action="store_true")
@@ -484,6 +637,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("username")
     a.add_argument("role", choices=roles)
     a.add_argument("--scope")
+    a = actions.add_parser("create-for-register", parents=[common],
+                           help="an enterprise account for every registered firm without one; passwords as CSV, once")
+    a.add_argument("--park", help="only the firms of this park or district (id)")
+    a.add_argument("--csv", help="write the passwords to this new file (default: stdout)")
     a = actions.add_parser("reset-password", parents=[common])
     a.add_argument("username")
     a.add_argument("--password", help="default: generate one and print it once")

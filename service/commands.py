@@ -22,12 +22,18 @@ import pandas as pd
 from domain.access import Identity, Role
 from domain.catalog import Catalog
 from domain.config import settings
+from domain.messages import Message
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
+from domain.register import RegisterPlan
 from domain.reporting import check_deadline_days
+from domain.validation import whole_file
 from service import mail
-from store import access, audit, backup, demo, ingest, plans, reference, sessions, users, worker
+from store import access, audit, backup, demo, ingest, plans, readers, reference, sessions, users, worker
+from store import register as registry
 from store.db import Con
+from store.org_events import OrgEvent
+from store.register import NewAccount
 
 # ------------------------------------------------------------------------ figures and review
 
@@ -218,3 +224,54 @@ def restore(folder: str | Path, target: Path, actor: str, *, trust_unsigned: boo
     """Verify the backup and its signature, then replace the store with it (the replaced store is
     kept beside it); `trust_unsigned` accepts one made before backups were signed, audited."""
     return backup.restore(folder, target, actor=actor, trust_unsigned=trust_unsigned)
+
+
+# ---------------------------------------------------- the register of reporting units (issue 17)
+# Administrators (MANAGE_REGISTER); store/register.py refuses anyone else, audited.
+
+
+def check_register(con: Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
+    """What loading a register file would add, change and leave alone, and every problem in it
+    (nothing written). `effective`: the day new firms entered the survey (default today)."""
+    return registry.check_file(con, who, name, data, effective)
+
+
+def import_register(con: Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
+    """Load a register file all or nothing (RegisterRejected, nothing written, when it has errors);
+    returns the plan it carried out."""
+    return registry.import_file(con, who, name, data, effective)
+
+
+def import_register_file(con: Con, who: Identity, path: Path, effective: dt.date | None = None, *,
+                         dry_run: bool = False) -> RegisterPlan:
+    """A register file on disk: checked only (`dry_run`) or loaded; a file over the readers' size
+    limit is refused without being read."""
+    if (size := path.stat().st_size) > readers.MAX_BYTES:
+        problem = whole_file(path.name, Message.of("validation.file.too_large", size=size / 2**20,
+                                                   limit=readers.MAX_BYTES / 2**20))
+        raise registry.RegisterRejected(RegisterPlan(path.name, effective or dt.date.today(), problems=(problem,)))
+    data = path.read_bytes()
+    return (check_register if dry_run else import_register)(con, who, path.name, data, effective)
+
+
+def set_contact_email(con: Con, who: Identity, org_id: str, email: str | None) -> str | None:
+    """Where an organisation's reminders and notices go ("" or None clears it); returns it as stored."""
+    return registry.set_contact_email(con, who, org_id, email)
+
+
+def rename_org(con: Con, who: Identity, org_id: str, name: str) -> None:
+    registry.rename(con, who, org_id, name)
+
+
+def record_org_event(con: Con, who: Identity, org_id: str, event: OrgEvent | str, effective: dt.date, *,
+                     to_parent: str | None = None, note: str = "") -> int:
+    """A dated event of a firm — closed, left_survey, entered_survey, or moved (which also moves it
+    to `to_parent`, so the sums follow); returns the event's id. RegisterInputError when the firm,
+    the place or the move does not fit."""
+    return registry.record_event(con, who, org_id, OrgEvent(event), effective, to_parent=to_parent, note=note)
+
+
+def create_accounts_for_register(con: Con, who: Identity, park: str | None = None) -> list[NewAccount]:
+    """An enterprise account for every firm of `park` (or of the register) that has none, each with
+    a generated password to hand over once; existing accounts are left alone."""
+    return registry.create_accounts(con, who, park)

@@ -28,6 +28,7 @@ from metrics import bases, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, sessions, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
+from store import register as registry
 from store import settings as stored_settings
 from store.db import Con, StoreError, resolve_path
 from store.placements import SurveyPopulation
@@ -412,3 +413,20 @@ def survey_population(con: Con, who: Identity, under: str, year: int) -> SurveyP
     """How many firms were in the survey under an organisation during a year and at its end (the
     register page, the briefing)."""
     return access.survey_population(con, who, under, year)
+# ---------------------------------------------------- the register of reporting units (issue 17)
+
+
+def register(con: Con, who: Identity, under: str | None = None) -> pd.DataFrame:
+    """The registered firms (under a park or district when given): name, code, park or district,
+    contact e-mail, events, accounts (administrators)."""
+    return registry.register(con, who, under)
+
+
+def register_places(con: Con, who: Identity) -> pd.DataFrame:
+    """The parks and districts a firm may belong to (administrators)."""
+    return registry.places(con, who)
+
+
+def org_events(con: Con, who: Identity, org_id: str | None = None) -> pd.DataFrame:
+    """The dated events of a firm, or of every firm (administrators)."""
+    return registry.events(con, who, org_id)

@@ -14,9 +14,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from domain.models import Organisation
-from domain.sso import normalise_email, valid_email
 from store import figures, placements
-from store.audit import audit
 from store.sql import Con, frame, registered, scalar, transaction
 
 
@@ -97,7 +95,8 @@ def _rebuild_closure(con: Con) -> None:
 
 
 def orgs(con: Con) -> pd.DataFrame:
-    return frame(con, "SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin FROM orgs ORDER BY org_id")
+    return frame(con, """SELECT org_id, name_zh, name_en, kind, parent_id, credit_code, origin, contact_email
+                         FROM orgs ORDER BY org_id""")
 
 
 def name_of(con: Con, org_id: str) -> str | None:
@@ -149,6 +148,7 @@ def orgs_of_kind(con: Con, under: str, kind: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------- contact e-mails (issue 17: reminders)
+# Written by the register (store/register.py, MANAGE_REGISTER); read here for reminders and notices.
 
 
 def contacts(con: Con, org_ids: Iterable[str]) -> dict[str, str]:
@@ -160,16 +160,3 @@ def contacts(con: Con, org_ids: Iterable[str]) -> dict[str, str]:
                   [ids])
     return dict(zip(found.org_id, found.contact_email, strict=True))
 
-
-def set_contact_email(con: Con, org_id: str, email: str | None, *, actor: str) -> str | None:
-    """Set (None or blank: clear) an organisation's contact e-mail, lower case, audited; returns it.
-    ValueError for an unknown organisation or an address that is not one. Who may is the caller's
-    check (the register's, MANAGE_REGISTER)."""
-    address = normalise_email(email) if email and email.strip() else None
-    if address is not None and not valid_email(address):
-        raise ValueError(f"{email!r} is not an e-mail address")
-    with transaction(con):
-        if scalar(con, "UPDATE orgs SET contact_email = ? WHERE org_id = ? RETURNING org_id", [address, org_id]) is None:
-            raise ValueError(f"no organisation {org_id!r}")
-        audit(con, actor, "org.contact_email", f"org:{org_id}", {"email": address})
-    return address

@@ -13,6 +13,7 @@ import functools
 import re
 import secrets
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import bcrypt
 import pandas as pd
@@ -78,6 +79,21 @@ def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, ro
              scope: str | None = None, password: str | None = None, email: str | None = None) -> str:
     """Create a user; returns the password (generated when none is given) to hand over once."""
     access.require(con, actor, Permission.MANAGE_USERS, "add a user", [f"user:{normalise(username)}"])
+    username, display_name = _check_new(con, username, display_name, role, scope)
+    email = _check_email(con, username, email)
+    password = password or new_password()
+    _check_password(password)
+    with sql.transaction(con):
+        con.execute(
+            "INSERT INTO users (username, display_name, role, scope_org_id, password_hash, email) VALUES (?, ?, ?, ?, ?, ?)",
+            [username, display_name or username, role.value, scope, hash_password(password), email],
+        )
+        audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope, "email": email})
+    return password
+
+
+def _check_new(con: sql.Con, username: str, display_name: str, role: Role, scope: str | None) -> tuple[str, str]:
+    """A new user's username and display name as stored; UserError if either, or the scope, is refused."""
     username = normalise(username)
     if not username:
         raise UserError("username is empty")
@@ -89,16 +105,7 @@ def add_user(con: sql.Con, actor: Identity, username: str, display_name: str, ro
     if sql.scalar(con, "SELECT count(*) FROM users WHERE username = ?", [username]):
         raise UserError(f"user {username!r} already exists")
     _check_scope(con, role, scope)
-    email = _check_email(con, username, email)
-    password = password or new_password()
-    _check_password(password)
-    with sql.transaction(con):
-        con.execute(
-            "INSERT INTO users (username, display_name, role, scope_org_id, password_hash, email) VALUES (?, ?, ?, ?, ?, ?)",
-            [username, display_name or username, role.value, scope, hash_password(password), email],
-        )
-        audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope, "email": email})
-    return password
+    return username, display_name
 
 
 def list_users(con: sql.Con) -> pd.DataFrame:
@@ -308,3 +315,25 @@ def create_demo_users(con: sql.Con) -> dict[str, str]:
             created[username] = add_user(con, Identity(username="system", display_name="system", role=Role.ADMIN),
                                          username, name, role, scope)
     return created
+
+
+def add_users(con: sql.Con, actor: Identity, accounts: list[tuple[str, str, Role, str | None, str]]) -> None:
+    """Many users at once, all or nothing: (username, display name, role, scope, password) each,
+    checked as `add_user` checks one, audited one row each. The passwords are hashed before the
+    write begins, on threads (bcrypt leaves the interpreter lock), so the store's one write lock is
+    held for the inserts only, not for a second per account."""
+    access.require(con, actor, Permission.MANAGE_USERS, "add users", ["users"])
+    checked = []
+    for username, display_name, role, scope, password in accounts:
+        username, display_name = _check_new(con, username, display_name, role, scope)
+        _check_password(password)
+        checked.append((username, display_name or username, role, scope))
+    if len({c[0] for c in checked}) != len(checked):
+        raise UserError("the same username twice")
+    with ThreadPoolExecutor() as pool:
+        hashes = list(pool.map(hash_password, [a[4] for a in accounts]))
+    with sql.transaction(con):
+        for (username, display_name, role, scope), hashed in zip(checked, hashes, strict=True):
+            con.execute("INSERT INTO users (username, display_name, role, scope_org_id, password_hash) VALUES (?, ?, ?, ?, ?)",
+                        [username, display_name, role.value, scope, hashed])
+            audit(con, actor.username, "user.add", f"user:{username}", {"role": role.value, "scope": scope, "email": None})

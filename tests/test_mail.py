@@ -24,7 +24,7 @@ from domain.reporting import ReminderKind, reminder_due
 from service import commands
 from service import mail as service_mail
 from store import mail as mail_log
-from store import orgs, reporting, submissions, users
+from store import reporting, submissions, users
 from store.db import connect
 from tests import mailserver
 from tests.apptest_helpers import signed_in
@@ -61,7 +61,7 @@ class Firms:
         submissions.write_submission(con, figure(self.reported), actor="someone", origin="form", status=decided)
         self.email = {self.reported: "reported@firm.example.cn", self.b: "b@firm.example.cn", self.c: "c@firm.example.cn"}
         for org_id, address in self.email.items():
-            orgs.set_contact_email(con, org_id, address.upper(), actor="test")  # stored in lower case
+            commands.set_contact_email(con, SYSTEM, org_id, address.upper())  # stored in lower case
 
 
 @pytest.fixture

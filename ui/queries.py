@@ -442,3 +442,22 @@ def wide_template(codes: list[tuple[str, str]], period_label: str, firms: list[t
 def survey_population(version: int, who: Identity, under: str, year: int) -> service.SurveyPopulation:
     """Firms in the survey under an organisation during a year and at its end."""
     return service.survey_population(cursor(), who, under, year)
+
+
+# ---------------------------------------------------- the register of reporting units (issue 17)
+
+
+@st.cache_data(show_spinner=False)
+def register(version: int, who: Identity, under: str | None = None) -> pd.DataFrame:
+    """The registered firms with park, contact e-mail, events and accounts (administrators)."""
+    return service.register(cursor(), who, under)
+
+
+@st.cache_data(show_spinner=False)
+def register_places(version: int, who: Identity) -> pd.DataFrame:
+    return service.register_places(cursor(), who)
+
+
+@st.cache_data(show_spinner=False)
+def org_events(version: int, who: Identity, org_id: str | None = None) -> pd.DataFrame:
+    return service.org_events(cursor(), who, org_id)

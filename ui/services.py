@@ -9,6 +9,7 @@ write bumps the data version, so the next run of any page reads afresh through u
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,11 +19,15 @@ from domain.access import Identity
 from domain.models import Indicator
 from domain.periods import Period
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
+from domain.register import RegisterPlan
 from service import commands, mail
 from store import readers
 from store.db import StoreError
 from store.ingest import AlreadySubmitted as AlreadySubmitted  # what submit raises for the same intent again
 from store.ingest import Checked as Checked  # what check_* return and submit takes: ui/entry.py names it from here
+from store.org_events import OrgEvent as OrgEvent  # the events a firm's edit records
+from store.register import NewAccount as NewAccount  # what create_accounts_for_register returns
+from store.register import RegisterRejected as RegisterRejected  # what import_register raises: ui/register.py catches it
 from ui.queries import backup_directory, backup_schedule, catalog, cursor
 
 
@@ -138,3 +143,30 @@ def send_reminders(who: Identity, under: str, period: Period) -> RemindersSent:
         sent=len(done.sent),
         failed=tuple((out.recipient, out.org_name or "", reason) for out, reason in done.failed),
         no_address=tuple(f.name for f in done.no_address))
+# ---------------------------------------------------- the register of reporting units (issue 17)
+
+
+def check_register(who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
+    return commands.check_register(cursor(), who, name, data, effective)
+
+
+def import_register(who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
+    """Raises RegisterRejected (nothing written) when the file has errors."""
+    return commands.import_register(cursor(), who, name, data, effective)
+
+
+def set_contact_email(who: Identity, org_id: str, email: str | None) -> str | None:
+    return commands.set_contact_email(cursor(), who, org_id, email)
+
+
+def rename_org(who: Identity, org_id: str, name: str) -> None:
+    commands.rename_org(cursor(), who, org_id, name)
+
+
+def record_org_event(who: Identity, org_id: str, event: str, effective: dt.date, *, to_parent: str | None = None,
+                     note: str = "") -> int:
+    return commands.record_org_event(cursor(), who, org_id, event, effective, to_parent=to_parent, note=note)
+
+
+def create_accounts_for_register(who: Identity, park: str | None = None) -> list[NewAccount]:
+    return commands.create_accounts_for_register(cursor(), who, park)
