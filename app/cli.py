@@ -118,7 +118,7 @@ def cmd_users(args: argparse.Namespace) -> int:
                 commands.set_disabled(con, who, args.username, args.action == "disable")
                 print(f"user {args.username} {args.action}d" + ("; every sign-in has ended" if args.action == "disable" else ""))
             case "create-for-register":
-                return _create_for_register(con, who, args.park, args.csv)
+                return _create_for_register(con, who, args.park, args.csv, args.email)
     except RegisterInputError as e:
         print(f"error: {render(e.reason, 'en')}", file=sys.stderr)
         return 2
@@ -263,26 +263,40 @@ def cmd_register(args: argparse.Namespace) -> int:
 ACCOUNT_COLUMNS = ["username", "org_id", "org_name", "contact_email", "password"]
 
 
-def _create_for_register(con, who: Identity, park: str | None, out: str | None) -> int:
-    """Accounts for the firms without one; their passwords written once, to OUT (created, never
-    overwritten, readable by its owner only) or to stdout, and the counts to stderr."""
+def _create_for_register(con, who: Identity, park: str | None, out: str | None, email: bool) -> int:
+    """Accounts for the firms without one. With `email`, each firm with a contact e-mail is sent
+    its password (nothing is created without a mail server). The passwords of the rest — every
+    account, without `email` — are written once, to OUT (created, never overwritten, readable by its
+    owner only) or to stdout; the counts go to stderr."""
     target = Path(out) if out else None
     if target is not None and target.exists():
         print(f"error: {target} exists; passwords are written to a new file only", file=sys.stderr)
         return 2
+    if email and mail.server() is None:
+        for lang in ("zh", "en"):
+            print(text("mail.not_configured", lang), file=sys.stderr)
+        return 2
     before = queries.register(con, who, park)
     existing = int((before.accounts > 0).sum())
     created = commands.create_accounts_for_register(con, who, park)
-    frame = safe_frame(pd.DataFrame([[getattr(a, c) for c in ACCOUNT_COLUMNS] for a in created], columns=ACCOUNT_COLUMNS))
-    if target is None:
+    mailed: set[str] = set()
+    failed = 0
+    if email and created:
+        outcome = commands.send_account_notices(con, who, created)
+        mailed = {m.org_id for m in outcome.sent if m.org_id}
+        failed = len(outcome.failed)
+    rest = [a for a in created if a.org_id not in mailed]
+    frame = safe_frame(pd.DataFrame([[getattr(a, c) for c in ACCOUNT_COLUMNS] for a in rest], columns=ACCOUNT_COLUMNS))
+    if rest and target is None:
         sys.stdout.write(frame.to_csv(index=False))
-    else:
+    elif rest:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(frame.to_csv(index=False).encode("utf-8-sig"))  # with BOM: Excel shows the names
-    where = f"; passwords (shown once) in {target}" if target is not None else ""
-    print(f"{len(created)} account(s) created, {existing} firm(s) with an account left alone{where}", file=sys.stderr)
-    return 0
+    where = f"; passwords (shown once) in {target}" if target is not None and rest else ""
+    sent = f", {len(mailed)} password(s) e-mailed, {failed} failed (in the CSV instead)" if email else ""
+    print(f"{len(created)} account(s) created, {existing} firm(s) with an account left alone{sent}{where}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -641,6 +655,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="an enterprise account for every registered firm without one; passwords as CSV, once")
     a.add_argument("--park", help="only the firms of this park or district (id)")
     a.add_argument("--csv", help="write the passwords to this new file (default: stdout)")
+    a.add_argument("--email", action="store_true",
+                   help="e-mail each firm with a contact e-mail its password; only the others go to the CSV")
     a = actions.add_parser("reset-password", parents=[common])
     a.add_argument("username")
     a.add_argument("--password", help="default: generate one and print it once")

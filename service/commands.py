@@ -275,3 +275,10 @@ def create_accounts_for_register(con: Con, who: Identity, park: str | None = Non
     """An enterprise account for every firm of `park` (or of the register) that has none, each with
     a generated password to hand over once; existing accounts are left alone."""
     return registry.create_accounts(con, who, park)
+
+
+def send_account_notices(con: Con, who: Identity, accounts: list[NewAccount]) -> mail.Outcome:
+    """E-mail new accounts their sign-in name and password (MANAGE_REGISTER; MailNotConfigured
+    without a mail server). The accounts not among `sent` — no address, or a failed message — are
+    the caller's to hand over another way: their passwords exist nowhere else."""
+    return mail.send_account_notices(con, who, accounts)

@@ -24,7 +24,7 @@ import logging
 import smtplib
 import ssl
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -42,6 +42,7 @@ from service import queries
 from store import access, audit, mail, orgs
 from store.catalog import default_catalog
 from store.db import Con
+from store.register import NewAccount
 
 _log = logging.getLogger("tracker.mail")
 LANG = "zh"  # the bureau's language: every message is written in it
@@ -393,26 +394,20 @@ def notify_review(con: Con, who: Identity, submission_id: int) -> Outcome | None
 # -------------------------------------------------------------------------- account notices
 
 
-def _field(item: object, name: str) -> Any:
-    return item[name] if isinstance(item, Mapping) else getattr(item, name)
-
-
-def send_account_notices(con: Con, who: Identity, accounts: Iterable[object]) -> Outcome:
-    """E-mail each new account its sign-in name and password (MANAGE_REGISTER). `accounts` are
-    objects or mappings with username, org_name, contact_email and password (org_id optional); one
-    without a contact e-mail is left out (listed under no_address). Logged WITHOUT the body."""
+def send_account_notices(con: Con, who: Identity, accounts: Iterable[NewAccount]) -> Outcome:
+    """E-mail each new account (store/register.py, made for a registered firm) its sign-in name and
+    password (MANAGE_REGISTER); one without a contact e-mail is left out (listed under no_address).
+    Logged WITHOUT the body."""
     access.require(con, who, Permission.MANAGE_REGISTER, "send account notices", ["users"])
     srv = _required()
     messages, none = [], []
-    for item in accounts:
-        org_id = _field(item, "org_id") if (isinstance(item, Mapping) and "org_id" in item) or hasattr(item, "org_id") else None
-        name, email = str(_field(item, "org_name")), _field(item, "contact_email")
-        if not email:
-            none.append(Recipient(org_id or "", name, None))
+    for a in accounts:
+        if not a.contact_email:
+            none.append(Recipient(a.org_id, a.org_name, None))
             continue
-        params = {"org": name, "username": _field(item, "username"), "password": _field(item, "password")}
-        messages.append(Outgoing("account", str(email), _worded("mail.account.subject", **params),
-                                 _worded("mail.account.body", **params), org_id=org_id))
+        params = {"org": a.org_name, "username": a.username, "password": a.password}
+        messages.append(Outgoing("account", a.contact_email, _worded("mail.account.subject", **params),
+                                 _worded("mail.account.body", **params), org_id=a.org_id))
     done = deliver(con, who.username, messages, srv)
     audit.record(con, who.username, "mail.accounts", None,
                  {"sent": [m.recipient for m in done.sent], "failed": len(done.failed), "no_address": len(none)})

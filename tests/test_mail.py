@@ -26,6 +26,7 @@ from service import mail as service_mail
 from store import mail as mail_log
 from store import reporting, submissions, users
 from store.db import connect
+from store.register import NewAccount
 from tests import mailserver
 from tests.apptest_helpers import signed_in
 from tests.conftest import open_copy
@@ -320,9 +321,10 @@ def test_no_mail_server_no_notice_and_the_review_stands(con, firms, monkeypatch)
 
 def test_account_notices_carry_the_password_and_the_log_does_not(con, server):
     admin = Identity(username="admin", display_name="admin", role=Role.ADMIN)
-    accounts = [{"username": "ent-1", "org_name": "青岛示例软件有限公司", "contact_email": "one@firm.example.cn",
-                 "password": "Pw-one-123456", "org_id": None},
-                {"username": "ent-2", "org_name": "无邮箱公司", "contact_email": None, "password": "Pw-two-123456"}]
+    accounts = [NewAccount(username="ent-1", org_id="ent-1", org_name="青岛示例软件有限公司",
+                           contact_email="one@firm.example.cn", password="Pw-one-123456"),
+                NewAccount(username="ent-2", org_id="ent-2", org_name="无邮箱公司", contact_email=None,
+                           password="Pw-two-123456")]
     done = service_mail.send_account_notices(con, admin, accounts)
     assert [o.recipient for o in done.sent] == ["one@firm.example.cn"] and [f.name for f in done.no_address] == ["无邮箱公司"]
     (got,) = server.messages

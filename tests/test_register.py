@@ -32,6 +32,7 @@ from service import commands, queries
 from store import orgs, users
 from store.db import connect
 from store.register import RegisterRejected
+from tests import mailserver
 from tests.apptest_helpers import signed_in
 from tests.test_cli import cli
 from tests.test_figures_maintained import assert_matches_definition, summed, write
@@ -451,6 +452,36 @@ def test_users_create_for_register_writes_each_password_once(fresh, tmp_path):
     assert cli(tmp_path, "users", "create-for-register", "--csv", str(out), db=fresh).returncode == 2  # never overwritten
 
 
+
+def test_users_create_for_register_emails_the_passwords_and_lists_only_the_rest(fresh, tmp_path, monkeypatch):
+    """The file's ten firms, six with a contact e-mail: six messages, each with its firm's sign-in
+    name and password; the four others in the CSV; no password in the mail log."""
+    assert cli(tmp_path, "orgs", "import", str(DATA), db=fresh).returncode == 0
+    mailserver.no_mail(monkeypatch)
+    refused = cli(tmp_path, "users", "create-for-register", "--email", db=fresh)
+    assert refused.returncode == 2 and "未配置" in refused.stderr and counts(fresh)[2] == 0  # nothing created
+    out = tmp_path / "rest.csv"
+    with mailserver.running() as box:
+        mailserver.use(monkeypatch, box.port)
+        made = cli(tmp_path, "users", "create-for-register", "--email", "--csv", str(out), db=fresh)
+    assert made.returncode == 0, made.stderr
+    assert "10 account(s) created, 0 firm(s) with an account left alone, 6 password(s) e-mailed, 0 failed" in made.stderr
+    listed = {r["org_name"]: r for r in csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))}
+    assert sorted(listed) == sorted(["青岛泰和信息技术有限公司", "青岛瀚海动漫游戏有限公司", "青岛海纳系统集成有限公司",
+                                     "青岛锐思电子科技有限公司"])  # the four without an address
+    assert box.recipients == sorted(["baogong@haichuan-soft.cn", "tongji@lanhaiyun.com.cn", "report@xingtu-net.cn",
+                                     "zhengquan@hengxin-comm.com", "mingdao_tj@163.com", "lingyun@qq.com"])
+    (first,) = box.to("baogong@haichuan-soft.cn")
+    assert "青岛海川智能软件有限公司" in first.subject and f"用户名：{CODE_A.lower()}" in first.body
+    password = first.body.split("初始密码：")[1].split()[0]
+    con = connect(fresh, read_only=True)
+    try:
+        assert users.verify_password(con, CODE_A.lower(), password)
+        logged = repr(con.execute("SELECT * FROM mail_log").fetchall() + con.execute("SELECT * FROM audit_log").fetchall())
+    finally:
+        con.close()
+    assert password not in logged
+
 # ---------------------------------------------------------------------------------- the page
 
 
@@ -509,6 +540,34 @@ def test_register_page_records_an_event_and_offers_new_passwords_once(app_db):
     at.button(key="register-accounts-discard").click().run()
     assert "下载初始密码（CSV，仅此一次）" not in downloads(at) and "下载名录（CSV）" in downloads(at)
 
+
+
+def test_register_page_emails_passwords_to_firms_with_an_address(app_db, monkeypatch):
+    """Two of 青岛软件城's firms get an address: the page e-mails those two their passwords and
+    offers only the others' in its CSV."""
+    from ui import queries as app_queries
+
+    at = signed_in("admin")
+    at.switch_page("pages/register.py").run()
+    assert not [c for c in at.checkbox if c.key == "register-accounts-email"]  # no mail server: no such choice
+    con = app_queries.cursor()
+    firms = [r[0] for r in con.execute("SELECT org_id FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' "
+                                       "AND org_id NOT IN (SELECT scope_org_id FROM users WHERE scope_org_id IS NOT NULL) "
+                                       "ORDER BY org_id").fetchall()]
+    for n, org in enumerate(firms[:2]):
+        commands.set_contact_email(con, SYSTEM, org, f"firm{n}@example.cn")
+    with mailserver.running() as box:
+        mailserver.use(monkeypatch, box.port)
+        at.run()
+        at.selectbox(key="register-accounts-scope").set_value("qd-softcity").run()
+        at.checkbox(key="register-accounts-email").check().run()
+        at.button(key="register-accounts-create").click().run()
+    assert not at.exception
+    (said,) = [s.value for s in at.success if "新建" in s.value]
+    rest = len(firms) - 2
+    assert f"新建 {len(firms)} 个账号" in said and f"已通过邮件发送 2 个密码，发送失败 0 个；其余 {rest} 个账号" in said
+    assert box.recipients == ["firm0@example.cn", "firm1@example.cn"]
+    assert "下载初始密码（CSV，仅此一次）" in downloads(at)
 
 def downloads(at) -> list[str]:
     return [d.proto.label for d in at.get("download_button")]

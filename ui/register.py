@@ -247,12 +247,19 @@ def accounts_section(who: Identity, version: int, lang: str) -> None:
     scope = st.selectbox(t("register.accounts.scope", lang), [None, *places.org_id],
                          format_func=lambda p: t("register.accounts.all", lang) if p is None else label[p],
                          key="register-accounts-scope")
+    by_email = queries.mail_server() is not None and st.checkbox(t("register.accounts.by_email", lang),
+                                                                 key="register-accounts-email")
     if st.button(t("register.accounts.create", lang), key="register-accounts-create"):
         existing = int((queries.register(version, who, scope).accounts > 0).sum())
         created = services.create_accounts_for_register(who, scope)
+        said = (t("register.accounts.created", lang, n=len(created), existing=existing) if created
+                else t("register.accounts.none", lang))
+        if by_email and created:
+            mailed, failed = services.send_account_notices(who, created)
+            created = [a for a in created if a.org_id not in mailed]  # their passwords are in their mailboxes
+            said += " " + t("register.accounts.mailed", lang, sent=len(mailed), failed=failed, rest=len(created))
         st.session_state[ACCOUNTS] = accounts_csv(created, lang) if created else None
-        _done(t("register.accounts.created", lang, n=len(created), existing=existing) if created
-              else t("register.accounts.none", lang))
+        _done(said)
     if (passwords := st.session_state.get(ACCOUNTS)) is not None:
         st.warning(t("register.accounts.note", lang))
         a, b = st.columns(2)

@@ -170,3 +170,10 @@ def record_org_event(who: Identity, org_id: str, event: str, effective: dt.date,
 
 def create_accounts_for_register(who: Identity, park: str | None = None) -> list[NewAccount]:
     return commands.create_accounts_for_register(cursor(), who, park)
+
+
+def send_account_notices(who: Identity, accounts: list[NewAccount]) -> tuple[set[str], int]:
+    """E-mail new accounts their passwords; returns the firms (org ids) e-mailed and how many
+    messages failed — the caller hands the other passwords over itself."""
+    done = commands.send_account_notices(cursor(), who, accounts)
+    return {m.org_id for m in done.sent if m.org_id}, len(done.failed)
