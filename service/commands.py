@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from domain.config import settings
 from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.reporting import check_deadline_days
+from domain.review import BulkOutcome
 from store import access, audit, backup, demo, ingest, plans, reference, sessions, users, worker
 from store.db import Con
 
@@ -61,8 +62,16 @@ def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status
 
 
 def review(con: Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
-    """Accept or return a pending submission (reviewers and administrators)."""
+    """Accept or return a pending submission (reviewers and administrators); returning it without a
+    comment raises domain.review.CommentRequired and writes nothing."""
     return access.review(con, who, submission_id, decision, comment)
+
+
+def review_many(con: Con, who: Identity, submission_ids: Iterable[int], comment: str | None = None) -> dict[int, BulkOutcome]:
+    """Accept many pending submissions at once, each audited as its own review; those whose check
+    raised a flag are refused (decided one by one), those no longer pending left alone. Each id's
+    outcome: accepted, not_pending or flagged."""
+    return access.review_many(con, who, submission_ids, comment)
 
 
 def set_report_deadline(con: Con, who: Identity, days: int) -> None:

@@ -237,6 +237,12 @@ def history(version: int, who: Identity, org_id: str, indicator_id: str, period:
     return service.history(cursor(), who, org_id, indicator_id, period)
 
 
+@st.cache_data(show_spinner=False)
+def submission_reading(version: int, who: Identity, submission_id: int) -> service.SubmissionReading | None:
+    """A submission as a reviewer reads it: every figure old → new with Δ and 同比, its flags."""
+    return service.submission_reading(cursor(), who, submission_id)
+
+
 # ---------------------------------------------------------------- progress, charts, breakdowns
 
 
