@@ -4,7 +4,7 @@ raised no flag all at once; and the revision history of a figure of the submissi
 
 import streamlit as st
 
-from domain.messages import MessageError
+from domain.messages import MessageError, exists
 from domain.periods import Period
 from ui import components, context, queries, services, tables
 from ui.i18n import localized, md, md_message, t
@@ -54,11 +54,14 @@ else:
 
     chosen = int(st.selectbox(t("choose_submission", lang), list(pending.submission_id), format_func=label))
     reading = queries.submission_reading(version, ctx.who, chosen)
-    if reading is None:  # decided elsewhere between the list and now
-        st.rerun()
+    if reading is None:  # no such submission any more: nothing to read or decide
+        st.info(t("review.not_pending", lang, id=chosen))
+        st.stop()
     head = reading.submission
+    origin = f"review.origin.{head['origin']}"
     st.caption(md("review.submitted", lang, by=head["submitted_by"], at=f"{head['submitted_at']:%Y-%m-%d %H:%M}",
-                  rows=int(head["row_count"]), origin=head["file_name"] or t(f"review.origin.{head['origin']}", lang)))
+                  rows=int(head["row_count"]),
+                  origin=head["file_name"] or (t(origin, lang) if exists(origin) else head["origin"])))
     if head["answers"] is not None:
         st.caption(t("review.answers_earlier", lang, id=int(head["answers"])))
     explanation = head["explanation"]

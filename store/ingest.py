@@ -208,10 +208,10 @@ def flags_of(checked: Checked) -> pd.DataFrame:
     """The warnings of a checked submission as the flags kept with it (submissions.FLAG_COLUMNS):
     each on the figure it concerns — the one written from the cell it points at (its value or its
     published 同比), else the one figure of its row — and on none when it concerns the whole file."""
-    rows = checked.rows
+    warnings, rows = checked.warnings, checked.rows
     at: dict[tuple[int, str | None], tuple] = {}
     by_row: dict[int, list[tuple]] = {}
-    if not rows.empty:
+    if warnings and not rows.empty:  # most submissions raise none: a 100 000-row file is not walked for nothing
         for org, ind, year, quarter, row, column, yoy_column in _columns(
                 rows, "org_id", "indicator_id", "year", "quarter", "source_row", "source_column", "yoy_column"):
             key = (org, ind, int(year), int(quarter))
@@ -220,7 +220,7 @@ def flags_of(checked: Checked) -> pd.DataFrame:
                 at[(int(row), yoy_column)] = key
             by_row.setdefault(int(row), []).append(key)
     out = []
-    for p in checked.warnings:
+    for p in warnings:
         key = at.get((p.row, p.column)) if p.row is not None else None
         if key is None and p.row is not None and len(by_row.get(p.row, ())) == 1:
             key = by_row[p.row][0]
