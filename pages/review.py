@@ -95,9 +95,11 @@ st.subheader(t("recent", lang))
 recent = queries.submissions(version, ctx.who, None, limit=50)
 st.dataframe(tables.submissions_table(recent, lang), hide_index=True, width="stretch")
 
-# The revision history of a figure in view: a row of the chosen submission, unless the reviewer
-# asks for another figure.
+# The revision history of a figure in view: a row of the chosen submission (with nothing pending,
+# of the latest submission), unless the reviewer asks for another figure.
 st.subheader(t("history", lang))
+if reading is None and not recent.empty:
+    reading = queries.submission_reading(version, ctx.who, int(recent.submission_id.iloc[0]))
 in_view = reading is not None and not reading.figures.empty
 if in_view and not st.toggle(t("review.history_other", lang), key="history-other"):
     figs = reading.figures

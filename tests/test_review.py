@@ -404,6 +404,14 @@ def test_a_return_without_a_comment_is_refused_on_the_page(app_db):
     at.button(key="returned").click().run()
     assert status_of(sub) == "returned"
     assert f"第 {sub} 号提交已处理：已退回" in texts(at.success)
+    # Nothing pending now: the history stays on the figure just decided, not on another organisation.
+    assert "没有待审核的提交" in texts(at.info)
+    (figure,) = [s for s in at.selectbox if s.label == "本次提交中的数据"]
+    assert "青岛软件城" in figure.format_func(figure.value)
+    (history,) = [d.value for d in at.dataframe if "修订号" in d.value.columns]
+    assert list(history["状态"])[-1] == "已退回" and list(history["审核意见"])[-1] == "面积与竣工备案不符"
+    (recent,) = [d.value for d in at.dataframe if "疑点数" in d.value.columns]
+    assert "None" not in recent.astype(str).to_numpy().ravel().tolist()
 
 
 def test_bulk_acceptance_on_the_page_takes_only_the_unflagged(app_db):

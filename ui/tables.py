@@ -105,9 +105,14 @@ def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("quarter", lang): frame.periods,
         t("by", lang): frame.submitted_by,
         t("at", lang): frame.submitted_at,
-        t("explanation", lang): frame.explanation,
-        t("comment", lang): frame.review_comment,
+        t("explanation", lang): _blank_if_missing(frame.explanation),
+        t("comment", lang): _blank_if_missing(frame.review_comment),
     } | _flag_columns(frame, lang))
+
+
+def _blank_if_missing(text: pd.Series) -> list:
+    """Text nobody typed is an empty cell, not the word None."""
+    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in text]
 
 
 def _flag_columns(frame: pd.DataFrame, lang: str) -> dict:
