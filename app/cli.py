@@ -24,7 +24,7 @@ import pandas as pd
 from domain import sso
 from domain.access import Identity, Role
 from domain.config import ConfigError, secrets_files
-from domain.messages import render, text
+from domain.messages import MessageError, render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
 from domain.register import Change, RegisterInputError, RegisterPlan
@@ -592,6 +592,91 @@ def _register_parser(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     a.add_argument("event", choices=[e.value for e in OrgEvent if e != OrgEvent.MOVED])
     a.add_argument("--on", required=True, help="YYYY-MM-DD: the day it took effect")
     a.add_argument("--note")
+# ------------------------------------------------------------------- submissions and review
+
+SUBMISSION_FIELDS = ["submission_id", "status", "origin", "file_name", "submitted_by", "submitted_at", "organisations",
+                     "periods", "rows", "flags", "explanation", "reviewed_by", "reviewed_at", "comment", "answers"]
+
+
+def _plain(v: object) -> object:
+    """A cell of the submissions frame as JSON takes it: NULL (NaN, NaT, NA) as None, numbers as
+    numbers, times as ISO text, lists as lists."""
+    if isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not pd.api.types.is_scalar(v):
+        return [_plain(x) for x in list(v)]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if pd.api.types.is_scalar(v) and pd.isna(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat(sep=" ")
+    if hasattr(v, "item"):  # a numpy number
+        return v.item()
+    return _finite(v)
+
+
+def _submission_records(frame: pd.DataFrame) -> list[dict]:
+    return [{
+        "submission_id": int(r["submission_id"]), "status": r["status"], "origin": r["origin"],
+        "file_name": _plain(r["file_name"]), "submitted_by": r["submitted_by"],
+        "submitted_at": _plain(r["submitted_at"]),
+        "organisations": _plain(r["org_list"]) or [], "periods": _plain(r["period_list"]) or [],
+        "rows": int(r["row_count"]), "flags": int(r["flag_count"]), "explanation": _plain(r["explanation"]),
+        "reviewed_by": _plain(r["reviewed_by"]), "reviewed_at": _plain(r["reviewed_at"]),
+        "comment": _plain(r["review_comment"]), "answers": _plain(r["answers"]),
+    } for r in frame.to_dict(orient="records")]
+
+
+def _clip(text: object, width: int = 40) -> str:
+    """A cell of the text table on one line, cut to `width` characters."""
+    if text is None:
+        return ""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+def cmd_submissions(args: argparse.Namespace) -> int:
+    con = connect(args.db, create=False)
+    if args.org is not None and args.org not in set(queries.organisations(con).org_id):
+        print(f"error: unknown organisation {args.org!r} (see `manage.py orgs`)", file=sys.stderr)
+        return 2
+    if args.limit < 1:
+        print(f"error: --limit must be at least 1, not {args.limit}", file=sys.stderr)
+        return 2
+    records = _submission_records(queries.submissions(con, _operator(args), args.status, args.limit, args.org))
+    if args.json:
+        _print_json(records)
+        return 0
+    if not records:
+        print("no submissions")
+        return 0
+    table = pd.DataFrame([{
+        "id": r["submission_id"], "status": r["status"], "origin": r["origin"], "by": r["submitted_by"],
+        "at": (r["submitted_at"] or "")[:16], "organisations": _clip("、".join(o["name"] for o in r["organisations"])),
+        "periods": _clip(" ".join(r["periods"]), 24), "rows": r["rows"], "flags": r["flags"],
+        "answers": "" if r["answers"] is None else r["answers"], "explanation": _clip(r["explanation"]),
+        "reviewer": r["reviewed_by"] or "", "reviewed_at": (r["reviewed_at"] or "")[:16], "comment": _clip(r["comment"]),
+    } for r in records])
+    # Chinese characters take two columns in a terminal: pandas pads by that width when told to.
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 10_000,
+                           "display.max_columns", None, "display.max_colwidth", None):
+        print(table.to_string(index=False))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    decision = {"accept": "accepted", "return": "returned"}[args.decision]
+    con = connect(args.db, create=False)
+    try:
+        changed = commands.review(con, _operator(args), args.id, decision, args.comment)
+    except MessageError as e:
+        print(f"error: {e.message('en')}", file=sys.stderr)  # the command line speaks English
+        return 2
+    if not changed:
+        print(f"error: submission {args.id} is not pending (no such submission, or already reviewed); "
+              "nothing changed", file=sys.stderr)
+        return 1
+    print(f"submission {args.id} {decision}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -679,6 +764,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--under", help="a city or park id (default: every organisation)")
     p.add_argument("--dry-run", action="store_true", help="list who would get a reminder; send nothing")
     p.set_defaults(func=cmd_remind)
+    p = sub.add_parser("submissions", parents=[common], help="list submissions, newest first, with their review")
+    p.add_argument("--org", help="an organisation id: submissions holding a figure of it or of one under it")
+    p.add_argument("--status", choices=["pending", "accepted", "returned"])
+    p.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_submissions)
+    p = sub.add_parser("review", parents=[common], help="accept or return a pending submission")
+    p.add_argument("id", type=int)
+    p.add_argument("decision", choices=["accept", "return"])
+    p.add_argument("--comment", help="the reviewer's comment (required to return: the submitter must know why)")
+    p.set_defaults(func=cmd_review)
     p = sub.add_parser("report", parents=[common], help="write the quarterly briefing as docx, pdf or xlsx")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--plan", help="plan id (see `targets`)")

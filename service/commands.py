@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +27,7 @@ from domain.policy import Permission
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.register import RegisterPlan
 from domain.reporting import check_deadline_days
+from domain.review import BulkOutcome
 from domain.validation import whole_file
 from service import mail
 from store import access, audit, backup, demo, ingest, plans, readers, reference, sessions, users, worker
@@ -71,15 +72,31 @@ def import_file(con: Con, catalog: Catalog, who: Identity, path: Path, *, status
 
 
 def review(con: Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
-    """Accept or return a pending submission (reviewers and administrators); once the decision is
-    committed the submitter is e-mailed (service/mail.py), and a mail failure never undoes it."""
+    """Accept or return a pending submission (reviewers and administrators); returning it without a
+    comment raises domain.review.CommentRequired and writes nothing. Once the decision is committed
+    the submitter is e-mailed (service/mail.py), and a mail failure never undoes it."""
     decided = access.review(con, who, submission_id, decision, comment)
     if decided:
-        try:
-            mail.notify_review(con, who, submission_id)
-        except Exception:  # the decision stands; the log and mail_log say what went wrong
-            logging.getLogger("tracker.mail").exception("the notice of submission %d could not be sent", submission_id)
+        _notify(con, who, submission_id)
     return decided
+
+
+def _notify(con: Con, who: Identity, submission_id: int) -> None:
+    try:
+        mail.notify_review(con, who, submission_id)
+    except Exception:  # the decision stands; the log and mail_log say what went wrong
+        logging.getLogger("tracker.mail").exception("the notice of submission %d could not be sent", submission_id)
+
+
+def review_many(con: Con, who: Identity, submission_ids: Iterable[int], comment: str | None = None) -> dict[int, BulkOutcome]:
+    """Accept many pending submissions at once, each audited as its own review; those whose check
+    raised a flag are refused (decided one by one), those no longer pending left alone. Each id's
+    outcome: accepted, not_pending or flagged. Each submitter accepted is e-mailed, as by `review`."""
+    outcomes = access.review_many(con, who, submission_ids, comment)
+    for submission_id, outcome in outcomes.items():
+        if outcome == BulkOutcome.ACCEPTED:
+            _notify(con, who, submission_id)
+    return outcomes
 
 
 def set_report_deadline(con: Con, who: Identity, days: int) -> None:

@@ -12,14 +12,18 @@ caches these for the pages; manage.py calls them directly.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from domain import observation, policy
+from domain import message_json, observation, policy
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.config import settings
+from domain.growth import change
+from domain.messages import Message
 from domain.models import Plan
 from domain.periods import Period, PeriodBounds
 from domain.programme import first_report_quarter
@@ -179,8 +183,11 @@ def reporting_timeliness(con: Con, who: Identity, under: str, as_of: Period, dea
 # ------------------------------------------------------------------- submissions and review
 
 
-def submissions(con: Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
-    return access.submissions(con, who, status, limit)
+def submissions(con: Con, who: Identity, status: str | None, limit: int = 200,
+                org_id: str | None = None) -> pd.DataFrame:
+    """Submissions newest first, with their flag count and the submission each answers; with
+    `org_id`, those holding a figure of that organisation or of one under it."""
+    return access.submissions(con, who, status, limit, org_id)
 
 
 def submission_rows(con: Con, who: Identity, submission_id: int) -> pd.DataFrame:
@@ -209,6 +216,79 @@ def my_submissions(con: Con, who: Identity, limit: int = 100) -> pd.DataFrame:
 def my_submission_figures(con: Con, who: Identity, submission_id: int) -> pd.DataFrame:
     """One of those submissions' figures at the caller's organisations (another is refused, audited)."""
     return access.my_submission_figures(con, who, submission_id)
+
+
+# ----------------------------------------------------------------- the reviewer's reading
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A problem a submission's check raised (a warning: errors never reach a write), as kept with it:
+    the file's row, the figure it concerns (None for the submission as a whole) and its reason."""
+
+    row: int | None
+    org_id: str | None
+    indicator_id: str | None
+    period: Period | None
+    severity: str
+    reason: Message
+
+
+@dataclass(frozen=True)
+class SubmissionReading:
+    """What a reviewer reads of one submission: the submission as the list shows it (status,
+    explanation, the submission it answers …), every figure old → new with Δ (`delta`, and
+    `delta_pct` as a fraction), last year's figure of the same quarter in force (`last_year_value`)
+    and 同比 on it (`yoy`), the published 同比 if the row carries one (`published_yoy`) and the
+    reasons of the row's flags (`flag_reasons`, a tuple of Messages); and every flag, those of the
+    submission as a whole (`org_id` None) among them. A change is undefined, NaN, where domain/growth
+    says so."""
+
+    submission: dict
+    figures: pd.DataFrame
+    flags: tuple[Flag, ...]
+
+    @property
+    def general_flags(self) -> tuple[Flag, ...]:
+        """The flags that concern no one figure."""
+        return tuple(f for f in self.flags if f.org_id is None)
+
+
+def _flag(row: tuple) -> Flag:
+    row_no, org, indicator, year, quarter, severity, code, params = row
+    period = None if pd.isna(year) or pd.isna(quarter) else Period(int(year), int(quarter))
+    return Flag(None if pd.isna(row_no) else int(row_no), None if pd.isna(org) else org,
+                None if pd.isna(indicator) else indicator, period, severity, message_json.loads_message(code, params))
+
+
+def submission_reading(con: Con, who: Identity, submission_id: int) -> SubmissionReading | None:
+    """One submission as a reviewer reads it (None when there is no such id); reviewers only."""
+    head = access.submission(con, who, submission_id)
+    if head is None:
+        return None
+    rows = access.submission_rows(con, who, submission_id)
+    flags = tuple(_flag(r) for r in access.submission_flags(con, who, submission_id).itertuples(index=False, name=None))
+    by_figure: dict[tuple, list[Message]] = {}
+    for f in flags:
+        if f.org_id is not None and f.period is not None:
+            by_figure.setdefault((f.org_id, f.indicator_id, f.period.year, f.period.quarter), []).append(f.reason)
+
+    def rate(now: pd.Series, before: pd.Series) -> list[float]:
+        out = [change(_number(a), _number(b)) for a, b in zip(now, before, strict=True)]
+        return [math.nan if x is None else x for x in out]
+
+    figures = rows.assign(
+        delta=rows.new_value - rows.old_value,
+        delta_pct=rate(rows.new_value, rows.old_value),
+        yoy=rate(rows.new_value, rows.last_year_value),
+        flag_reasons=[tuple(by_figure.get((o, i, int(y), int(q)), ())) for o, i, y, q in
+               zip(rows.org_id, rows.indicator_id, rows.year, rows.quarter, strict=True)],
+    )
+    return SubmissionReading(submission=head, figures=figures, flags=flags)
+
+
+def _number(x: object) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
 
 
 # ------------------------------------------------------------------------- plans and targets

@@ -33,6 +33,7 @@ from domain.programme import (
     one_type_per_county,
     publicity_days,
 )
+from domain.review import BulkOutcome, checked_comment
 from store import figures, orgs, placements, programme, reporting, settings, sql
 from store import submissions as subs  # access has a function named submissions
 from store.audit import audit
@@ -159,8 +160,10 @@ def history(con: sql.Con, who: Identity, org_id: str, indicator_id: str, year: i
 
 
 def review(con: sql.Con, who: Identity, submission_id: int, decision: str, comment: str | None) -> bool:
-    """Accept or return a pending submission (reviewers and administrators only)."""
+    """Accept or return a pending submission (reviewers and administrators only); returning it
+    needs a comment (CommentRequired), as its submitter must know why."""
     _require_reviewer(con, who, "review")
+    comment = checked_comment(decision, comment)
     return subs.review_submission(con, submission_id, reviewer=who.username, decision=decision, comment=comment)
 
 
@@ -198,14 +201,41 @@ def _require_reviewer(con: sql.Con, who: Identity, action: str) -> None:
     require(con, who, Permission.REVIEW, action, ["submissions"])
 
 
-def submissions(con: sql.Con, who: Identity, status: str | None, limit: int = 200) -> pd.DataFrame:
+def submissions(con: sql.Con, who: Identity, status: str | None, limit: int = 200,
+                org_id: str | None = None) -> pd.DataFrame:
     _require_reviewer(con, who, "list")
-    return subs.submissions(con, status, limit)
+    return subs.submissions(con, status, limit, org_id)
 
 
 def submission_rows(con: sql.Con, who: Identity, submission_id: int) -> pd.DataFrame:
     _require_reviewer(con, who, "read")
     return subs.submission_rows(con, submission_id)
+
+
+# ---------------------------------------------------- the reviewer's reading, decisions on many
+
+
+def submission(con: sql.Con, who: Identity, submission_id: int) -> dict | None:
+    """One submission as the list shows it (None when there is no such id); reviewers only."""
+    _require_reviewer(con, who, "read")
+    return subs.submission(con, submission_id)
+
+
+def submission_flags(con: sql.Con, who: Identity, submission_id: int) -> pd.DataFrame:
+    """Every flag a submission's check raised; reviewers only."""
+    _require_reviewer(con, who, "read")
+    return subs.flags(con, submission_id)
+
+
+def review_many(con: sql.Con, who: Identity, submission_ids: Iterable[int],
+                comment: str | None) -> dict[int, BulkOutcome]:
+    """Accept many pending submissions at once, each as its own review (its own transaction and
+    audit row); one whose check raised a flag is refused, one no longer pending left alone. Each
+    id's outcome, in the order given; reviewers and administrators only."""
+    _require_reviewer(con, who, "review")
+    comment = checked_comment("accepted", comment)
+    return {int(i): subs.accept_unflagged(con, int(i), reviewer=who.username, comment=comment)
+            for i in dict.fromkeys(submission_ids)}
 
 
 def writable_ids(con: sql.Con, who: Identity) -> set[str] | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from domain import validation
+from domain import message_json, validation
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.messages import Message
@@ -209,8 +209,33 @@ def submit(con: sql.Con, checked: Checked, *, who: Identity, origin: str, status
         progress(f"writing {len(checked.rows)} rows")
     return submissions.write_submission(
         con, checked.rows, actor=who.username, origin=origin, status=status, file_name=checked.file,
-        explanation=explanation, answers=answers,
+        explanation=explanation, answers=answers, flags=flags_of(checked),
         digest=submissions.intent_digest(checked.rows, actor=who.username, answers=answers))
+
+
+def flags_of(checked: Checked) -> pd.DataFrame:
+    """The warnings of a checked submission as the flags kept with it (submissions.FLAG_COLUMNS):
+    each on the figure it concerns — the one written from the cell it points at (its value or its
+    published 同比), else the one figure of its row — and on none when it concerns the whole file."""
+    warnings, rows = checked.warnings, checked.rows
+    at: dict[tuple[int, str | None], tuple] = {}
+    by_row: dict[int, list[tuple]] = {}
+    if warnings and not rows.empty:  # most submissions raise none: a 100 000-row file is not walked for nothing
+        for org, ind, year, quarter, row, column, yoy_column in _columns(
+                rows, "org_id", "indicator_id", "year", "quarter", "source_row", "source_column", "yoy_column"):
+            key = (org, ind, int(year), int(quarter))
+            at[(int(row), column)] = key
+            if isinstance(yoy_column, str):
+                at[(int(row), yoy_column)] = key
+            by_row.setdefault(int(row), []).append(key)
+    out = []
+    for p in warnings:
+        key = at.get((p.row, p.column)) if p.row is not None else None
+        if key is None and p.row is not None and len(by_row.get(p.row, ())) == 1:
+            key = by_row[p.row][0]
+        org, ind, year, quarter = key or (None, None, None, None)
+        out.append((p.row, org, ind, year, quarter, p.severity.value, p.reason.code, message_json.dumps_params(p.reason)))
+    return pd.DataFrame(out, columns=submissions.FLAG_COLUMNS)
 
 
 def import_file(con: sql.Con, catalog: Catalog, path: Path, *, who: Identity, status: str = "accepted",

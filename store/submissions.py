@@ -1,6 +1,7 @@
 """Submissions: a batch of validated figures written as one submission (each figure becoming the
 next revision of itself), its review (accepted or returned), and the reads of the review pages —
-the list of submissions, a submission's figures beside those they would replace, one figure's history.
+the list of submissions, a submission's figures beside those they would replace and the flags its
+check raised, one figure's history.
 
 A submission written or reviewed as accepted brings the derived tables up to date in the same
 transaction (store/figures.py), so the figures in force never lag behind an acceptance.
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from domain.messages import Message
+from domain.review import BulkOutcome
 from store import figures
 from store.audit import audit
 from store.sql import Con, frame, registered, scalar, transaction
@@ -33,6 +35,10 @@ REQUIRED_COLUMNS = ["org_id", "indicator_id", "year", "quarter", "value", "value
 # 同比, status A (normal), published when it is entered.
 OPTIONAL_COLUMNS: dict[str, object] = {"yoy": None, "obs_status": "A", "published_on": None}
 OBSERVATION_COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+# A flag the submission's check raised, kept with it (migration 10): the figure it concerns (NULL
+# for the submission as a whole), the message code of its reason and the parameters as JSON
+# (domain/message_json.py), so it is worded in the reviewer's language when read.
+FLAG_COLUMNS = ["row_no", "org_id", "indicator_id", "year", "quarter", "severity", "code", "params"]
 
 
 class AlreadySubmitted(Exception):
@@ -91,7 +97,7 @@ def same_intent(con: Con, digest: str) -> int | None:
 def write_submission(
     con: Con, rows: pd.DataFrame, *, actor: str, origin: str, status: str,
     file_name: str | None = None, explanation: str | None = None, at: dt.datetime | None = None,
-    answers: int | None = None, digest: str | None = None,
+    answers: int | None = None, digest: str | None = None, flags: pd.DataFrame | None = None,
 ) -> int:
     """Store validated rows as one submission; each row becomes the next revision of its figure.
 
@@ -100,7 +106,8 @@ def write_submission(
     OPTIONAL_COLUMNS it lacks (or leaves blank) take their defaults. `answers` is the returned
     submission this one corrects; with `digest` (`intent_digest`), a submission of the same intent
     still standing raises AlreadySubmitted instead — checked under the write lock, in the
-    transaction that would write, so two sends at once cannot both land.
+    transaction that would write, so two sends at once cannot both land. `flags` (FLAG_COLUMNS) are
+    the warnings its check raised, stored with it.
     """
     batch = rows[REQUIRED_COLUMNS].copy()
     for name, default in OPTIONAL_COLUMNS.items():
@@ -138,11 +145,23 @@ def write_submission(
                        GROUP BY ALL) m USING (org_id, indicator_id, year, quarter)""",
                 [sub_id, actor],
             )
+            _write_flags(con, sub_id, flags)
             if status == "accepted":
                 figures.refresh_figures(con, sub_id)
             audit(con, actor, f"submission.{status}", f"submission:{sub_id}",
                   {"origin": origin, "file": file_name, "rows": len(batch)})
     return sub_id
+
+
+def _write_flags(con: Con, submission_id: int, flags: pd.DataFrame | None) -> None:
+    if flags is None or flags.empty:
+        return
+    rows = flags[FLAG_COLUMNS].astype(object).where(flags[FLAG_COLUMNS].notna(), None)
+    con.executemany(
+        """INSERT INTO submission_flags (submission_id, row_no, org_id, indicator_id, year, quarter, severity, code, params)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [[submission_id, *r] for r in rows.itertuples(index=False, name=None)],
+    )
 
 
 def skip_loaded_ids(con: Con) -> None:
@@ -170,6 +189,27 @@ def review_submission(con: Con, submission_id: int, *, reviewer: str, decision: 
     return changed is not None
 
 
+def accept_unflagged(con: Con, submission_id: int, *, reviewer: str, comment: str | None) -> BulkOutcome:
+    """Accept a pending submission whose check raised no flag, as one of many accepted at once: its
+    own transaction and its own audit row (`review.accepted`, marked bulk). A flagged one is
+    refused (FLAGGED) and one no longer pending is left as it is (NOT_PENDING); neither is written."""
+    with transaction(con):
+        status = scalar(con, "SELECT status FROM submissions WHERE submission_id = ?", [submission_id])
+        if status != "pending":
+            return BulkOutcome.NOT_PENDING
+        if scalar(con, "SELECT count(*) FROM submission_flags WHERE submission_id = ?", [submission_id]):
+            return BulkOutcome.FLAGGED
+        con.execute(
+            """UPDATE submissions SET status = 'accepted', reviewed_by = ?, reviewed_at = current_timestamp,
+                      review_comment = ?
+               WHERE submission_id = ? AND status = 'pending'""",
+            [reviewer, comment, submission_id],
+        )
+        figures.refresh_figures(con, submission_id)
+        audit(con, reviewer, "review.accepted", f"submission:{submission_id}", {"comment": comment, "bulk": True})
+    return BulkOutcome.ACCEPTED
+
+
 # ------------------------------------------------------------------------------------ reads
 
 
@@ -186,8 +226,9 @@ def history(con: Con, org_id: str, indicator_id: str, year: int, quarter: int) -
     )
 
 
-def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """Submissions, newest first, with the organisations and periods they cover.
+def _listing(con: Con, status: str | None, org_id: str | None, submission_id: int | None, limit: int) -> pd.DataFrame:
+    """Submissions (of `status`, holding a figure at or under `org_id`, of that id), newest first, with the organisations
+    and periods they cover and the number of flags their check raised.
 
     The page of submissions is chosen first and only its rows are joined: joining every
     observation before the LIMIT cost seconds on a national store."""
@@ -195,39 +236,95 @@ def submissions(con: Con, status: str | None = None, limit: int = 200) -> pd.Dat
         con,
         """WITH page AS (
                SELECT * FROM submissions
-               WHERE (? IS NULL OR status = ?) AND origin <> 'demo'
-               ORDER BY submitted_at DESC, submission_id DESC LIMIT ?)
+               WHERE (? IS NULL OR status = ?)
+                 AND (? IS NULL OR submission_id IN (
+                     SELECT o.submission_id FROM observations o JOIN org_closure c ON c.descendant_id = o.org_id
+                     WHERE c.ancestor_id = ?))
+                 AND (CASE WHEN ? IS NULL THEN origin <> 'demo' ELSE submission_id = ? END)
+               ORDER BY submitted_at DESC, submission_id DESC LIMIT ?),
+           flagged AS (
+               SELECT submission_id, count(*) AS n FROM submission_flags
+               WHERE submission_id IN (SELECT submission_id FROM page) GROUP BY ALL)
            SELECT s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
-                  s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count,
+                  s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count, s.answers,
+                  coalesce(any_value(f.n), 0) AS flag_count,
                   string_agg(DISTINCT g.name_zh, '、') AS orgs,
-                  string_agg(DISTINCT o.year || 'Q' || o.quarter, '、') AS periods
+                  string_agg(DISTINCT o.year || 'Q' || o.quarter, '、') AS periods,
+                  list(DISTINCT {'org_id': o.org_id, 'name': g.name_zh} ORDER BY {'org_id': o.org_id, 'name': g.name_zh})
+                      FILTER (WHERE o.org_id IS NOT NULL) AS org_list,
+                  list_sort(list(DISTINCT o.year || 'Q' || o.quarter) FILTER (WHERE o.year IS NOT NULL)) AS period_list
            FROM page s
+           LEFT JOIN flagged f USING (submission_id)
            LEFT JOIN observations o USING (submission_id)
            LEFT JOIN orgs g ON g.org_id = o.org_id
-           GROUP BY ALL ORDER BY s.submitted_at DESC, s.submission_id DESC""",
-        [status, status, limit],
+           GROUP BY s.submission_id, s.origin, s.file_name, s.status, s.submitted_by, s.submitted_at, s.explanation,
+                    s.reviewed_by, s.reviewed_at, s.review_comment, s.row_count, s.answers
+           ORDER BY s.submitted_at DESC, s.submission_id DESC""",
+        [status, status, org_id, org_id, submission_id, submission_id, limit],
+    )
+
+
+def submissions(con: Con, status: str | None = None, limit: int = 200, org_id: str | None = None) -> pd.DataFrame:
+    """Submissions, newest first (the demo's own left out), with the organisations and periods they
+    cover, their flag count and the submission each answers; only those of `status`, and with
+    `org_id` only those holding a figure of that organisation or of one under it."""
+    return _listing(con, status, org_id, None, limit)
+
+
+def submission(con: Con, submission_id: int) -> dict | None:
+    """One submission as `submissions` lists it, or None when there is none of that id."""
+    found = _listing(con, None, None, submission_id, 1)
+    if found.empty:
+        return None
+    # NULLs as None, not NaN (`answers` is a number column): a caller tests `is None`.
+    return {k: None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in found.iloc[0].to_dict().items()}
+
+
+def flags(con: Con, submission_id: int) -> pd.DataFrame:
+    """Every flag the submission's check raised (FLAG_COLUMNS), the whole-submission ones first, then
+    by the row of the file."""
+    return frame(
+        con,
+        """SELECT row_no, org_id, indicator_id, year, quarter, severity, code, params
+            FROM submission_flags WHERE submission_id = ?
+            ORDER BY row_no NULLS FIRST, org_id, indicator_id, year, quarter, code""",
+        [submission_id],
     )
 
 
 def submission_rows(con: Con, submission_id: int) -> pd.DataFrame:
-    """A submission's figures beside the figure they would replace (old → new).
+    """A submission's figures beside the figure each would replace (old → new), last year's figure of
+    the same quarter in force and the 同比 the row was published with, if any.
 
-    The figures in force are narrowed to the submission's organisations before the join, so a
-    national store is not scanned whole for a park's upload."""
+    The old figure is the newest accepted revision other than the submission's own: the figure in
+    force for a pending or returned submission, the one it replaced for an accepted one. Both reads
+    of the store are narrowed to the submission's organisations first, so a national store is not
+    scanned whole for a park's upload."""
     return frame(
         con,
-        """WITH mine AS (SELECT * FROM observations WHERE submission_id = ?)
-           SELECT o.org_id, g.name_zh AS org_name, o.indicator_id, i.name_zh AS indicator_name, i.unit,
+        """WITH mine AS (SELECT * FROM observations WHERE submission_id = ?),
+           prior AS (
+               SELECT p.org_id, p.indicator_id, p.year, p.quarter, p.value
+               FROM observations p JOIN submissions s USING (submission_id)
+               WHERE s.status = 'accepted' AND p.submission_id <> ?
+                 AND p.org_id IN (SELECT org_id FROM mine)
+                 AND (p.org_id, p.indicator_id, p.year, p.quarter) IN (SELECT org_id, indicator_id, year, quarter FROM mine)
+               QUALIFY row_number() OVER (PARTITION BY p.org_id, p.indicator_id, p.year, p.quarter
+                                          ORDER BY p.revision DESC) = 1)
+           SELECT o.org_id, g.name_zh AS org_name, g.name_en AS org_name_en, o.indicator_id,
+                  i.name_zh AS indicator_name, i.name_en AS indicator_name_en, i.unit,
                   o.year, o.quarter, o.revision, c.value AS old_value, o.value AS new_value, o.value_entered,
-                  o.unit_entered
+                  o.unit_entered, ly.value AS last_year_value, o.yoy AS published_yoy
            FROM mine o
            JOIN orgs g ON g.org_id = o.org_id
-           JOIN indicators i USING (indicator_id)
-           LEFT JOIN (SELECT * FROM current_observations WHERE org_id IN (SELECT org_id FROM mine)) c
-                  ON c.org_id = o.org_id AND c.indicator_id = o.indicator_id AND c.year = o.year
-                 AND c.quarter = o.quarter AND c.submission_id <> o.submission_id
+           JOIN indicators i ON i.indicator_id = o.indicator_id
+           LEFT JOIN prior c
+                  ON c.org_id = o.org_id AND c.indicator_id = o.indicator_id AND c.year = o.year AND c.quarter = o.quarter
+           LEFT JOIN (SELECT * FROM current_observations WHERE org_id IN (SELECT org_id FROM mine)) ly
+                  ON ly.org_id = o.org_id AND ly.indicator_id = o.indicator_id AND ly.year = o.year - 1
+                 AND ly.quarter = o.quarter
            ORDER BY g.name_zh, o.year, o.quarter, i.indicator_id""",
-        [submission_id],
+        [submission_id, submission_id],
     )
 
 

@@ -110,7 +110,7 @@ def test_upload_is_validated_then_reviewed(app, tmp_path):
     with chromium() as page:
         sign_in(page, app, "reviewer", PASSWORD)
         page.goto(f"{app}/review")
-        page.get_by_role("button", name="通过").click()
+        page.get_by_role("button", name="通过", exact=True).click()
         page.get_by_text("没有待审核的提交").wait_for(timeout=60_000)
         screenshot(page, "review-accepted")
 

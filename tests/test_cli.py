@@ -473,3 +473,123 @@ def test_a_command_that_only_reads_never_creates_a_store_on_a_mistyped_path(tmp_
     assert r.returncode == 2, r.stdout
     assert f"no store at {typo}" in r.stderr and "Traceback" not in r.stderr
     assert not typo.exists() and not typo.parent.exists()
+
+
+# ------------------------------------------------------------------ submissions and review (issue 17)
+
+SUBMISSION_FIELDS = ["submission_id", "status", "origin", "file_name", "submitted_by", "submitted_at", "organisations",
+                     "periods", "rows", "flags", "explanation", "reviewed_by", "reviewed_at", "comment", "answers"]
+
+
+@pytest.fixture
+def reviewed_store(demo_copy: Path) -> tuple[Path, dict[str, int], dict[str, str]]:
+    """The demo store with three submissions beyond the demo's own: a firm of 青岛软件城 with one flag
+    (pending), 青岛软件城 itself returned with a comment, and its correction (pending, answering it)."""
+    from domain import message_json
+    from domain.messages import Message
+
+    con = connect(demo_copy)
+    firm, firm_name = con.execute("SELECT org_id, name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = "
+                                  "'enterprise' ORDER BY org_id LIMIT 1").fetchall()[0]
+
+    def write(org: str, indicator: str, value: float, unit: str, flags: pd.DataFrame | None = None,
+              explanation: str | None = None) -> int:
+        rows = pd.DataFrame([(org, indicator, 2016, 4, value, value, unit, None)], columns=submissions.REQUIRED_COLUMNS)
+        return submissions.write_submission(con, rows, actor="park-softcity", origin="upload", status="pending",
+                                            file_name="季报.xlsx", explanation=explanation, flags=flags)
+
+    flag = pd.DataFrame([(2, firm, "software_revenue", 2016, 4, "warning", "validation.yoy",
+                          message_json.dumps_params(Message.of("validation.yoy", change=0.8)))],
+                        columns=submissions.FLAG_COLUMNS)
+    ids = {"flagged": write(firm, "software_revenue", 12_345.5, "万元", flag, "新签大额合同"),
+           "returned": write("qd-softcity", "floor_area_built", 2_900_000.0, "m²")}
+    submissions.review_submission(con, ids["returned"], reviewer="reviewer", decision="returned", comment="与竣工备案不符")
+    ids["correction"] = write("qd-softcity", "floor_area_built", 2_850_000.0, "m²", explanation="按竣工备案更正")
+    con.execute("UPDATE submissions SET answers = ? WHERE submission_id = ?", [ids["returned"], ids["correction"]])
+    con.close()
+    return demo_copy, ids, {"firm": firm, "firm_name": firm_name}
+
+
+def strict_json(result: subprocess.CompletedProcess[str]):
+    def refuse(constant: str):
+        raise ValueError(f"not strict JSON: {constant}")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout, parse_constant=refuse)
+
+
+def test_submissions_json_has_every_field_newest_first(reviewed_store, tmp_path):
+    db, ids, names = reviewed_store
+    rows = strict_json(cli(tmp_path, "submissions", "--json", db=db))
+    assert [r["submission_id"] for r in rows] == [ids["correction"], ids["returned"], ids["flagged"]]  # no demo ones
+    assert all(list(r) == SUBMISSION_FIELDS for r in rows)
+    by_id = {r["submission_id"]: r for r in rows}
+    flagged, returned, correction = by_id[ids["flagged"]], by_id[ids["returned"]], by_id[ids["correction"]]
+    assert (flagged["status"], flagged["origin"], flagged["file_name"], flagged["submitted_by"]) == (
+        "pending", "upload", "季报.xlsx", "park-softcity")
+    assert flagged["organisations"] == [{"org_id": names["firm"], "name": names["firm_name"]}]
+    assert (flagged["periods"], flagged["rows"], flagged["flags"], flagged["explanation"]) == (
+        ["2016Q4"], 1, 1, "新签大额合同")
+    assert (flagged["reviewed_by"], flagged["reviewed_at"], flagged["comment"], flagged["answers"]) == (
+        None, None, None, None)
+    assert (returned["status"], returned["reviewed_by"], returned["comment"], returned["flags"]) == (
+        "returned", "reviewer", "与竣工备案不符", 0)
+    assert dt.datetime.fromisoformat(returned["reviewed_at"]) >= dt.datetime.fromisoformat(returned["submitted_at"])
+    assert (correction["answers"], correction["explanation"]) == (ids["returned"], "按竣工备案更正")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--status", "pending"], ["correction", "flagged"]),
+    (["--status", "returned"], ["returned"]),
+    (["--status", "accepted"], []),
+    (["--org", "qd-softcity"], ["correction", "returned", "flagged"]),  # the park, and its firm under it
+    (["--org", "FIRM"], ["flagged"]),
+    (["--org", "qingdao", "--status", "pending"], ["correction", "flagged"]),
+    (["--org", "hz-binjiang"], []),
+    (["--limit", "1"], ["correction"]),
+])
+def test_submissions_filters(reviewed_store, tmp_path, args, expected):
+    db, ids, names = reviewed_store
+    args = [names["firm"] if a == "FIRM" else a for a in args]
+    rows = strict_json(cli(tmp_path, "submissions", *args, "--json", db=db))
+    assert [r["submission_id"] for r in rows] == [ids[e] for e in expected]
+
+
+@pytest.mark.parametrize("args", [["--org", "atlantis"], ["--limit", "0"]], ids=["unknown-org", "limit-0"])
+def test_submissions_bad_arguments_exit_2(reviewed_store, tmp_path, args):
+    r = cli(tmp_path, "submissions", *args, "--json", db=reviewed_store[0])
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr
+    if args[0] == "--org":
+        assert "unknown organisation 'atlantis'" in r.stderr
+
+
+def test_submissions_text_is_an_aligned_table(reviewed_store, tmp_path):
+    import unicodedata
+
+    db, ids, names = reviewed_store
+    r = cli(tmp_path, "submissions", db=db)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 4 and lines[0].split()[:4] == ["id", "status", "origin", "by"]
+
+    def width(line: str) -> int:  # as a terminal shows it: a Chinese character takes two columns
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    assert len({width(line) for line in lines}) == 1, lines
+    assert "与竣工备案不符" in r.stdout and names["firm_name"] in r.stdout
+
+
+def test_review_from_the_command_line(reviewed_store, tmp_path):
+    db, ids, names = reviewed_store
+    sub = str(ids["flagged"])
+    refused = cli(tmp_path, "review", sub, "return", db=db)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert "returned with a comment" in refused.stderr
+    done = cli(tmp_path, "review", sub, "return", "--comment", "请附合同", db=db)
+    assert (done.returncode, done.stdout) == (0, f"submission {sub} returned\n"), done.stderr
+    again = cli(tmp_path, "review", sub, "accept", db=db)
+    assert again.returncode == 1 and "not pending" in again.stderr
+    (row,) = strict_json(cli(tmp_path, "submissions", "--status", "returned", "--org", names["firm"], "--json", db=db))
+    assert (row["submission_id"], row["comment"]) == (ids["flagged"], "请附合同")
+    assert row["reviewed_by"].startswith("cli:")  # the operator, as the audit log has it
+    accepted = cli(tmp_path, "review", str(ids["correction"]), "accept", db=db)
+    assert accepted.returncode == 0, accepted.stderr

@@ -828,7 +828,7 @@ def test_reviewer_accepts_a_submission_made_on_the_entry_page(app_db):
     assert list(pending["#"]) == [sub]
     assert box(at, "选择提交").value == sub
     changes = [d.value for d in at.dataframe if "新值" in d.value.columns]
-    assert changes and list(changes[0]["新值"]) == [3_500_000.0]
+    assert changes and list(changes[0]["新值"]) == ["3,500,000"]  # written like the old value
     assert list(changes[0]["原值"]) == ["—"]  # nothing stored for that quarter before
     at.button(key="accepted").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -264,6 +264,12 @@ def my_submission_figures(version: int, who: Identity, submission_id: int) -> pd
     return service.my_submission_figures(cursor(), who, submission_id)
 
 
+@st.cache_data(show_spinner=False)
+def submission_reading(version: int, who: Identity, submission_id: int) -> service.SubmissionReading | None:
+    """A submission as a reviewer reads it: every figure old → new with Δ and 同比, its flags."""
+    return service.submission_reading(cursor(), who, submission_id)
+
+
 # ---------------------------------------------------------------- progress, charts, breakdowns
 
 

@@ -61,6 +61,11 @@ def review(who: Identity, submission_id: int, decision: str, comment: str | None
     return commands.review(cursor(), who, submission_id, decision, comment)
 
 
+def review_many(who: Identity, submission_ids: list[int], comment: str | None = None) -> dict[int, str]:
+    """Accept the given pending submissions, each as its own review; flagged ones are refused."""
+    return commands.review_many(cursor(), who, submission_ids, comment)
+
+
 def set_report_deadline(who: Identity, days: int) -> None:
     commands.set_report_deadline(cursor(), who, days)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 import pandas as pd
 
 from domain.access import Role
 from domain.growth import change
+from domain.messages import join, render
 from domain.models import Indicator
 from domain.periods import Period
 from domain.reporting import Ranked, Tally, Timeliness, tally
@@ -104,22 +107,106 @@ def submissions_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("quarter", lang): frame.periods,
         t("by", lang): frame.submitted_by,
         t("at", lang): frame.submitted_at,
-        t("explanation", lang): frame.explanation,
-        t("comment", lang): frame.review_comment,
+        t("explanation", lang): _blank_if_missing(frame.explanation),
+        t("comment", lang): _blank_if_missing(frame.review_comment),
+    } | _flag_columns(frame, lang))
+
+
+def _blank_if_missing(text: pd.Series) -> list:
+    """Text nobody typed is an empty cell, not the word None."""
+    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in text]
+
+
+def _flag_columns(frame: pd.DataFrame, lang: str) -> dict:
+    """How many flags a listed submission raised and which earlier submission it answers (a dash
+    for none), where the list carries them."""
+    out = {}
+    if "flag_count" in frame:
+        out[t("review.flag_count", lang)] = frame["flag_count"]
+    if "answers" in frame:
+        out[t("review.answers", lang)] = ["—" if pd.isna(a) else f"#{int(a)}" for a in frame.answers]
+    return out
+
+
+def change_table(figures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every figure of a submission as a reviewer reads it (service SubmissionReading.figures): old →
+    new, Δ and Δ %, last year's figure of the same quarter and 同比 on it, the published 同比, the
+    unit and the row's flags in `lang`. The numbers of a row are written alike (separators, the
+    same decimals for old, new, Δ and last year); a missing one is a dash.
+
+    The text columns are made formula-safe one by one rather than the whole frame (`_safe`): a
+    signed change (+12.5, −3.0 %) is our own writing, and would otherwise get an apostrophe."""
+    cells = [_figure_cells(old, new, ly) for old, new, ly in
+             zip(figures.old_value, figures.new_value, figures.last_year_value, strict=True)]
+    return pd.DataFrame({
+        t("org", lang): _safe_text(_names(figures.org_name, figures.org_name_en, lang)),
+        t("indicator", lang): _safe_text(_names(figures.indicator_name, figures.indicator_name_en, lang)),
+        t("quarter", lang): [period_label(Period(int(y), int(q)), lang)
+                             for y, q in zip(figures.year, figures.quarter, strict=True)],
+        t("unit", lang): _safe_text(figures.unit),
+        t("old", lang): [c[0] for c in cells],
+        t("new", lang): [c[1] for c in cells],
+        t("review.delta", lang): [c[2] for c in cells],
+        t("review.delta_pct", lang): [pct(_nan_none(x), 1, signed=True) for x in figures.delta_pct],
+        t("review.last_year", lang): [c[3] for c in cells],
+        t("yoy", lang): [pct(_nan_none(x), 1, signed=True) for x in figures.yoy],
+        t("review.published_yoy", lang): [pct(_nan_none(x), 1, signed=True) for x in figures.published_yoy],
+        t("review.flags", lang): _safe_text(flag_text(reasons, lang) for reasons in figures["flag_reasons"]),
     })
+
+
+def _safe_text(values) -> list:
+    return [safe.neutralise(v) for v in values]
+
+
+def flag_text(reasons, lang: str) -> str:
+    """A figure's flags in `lang`, one sentence after another; a dash when it raised none."""
+    return join("review.flag_join", [render(m, lang) for m in reasons], lang) or "—"
 
 
 @_safe
-def change_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """old → new for every figure of a submission."""
+def flags_table(reading, lang: str) -> pd.DataFrame:
+    """Every flag of a submission (service SubmissionReading): the file's row, the figure it
+    concerns (a dash for the submission as a whole) and its reason in `lang`."""
+    f = reading.figures
+    orgs = dict(zip(f.org_id, _names(f.org_name, f.org_name_en, lang), strict=True))
+    indicators = dict(zip(f.indicator_id, _names(f.indicator_name, f.indicator_name_en, lang), strict=True))
     return pd.DataFrame({
-        t("org", lang): frame.org_name,
-        t("indicator", lang): frame.indicator_name,
-        t("quarter", lang): [f"{y}Q{q}" for y, q in zip(frame.year, frame.quarter, strict=True)],
-        t("unit", lang): frame.unit,
-        t("old", lang): _dash(frame.old_value),
-        t("new", lang): frame.new_value,
-    })
+        t("row", lang): ["—" if x.row is None else str(x.row) for x in reading.flags],
+        t("org", lang): [orgs.get(x.org_id, x.org_id or "—") for x in reading.flags],
+        t("indicator", lang): [indicators.get(x.indicator_id, x.indicator_id or "—") for x in reading.flags],
+        t("quarter", lang): ["—" if x.period is None else period_label(x.period, lang) for x in reading.flags],
+        t("review.flag", lang): [render(x.reason, lang) for x in reading.flags],
+    }, dtype=object)
+
+
+def _names(zh: pd.Series, en: pd.Series, lang: str) -> list[str]:
+    """The `lang` side of a name, the other where it is blank (firms have no English name)."""
+    return [localized(SimpleNamespace(name_zh=a, name_en=b if isinstance(b, str) else ""), "name", lang)
+            for a, b in zip(zh, en, strict=True)]
+
+
+def _nan_none(x: object) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _places(x: float | None, most: int = 4) -> int:
+    """The decimals `x` needs, at most `most`: 112.5 → 1, 100 → 0, 0.12345 → 4."""
+    if x is None or not math.isfinite(x):
+        return 0
+    return len(f"{x:.{most}f}".rstrip("0").split(".")[1])
+
+
+def _figure_cells(old: object, new: object, last_year: object) -> tuple[str, str, str, str]:
+    """Old, new, Δ (signed) and last year's figure, written alike: thousands separators and the same
+    decimals (as many as the most precise of them needs, at most four); a dash for a missing one."""
+    old, new, last_year = _nan_none(old), _nan_none(new), _nan_none(last_year)
+    delta = None if old is None or new is None else new - old
+    d = max(_places(old), _places(new), _places(last_year))
+
+    def cell(x: float | None, sign: str = "") -> str:
+        return "—" if x is None else f"{x:{sign},.{d}f}"
+    return cell(old), cell(new), cell(delta, "+"), cell(last_year)
 
 
 @_safe
