@@ -202,7 +202,7 @@ def test_only_a_returned_submission_can_be_answered(store, catalog):
 
 def test_another_parks_submission_cannot_be_answered(store, catalog):
     theirs = send(store, catalog, [[SOFTCITY, "2015Q4", "land_area", "5000", "m²"]])
-    assert access.review(store, REVIEWER, theirs, "returned", None)
+    assert access.review(store, REVIEWER, theirs, "returned", "面积有误")
     with pytest.raises(AuthorizationError):
         send(store, catalog, [land("5000")], who=BINJIANG_MANAGER, answers=theirs)
     assert rawsql.scalar(store, "SELECT count(*) FROM audit_log WHERE action = 'access.denied'") >= 1
