@@ -15,7 +15,8 @@ if orgs.empty:
     st.stop()
 entry.show_notice()
 fix = entry.correction(ctx, version)
-form_tab, upload_tab = st.tabs([t("form_tab", ctx.lang), t("upload_tab", ctx.lang)])
+# Keyed, so the tab in use stays chosen when a submission empties the form and the uploader.
+form_tab, upload_tab = st.tabs([t("form_tab", ctx.lang), t("upload_tab", ctx.lang)], key="entry-tab")
 with form_tab:
     entry.form(ctx, version, orgs, fix)
 with upload_tab:

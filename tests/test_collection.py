@@ -480,7 +480,8 @@ def test_history_shows_old_to_new_with_explanations(demo_copy, catalog):
     assert list(hist.entered_by) == ["demo-generator", "park-softcity", "park-softcity"]
     shown = tables.history_table(hist, "zh")
     assert list(shown["原值"]) == ["—", f"{old:,.2f}", "2,850,000.00"]  # old → new, revision by revision
-    assert list(shown["新值"]) == [old, 2_850_000, 2_900_000]
+    assert list(shown["新值"]) == [f"{old:,.2f}", "2,850,000.00", "2,900,000.00"]  # formatted as the old ones
+    assert all(isinstance(c, str) for c in shown["审核意见"])  # a revision nobody commented on: empty, never None
     assert list(shown["状态"]) == ["已通过", "已通过", "已退回"]
     assert all(text.endswith(" m²") for text in shown["本期累计"])  # as typed, with the unit typed
     # Another park's manager may read a park-level figure (an aggregate), never one of our enterprises.

@@ -61,7 +61,7 @@ def details(ctx: PageContext, version: int, row: pd.Series, open_: bool) -> None
         st.markdown(t("submitter.answers", lang, id=int(row.answers)))
     if not pd.isna(row.answered_by):
         st.markdown(t("submitter.answered_by", lang, id=int(row.answered_by)))
-    if row.status == "returned":
+    if row.status == "returned" and pd.isna(row.answered_by):  # corrected already: the correction is the one to follow
         if st.button(t("submitter.correct", lang), key=f"correct-{int(row.submission_id)}", type="primary"):
             entry.start_correction(int(row.submission_id))
             st.switch_page("pages/entry.py")

@@ -211,18 +211,19 @@ def _figure_cells(old: object, new: object, last_year: object) -> tuple[str, str
 
 @_safe
 def history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Every revision of one figure: who, when, old → new, explanation, review."""
+    """Every revision of one figure: who, when, old → new (formatted alike, in the indicator's unit),
+    as typed (with the unit typed), explanation, review."""
     previous = frame.value.shift(1)
     return pd.DataFrame({
         t("rev", lang): frame.revision,
         t("old", lang): _dash(previous),
-        t("new", lang): frame.value,
+        t("new", lang): _dash(frame.value),
         t("value", lang): [f"{v:,.2f} {u}" for v, u in zip(frame.value_entered, frame.unit_entered, strict=True)],
         t("by", lang): frame.entered_by,
         t("at", lang): frame.entered_at,
         t("status", lang): [t(s, lang) if s in ("pending", "accepted", "returned") else s for s in frame.status],
-        t("explanation", lang): frame.explanation,
-        t("comment", lang): frame.review_comment,
+        t("explanation", lang): _blank_if_missing(frame.explanation),
+        t("comment", lang): _blank_if_missing(frame.review_comment),
     })
 
 
