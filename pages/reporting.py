@@ -32,6 +32,9 @@ if ctx.as_of is None:
 status = queries.reporting_status(version, ctx.who, root, ctx.as_of, days)
 st.caption(md("reporting_for", ctx.lang, org=queries.org_name(root), period=components.period_label(ctx.as_of, ctx.lang),
                                                deadline=ctx.as_of.deadline(days)))
+population = queries.survey_population(version, ctx.who, root, ctx.as_of.year)
+st.caption(t("reporting.population", ctx.lang, year=population.year, during=population.during,
+             year_end=population.year_end))
 summary = tables.reporting_summary(status, ctx.lang)
 st.dataframe(summary, hide_index=True, width="stretch",
              column_config={t("rate", ctx.lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0,

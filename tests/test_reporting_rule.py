@@ -317,3 +317,7 @@ def test_the_reporting_page_ranks_parks_and_firms(app_db, lang):
     assert list(parks[w["rank"]])[0] == 1 and list(parks[w["rank"]]) == sorted(parks[w["rank"]])
     assert len(firms) == n_firms.sum() and list(firms[w["rank"]]) == sorted(firms[w["rank"]])
     assert firms[w["rate"]].iloc[0] >= firms[w["rate"]].iloc[-1]
+    # The survey's units that year: with no register event in the demo, every firm under the scope.
+    n = int(n_firms.sum())
+    said = (f"{as_of.year}年内 {n} 家，年末 {n} 家" if lang == "zh" else f"{n} during {as_of.year}, {n} at its end")
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
