@@ -25,7 +25,7 @@ from domain.credit_code import credit_code_problem
 from domain.messages import Message, listed
 from domain.models import OrgKind
 from domain.sso import normalise_email, valid_email
-from domain.validation import Problem, Severity, whole_file
+from domain.validation import HasProblems, Problem, Severity, whole_file
 
 MAX_NAME = 100  # characters of a firm's name (a registered name is far shorter)
 HEADER_SEARCH_ROWS = 20  # a title block may sit above the header
@@ -137,7 +137,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class RegisterPlan:
+class RegisterPlan(HasProblems):
     """What loading a register file would do, and every problem found in it."""
 
     file: str
@@ -147,14 +147,6 @@ class RegisterPlan:
     unchanged: tuple[Entry, ...] = ()
     absent: tuple[StoredFirm, ...] = ()  # registered firms the file does not name: listed, never deleted
     problems: tuple[Problem, ...] = ()
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.WARNING]
 
     def counts(self) -> dict[str, int]:
         return {"added": len(self.added), "changed": len(self.changed), "unchanged": len(self.unchanged),

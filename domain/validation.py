@@ -80,6 +80,22 @@ class Problem(BaseModel):
         return self.text("en")
 
 
+class HasProblems:
+    """What a result carrying `problems` offers its readers: the errors, which refuse it, and the
+    warnings, which need an explanation (a checked submission, a register file's plan)."""
+
+    __slots__ = ()
+    problems: tuple[Problem, ...]  # provided by the class that mixes this in
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.WARNING]
+
+
 def whole_file(file: str, reason: Message, severity: Severity = Severity.ERROR) -> Problem:
     """A problem with the file (or the submission) as a whole, not with one of its cells."""
     return Problem(file=file, row=None, column=None, value=None, reason=reason, severity=severity)

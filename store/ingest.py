@@ -23,7 +23,7 @@ from domain.access import Identity
 from domain.catalog import Catalog
 from domain.messages import Message
 from domain.periods import Period
-from domain.validation import Key, Organisations, Problem, Record, Severity, whole_file
+from domain.validation import HasProblems, Key, Organisations, Problem, Record, Severity, whole_file
 from store import access, figures, readers, sql, submissions
 from store import orgs as organisations
 from store.readers import COLUMN, ORG_COLUMN, ROW, TIDY_COLUMNS, UNIT_GLOBAL, YOY_COLUMN, FileRejected
@@ -36,7 +36,7 @@ ROW_COLUMNS = [*submissions.REQUIRED_COLUMNS, "source_row", "source_column", *su
                "yoy_column"]  # validation.Figure's fields
 
 
-class Checked(BaseModel):
+class Checked(HasProblems, BaseModel):
     """The outcome of validation: rows ready to write, or the problems that stop them."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -44,14 +44,6 @@ class Checked(BaseModel):
     file: str
     rows: pd.DataFrame
     problems: tuple[Problem, ...]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.WARNING]
 
 
 class SubmissionRejected(ValueError):

@@ -24,6 +24,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def demo_app_store(folder: Path, demo_db: Path, password: str, *usernames: str) -> Path:
+    """A private copy of the demo store in `folder` with one demo account per role, those named
+    given `password`: what a browser test signs in to."""
+    import shutil
+
+    from domain.access import SYSTEM
+    from store import users
+    from store.db import connect
+
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        users.create_demo_users(con)
+        for name in usernames:
+            users.reset_password(con, SYSTEM, name, password)
+    finally:
+        con.close()
+    return db
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -87,7 +87,10 @@ def test_a_backup_holds_every_table_and_restores_to_the_same_store(tmp_path, sou
     assert {k: (v.rows, v.checksum) for k, v in manifest.tables.items()} == expected
     assert manifest.schema_version == LATEST_VERSION and manifest.created_by == "tester"
     assert manifest.files == {"store.duckdb": backup.sha256(tmp_path / "b1" / "store.duckdb")}
-    assert manifest.sequences == {"audit_seq": expected["audit_log"][0], "submission_seq": expected["submissions"][0]}
+    # each sequence at its table's last id (ids start at 1 and none was lost); one never used has no position
+    assert manifest.sequences == {"audit_seq": expected["audit_log"][0], "submission_seq": expected["submissions"][0],
+                                  "mail_seq": expected["mail_log"][0] or None,
+                                  "org_event_seq": expected["org_events"][0] or None}
     on_disk = json.loads((tmp_path / "b1" / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk["tables"]["observations"]["rows"] == expected["observations"][0]
     assert backup.verify(tmp_path / "b1") == manifest

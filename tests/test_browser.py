@@ -6,15 +6,11 @@ Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from domain.access import SYSTEM
-from store import users
-from store.db import connect
-from tests.browser import CHROMIUM, chromium, idle, screenshot, sign_in, streamlit_server
+from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,13 +22,7 @@ PASSWORD = "browser-test-password"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_db):
     folder = tmp_path_factory.mktemp("browser")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    con = connect(db)
-    users.create_demo_users(con)
-    for name in ("park-softcity", "leader", "reviewer"):
-        users.reset_password(con, SYSTEM, name, PASSWORD)
-    con.close()
+    db = demo_app_store(folder, demo_db, PASSWORD, "park-softcity", "leader", "reviewer")
     with streamlit_server(db, folder / "streamlit.log") as base:
         yield base
 

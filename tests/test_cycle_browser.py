@@ -9,7 +9,6 @@ return notice and the acceptance notice, in Chinese, at the firm's contact addre
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from service import commands
 from store import users
 from store.db import connect
 from tests import mailserver
-from tests.browser import CHROMIUM, chromium, idle, screenshot, sign_in, streamlit_server
+from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,12 +38,8 @@ def cycle(tmp_path_factory, demo_db):
     """The demo store with one account per role, the demo firm's contact address, a mail server
     and the app pointed at it. Yields (base URL, mailbox, the firm's name)."""
     folder = tmp_path_factory.mktemp("cycle")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
+    db = demo_app_store(folder, demo_db, PASSWORD, "enterprise", "reviewer", "leader")
     con = connect(db)
-    users.create_demo_users(con)
-    for name in ("enterprise", "reviewer", "leader"):
-        users.reset_password(con, SYSTEM, name, PASSWORD)
     firm = users.identity(con, "enterprise").scope_org_id
     commands.set_contact_email(con, SYSTEM, firm, FIRM_MAIL)
     firm_name = con.execute("SELECT name_zh FROM orgs WHERE org_id = ?", [firm]).fetchone()[0]

@@ -371,7 +371,7 @@ def test_page_shows_the_chosen_submissions_figures_explanation_and_flags(app_db)
     (figure,) = [s for s in at.selectbox if s.label == "本次提交中的数据"]
     assert figure.value == 0 and "青岛软件城" in figure.format_func(0)
     history = [d.value for d in at.dataframe if "修订号" in d.value.columns]
-    assert history and history[-1].iloc[-1]["新值"] == 2_850_000.0
+    assert history and history[-1].iloc[-1]["新值"] == "2,850,000.00"  # formatted as the old value
 
 
 def test_the_confirmation_stays_and_the_next_submission_gets_an_empty_comment_box(app_db):

@@ -510,20 +510,12 @@ def test_my_submissions_shows_the_comment_and_its_correction_answers_it(app_db):
 @pytest.mark.browser
 def test_the_uploader_speaks_the_ui_language_and_states_the_real_limit(tmp_path, demo_db):
     """Streamlit's own words on the uploader ("Upload", "200MB per file") are hidden, ours shown."""
-    from domain.access import SYSTEM
-    from store import users
-    from store.db import connect
-    from tests.browser import CHROMIUM, chromium, screenshot, streamlit_server
+    from tests.browser import CHROMIUM, chromium, demo_app_store, screenshot, streamlit_server
     from tests.browser import sign_in as browser_sign_in
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} missing: run scripts/test.sh as root")
-    db = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, db)
-    con = connect(db)
-    users.create_demo_users(con)
-    users.reset_password(con, SYSTEM, "park-softcity", "Uploader-test-passphrase")
-    con.close()
+    db = demo_app_store(tmp_path, demo_db, "Uploader-test-passphrase", "park-softcity")
     with streamlit_server(db, tmp_path / "streamlit.log") as base, chromium() as page:
         browser_sign_in(page, base, "park-softcity", "Uploader-test-passphrase")
         page.goto(f"{base}/entry")
