@@ -236,17 +236,13 @@ def cmd_register(args: argparse.Namespace) -> int:
                 if args.name is None and args.park is None and args.email is None:
                     print("error: nothing to change: give --name, --email or --park with --on", file=sys.stderr)
                     return 2
-                if args.name is not None:
-                    commands.rename_org(con, who, args.org_id, args.name)
-                    print(f"{args.org_id}: renamed {args.name}")
-                if args.email is not None:
-                    email = commands.set_contact_email(con, who, args.org_id, args.email)
-                    print(f"{args.org_id}: contact e-mail " + (email or "cleared"))
-                if args.park is not None:
-                    on = _date(args.on, "--on")
-                    event_id = commands.record_org_event(con, who, args.org_id, OrgEvent.MOVED, on, to_parent=args.park,
-                                                         note=args.note or "")
-                    print(f"{args.org_id}: moved to {args.park} on {on.isoformat()} (event {event_id})")
+                on = _date(args.on, "--on")
+                commands.edit_org(con, who, args.org_id, name=args.name, email=args.email, to_parent=args.park,
+                                  effective=on, note=args.note or "")
+                done = [f"renamed {args.name}" if args.name is not None else "",
+                        f"contact e-mail {args.email or 'cleared'}" if args.email is not None else "",
+                        f"moved to {args.park} on {on.isoformat()}" if on is not None else ""]
+                print(f"{args.org_id}: " + "; ".join(d for d in done if d))
             case "event":
                 on = _date(args.on, "--on")
                 event_id = commands.record_org_event(con, who, args.org_id, args.event, on, note=args.note or "")
@@ -575,7 +571,8 @@ def _register_parser(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     actions = p.add_subparsers(dest="action")
     a = actions.add_parser("import", parents=[common], help="load a register file (CSV/XLSX), all or nothing")
     a.add_argument("file")
-    a.add_argument("--effective", help="YYYY-MM-DD: the day new firms entered the survey (default today)")
+    a.add_argument("--effective", help="YYYY-MM-DD: the day new firms entered the survey and moves took effect, where a "
+                        "row gives none (default: 1 January of the last complete quarter's year)")
     a.add_argument("--dry-run", action="store_true", help="print the plan and the problems, write nothing")
     a = actions.add_parser("set-email", parents=[common], help="the contact e-mail of an organisation")
     a.add_argument("org_id")

@@ -24,10 +24,18 @@ from dataclasses import dataclass, field
 from domain.credit_code import credit_code_problem
 from domain.messages import Message, listed
 from domain.models import OrgKind
+from domain.periods import last_complete_quarter
 from domain.sso import normalise_email, valid_email
 from domain.validation import HasProblems, Problem, Severity, whole_file
 
 MAX_NAME = 100  # characters of a firm's name (a registered name is far shorter)
+
+
+def default_effective(today: dt.date) -> dt.date:
+    """The day a register loaded without dates takes effect: the first day of the year of the last
+    complete quarter. The survey's list of units (名录) is a year's, and a bureau loading it today
+    collects that quarter next, so its firms must be reporting units of it; a row's own 生效日期 wins."""
+    return dt.date(last_complete_quarter(today).year, 1, 1)
 HEADER_SEARCH_ROWS = 20  # a title block may sit above the header
 PLACE_KINDS = (OrgKind.PARK.value, OrgKind.DISTRICT.value)  # what a firm may belong to
 

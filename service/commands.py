@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from domain.access import Identity, Role
+from domain.access import AuthorizationError, Identity, Role
 from domain.catalog import Catalog
 from domain.config import settings
 from domain.messages import Message
@@ -276,6 +276,12 @@ def set_contact_email(con: Con, who: Identity, org_id: str, email: str | None) -
     return registry.set_contact_email(con, who, org_id, email)
 
 
+def edit_org(con: Con, who: Identity, org_id: str, *, name: str | None = None, email: str | None = None,
+             to_parent: str | None = None, effective: dt.date | None = None, note: str = "") -> None:
+    """A firm's name, contact e-mail and place changed together, all or nothing (MANAGE_REGISTER)."""
+    registry.edit(con, who, org_id, name=name, email=email, to_parent=to_parent, effective=effective, note=note)
+
+
 def rename_org(con: Con, who: Identity, org_id: str, name: str) -> None:
     registry.rename(con, who, org_id, name)
 
@@ -298,4 +304,11 @@ def send_account_notices(con: Con, who: Identity, accounts: list[NewAccount]) ->
     """E-mail new accounts their sign-in name and password (MANAGE_REGISTER; MailNotConfigured
     without a mail server). The accounts not among `sent` — no address, or a failed message — are
     the caller's to hand over another way: their passwords exist nowhere else."""
-    return mail.send_account_notices(con, who, accounts)
+    try:
+        return mail.send_account_notices(con, who, accounts)
+    except (mail.MailNotConfigured, AuthorizationError):
+        raise
+    except Exception as e:  # a password must never be lost: every account counts as not e-mailed
+        logging.getLogger("tracker.mail").exception("account notices could not be sent")
+        return mail.Outcome(failed=tuple((mail.Outgoing("account", a.contact_email, "", "", org_id=a.org_id), repr(e))
+                                         for a in accounts if a.contact_email))

@@ -368,27 +368,32 @@ def notify_review(con: Con, who: Identity, submission_id: int) -> Outcome | None
     parties = mail.submission_parties(con, submission_id)
     if parties is None or parties.status not in ("returned", "accepted"):
         return None
-    recipients = [parties.submitter_email] if parties.submitter_email else list(
-        dict.fromkeys(email for _, _, email in parties.orgs if email))
-    if not recipients:
+    # The submitter hears of the whole submission; without its own address, each organisation's
+    # contact hears of its own part only — a park's upload must not tell one firm the others' names.
+    if parties.submitter_email:
+        addressed = [(parties.submitter_email, [(org_id, name) for org_id, name, _ in parties.orgs])]
+    else:
+        addressed = [(email, [(org_id, name)]) for org_id, name, email in parties.orgs if email]
+    if not addressed:
         _log.info("submission %d %s: nobody to tell (no e-mail for %s or its organisations)", submission_id,
-                 parties.status, parties.submitted_by)
+                  parties.status, parties.submitted_by)
         return Outcome()
-    names = listed([name for _, name, _ in parties.orgs])
     periods = listed([period_message(p) for p in parties.periods])
     comment = parties.comment.strip() if parties.comment else ""
     if parties.status == "returned":
-        params = {"orgs": names, "periods": periods, "submission": submission_id,
-                  "comment": comment or Message.of("mail.no_comment")}
+        said = comment or Message.of("mail.no_comment")
     else:
-        params = {"orgs": names, "periods": periods, "submission": submission_id,
-                  "comment": Message.of("mail.accepted.comment", comment=comment) if comment else ""}
-    subject = _worded(f"mail.{parties.status}.subject", **params)
-    body = _worded(f"mail.{parties.status}.body", **params)
-    only_org = parties.orgs[0][0] if len(parties.orgs) == 1 else None
+        said = Message.of("mail.accepted.comment", comment=comment) if comment else ""
     only_period = parties.periods[0] if len(parties.periods) == 1 else None
-    return deliver(con, who.username, [Outgoing(parties.status, r, subject, body, org_id=only_org,
-                                                submission_id=submission_id, period=only_period) for r in recipients], srv)
+    messages = []
+    for recipient, named in addressed:
+        params = {"orgs": listed([name for _, name in named]), "periods": periods, "submission": submission_id,
+                  "comment": said}
+        messages.append(Outgoing(parties.status, recipient, _worded(f"mail.{parties.status}.subject", **params),
+                                 _worded(f"mail.{parties.status}.body", **params),
+                                 org_id=named[0][0] if len(named) == 1 else None, submission_id=submission_id,
+                                 period=only_period))
+    return deliver(con, who.username, messages, srv)
 
 
 # -------------------------------------------------------------------------- account notices

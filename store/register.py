@@ -12,6 +12,7 @@ file or a failed write leaves nothing behind.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -116,13 +117,24 @@ def _plan(con: sql.Con, name: str, read: tuple[list[rules.RegisterRow], list[Pro
     ctx = rules.Context(name, _places(con), {f.credit_code.upper(): f for f in firms if f.credit_code},
                         frozenset(r[0] for r in con.execute("SELECT org_id FROM orgs").fetchall()), effective)
     entries, found = rules.check(ctx, rows)
-    return rules.plan(name, effective, entries, firms, [*problems, *found])
+    plan = rules.plan(name, effective, entries, firms, [*problems, *found])
+    late = [Problem(file=name, row=c.entry.row, column=None, value=c.entry.effective.isoformat(),
+                    reason=Message.of("register.move_before_last", last=last.isoformat()))
+            for c in plan.changed if c.moved and (last := _last_move(con, c.before.org_id)) is not None
+            and c.entry.effective <= last]
+    return dataclasses.replace(plan, problems=(*plan.problems, *late)) if late else plan
+
+
+def _last_move(con: sql.Con, org_id: str) -> dt.date | None:
+    """The day of an organisation's latest recorded move. A move is only ever added after it: one
+    dated earlier would rewrite where the firm sat in quarters a later move has already placed."""
+    return sql.scalar(con, "SELECT max(effective) FROM org_events WHERE org_id = ? AND event = 'moved'", [org_id])
 
 
 def check_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
     """What loading the file would change, and every problem in it (nothing written)."""
     _require(con, who, "check a register file", [f"file:{name}"[:200]])
-    return _plan(con, name, _read(name, data), effective or dt.date.today())
+    return _plan(con, name, _read(name, data), effective or rules.default_effective(dt.date.today()))
 
 
 def import_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: dt.date | None = None) -> RegisterPlan:
@@ -130,7 +142,7 @@ def import_file(con: sql.Con, who: Identity, name: str, data: bytes, effective: 
     changed since it was shown), then every new firm, change, move and event written with one
     audit row. A file with errors raises RegisterRejected and writes nothing, audit row included."""
     _require(con, who, "load a register file", [f"file:{name}"[:200]])
-    effective = effective or dt.date.today()
+    effective = effective or rules.default_effective(dt.date.today())
     read = _read(name, data)  # parsed before the write lock is taken: only the comparison needs it
     with sql.transaction(con):
         plan = _plan(con, name, read, effective)
@@ -225,6 +237,28 @@ def rename(con: sql.Con, who: Identity, org_id: str, name: str) -> None:
         audit(con, who.username, "register.rename", org_id, {"from": old, "to": name})
 
 
+def edit(con: sql.Con, who: Identity, org_id: str, *, name: str | None = None, email: str | None = None,
+         to_parent: str | None = None, effective: dt.date | None = None, note: str = "") -> None:
+    """Change a firm's name, contact e-mail and place at once, all or nothing: every value is
+    checked before anything is written, and the writes share one transaction, so a refused e-mail
+    never leaves a rename behind. None leaves a field as it is ("" clears the e-mail); a new place
+    needs the day of the move."""
+    _require(con, who, "edit", [org_id])
+    if name is not None and (why := rules.name_problem(name.strip())) is not None:
+        raise RegisterInputError(why)
+    if email is not None:
+        check_email(email)
+    if (to_parent is None) != (effective is None):
+        raise RegisterInputError(Message.of("register.move_needs_place"))
+    with sql.transaction(con):
+        if name is not None:
+            rename(con, who, org_id, name)
+        if email is not None:
+            set_contact_email(con, who, org_id, email)
+        if to_parent is not None:
+            record_event(con, who, org_id, OrgEvent.MOVED, effective, to_parent=to_parent, note=note)
+
+
 def record_event(con: sql.Con, who: Identity, org_id: str, event: OrgEvent, effective: dt.date, *,
                  to_parent: str | None = None, note: str = "") -> int:
     """A dated event of a firm; `moved` also moves it (orgs.parent_id, so the sums follow) to
@@ -244,6 +278,8 @@ def record_event(con: sql.Con, who: Identity, org_id: str, event: OrgEvent, effe
                 raise RegisterInputError(Message.of("register.not_a_place", org=to_parent))
             if to_parent == parent:
                 raise RegisterInputError(Message.of("register.already_there", org=to_parent))
+            if (last := _last_move(con, oid)) is not None and effective <= last:
+                raise RegisterInputError(Message.of("register.move_before_last", last=last.isoformat()))
             orgs.upsert_orgs(con, [Organisation(org_id=oid, name_zh=name, name_en=name_en or "", kind=OrgKind(kind),
                                                 parent=to_parent, credit_code=code)], "user")
             event_id = org_events.add_event(con, oid, event, effective, actor=who.username, from_parent=parent,
@@ -267,6 +303,7 @@ class NewAccount:
     org_name: str
     contact_email: str | None
     password: str
+    credit_code: str | None = None
 
 
 def _password() -> str:
@@ -292,6 +329,10 @@ def create_accounts(con: sql.Con, who: Identity, park: str | None = None) -> lis
            WHERE o.kind = 'enterprise'
              AND (? IS NULL OR o.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?))
              AND NOT EXISTS (SELECT 1 FROM users u WHERE u.scope_org_id = o.org_id)
+             AND NOT EXISTS (  -- closed, or out of the survey: nobody there reports any more
+                 SELECT 1 FROM (SELECT event FROM org_events v WHERE v.org_id = o.org_id AND v.event <> 'moved'
+                                ORDER BY effective DESC, event_id DESC LIMIT 1) last
+                 WHERE last.event IN ('closed', 'left_survey'))
            ORDER BY o.org_id""", [park, park]).fetchall()
     taken = {r[0] for r in con.execute("SELECT username FROM users").fetchall()}
     wanted = []
@@ -300,7 +341,7 @@ def create_accounts(con: sql.Con, who: Identity, park: str | None = None) -> lis
         if username in taken:
             continue
         taken.add(username)
-        wanted.append(NewAccount(username, org_id, name, email, _password()))
+        wanted.append(NewAccount(username, org_id, name, email, _password(), code))
     users.add_users(con, who, [(a.username, a.org_name[:users.MAX_DISPLAY_NAME], Role.ENTERPRISE, a.org_id, a.password)
                                for a in wanted])
     return wanted

@@ -416,6 +416,10 @@ MIGRATIONS += (
             code          VARCHAR NOT NULL,     -- the message code of the rule's reason
             params        JSON NOT NULL         -- its parameters, to render in either language
         );
+        -- Submissions already waiting were checked before flags were kept: whether they raised any is
+        -- unknown, so each carries one flag saying so, and none is accepted in bulk unread.
+        INSERT INTO submission_flags (submission_id, severity, code, params)
+            SELECT submission_id, 'warning', 'review.flags_unknown', '{}' FROM submissions WHERE status = 'pending';
         """,
     ),
 )

@@ -289,6 +289,19 @@ def test_an_accepted_submission_tells_the_firm_when_its_submitter_has_no_address
     assert "已审核通过，感谢配合。" in got.body and "审核意见" not in got.body
 
 
+
+def test_each_firm_of_a_park_upload_hears_of_its_own_part_only(con, firms, server):
+    """A park's submission holding b's and c's figures, by a submitter without an address: b's
+    contact and c's contact each get one notice naming their own firm, never the other."""
+    both = pd.concat([figure(firms.b), figure(firms.c)], ignore_index=True)
+    sub = submissions.write_submission(con, both, actor="cli:root", origin="upload", status="pending")
+    assert commands.review(con, REVIEWER, sub, "returned", "请核实")
+    assert server.recipients == sorted([firms.email[firms.b], firms.email[firms.c]])
+    for own, other in ((firms.b, firms.c), (firms.c, firms.b)):
+        (got,) = server.to(firms.email[own])
+        assert firms.name[own] in got.subject and firms.name[other] not in got.subject + got.body
+    assert sorted(logged(con).org_id) == sorted([firms.b, firms.c])
+
 def test_nobody_to_tell_sends_nothing(con, firms, server):
     sub = pending(con, firms.d, "cli:root")  # neither the submitter nor the firm has an address
     assert commands.review(con, REVIEWER, sub, "accepted", "")

@@ -25,6 +25,7 @@ from domain.register import (
     RegisterRow,
     StoredFirm,
     check,
+    default_effective,
     parse_date,
     read_rows,
 )
@@ -290,6 +291,49 @@ def test_only_an_administrator_may_touch_the_register_and_a_refusal_is_audited(r
 
 # --------------------------------------------------------------------------- one firm, events
 
+
+
+@pytest.mark.parametrize(("today", "day"), [
+    (dt.date(2026, 11, 29), dt.date(2026, 1, 1)),  # collecting 2026Q3: the survey year 2026
+    (dt.date(2026, 3, 31), dt.date(2025, 1, 1)),  # 2026Q1 not over: collecting 2025Q4, the year 2025
+    (dt.date(2026, 4, 1), dt.date(2026, 1, 1)),
+])
+def test_a_register_without_dates_takes_effect_from_the_survey_year_being_collected(today, day):
+    assert default_effective(today) == day
+
+
+def test_a_move_dated_before_the_firms_last_move_is_refused(registered):
+    """C moved to 李沧 on 2025-10-01; a move to 崂山 dated 2024-04-01 would rewrite quarters the
+    first one placed: refused for one event and for a register file alike, nothing written."""
+    commands.record_org_event(registered, SYSTEM, "ent-c", "moved", dt.date(2025, 10, 1), to_parent="qd-licang")
+    with pytest.raises(RegisterInputError) as refused:
+        commands.record_org_event(registered, SYSTEM, "ent-c", "moved", dt.date(2024, 4, 1), to_parent="qd-laoshan")
+    assert refused.value.reason.code == "register.move_before_last"
+    plan = commands.check_register(registered, SYSTEM, "r.csv", csv_bytes([["丙软件有限公司", CODE_C, "", "qd-laoshan", "",
+                                                                             "2024-04-01"]]), DAY)
+    assert [(p.row, p.reason.code) for p in plan.errors] == [(2, "register.move_before_last")]
+    assert registered.execute("SELECT parent_id FROM orgs WHERE org_id = 'ent-c'").fetchall() == [("qd-licang",)]
+    assert registered.execute("SELECT count(*) FROM org_events WHERE org_id = 'ent-c'").fetchall() == [(1,)]
+
+
+def test_an_edit_is_all_or_nothing(registered):
+    """A new name with a malformed e-mail: refused before anything is written, the name included."""
+    with pytest.raises(RegisterInputError):
+        commands.edit_org(registered, SYSTEM, "ent-a", name="甲科技有限公司", email="not-an-address")
+    assert orgs.name_of(registered, "ent-a") == "甲软件有限公司"
+    commands.edit_org(registered, SYSTEM, "ent-a", name="甲科技有限公司", email="new@jia.cn", to_parent="qd-licang",
+                      effective=dt.date(2025, 7, 1))
+    assert registered.execute("SELECT name_zh, contact_email, parent_id FROM orgs WHERE org_id = 'ent-a'").fetchall() == [
+        ("甲科技有限公司", "new@jia.cn", "qd-licang")]
+
+
+def test_no_account_for_a_firm_that_closed_or_left_the_survey(registered):
+    commands.record_org_event(registered, SYSTEM, "ent-a", "closed", dt.date(2025, 9, 30))
+    commands.record_org_event(registered, SYSTEM, "ent-b", "left_survey", dt.date(2025, 1, 1))
+    commands.record_org_event(registered, SYSTEM, "ent-b", "entered_survey", dt.date(2026, 1, 1))  # back in
+    made = commands.create_accounts_for_register(registered, SYSTEM)
+    assert sorted(a.org_id for a in made) == ["ent-b", "ent-c"]
+    assert {a.org_id: a.credit_code for a in made} == {"ent-b": CODE_B, "ent-c": CODE_C}
 
 def test_events_of_a_firm(registered):
     closed = commands.record_org_event(registered, SYSTEM, "ent-a", "closed", dt.date(2025, 9, 30), note="注销")

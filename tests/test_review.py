@@ -430,3 +430,24 @@ def test_bulk_acceptance_on_the_page_takes_only_the_unflagged(app_db):
     assert "批量审核完成：通过 2 份" in texts(at.success)
     assert "没有无疑点的待审核提交" in texts(at.caption)
     assert box_value(at) == flagged
+
+
+def test_a_submission_waiting_from_before_flags_were_kept_is_never_accepted_in_bulk(tmp_path):
+    """Migration 10 gives every submission pending in an older store one flag — its flags are
+    unknown — so bulk acceptance refuses it and the reviewer reads why; a decided one gets none."""
+    from store.db import connect
+
+    old = rawsql.store_before(tmp_path / "old.duckdb", 10)
+    for sid, status in ((1, "pending"), (2, "accepted")):
+        old.execute("INSERT INTO submissions (submission_id, origin, status, submitted_by, row_count) "
+                    "VALUES (?, 'upload', ?, 'park-softcity', 0)", [sid, status])
+    old.close()
+    con = connect(tmp_path / "old.duckdb")
+    try:
+        assert rawsql.frame(con, "SELECT submission_id, code FROM submission_flags").values.tolist() == [
+            [1, "review.flags_unknown"]]
+        assert commands.review_many(con, REVIEWER, [1]) == {1: BulkOutcome.FLAGGED}
+        (flag,) = queries.submission_reading(con, REVIEWER, 1).general_flags
+        assert render(flag.reason, "zh").startswith("本提交在疑点记录功能上线前提交")
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from domain.periods import Period
+from ui import safe
 from ui.format import period_label
 from ui.i18n import t
 
@@ -45,14 +46,14 @@ def log_table(log: pd.DataFrame, lang: str) -> Styler:
     def mark(row: pd.Series) -> list[str]:
         return [FAILED_BACKGROUND if failed[row.name] else ""] * len(row)
 
-    return table.reset_index(drop=True).style.apply(mark, axis=1)
+    return safe.shown(table.reset_index(drop=True)).style.apply(mark, axis=1)
 
 
 def failures(failed: tuple[tuple[str, str, str], ...], lang: str) -> pd.DataFrame:
     """The (recipient, firm, reason) of each reminder that failed."""
-    return pd.DataFrame(list(failed), columns=[t(f"mail.col.{c}", lang) for c in ("recipient", "org", "error")])
+    return safe.shown(pd.DataFrame(list(failed), columns=[t(f"mail.col.{c}", lang) for c in ("recipient", "org", "error")]))
 
 
 def firms(names: tuple[str, ...], lang: str) -> pd.DataFrame:
     """Firms by name (those a reminder could not reach: no contact e-mail)."""
-    return pd.DataFrame({t("mail.col.org", lang): list(names)})
+    return safe.shown(pd.DataFrame({t("mail.col.org", lang): list(names)}))

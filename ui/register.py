@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from domain.access import Identity
-from domain.register import Change, RegisterInputError, RegisterPlan
-from ui import entry, queries, services
+from domain.register import Change, RegisterInputError, RegisterPlan, default_effective
+from ui import entry, queries, safe, services
 from ui.i18n import md, md_message, t
 from ui.safe import csv_bytes
 from ui.services import RegisterRejected
@@ -78,7 +78,7 @@ def table_section(who: Identity, version: int, lang: str) -> None:
     shown = search(frame, query)
     st.caption(t("register.shown", lang, shown=len(shown), total=len(frame)))
     table = register_table(shown, lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(safe.shown(table), hide_index=True, width="stretch")
     st.download_button(t("register.download", lang), csv_bytes(register_table(frame, lang)), "register.csv", "text/csv")
 
 
@@ -125,7 +125,7 @@ def plan_tables(plan: RegisterPlan, places: dict[str, str], lang: str) -> dict[s
 
 def import_section(who: Identity, version: int, lang: str) -> None:
     st.caption(t("register.file_help", lang))
-    effective = st.date_input(t("register.effective", lang), value=dt.date.today(),
+    effective = st.date_input(t("register.effective", lang), value=default_effective(dt.date.today()),
                               help=t("register.effective_help", lang), key="register-effective")
     upload = st.file_uploader(t("register.upload", lang), type=["csv", "xlsx"], key="register-upload")
     if upload is None:
@@ -151,7 +151,7 @@ def import_section(who: Identity, version: int, lang: str) -> None:
             with st.expander(f"{t(f'register.count.{kind}', lang)} ({len(table)})", expanded=kind != "unchanged"):
                 if kind == "absent":
                     st.caption(t("register.absent_note", lang))
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.dataframe(safe.shown(table), hide_index=True, width="stretch")
     if not (plan.added or plan.changed):
         st.info(t("register.nothing_to_apply", lang))
         return
@@ -182,8 +182,7 @@ def edit_section(who: Identity, version: int, lang: str) -> None:
     email = b.text_input(t("register.edit.email", lang), value=firm.contact_email or "", key=f"register-email-{org}")
     if st.button(t("register.edit.save", lang), key="register-save"):
         try:
-            services.rename_org(who, org, name)
-            services.set_contact_email(who, org, email)
+            services.edit_org(who, org, name=name, email=email)
         except RegisterInputError as e:
             st.error(md_message(e.reason, lang))
         else:
@@ -217,14 +216,14 @@ def events_table(events: pd.DataFrame, places: dict[str, str], lang: str) -> Non
     if events.empty:
         st.caption(t("register.event.none", lang))
         return
-    st.dataframe(pd.DataFrame({
+    st.dataframe(safe.shown(pd.DataFrame({
         t("register.col.effective", lang): events.effective.astype(str),
         t("register.col.event", lang): [t(f"register.event.{e}", lang) for e in events.event],
         t("register.col.from", lang): [places.get(p, p) if isinstance(p, str) else None for p in events.from_parent],
         t("register.col.to", lang): [places.get(p, p) if isinstance(p, str) else None for p in events.to_parent],
         t("register.col.note", lang): events.note,
         t("register.col.by", lang): events.entered_by,
-    }), hide_index=True, width="stretch")
+    })), hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------------------------- accounts
@@ -235,7 +234,7 @@ def accounts_csv(accounts: list[services.NewAccount], lang: str) -> bytes:
     return csv_bytes(pd.DataFrame({
         t("register.col.username", lang): [a.username for a in accounts],
         t("register.col.name", lang): [a.org_name for a in accounts],
-        t("register.col.code", lang): [a.org_id for a in accounts],
+        t("register.col.code", lang): [a.credit_code or "" for a in accounts],
         t("register.col.email", lang): [a.contact_email for a in accounts],
         t("register.col.password", lang): [a.password for a in accounts],
     }))

@@ -26,6 +26,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as a table shows it (and offers it for download): formula triggers neutralised, and
+    text nobody gave an empty cell rather than the word None."""
+    out = safe_frame(frame)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so Excel shows Chinese correctly, formula triggers neutralised."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -164,8 +164,8 @@ def set_contact_email(who: Identity, org_id: str, email: str | None) -> str | No
     return commands.set_contact_email(cursor(), who, org_id, email)
 
 
-def rename_org(who: Identity, org_id: str, name: str) -> None:
-    commands.rename_org(cursor(), who, org_id, name)
+def edit_org(who: Identity, org_id: str, *, name: str | None = None, email: str | None = None) -> None:
+    commands.edit_org(cursor(), who, org_id, name=name, email=email)
 
 
 def record_org_event(who: Identity, org_id: str, event: str, effective: dt.date, *, to_parent: str | None = None,
