@@ -25,6 +25,7 @@ from domain.credit_code import credit_code_problem
 from domain.messages import Message, listed
 from domain.models import OrgKind
 from domain.periods import last_complete_quarter
+from domain.spreadsheet import runs_as_formula
 from domain.sso import normalise_email, valid_email
 from domain.validation import HasProblems, Problem, Severity, whole_file
 
@@ -249,6 +250,8 @@ def name_problem(name: str) -> Message | None:
         return Message.of("register.name_too_long", length=len(name), limit=MAX_NAME)
     if any(unicodedata.category(c).startswith("C") for c in name):
         return Message.of("register.name_control")
+    if runs_as_formula(name):  # no registered name starts so, and this one would run in every template
+        return Message.of("register.name_formula")
     return None
 
 

@@ -391,6 +391,10 @@ def wide_template(indicators: list[tuple[str, str]], period_label: str,
     ws.append(["统一社会信用代码", "企业名称", *[f"{code} {name}" for code, name in indicators]])
     for code, name in firms:
         ws.append([code, name])
+    for row in ws.iter_rows():  # text stays text: openpyxl would store "=…" as a formula
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -382,3 +382,16 @@ def test_an_upload_is_checked_once_while_it_sits_in_the_uploader(app_db):
     at = AppTest.from_function(_uploader_script, default_timeout=60).run()
     assert not at.exception
     assert at.markdown[0].value == "same=True other=True problems=1"  # the one row: ent-x is no firm of theirs
+
+
+def test_the_wide_template_holds_text_never_a_formula():
+    """A name that looks like a formula (one a catalog or an older store might hold) is a text cell."""
+    import io
+
+    import openpyxl
+
+    data = readers.wide_template([("2020", "软件业务收入")], "2026年1-9月", [("91370200X", '=HYPERLINK("http://x","y")')])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.data_type for c in cells] == ["s"] * len(cells)
+    assert ws.cell(row=5, column=2).value == '=HYPERLINK("http://x","y")'

@@ -94,6 +94,8 @@ def one(**fields: str) -> RegisterRow:
     ({"name": ""}, [("error", "单位名称", "register.name_missing")]),
     ({"name": "企" * 101}, [("error", "单位名称", "register.name_too_long")]),
     ({"name": "青岛\n软件"}, [("error", "单位名称", "register.name_control")]),
+    ({"name": "=HYPERLINK(\"http://x\",\"青岛软件\")"}, [("error", "单位名称", "register.name_formula")]),
+    ({"name": "@青岛软件"}, [("error", "单位名称", "register.name_formula")]),
     ({"credit_code": ""}, [("error", "统一社会信用代码", "register.code_missing")]),
     ({"credit_code": broken(CODE_C)},
      [("error", "统一社会信用代码", "register.code_invalid")]),

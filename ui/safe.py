@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from domain.spreadsheet import runs_as_formula
 
 
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_TRIGGERS):
-        return "'" + value
-    return value
+    return "'" + value if runs_as_formula(value) else value
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
