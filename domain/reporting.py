@@ -209,14 +209,19 @@ class Timeliness:
 def timeliness(firms: Iterable[tuple[str, str, str, str, list[QuarterReport]]], span: list[Period],
                deadline_days: int, today: dt.date) -> Timeliness:
     """Rank firms and parks from each firm's (id, name, park id, park name, quarters) over `span`.
-    A park's record is its firms' records summed (及时率 over firm-quarters)."""
-    ranked, parks, names, counts = [], {}, {}, {}
+    A park's record is its firms' records summed (及时率 over firm-quarters). A firm that moved
+    within the span comes once per park, with the quarters it was there: each park counts those,
+    and the firm is ranked once, on all of them."""
+    own: dict[str, Record] = {}
+    firm_names, parks, names, counts = {}, {}, {}, {}
     for key, name, park_id, park_name, quarters in firms:
         k = record(quarters, deadline_days, today)
-        ranked.append(Ranked(rank=0, key=key, name=name, record=k))
+        own[key] = own.get(key, Record()) + k
+        firm_names[key] = name
         parks[park_id] = parks.get(park_id, Record()) + k
         names[park_id] = park_name
         counts[park_id] = counts.get(park_id, 0) + 1
+    ranked = [Ranked(rank=0, key=key, name=firm_names[key], record=k) for key, k in own.items()]
     total = sum((r.record for r in ranked), Record())
     return Timeliness(span=list(span), deadline_days=deadline_days, firms=rank(ranked), total=total,
                       parks=rank(Ranked(rank=0, key=p, name=names[p], record=k, firms=counts[p]) for p, k in parks.items()))

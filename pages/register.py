@@ -18,5 +18,6 @@ with import_tab:
     register.import_section(ctx.who, version, ctx.lang)
 with edit_tab:
     register.edit_section(ctx.who, version, ctx.lang)
+    register.place_email_section(ctx.who, version, ctx.lang)
 with accounts_tab:
     register.accounts_section(ctx.who, version, ctx.lang)

@@ -79,11 +79,12 @@ def register(con: sql.Con, who: Identity, under: str | None = None) -> pd.DataFr
 
 
 def places(con: sql.Con, who: Identity) -> pd.DataFrame:
-    """The parks and districts a firm may belong to, with the city above each (administrators)."""
+    """The parks and districts a firm may belong to, with the city above each and their own contact
+    e-mail (administrators)."""
     _require(con, who, "read the register", ["register"])
     return sql.frame(
         con,
-        """SELECT o.org_id, o.name_zh, o.kind, c.name_zh AS city_name FROM orgs o
+        """SELECT o.org_id, o.name_zh, o.kind, c.name_zh AS city_name, o.contact_email FROM orgs o
            LEFT JOIN org_closure x ON x.descendant_id = o.org_id
            LEFT JOIN orgs c ON c.org_id = x.ancestor_id AND c.kind = 'city'
            WHERE o.kind IN ('park', 'district') AND (x.ancestor_id IS NULL OR c.org_id IS NOT NULL)

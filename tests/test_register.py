@@ -615,6 +615,19 @@ def test_register_page_emails_passwords_to_firms_with_an_address(app_db, monkeyp
     assert box.recipients == ["firm0@example.cn", "firm1@example.cn"]
     assert "下载初始密码（CSV，仅此一次）" in downloads(at)
 
+
+def test_register_page_sets_a_parks_contact_email(app_db):
+    from ui import queries as app_queries
+
+    at = signed_in("admin")
+    at.switch_page("pages/register.py").run()
+    at.selectbox(key="register-place").set_value("qd-softcity").run()
+    at.text_input(key="register-place-email-qd-softcity").set_value("Tongji@QDSoftcity.cn").run()
+    at.button(key="register-place-save").click().run()
+    assert not at.exception
+    assert app_queries.cursor().execute("SELECT contact_email FROM orgs WHERE org_id = 'qd-softcity'").fetchall() == [
+        ("tongji@qdsoftcity.cn",)]
+
 def downloads(at) -> list[str]:
     return [d.proto.label for d in at.get("download_button")]
 

@@ -278,3 +278,7 @@ def test_the_timeliness_ranking_counts_a_firm_where_and_while_it_was_a_reporting
     owed = {key: sorted(int(q) for q in g.quarter) for key, g in found.groupby(["org_id", "park_id"])}
     assert owed == {("ent-m", BINJIANG): [1, 2], ("ent-m", XIASHA): [3, 4],
                     ("ent-a", BINJIANG): [1, 2, 3, 4], ("ent-b", XIASHA): [1, 2]}
+    # Ranked once per firm, on every quarter it owed; each park on the quarters the firm was there.
+    ranking = queries.reporting_timeliness(store, LEADER, "hangzhou", Period(2016, 4), 20, today=dt.date(2017, 6, 30))
+    assert sorted((f.key, f.record.due) for f in ranking.firms) == [("ent-a", 4), ("ent-b", 2), ("ent-m", 4)]
+    assert {p.key: (p.record.due, p.firms) for p in ranking.parks} == {BINJIANG: (6, 2), XIASHA: (4, 2)}

@@ -211,6 +211,28 @@ def edit_section(who: Identity, version: int, lang: str) -> None:
     events_table(queries.org_events(version, who, org), _place_names(version, who), lang)
 
 
+def place_email_section(who: Identity, version: int, lang: str) -> None:
+    """A park's or district's own contact e-mail: where notices of its own submissions go when its
+    submitter has no address of their own."""
+    st.subheader(t("register.place_email", lang))
+    places = queries.register_places(version, who)
+    if places.empty:
+        return
+    label = dict(zip(places.org_id, places.city_name.fillna("") + " · " + places.name_zh, strict=True))
+    a, b = st.columns(2)
+    place = a.selectbox(t("register.place", lang), list(places.org_id), format_func=label.get,
+                        key="register-place")
+    stored = places.contact_email[places.org_id == place].iloc[0]
+    email = b.text_input(t("register.edit.email", lang), value=stored if isinstance(stored, str) else "",
+                         key=f"register-place-email-{place}")
+    if st.button(t("register.edit.save", lang), key="register-place-save"):
+        try:
+            services.set_contact_email(who, place, email)
+        except RegisterInputError as e:
+            st.error(md_message(e.reason, lang))
+        else:
+            _done(md("register.edit.saved", lang, org=places.name_zh[places.org_id == place].iloc[0]))
+
 def events_table(events: pd.DataFrame, places: dict[str, str], lang: str) -> None:
     st.caption(t("register.event.history", lang))
     if events.empty:
