@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from docx import Document as open_docx
+from docx.shared import RGBColor
 from pypdf import PdfReader
 
 from domain.access import SYSTEM, AuthorizationError, Identity, Role
@@ -112,6 +113,29 @@ def test_word_document(files, qingdao, catalog):
     assert len(status.rows) == 1 + len(catalog.plans["qingdao-2012"].targets)
     assert status.rows[0].cells[0].text == "目标"
     assert len(doc.inline_shapes) >= 1  # the headline chart
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_word_headings_are_heading_styles_under_a_contents_field(files, qingdao):
+    doc = open_docx(io.BytesIO(files["docx"]))
+    headings = [p for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    # every section heading, and nothing else, in Word's Heading 1 (the navigation pane reads it)
+    assert [(p.text, p.style.name) for p in headings] == [(s.heading, "Heading 1") for s in qingdao.sections]
+    assert headings[0].text.startswith("一、")
+    style = doc.styles["Heading 1"]
+    assert style.font.color.rgb == RGBColor(0, 0, 0) and style.font.size.pt == 16
+    assert style.element.rPr.rFonts.get(f"{W}eastAsia") == "黑体"
+    assert style.element.pPr.find(f"{W}outlineLvl").get(f"{W}val") == "0"
+    # a contents field before the first heading, computed by Word when it opens the file
+    body = doc.element.body
+    fields = body.findall(f".//{W}fldSimple")
+    assert [f.get(f"{W}instr") for f in fields] == ['TOC \\o "1-3" \\h \\z \\u']
+    order = list(body.iter(f"{W}fldSimple", f"{W}p"))
+    assert order.index(fields[0]) < order.index(headings[0]._p)
+    assert doc.settings.element.find(f"{W}updateFields").get(f"{W}val") == "true"
+    assert "目  录" in [p.text for p in doc.paragraphs]
 
 
 def test_excel_workbook(files, catalog):
