@@ -18,7 +18,7 @@ import pandas as pd
 
 from domain.catalog import Catalog
 from domain.growth import change
-from domain.messages import SOURCE_LANG, Message, join, localized, render, words
+from domain.messages import SOURCE_LANG, Message, exists, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
 from domain.reporting import Ranked, Tally, Timeliness, tally
@@ -38,7 +38,28 @@ def _name(obj, lang: str) -> str:
     return localized(obj, "name", lang)
 
 
-def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None = None) -> str:
+def unit_word(symbol: str, lang: str) -> str:
+    """A unit as the reader's language writes it: 亿元 in Chinese, "100 million yuan" in English
+    (`unit.<symbol>` in the catalog; a symbol the catalog lacks is shown as it is)."""
+    code = f"unit.{symbol}"
+    return words(lang)(code) if symbol and exists(code) else symbol
+
+
+# English counts money in millions and billions, not in 万 and 亿: in a sentence an English
+# briefing writes 1,054.69 亿元 as "105.47 billion yuan" (`unit.sentence.<symbol>`, this factor).
+ENGLISH_SCALE = {"亿元": 0.1, "亿美元": 0.1, "万元": 0.01, "万美元": 0.01}
+
+
+def amount(value: float | None, symbol: str, lang: str) -> str:
+    """A figure with its unit in a sentence: '1,054.69 亿元' / '105.47 billion yuan' (`ui.format.number`
+    with the unit in the reader's words)."""
+    if lang != SOURCE_LANG and value is not None and symbol in ENGLISH_SCALE:
+        return f"{number(value * ENGLISH_SCALE[symbol])} {words(lang)(f'unit.sentence.{symbol}')}"
+    said = number(value, symbol)
+    return said[: -len(symbol)] + unit_word(symbol, lang) if symbol and said.endswith(symbol) else said
+
+
+def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None = None, lang: str = SOURCE_LANG) -> str:
     """同比 in words; a published rate says it is on a comparable base and the last-year figure it
     implies (this year ÷ (1 + rate)), since it differs from the ratio of the two published levels."""
     if yoy is None:
@@ -46,7 +67,7 @@ def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None
     said = t("briefing.up", x=pct(abs(yoy))) if yoy >= 0 else t("briefing.down", x=pct(abs(yoy)))
     if row is not None and row.growth_source == "published" and row.ytd is not None and yoy > -1:
         value, shown = display(row.ytd / (1 + yoy), row.unit)
-        said = t("briefing.comparable", said=said, base=number(value, shown))
+        said = t("briefing.comparable", said=said, base=amount(value, shown, lang))
     elif row is not None and row.growth_source == "levels":  # no published rate: say it is our arithmetic
         said = t("briefing.from_levels", said=said)
     return said
@@ -68,7 +89,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             ahead = head.ahead_of_schedule or 0.0
             sentences.append(t("briefing.ytd", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
                                period=period_label(as_of, lang),
-                               name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy, head),
+                               name=name, value=amount(value, shown, lang), yoy=_yoy_words(t, head.ytd_yoy, head, lang),
                                done=pct(head.in_year_completion), ahead=t("briefing.higher" if ahead >= 0 else "briefing.lower"),
                                points=abs(ahead) * 100))
             if head.pace_words is not None:
@@ -79,8 +100,8 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             pace = (t("briefing.pace", required=pct(head.required_cagr), actual=pct(head.actual_cagr), base=head.base_year,
                       target_year=head.target_year)
                     if head.required_cagr is not None and head.actual_cagr is not None else "")
-            sentences.append(t("briefing.level", name=name, year=(head.actual_period or "")[:4], value=number(value, shown),
-                               target_year=head.target_year, target=number(target, shown), done=pct(head.completion),
+            sentences.append(t("briefing.level", name=name, year=(head.actual_period or "")[:4], value=amount(value, shown, lang),
+                               target_year=head.target_year, target=amount(target, shown, lang), done=pct(head.completion),
                                pace=pace))
         reason = render(head.reason, lang)
         if said_ytd and said_level:  # the pace sentence already gives the reason's numbers
@@ -102,18 +123,19 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
         actual, shown = display(r.actual, r.unit)
         target, _ = display(r.target, r.unit)
         scope = catalog.organisations.get(r.scope_id)
-        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, shown, r.target_year,
+        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, unit_word(shown, lang),
+                     r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
                      else None, status.word(r.status, lang), render(r.reason, lang)])
     return Table(title=title, sheet=t("briefing.s_targets"), rows=body, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),
         Column(header=t("actual"), kind="number", decimals=2, width=1.5),
-        Column(header=t("unit"), width=1.1), Column(header=t("target_year"), kind="integer", on_paper=False),
+        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="integer", on_paper=False),
         Column(header=t("briefing.data_period"), width=1.1), Column(header=t("completion"), kind="percent", width=1.2),
         Column(header=t("briefing.in_year"), kind="percent", width=1.2),
         Column(header=t("time_elapsed"), kind="percent", width=1.2),
-        Column(header=t("status"), width=1.3), Column(header=t("briefing.reason"), on_paper=False)])
+        Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), on_paper=False)])
 
 
 def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
@@ -131,14 +153,14 @@ def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
         native.append(ChartSeries(name=figures.label("projection", lang), values=values(s.projection), style="dot"))
     native.append(ChartSeries(name=figures.label("target", lang),
                               values=values({y: s.target for y in years if y >= s.base_year}), style="line"))
-    return Chart(title=title, categories=[str(y) for y in years], series=native, y_title=shown,
+    return Chart(title=title, categories=[str(y) for y in years], series=native, y_title=unit_word(shown, lang),
                  figure=figures.target_chart(s, lang, height=400).to_dict())
 
 
 def park_summary(shares: list[ParkShare], row: ProgressRow, lang: str, title: str) -> Table:
     t = words(lang)
     total = sum(s.value or 0 for s in shares)
-    shown = display(1.0, row.unit)[1]
+    shown = unit_word(display(1.0, row.unit)[1], lang)
     scale = display(1.0, row.unit)[0] or 1.0
     body = [[_name(s, lang), None if s.value is None else s.value * scale, (s.value or 0) / total if total else None,
              None if s.target is None else s.target * scale, status.word(s.status, lang) if s.status else "—"]
@@ -148,7 +170,12 @@ def park_summary(shares: list[ParkShare], row: ProgressRow, lang: str, title: st
         Column(header=t("briefing.value_unit", name=_name(row, lang), unit=shown), kind="number", decimals=2),
         Column(header=t("briefing.share"), kind="percent"),
         Column(header=t("briefing.park_target", unit=shown), kind="number", decimals=2),
-        Column(header=t("status"))])
+        Column(header=t("status"), wrap=False)])
+
+
+def _revenue_header(lang: str) -> str:
+    t = words(lang)
+    return t("format.with_unit", label=t("briefing.revenue"), unit=unit_word("亿元", lang))
 
 
 def enterprise_table(frame, lang: str, title: str) -> Table:
@@ -162,7 +189,7 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
         body.append([r.name_zh, r.credit_code, revenue, yoy, employees, t("yes") if r.reported else t("briefing.no")])
     return Table(title=title, sheet=t("briefing.s_enterprises"), rows=body, columns=[
         Column(header=t("enterprise")), Column(header=t("credit_code"), on_paper=False),
-        Column(header=t("software_revenue_yi"), kind="number", decimals=2), Column(header=t("yoy"), kind="percent"),
+        Column(header=_revenue_header(lang), kind="number", decimals=2), Column(header=t("yoy"), kind="percent"),
         Column(header=t("employees"), kind="integer"), Column(header=t("briefing.reported"))])
 
 
@@ -283,9 +310,10 @@ def incentive_blocks(found: pd.DataFrame, year: int, lang: str, n: _Numbering) -
     return [Paragraph(text=line),
             Table(title=t("briefing.t_incentives", n=n.table(), year=year), sheet=t("briefing.s_incentives"), rows=body, columns=[
                 Column(header=t("enterprise")), Column(header=t("briefing.threshold"), kind="number", decimals=0),
-                Column(header=t("software_revenue_yi"), kind="number", decimals=2),
+                Column(header=_revenue_header(lang), kind="number", decimals=2),
                 Column(header=t("briefing.growth"), kind="percent"),
-                Column(header=t("reward"), kind="number", decimals=0)])]
+                Column(header=t("format.with_unit", label=t("briefing.reward"), unit=unit_word("万元", lang)),
+                       kind="number", decimals=0)])]
 
 
 def _heading(i: int, text: str, lang: str) -> str:

@@ -22,6 +22,7 @@ import pytest
 from docx import Document as open_docx
 from docx.shared import RGBColor
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
 from domain.access import SYSTEM, AuthorizationError, Identity, Role
 from domain.models import OrgKind
@@ -180,6 +181,88 @@ def test_pdf_embeds_cjk_fonts_and_shows_them(files, tmp_path):
     title_band = page.crop((0, int(h * 0.08), w, int(h * 0.2)))
     ink = sum(title_band.histogram()[:128])  # dark pixels
     assert ink > 2000  # the Chinese title is drawn (an unembedded or missing face draws nothing here)
+
+
+@pytest.fixture(scope="module")
+def qingdao_en(demo_db: Path, catalog) -> Document:
+    con = connect(demo_db, read_only=True)
+    try:
+        return build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3), lang="en")
+    finally:
+        con.close()
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_never_breaks_a_status_word(files, qingdao):
+    """Column widths come from the text: 进度正常 is never split over two lines ("进度正\n常")."""
+    text = _pdf_text(files["pdf"])
+    text = text[text.index("表1"):text.index(qingdao.sections[1].heading)]  # table 1 (the summary wraps as it may)
+    shown = {row[-2] for row in qingdao.tables()[0].rows}  # the status column on paper
+    assert {"进度正常", "需加快", "已完成"} <= shown
+    for word in shown:
+        assert word in text
+        assert [word[:i] + "\n" + word[i:] for i in range(1, len(word)) if word[:i] + "\n" + word[i:] in text] == []
+
+
+def test_the_english_pdf_is_set_in_a_latin_face_with_whole_words_and_english_units(qingdao_en, tmp_path):
+    data = render(qingdao_en, "pdf")
+    pdf = tmp_path / "en.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts  # proportional, not UMing's typewriter Latin
+    tokens = set(_pdf_text(data).split())
+    statuses = {w for row in qingdao_en.tables()[0].rows for w in row[-2].split()}
+    assert {"Acceleration", "track"} <= statuses and statuses <= tokens
+    # no word cut by a line end: no token is the head of a status word ("trac", "Acceleratio")
+    assert sorted(t for t in tokens for w in statuses if len(t) >= 3 and w.startswith(t) and t != w) == []
+    assert all(h not in tokens for h in ("Comple", "Completio", "el"))  # headers wrap between words too
+    # units in English: a sentence counts in billions (1,054.69 亿元 = 105.47 billion yuan), a table names the unit
+    text = " ".join(_pdf_text(data).split())
+    assert f"reached {YTD / 10:,.2f} billion yuan year to date" in text
+    units = {row[4] for row in qingdao_en.tables()[0].rows}
+    assert {"100 million yuan", "100 million US dollars", "firms", "10,000 m²"} <= units
+    assert not any("亿" in u or "万" in u for u in units)
+
+
+@pytest.mark.parametrize(("symbol", "zh", "en"), [
+    ("亿元", "亿元", "100 million yuan"), ("万元", "万元", "10,000 yuan"), ("万人", "万人", "10,000 people"),
+    ("人", "人", "people"), ("个", "个", "units"), ("家", "家", "firms"), ("万平方米", "万平方米", "10,000 m²"),
+    ("%", "%", "%"), ("no-such-unit", "no-such-unit", "no-such-unit")])
+def test_unit_words(symbol, zh, en):
+    from reports.briefing import unit_word
+    assert (unit_word(symbol, "zh"), unit_word(symbol, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize(("value", "symbol", "zh", "en"), [
+    (1054.6875, "亿元", "1,054.69 亿元", "105.47 billion yuan"),
+    (1250.0, "万元", "1,250.00 万元", "12.50 million yuan"),
+    (62.0, "人", "62 人", "62 people"),
+    (1185.0, "家", "1,185 家", "1,185 firms"),
+    (None, "亿元", "—", "—")])
+def test_amounts_in_sentences(value, symbol, zh, en):
+    from reports.briefing import amount
+    assert (amount(value, symbol, "zh"), amount(value, symbol, "en")) == (zh, en)
+
+
+def test_pdf_column_widths_from_the_text():
+    """Each column at least its longest word; a crowded table set smaller before a word breaks."""
+    from reports import pdf
+    pdf.register_fonts()
+    st = pdf._styles("zh")
+    columns = [Column(header="目标"), Column(header="实际值", kind="number", decimals=2), Column(header="状态", wrap=False)]
+    rows = [["全市软件业务收入" * 6, "1,171.88", "进度正常"]]
+    sizes, used = pdf.widths(columns, [c.header for c in columns], rows, st, total=300)
+    assert sum(sizes) == pytest.approx(300)
+    status = pdfmetrics.stringWidth("进度正常", "Song", 8.5) + pdf.PAD
+    assert sizes[2] >= status and sizes[1] >= pdfmetrics.stringWidth("1,171.88", "Song", 8.5) + pdf.PAD
+    assert used["cell"].fontSize == 8.5  # it fitted: the long name wraps, the status does not
+    crowded = [Column(header=f"状态{i}", wrap=False) for i in range(8)]  # 8 × (34 + 6.5) pt > 300
+    sizes, used = pdf.widths(crowded, [c.header for c in crowded], [["偏离目标"] * 8], st, total=300)
+    assert used["cell"].fontSize < 8.5
+    assert all(w >= pdfmetrics.stringWidth("偏离目标", "Song", used["cell"].fontSize) + pdf.PAD - 1e-6 for w in sizes)
 
 
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
