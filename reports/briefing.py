@@ -115,8 +115,9 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     return out
 
 
-def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str) -> Table:
-    """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %)."""
+def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str, sheet: str | None = None) -> Table:
+    """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %); in Excel on the
+    sheet `sheet` (目标完成情况 unless given: a park's table is on a sheet named after the park)."""
     t = words(lang)
     body = []
     for r in rows:
@@ -127,7 +128,7 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
                      r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
                      else None, status.word(r.status, lang), render(r.reason, lang)])
-    return Table(title=title, sheet=t("briefing.s_targets"), rows=body, columns=[
+    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),
         Column(header=t("actual"), kind="number", decimals=2, width=1.5),
@@ -359,7 +360,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
         for org in catalog.organisations.values():  # a table per park that has targets of its own
             own = [r for r in rows if r.scope_id == org.org_id]
             if own and org.kind == OrgKind.PARK:
-                park_blocks.append(status_table(own, catalog, lang, t("briefing.t_park", n=n.table(), park=_name(org, lang))))
+                park_blocks.append(status_table(own, catalog, lang, t("briefing.t_park", n=n.table(), park=_name(org, lang)),
+                                                sheet=_name(org, lang)))
     else:
         firms = inputs.firms
         if firms is not None and not firms.empty:

@@ -265,6 +265,36 @@ def test_pdf_column_widths_from_the_text():
     assert all(w >= pdfmetrics.stringWidth("偏离目标", "Song", used["cell"].fontSize) + pdf.PAD - 1e-6 for w in sizes)
 
 
+def test_excel_sheets_are_named_by_park_and_chart_data_formatted(files, qingdao_en, catalog):
+    wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    parks = [o for o in catalog.organisations.values() if o.kind == OrgKind.PARK and o.parent is not None
+             and any(t.scope == o.org_id for t in catalog.plans["qingdao-2012"].targets)]
+    assert len(parks) >= 5
+    assert {p.name_zh for p in parks} <= set(wb.sheetnames)  # 青岛软件城 …, not 目标完成情况 (2)…(5)
+    assert not [n for n in wb.sheetnames if n.endswith(")")]
+    for p in parks:  # each park's sheet holds that park's table
+        assert wb[p.name_zh].cell(1, 1).value.endswith(f"{p.name_zh}目标完成情况")
+    charts = wb["图表"]
+    numbers = [c for row in charts.iter_rows() for c in row if isinstance(c.value, float)]
+    assert numbers and {c.number_format for c in numbers} == {"#,##0.00"}  # 134.44, not 134.4430632110766
+    english = openpyxl.load_workbook(io.BytesIO(render(qingdao_en, "xlsx"))).sheetnames
+    assert "Qingdao Software City" in english and all(len(n) <= 31 for n in english)
+
+
+@pytest.mark.parametrize(("wanted", "taken", "expected"), [
+    ("青岛软件城", set(), "青岛软件城"),
+    ("Parks: A/B [x]?", set(), "Parks_ A_B _x__"),  # []:*?/\ are not allowed in a sheet name
+    ("National (Qingdao) Communication Industry Park", set(), "National (Qingdao)…"),  # ≤ 31, cut at a word
+    ("目标" * 20, set(), "目标" * 15 + "…"),
+    ("Targets", {"targets"}, "Targets (2)"),  # Excel ignores case
+    ("Targets", {"Targets", "Targets (2)"}, "Targets (3)"),
+    ("'quoted'", set(), "quoted"),
+])
+def test_sheet_names(wanted, taken, expected):
+    from reports.excel import sheet_name
+    assert sheet_name(wanted, set(taken)) == expected and len(expected) <= 31
+
+
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
     con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
     firm = rawsql.frame(con, "SELECT * FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id")\
