@@ -255,8 +255,28 @@ def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering) -> list:
     return blocks
 
 
-def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
-    """Where each figure comes from (official vs bottom-up, coverage) and definition changes."""
+def spans(rows: list[ProgressRow], catalog: Catalog, series: dict[str, TargetSeries], charted: set[str],
+          as_of: Period) -> dict[str, tuple[int, int]]:
+    """The years each indicator's figures in the briefing cover, first to last: a target reads from
+    its base year (a chart from its earliest year drawn) to the year of its latest figure."""
+    base = {t.target_id: t.base_year for plan in catalog.plans.values() for t in plan.targets}
+    out: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        first = r.base_year or base.get(r.target_id, as_of.year)
+        if r.target_id in charted and series[r.target_id].annual:
+            first = min(first, *series[r.target_id].annual)
+        last = int(r.actual_period[:4]) if r.actual_period else as_of.year
+        seen = out.get(r.indicator_id, (first, last))
+        out[r.indicator_id] = (min(seen[0], first), max(seen[1], last))
+    return out
+
+
+def notes(rows: list[ProgressRow], catalog: Catalog, lang: str,
+          shown: dict[str, tuple[int, int]] | None = None) -> list[str]:
+    """Where each figure comes from (official vs bottom-up, coverage) and the definition changes
+    the figures shown cross (`shown`: first and last year per indicator, see `spans`). A change in
+    year Y is crossed when first < Y ≤ last: a 2023 briefing of a plan based on 2020 says nothing of
+    a change in 2012."""
     t = words(lang)
     out = []
     bottom_up = [_name(r, lang) for r in rows if r.series == "bottom_up"]
@@ -272,7 +292,8 @@ def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
         if ind is None or ind.indicator_id in seen:
             continue
         seen.add(ind.indicator_id)
-        for redefined in ind.definition_changes:
+        first, last = (shown or {}).get(ind.indicator_id, (-10**4, 10**4))
+        for redefined in [d for d in ind.definition_changes if first < d.year <= last]:
             out.append(t("briefing.note_definition", year=redefined.year, indicator=_name(ind, lang),
                          note=localized(redefined, "note", lang)))
     out.append(t("briefing.note_method"))
@@ -341,10 +362,11 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     parts: list[tuple[str, list]] = [("briefing.s_targets", [status_table(rows_shown, catalog, lang,
                                                                  t("briefing.t_targets", n=n.table(), period=period))])]
 
-    charts = []
+    charts, charted = [], set()
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:
         series = judged.series[head.target_id]
         if series.annual:
+            charted.add(head.target_id)
             charts.append(target_chart(series, lang, t("briefing.c_target", n=n.chart(), name=_name(head, lang))))
     if charts:
         parts.append(("briefing.s_charts", charts))
@@ -383,7 +405,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
                                                deadline=as_of.deadline(days).isoformat()))]))
     if inputs.timeliness is not None and inputs.timeliness.total.due:
         parts.append(("timeliness.heading", timeliness_blocks(inputs.timeliness, lang, n)))
-    parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))
+    shown = spans(rows_shown, catalog, judged.series, charted, as_of)
+    parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang, shown)]))
 
     demo = inputs.demo
     data_date = inputs.data_date

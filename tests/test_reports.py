@@ -295,6 +295,44 @@ def test_sheet_names(wanted, taken, expected):
     assert sheet_name(wanted, set(taken)) == expected and len(expected) <= 31
 
 
+DEFINITION_2012 = "2012年起，软件业务收入：口径调整"
+
+
+def _notes(doc: Document) -> list[str]:
+    return [b.text for b in doc.sections[-1].blocks]
+
+
+def test_a_note_only_about_definition_changes_the_figures_cross(demo_db, catalog, qingdao):
+    """Qingdao 2015 reads software revenue from 2011 (its chart from 2010): the 2012 change lies
+    between, so the briefing says so. Jiaxing's plan is based on 2020: a 2023 briefing does not."""
+    assert qingdao.sections[-1].heading.endswith("说明")
+    assert any(n.startswith(DEFINITION_2012) for n in _notes(qingdao))
+    con = connect(demo_db, read_only=True)
+    try:
+        inputs = briefing_inputs(con, catalog, SYSTEM, "jiaxing-2021", Period(2023, 4))
+    finally:
+        con.close()
+    rows = [r for r in inputs.judgement.rows if r.indicator_id == "software_revenue"]
+    assert rows and all(r.base_year == 2020 for r in rows)  # the indicator with the 2012 change is there
+    jiaxing = build(inputs)
+    assert not any("口径调整" in n for n in _notes(jiaxing))
+
+
+@pytest.mark.parametrize(("first", "last", "noted"), [
+    (2011, 2015, True), (2011, 2012, True),  # 2011 under the old definition, 2012 under the new
+    (2012, 2015, False),  # every year shown already under the new definition
+    (2010, 2011, False), (2020, 2023, False)])
+def test_definition_notes_by_the_years_shown(demo_db, catalog, first, last, noted):
+    from reports.briefing import notes
+    con = connect(demo_db, read_only=True)
+    try:
+        rows = briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3).judgement.rows
+    finally:
+        con.close()
+    said = notes(rows, catalog, "zh", {"software_revenue": (first, last)})
+    assert any(n.startswith(DEFINITION_2012) for n in said) is noted
+
+
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
     con = connect(shutil.copy(demo_db, tmp_path / "d.duckdb"))
     firm = rawsql.frame(con, "SELECT * FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise' ORDER BY org_id")\
