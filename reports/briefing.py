@@ -419,6 +419,7 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     meta += [(t("briefing.data_date"), data_date.isoformat() if data_date else "—"),
              (t("briefing.generated"), (today or dt.date.today()).isoformat()),
              (t("report.nature"), t("demo_badge") if demo else t("briefing.official"))]
+    header = inputs.header
     subtitle = t("briefing.subtitle", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
                  end_month=as_of.end_month, period=as_of)
     return Document(
@@ -426,4 +427,7 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
         summary=summary(rows_shown, as_of, lang),
         sections=[Section(heading=_heading(i, t(key), lang), blocks=blocks) for i, (key, blocks) in enumerate(parts)],
         footer=t("demo_badge") if demo else "", lang=lang,
+        issue=header.issue_for(as_of.year, as_of.quarter) if header else "", office=header.office if header else "",
+        date_line=t("briefing.date_line", date=today or dt.date.today()),
+        distribution=list(header.distribution) if header else [],
         file_stem=f"{plan_id}-{as_of}" + (f"-{park_id}" if park_id else "") + ("" if lang == SOURCE_LANG else f"-{lang}"))

@@ -154,6 +154,12 @@ class Document(BaseModel):
     footer: str = ""  # on every page, e.g. 演示数据，非官方统计
     lang: Literal["zh", "en"] = "zh"
     file_stem: str = "report"
+    # As an office issues it (printed in Word and PDF): 文号 under the title, the compiling office and
+    # the date line above a rule, the distribution list (报：… / 送：…) under a rule at the end.
+    issue: str = ""
+    office: str = ""
+    date_line: str = ""
+    distribution: list[str] = []
 
     def meta_lines(self) -> list[str]:
         """The title block as printed: 规划：… / Plan: …"""

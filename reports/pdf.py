@@ -29,7 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports import images
 from reports.model import Chart, Document, printable
@@ -87,6 +87,7 @@ def _styles(lang: str = "zh") -> dict[str, ParagraphStyle]:
                                 wordWrap=wrap),
         "subtitle": ParagraphStyle("subtitle", fontName=song, fontSize=13, leading=20, alignment=TA_CENTER,
                                    spaceAfter=10, wordWrap=wrap),
+        "issued": ParagraphStyle("issued", fontName=song, fontSize=11, leading=16, wordWrap=wrap),
         "meta": ParagraphStyle("meta", fontName=song, fontSize=10, leading=15, wordWrap=wrap),
         "body": body,
         "heading": ParagraphStyle("heading", fontName=hei, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4,
@@ -222,6 +223,21 @@ def _chart(block: Chart, st: dict[str, ParagraphStyle]) -> list:
     return [KeepTogether([Image(io.BytesIO(picture), width=w, height=w * images.HEIGHT / images.WIDTH)])]
 
 
+def _issued(doc: Document, st: dict[str, ParagraphStyle]) -> list:
+    """文号 centred, then the compiling office on the left and the date on the right above a red rule."""
+    out = []
+    if doc.issue:
+        out.append(_p(doc.issue, st["subtitle"]))
+    if doc.office or doc.date_line:
+        right = ParagraphStyle("issued_right", parent=st["issued"], alignment=TA_RIGHT)
+        line = Table([[_p(doc.office, st["issued"]), _p(doc.date_line, right)]], colWidths=[WIDTH * 0.62, WIDTH * 0.38])
+        line.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#c00000")),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        out += [line, Spacer(1, 8)]
+    return out
+
+
 def _decorate(doc: Document):
     face = "Song" if doc.lang == "zh" else "Latin"
 
@@ -245,6 +261,7 @@ def render_pdf(doc: Document) -> bytes:
     story: list = [_p(doc.title, st["title"])]
     if doc.subtitle:
         story.append(_p(doc.subtitle, st["subtitle"]))
+    story += _issued(doc, st)
     story += [_p(line, st["meta"]) for line in doc.meta_lines()]
     story.append(Spacer(1, 6))
     story += [_p(text, st["body"]) for text in doc.summary]
@@ -257,6 +274,10 @@ def render_pdf(doc: Document) -> bytes:
                 story += _table(block, st)
             else:
                 story += _chart(block, st)
+    if doc.distribution:  # 报：… / 送：… at the end, under a rule
+        story.append(Spacer(1, 14))
+        story.append(HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceAfter=4))
+        story += [_p(line, st["issued"]) for line in doc.distribution]
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(buf, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=30 * mm,
                             bottomMargin=28 * mm, title=printable(doc.title), author="软件产业规划目标监测")

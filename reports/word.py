@@ -13,7 +13,7 @@ import io
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
@@ -101,6 +101,39 @@ def _contents(out, lang: str) -> None:
         settings.append(update)
     else:
         later.addprevious(update)
+
+
+RED = "C00000"  # the 版头 rule of an official document
+
+
+def _rule(paragraph: DocxParagraph, side: str, colour: str = RED) -> None:
+    """A full-width line above or below a paragraph (a paragraph border, as Word draws 版头 rules)."""
+    borders = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{side}")
+    for key, value in (("val", "single"), ("sz", "12"), ("space", "1"), ("color", colour)):
+        line.set(qn(f"w:{key}"), value)
+    borders.append(line)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _issued(out, doc: Document) -> None:
+    """文号 centred, then the compiling office on the left and the date on the right above a red rule."""
+    if doc.issue:
+        _para(out, doc.issue, FANG, SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if doc.office or doc.date_line:
+        p = _para(out, doc.office, FANG, Pt(14))
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(15.6), WD_TAB_ALIGNMENT.RIGHT)
+        _font(p.add_run("\t" + printable(doc.date_line)), FANG, Pt(14))
+        _rule(p, "bottom")
+
+
+def _distribution(out, doc: Document) -> None:
+    """报：… / 送：… at the end, under a rule."""
+    for i, line in enumerate(doc.distribution):
+        p = _para(out, line, FANG, Pt(14))
+        if i == 0:
+            p.paragraph_format.space_before = Pt(18)
+            _rule(p, "top", "000000")
 
 
 def _page_number(paragraph: DocxParagraph) -> None:
@@ -204,6 +237,7 @@ def render_docx(doc: Document) -> bytes:
     _para(out, doc.title, HEI, SIZE_TITLE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     if doc.subtitle:
         _para(out, doc.subtitle, KAI, SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _issued(out, doc)
     for line in doc.meta_lines():
         _para(out, line, FANG, Pt(12))
     if len(doc.sections) > 1:
@@ -221,6 +255,7 @@ def render_docx(doc: Document) -> bytes:
                 _table(out, block)
             else:
                 _chart(out, block)
+    _distribution(out, doc)
     buf = io.BytesIO()
     out.save(buf)
     return buf.getvalue()

@@ -10,6 +10,7 @@ the year's completion is 1054.6875 divided by it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -331,6 +332,41 @@ def test_definition_notes_by_the_years_shown(demo_db, catalog, first, last, note
         con.close()
     said = notes(rows, catalog, "zh", {"software_revenue": (first, last)})
     assert any(n.startswith(DEFINITION_2012) for n in said) is noted
+
+
+HEADER = ('{"qingdao-2012": {"issue": "青软办〔{year}〕{quarter}号", "office": "青岛市软件产业发展领导小组办公室", '
+          '"distribution": ["报：市委办公厅、市政府办公厅", "送：各区市人民政府"]}, "*": {"issue": "第{quarter}期"}}')
+
+
+def test_the_briefing_as_an_office_issues_it(demo_db, catalog, monkeypatch):
+    """文号, compiling office and date line at the head, the distribution list at the foot, from
+    TRACKER_BRIEFING_HEADER (per plan, "*" for the others)."""
+    monkeypatch.setenv("TRACKER_BRIEFING_HEADER", HEADER)
+    con = connect(demo_db, read_only=True)
+    try:
+        doc = build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3), today=dt.date(2015, 10, 30))
+        other = build(briefing_inputs(con, catalog, SYSTEM, "jiaxing-2021", Period(2023, 4)), today=dt.date(2024, 1, 5))
+    finally:
+        con.close()
+    assert (doc.issue, doc.office, doc.date_line) == ("青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室", "2015年10月30日")
+    assert doc.distribution == ["报：市委办公厅、市政府办公厅", "送：各区市人民政府"]
+    assert (other.issue, other.office, other.distribution) == ("第4期", "", [])
+    word = open_docx(io.BytesIO(render(doc, "docx")))
+    lines = [p.text for p in word.paragraphs]
+    assert lines[2:4] == ["青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室\t2015年10月30日"]
+    assert word.paragraphs[3]._p.pPr.find(f"{W}pBdr/{W}bottom").get(f"{W}color") == "C00000"  # the red rule
+    assert lines[-2:] == doc.distribution
+    text = " ".join(_pdf_text(render(doc, "pdf")).split())
+    for said in ("青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室", "2015年10月30日", *doc.distribution):
+        assert said in text
+    assert text.index("2015年10月30日") < text.index("一、") < text.index("报：市委办公厅")
+
+
+def test_without_a_header_a_briefing_still_has_its_date_line(qingdao):
+    assert (qingdao.issue, qingdao.office, qingdao.distribution) == ("", "", [])
+    assert qingdao.date_line.endswith("日")
+    from domain.messages import text
+    assert text("briefing.date_line", "en", date=dt.date(2015, 10, 3)) == "3 October 2015"
 
 
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
