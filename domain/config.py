@@ -11,6 +11,7 @@ Nothing else in the product reads os.environ or st.secrets for its own settings.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -72,6 +73,22 @@ class _StreamlitSecrets(PydanticBaseSettingsSource):
             if data.get("cookie_key"):
                 values["TRACKER_COOKIE_KEY"] = data["cookie_key"]
         return values
+
+
+class BriefingHeader(BaseModel):
+    """How an office issues a plan's quarterly briefing: its issue number (文号), the compiling
+    office and the distribution list (报：… / 送：…), printed in the Word and PDF header and foot.
+    `issue` may hold {year} and {quarter}, filled with the briefing's quarter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issue: str = ""  # 青软办〔{year}〕{quarter}号, or 第{quarter}期
+    office: str = ""  # 青岛市软件产业发展领导小组办公室
+    distribution: tuple[str, ...] = ()  # one line each: 报：市委办公厅、市政府办公厅
+
+    def issue_for(self, year: int, quarter: int) -> str:
+        # Replaced, not str.format: the template is typed by an operator and must not reach attributes.
+        return self.issue.replace("{year}", str(year)).replace("{quarter}", str(quarter))
 
 
 class Settings(BaseSettings):
@@ -141,6 +158,11 @@ class Settings(BaseSettings):
                                                 f"every this many days, 1 to {MAX_REMIND_DAYS}")
     remind_at: dt.time = Field(dt.time(9, 0), validation_alias="TRACKER_REMIND_AT",
                                description="the time of day of the scheduled reminders, `HH:MM`")
+    # The briefing as an office issues it (issue 18): per plan id, "*" for every other plan.
+    briefing_header: dict[str, BriefingHeader] = Field(
+        {}, validation_alias="TRACKER_BRIEFING_HEADER",
+        description='a JSON object: per plan id (or "*" for every plan) the briefing\'s `issue` (文号, may hold '
+                    "{year} and {quarter}), compiling `office` and `distribution` lines")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -227,6 +249,22 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an address such as tracker@bureau.gov.cn or 名称 <tracker@bureau.gov.cn>, "
                              f"not {value!r}")
         return value
+
+    @field_validator("briefing_header", mode="before")
+    @classmethod
+    def _header(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from_environ passes the variable's text; the environment decodes JSON itself
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"must be a JSON object, not valid JSON: {e}") from None
+        if not isinstance(value, dict):
+            raise ValueError('must be a JSON object by plan id, e.g. {"*": {"office": "…"}}')
+        return value
+
+    def header_of(self, plan_id: str) -> BriefingHeader | None:
+        """The briefing header of a plan: its own, else the one for every plan ("*"), else none."""
+        return self.briefing_header.get(plan_id) or self.briefing_header.get("*")
 
     @field_validator("session_hours", mode="before")
     @classmethod

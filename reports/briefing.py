@@ -18,7 +18,7 @@ import pandas as pd
 
 from domain.catalog import Catalog
 from domain.growth import change
-from domain.messages import SOURCE_LANG, Message, join, localized, render, words
+from domain.messages import SOURCE_LANG, Message, exists, join, localized, render, words
 from domain.models import OrgKind
 from domain.periods import Period
 from domain.reporting import Ranked, Tally, Timeliness, tally
@@ -38,7 +38,28 @@ def _name(obj, lang: str) -> str:
     return localized(obj, "name", lang)
 
 
-def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None = None) -> str:
+def unit_word(symbol: str, lang: str) -> str:
+    """A unit as the reader's language writes it: 亿元 in Chinese, "100 million yuan" in English
+    (`unit.<symbol>` in the catalog; a symbol the catalog lacks is shown as it is)."""
+    code = f"unit.{symbol}"
+    return words(lang)(code) if symbol and exists(code) else symbol
+
+
+# English counts money in millions and billions, not in 万 and 亿: in a sentence an English
+# briefing writes 1,054.69 亿元 as "105.47 billion yuan" (`unit.sentence.<symbol>`, this factor).
+ENGLISH_SCALE = {"亿元": 0.1, "亿美元": 0.1, "万元": 0.01, "万美元": 0.01}
+
+
+def amount(value: float | None, symbol: str, lang: str) -> str:
+    """A figure with its unit in a sentence: '1,054.69 亿元' / '105.47 billion yuan' (`ui.format.number`
+    with the unit in the reader's words)."""
+    if lang != SOURCE_LANG and value is not None and symbol in ENGLISH_SCALE:
+        return f"{number(value * ENGLISH_SCALE[symbol])} {words(lang)(f'unit.sentence.{symbol}')}"
+    said = number(value, symbol)
+    return said[: -len(symbol)] + unit_word(symbol, lang) if symbol and said.endswith(symbol) else said
+
+
+def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None = None, lang: str = SOURCE_LANG) -> str:
     """同比 in words; a published rate says it is on a comparable base and the last-year figure it
     implies (this year ÷ (1 + rate)), since it differs from the ratio of the two published levels."""
     if yoy is None:
@@ -46,7 +67,7 @@ def _yoy_words(t: Callable[..., str], yoy: float | None, row: ProgressRow | None
     said = t("briefing.up", x=pct(abs(yoy))) if yoy >= 0 else t("briefing.down", x=pct(abs(yoy)))
     if row is not None and row.growth_source == "published" and row.ytd is not None and yoy > -1:
         value, shown = display(row.ytd / (1 + yoy), row.unit)
-        said = t("briefing.comparable", said=said, base=number(value, shown))
+        said = t("briefing.comparable", said=said, base=amount(value, shown, lang))
     elif row is not None and row.growth_source == "levels":  # no published rate: say it is our arithmetic
         said = t("briefing.from_levels", said=said)
     return said
@@ -68,7 +89,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             ahead = head.ahead_of_schedule or 0.0
             sentences.append(t("briefing.ytd", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
                                period=period_label(as_of, lang),
-                               name=name, value=number(value, shown), yoy=_yoy_words(t, head.ytd_yoy, head),
+                               name=name, value=amount(value, shown, lang), yoy=_yoy_words(t, head.ytd_yoy, head, lang),
                                done=pct(head.in_year_completion), ahead=t("briefing.higher" if ahead >= 0 else "briefing.lower"),
                                points=abs(ahead) * 100))
             if head.pace_words is not None:
@@ -79,8 +100,8 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             pace = (t("briefing.pace", required=pct(head.required_cagr), actual=pct(head.actual_cagr), base=head.base_year,
                       target_year=head.target_year)
                     if head.required_cagr is not None and head.actual_cagr is not None else "")
-            sentences.append(t("briefing.level", name=name, year=(head.actual_period or "")[:4], value=number(value, shown),
-                               target_year=head.target_year, target=number(target, shown), done=pct(head.completion),
+            sentences.append(t("briefing.level", name=name, year=(head.actual_period or "")[:4], value=amount(value, shown, lang),
+                               target_year=head.target_year, target=amount(target, shown, lang), done=pct(head.completion),
                                pace=pace))
         reason = render(head.reason, lang)
         if said_ytd and said_level:  # the pace sentence already gives the reason's numbers
@@ -94,26 +115,28 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     return out
 
 
-def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str) -> Table:
-    """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %)."""
+def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str, sheet: str | None = None) -> Table:
+    """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %); in Excel on the
+    sheet `sheet` (目标完成情况 unless given: a park's table is on a sheet named after the park)."""
     t = words(lang)
     body = []
     for r in rows:
         actual, shown = display(r.actual, r.unit)
         target, _ = display(r.target, r.unit)
         scope = catalog.organisations.get(r.scope_id)
-        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, shown, r.target_year,
+        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, unit_word(shown, lang),
+                     r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
                      else None, status.word(r.status, lang), render(r.reason, lang)])
-    return Table(title=title, sheet=t("briefing.s_targets"), rows=body, columns=[
+    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),
         Column(header=t("actual"), kind="number", decimals=2, width=1.5),
-        Column(header=t("unit"), width=1.1), Column(header=t("target_year"), kind="integer", on_paper=False),
+        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="integer", on_paper=False),
         Column(header=t("briefing.data_period"), width=1.1), Column(header=t("completion"), kind="percent", width=1.2),
         Column(header=t("briefing.in_year"), kind="percent", width=1.2),
         Column(header=t("time_elapsed"), kind="percent", width=1.2),
-        Column(header=t("status"), width=1.3), Column(header=t("briefing.reason"), on_paper=False)])
+        Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), on_paper=False)])
 
 
 def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
@@ -131,14 +154,14 @@ def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
         native.append(ChartSeries(name=figures.label("projection", lang), values=values(s.projection), style="dot"))
     native.append(ChartSeries(name=figures.label("target", lang),
                               values=values({y: s.target for y in years if y >= s.base_year}), style="line"))
-    return Chart(title=title, categories=[str(y) for y in years], series=native, y_title=shown,
+    return Chart(title=title, categories=[str(y) for y in years], series=native, y_title=unit_word(shown, lang),
                  figure=figures.target_chart(s, lang, height=400).to_dict())
 
 
 def park_summary(shares: list[ParkShare], row: ProgressRow, lang: str, title: str) -> Table:
     t = words(lang)
     total = sum(s.value or 0 for s in shares)
-    shown = display(1.0, row.unit)[1]
+    shown = unit_word(display(1.0, row.unit)[1], lang)
     scale = display(1.0, row.unit)[0] or 1.0
     body = [[_name(s, lang), None if s.value is None else s.value * scale, (s.value or 0) / total if total else None,
              None if s.target is None else s.target * scale, status.word(s.status, lang) if s.status else "—"]
@@ -148,7 +171,12 @@ def park_summary(shares: list[ParkShare], row: ProgressRow, lang: str, title: st
         Column(header=t("briefing.value_unit", name=_name(row, lang), unit=shown), kind="number", decimals=2),
         Column(header=t("briefing.share"), kind="percent"),
         Column(header=t("briefing.park_target", unit=shown), kind="number", decimals=2),
-        Column(header=t("status"))])
+        Column(header=t("status"), wrap=False)])
+
+
+def _revenue_header(lang: str) -> str:
+    t = words(lang)
+    return t("format.with_unit", label=t("briefing.revenue"), unit=unit_word("亿元", lang))
 
 
 def enterprise_table(frame, lang: str, title: str) -> Table:
@@ -162,7 +190,7 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
         body.append([r.name_zh, r.credit_code, revenue, yoy, employees, t("yes") if r.reported else t("briefing.no")])
     return Table(title=title, sheet=t("briefing.s_enterprises"), rows=body, columns=[
         Column(header=t("enterprise")), Column(header=t("credit_code"), on_paper=False),
-        Column(header=t("software_revenue_yi"), kind="number", decimals=2), Column(header=t("yoy"), kind="percent"),
+        Column(header=_revenue_header(lang), kind="number", decimals=2), Column(header=t("yoy"), kind="percent"),
         Column(header=t("employees"), kind="integer"), Column(header=t("briefing.reported"))])
 
 
@@ -227,8 +255,28 @@ def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering) -> list:
     return blocks
 
 
-def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
-    """Where each figure comes from (official vs bottom-up, coverage) and definition changes."""
+def spans(rows: list[ProgressRow], catalog: Catalog, series: dict[str, TargetSeries], charted: set[str],
+          as_of: Period) -> dict[str, tuple[int, int]]:
+    """The years each indicator's figures in the briefing cover, first to last: a target reads from
+    its base year (a chart from its earliest year drawn) to the year of its latest figure."""
+    base = {t.target_id: t.base_year for plan in catalog.plans.values() for t in plan.targets}
+    out: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        first = r.base_year or base.get(r.target_id, as_of.year)
+        if r.target_id in charted and series[r.target_id].annual:
+            first = min(first, *series[r.target_id].annual)
+        last = int(r.actual_period[:4]) if r.actual_period else as_of.year
+        seen = out.get(r.indicator_id, (first, last))
+        out[r.indicator_id] = (min(seen[0], first), max(seen[1], last))
+    return out
+
+
+def notes(rows: list[ProgressRow], catalog: Catalog, lang: str,
+          shown: dict[str, tuple[int, int]] | None = None) -> list[str]:
+    """Where each figure comes from (official vs bottom-up, coverage) and the definition changes
+    the figures shown cross (`shown`: first and last year per indicator, see `spans`). A change in
+    year Y is crossed when first < Y ≤ last: a 2023 briefing of a plan based on 2020 says nothing of
+    a change in 2012."""
     t = words(lang)
     out = []
     bottom_up = [_name(r, lang) for r in rows if r.series == "bottom_up"]
@@ -244,7 +292,8 @@ def notes(rows: list[ProgressRow], catalog: Catalog, lang: str) -> list[str]:
         if ind is None or ind.indicator_id in seen:
             continue
         seen.add(ind.indicator_id)
-        for redefined in ind.definition_changes:
+        first, last = (shown or {}).get(ind.indicator_id, (-10**4, 10**4))
+        for redefined in [d for d in ind.definition_changes if first < d.year <= last]:
             out.append(t("briefing.note_definition", year=redefined.year, indicator=_name(ind, lang),
                          note=localized(redefined, "note", lang)))
     out.append(t("briefing.note_method"))
@@ -283,9 +332,10 @@ def incentive_blocks(found: pd.DataFrame, year: int, lang: str, n: _Numbering) -
     return [Paragraph(text=line),
             Table(title=t("briefing.t_incentives", n=n.table(), year=year), sheet=t("briefing.s_incentives"), rows=body, columns=[
                 Column(header=t("enterprise")), Column(header=t("briefing.threshold"), kind="number", decimals=0),
-                Column(header=t("software_revenue_yi"), kind="number", decimals=2),
+                Column(header=_revenue_header(lang), kind="number", decimals=2),
                 Column(header=t("briefing.growth"), kind="percent"),
-                Column(header=t("reward"), kind="number", decimals=0)])]
+                Column(header=t("format.with_unit", label=t("briefing.reward"), unit=unit_word("万元", lang)),
+                       kind="number", decimals=0)])]
 
 
 def _heading(i: int, text: str, lang: str) -> str:
@@ -312,10 +362,11 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     parts: list[tuple[str, list]] = [("briefing.s_targets", [status_table(rows_shown, catalog, lang,
                                                                  t("briefing.t_targets", n=n.table(), period=period))])]
 
-    charts = []
+    charts, charted = [], set()
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:
         series = judged.series[head.target_id]
         if series.annual:
+            charted.add(head.target_id)
             charts.append(target_chart(series, lang, t("briefing.c_target", n=n.chart(), name=_name(head, lang))))
     if charts:
         parts.append(("briefing.s_charts", charts))
@@ -331,7 +382,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
         for org in catalog.organisations.values():  # a table per park that has targets of its own
             own = [r for r in rows if r.scope_id == org.org_id]
             if own and org.kind == OrgKind.PARK:
-                park_blocks.append(status_table(own, catalog, lang, t("briefing.t_park", n=n.table(), park=_name(org, lang))))
+                park_blocks.append(status_table(own, catalog, lang, t("briefing.t_park", n=n.table(), park=_name(org, lang)),
+                                                sheet=_name(org, lang)))
     else:
         firms = inputs.firms
         if firms is not None and not firms.empty:
@@ -353,7 +405,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
                                                deadline=as_of.deadline(days).isoformat()))]))
     if inputs.timeliness is not None and inputs.timeliness.total.due:
         parts.append(("timeliness.heading", timeliness_blocks(inputs.timeliness, lang, n)))
-    parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang)]))
+    shown = spans(rows_shown, catalog, judged.series, charted, as_of)
+    parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang, shown)]))
 
     demo = inputs.demo
     data_date = inputs.data_date
@@ -366,6 +419,7 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     meta += [(t("briefing.data_date"), data_date.isoformat() if data_date else "—"),
              (t("briefing.generated"), (today or dt.date.today()).isoformat()),
              (t("report.nature"), t("demo_badge") if demo else t("briefing.official"))]
+    header = inputs.header
     subtitle = t("briefing.subtitle", year=as_of.year, numeral=Message.of(f"numeral.{as_of.quarter}"),
                  end_month=as_of.end_month, period=as_of)
     return Document(
@@ -373,4 +427,7 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
         summary=summary(rows_shown, as_of, lang),
         sections=[Section(heading=_heading(i, t(key), lang), blocks=blocks) for i, (key, blocks) in enumerate(parts)],
         footer=t("demo_badge") if demo else "", lang=lang,
+        issue=header.issue_for(as_of.year, as_of.quarter) if header else "", office=header.office if header else "",
+        date_line=t("briefing.date_line", date=today or dt.date.today()),
+        distribution=list(header.distribution) if header else [],
         file_stem=f"{plan_id}-{as_of}" + (f"-{park_id}" if park_id else "") + ("" if lang == SOURCE_LANG else f"-{lang}"))

@@ -26,6 +26,7 @@ HEADER_FILL = PatternFill("solid", fgColor="E7EAEE")
 THIN = Side(style="thin", color="A0A7B0")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+CHART_NUMBER = "#,##0.00"  # a chart's data as the briefing writes figures (亿元 with two decimals)
 DASH = {"line": None, "dash": "dash", "dot": "sysDot", "bar": None}
 
 
@@ -52,13 +53,24 @@ def _width(value: object) -> int:
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
+def _cut(text: str, room: int) -> str:
+    """At most `room` characters; a longer name is cut at a word where it has words, and says so (…)."""
+    if len(text) <= room:
+        return text
+    head = text[: room - 1]
+    if " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" -&,") + "…"
+
+
 def sheet_name(wanted: str, taken: set[str]) -> str:
-    """A legal, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
-    base = _BAD_SHEET.sub("_", wanted).strip("'") or "Sheet"
-    name, n = base[:31], 2
-    while name in taken:
+    """A legal, unique sheet name (≤ 31 characters, none of []:*?/\\, not starting or ending with ').
+    Excel compares sheet names without regard to case, and so does this."""
+    base = _BAD_SHEET.sub("_", wanted).strip().strip("'") or "Sheet"
+    name, n = _cut(base, 31), 2
+    while name.casefold() in {t.casefold() for t in taken}:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _cut(base, 31 - len(suffix)) + suffix, n + 1
     taken.add(name)
     return name
 
@@ -97,7 +109,8 @@ def _write_chart(ws: Worksheet, chart: Chart, top: int) -> int:
     for i, cat in enumerate(chart.categories, start=header + 1):
         ws.cell(i, 1, _text(cat))
         for j, s in enumerate(chart.series, start=2):
-            ws.cell(i, j, s.values[i - header - 1])
+            c = ws.cell(i, j, s.values[i - header - 1])
+            c.number_format = CHART_NUMBER  # the value stays exact; it reads 134.44, not 134.4430632110766
     last = header + len(chart.categories)
     cats = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
     bars = [j for j, s in enumerate(chart.series, start=2) if s.style == "bar"]

@@ -40,7 +40,8 @@ class Column(BaseModel):
     kind: Literal["text", "number", "integer", "percent"] = "text"
     decimals: int = 1  # for numbers; for percents, decimals of the percentage (0.1234 -> 12.3%)
     on_paper: bool = True  # False: Excel only (a long reason that would crowd an A4 page)
-    width: float = 0  # relative width on paper; 0: 2 for text, 1 for numbers
+    width: float = 0  # relative width on paper; 0: 2 for text, 1 for numbers (Word; the PDF measures its text)
+    wrap: bool = True  # False: a cell is never broken across lines on paper (a status word: 进度正常)
 
     @property
     def weight(self) -> float:
@@ -153,6 +154,12 @@ class Document(BaseModel):
     footer: str = ""  # on every page, e.g. 演示数据，非官方统计
     lang: Literal["zh", "en"] = "zh"
     file_stem: str = "report"
+    # As an office issues it (printed in Word and PDF): 文号 under the title, the compiling office and
+    # the date line above a rule, the distribution list (报：… / 送：…) under a rule at the end.
+    issue: str = ""
+    office: str = ""
+    date_line: str = ""
+    distribution: list[str] = []
 
     def meta_lines(self) -> list[str]:
         """The title block as printed: 规划：… / Plan: …"""

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Report exports draw charts with Debian's chromium and embed TrueType CJK fonts in PDFs.
-bash scripts/system-packages.sh chromium fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming
+bash scripts/system-packages.sh chromium fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-dejavu-core
 bash scripts/setup-venv.sh requirements.txt
 .venv/bin/python manage.py init --demo
 exec .venv/bin/python -m streamlit run dashboard.py \

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from domain.catalog import Catalog
+from domain.config import BriefingHeader
 from domain.periods import Period
 from domain.reporting import Timeliness
 from metrics import tasks
@@ -43,6 +44,7 @@ class BriefingInputs:
     demo: bool
     data_date: dt.date | None
     timeliness: Timeliness | None = None  # the reporting timeliness ranking under the same root (issue 17)
+    header: BriefingHeader | None = None  # 文号, compiling office, distribution: TRACKER_BRIEFING_HEADER (issue 18)
 
 
 @dataclass(frozen=True)

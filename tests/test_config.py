@@ -76,7 +76,7 @@ def test_defaults():
         "backup_at": dt.time(2, 30), "backup_keep": 14, "check_timeout": 30, "check_memory_mb": 1024, "check_workers": 2,
         "browser_path": None, "smtp_host": None, "smtp_port": 587, "smtp_from": None, "smtp_user": None,
         "smtp_password": None, "smtp_tls": "starttls", "smtp_timeout": 10, "remind_before_days": 5,
-        "remind_after_every": 7, "remind_at": dt.time(9, 0)}
+        "remind_after_every": 7, "remind_at": dt.time(9, 0), "briefing_header": {}}
 
 
 @pytest.mark.parametrize(("variable", "text", "field", "value"), [
@@ -112,6 +112,10 @@ def test_defaults():
     ("TRACKER_REMIND_BEFORE_DAYS", "120", "remind_before_days", 120),
     ("TRACKER_REMIND_AFTER_EVERY", "1", "remind_after_every", 1),
     ("TRACKER_REMIND_AT", "08:15", "remind_at", dt.time(8, 15)),
+    ("TRACKER_BRIEFING_HEADER", '{"qingdao-2012": {"issue": "青软办〔{year}〕{quarter}号", "office": "软件办"}}',
+     "briefing_header", {"qingdao-2012": config.BriefingHeader(issue="青软办〔{year}〕{quarter}号", office="软件办")}),
+    ("TRACKER_BRIEFING_HEADER", '{"*": {"distribution": ["报：市委办公厅", "送：各区市"]}}', "briefing_header",
+     {"*": config.BriefingHeader(distribution=("报：市委办公厅", "送：各区市"))}),
 ])
 def test_good_values(variable, text, field, value):
     # a mail server needs its sender (tested below): given beside every value
@@ -169,6 +173,9 @@ def test_the_cookie_key_is_a_secret():
     ("TRACKER_REMIND_AT", "9am", "TRACKER_REMIND_AT must be a time such as 02:30, not '9am'"),
     ("TRACKER_COOKIE_KEY", "short-key",
      "TRACKER_COOKIE_KEY (or cookie_key in .streamlit/secrets.toml) must have at least 32 bytes"),
+    ("TRACKER_BRIEFING_HEADER", "office=软件办", "TRACKER_BRIEFING_HEADER must be a JSON object, not valid JSON"),
+    ("TRACKER_BRIEFING_HEADER", '["软件办"]', "TRACKER_BRIEFING_HEADER must be a JSON object by plan id"),
+    ("TRACKER_BRIEFING_HEADER", '{"*": {"offices": "软件办"}}', "TRACKER_BRIEFING_HEADER.*.offices: Extra inputs"),
 ])
 def test_bad_values_are_refused_naming_the_variable(variable, text, says):
     with pytest.raises(ConfigError) as refused:
@@ -176,6 +183,16 @@ def test_bad_values_are_refused_naming_the_variable(variable, text, says):
     assert says in str(refused.value)
     if variable == "TRACKER_COOKIE_KEY":
         assert text not in str(refused.value)  # a secret is never echoed, not even a wrong one
+
+
+def test_a_briefing_header_per_plan_else_for_every_plan():
+    given = Settings.from_environ({"TRACKER_BRIEFING_HEADER": '{"qingdao-2012": {"issue": "青软办〔{year}〕{quarter}号"}, '
+                                                              '"*": {"issue": "第{quarter}期"}}'})
+    assert given.header_of("qingdao-2012").issue_for(2015, 3) == "青软办〔2015〕3号"
+    assert given.header_of("jiaxing-2021").issue_for(2023, 4) == "第4期"
+    assert Settings.from_environ({}).header_of("qingdao-2012") is None
+    # the template is filled by replacement, never str.format: an operator's {year.__class__} stays text
+    assert config.BriefingHeader(issue="{year.__class__}{quarter}").issue_for(2015, 3) == "{year.__class__}3"
 
 
 def test_every_bad_value_is_named_at_once():

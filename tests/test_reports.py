@@ -10,6 +10,7 @@ the year's completion is 1054.6875 divided by it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -20,7 +21,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from docx import Document as open_docx
+from docx.shared import RGBColor
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
 from domain.access import SYSTEM, AuthorizationError, Identity, Role
 from domain.models import OrgKind
@@ -114,6 +117,29 @@ def test_word_document(files, qingdao, catalog):
     assert len(doc.inline_shapes) >= 1  # the headline chart
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_word_headings_are_heading_styles_under_a_contents_field(files, qingdao):
+    doc = open_docx(io.BytesIO(files["docx"]))
+    headings = [p for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    # every section heading, and nothing else, in Word's Heading 1 (the navigation pane reads it)
+    assert [(p.text, p.style.name) for p in headings] == [(s.heading, "Heading 1") for s in qingdao.sections]
+    assert headings[0].text.startswith("一、")
+    style = doc.styles["Heading 1"]
+    assert style.font.color.rgb == RGBColor(0, 0, 0) and style.font.size.pt == 16
+    assert style.element.rPr.rFonts.get(f"{W}eastAsia") == "黑体"
+    assert style.element.pPr.find(f"{W}outlineLvl").get(f"{W}val") == "0"
+    # a contents field before the first heading, computed by Word when it opens the file
+    body = doc.element.body
+    fields = body.findall(f".//{W}fldSimple")
+    assert [f.get(f"{W}instr") for f in fields] == ['TOC \\o "1-3" \\h \\z \\u']
+    order = list(body.iter(f"{W}fldSimple", f"{W}p"))
+    assert order.index(fields[0]) < order.index(headings[0]._p)
+    assert doc.settings.element.find(f"{W}updateFields").get(f"{W}val") == "true"
+    assert "目  录" in [p.text for p in doc.paragraphs]
+
+
 def test_excel_workbook(files, catalog):
     wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
     assert wb.sheetnames[0] == "摘要"
@@ -156,6 +182,191 @@ def test_pdf_embeds_cjk_fonts_and_shows_them(files, tmp_path):
     title_band = page.crop((0, int(h * 0.08), w, int(h * 0.2)))
     ink = sum(title_band.histogram()[:128])  # dark pixels
     assert ink > 2000  # the Chinese title is drawn (an unembedded or missing face draws nothing here)
+
+
+@pytest.fixture(scope="module")
+def qingdao_en(demo_db: Path, catalog) -> Document:
+    con = connect(demo_db, read_only=True)
+    try:
+        return build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3), lang="en")
+    finally:
+        con.close()
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_never_breaks_a_status_word(files, qingdao):
+    """Column widths come from the text: 进度正常 is never split over two lines ("进度正\n常")."""
+    text = _pdf_text(files["pdf"])
+    text = text[text.index("表1"):text.index(qingdao.sections[1].heading)]  # table 1 (the summary wraps as it may)
+    shown = {row[-2] for row in qingdao.tables()[0].rows}  # the status column on paper
+    assert {"进度正常", "需加快", "已完成"} <= shown
+    for word in shown:
+        assert word in text
+        assert [word[:i] + "\n" + word[i:] for i in range(1, len(word)) if word[:i] + "\n" + word[i:] in text] == []
+
+
+def test_the_english_pdf_is_set_in_a_latin_face_with_whole_words_and_english_units(qingdao_en, tmp_path):
+    data = render(qingdao_en, "pdf")
+    pdf = tmp_path / "en.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts  # proportional, not UMing's typewriter Latin
+    tokens = set(_pdf_text(data).split())
+    statuses = {w for row in qingdao_en.tables()[0].rows for w in row[-2].split()}
+    assert {"Acceleration", "track"} <= statuses and statuses <= tokens
+    # no word cut by a line end: no token is the head of a status word ("trac", "Acceleratio")
+    assert sorted(t for t in tokens for w in statuses if len(t) >= 3 and w.startswith(t) and t != w) == []
+    assert all(h not in tokens for h in ("Comple", "Completio", "el"))  # headers wrap between words too
+    # units in English: a sentence counts in billions (1,054.69 亿元 = 105.47 billion yuan), a table names the unit
+    text = " ".join(_pdf_text(data).split())
+    assert f"reached {YTD / 10:,.2f} billion yuan year to date" in text
+    units = {row[4] for row in qingdao_en.tables()[0].rows}
+    assert {"100 million yuan", "100 million US dollars", "firms", "10,000 m²"} <= units
+    assert not any("亿" in u or "万" in u for u in units)
+
+
+@pytest.mark.parametrize(("symbol", "zh", "en"), [
+    ("亿元", "亿元", "100 million yuan"), ("万元", "万元", "10,000 yuan"), ("万人", "万人", "10,000 people"),
+    ("人", "人", "people"), ("个", "个", "units"), ("家", "家", "firms"), ("万平方米", "万平方米", "10,000 m²"),
+    ("%", "%", "%"), ("no-such-unit", "no-such-unit", "no-such-unit")])
+def test_unit_words(symbol, zh, en):
+    from reports.briefing import unit_word
+    assert (unit_word(symbol, "zh"), unit_word(symbol, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize(("value", "symbol", "zh", "en"), [
+    (1054.6875, "亿元", "1,054.69 亿元", "105.47 billion yuan"),
+    (1250.0, "万元", "1,250.00 万元", "12.50 million yuan"),
+    (62.0, "人", "62 人", "62 people"),
+    (1185.0, "家", "1,185 家", "1,185 firms"),
+    (None, "亿元", "—", "—")])
+def test_amounts_in_sentences(value, symbol, zh, en):
+    from reports.briefing import amount
+    assert (amount(value, symbol, "zh"), amount(value, symbol, "en")) == (zh, en)
+
+
+def test_pdf_column_widths_from_the_text():
+    """Each column at least its longest word; a crowded table set smaller before a word breaks."""
+    from reports import pdf
+    pdf.register_fonts()
+    st = pdf._styles("zh")
+    columns = [Column(header="目标"), Column(header="实际值", kind="number", decimals=2), Column(header="状态", wrap=False)]
+    rows = [["全市软件业务收入" * 6, "1,171.88", "进度正常"]]
+    sizes, used = pdf.widths(columns, [c.header for c in columns], rows, st, total=300)
+    assert sum(sizes) == pytest.approx(300)
+    status = pdfmetrics.stringWidth("进度正常", "Song", 8.5) + pdf.PAD
+    assert sizes[2] >= status and sizes[1] >= pdfmetrics.stringWidth("1,171.88", "Song", 8.5) + pdf.PAD
+    assert used["cell"].fontSize == 8.5  # it fitted: the long name wraps, the status does not
+    crowded = [Column(header=f"状态{i}", wrap=False) for i in range(8)]  # 8 × (34 + 6.5) pt > 300
+    sizes, used = pdf.widths(crowded, [c.header for c in crowded], [["偏离目标"] * 8], st, total=300)
+    assert used["cell"].fontSize < 8.5
+    assert all(w >= pdfmetrics.stringWidth("偏离目标", "Song", used["cell"].fontSize) + pdf.PAD - 1e-6 for w in sizes)
+
+
+def test_excel_sheets_are_named_by_park_and_chart_data_formatted(files, qingdao_en, catalog):
+    wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    parks = [o for o in catalog.organisations.values() if o.kind == OrgKind.PARK and o.parent is not None
+             and any(t.scope == o.org_id for t in catalog.plans["qingdao-2012"].targets)]
+    assert len(parks) >= 5
+    assert {p.name_zh for p in parks} <= set(wb.sheetnames)  # 青岛软件城 …, not 目标完成情况 (2)…(5)
+    assert not [n for n in wb.sheetnames if n.endswith(")")]
+    for p in parks:  # each park's sheet holds that park's table
+        assert wb[p.name_zh].cell(1, 1).value.endswith(f"{p.name_zh}目标完成情况")
+    charts = wb["图表"]
+    numbers = [c for row in charts.iter_rows() for c in row if isinstance(c.value, float)]
+    assert numbers and {c.number_format for c in numbers} == {"#,##0.00"}  # 134.44, not 134.4430632110766
+    english = openpyxl.load_workbook(io.BytesIO(render(qingdao_en, "xlsx"))).sheetnames
+    assert "Qingdao Software City" in english and all(len(n) <= 31 for n in english)
+
+
+@pytest.mark.parametrize(("wanted", "taken", "expected"), [
+    ("青岛软件城", set(), "青岛软件城"),
+    ("Parks: A/B [x]?", set(), "Parks_ A_B _x__"),  # []:*?/\ are not allowed in a sheet name
+    ("National (Qingdao) Communication Industry Park", set(), "National (Qingdao)…"),  # ≤ 31, cut at a word
+    ("目标" * 20, set(), "目标" * 15 + "…"),
+    ("Targets", {"targets"}, "Targets (2)"),  # Excel ignores case
+    ("Targets", {"Targets", "Targets (2)"}, "Targets (3)"),
+    ("'quoted'", set(), "quoted"),
+])
+def test_sheet_names(wanted, taken, expected):
+    from reports.excel import sheet_name
+    assert sheet_name(wanted, set(taken)) == expected and len(expected) <= 31
+
+
+DEFINITION_2012 = "2012年起，软件业务收入：口径调整"
+
+
+def _notes(doc: Document) -> list[str]:
+    return [b.text for b in doc.sections[-1].blocks]
+
+
+def test_a_note_only_about_definition_changes_the_figures_cross(demo_db, catalog, qingdao):
+    """Qingdao 2015 reads software revenue from 2011 (its chart from 2010): the 2012 change lies
+    between, so the briefing says so. Jiaxing's plan is based on 2020: a 2023 briefing does not."""
+    assert qingdao.sections[-1].heading.endswith("说明")
+    assert any(n.startswith(DEFINITION_2012) for n in _notes(qingdao))
+    con = connect(demo_db, read_only=True)
+    try:
+        inputs = briefing_inputs(con, catalog, SYSTEM, "jiaxing-2021", Period(2023, 4))
+    finally:
+        con.close()
+    rows = [r for r in inputs.judgement.rows if r.indicator_id == "software_revenue"]
+    assert rows and all(r.base_year == 2020 for r in rows)  # the indicator with the 2012 change is there
+    jiaxing = build(inputs)
+    assert not any("口径调整" in n for n in _notes(jiaxing))
+
+
+@pytest.mark.parametrize(("first", "last", "noted"), [
+    (2011, 2015, True), (2011, 2012, True),  # 2011 under the old definition, 2012 under the new
+    (2012, 2015, False),  # every year shown already under the new definition
+    (2010, 2011, False), (2020, 2023, False)])
+def test_definition_notes_by_the_years_shown(demo_db, catalog, first, last, noted):
+    from reports.briefing import notes
+    con = connect(demo_db, read_only=True)
+    try:
+        rows = briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3).judgement.rows
+    finally:
+        con.close()
+    said = notes(rows, catalog, "zh", {"software_revenue": (first, last)})
+    assert any(n.startswith(DEFINITION_2012) for n in said) is noted
+
+
+HEADER = ('{"qingdao-2012": {"issue": "青软办〔{year}〕{quarter}号", "office": "青岛市软件产业发展领导小组办公室", '
+          '"distribution": ["报：市委办公厅、市政府办公厅", "送：各区市人民政府"]}, "*": {"issue": "第{quarter}期"}}')
+
+
+def test_the_briefing_as_an_office_issues_it(demo_db, catalog, monkeypatch):
+    """文号, compiling office and date line at the head, the distribution list at the foot, from
+    TRACKER_BRIEFING_HEADER (per plan, "*" for the others)."""
+    monkeypatch.setenv("TRACKER_BRIEFING_HEADER", HEADER)
+    con = connect(demo_db, read_only=True)
+    try:
+        doc = build(briefing_inputs(con, catalog, SYSTEM, "qingdao-2012", Q3), today=dt.date(2015, 10, 30))
+        other = build(briefing_inputs(con, catalog, SYSTEM, "jiaxing-2021", Period(2023, 4)), today=dt.date(2024, 1, 5))
+    finally:
+        con.close()
+    assert (doc.issue, doc.office, doc.date_line) == ("青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室", "2015年10月30日")
+    assert doc.distribution == ["报：市委办公厅、市政府办公厅", "送：各区市人民政府"]
+    assert (other.issue, other.office, other.distribution) == ("第4期", "", [])
+    word = open_docx(io.BytesIO(render(doc, "docx")))
+    lines = [p.text for p in word.paragraphs]
+    assert lines[2:4] == ["青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室\t2015年10月30日"]
+    assert word.paragraphs[3]._p.pPr.find(f"{W}pBdr/{W}bottom").get(f"{W}color") == "C00000"  # the red rule
+    assert lines[-2:] == doc.distribution
+    text = " ".join(_pdf_text(render(doc, "pdf")).split())
+    for said in ("青软办〔2015〕3号", "青岛市软件产业发展领导小组办公室", "2015年10月30日", *doc.distribution):
+        assert said in text
+    assert text.index("2015年10月30日") < text.index("一、") < text.index("报：市委办公厅")
+
+
+def test_without_a_header_a_briefing_still_has_its_date_line(qingdao):
+    assert (qingdao.issue, qingdao.office, qingdao.distribution) == ("", "", [])
+    assert qingdao.date_line.endswith("日")
+    from domain.messages import text
+    assert text("briefing.date_line", "en", date=dt.date(2015, 10, 3)) == "3 October 2015"
 
 
 def test_user_text_is_neutralised_in_excel(tmp_path, demo_db, catalog):
