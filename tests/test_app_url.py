@@ -124,3 +124,14 @@ def test_choosing_a_park_writes_it_to_the_url(app_db):
     assert not at.exception
     assert at.selectbox[0].value == at.query_params["park"] != first
     assert at.query_params["park"] in other  # the label shows the id beside the name
+
+
+def test_choosing_another_plan_on_a_park_page_opens_that_plans_parks(app_db):
+    """The URL's park is of the plan before: another plan's city starts at its own first park."""
+    at = opened({"plan": "qingdao-2012", "park": "qd-infovalley"}, page="pages/park.py")
+    assert at.selectbox[0].value == at.query_params["park"] == "qd-infovalley"
+    at.sidebar.selectbox[0].select("hangzhou-2012")
+    at.run()
+    assert not at.exception
+    assert at.query_params["plan"] == "hangzhou-2012"
+    assert at.selectbox[0].value == at.query_params["park"] and at.query_params["park"].startswith("hz-")
