@@ -23,7 +23,9 @@ for plan_id in plan_ids:
     periods = queries.periods(version, plan.scope)
     latest = plan.reading_quarter(periods)  # the quarter the plan's own page opens at
     as_of, absent = ctx.as_of, None
-    if as_of is not None and latest is not None:
+    if as_of is not None and latest is None:  # no data under the plan's scope at all
+        absent = t("no_data_plan", ctx.lang, period=quarter)
+    elif as_of is not None:
         since = components.period_label(latest, ctx.lang)
         if not plan.base_year < as_of.year <= plan.horizon_end:  # the plan runs from the year after its base
             absent = t("overview.outside_span", ctx.lang, period=quarter, start=plan.base_year + 1,
