@@ -125,4 +125,7 @@ def run() -> None:
                           key="as_at", format="YYYY-MM-DD", help=t("as_at_help", lang))
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
-    st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()
+    try:
+        st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()
+    finally:  # also when the page stops early (st.stop): the URL still names the view
+        url.flush()

@@ -18,7 +18,7 @@ ctx = context.current()
 version = queries.data_version()
 visible = queries.visible_parks(version, ctx.who)
 names = dict(zip(visible.org_id, visible.name_zh, strict=True))
-requested = st.query_params.get("park")
+requested = url.param("park")  # as the URL reads after the sidebar (another plan drops it)
 if requested and requested not in names:  # another park, or none at all: one answer for both
     st.header(t("park", ctx.lang))
     if ctx.as_of is not None:
