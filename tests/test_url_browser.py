@@ -66,3 +66,23 @@ def test_a_bookmark_opens_its_view_and_back_returns_to_it(app):
         assert query(page) == {"lang": "en", "plan": "qingdao-2012", "q": "2014Q3", "target": "qd-exports"}
         quarter_shown(page, "2014Q3")
         screenshot(page, "url-back-plan-en")
+
+
+def test_back_after_choosing_a_quarter_returns_to_the_quarter_before(app):
+    with chromium() as page:
+        sign_in(page, app, "leader", PASSWORD)
+        page.get_by_role("heading", name="总览").first.wait_for(timeout=30_000)
+        page.goto(f"{app}/plan?lang=en&plan=qingdao-2012&q=2014Q3")
+        quarter_shown(page, "2014Q3")
+        idle(page)
+        page.get_by_role("combobox", name="As of").click()
+        page.keyboard.type("2015Q4")  # the list is long and drawn only near the top: filter it
+        page.get_by_role("option", name="2015Q4", exact=True).click()
+        quarter_shown(page, "2015Q4")
+        idle(page)
+        assert query(page)["q"] == "2015Q4"
+        page.go_back()  # the browser's back: the quarter the URL before named
+        quarter_shown(page, "2014Q3")
+        idle(page)
+        assert query(page)["q"] == "2014Q3"
+        screenshot(page, "url-back-quarter-en")
