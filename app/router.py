@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from domain import policy
-from ui import auth, components, ops, queries
+from ui import auth, components, ops, queries, url
 from ui.i18n import LANGS, localized, t
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: pages/ lies beside dashboard.py
@@ -61,7 +61,9 @@ def run() -> None:
         PagesManager.uses_pages_directory = False
         st.rerun()
     # The language radio below sets the page's language, but the page config comes first: the
-    # radio's value from the run before (Chinese, its first option, on the very first run).
+    # radio's value from the run before (Chinese, its first option, on the very first run; or the
+    # URL's lang= on that run, a bookmark or a reload).
+    url.adopt("lang", "lang", {code: code for code in LANGS}, fresh="lang" not in st.session_state)
     st.set_page_config(page_title=t("app_title", st.session_state.get("lang", next(iter(LANGS)))), layout="wide")
     # A fixed bilingual label: a label that changed with the language would make a new widget.
     lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
@@ -86,6 +88,11 @@ def run() -> None:
     st.sidebar.title(t("app_title", lang))
     plans = queries.visible_plans(who)
     catalog = queries.catalog()
+    # The URL's plan and quarter are taken on the first signed-in run (a reload or a bookmark) and
+    # on back/forward; later the widgets lead and the URL follows them.
+    fresh = "url_read" not in st.session_state
+    st.session_state["url_read"] = True
+    url.adopt("plan", "plan_id", {p: p for p in plans}, fresh=fresh)  # a plan this user may open, or nothing
     if plans:
         plan_id = st.sidebar.selectbox(t("plan", lang), plans, key="plan_id",
                                        format_func=lambda p: localized(catalog.plans[p], "title", lang))
@@ -97,11 +104,20 @@ def run() -> None:
     # quarter with data within its horizon).
     if periods:
         start = catalog.plans[plan_id].reading_quarter(periods) if plans else periods[0]
+        key = f"as_of-{scope}"
+        url.adopt("q", key, {str(p): p for p in periods}, fresh=fresh)  # a quarter offered here, or nothing
+        # The default through session state rather than index=: a value put there from the URL
+        # beside an index would draw Streamlit's "default value and Session State" warning.
+        if st.session_state.get(key) not in periods:
+            st.session_state[key] = start
         st.session_state["as_of_period"] = st.sidebar.selectbox(
-            t("as_of", lang), periods, index=periods.index(start), key=f"as_of-{scope}",
-            format_func=lambda p: components.period_label(p, lang))
+            t("as_of", lang), periods, key=key, format_func=lambda p: components.period_label(p, lang))
     else:
         st.session_state["as_of_period"] = None
+    as_of = st.session_state["as_of_period"]
+    if plans and st.query_params.get("plan", plan_id) != plan_id:  # another plan chosen: the URL's park and
+        url.write({"park": None, "target": None})                   # target are of the one before
+    url.write({"lang": lang, "plan": plan_id if plans else None, "q": str(as_of) if as_of else None})
     # As it stood on a date: every judgment then reads the figures published by its end (revisions
     # after it are ignored), so last quarter's briefing can be produced again as it was.
     # (Streamlit's default earliest date is ten years back, which would put the 2011 plans out of reach.)
@@ -109,4 +125,7 @@ def run() -> None:
                           key="as_at", format="YYYY-MM-DD", help=t("as_at_help", lang))
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
-    st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()
+    try:
+        st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()
+    finally:  # also when the page stops early (st.stop): the URL still names the view
+        url.flush()

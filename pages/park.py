@@ -10,7 +10,7 @@ import streamlit as st
 
 from domain.access import AuthorizationError
 from domain.policy import Permission, may
-from ui import components, context, programme, queries, tables
+from ui import components, context, programme, queries, tables, url
 from ui.i18n import md, t
 from ui.text import escape
 
@@ -18,7 +18,7 @@ ctx = context.current()
 version = queries.data_version()
 visible = queries.visible_parks(version, ctx.who)
 names = dict(zip(visible.org_id, visible.name_zh, strict=True))
-requested = st.query_params.get("park")
+requested = url.param("park")  # as the URL reads after the sidebar (another plan drops it)
 if requested and requested not in names:  # another park, or none at all: one answer for both
     st.header(t("park", ctx.lang))
     if ctx.as_of is not None:
@@ -39,6 +39,7 @@ if not options and not requested:
 index = options.index(requested) if requested in options else 0
 park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: t("format.aside", ctx.lang, text=names[o], aside=o))
+url.write({"park": park})  # the park shown is the URL's, so a reload or a bookmark opens it again
 st.header(f"{t('park', ctx.lang)} · {escape(names.get(park, park))}")
 for fact in programme.park_facts(queries.catalog(), park, ctx.lang):  # planned land, the bases it is to become
     st.caption(fact)

@@ -3,7 +3,7 @@ plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import components, context, figures, programme, queries, status
+from ui import components, context, figures, programme, queries, status, url
 from ui.i18n import localized, md, t
 from ui.text import escape
 
@@ -34,8 +34,15 @@ st.dataframe(components.style_status(shown, ctx.lang), hide_index=True, width="s
 
 by_id = {r.target_id: r for r in rows}
 default = next(i for i, r in enumerate(rows) if r.headline) if any(r.headline for r in rows) else 0
-chosen = st.selectbox(t("choose_target", ctx.lang), [r.target_id for r in rows], index=default,
+# The chosen target is in the URL (target=): a bookmark or a reload opens it again; an id that is
+# not one of this plan's targets leaves the headline one. Its default comes through session state
+# (not index=), as a target taken from the URL does; another plan's target falls back to it too.
+url.adopt("target", "target", {i: i for i in by_id}, fresh="target" not in st.session_state)
+if st.session_state.get("target") not in by_id:
+    st.session_state["target"] = rows[default].target_id
+chosen = st.selectbox(t("choose_target", ctx.lang), list(by_id), key="target",
                       format_func=lambda i: localized(by_id[i], "name", ctx.lang))
+url.write({"target": chosen})
 row = by_id[chosen]
 st.subheader(escape(localized(row, "name", ctx.lang)))
 components.badge(row.status, ctx.lang)

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from domain.periods import Period
 from tests.conftest import LEADER_PASSWORD
+from ui.format import period_label
+from ui.text import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = LEADER_PASSWORD
@@ -57,15 +60,39 @@ def test_every_page_renders(app_db, page, header):
     assert at.header[0].value == header
 
 
-def test_overview_cards_show_each_plan_at_its_latest_quarter(app_db, catalog):
-    at = signed_in()
+def official(org: str, indicator: str, quarter: Period) -> float:
+    """The figure in force in the app's store, in 亿元 (stored in 万元)."""
+    from tests import rawsql
+    from ui import queries
+
+    return rawsql.scalar(queries.cursor(), "SELECT value / 1e4 FROM current_observations WHERE org_id = ? AND "
+                         "indicator_id = ? AND year = ? AND quarter = ?", [org, indicator, *quarter])
+
+
+def overview_card(at: AppTest, title: str) -> tuple[list[str], list[str]]:
+    """One card of the overview: its metrics' values and its notes (st.info), found by its title."""
+    box = next(c for c in at.main.children.values() if isinstance(c, Block)
+               and any(s.value == escape(title) for s in c.get("subheader")))
+    return [m.value for m in box.get("metric")], [i.value for i in box.get("info")]
+
+
+@pytest.mark.parametrize("quarter", [Period(2014, 4), Period(2015, 4), Period(2016, 4)])
+def test_overview_follows_the_sidebar_quarter(app_db, catalog, quarter):
+    """Every card is read at the sidebar's quarter: Qingdao's headline is its official software
+    revenue of that quarter (from the store; by hand 600·1.25^(year−2011)), and its completion that
+    over 2200; a plan the quarter lies outside says so, naming its span and its own latest quarter."""
+    at = signed_in(plan_id="qingdao-2012", **{"as_of-qingdao": quarter})
     assert at.header[0].value == "总览"
-    titles = [s.value for s in at.subheader]
-    assert all(p.title_zh in titles for p in catalog.plans.values())
-    # Qingdao's card: 2016 actual 1831.05 亿元, completion 1831.05/2200 = 83.2 %, final: 未完成
-    assert f"{QD_2016:,.2f}" in [m.value for m in at.metric]
-    assert f"{QD_2016 / 2200:.1%}" in [m.value for m in at.metric]
-    assert len(at.get("plotly_chart")) == 2 * len(catalog.plans)  # a status bar and a series per plan
+    assert period_label(quarter, "zh") in at.caption[0].value
+    actual = official("qingdao", "software_revenue", quarter)
+    assert actual == pytest.approx(600 * 1.25 ** (quarter.year - 2011), abs=0.01)
+    metrics, notes = overview_card(at, catalog.plans["qingdao-2012"].title_zh)
+    assert f"{actual:,.2f}" in metrics and f"{actual / 2200:.1%}" in metrics and not notes
+    # Jiaxing's plan runs 2021–2025: no figures, the reason and its own latest quarter instead
+    jiaxing = catalog.plans["jiaxing-2021"]
+    metrics, notes = overview_card(at, jiaxing.title_zh)
+    assert not metrics
+    assert notes and "2021—2025" in notes[0] and period_label(quarter, "zh") in notes[0]
 
 
 def test_plan_detail_figures_follow_plan_and_quarter(app_db):

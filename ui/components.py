@@ -61,13 +61,17 @@ def badge(s: Status, lang: str) -> None:
 
 
 def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series: TargetSeries | None,
-              lang: str) -> None:
+              lang: str, *, absent: str | None = None) -> None:
     """One plan on the overview: headline target, actual, completion, status, projection,
-    targets per status and the headline series against its path and target."""
+    targets per status and the headline series against its path and target. `absent` says why the
+    plan is not read at the quarter (shown instead of the figures)."""
     with st.container(border=True):
         st.subheader(escape(localized(plan, "title", lang)))
+        if absent is not None:
+            st.info(absent)
+            return
         if as_of is None or not rows:
-            st.info(t("no_data_plan", lang, period="—"))
+            st.info(t("no_data_plan", lang, period=period_label(as_of, lang) if as_of else "—"))
             return
         head = next((r for r in rows if r.headline), rows[0])
         st.caption(t("as_of_card", lang, period=period_label(as_of, lang)) + " · " + escape(localized(head, "name", lang)))
