@@ -85,17 +85,17 @@ if plan.rules:
 st.subheader(t("designation_register", ctx.lang))
 if failing:
     st.warning(t("some_not_eligible", ctx.lang, n=len(failing)))
-st.dataframe(programme.designation_table(view, standard, ctx.lang), hide_index=True, width="stretch")
+st.dataframe(programme.designation_table(view, standard, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 st.caption(t("funding_by_type", ctx.lang))
-st.dataframe(programme.funding_table(view, ctx.lang), hide_index=True, width="stretch")
+st.dataframe(programme.funding_table(view, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 
 st.subheader(t("half_year_reports", ctx.lang))
 st.caption(t("half_year_rule", ctx.lang))
 if view.reports:
-    st.dataframe(programme.report_summary_table(view, ctx.lang), hide_index=True, width="stretch")
+    st.dataframe(programme.report_summary_table(view, ctx.lang), hide_index=True, placeholder="—", width="stretch")
     if owed:
         st.caption(t("reports_not_on_time", ctx.lang))
-        st.dataframe(programme.late_or_missing_table(view, ctx.lang), hide_index=True, width="stretch")
+        st.dataframe(programme.late_or_missing_table(view, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 else:
     st.caption(t("no_reports_due", ctx.lang))
 

@@ -71,7 +71,7 @@ with st.container(border=True):
                 st.text(block.text)
             elif block.type == "table":
                 st.caption(escape(block.title))
-                st.dataframe(safe.safe_frame(block.frame()), hide_index=True, width="stretch", column_config={
+                st.dataframe(safe.safe_frame(block.frame()), hide_index=True, placeholder="—", width="stretch", column_config={
                     c.header: st.column_config.NumberColumn(format="percent") for c in block.columns
                     if c.kind == "percent"})
             elif block.figure is not None:

@@ -35,6 +35,10 @@ def _yoy_percent(now: pd.Series, before: pd.Series) -> pd.Series:
     return pd.Series([change(a, b) for a, b in zip(now, before, strict=True)], index=now.index, dtype=float) * 100
 
 
+# A firm's "reported this quarter" as a mark a leader reads (and grey print keeps), not True/False.
+REPORTED_MARK = {True: "✓", False: "✗"}
+
+
 @_safe
 def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Enterprises of a park: revenue in 亿元 (stored in 万元), 同比, share of the park total."""
@@ -47,7 +51,7 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("yoy", lang): _yoy_percent(frame.software_revenue, frame.software_revenue_ly),
         t("share_of_park", lang): revenue / total * 100 if total else None,
         t("employees", lang): frame.employees,
-        t("reported", lang): frame.reported,
+        t("reported", lang): [REPORTED_MARK[bool(r)] for r in frame.reported],
     })
 
 
