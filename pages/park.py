@@ -86,7 +86,8 @@ winners = pd.concat([queries.incentive_winners(version, ctx.who, p.plan_id, park
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:
-    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch")
+    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+                 column_config=tables.incentive_column_config(ctx.lang))
 
 st.subheader(t("not_reported", ctx.lang))
 missing = frame[~frame.reported]

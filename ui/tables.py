@@ -97,6 +97,16 @@ def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def incentive_column_config(lang: str) -> dict:
+    """万元 with thousands separators (1,096,722.7, not 1096722.7), growth in percent."""
+    import streamlit as st
+
+    return {t("threshold", lang): st.column_config.NumberColumn(format="%,.0f"),
+            t("annual_value", lang): st.column_config.NumberColumn(format="%,.1f"),
+            t("reward", lang): st.column_config.NumberColumn(format="%,.1f"),
+            t("growth", lang): st.column_config.NumberColumn(format="%.1f%%")}
+
+
 def _dash(values: pd.Series) -> pd.Series:
     """A missing number shown as a dash (a first revision has no old value), not 'None'."""
     return values.map(lambda v: "—" if pd.isna(v) else f"{v:,.2f}")
