@@ -9,6 +9,7 @@ alerts.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -70,6 +71,24 @@ def raw_in_tables(at: AppTest) -> list[str]:
     return found
 
 
+def unseparated(at: AppTest) -> list[str]:
+    """Columns of fractional numbers reaching 1,000 that the grid would draw without thousands
+    separators (1096722.7): neither a column format nor a Styler's formatted cells."""
+    found = []
+    for element in at.dataframe:
+        frame, proto = element.value, element.proto
+        config = json.loads(proto.columns or "{}")
+        styled = bool(proto.arrow_data.HasField("styler") and proto.arrow_data.styler.display_values)
+        for column in frame.columns:
+            values = frame[column]
+            if not pd.api.types.is_float_dtype(values) or not values.abs().max() >= 1000:
+                continue
+            if styled or (config.get(str(column)) or {}).get("type_config", {}).get("format"):
+                continue
+            found.append(f"unseparated {column!s} (up to {values.abs().max():.1f})")
+    return found
+
+
 def raw_in_text(at: AppTest) -> list[str]:
     texts = []
     for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success", "error"):
@@ -106,7 +125,7 @@ def test_no_page_shows_a_raw_value(app_db, username, lang, state):
     for page in policy.pages(role):
         at.switch_page(SPEC[page][0]).run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        found = raw_in_tables(at) + [f"text {t[:160]!r}" for t in raw_in_text(at)]
+        found = raw_in_tables(at) + unseparated(at) + [f"text {t[:160]!r}" for t in raw_in_text(at)]
         if found:
             problems[page] = sorted(set(found))[:12]
     assert not problems, problems

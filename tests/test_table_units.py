@@ -79,3 +79,24 @@ def test_progress_table_rows_in_natural_units_and_styled_cells():
     for cell in (">62<", ">100<", ">38<", ">937.45<", ">2,200.00<", ">1,262.55<", ">—<"):
         assert cell in html, cell
     assert ">62.00<" not in html and ">0.01<" not in html
+
+
+def test_preview_columns_formatted_as_on_paper():
+    """The export preview: numbers with separators and the column's decimals; a year (integer) left alone."""
+    from reports.model import Column
+    from ui import programme
+
+    config = programme.preview_column_config([Column(header="收入", kind="number", decimals=2),
+                                              Column(header="占比", kind="percent"),
+                                              Column(header="目标年", kind="integer"), Column(header="园区")])
+    assert {k: v["type_config"]["format"] for k, v in config.items()} == {"收入": "%,.2f", "占比": "percent"}
+
+
+def test_funding_columns_formatted_where_they_hold_money():
+    import pandas as pd
+
+    from ui import programme
+
+    frame = pd.DataFrame({"基地类型": ["甲", "合计"], "2016": [8200.0, 20700.0], "年度": [2016, 2016], "名称": ["a", "b"]})
+    config = programme.funding_column_config(frame, "zh")
+    assert {k: v["type_config"]["format"] for k, v in config.items()} == {"2016": "localized", "年度": "%d"}

@@ -83,7 +83,17 @@ def enterprise_column_config(lang: str) -> dict:
 
     percent = st.column_config.NumberColumn(format="%.1f%%")
     return {t("yoy", lang): percent, t("share_of_park", lang): percent,
-            t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f")}
+            t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f"),
+            t("employees", lang): st.column_config.NumberColumn(format="%,.0f")}  # 12,335 people, not 12335.0
+
+
+def figures_column_config(lang: str) -> dict:
+    """A firm's own figures as typed (万元, 人 …): thousands separators and up to two decimals."""
+    import streamlit as st
+
+    return {t("value", lang): st.column_config.NumberColumn(format="localized"),
+            t("value_ly", lang): st.column_config.NumberColumn(format="localized"),
+            t("yoy", lang): st.column_config.NumberColumn(format="%.1f%%")}
 
 
 @_safe
