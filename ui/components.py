@@ -148,9 +148,11 @@ def progress_column_config(lang: str) -> dict:
 
 
 def style_status(frame: pd.DataFrame, lang: str):
-    """Colour the status cell (the word stays, so grey print still reads). Streamlit draws a missing
-    cell with its own placeholder whatever the Styler says, so callers pass `placeholder="—"` to
-    st.dataframe; the na_rep here serves exports of the styled frame."""
+    """Colour the status cell (the word stays, so grey print still reads) and write each row's
+    figures with the decimals its unit needs (ui.format.amount: 62 人, 1,262.50 亿元). Streamlit
+    draws a missing cell with its own placeholder whatever the Styler says, so callers pass
+    `placeholder="—"` to st.dataframe, and give the figure columns no format of their own (a column
+    format would win over these cells)."""
     col = t("status", lang)
     colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]

@@ -74,7 +74,7 @@ def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("email", lang): frame.email,  # what single sign-on maps an identity by
         t("role", lang): [t(f"role.{Role(r).value}", lang) for r in frame.role],
         t("scope", lang): frame.scope_name,
-        "locked_until": frame.locked_until,
+        t("users.locked_until", lang): frame.locked_until,
     })
 
 
