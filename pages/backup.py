@@ -24,7 +24,7 @@ checked = queries.verify_backups(ctx.who) if check.button(t("backup_verify", ctx
 st.subheader(t("backup_list", ctx.lang))
 entries = queries.backups(ctx.who)
 if entries:
-    st.dataframe(ops.backups_table(entries, checked, ctx.lang), hide_index=True, width="stretch")
+    st.dataframe(ops.backups_table(entries, checked, ctx.lang), hide_index=True, placeholder="—", width="stretch")
     for problem in (checked or {}).values():
         if problem:
             st.code(problem, language=None)

@@ -10,7 +10,7 @@ import streamlit as st
 from domain.access import AuthorizationError
 from reports import FORMATS, MIME, render
 from reports.briefing import build
-from ui import components, context, queries, safe
+from ui import components, context, programme, queries, safe
 from ui.i18n import t
 from ui.text import escape
 
@@ -71,8 +71,7 @@ with st.container(border=True):
                 st.text(block.text)
             elif block.type == "table":
                 st.caption(escape(block.title))
-                st.dataframe(safe.safe_frame(block.frame()), hide_index=True, width="stretch", column_config={
-                    c.header: st.column_config.NumberColumn(format="percent") for c in block.columns
-                    if c.kind == "percent"})
+                st.dataframe(safe.safe_frame(block.frame()), hide_index=True, placeholder="—", width="stretch",
+                             column_config=programme.preview_column_config(block.columns))
             elif block.figure is not None:
                 st.plotly_chart(block.figure, key=f"preview-{section.heading}-{i}")

@@ -58,7 +58,7 @@ with st.expander(t("reward_rules", ctx.lang)):
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:
-    st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, width="stretch",
+    st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch",
                  column_config=programme.winners_column_config(ctx.lang))
 scope_name = t("whole_city", ctx.lang) if scope == plan.scope else queries.org_name(scope)
 doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=queries.is_demo(version))

@@ -28,7 +28,7 @@ if log.empty:
 failed = int((log.status == "failed").sum())
 if failed:
     st.caption(t("mail.log.failed_count", ctx.lang, n=failed))
-st.dataframe(log_table(log, ctx.lang), hide_index=True, width="stretch")
+st.dataframe(log_table(log, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 subjects = dict(zip(log.mail_id, log.subject, strict=True))
 pick = st.selectbox(t("mail.body.pick", ctx.lang), list(subjects), format_func=lambda i: f"№{i} · {subjects[i]}")
 body = log.body[log.mail_id == pick].iloc[0]

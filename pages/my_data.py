@@ -14,5 +14,5 @@ if ctx.as_of is None:
     st.stop()
 frame = queries.own_figures(queries.data_version(), ctx.who, org, ctx.as_of)
 st.caption(components.period_label(ctx.as_of, ctx.lang))
-st.dataframe(tables.figures_table(frame, ctx.lang), hide_index=True, width="stretch",
-             column_config={t("yoy", ctx.lang): st.column_config.NumberColumn(format="%.1f%%")})
+st.dataframe(tables.figures_table(frame, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+             column_config=tables.figures_column_config(ctx.lang))

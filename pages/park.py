@@ -77,7 +77,7 @@ if frame.empty:
     st.stop()
 if not frame.reported.any():
     st.info(t("no_reports", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
-st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, width="stretch",
+st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, placeholder="—", width="stretch",
              column_config=tables.enterprise_column_config(ctx.lang))
 
 year = ctx.as_of.last_complete_year
@@ -87,7 +87,8 @@ winners = pd.concat([queries.incentive_winners(version, ctx.who, p.plan_id, park
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:
-    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, width="stretch")
+    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+                 column_config=tables.incentive_column_config(ctx.lang))
 
 st.subheader(t("not_reported", ctx.lang))
 missing = frame[~frame.reported]
@@ -96,4 +97,4 @@ if missing.empty:
 else:
     st.dataframe(missing[["name_zh", "credit_code"]].rename(columns={"name_zh": t("enterprise", ctx.lang),
                                                                     "credit_code": t("credit_code", ctx.lang)}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, placeholder="—", width="stretch")

@@ -74,4 +74,5 @@ checks = queries.admission_check(version, ctx.who, plan.plan_id, ctx.as_of)
 if checks:
     st.subheader(t("criteria.heading", ctx.lang))
     st.caption(t("criteria.note", ctx.lang, year=checks[0].year))
-    st.dataframe(programme.admission_table(checks, ctx.lang), hide_index=True, width="stretch")
+    st.dataframe(programme.admission_table(checks, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+                 column_config=programme.admission_column_config(ctx.lang))

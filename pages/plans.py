@@ -25,4 +25,4 @@ for p in plans.itertuples():
         t("headline", lang): f"{localized(head, 'name', lang)}: {head.value:g} {head.unit}",
         t("source", lang): head.source_quote,
     })
-st.dataframe(rows, hide_index=True, width="stretch")
+st.dataframe(rows, hide_index=True, placeholder="—", width="stretch")

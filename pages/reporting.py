@@ -36,7 +36,7 @@ population = queries.survey_population(version, ctx.who, root, ctx.as_of.year)
 st.caption(t("reporting.population", ctx.lang, year=population.year, during=population.during,
              year_end=population.year_end))
 summary = tables.reporting_summary(status, ctx.lang)
-st.dataframe(summary, hide_index=True, width="stretch",
+st.dataframe(summary, hide_index=True, placeholder="—", width="stretch",
              column_config={t("rate", ctx.lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0,
                                                                                  max_value=100)})
 todo = tables.reminder_list(status, ctx.lang)
@@ -44,7 +44,7 @@ st.subheader(t("not_reported", ctx.lang))
 if todo.empty:
     st.caption(t("all_reported", ctx.lang))
 else:
-    st.dataframe(todo, hide_index=True, width="stretch")
+    st.dataframe(todo, hide_index=True, placeholder="—", width="stretch")
     st.download_button(t("reminder", ctx.lang), safe.csv_bytes(todo), f"reminders-{ctx.as_of}.csv", "text/csv")
 
 # 催报邮件 (issue 17, e-mail): reviewers and administrators e-mail the firms above that have not
@@ -78,10 +78,10 @@ if may(ctx.who.role, Permission.SEND_REMINDERS):
             (st.warning if done.failed else st.success)(shown)
             if done.failed:
                 with st.expander(t("mail.remind.failures", ctx.lang)):
-                    st.dataframe(mail_tables.failures(done.failed, ctx.lang), hide_index=True)
+                    st.dataframe(mail_tables.failures(done.failed, ctx.lang), hide_index=True, placeholder="—")
             if done.no_address:
                 with st.expander(t("mail.remind.no_address", ctx.lang)):
-                    st.dataframe(mail_tables.firms(done.no_address, ctx.lang), hide_index=True)
+                    st.dataframe(mail_tables.firms(done.no_address, ctx.lang), hide_index=True, placeholder="—")
 # 报送及时性排名 (issue 17): the parks and firms ranked over the year up to the chosen quarter.
 ranking = queries.reporting_timeliness(version, ctx.who, root, ctx.as_of, days, dt.date.today())
 st.subheader(t("timeliness.heading", ctx.lang))
@@ -91,6 +91,8 @@ if not ranking.total.due:
 else:
     rates = tables.timeliness_column_config(ctx.lang)
     st.markdown(f"**{t('timeliness.parks', ctx.lang)}**")
-    st.dataframe(tables.timeliness_parks(ranking, ctx.lang), hide_index=True, width="stretch", column_config=rates)
+    st.dataframe(tables.timeliness_parks(ranking, ctx.lang), hide_index=True, placeholder="—",
+                 width="stretch", column_config=rates)
     st.markdown(f"**{t('timeliness.firms', ctx.lang)}**")
-    st.dataframe(tables.timeliness_firms(ranking, ctx.lang), hide_index=True, width="stretch", column_config=rates)
+    st.dataframe(tables.timeliness_firms(ranking, ctx.lang), hide_index=True, placeholder="—",
+                 width="stretch", column_config=rates)

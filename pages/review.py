@@ -33,7 +33,7 @@ reading = None
 if pending.empty:
     st.info(t("no_pending", lang))
 else:
-    st.dataframe(tables.submissions_table(pending, lang), hide_index=True, width="stretch")
+    st.dataframe(tables.submissions_table(pending, lang), hide_index=True, placeholder="—", width="stretch")
 
     # Bulk acceptance: only submissions whose check raised no flag are offered (the service refuses
     # any other); each is audited as its own review.
@@ -69,10 +69,10 @@ else:
         st.markdown(md("review.explanation", lang, text=explanation))
     else:
         st.caption(t("review.no_explanation", lang))
-    st.dataframe(tables.change_table(reading.figures, lang), hide_index=True, width="stretch")
+    st.dataframe(tables.change_table(reading.figures, lang), hide_index=True, placeholder="—", width="stretch")
     if reading.flags:
         st.warning(t("review.flagged", lang, n=len(reading.flags)))
-        st.dataframe(tables.flags_table(reading, lang), hide_index=True, width="stretch")
+        st.dataframe(tables.flags_table(reading, lang), hide_index=True, placeholder="—", width="stretch")
     else:
         st.caption(t("review.no_flags", lang))
 
@@ -93,7 +93,7 @@ else:
 
 st.subheader(t("recent", lang))
 recent = queries.submissions(version, ctx.who, None, limit=50)
-st.dataframe(tables.submissions_table(recent, lang), hide_index=True, width="stretch")
+st.dataframe(tables.submissions_table(recent, lang), hide_index=True, placeholder="—", width="stretch")
 
 # The revision history of a figure in view: a row of the chosen submission (with nothing pending,
 # of the latest submission), unless the reviewer asks for another figure.
@@ -121,4 +121,4 @@ else:
     period = c.selectbox(t("quarter", lang), queries.periods(version, org)[::-1] or [ctx.as_of],
                          format_func=lambda p: components.period_label(p, lang), key="history-period")
 st.dataframe(tables.history_table(queries.history(version, ctx.who, org, indicator, period), lang),
-             hide_index=True, width="stretch")
+             hide_index=True, placeholder="—", width="stretch")

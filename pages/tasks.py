@@ -46,22 +46,22 @@ if plan.duties:
     labels.append(t("duties", ctx.lang))
 by_task, by_section, by_dept, late, silent, history, *rest = st.tabs(labels)
 with by_task:
-    st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, width="stretch")
+    st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 with by_section:
     st.plotly_chart(programme_figures.completion_bars(board.sections, ctx.lang), key="section-bars")
-    st.dataframe(programme.completion_table(board.sections, t("section", ctx.lang), ctx.lang), hide_index=True,
+    st.dataframe(programme.completion_table(board.sections, t("section", ctx.lang), ctx.lang), hide_index=True, placeholder="—",
                  width="stretch", column_config=percent)
 with by_dept:
     st.dataframe(programme.completion_table(board.departments, t("department", ctx.lang), ctx.lang),
-                 hide_index=True, width="stretch", column_config=percent)
+                 hide_index=True, placeholder="—", width="stretch", column_config=percent)
 with late:
     if board.overdue:
-        st.dataframe(programme.task_table(board.overdue, ctx.lang), hide_index=True, width="stretch")
+        st.dataframe(programme.task_table(board.overdue, ctx.lang), hide_index=True, placeholder="—", width="stretch")
     else:
         st.caption(t("none_overdue", ctx.lang))
 with silent:
     if missing:
-        st.dataframe(programme.missing_table(missing, ctx.lang), hide_index=True, width="stretch")
+        st.dataframe(programme.missing_table(missing, ctx.lang), hide_index=True, placeholder="—", width="stretch")
     else:
         st.caption(t("all_departments_reported", ctx.lang))
 with history:
@@ -69,11 +69,11 @@ with history:
     chosen = st.selectbox(t("task", ctx.lang), list(texts), key="history-task",
                           format_func=lambda i: f"{i} {texts[i][:40]}")
     st.dataframe(programme.task_history_table(queries.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
-                 hide_index=True, width="stretch")
+                 hide_index=True, placeholder="—", width="stretch")
 
 if rest:  # the plan's duties beside its tasks (reports, briefings, evaluation steps, awards)
     with rest[0]:
-        st.dataframe(programme.duty_table(plan, quarter, ctx.lang), hide_index=True, width="stretch")
+        st.dataframe(programme.duty_table(plan, quarter, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 
 if may(ctx.who.role, Permission.RECORD_TASKS):
     st.subheader(t("record_task", ctx.lang))

@@ -20,7 +20,7 @@ from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
-from ui.format import display, number, pct, period_label
+from ui.format import amount, in_natural_unit, pct, period_label
 from ui.i18n import localized, md, t
 from ui.text import escape
 
@@ -75,17 +75,16 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
             return
         head = next((r for r in rows if r.headline), rows[0])
         st.caption(t("as_of_card", lang, period=period_label(as_of, lang)) + " · " + escape(localized(head, "name", lang)))
-        actual, unit = display(head.actual, head.unit)
-        projected, _ = display(head.projected_value, head.unit)
-        target, _ = display(head.target, head.unit)
+        (actual, projected, target), unit = in_natural_unit([head.actual, head.projected_value, head.target], head.unit)
         cells = st.columns(5, vertical_alignment="center")
         with cells[0]:
             badge(head.status, lang)
-        cells[1].metric(t("format.with_unit", lang, label=t("latest_actual", lang), unit=unit), number(actual),
+        cells[1].metric(t("format.with_unit", lang, label=t("latest_actual", lang), unit=unit), amount(actual, unit),
                         help=head.actual_period)
-        cells[2].metric(t("format.with_unit", lang, label=f"{t('target', lang)} {head.target_year}", unit=unit), number(target))
+        cells[2].metric(t("format.with_unit", lang, label=f"{t('target', lang)} {head.target_year}", unit=unit),
+                        amount(target, unit))
         cells[3].metric(t("completion", lang), pct(head.completion))
-        cells[4].metric(t("format.with_unit", lang, label=t("projected", lang), unit=unit), number(projected))
+        cells[4].metric(t("format.with_unit", lang, label=t("projected", lang), unit=unit), amount(projected, unit))
         left, right = st.columns([2, 3])
         with left:
             st.caption(md("format.labelled", lang, label=t("reason", lang), value=head.reason))
@@ -107,10 +106,8 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
     table read as it stood on a date shows today's status beside it."""
     out = []
     for r in rows:
-        actual, unit = display(r.actual, r.unit)
-        target, _ = display(r.target, r.unit)
-        projected, _ = display(r.projected_value, r.unit)
-        gap, _ = display(r.gap, r.unit)
+        # One natural unit per row for its four figures (62 人, not 0.01 万人).
+        (actual, target, projected, gap), unit = in_natural_unit([r.actual, r.target, r.projected_value, r.gap], r.unit)
         out.append({
             t("status", lang): status.word(r.status, lang),
             t("target", lang): localized(r, "name", lang),
@@ -144,23 +141,30 @@ def progress_column_config(lang: str) -> dict:
         t("completion", lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
         t("time_elapsed", lang): percent,
         t("in_year", lang): percent,
-        t("actual", lang): st.column_config.NumberColumn(format="%,.2f"),
-        t("target_value", lang): st.column_config.NumberColumn(format="%,.2f"),
-        t("gap", lang): st.column_config.NumberColumn(format="%,.2f"),
-        t("projection", lang): st.column_config.NumberColumn(format="%,.2f"),
+        # No format for the figures: each row's own unit decides its decimals (style_status), and a
+        # column format would override the Styler's cells. Wide enough for 12,345.67 whole.
+        **{t(k, lang): st.column_config.NumberColumn(width="small", alignment="right")
+           for k in ("actual", "target_value", "projection")},
+        t("gap", lang): st.column_config.NumberColumn(width="medium", alignment="right"),
         t("target_year", lang): st.column_config.NumberColumn(format="%d"),
         "_id": None, "_status": None, "_kind": None,
     }
 
 
 def style_status(frame: pd.DataFrame, lang: str):
-    """Colour the status cell (the word stays, so grey print still reads). Streamlit draws a missing
-    cell with its own placeholder whatever the Styler says, so callers pass `placeholder="—"` to
-    st.dataframe; the na_rep here serves exports of the styled frame."""
+    """Colour the status cell (the word stays, so grey print still reads) and write each row's
+    figures with the decimals its unit needs (ui.format.amount: 62 人, 1,262.50 亿元). Streamlit
+    draws a missing cell with its own placeholder whatever the Styler says, so callers pass
+    `placeholder="—"` to st.dataframe, and give the figure columns no format of their own (a column
+    format would win over these cells)."""
     col = t("status", lang)
     colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
     percents = [c for c in (t(k, lang) for k in ("time_elapsed", "in_year")) if c in frame]
-    return (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
-            .format("{:,.2f}", subset=amounts, na_rep="—")
-            .format("{:.1f}%", subset=percents, na_rep="—"))
+    styled = (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
+              .format("{:.1f}%", subset=percents, na_rep="—"))
+    units = frame[t("unit", lang)] if t("unit", lang) in frame else pd.Series("", index=frame.index)
+    for shown in units.unique():  # each row's figures with the decimals its unit needs
+        rows = frame.index[units == shown]
+        styled = styled.format(functools.partial(amount, shown=shown), subset=pd.IndexSlice[rows, amounts])
+    return styled

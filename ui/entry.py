@@ -415,7 +415,7 @@ def upload(ctx: PageContext, version: int, orgs: pd.DataFrame, fix: Correction |
         shown = checked.rows.head(MAX_SHOWN)
         names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
         st.dataframe(tables.submitted_figures(shown, queries.catalog().indicators, names, ctx.lang),
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder="—", width="stretch")
         if len(checked.rows) > MAX_SHOWN:
             st.caption(t("submitter.more_rows", ctx.lang, n=len(checked.rows) - MAX_SHOWN))
     explanation = st.text_area(t("explanation", ctx.lang), key=f"upload-explanation-{n}", on_change=clear_notice)

@@ -170,6 +170,14 @@ def admission_table(checks: Sequence[criteria.UnitCheck], lang: str) -> pd.DataF
     }))
 
 
+def admission_column_config(lang: str) -> dict:
+    """Figure and threshold with thousands separators and the two decimals the figure is rounded to."""
+    import streamlit as st
+
+    figure = st.column_config.NumberColumn(format="%,.2f")
+    return {t("criteria.col.figure", lang): figure, t("criteria.col.threshold", lang): figure}
+
+
 # ------------------------------------------------------------------------------------ bases
 
 
@@ -243,6 +251,25 @@ def funding_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
                               aggfunc="sum", fill_value=0, margins=True, margins_name=t("sum", lang))
     table.columns = [str(c) for c in table.columns]
     return table.reset_index()
+
+
+def funding_column_config(frame: pd.DataFrame, lang: str) -> dict:
+    """万元 with thousands separators (20,700, not 20700) in the register and the funding pivot;
+    years as years."""
+    import streamlit as st
+
+    money = st.column_config.NumberColumn(format="localized")
+    keep = {t("year", lang): st.column_config.NumberColumn(format="%d")}
+    return {c: keep.get(c, money) for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) or c in keep}
+
+
+def preview_column_config(columns) -> dict:
+    """A briefing table on screen as on paper: percents as percents, numbers with thousands
+    separators and the column's decimals (a year, kind integer, stays 2016)."""
+    import streamlit as st
+
+    formats = {"percent": lambda c: "percent", "number": lambda c: f"%,.{c.decimals}f"}
+    return {c.header: st.column_config.NumberColumn(format=formats[c.kind](c)) for c in columns if c.kind in formats}
 
 
 def report_word(s: bases.ReportState, lang: str) -> str:

@@ -78,7 +78,7 @@ def table_section(who: Identity, version: int, lang: str) -> None:
     shown = search(frame, query)
     st.caption(t("register.shown", lang, shown=len(shown), total=len(frame)))
     table = register_table(shown, lang)
-    st.dataframe(safe.shown(table), hide_index=True, width="stretch")
+    st.dataframe(safe.shown(table), hide_index=True, placeholder="—", width="stretch")
     st.download_button(t("register.download", lang), csv_bytes(register_table(frame, lang)), "register.csv", "text/csv")
 
 
@@ -151,7 +151,7 @@ def import_section(who: Identity, version: int, lang: str) -> None:
             with st.expander(f"{t(f'register.count.{kind}', lang)} ({len(table)})", expanded=kind != "unchanged"):
                 if kind == "absent":
                     st.caption(t("register.absent_note", lang))
-                st.dataframe(safe.shown(table), hide_index=True, width="stretch")
+                st.dataframe(safe.shown(table), hide_index=True, placeholder="—", width="stretch")
     if not (plan.added or plan.changed):
         st.info(t("register.nothing_to_apply", lang))
         return
@@ -245,7 +245,7 @@ def events_table(events: pd.DataFrame, places: dict[str, str], lang: str) -> Non
         t("register.col.to", lang): [places.get(p, p) if isinstance(p, str) else None for p in events.to_parent],
         t("register.col.note", lang): events.note,
         t("register.col.by", lang): events.entered_by,
-    })), hide_index=True, width="stretch")
+    })), hide_index=True, placeholder="—", width="stretch")
 
 
 # ---------------------------------------------------------------------------------- accounts

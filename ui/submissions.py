@@ -68,7 +68,7 @@ def details(ctx: PageContext, version: int, row: pd.Series, open_: bool) -> None
     if open_:
         figures = queries.my_submission_figures(version, ctx.who, int(row.submission_id))
         st.dataframe(tables.submitted_figures(figures, queries.catalog().indicators, {}, lang),
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder="—", width="stretch")
 
 
 def my_submissions(ctx: PageContext) -> None:

@@ -35,6 +35,10 @@ def _yoy_percent(now: pd.Series, before: pd.Series) -> pd.Series:
     return pd.Series([change(a, b) for a, b in zip(now, before, strict=True)], index=now.index, dtype=float) * 100
 
 
+# A firm's "reported this quarter" as a mark a leader reads (and grey print keeps), not True/False.
+REPORTED_MARK = {True: "✓", False: "✗"}
+
+
 @_safe
 def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Enterprises of a park: revenue in 亿元 (stored in 万元), 同比, share of the park total."""
@@ -47,7 +51,7 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("yoy", lang): _yoy_percent(frame.software_revenue, frame.software_revenue_ly),
         t("share_of_park", lang): revenue / total * 100 if total else None,
         t("employees", lang): frame.employees,
-        t("reported", lang): frame.reported,
+        t("reported", lang): [REPORTED_MARK[bool(r)] for r in frame.reported],
     })
 
 
@@ -70,7 +74,7 @@ def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("email", lang): frame.email,  # what single sign-on maps an identity by
         t("role", lang): [t(f"role.{Role(r).value}", lang) for r in frame.role],
         t("scope", lang): frame.scope_name,
-        "locked_until": frame.locked_until,
+        t("users.locked_until", lang): frame.locked_until,
     })
 
 
@@ -79,7 +83,17 @@ def enterprise_column_config(lang: str) -> dict:
 
     percent = st.column_config.NumberColumn(format="%.1f%%")
     return {t("yoy", lang): percent, t("share_of_park", lang): percent,
-            t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f")}
+            t("software_revenue_yi", lang): st.column_config.NumberColumn(format="%,.2f"),
+            t("employees", lang): st.column_config.NumberColumn(format="%,.0f")}  # 12,335 people, not 12335.0
+
+
+def figures_column_config(lang: str) -> dict:
+    """A firm's own figures as typed (万元, 人 …): thousands separators and up to two decimals."""
+    import streamlit as st
+
+    return {t("value", lang): st.column_config.NumberColumn(format="localized"),
+            t("value_ly", lang): st.column_config.NumberColumn(format="localized"),
+            t("yoy", lang): st.column_config.NumberColumn(format="%.1f%%")}
 
 
 @_safe
@@ -91,6 +105,16 @@ def incentive_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("growth", lang): (frame.growth * 100).round(1),
         t("reward", lang): frame.reward,
     })
+
+
+def incentive_column_config(lang: str) -> dict:
+    """万元 with thousands separators (1,096,722.7, not 1096722.7), growth in percent."""
+    import streamlit as st
+
+    return {t("threshold", lang): st.column_config.NumberColumn(format="%,.0f"),
+            t("annual_value", lang): st.column_config.NumberColumn(format="%,.1f"),
+            t("reward", lang): st.column_config.NumberColumn(format="%,.1f"),
+            t("growth", lang): st.column_config.NumberColumn(format="%.1f%%")}
 
 
 def _dash(values: pd.Series) -> pd.Series:

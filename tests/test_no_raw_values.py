@@ -1,0 +1,164 @@
+"""Every page of every role, in both languages, shows no raw Python value (issue 18, items 1 and 10).
+
+A leader must never read None, nan, NaT, True or False: a missing number is `—`, missing text is
+empty, a yes/no is a word or a mark. The walk signs in as each demo user (AppTest through
+dashboard.py), opens each page of the role's menu (domain/policy.py) and reads what a person would
+read: every cell of every displayed table and the text of markdown, captions, metrics, headings and
+alerts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.router import SPEC
+from domain import policy
+from domain.periods import Period
+from store import users
+from tests.apptest_helpers import APP_PASSWORD, DEMO_NAMES, new_app
+
+RAW_WORDS = ("None", "nan", "NaN", "NaT", "True", "False", "<NA>")
+RAW_TEXT = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|True|False|<NA>)(?![\w-])")
+
+# A plan with data in every quarter of the demo (Qingdao) at a quarter mid-plan, and the first
+# plan as the sidebar starts: both reach the tables' missing-value paths (year-ago and targets).
+STATES = {
+    "first-plan": {},
+    "qingdao-2014q3": {"plan_id": "qingdao-2012", "as_of-qingdao": Period(2014, 3)},
+}
+
+
+def raw_cell(value: object) -> bool:
+    """Whether a table cell would show a Python value rather than a reading."""
+    if value is None or value is pd.NaT or isinstance(value, bool):
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        if pd.isna(value) is True:
+            return True
+    except (TypeError, ValueError):
+        pass
+    return isinstance(value, str) and RAW_TEXT.fullmatch(value.strip()) is not None
+
+
+def missing(value: object) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def raw_in_tables(at: AppTest) -> list[str]:
+    """Raw cells of every table. An empty cell of a grid given `placeholder="—"` is drawn as that
+    dash (the browser never sees the null), so only there may a cell be missing."""
+    found = []
+    for element in [*at.dataframe, *at.table]:
+        frame = element.value
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        dashed = getattr(element.proto, "placeholder", "") == "—"
+        for column in frame.columns:
+            for value in frame[column].tolist():
+                if dashed and missing(value):
+                    continue
+                if raw_cell(value):
+                    found.append(f"{column!s}={value!r}")
+        found += [f"header {c!r}" for c in frame.columns if raw_cell(c)]
+    return found
+
+
+def unseparated(at: AppTest) -> list[str]:
+    """Columns of fractional numbers reaching 1,000 that the grid would draw without thousands
+    separators (1096722.7): neither a column format nor a Styler's formatted cells."""
+    found = []
+    for element in at.dataframe:
+        frame, proto = element.value, element.proto
+        config = json.loads(proto.columns or "{}")
+        styled = bool(proto.arrow_data.HasField("styler") and proto.arrow_data.styler.display_values)
+        for column in frame.columns:
+            values = frame[column]
+            if not pd.api.types.is_float_dtype(values) or not values.abs().max() >= 1000:
+                continue
+            if styled or (config.get(str(column)) or {}).get("type_config", {}).get("format"):
+                continue
+            found.append(f"unseparated {column!s} (up to {values.abs().max():.1f})")
+    return found
+
+
+def raw_in_text(at: AppTest) -> list[str]:
+    texts = []
+    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success", "error"):
+        texts += [str(e.value) for e in getattr(at, kind)]
+    for m in at.metric:
+        texts += [str(m.label), str(m.value), str(m.delta or "")]
+    return [t for t in texts if RAW_TEXT.search(t)]
+
+
+def signed_in(username: str, state: dict) -> AppTest:
+    """A session in the chosen language; the form is filled by position (its labels follow the language)."""
+    at = new_app()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(APP_PASSWORD)
+    at.form_submit_button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("username", DEMO_NAMES)
+def test_no_page_shows_a_raw_value(app_db, username, lang, state):
+    at = signed_in(username, {"lang": lang, **STATES[state]})
+    assert at.sidebar.radio[0].value == lang
+    from ui import queries
+
+    role = users.identity(queries.cursor(), username).role
+    problems = {}
+    for page in policy.pages(role):
+        at.switch_page(SPEC[page][0]).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        found = raw_in_tables(at) + unseparated(at) + [f"text {t[:160]!r}" for t in raw_in_text(at)]
+        if found:
+            problems[page] = sorted(set(found))[:12]
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(("value", "raw"), [
+    (None, True), (float("nan"), True), (pd.NaT, True), (pd.NA, True), (True, True), (False, True),
+    ("None", True), (" nan ", True), ("False", True), ("—", False), ("", False), ("✓", False),
+    (0, False), (0.0, False), ("Nonesuch", False), ("1,262.50", False),
+])
+def test_raw_cell_tells_a_python_value_from_a_reading(value, raw):
+    """The walk's own yardstick can fail: raw values are caught, readings are not."""
+    assert raw_cell(value) is raw
+
+
+def test_raw_text_finds_words_not_parts_of_words():
+    assert RAW_TEXT.search("上年同期 None")
+    assert RAW_TEXT.search("完成率 nan %")
+    assert not RAW_TEXT.search("Nonetheless, the NaNjing office")
+
+
+def test_enterprise_table_marks_reporting_and_works_out_revenue():
+    """The builder behind the park page's firms: 万元 → 亿元, 同比 and share worked out here, a mark
+    for reporting, and a missing year-ago figure left missing (drawn as the grid's dash)."""
+    from ui import tables
+
+    frame = pd.DataFrame({"name_zh": ["甲", "乙"], "credit_code": ["A1", "B2"],
+                          "software_revenue": [30000.0, 10000.0], "software_revenue_ly": [24000.0, None],
+                          "employees": [120, 45], "reported": [True, False]})
+    table = tables.enterprise_table(frame, "zh")
+    assert table["软件业务收入（亿元）"].tolist() == [3.0, 1.0]
+    assert table["同比"][0] == pytest.approx((30000 / 24000 - 1) * 100)
+    assert math.isnan(table["同比"][1])
+    assert table["占园区比重"].tolist() == pytest.approx([75.0, 25.0])
+    assert table["本期已填报"].tolist() == ["✓", "✗"]
+    assert not any(isinstance(v, bool) for v in table["本期已填报"])
