@@ -80,22 +80,11 @@ def decide(page, base: str, button: str, comment: str | None = None) -> None:
     idle(page)
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick the option of a select box that contains `option`, typing to narrow it as a person would."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-    idle(page)
-
-
 def park_cells(page, base: str) -> list[str]:
-    """The leader's park page for 青岛软件城 at the quarter: the cells of its enterprise table."""
-    page.goto(f"{base}/park?park=qd-softcity")
+    """The leader's park page for 青岛软件城 under Qingdao's plan at the quarter, opened from a
+    bookmark (the view in the URL): the cells of its enterprise table."""
+    page.goto(f"{base}/park?plan=qingdao-2012&q={QUARTER}&park=qd-softcity")
     page.get_by_role("heading", name="园区 · 青岛软件城").first.wait_for(timeout=60_000)
-    idle(page)
-    choose(page, "规划", "青岛")  # the quarters offered are those of Qingdao's plan
-    choose(page, "数据截至", QUARTER_LABEL)
     page.get_by_text(f"企业（{QUARTER_LABEL}）").first.wait_for(timeout=60_000)
     idle(page)
     grids = page.locator('[data-testid="stDataFrame"]')
