@@ -33,6 +33,16 @@ def sign_in(at: AppTest, username: str, password: str = APP_PASSWORD) -> AppTest
     return at.run()
 
 
+def sign_in_any_language(at: AppTest, username: str, password: str = APP_PASSWORD) -> AppTest:
+    """Sign in through the form by its fields' positions (user name, then password), whatever the
+    language its labels are in (the URL's or the session's); the run must show no exception."""
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.form_submit_button[0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
 def signed_in(username: str, password: str = APP_PASSWORD, *, query: Mapping[str, str] | None = None,
               state: Mapping[str, object] | None = None) -> AppTest:
     """A signed-in session. `query` is the URL's query string (a bookmark); `state` is put in

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.periods import Period
-from tests.apptest_helpers import APP_PASSWORD, new_app
+from tests.apptest_helpers import new_app, sign_in_any_language
 from ui.components import period_label
 from ui.text import escape
 
@@ -24,12 +24,7 @@ def opened(query: Mapping[str, str], username: str = "leader", page: str | None 
     at.run()
     if page is not None:
         at.switch_page(page)
-    at.text_input[0].input(username)
-    at.text_input[1].input(APP_PASSWORD)
-    at.form_submit_button[0].click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in_any_language(at, username)
 
 
 def view(at: AppTest) -> tuple[str, str, Period]:

@@ -21,7 +21,7 @@ from app.router import SPEC
 from domain import policy
 from domain.periods import Period
 from store import users
-from tests.apptest_helpers import APP_PASSWORD, DEMO_NAMES, new_app
+from tests.apptest_helpers import DEMO_NAMES, new_app, sign_in_any_language
 
 RAW_WORDS = ("None", "nan", "NaN", "NaT", "True", "False", "<NA>")
 RAW_TEXT = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|True|False|<NA>)(?![\w-])")
@@ -104,12 +104,7 @@ def signed_in(username: str, state: dict) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(APP_PASSWORD)
-    at.form_submit_button[0].click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in_any_language(at, username)
 
 
 @pytest.mark.parametrize("state", list(STATES))
