@@ -28,7 +28,7 @@ from domain.models import Plan
 from domain.periods import Period, PeriodBounds
 from domain.programme import first_report_quarter
 from domain.reporting import DEFAULT_DEADLINE_DAYS, QuarterReport, Timeliness, ranking_span, timeliness
-from metrics import bases, criteria, incentives, tasks, tracker
+from metrics import bases, changes, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, sessions, snapshot, users
 from store import plans as plan_rows  # this module has a function named plans
@@ -317,6 +317,15 @@ def judge(con: Con, catalog: Catalog, plan_id: str, as_of: Period,
         observation.check_as_at(as_at)
     plan = catalog.plans[plan_id]
     return tracker.judge_plan(plan, catalog, snapshot.read(con, tracker.needs(plan, catalog), as_of, as_at))
+
+
+def plan_changes(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,
+                 as_at: dt.date | None = None, judged: tracker.PlanJudgement | None = None) -> dict[str, changes.Change]:
+    """Since last quarter: every target of the plan at `as_of` against the plan judged a quarter
+    earlier on the same date (`judged`: the judgment at `as_of` where the caller holds it)."""
+    now = judged if judged is not None else plan_judgement(con, catalog, who, plan_id, as_of, as_at)
+    before = plan_judgement(con, catalog, who, plan_id, as_of.previous(), now.as_at)
+    return changes.since(now.rows, before.rows)
 
 
 def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,

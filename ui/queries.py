@@ -23,6 +23,7 @@ from domain.catalog import Catalog
 from domain.config import settings
 from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
+from metrics import changes as changes_
 from service import commands, mail
 from service import queries as service
 from store import readers
@@ -297,6 +298,13 @@ def progress_now(version: int, who: Identity, plan_id: str, as_of: Period) -> li
     the table as it stood then."""
     service.require_plan_reader(cursor(), who, plan_id)
     return _judgement(version, plan_id, as_of, None).rows
+
+
+def changes(version: int, who: Identity, plan_id: str, as_of: Period) -> dict[str, changes_.Change]:
+    """Since last quarter: every target at `as_of` against the plan judged a quarter earlier (both
+    judgments cached, on the same date as the reader chose)."""
+    before = judgement(version, who, plan_id, as_of.previous()).rows
+    return changes_.since(progress(version, who, plan_id, as_of), before)
 
 
 def target_series(version: int, who: Identity, plan_id: str, target_id: str, as_of: Period) -> tracker.TargetSeries:
