@@ -195,6 +195,11 @@ def test_each_status_colour_is_at_least_3_to_1_on_white(s):
     assert palette.contrast(status.COLOURS[s]) >= 3.0
 
 
+@pytest.mark.parametrize("s", list(Status))
+def test_a_status_word_in_its_colour_is_at_least_4_5_to_1_on_white(s):
+    assert palette.contrast(status.TEXT_COLOURS[s]) >= 4.5
+
+
 @pytest.mark.parametrize("s", list(TaskStatus))
 def test_each_task_status_colour_is_at_least_3_to_1_on_white(s):
     assert palette.contrast(programme_figures.TASK_COLOURS[s]) >= 3.0

@@ -21,6 +21,16 @@ COLOURS: dict[Status, str] = {
     Status.MISSED: palette.BLACK,
     Status.CANNOT_ASSESS: palette.GREY,
 }
+# A status word written in its colour is text, which needs 4.5:1 (WCAG AA): the same hues, darker.
+TEXT_COLOURS: dict[Status, str] = {
+    Status.ACHIEVED: "#007A5A",
+    Status.ON_TRACK: palette.BLUE,
+    Status.ACCELERATION_NEEDED: "#9A6200",
+    Status.LIMITED: "#A8538A",
+    Status.MOVING_AWAY: "#B34F00",
+    Status.MISSED: palette.BLACK,
+    Status.CANNOT_ASSESS: palette.GREY,
+}
 PATTERNS: dict[Status, str] = {  # plotly's marker.pattern.shape on bars: what a grey print keeps
     Status.ACHIEVED: "",
     Status.ON_TRACK: "/",
