@@ -184,6 +184,18 @@ def test_the_target_is_labelled_once_at_its_end_and_no_value_sits_on_its_line(un
     assert "text" not in line and not any("text" in tr for tr in fig["data"] if tr["type"] != "bar")
 
 
+@pytest.mark.parametrize(("annual", "projection", "side"), [
+    ({2014: 1580.0}, {2015: 1800.0, 2016: 2010.0}, "bottom"),  # everything below the target: label above
+    ({2014: 1580.0, 2015: 2300.0}, {}, "top"),  # the actual line crosses above: label below the line
+    ({2014: 1580.0}, {2016: 2400.0}, "top"),  # so does the projection
+    ({2012: 2300.0, 2015: 1900.0}, {}, "bottom"),  # above the target long before the label's years
+])
+def test_the_target_label_stands_on_the_side_of_its_line_the_values_leave_free(annual, projection, side):
+    s = SERIES.model_copy(update={"annual": annual, "projection": projection, "ytd": {}})
+    note = figures.target_chart(s, "zh").to_dict()["layout"]["annotations"][0]
+    assert note["yanchor"] == side and (note["yshift"] > 0) == (side == "bottom")
+
+
 @pytest.mark.parametrize(("colour", "ratio"), [("#000000", 21.0), ("#ffffff", 1.0), ("#767676", 4.54),
                                                ("#E69F00", 2.25), ("#0072B2", 5.19)])
 def test_contrast_against_white_as_wcag_computes_it(colour, ratio):

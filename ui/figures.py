@@ -114,11 +114,15 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
                     hoverinfo="skip")
     fig.add_scatter(x=[s.target_year], y=[target], mode="markers", showlegend=False,
                     marker=dict(symbol="star", size=14, color=palette.VERMILLION), hovertemplate=tip(label("target", lang)))
-    # The target's one label, at its end and above its line: no other value sits on the line.
+    # The target's one label, at its end: above its line, or below it where the actual values or the
+    # projection run above the target over the label's last two years (a label over a line is unread).
+    near = [convert(x, s.unit, shown) for series in (s.annual, s.projection) for y, x in series.items()
+            if y >= s.target_year - 2]
+    above = not any(x > target for x in near)
     fig.add_annotation(x=s.target_year, y=target, text=t("figure.target_label", lang, year=s.target_year,
                                                          value=amount(target, shown), unit=u),
-                       showarrow=False, xanchor="right", yanchor="bottom", yshift=6,
-                       font=dict(size=11 if compact else 12, color=palette.VERMILLION))
+                       showarrow=False, xanchor="right", yanchor="bottom" if above else "top", yshift=6 if above else -6,
+                       xshift=-12, font=dict(size=11 if compact else 12, color=palette.VERMILLION))
     top = max(tops)
     breaks = [(year, zh, en) for year, zh, en in s.definition_changes if s.base_year - 1 <= year <= s.target_year]
     for i, (year, zh, en) in enumerate(breaks):
