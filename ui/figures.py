@@ -85,7 +85,8 @@ def target_chart(s: TargetSeries, lang: str, height: int = 420, compact: bool = 
                     offset=[YTD_WIDTH * (i - len(periods) / 2) for i in range(len(periods))],
                     name=label("ytd", lang), marker=dict(color=palette.LIGHT_GREY, line=dict(color=GREY, width=1)),
                     text=[t("figure.ytd_short", lang, quarter=p.quarter, end_month=p.end_month) for p in periods],
-                    textposition="outside", textfont=dict(size=10, color=GREY), cliponaxis=False,
+                    textposition="outside", textangle=-90, constraintext="none", textfont=dict(size=10, color=GREY),
+                    cliponaxis=False,
                     customdata=[period_label(p, lang) for p in periods],
                     hovertemplate=hover("%{customdata}", shown, lang, label("ytd", lang)))
         tops += v(s.ytd)
