@@ -94,7 +94,7 @@ def test_a_legend_sits_above_the_plot_with_room_kept(lang, key):
     if not layout.get("showlegend", True):
         return
     legend = layout["legend"]
-    assert (legend["orientation"], legend["yanchor"]) == ("h", "bottom") and legend["y"] >= 1
+    assert (legend["orientation"], legend["yanchor"], legend["traceorder"]) == ("h", "bottom", "normal") and legend["y"] >= 1
     assert layout["margin"]["t"] >= figures.LEGEND_ROOM and layout["margin"].get("autoexpand", True)
 
 

@@ -57,7 +57,9 @@ def house_style(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
         template="simple_white", height=height, font=dict(family=FONT, size=13, color=INK),
         colorway=palette.COLORWAY, hoverlabel=dict(font_family=FONT), separators=".,",
         margin=dict(l=10, r=10, t=LEGEND_ROOM if legend else 30, b=10, autoexpand=True),
-        showlegend=legend, legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0,
+        # traceorder "normal": a one-row legend reads left to right in drawing order (plotly reverses
+        # it for stacked bars, which matches a column, not a row)
+        showlegend=legend, legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, traceorder="normal",
                                        font=dict(size=12 if height > 260 else 11)),
     )
     return fig

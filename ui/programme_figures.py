@@ -32,7 +32,7 @@ def completion_bars(rows: Sequence[tasks.Completion], lang: str, height: int | N
     for s in (TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.DELAYED, TaskStatus.NOT_STARTED):
         values = [getattr(r, _COUNT[s]) for r in rows][::-1]
         fig.add_bar(y=names, x=values, orientation="h", name=status_word(s, lang), marker_color=TASK_COLOURS[s],
-                    marker_pattern_shape=TASK_PATTERNS[s], text=[v or "" for v in values], textposition="inside",
+                    marker_pattern_shape=TASK_PATTERNS[s], text=[v or "" for v in values], textposition="inside", textangle=0,
                     hovertemplate="%{y}: %{x:d}<extra>" + status_word(s, lang) + "</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=label("tasks_axis", lang), dtick=1 if max((r.total for r in rows), default=0) <= 10 else None)
