@@ -40,7 +40,10 @@ def figure(chart: Chart) -> go.Figure:
     else:
         fig = figures.series_chart(chart.categories, [(s.name, s.values, s.style) for s in chart.series],
                                    chart.y_title, height=HEIGHT)
-    fig.update_layout(title=dict(text=chart.title, x=0, font=dict(size=15)), margin=dict(t=50))
+    # The title above the legend, which sits above the plot (ui.figures.house_style): the top margin
+    # holds both.
+    fig.update_layout(title=dict(text=chart.title, x=0, y=1, yref="container", yanchor="top", pad=dict(t=12),
+                                 font=dict(size=15)), margin=dict(t=(fig.layout.margin.t or 30) + 36))
     return fig
 
 

@@ -158,7 +158,7 @@ def style_status(frame: pd.DataFrame, lang: str):
     `placeholder="—"` to st.dataframe, and give the figure columns no format of their own (a column
     format would win over these cells)."""
     col = t("status", lang)
-    colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
+    colours = {status.word(s, lang): status.TEXT_COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
     percents = [c for c in (t(k, lang) for k in ("time_elapsed", "in_year")) if c in frame]
     styled = (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])

@@ -1,23 +1,44 @@
 """How a status looks: a word in each language (the catalog's `status.<value>`), a colour, and a marker symbol.
 
-Colour alone fails in grey print and for colour-blind readers, so every status also has a word and
-a distinct marker shape; the palette runs from green (achieved) to dark red (missed).
+Colour alone fails in grey print and for colour-blind readers, so every status also has a word, a
+distinct marker shape and a bar hatch; the colours are Okabe–Ito's (ui.palette), each at least 3:1
+against white, from bluish green (achieved) to black (missed).
 """
 
 from __future__ import annotations
 
 from domain.messages import text
 from metrics.progress import Status
+from ui import palette
 
 ORDER: tuple[Status, ...] = tuple(Status)  # best first: how tables and counts list them
 COLOURS: dict[Status, str] = {
-    Status.ACHIEVED: "#1a7f37",
-    Status.ON_TRACK: "#2f81f7",
-    Status.ACCELERATION_NEEDED: "#bf8700",
-    Status.LIMITED: "#e16f24",
-    Status.MOVING_AWAY: "#cf222e",
-    Status.MISSED: "#82071e",
-    Status.CANNOT_ASSESS: "#8c959f",
+    Status.ACHIEVED: palette.BLUISH_GREEN,
+    Status.ON_TRACK: palette.BLUE,
+    Status.ACCELERATION_NEEDED: palette.DARK_ORANGE,
+    Status.LIMITED: palette.REDDISH_PURPLE,
+    Status.MOVING_AWAY: palette.VERMILLION,
+    Status.MISSED: palette.BLACK,
+    Status.CANNOT_ASSESS: palette.GREY,
+}
+# A status word written in its colour is text, which needs 4.5:1 (WCAG AA): the same hues, darker.
+TEXT_COLOURS: dict[Status, str] = {
+    Status.ACHIEVED: "#007A5A",
+    Status.ON_TRACK: palette.BLUE,
+    Status.ACCELERATION_NEEDED: "#9A6200",
+    Status.LIMITED: "#A8538A",
+    Status.MOVING_AWAY: "#B34F00",
+    Status.MISSED: palette.BLACK,
+    Status.CANNOT_ASSESS: palette.GREY,
+}
+PATTERNS: dict[Status, str] = {  # plotly's marker.pattern.shape on bars: what a grey print keeps
+    Status.ACHIEVED: "",
+    Status.ON_TRACK: "/",
+    Status.ACCELERATION_NEEDED: ".",
+    Status.LIMITED: "x",
+    Status.MOVING_AWAY: "\\",
+    Status.MISSED: "+",
+    Status.CANNOT_ASSESS: "-",
 }
 SYMBOLS: dict[Status, str] = {
     Status.ACHIEVED: "star",
