@@ -19,10 +19,12 @@ import pandas as pd
 from domain.catalog import Catalog
 from domain.growth import change
 from domain.messages import SOURCE_LANG, Message, exists, join, localized, render, words
-from domain.models import OrgKind
+from domain.models import OrgKind, Plan
 from domain.periods import Period
+from domain.programme import responsibilities_for, responsible_units
 from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
+from metrics.progress import Status
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
 from ui import figures, status
@@ -137,6 +139,40 @@ def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: st
         Column(header=t("briefing.in_year"), kind="percent", width=1.2),
         Column(header=t("time_elapsed"), kind="percent", width=1.2),
         Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), on_paper=False)])
+
+
+# The statuses a leader must act on, worst first (metrics.progress.STATUS_ORDER): 需加快推进的目标.
+BEHIND = (Status.MISSED, Status.MOVING_AWAY, Status.LIMITED, Status.ACCELERATION_NEEDED)
+
+
+def behind_blocks(rows: list[ProgressRow], plan: Plan, catalog: Catalog, lang: str, title: str) -> list:
+    """需加快推进的目标及责任单位: every target behind (BEHIND), worst first, with its figures, the
+    reason, and the departments the plan makes answerable for it (catalog `responsibilities`, the
+    plan's sentence in Excel beside them); "the plan names no responsible unit" where it names none."""
+    t = words(lang)
+    behind = sorted([r for r in rows if r.status in BEHIND], key=lambda r: BEHIND.index(r.status))
+    if not behind:
+        return [Paragraph(text=t("briefing.none_behind"))]
+    body = []
+    for r in behind:
+        actual, shown = display(r.actual, r.unit)
+        target, _ = display(r.target, r.unit)
+        scope = catalog.organisations.get(r.scope_id)
+        units = responsible_units(plan, r.target_id)
+        quotes = [q.source_quote for q in responsibilities_for(plan, r.target_id)]
+        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, actual, target, unit_word(shown, lang),
+                     r.completion, status.word(r.status, lang), render(r.reason, lang),
+                     join("join.list", list(units), lang) if units else t("briefing.no_responsible"),
+                     "；".join(quotes) if quotes else "—"])
+    return [Paragraph(text=t("briefing.behind_line", k=len(behind), n=len(rows))),
+            Table(title=title, sheet=t("briefing.s_behind_sheet"), rows=body, columns=[
+                Column(header=t("target"), width=2.4), Column(header=t("scope"), width=1.3),
+                Column(header=t("actual"), kind="number", decimals=2, width=1.3),
+                Column(header=t("target_value"), kind="number", decimals=2, width=1.3),
+                Column(header=t("unit"), width=1.0, wrap=False), Column(header=t("completion"), kind="percent", width=1.1),
+                Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), width=3),
+                Column(header=t("briefing.responsible"), width=1.8),
+                Column(header=t("briefing.responsible_basis"), on_paper=False)])]
 
 
 def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
@@ -361,6 +397,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     period = period_label(as_of, lang)
     parts: list[tuple[str, list]] = [("briefing.s_targets", [status_table(rows_shown, catalog, lang,
                                                                  t("briefing.t_targets", n=n.table(), period=period))])]
+    parts.append(("briefing.s_behind", behind_blocks(rows_shown, plan, catalog, lang,
+                                                     t("briefing.t_behind", n=n.table(), period=period))))
 
     charts, charted = [], set()
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:
