@@ -24,11 +24,12 @@ from domain.periods import Period
 from domain.programme import responsibilities_for, responsible_units
 from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
+from metrics.changes import Change, Direction
 from metrics.progress import Status
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
 from ui import figures, status
-from ui.format import display, number, pct, period_label
+from ui.format import display, in_natural_unit, number, pct, period_label
 from ui.programme import reward_total
 from ui.tables import reporting_tallies
 
@@ -173,6 +174,65 @@ def behind_blocks(rows: list[ProgressRow], plan: Plan, catalog: Catalog, lang: s
                 Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), width=3),
                 Column(header=t("briefing.responsible"), width=1.8),
                 Column(header=t("briefing.responsible_basis"), on_paper=False)])]
+
+
+# Moved targets as a leader reads them: bad news first (metrics.changes.Direction).
+MOVED = (Direction.WORSE, Direction.LOST, Direction.NEW, Direction.BETTER)
+
+
+def change_blocks(rows: list[ProgressRow], found: dict[str, Change], catalog: Catalog, lang: str, as_of: Period,
+                  n: _Numbering) -> list:
+    """较上季度变化: one line counting the moves, the targets whose status moved (before → after),
+    those with a new figure (actuals and completion before and after, the change in percentage
+    points), and one line for the targets with no new figure this quarter (`found`: the
+    `metrics.changes.since` of the plan at `as_of`)."""
+    t = words(lang)
+    before, now = period_label(as_of.previous(), lang), period_label(as_of, lang)
+    mine = [(r, found[r.target_id]) for r in rows if r.target_id in found]
+    moved = sorted([(r, c) for r, c in mine if c.direction in MOVED], key=lambda rc: MOVED.index(rc[1].direction))
+    fresh = [(r, c) for r, c in mine if c.new_figure]
+    stale = len(mine) - len(fresh)
+    counts = Counter(c.direction for _, c in moved)
+    parts = [t("briefing.change_part", direction=t(f"direction.{d}"), k=counts[d]) for d in MOVED if counts[d]]
+    line = (t("briefing.changes_line", before=before, moved=len(moved), parts=join("join.list", parts, lang),
+              fresh=len(fresh), stale=stale) if moved
+            else t("briefing.changes_none_moved", before=before, fresh=len(fresh), stale=stale))
+    blocks: list = [Paragraph(text=line)]
+
+    def scope(r: ProgressRow) -> str:
+        org = catalog.organisations.get(r.scope_id)
+        return _name(org, lang) if org else r.scope_id
+
+    if moved:
+        blocks.append(Table(title=t("briefing.t_moved", n=n.table(), before=before, now=now),
+                            sheet=t("briefing.s_moved_sheet"), rows=[
+            [_name(r, lang), scope(r), status.word(c.status_before, lang) if c.status_before else "—",
+             status.word(c.status_now, lang), t(f"direction.{c.direction}")] for r, c in moved], columns=[
+            Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
+            Column(header=t("briefing.status_before"), width=1.3, wrap=False),
+            Column(header=t("briefing.status_now"), width=1.3, wrap=False),
+            Column(header=t("briefing.direction"), width=1.3, wrap=False)]))
+    if fresh:
+        body = []
+        for r, c in fresh:
+            (was, is_), shown = in_natural_unit([c.actual_before, c.actual_now], r.unit)
+            delta = c.completion_delta
+            body.append([_name(r, lang), scope(r), c.period_before or "—", c.period_now or "—", was, is_,
+                         unit_word(shown, lang), c.completion_before, c.completion_now,
+                         None if delta is None else delta * 100])
+        blocks.append(Table(title=t("briefing.t_new_figures", n=n.table(), before=before, now=now),
+                            sheet=t("briefing.s_new_sheet"), rows=body, columns=[
+            Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
+            Column(header=t("briefing.period_before"), width=1.1), Column(header=t("briefing.period_now"), width=1.1),
+            Column(header=t("briefing.actual_before"), kind="number", decimals=2, width=1.3),
+            Column(header=t("briefing.actual_now"), kind="number", decimals=2, width=1.3),
+            Column(header=t("unit"), width=1.0, wrap=False),
+            Column(header=t("briefing.completion_before"), kind="percent", width=1.2),
+            Column(header=t("briefing.completion_now"), kind="percent", width=1.2),
+            Column(header=t("briefing.points"), kind="number", decimals=1, width=1.2)]))
+    if fresh and stale:
+        blocks.append(Paragraph(text=t("briefing.stale_line", stale=stale)))
+    return blocks
 
 
 def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
@@ -399,6 +459,9 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
                                                                  t("briefing.t_targets", n=n.table(), period=period))])]
     parts.append(("briefing.s_behind", behind_blocks(rows_shown, plan, catalog, lang,
                                                      t("briefing.t_behind", n=n.table(), period=period))))
+    if inputs.changes is not None:  # a park's briefing: the park's own targets only
+        own = [r for r in rows if r.scope_id == park_id] if park_id else rows
+        parts.append(("briefing.s_changes", change_blocks(own, inputs.changes, catalog, lang, as_of, n)))
 
     charts, charted = [], set()
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:

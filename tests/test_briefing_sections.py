@@ -136,3 +136,59 @@ def test_where_the_plan_names_no_one_the_briefing_says_so(store, catalog):
 ])
 def test_responsible_units_from_the_catalog(catalog, plan_id, target_id, units):
     assert responsible_units(catalog.plans[plan_id], target_id) == units
+
+
+def test_since_last_quarter_in_word_pdf_and_excel(qingdao, catalog):
+    doc, files = _files(qingdao, catalog, "qingdao-2012", Q4)
+    section = next(s for s in doc.sections if s.heading.endswith("较上季度变化"))
+    points = (COMPLETION - COMPLETION_BEFORE) * 100  # 3.18 percentage points
+    # the status moved: on track → acceleration needed, a move for the worse
+    moved = _docx_table(files["docx"], "上季度状态")
+    assert moved[0] == ["目标", "范围", "上季度状态", "本季度状态", "变化"]
+    assert [REVENUE, "青岛市", "进度正常", "需加快", "下滑"] in moved
+    # a new figure: 2012 → 2013, 780 → 850 亿元, completion 35.5 % → 38.6 %
+    fresh = _docx_table(files["docx"], "完成率变化（百分点）")
+    row = next(r for r in fresh if r[0] == REVENUE)
+    assert row[1:] == ["青岛市", "2012", "2013", "780.00", "850.00", "亿元", f"{COMPLETION_BEFORE:.1%}",
+                       f"{COMPLETION:.1%}", f"{points:.1f}"]
+    # one line counts the rest: every target of the plan without a new figure
+    n_fresh = len(fresh) - 1
+    stale = len(catalog.plans["qingdao-2012"].targets) - n_fresh
+    lines = [b.text for b in section.blocks if hasattr(b, "text")]
+    assert f"其余{stale}项目标本季度无新数据，沿用上季度的判断。" in lines
+    assert lines[0].startswith("与2013年1-9月相比：") and f"{n_fresh}项目标有新数据，{stale}项目标本季度无新数据" in lines[0]
+    # Excel: numbers as numbers
+    sheet = _sheet(files["xlsx"], "新数据")
+    cols = list(sheet[0])
+    xrow = next(r for r in sheet if r[0] == REVENUE)
+    assert xrow[cols.index("本季度实际值")] == pytest.approx(850)
+    assert xrow[cols.index("上季度完成率")] == pytest.approx(COMPLETION_BEFORE)
+    assert xrow[cols.index("完成率变化（百分点）")] == pytest.approx(points)
+    assert next(r for r in _sheet(files["xlsx"], "状态变化") if r[0] == REVENUE)[2:] == ("进度正常", "需加快", "下滑")
+    # PDF: the same rows
+    text = _pdf_text(files["pdf"])
+    part = text[text.index("状态变化的目标"):]
+    assert "进度正常需加快下滑" in part and f"780.00850.00亿元{COMPLETION_BEFORE:.1%}{COMPLETION:.1%}{points:.1f}" in part
+
+
+def test_the_same_target_in_both_sections_in_english(qingdao, catalog):
+    doc, files = _files(qingdao, catalog, "qingdao-2012", Q4, "en")
+    name = catalog.plans["qingdao-2012"].targets[0].name_en
+    behind, moved = doc.sections[1].blocks[1], doc.sections[2].blocks[1]
+    assert name in [r[0] for r in behind.rows] and name in [r[0] for r in moved.rows]
+    assert next(r for r in moved.rows if r[0] == name)[2:] == ["On track", "Acceleration needed", "worse"]
+
+
+def test_a_park_briefing_shows_the_parks_changes_only(qingdao, catalog):
+    # 青岛信息谷 (400 亿元 by 2016): 100 亿元 in 2012, 120 in 2013
+    put(qingdao, [("qd-infovalley", "software_revenue", 2012, 4, 1_000_000.0),
+                  ("qd-infovalley", "software_revenue", 2013, 4, 1_200_000.0)])
+    doc = build(briefing_inputs(qingdao, catalog, SYSTEM, "qingdao-2012", Q4, park_id="qd-infovalley"))
+    section = next(s for s in doc.sections if s.heading.endswith("较上季度变化"))
+    tables = [b for b in section.blocks if hasattr(b, "rows")]
+    assert tables and {r[1] for t in tables for r in t.rows} == {"青岛信息谷"}
+    fresh = next(t for t in tables if t.columns[-1].header == "完成率变化（百分点）")
+    row = next(r for r in fresh.rows if r[0] == "青岛信息谷软件业务收入")
+    assert row[4:7] == [pytest.approx(100), pytest.approx(120), "亿元"]
+    assert row[-1] == pytest.approx((120 - 100) / 400 * 100)
+    assert REVENUE in [r[0] for r in doc.tables()[0].rows]  # the city's headline stays in table 1 for context
