@@ -23,13 +23,13 @@ from domain.models import OrgKind, Plan
 from domain.periods import Period
 from domain.programme import responsibilities_for, responsible_units
 from domain.reporting import Ranked, Tally, Timeliness, tally
-from domain.units import Dimension, in_display_unit
+from domain.units import Dimension, digits, in_display_unit, in_natural_unit
 from metrics.changes import Change, Direction
 from metrics.progress import Status
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
 from ui import figures, status
-from ui.format import display, in_natural_unit, number, pct, period_label
+from ui.format import display, number, pct, period_label
 from ui.programme import reward_total
 from ui.tables import reporting_tallies
 
@@ -98,8 +98,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             if head.pace_words is not None:
                 sentences.append(t("briefing.usual_pace", words=head.pace_words))
         if said_level:
-            value, shown = display(head.actual, head.unit)
-            target, _ = display(head.target, head.unit)
+            (value, target), shown, _ = natural([head.actual, head.target], head.unit)
             pace = (t("briefing.pace", required=pct(head.required_cagr), actual=pct(head.actual_cagr), base=head.base_year,
                       target_year=head.target_year)
                     if head.required_cagr is not None and head.actual_cagr is not None else "")
@@ -118,24 +117,31 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     return out
 
 
+def natural(values: list[float | None], symbol: str) -> tuple[list[float | None], str, list[int]]:
+    """One row's figures in their natural unit (62 人, not 0.01 万人; domain.units.in_natural_unit),
+    that unit, and each figure's decimals (none for whole things, two otherwise)."""
+    shown_values, shown = in_natural_unit(values, symbol)
+    return shown_values, shown, [digits(shown, v) for v in shown_values]
+
+
 def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str, sheet: str | None = None) -> Table:
     """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %); in Excel on the
     sheet `sheet` (目标完成情况 unless given: a park's table is on a sheet named after the park)."""
     t = words(lang)
-    body = []
+    body, places = [], []
     for r in rows:
-        actual, shown = display(r.actual, r.unit)
-        target, _ = display(r.target, r.unit)
+        (target, actual), shown, (dt_, da) = natural([r.target, r.actual], r.unit)
         scope = catalog.organisations.get(r.scope_id)
         body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, unit_word(shown, lang),
                      r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
                      else None, status.word(r.status, lang), render(r.reason, lang)])
-    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, columns=[
+        places.append([None, None, dt_, da, *[None] * 8])
+    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, places=places, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),
         Column(header=t("actual"), kind="number", decimals=2, width=1.5),
-        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="integer", on_paper=False),
+        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="year", on_paper=False),
         Column(header=t("briefing.data_period"), width=1.1), Column(header=t("completion"), kind="percent", width=1.2),
         Column(header=t("briefing.in_year"), kind="percent", width=1.2),
         Column(header=t("time_elapsed"), kind="percent", width=1.2),
@@ -154,10 +160,10 @@ def behind_blocks(rows: list[ProgressRow], plan: Plan, catalog: Catalog, lang: s
     behind = sorted([r for r in rows if r.status in BEHIND], key=lambda r: BEHIND.index(r.status))
     if not behind:
         return [Paragraph(text=t("briefing.none_behind"))]
-    body = []
+    body, places = [], []
     for r in behind:
-        actual, shown = display(r.actual, r.unit)
-        target, _ = display(r.target, r.unit)
+        (actual, target), shown, (da, dt_) = natural([r.actual, r.target], r.unit)
+        places.append([None, None, da, dt_, *[None] * 6])
         scope = catalog.organisations.get(r.scope_id)
         units = responsible_units(plan, r.target_id)
         quotes = [q.source_quote for q in responsibilities_for(plan, r.target_id)]
@@ -166,7 +172,7 @@ def behind_blocks(rows: list[ProgressRow], plan: Plan, catalog: Catalog, lang: s
                      join("join.list", list(units), lang) if units else t("briefing.no_responsible"),
                      "；".join(quotes) if quotes else "—"])
     return [Paragraph(text=t("briefing.behind_line", k=len(behind), n=len(rows))),
-            Table(title=title, sheet=t("briefing.s_behind_sheet"), rows=body, columns=[
+            Table(title=title, sheet=t("briefing.s_behind_sheet"), rows=body, places=places, columns=[
                 Column(header=t("target"), width=2.4), Column(header=t("scope"), width=1.3),
                 Column(header=t("actual"), kind="number", decimals=2, width=1.3),
                 Column(header=t("target_value"), kind="number", decimals=2, width=1.3),
@@ -213,15 +219,16 @@ def change_blocks(rows: list[ProgressRow], found: dict[str, Change], catalog: Ca
             Column(header=t("briefing.status_now"), width=1.3, wrap=False),
             Column(header=t("briefing.direction"), width=1.3, wrap=False)]))
     if fresh:
-        body = []
+        body, places = [], []
         for r, c in fresh:
-            (was, is_), shown = in_natural_unit([c.actual_before, c.actual_now], r.unit)
+            (was, is_), shown, (dw, di) = natural([c.actual_before, c.actual_now], r.unit)
+            places.append([None] * 4 + [dw, di] + [None] * 4)
             delta = c.completion_delta
             body.append([_name(r, lang), scope(r), c.period_before or "—", c.period_now or "—", was, is_,
                          unit_word(shown, lang), c.completion_before, c.completion_now,
                          None if delta is None else delta * 100])
         blocks.append(Table(title=t("briefing.t_new_figures", n=n.table(), before=before, now=now),
-                            sheet=t("briefing.s_new_sheet"), rows=body, columns=[
+                            sheet=t("briefing.s_new_sheet"), rows=body, places=places, columns=[
             Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
             Column(header=t("briefing.period_before"), width=1.1), Column(header=t("briefing.period_now"), width=1.1),
             Column(header=t("briefing.actual_before"), kind="number", decimals=2, width=1.3),

@@ -192,3 +192,39 @@ def test_a_park_briefing_shows_the_parks_changes_only(qingdao, catalog):
     assert row[4:7] == [pytest.approx(100), pytest.approx(120), "亿元"]
     assert row[-1] == pytest.approx((120 - 100) / 400 * 100)
     assert REVENUE in [r[0] for r in doc.tables()[0].rows]  # the city's headline stays in table 1 for context
+
+
+@pytest.mark.parametrize(("target_id", "figures", "cells"), [
+    # 引进高端人才 (100 名 by 2016, summed from 2012): 10 + 12 = 22 人, whole people, never 0.00 万人
+    ("qd-high-end-talents", [("talents_introduced", 2012, 10.0), ("talents_introduced", 2013, 12.0)],
+     ("100", "22", "人", "#,##0")),
+    # 从业人员 (20 万人 by 2016): 160,000 人 is 16.00 万人 (a head count from 10,000 on)
+    ("qd-staff", [("employees", 2011, 120_000.0), ("employees", 2012, 150_000.0), ("employees", 2013, 160_000.0)],
+     ("20.00", "16.00", "万人", "#,##0.00")),
+    # 软件业务收入 (2,200 亿元 by 2016): two decimals and a thousands separator
+    ("qd-software-revenue", [], ("2,200.00", "850.00", "亿元", "#,##0.00")),
+])
+def test_every_figure_in_its_natural_unit_and_decimals(qingdao, catalog, target_id, figures, cells):
+    put(qingdao, [("qingdao", ind, y, 4, v) for ind, y, v in figures])
+    plan = catalog.plans["qingdao-2012"]
+    name = next(t.name_zh for t in plan.targets if t.target_id == target_id)
+    doc, files = _files(qingdao, catalog, "qingdao-2012", Q4)
+    target, actual, unit, excel_format = cells
+    word = next(r for r in _docx_table(files["docx"], "目标值") if r[0] == name)  # table 1
+    assert word[2:5] == [target, actual, unit]
+    assert f"{target}{actual}{unit}" in _pdf_text(files["pdf"])
+    ws = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))["目标完成情况"]
+    header = [c.value for c in ws[2]]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == name)
+    assert row[header.index("实际值")].value == pytest.approx(float(actual.replace(",", "")))
+    assert row[header.index("实际值")].number_format == excel_format
+    assert row[header.index("目标年")].value == 2016 and row[header.index("目标年")].number_format == "0"
+
+
+def test_a_table_refuses_places_of_another_shape():
+    from reports.model import Column, Table
+    with pytest.raises(ValueError, match="shape"):
+        Table(title="t", columns=[Column(header="a", kind="number")], rows=[[1.0], [2.0]], places=[[0]])
+    table = Table(title="t", columns=[Column(header="a", kind="number", decimals=2)], rows=[[62.0], [1234.5]],
+                  places=[[0], [None]])
+    assert table.texts_on_paper() == [["62"], ["1,234.50"]]
