@@ -439,6 +439,23 @@ class ClusterBase(Frozen):
     park_quote: str | None = None  # where the plan gives it to its parks
 
 
+class Responsibility(Frozen):
+    """Who the plan makes answerable for some of its targets, in its own words: departments it names
+    (由市经信委负责牵头组织实施), or the lead departments of tasks it charges with them. `targets` empty:
+    every target of the plan. Only what the quoted sentence says; a plan naming no one has none."""
+
+    targets: tuple[Id, ...] = ()
+    departments: tuple[str, ...] = ()  # as the plan writes them, each found in source_quote
+    tasks: tuple[Id, ...] = ()  # tasks whose lead departments answer for the targets
+    source_quote: str = Field(min_length=4)
+
+    @model_validator(mode="after")
+    def _someone(self) -> Responsibility:
+        if not self.departments and not self.tasks:
+            raise ValueError("a responsibility names departments or tasks")
+        return self
+
+
 class DutyKind(StrEnum):
     REPORT = "report"  # progress information sent up (每季度末报送本单位工作进展信息)
     BRIEFING = "briefing"  # the briefing compiled from it; its recipients are the task briefing's distribution
@@ -626,6 +643,7 @@ class Plan(Frozen):
     cluster_bases: tuple[ClusterBase, ...] = ()
     duties: tuple[Duty, ...] = ()
     rules: tuple[ProgrammeRule, ...] = ()
+    responsibilities: tuple[Responsibility, ...] = ()  # who answers for which targets (issue 18)
 
     def due_of(self, task: Task) -> dt.date:
         """When a task is due: its own date, else the end of its phase."""

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from domain.messages import Message, MessageError
-from domain.models import ApplicationDeadline, Id, OneTypePerCounty, Plan, PublicityPeriod
+from domain.models import ApplicationDeadline, Id, OneTypePerCounty, Plan, PublicityPeriod, Responsibility
 from domain.periods import Period
 
 
@@ -152,3 +152,22 @@ def validated(model: type[_Input], **fields: object) -> _Input:
     except ValidationError as e:
         names = ", ".join(".".join(str(p) for p in err["loc"]) for err in e.errors())
         raise ProgrammeInputError(Message.of("programme.check_fields", fields=names)) from e
+
+
+def responsibilities_for(plan: Plan, target_id: str) -> list[Responsibility]:
+    """The plan's sentences making someone answerable for a target: those naming this target first,
+    then those for the whole plan (catalog `responsibilities`)."""
+    return ([r for r in plan.responsibilities if target_id in r.targets]
+            + [r for r in plan.responsibilities if not r.targets])
+
+
+def responsible_units(plan: Plan, target_id: str) -> tuple[str, ...]:
+    """The departments the plan makes answerable for a target, in the order of
+    `responsibilities_for`; a task's lead departments as the task list writes them (市 made
+    explicit). Empty where the plan names none."""
+    tasks = {t.task_id: t for t in plan.tasks}
+    out: list[str] = []
+    for r in responsibilities_for(plan, target_id):
+        out += r.departments
+        out += [canonical_department(d) for task in r.tasks for d in tasks[task].lead_departments]
+    return tuple(dict.fromkeys(out))

@@ -9,6 +9,8 @@ like the forms they came from.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -127,6 +129,60 @@ def in_display_unit(value, dimension: Dimension):
     """A value in `dimension`'s canonical unit, in the unit pages and briefings show it in (DISPLAY):
     万元 → 亿元, 人 → 万人 … A number or a pandas Series alike."""
     return unit(DISPLAY[dimension]).from_canonical(value)
+
+
+def missing(value: object) -> bool:
+    """None or NaN: a figure not there (shown as a dash)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# People are counted in 人 until the figure reaches 万 (10,000): 62 人 is "62 人", never "0.01 万人".
+PEOPLE_IN_WAN_FROM = 10_000
+HEADS = (Dimension.PEOPLE, Dimension.PERSON_TIMES)
+WHOLE = ("个", "家", "名", "人", "人次")  # units that count whole things: no ".00"
+
+
+def display_unit(symbol: str) -> str:
+    """The unit a briefing shows for values written in `symbol` (counts and % stay as they are)."""
+    u = unit(symbol)
+    shown = DISPLAY[u.dimension]
+    # Counts of firms keep the plan's word (家/个/名); a plan's 亿美元 or 万平方米 is already shown as is.
+    return symbol if u.factor == unit(shown).factor else shown
+
+
+def display(value: float | None, symbol: str) -> tuple[float | None, str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, display_unit(symbol)
+    shown = display_unit(symbol)
+    return convert(value, symbol, shown), shown
+
+
+def natural_unit(values: Iterable[float | None], symbol: str) -> str:
+    """The one unit a row (or column group) of figures written in `symbol` is shown in: the
+    briefing's unit (display_unit), except that people stay in 人/人次 while the largest of
+    them is below PEOPLE_IN_WAN_FROM."""
+    u = unit(symbol)
+    if u.dimension not in HEADS:
+        return display_unit(symbol)
+    small = "人" if u.dimension == Dimension.PEOPLE else "人次"
+    heads = [abs(convert(v, symbol, small)) for v in values if not missing(v)]
+    return small if max(heads, default=0) < PEOPLE_IN_WAN_FROM else DISPLAY[u.dimension]
+
+
+def in_natural_unit(values: Sequence[float | None], symbol: str) -> tuple[list[float | None], str]:
+    """`values` moved into their natural_unit, missing ones kept missing."""
+    shown = natural_unit(values, symbol)
+    return [None if missing(v) else convert(v, symbol, shown) for v in values], shown
+
+
+def digits(shown: str, value: float | None = None) -> int:
+    """Decimals a figure in unit `shown` needs: none for whole things (a fractional projection of
+    people is rounded to whole people), two otherwise."""
+    if shown in ("人", "人次"):
+        return 0
+    if shown in WHOLE and (value is None or missing(value) or float(value).is_integer()):
+        return 0
+    return 2
 
 
 # A composite dimension's canonical unit as numerator ÷ denominator: a density is computed from

@@ -19,10 +19,13 @@ import pandas as pd
 from domain.catalog import Catalog
 from domain.growth import change
 from domain.messages import SOURCE_LANG, Message, exists, join, localized, render, words
-from domain.models import OrgKind
+from domain.models import OrgKind, Plan
 from domain.periods import Period
+from domain.programme import responsibilities_for, responsible_units
 from domain.reporting import Ranked, Tally, Timeliness, tally
-from domain.units import Dimension, in_display_unit
+from domain.units import Dimension, digits, in_display_unit, in_natural_unit
+from metrics.changes import Change, Direction
+from metrics.progress import Status
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
 from ui import figures, status
@@ -95,8 +98,7 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
             if head.pace_words is not None:
                 sentences.append(t("briefing.usual_pace", words=head.pace_words))
         if said_level:
-            value, shown = display(head.actual, head.unit)
-            target, _ = display(head.target, head.unit)
+            (value, target), shown, _ = natural([head.actual, head.target], head.unit)
             pace = (t("briefing.pace", required=pct(head.required_cagr), actual=pct(head.actual_cagr), base=head.base_year,
                       target_year=head.target_year)
                     if head.required_cagr is not None and head.actual_cagr is not None else "")
@@ -115,28 +117,129 @@ def summary(rows: list[ProgressRow], as_of: Period, lang: str) -> list[str]:
     return out
 
 
+def natural(values: list[float | None], symbol: str) -> tuple[list[float | None], str, list[int]]:
+    """One row's figures in their natural unit (62 人, not 0.01 万人; domain.units.in_natural_unit),
+    that unit, and each figure's decimals (none for whole things, two otherwise)."""
+    shown_values, shown = in_natural_unit(values, symbol)
+    return shown_values, shown, [digits(shown, v) for v in shown_values]
+
+
 def status_table(rows: list[ProgressRow], catalog: Catalog, lang: str, title: str, sheet: str | None = None) -> Table:
     """Every target's standing, numbers in the units a briefing uses (亿元, 万人, %); in Excel on the
     sheet `sheet` (目标完成情况 unless given: a park's table is on a sheet named after the park)."""
     t = words(lang)
-    body = []
+    body, places = [], []
     for r in rows:
-        actual, shown = display(r.actual, r.unit)
-        target, _ = display(r.target, r.unit)
+        (target, actual), shown, (dt_, da) = natural([r.target, r.actual], r.unit)
         scope = catalog.organisations.get(r.scope_id)
         body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, target, actual, unit_word(shown, lang),
                      r.target_year,
                      r.actual_period, r.completion, r.in_year_completion, r.time_elapsed if r.in_year_completion is not None
                      else None, status.word(r.status, lang), render(r.reason, lang)])
-    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, columns=[
+        places.append([None, None, dt_, da, *[None] * 8])
+    return Table(title=title, sheet=sheet or t("briefing.s_targets"), rows=body, places=places, columns=[
         Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
         Column(header=t("target_value"), kind="number", decimals=2, width=1.5),
         Column(header=t("actual"), kind="number", decimals=2, width=1.5),
-        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="integer", on_paper=False),
+        Column(header=t("unit"), width=1.1, wrap=False), Column(header=t("target_year"), kind="year", on_paper=False),
         Column(header=t("briefing.data_period"), width=1.1), Column(header=t("completion"), kind="percent", width=1.2),
         Column(header=t("briefing.in_year"), kind="percent", width=1.2),
         Column(header=t("time_elapsed"), kind="percent", width=1.2),
         Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), on_paper=False)])
+
+
+# The statuses a leader must act on, worst first (metrics.progress.STATUS_ORDER): 需加快推进的目标.
+BEHIND = (Status.MISSED, Status.MOVING_AWAY, Status.LIMITED, Status.ACCELERATION_NEEDED)
+
+
+def behind_blocks(rows: list[ProgressRow], plan: Plan, catalog: Catalog, lang: str, title: str) -> list:
+    """需加快推进的目标及责任单位: every target behind (BEHIND), worst first, with its figures, the
+    reason, and the departments the plan makes answerable for it (catalog `responsibilities`, the
+    plan's sentence in Excel beside them); "the plan names no responsible unit" where it names none."""
+    t = words(lang)
+    behind = sorted([r for r in rows if r.status in BEHIND], key=lambda r: BEHIND.index(r.status))
+    if not behind:
+        return [Paragraph(text=t("briefing.none_behind"))]
+    body, places = [], []
+    for r in behind:
+        (actual, target), shown, (da, dt_) = natural([r.actual, r.target], r.unit)
+        places.append([None, None, da, dt_, *[None] * 6])
+        scope = catalog.organisations.get(r.scope_id)
+        units = responsible_units(plan, r.target_id)
+        quotes = [q.source_quote for q in responsibilities_for(plan, r.target_id)]
+        body.append([_name(r, lang), _name(scope, lang) if scope else r.scope_id, actual, target, unit_word(shown, lang),
+                     r.completion, status.word(r.status, lang), render(r.reason, lang),
+                     join("join.list", list(units), lang) if units else t("briefing.no_responsible"),
+                     "；".join(quotes) if quotes else "—"])
+    return [Paragraph(text=t("briefing.behind_line", k=len(behind), n=len(rows))),
+            Table(title=title, sheet=t("briefing.s_behind_sheet"), rows=body, places=places, columns=[
+                Column(header=t("target"), width=2.4), Column(header=t("scope"), width=1.3),
+                Column(header=t("actual"), kind="number", decimals=2, width=1.3),
+                Column(header=t("target_value"), kind="number", decimals=2, width=1.3),
+                Column(header=t("unit"), width=1.0, wrap=False), Column(header=t("completion"), kind="percent", width=1.1),
+                Column(header=t("status"), width=1.3, wrap=False), Column(header=t("briefing.reason"), width=3),
+                Column(header=t("briefing.responsible"), width=1.8),
+                Column(header=t("briefing.responsible_basis"), on_paper=False)])]
+
+
+# Moved targets as a leader reads them: bad news first (metrics.changes.Direction).
+MOVED = (Direction.WORSE, Direction.LOST, Direction.NEW, Direction.BETTER)
+
+
+def change_blocks(rows: list[ProgressRow], found: dict[str, Change], catalog: Catalog, lang: str, as_of: Period,
+                  n: _Numbering) -> list:
+    """较上季度变化: one line counting the moves, the targets whose status moved (before → after),
+    those with a new figure (actuals and completion before and after, the change in percentage
+    points), and one line for the targets with no new figure this quarter (`found`: the
+    `metrics.changes.since` of the plan at `as_of`)."""
+    t = words(lang)
+    before, now = period_label(as_of.previous(), lang), period_label(as_of, lang)
+    mine = [(r, found[r.target_id]) for r in rows if r.target_id in found]
+    moved = sorted([(r, c) for r, c in mine if c.direction in MOVED], key=lambda rc: MOVED.index(rc[1].direction))
+    fresh = [(r, c) for r, c in mine if c.new_figure]
+    stale = len(mine) - len(fresh)
+    counts = Counter(c.direction for _, c in moved)
+    parts = [t("briefing.change_part", direction=t(f"direction.{d}"), k=counts[d]) for d in MOVED if counts[d]]
+    line = (t("briefing.changes_line", before=before, moved=len(moved), parts=join("join.list", parts, lang),
+              fresh=len(fresh), stale=stale) if moved
+            else t("briefing.changes_none_moved", before=before, fresh=len(fresh), stale=stale))
+    blocks: list = [Paragraph(text=line)]
+
+    def scope(r: ProgressRow) -> str:
+        org = catalog.organisations.get(r.scope_id)
+        return _name(org, lang) if org else r.scope_id
+
+    if moved:
+        blocks.append(Table(title=t("briefing.t_moved", n=n.table(), before=before, now=now),
+                            sheet=t("briefing.s_moved_sheet"), rows=[
+            [_name(r, lang), scope(r), status.word(c.status_before, lang) if c.status_before else "—",
+             status.word(c.status_now, lang), t(f"direction.{c.direction}")] for r, c in moved], columns=[
+            Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
+            Column(header=t("briefing.status_before"), width=1.3, wrap=False),
+            Column(header=t("briefing.status_now"), width=1.3, wrap=False),
+            Column(header=t("briefing.direction"), width=1.3, wrap=False)]))
+    if fresh:
+        body, places = [], []
+        for r, c in fresh:
+            (was, is_), shown, (dw, di) = natural([c.actual_before, c.actual_now], r.unit)
+            places.append([None] * 4 + [dw, di] + [None] * 4)
+            delta = c.completion_delta
+            body.append([_name(r, lang), scope(r), c.period_before or "—", c.period_now or "—", was, is_,
+                         unit_word(shown, lang), c.completion_before, c.completion_now,
+                         None if delta is None else delta * 100])
+        blocks.append(Table(title=t("briefing.t_new_figures", n=n.table(), before=before, now=now),
+                            sheet=t("briefing.s_new_sheet"), rows=body, places=places, columns=[
+            Column(header=t("target"), width=3), Column(header=t("scope"), width=1.6),
+            Column(header=t("briefing.period_before"), width=1.1), Column(header=t("briefing.period_now"), width=1.1),
+            Column(header=t("briefing.actual_before"), kind="number", decimals=2, width=1.3),
+            Column(header=t("briefing.actual_now"), kind="number", decimals=2, width=1.3),
+            Column(header=t("unit"), width=1.0, wrap=False),
+            Column(header=t("briefing.completion_before"), kind="percent", width=1.2),
+            Column(header=t("briefing.completion_now"), kind="percent", width=1.2),
+            Column(header=t("briefing.points"), kind="number", decimals=1, width=1.2)]))
+    if fresh and stale:
+        blocks.append(Paragraph(text=t("briefing.stale_line", stale=stale)))
+    return blocks
 
 
 def target_chart(s: TargetSeries, lang: str, title: str) -> Chart:
@@ -361,6 +464,11 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     period = period_label(as_of, lang)
     parts: list[tuple[str, list]] = [("briefing.s_targets", [status_table(rows_shown, catalog, lang,
                                                                  t("briefing.t_targets", n=n.table(), period=period))])]
+    parts.append(("briefing.s_behind", behind_blocks(rows_shown, plan, catalog, lang,
+                                                     t("briefing.t_behind", n=n.table(), period=period))))
+    if inputs.changes is not None:  # a park's briefing: the park's own targets only
+        own = [r for r in rows if r.scope_id == park_id] if park_id else rows
+        parts.append(("briefing.s_changes", change_blocks(own, inputs.changes, catalog, lang, as_of, n)))
 
     charts, charted = [], set()
     for head in [r for r in rows if r.headline and r.actual is not None and r.kind != "growth"]:

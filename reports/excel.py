@@ -34,13 +34,17 @@ def _text(value: object) -> object:
     return neutralise(printable(value)) if isinstance(value, str) else value
 
 
-def number_format(col: Column) -> str:
+def number_format(col: Column, decimals: int | None = None) -> str:
+    """The cell's Excel format: the column's kind with its decimals, or the cell's own (`decimals`)."""
+    places = col.decimals if decimals is None else decimals
     if col.kind == "percent":
-        return "0." + "0" * col.decimals + "%" if col.decimals else "0%"
+        return "0." + "0" * places + "%" if places else "0%"
     if col.kind == "integer":
         return "#,##0"
     if col.kind == "number":
-        return "#,##0." + "0" * col.decimals if col.decimals else "#,##0"
+        return "#,##0." + "0" * places if places else "#,##0"
+    if col.kind == "year":
+        return "0"
     return "@"
 
 
@@ -87,7 +91,7 @@ def _write_table(ws: Worksheet, table: Table, top: int) -> int:
             c = ws.cell(i, j, _text(value))
             c.border = BOX
             if isinstance(value, int | float) and not isinstance(value, bool):
-                c.number_format = number_format(col)
+                c.number_format = number_format(col, table.decimals(i - header - 1, j - 1))
     end = header + len(table.rows) + 1
     if table.note:
         ws.cell(end, 1, _text(table.note)).font = Font(italic=True, color="57606A")

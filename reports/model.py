@@ -37,7 +37,7 @@ class Column(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     header: str
-    kind: Literal["text", "number", "integer", "percent"] = "text"
+    kind: Literal["text", "number", "integer", "percent", "year"] = "text"  # a year: 2016, never 2,016
     decimals: int = 1  # for numbers; for percents, decimals of the percentage (0.1234 -> 12.3%)
     on_paper: bool = True  # False: Excel only (a long reason that would crowd an A4 page)
     width: float = 0  # relative width on paper; 0: 2 for text, 1 for numbers (Word; the PDF measures its text)
@@ -47,18 +47,22 @@ class Column(BaseModel):
     def weight(self) -> float:
         return self.width or (2.0 if self.kind == "text" else 1.0)
 
-    def text(self, value: Cell) -> str:
-        """A cell as an official reads it on paper: 1,234.56 / 12.3% / 1,234; a dash when missing."""
+    def text(self, value: Cell, decimals: int | None = None) -> str:
+        """A cell as an official reads it on paper: 1,234.56 / 12.3% / 1,234; a dash when missing.
+        `decimals`: the cell's own, where the column mixes units (62 人 beside 1,054.69 亿元)."""
         if value is None:
             return "—"
         if isinstance(value, str):
             return value
+        places = self.decimals if decimals is None else decimals
         if self.kind == "percent":
-            return f"{value:.{self.decimals}%}"
+            return f"{value:.{places}%}"
         if self.kind == "integer":
             return f"{value:,.0f}"
         if self.kind == "number":
-            return f"{value:,.{self.decimals}f}"
+            return f"{value:,.{places}f}"
+        if self.kind == "year":
+            return f"{value:.0f}"
         return str(value)
 
 
@@ -80,6 +84,9 @@ class Table(BaseModel):
     rows: list[list[Cell]]
     note: str | None = None
     sheet: str | None = None  # Excel sheet name (≤ 31 chars); defaults to the title
+    # Decimals per cell where a column holds figures in different units, row by row (None: the
+    # column's own); empty: every cell the column's. Same shape as `rows`.
+    places: list[list[int | None]] = []
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame (for a preview on screen); headers made unique."""
@@ -94,11 +101,22 @@ class Table(BaseModel):
         keep = [i for i, c in enumerate(self.columns) if c.on_paper]
         return [self.columns[i] for i in keep], [[row[i] for i in keep] for row in self.rows]
 
+    def decimals(self, i: int, j: int) -> int | None:
+        """The decimals of row i's cell j: its own where `places` gives one, else None (the column's)."""
+        return self.places[i][j] if self.places else None
+
+    def texts_on_paper(self) -> list[list[str]]:
+        """The cells printed in Word and PDF, as text: each number in its own decimals."""
+        keep = [j for j, c in enumerate(self.columns) if c.on_paper]
+        return [[self.columns[j].text(row[j], self.decimals(i, j)) for j in keep] for i, row in enumerate(self.rows)]
+
     @model_validator(mode="after")
     def _rectangular(self) -> Table:
         for i, row in enumerate(self.rows, start=1):
             if len(row) != len(self.columns):
                 raise ValueError(f"table {self.title!r} row {i}: {len(row)} cells for {len(self.columns)} columns")
+        if self.places and [len(r) for r in self.places] != [len(r) for r in self.rows]:
+            raise ValueError(f"table {self.title!r}: places must have the shape of its rows")
         return self
 
 

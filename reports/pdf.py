@@ -193,7 +193,7 @@ def widths(columns, head: list[str], body: list[list[str]], st: dict[str, Paragr
 def _table(block: TableBlock, st: dict[str, ParagraphStyle]) -> list:
     columns, rows = block.on_paper()
     heads = [printable(c.header) for c in columns]
-    texts = [[printable(c.text(v)) for c, v in zip(columns, row, strict=True)] for row in rows]
+    texts = [[printable(x) for x in row] for row in block.texts_on_paper()]
     sizes, st = widths(columns, heads, texts, st)
     head = [_p(h, st["head"]) for h in heads]
     body = [[_p(x, st["num"] if c.kind != "text" else st["cell"]) for c, x in zip(columns, row, strict=True)]

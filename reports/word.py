@@ -192,11 +192,11 @@ def _table(doc, table: Table) -> None:
     _repeat_header(grid.rows[0])
     for col, width in zip(grid.columns, widths, strict=True):
         col.width = width
-    for values in rows:
+    for texts in table.texts_on_paper():
         cells = grid.add_row().cells
-        for cell, col, value in zip(cells, columns, values, strict=True):
+        for cell, col, said in zip(cells, columns, texts, strict=True):
             p = cell.paragraphs[0]
-            _font(p.add_run(printable(col.text(value))), FANG, SIZE_TABLE)
+            _font(p.add_run(printable(said)), FANG, SIZE_TABLE)
             if col.kind != "text":
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in grid.rows:  # Word reads the width from every cell, not only from the column

@@ -19,6 +19,7 @@ from domain.config import BriefingHeader
 from domain.periods import Period
 from domain.reporting import Timeliness
 from metrics import tasks
+from metrics.changes import Change
 from metrics.tracker import PlanJudgement
 
 
@@ -45,6 +46,8 @@ class BriefingInputs:
     data_date: dt.date | None
     timeliness: Timeliness | None = None  # the reporting timeliness ranking under the same root (issue 17)
     header: BriefingHeader | None = None  # 文号, compiling office, distribution: TRACKER_BRIEFING_HEADER (issue 18)
+    # Since last quarter: every target against the plan judged a quarter earlier (metrics.changes.since).
+    changes: dict[str, Change] | None = None
 
 
 @dataclass(frozen=True)

@@ -397,7 +397,8 @@ def briefing_inputs(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_
         catalog=catalog, plan_id=plan_id, as_of=as_of, park_id=park_id, judgement=judgement, firms=firms,
         winners=winners, incentive_year=year, reporting=access.reporting_status(con, who, root, as_of, days),
         deadline_days=days, demo=is_demo(con), data_date=data_date,
-        timeliness=reporting_timeliness(con, who, root, as_of, days), header=settings().header_of(plan_id))
+        timeliness=reporting_timeliness(con, who, root, as_of, days), header=settings().header_of(plan_id),
+        changes=plan_changes(con, catalog, who, plan_id, as_of, judged=judgement))
 
 
 # -------------------------------------------------------------------------- task tracking

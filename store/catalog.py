@@ -226,6 +226,17 @@ def _check_plan(path: Path, plan: Plan, cat_inds: dict, orgs: dict, seeds_dir: P
             yield f"{path.name}: {group}: {dup!r} is used twice"
     for o in plan.organisations:
         yield from quoted(f"{path.name}: organisations {o.org_id}", o.source_quote)
+    task_ids = {t.task_id for t in plan.tasks}
+    for i, r in enumerate(plan.responsibilities):
+        where = f"{path.name}: responsibilities[{i}]"
+        yield from quoted(where, r.source_quote)
+        for target in sorted(set(r.targets) - seen):
+            yield f"{where}: {target!r} is not a target of the plan"
+        for task in sorted(set(r.tasks) - task_ids):
+            yield f"{where}: {task!r} is not a task of the plan"
+        for dept in r.departments:
+            if dept not in r.source_quote:
+                yield f"{where}: the department {dept!r} is not in its source_quote"
 
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:

@@ -27,6 +27,7 @@ def test_every_source_quote_occurs_verbatim_in_its_seed(path, catalog):
     seed = (DATA_DIR / "seeds" / plan.seed_file).read_text(encoding="utf-8")
     quotes = [t.source_quote for t in plan.targets] + [i.source_quote for i in plan.incentives]
     quotes += [t.source_quote for t in plan.tasks] + [o.source_quote for o in plan.organisations if o.source_quote]
+    quotes += [r.source_quote for r in plan.responsibilities]
     assert quotes
     missing = [q for q in quotes if q not in seed]
     assert missing == []
@@ -101,6 +102,26 @@ def test_validation_reports_every_problem_at_once(tmp_path):
     assert "no_such_indicator" in text
     assert "'人'" in text
     assert "nowhere" in text
+
+
+def test_a_responsibility_names_only_what_its_sentence_says(tmp_path):
+    """Responsible units are catalog data quoting the plan (issue 18): a department not in the
+    quote, a target or task the plan lacks, or a quote not in the seed is refused."""
+    data = copy_data(tmp_path)
+    path = data / "plans" / "zhejiang-2015.yaml"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    plan["responsibilities"] = [
+        {"targets": ["zj-revenue-growth"], "departments": ["省发展改革委"],
+         "source_quote": "省经信委会同省财政厅负责申报"},
+        {"targets": ["zj-no-such-target"], "tasks": ["no-such-task"], "source_quote": "这句话不在原文里"}]
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(data)
+    text = str(err.value)
+    assert "'省发展改革委' is not in its source_quote" in text
+    assert "'zj-no-such-target' is not a target of the plan" in text
+    assert "'no-such-task' is not a task of the plan" in text
+    assert "responsibilities[1]: source_quote not found verbatim" in text
 
 
 def test_unknown_field_is_rejected(tmp_path):
