@@ -13,7 +13,6 @@ reads those through AppTest.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -70,7 +69,6 @@ def views() -> list[tuple[Role, str, str]]:
 def app(tmp_path_factory, demo_db):
     folder = tmp_path_factory.mktemp("screens")
     db = demo_app_store(folder, demo_db, PASSWORD, *USERS.values())
-    shutil.rmtree(SCREENS, ignore_errors=True)  # only this run's pictures: a page gone leaves no stale one
     with streamlit_server(db, folder / "streamlit.log") as base:
         yield base
 
