@@ -104,9 +104,11 @@ def full_page_shot(page, path: Path) -> None:
     """A picture of the whole page: Streamlit scrolls its main area inside a fixed-height window,
     so the window is stretched to the content's height for the picture and put back after."""
     width, height = page.viewport_size["width"], page.viewport_size["height"]
+    # The sidebar counts only when on screen: collapsed on a phone it lies off to the left, and
+    # there its content is far taller than the page.
     content = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
-        '[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stSidebarContent"]')]
-        .map(e => e.scrollHeight), document.body.scrollHeight)""")
+        '[data-testid="stMain"], [data-testid="stSidebarContent"]')]
+        .filter(e => e.getBoundingClientRect().right > 0).map(e => e.scrollHeight))""")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         page.set_viewport_size({"width": width, "height": max(height, min(int(content), 12_000))})
