@@ -89,13 +89,40 @@ def unseparated(at: AppTest) -> list[str]:
     return found
 
 
-def raw_in_text(at: AppTest) -> list[str]:
+def strings(value: object) -> list[str]:
+    """Every string inside a chart's JSON: titles, legend names, axis categories, labels, hover templates."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def visible_texts(at: AppTest) -> list[str]:
+    """What a person reads on the page besides table cells: text elements, alerts, metrics,
+    labels and options of widgets, expander and tab labels, and the words inside charts."""
     texts = []
-    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success", "error"):
+    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success", "error",
+                 "text", "code", "toast"):
         texts += [str(e.value) for e in getattr(at, kind)]
     for m in at.metric:
         texts += [str(m.label), str(m.value), str(m.delta or "")]
-    return [t for t in texts if RAW_TEXT.search(t)]
+    for kind in ("expander", "tabs", "button", "checkbox", "toggle", "text_input", "number_input", "date_input",
+                 "text_area"):
+        texts += [str(e.label) for e in getattr(at, kind)]
+    for kind in ("selectbox", "multiselect", "radio"):
+        texts += [str(x) for e in getattr(at, kind) for x in (e.label, *e.options)]
+    texts += [str(e.proto.label) for e in at.get("download_button")]
+    texts += [str(e.proto.text) for e in at.get("progress")]
+    for chart in at.get("plotly_chart"):
+        texts += strings(json.loads(chart.proto.spec or "{}"))
+    return texts
+
+
+def raw_in_text(at: AppTest) -> list[str]:
+    return [t for t in visible_texts(at) if RAW_TEXT.search(t)]
 
 
 def signed_in(username: str, state: dict) -> AppTest:
@@ -157,3 +184,18 @@ def test_enterprise_table_marks_reporting_and_works_out_revenue():
     assert table["占园区比重"].tolist() == pytest.approx([75.0, 25.0])
     assert table["本期已填报"].tolist() == ["✓", "✗"]
     assert not any(isinstance(v, bool) for v in table["本期已填报"])
+
+
+def test_the_text_walk_reads_widgets_and_charts(app_db):
+    """The walk reads more than markdown: on the plan page a filter's label, the
+    target picker, and the chart's legend words are among what it checks."""
+    at = signed_in("leader", {"lang": "zh"})
+    at.switch_page(SPEC["plan"][0]).run()
+    texts = visible_texts(at)
+    assert {"按状态筛选", "选择目标", "目标路径"} <= set(texts)
+
+
+def test_a_chart_name_or_category_reading_none_is_found():
+    spec = {"data": [{"name": "None", "x": ["2012", None], "y": [1.0, None]}], "layout": {"title": {"text": "营收"}}}
+    assert [s for s in strings(spec) if RAW_TEXT.search(s)] == ["None"]
+    assert "营收" in strings(spec)
