@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from domain import policy
-from ui import auth, components, ops, queries, url
+from ui import auth, components, media, ops, queries, url
 from ui.i18n import LANGS, localized, t
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: pages/ lies beside dashboard.py
@@ -123,6 +123,9 @@ def run() -> None:
     # (Streamlit's default earliest date is ten years back, which would put the 2011 plans out of reach.)
     st.sidebar.date_input(t("as_at_pick", lang), value=None, min_value=EARLIEST_AS_AT, max_value=dt.date.today(),
                           key="as_at", format="YYYY-MM-DD", help=t("as_at_help", lang))
+    media.style()  # print and phone: no sidebar on paper; below 640 px the pickers' copy at the top
+    media.phone_pickers(plans, lambda p: localized(catalog.plans[p], "title", lang), "plan_id", periods,
+                        lambda p: components.period_label(p, lang), f"as_of-{scope}" if periods else None, lang)
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
     try:

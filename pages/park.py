@@ -10,7 +10,7 @@ import streamlit as st
 
 from domain.access import AuthorizationError
 from domain.policy import Permission, may
-from ui import components, context, programme, queries, tables, url
+from ui import components, context, media, programme, queries, tables, url
 from ui.i18n import md, t
 from ui.text import escape
 
@@ -41,6 +41,7 @@ park = requested if requested and requested not in options else st.selectbox(
     t("park", ctx.lang), options, index=index, format_func=lambda o: t("format.aside", ctx.lang, text=names[o], aside=o))
 url.write({"park": park})  # the park shown is the URL's, so a reload or a bookmark opens it again
 st.header(f"{t('park', ctx.lang)} · {escape(names.get(park, park))}")
+printing = media.print_view(ctx.lang)  # tables whole (st.dataframe prints only its visible rows)
 for fact in programme.park_facts(queries.catalog(), park, ctx.lang):  # planned land, the bases it is to become
     st.caption(fact)
 if ctx.as_of is None:
@@ -58,8 +59,7 @@ if plan is not None:
     if rows:
         st.subheader(t("park_targets", ctx.lang))
         table = components.progress_table(rows, ctx.lang)
-        st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch", placeholder="—",
-                     column_config=components.progress_column_config(ctx.lang))
+        media.table(components.style_status(table, ctx.lang), components.progress_column_config(ctx.lang), printing)
     # Rank by software revenue: the city-level software revenue target gives every park's share.
     head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
                  and tg.kind == "level"), None)
@@ -77,8 +77,7 @@ if frame.empty:
     st.stop()
 if not frame.reported.any():
     st.info(t("no_reports", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
-st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, placeholder="—", width="stretch",
-             column_config=tables.enterprise_column_config(ctx.lang))
+media.table(tables.enterprise_table(frame, ctx.lang), tables.enterprise_column_config(ctx.lang), printing)
 
 year = ctx.as_of.last_complete_year
 st.subheader(t("incentive_new", ctx.lang, year=year))
@@ -87,14 +86,13 @@ winners = pd.concat([queries.incentive_winners(version, ctx.who, p.plan_id, park
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:
-    st.dataframe(tables.incentive_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch",
-                 column_config=tables.incentive_column_config(ctx.lang))
+    media.table(tables.incentive_table(winners, ctx.lang), tables.incentive_column_config(ctx.lang), printing)
 
 st.subheader(t("not_reported", ctx.lang))
 missing = frame[~frame.reported]
 if missing.empty:
     st.caption(t("all_reported", ctx.lang))
 else:
-    st.dataframe(missing[["name_zh", "credit_code"]].rename(columns={"name_zh": t("enterprise", ctx.lang),
-                                                                    "credit_code": t("credit_code", ctx.lang)}),
-                 hide_index=True, placeholder="—", width="stretch")
+    media.table(missing[["name_zh", "credit_code"]].rename(columns={"name_zh": t("enterprise", ctx.lang),
+                                                                   "credit_code": t("credit_code", ctx.lang)}),
+                None, printing)

@@ -3,7 +3,7 @@ plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import components, context, figures, programme, queries, status, url
+from ui import components, context, figures, media, programme, queries, status, url
 from ui.i18n import localized, md, t
 from ui.text import escape
 
@@ -12,6 +12,7 @@ version = queries.data_version()
 plan = queries.catalog().plans[ctx.plan_id]
 st.header(escape(localized(plan, "title", ctx.lang)))
 st.caption(escape(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
+printing = media.print_view(ctx.lang)  # tables whole (st.dataframe prints only its visible rows)
 rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
 as_at = st.session_state.get("as_at")
 if as_at is not None:
@@ -29,8 +30,7 @@ statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"
 kinds = right.multiselect(t("filter_kind", ctx.lang), sorted(table["_kind"].unique()),
                           format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang))
 shown = table[table["_status"].isin(statuses or table["_status"]) & table["_kind"].isin(kinds or table["_kind"])]
-st.dataframe(components.style_status(shown, ctx.lang), hide_index=True, width="stretch", placeholder="—",
-             column_config=components.progress_column_config(ctx.lang))
+media.table(components.style_status(shown, ctx.lang), components.progress_column_config(ctx.lang), printing)
 
 by_id = {r.target_id: r for r in rows}
 default = next(i for i, r in enumerate(rows) if r.headline) if any(r.headline for r in rows) else 0
@@ -46,9 +46,10 @@ url.write({"target": chosen})
 row = by_id[chosen]
 st.subheader(escape(localized(row, "name", ctx.lang)))
 components.badge(row.status, ctx.lang)
-st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
-if row.pace_words is not None:
-    st.caption(md("format.labelled", ctx.lang, label=t("in_year", ctx.lang), value=row.pace_words))
+with st.container(key=media.REASON_KEY):  # the reason in a darker grey than a caption's (contrast)
+    st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
+    if row.pace_words is not None:
+        st.caption(md("format.labelled", ctx.lang, label=t("in_year", ctx.lang), value=row.pace_words))
 paced = row.in_year_completion is not None and row.time_elapsed is not None  # 序时进度 means something
 chart, gauge = st.columns([3, 1]) if paced else (st.container(), None)
 with chart:
@@ -74,5 +75,4 @@ checks = queries.admission_check(version, ctx.who, plan.plan_id, ctx.as_of)
 if checks:
     st.subheader(t("criteria.heading", ctx.lang))
     st.caption(t("criteria.note", ctx.lang, year=checks[0].year))
-    st.dataframe(programme.admission_table(checks, ctx.lang), hide_index=True, placeholder="—", width="stretch",
-                 column_config=programme.admission_column_config(ctx.lang))
+    media.table(programme.admission_table(checks, ctx.lang), programme.admission_column_config(ctx.lang), printing)

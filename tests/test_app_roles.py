@@ -200,8 +200,9 @@ def test_enterprise_user_sees_only_its_own_figures(app_db):
     assert sorted(table.value["本期累计"].dropna()) == sorted(own)  # its own figures, nobody else's
     # The as-of choices are the quarters in which the firm itself has figures.
     quarters = read("SELECT DISTINCT year, quarter FROM current_observations WHERE org_id = ?", [org])
-    (box,) = [s for s in at.selectbox if s.label == "数据截至"]
+    (box,) = [s for s in at.sidebar.selectbox if s.label == "数据截至"]
     assert len(box.options) == len(quarters)
+    assert at.selectbox(key="phone-q").options == box.options  # the phone's copy at the page's top offers the same
 
 
 def test_admin_reaches_the_user_list(app_db):

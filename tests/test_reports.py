@@ -37,6 +37,7 @@ from store.db import connect
 from tests import rawsql
 from tests.apptest_helpers import signed_in
 from tests.conftest import LEADER_PASSWORD
+from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 Q3 = Period(2015, 3)
@@ -447,7 +448,8 @@ def test_export_page_previews_and_offers_three_files(leader_app):
     assert [b.proto.label for b in buttons][:3] == ["Word (.docx)", "PDF", "Excel (.xlsx)"]
     assert len(at.dataframe) >= 3  # status table, parks, reporting …
     assert not any("企业主要指标" in (c.value or "") for c in at.caption)
-    at.selectbox[0].set_value("qd-softcity").run()  # one park's briefing: its firms are listed
+    scope = next(s for s in at.selectbox if s.label == t("export_scope", "zh"))  # not the phone's pickers
+    scope.set_value("qd-softcity").run()  # one park's briefing: its firms are listed
     assert not at.exception
     assert any("企业主要指标" in (c.value or "") for c in at.caption)
 

@@ -87,7 +87,8 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         cells[4].metric(t("format.with_unit", lang, label=t("projected", lang), unit=unit), amount(projected, unit))
         left, right = st.columns([2, 3])
         with left:
-            st.caption(md("format.labelled", lang, label=t("reason", lang), value=head.reason))
+            with st.container(key=f"reason-{plan.plan_id}"):  # darker than a caption's grey: ui.media's style
+                st.caption(md("format.labelled", lang, label=t("reason", lang), value=head.reason))
             st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:
