@@ -116,7 +116,7 @@ def run() -> None:
         st.session_state["as_of_period"] = None
     as_of = st.session_state["as_of_period"]
     if plans and st.query_params.get("plan", plan_id) != plan_id:  # another plan chosen: the URL's park and
-        url.write({"park": None, "target": None})                   # target are of the one before
+        url.write({"park": None, "target": None, "firm": None})    # target are of the one before
     url.write({"lang": lang, "plan": plan_id if plans else None, "q": str(as_of) if as_of else None})
     # As it stood on a date: every judgment then reads the figures published by its end (revisions
     # after it are ignored), so last quarter's briefing can be produced again as it was.

@@ -140,8 +140,18 @@ def visible_parks(con: Con, who: Identity) -> pd.DataFrame:
     return access.visible_parks(con, who)
 
 
+def searchable_firms(con: Con, who: Identity) -> pd.DataFrame:
+    """The firms `who` may list, each with its park (scoped in store/access.py)."""
+    return access.searchable_firms(con, who)
+
+
 def enterprise_figures(con: Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
     return access.enterprise_figures(con, who, park_id, as_of)
+
+
+def firm_history(con: Con, who: Identity, firm_id: str, up_to: Period) -> pd.DataFrame:
+    """A firm's figures quarter by quarter up to `up_to` (scoped: its park's firm listers only)."""
+    return access.firm_history(con, who, firm_id, up_to)
 
 
 def own_figures(con: Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
