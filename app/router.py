@@ -38,6 +38,7 @@ SPEC = {  # name: (script, title key, icon, url path)
     "my_submissions": ("pages/my_submissions.py", "my_submissions", ":material/inbox:", "my-submissions"),
     "register": ("pages/register.py", "register_page", ":material/badge:", "register"),
     "mail": ("pages/mail.py", "mail_page", ":material/mail:", "mail"),
+    "compare": ("pages/compare.py", "compare_page", ":material/compare_arrows:", "compare"),
 }
 
 def landing_page(name: str | None, lang: str) -> st.Page:

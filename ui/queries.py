@@ -333,6 +333,12 @@ def components(version: int, who: Identity, plan_id: str, target_id: str, as_of:
 
 
 @st.cache_data(show_spinner=False)
+def city_comparison(version: int, who: Identity, as_of: Period) -> list[service.CityFigures]:
+    """Every plan's city on the common indicators up to `as_of` (aggregates; refusals not cached)."""
+    return service.city_comparison(cursor(), catalog(), who, as_of)
+
+
+@st.cache_data(show_spinner=False)
 def admission_check(version: int, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
     """The plan's conditions of admission checked park by park (scoped: the reader is checked inside,
     and a firm's row is listed only to a reader who may see its park's firms; refusals are not cached)."""
