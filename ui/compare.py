@@ -62,11 +62,11 @@ def table(rows: Sequence, catalog: Catalog, lang: str) -> pd.DataFrame:
         c["revenue"]: pd.Series([_yi(r.software_revenue) for r in rows], dtype=float),
         c["it"]: pd.Series([_yi(r.it_services) for r in rows], dtype=float),
         c["growth"]: pd.Series([_pct(r.growth) for r in rows], dtype=float),
-        c["year"]: pd.Series([r.year for r in rows], dtype="Int64").astype("string"),
+        c["year"]: [None if r.year is None else str(r.year) for r in rows],
         c["share"]: pd.Series([_pct(r.national_share) for r in rows], dtype=float),
-        c["over_10"]: pd.Series([r.firms_over_10yi for r in rows], dtype="Int64"),
-        c["mid"]: pd.Series([r.firms_1_to_10yi for r in rows], dtype="Int64"),
-        c["under_1"]: pd.Series([r.firms_under_1yi for r in rows], dtype="Int64"),
+        c["over_10"]: pd.Series([r.firms_over_10yi for r in rows], dtype=float),  # a missing count shows "—"
+        c["mid"]: pd.Series([r.firms_1_to_10yi for r in rows], dtype=float),  # a missing count shows "—"
+        c["under_1"]: pd.Series([r.firms_under_1yi for r in rows], dtype=float),  # a missing count shows "—"
     }))
 
 
@@ -76,7 +76,7 @@ def column_config(lang: str) -> dict:
     c = columns(lang)
     money = st.column_config.NumberColumn(format="%,.2f")
     percent = st.column_config.NumberColumn(format="%.1f%%")
-    count = st.column_config.NumberColumn(format="%,d")
+    count = st.column_config.NumberColumn(format="%,.0f")
     return {c["revenue"]: money, c["it"]: money, c["growth"]: percent, c["share"]: percent,
             c["over_10"]: count, c["mid"]: count, c["under_1"]: count}
 
