@@ -38,6 +38,7 @@ SPEC = {  # name: (script, title key, icon, url path)
     "my_submissions": ("pages/my_submissions.py", "my_submissions", ":material/inbox:", "my-submissions"),
     "register": ("pages/register.py", "register_page", ":material/badge:", "register"),
     "mail": ("pages/mail.py", "mail_page", ":material/mail:", "mail"),
+    "compare": ("pages/compare.py", "compare_page", ":material/compare_arrows:", "compare"),
 }
 
 def landing_page(name: str | None, lang: str) -> st.Page:
@@ -116,7 +117,7 @@ def run() -> None:
         st.session_state["as_of_period"] = None
     as_of = st.session_state["as_of_period"]
     if plans and st.query_params.get("plan", plan_id) != plan_id:  # another plan chosen: the URL's park and
-        url.write({"park": None, "target": None})                   # target are of the one before
+        url.write({"park": None, "target": None, "firm": None})    # target are of the one before
     url.write({"lang": lang, "plan": plan_id if plans else None, "q": str(as_of) if as_of else None})
     # As it stood on a date: every judgment then reads the figures published by its end (revisions
     # after it are ignored), so last quarter's briefing can be produced again as it was.

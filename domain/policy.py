@@ -52,21 +52,23 @@ _READERS = {P.READ_EVERYTHING, P.READ_AGGREGATES, P.EXPORT_BRIEFINGS}
 POLICY: Mapping[Role, RolePolicy] = {
     Role.ADMIN: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
-         "register", "users", "mail", "backup"),
+         "compare", "register", "users", "mail", "backup"),
         frozenset(_READERS | {P.WRITE_EVERYTHING, P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.MANAGE_USERS,
                               P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES, P.MANAGE_REGISTER, P.SEND_REMINDERS,
                               P.READ_MAIL_LOG}),
         None),
     Role.LEADER: RolePolicy(
-        ("overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans"),
+        ("overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans", "compare"),
         frozenset(_READERS),
         None),
     Role.REVIEWER: RolePolicy(
-        ("review", "reporting", "overview", "plan", "park", "tasks", "bases", "incentives", "export", "plans"),
+        ("review", "reporting", "overview", "plan", "park", "tasks", "bases", "incentives", "export", "plans",
+         "compare"),
         frozenset(_READERS | {P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.SEND_REMINDERS}),
         None),
     Role.PARK_MANAGER: RolePolicy(
-        ("park", "entry", "my_submissions", "reporting", "incentives", "export", "overview", "plan", "plans"),
+        ("park", "entry", "my_submissions", "reporting", "incentives", "export", "overview", "plan", "plans",
+         "compare"),
         frozenset({P.READ_AGGREGATES, P.READ_SCOPE, P.LIST_FIRMS_IN_SCOPE, P.WRITE_SCOPE, P.EXPORT_BRIEFINGS}),
         OrgKind.PARK),
     Role.ENTERPRISE: RolePolicy(
@@ -82,6 +84,7 @@ PAGE_NEEDS: Mapping[str, frozenset[Permission]] = {
     "overview": frozenset({P.READ_AGGREGATES}),
     "plan": frozenset({P.READ_AGGREGATES}),
     "plans": frozenset({P.READ_AGGREGATES}),
+    "compare": frozenset({P.READ_AGGREGATES}),  # cities' totals side by side: aggregates only
     "park": frozenset({P.READ_EVERYTHING, P.LIST_FIRMS_IN_SCOPE}),
     "incentives": frozenset({P.READ_EVERYTHING, P.LIST_FIRMS_IN_SCOPE}),
     "reporting": frozenset({P.READ_EVERYTHING, P.LIST_FIRMS_IN_SCOPE}),

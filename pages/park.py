@@ -77,7 +77,38 @@ if frame.empty:
     st.stop()
 if not frame.reported.any():
     st.info(t("no_reports", ctx.lang, period=components.period_label(ctx.as_of, ctx.lang)))
-media.table(tables.enterprise_table(frame, ctx.lang), tables.enterprise_column_config(ctx.lang), printing)
+if printing:  # every row, no selection: paper cannot be clicked
+    media.table(tables.enterprise_table(frame, ctx.lang), tables.enterprise_column_config(ctx.lang), printing)
+    picked = None
+else:
+    picked = st.dataframe(tables.enterprise_table(frame, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+                          column_config=tables.enterprise_column_config(ctx.lang), key=f"firms-{park}",
+                          on_select="rerun", selection_mode="single-row")
+
+# Down to a firm: a row chosen in the table (or the box below, which a keyboard and a test reach
+# too) opens the firm's own quarters. The firm is in the URL (firm=), so a reload keeps it; only
+# a firm of this park's list (already scoped by the data layer) is taken from it.
+firms = dict(zip(frame.org_id, frame.name_zh, strict=True))
+firm_key = f"firm-{park}"
+url.adopt("firm", firm_key, {f: f for f in firms}, fresh=firm_key not in st.session_state)
+rows_picked = tuple(picked.selection.rows) if picked is not None else ()
+if rows_picked and st.session_state.get(f"{firm_key}-row") != rows_picked:  # a new click in the table leads
+    st.session_state[firm_key] = frame.org_id.iloc[rows_picked[0]]
+st.session_state[f"{firm_key}-row"] = rows_picked
+if st.session_state.get(firm_key) not in firms:
+    st.session_state[firm_key] = None
+firm = st.selectbox(t("drill.firm", ctx.lang), [None, *firms], key=firm_key,
+                    format_func=lambda f: t("drill.no_firm", ctx.lang) if f is None else firms[f])
+url.write({"firm": firm})
+if firm is not None:
+    st.subheader(md("drill.firm_heading", ctx.lang, firm=firms[firm]))
+    try:  # the data layer checks the firm against the reader's scope again (audited refusal)
+        history = tables.firm_history_table(queries.firm_history(version, ctx.who, firm, ctx.as_of), ctx.lang)
+    except AuthorizationError:
+        st.error(t("not_allowed", ctx.lang))
+    else:
+        st.caption(t("drill.firm_note", ctx.lang))
+        media.table(history, tables.firm_history_column_config(history), printing)
 
 year = ctx.as_of.last_complete_year
 st.subheader(t("incentive_new", ctx.lang, year=year))

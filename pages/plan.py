@@ -3,12 +3,13 @@ plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import components, context, figures, media, programme, queries, status, url
+from ui import components, context, figures, media, programme, queries, search, status, url
 from ui.i18n import localized, md, t
 from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
+search.box(ctx)  # at the top of the page, not in the sidebar: reachable on a phone without opening it
 plan = queries.catalog().plans[ctx.plan_id]
 st.header(escape(localized(plan, "title", ctx.lang)))
 st.caption(escape(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
@@ -66,6 +67,16 @@ parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of
 if parks and any(p.value for p in parks):
     st.subheader(t("by_park", ctx.lang))
     st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
+    # Down to a park: a link per park the reader may open (its page's own scope check stands
+    # behind it), carrying the view, so the park page opens at this plan and quarter.
+    openable = set(queries.visible_parks(version, ctx.who).org_id)
+    links = [p for p in parks if p.org_id in openable]
+    if links:
+        st.caption(t("drill.parks", ctx.lang))
+        with st.container(horizontal=True):
+            for p in links:
+                st.page_link("pages/park.py", label=localized(p, "name", ctx.lang), icon=":material/apartment:",
+                             query_params={"lang": ctx.lang, "plan": plan.plan_id, "q": str(ctx.as_of), "park": p.org_id})
 parts = queries.components(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if not parts.empty:
     st.subheader(t("by_component", ctx.lang))

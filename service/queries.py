@@ -28,6 +28,7 @@ from domain.models import Plan
 from domain.periods import Period, PeriodBounds
 from domain.programme import first_report_quarter
 from domain.reporting import DEFAULT_DEADLINE_DAYS, QuarterReport, Timeliness, ranking_span, timeliness
+from domain.snapshot import SeriesKey
 from metrics import bases, changes, criteria, incentives, tasks, tracker
 from service.inputs import BriefingInputs, TaskBoard  # they live apart so that reports can name them
 from store import access, audit, backup, figures, orgs, sessions, snapshot, users
@@ -140,8 +141,18 @@ def visible_parks(con: Con, who: Identity) -> pd.DataFrame:
     return access.visible_parks(con, who)
 
 
+def searchable_firms(con: Con, who: Identity) -> pd.DataFrame:
+    """The firms `who` may list, each with its park (scoped in store/access.py)."""
+    return access.searchable_firms(con, who)
+
+
 def enterprise_figures(con: Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
     return access.enterprise_figures(con, who, park_id, as_of)
+
+
+def firm_history(con: Con, who: Identity, firm_id: str, up_to: Period) -> pd.DataFrame:
+    """A firm's figures quarter by quarter up to `up_to` (scoped: its park's firm listers only)."""
+    return access.firm_history(con, who, firm_id, up_to)
 
 
 def own_figures(con: Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:
@@ -333,6 +344,78 @@ def plan_progress(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of
     """The progress table of one plan at a quarter, in the plan's target order (as it stood at the
     end of `as_at` when given)."""
     return plan_judgement(con, catalog, who, plan_id, as_of, as_at).rows
+
+
+# ------------------------------------------------------- issue 18: the plans' cities side by side
+
+NATION = "cn"  # the national total's organisation (data/orgs.yaml): the reference pack's series
+TIERS = (100_000.0, 10_000.0)  # 万元: 10亿 and 1亿, the size tiers a comparison counts firms in
+
+
+@dataclass(frozen=True)
+class CityFigures:
+    """One plan's city (or province) on the common indicators, each figure with the period it is of:
+    revenues year-to-date at `period` in 万元, 同比 against the same quarter a year before, the share
+    of the national total and the firms by size tier in the last complete year (`year`)."""
+
+    plan_id: str
+    scope_id: str
+    period: Period | None  # the latest quarter up to the one asked with the scope's software revenue
+    software_revenue: float | None
+    it_services: float | None
+    growth: float | None  # a fraction
+    year: int | None  # the last complete year up to `period`
+    national_share: float | None  # a fraction; None where the nation's figure for `year` is not published
+    firms_over_10yi: int | None
+    firms_1_to_10yi: int | None
+    firms_under_1yi: int | None
+
+
+def _value(found: pd.DataFrame, org_id: str, indicator_id: str, year: int, quarter: int,
+           column: str = "official") -> float | None:
+    """One figure of the series: the official one, or (column="bottom_up") the reporters' sum."""
+    row = found[(found.org_id == org_id) & (found.indicator_id == indicator_id) & (found.year == year)
+                & (found.quarter == quarter)]
+    return float(row[column].iloc[0]) if not row.empty and pd.notna(row[column].iloc[0]) else None
+
+
+def city_comparison(con: Con, catalog: Catalog, who: Identity, as_of: Period) -> list[CityFigures]:
+    """Every plan's city on software revenue, IT-service revenue, 同比, national share and firms by
+    tier, up to `as_of` (aggregates: refused, audited, to a reader of none)."""
+    ordered = sorted(catalog.plans.values(), key=lambda p: p.issued)
+    access.require_aggregates(con, who, "compare the cities of", [p.scope for p in ordered])
+    keys = {SeriesKey(p.scope, i) for p in ordered for i in ("software_revenue", "it_services")}
+    found = figures.series(con, [*keys, SeriesKey(NATION, "software_revenue")], as_of)
+    out = []
+    for plan in ordered:
+        mine = found[(found.org_id == plan.scope) & (found.indicator_id == "software_revenue")]
+        # Like for like: a city that publishes its figures is read on them alone, one that does
+        # not on its reporters' sums alone, so 同比 never divides one kind of figure by the other.
+        column = "official" if mine.official.notna().any() else "bottom_up"
+        mine = mine[mine[column].notna()]
+        if mine.empty:
+            out.append(CityFigures(plan.plan_id, plan.scope, *([None] * 9)))
+            continue
+        last = mine.iloc[-1]  # series() orders by year and quarter
+        period = Period(int(last.year), int(last.quarter))
+
+        def value(indicator: str, year: int, quarter: int, scope: str = plan.scope, col: str = column) -> float | None:
+            return _value(found, scope, indicator, year, quarter, col)
+
+        revenue = value("software_revenue", period.year, period.quarter)
+        year = period.year if period.quarter == 4 else period.year - 1
+        annual, nation = value("software_revenue", year, 4), value("software_revenue", year, 4, NATION, "official")
+        counts = figures.threshold_counts_many(con, plan.scope, "software_revenue",
+                                               [(x, False) for x in (*TIERS, 0.0)], year)
+        over_10, over_1, every = (counts[(x, False)].get(year, 0) for x in (*TIERS, 0.0))
+        tiers = (over_10, over_1 - over_10, every - over_1) if every else (None, None, None)
+        out.append(CityFigures(
+            plan.plan_id, plan.scope, period, revenue,
+            value("it_services", period.year, period.quarter, col="official")  # its part, as published,
+            or value("it_services", period.year, period.quarter, col="bottom_up"),  # else as reported
+            change(revenue, value("software_revenue", period.year - 1, period.quarter)),
+            year, annual / nation if annual is not None and nation else None, *tiers))
+    return out
 
 
 def admission_check(con: Con, catalog: Catalog, who: Identity, plan_id: str, as_of: Period,

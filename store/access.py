@@ -142,11 +142,31 @@ def visible_parks(con: sql.Con, who: Identity) -> pd.DataFrame:
     return parks.iloc[0:0]
 
 
+def searchable_firms(con: sql.Con, who: Identity) -> pd.DataFrame:
+    """The firms `who` may list, with their park (the search box's firms): every firm for
+    READ_EVERYTHING, a park manager's own park's, none for anyone else — a firm's name is shown
+    only to whoever may open its park's page."""
+    if policy.may(who.role, Permission.READ_EVERYTHING):
+        return orgs.firms_in_parks(con, None)
+    if policy.may(who.role, Permission.LIST_FIRMS_IN_SCOPE) and who.scope_org_id is not None:
+        return orgs.firms_in_parks(con, who.scope_org_id)
+    return orgs.firms_in_parks(con, None).iloc[0:0]
+
+
 def enterprise_figures(con: sql.Con, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
     """The park's enterprises with their latest figures; refused outside the caller's scope."""
     if not may_see_enterprises_of(con, who, park_id):
         _refuse(con, who, "read enterprise figures of", [park_id])
     return figures.enterprise_figures(con, park_id, as_of)
+
+
+def firm_history(con: sql.Con, who: Identity, firm_id: str, up_to: Period) -> pd.DataFrame:
+    """A firm's own figures over time, for whoever may list the firms of its park (every firm for
+    READ_EVERYTHING, a park manager's own park's); anything else — another park's firm, an id that
+    is no firm — is refused alike (audited), so an id typed into the URL tells nothing."""
+    if _kind(con, firm_id) != OrgKind.ENTERPRISE.value or not may_see_enterprises_of(con, who, firm_id):
+        _refuse(con, who, "read the figures over time of", [firm_id])
+    return figures.org_history(con, firm_id, up_to)
 
 
 def own_figures(con: sql.Con, who: Identity, org_id: str, as_of: Period) -> pd.DataFrame:

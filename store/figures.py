@@ -379,6 +379,19 @@ def org_figures(con: Con, org_id: str, as_of: Period) -> pd.DataFrame:
     )
 
 
+def org_history(con: Con, org_id: str, up_to: Period) -> pd.DataFrame:
+    """Every figure one organisation reported, quarter by quarter up to `up_to`, each indicator
+    with its names and unit (a firm's own figures over time)."""
+    return frame(
+        con,
+        """SELECT o.year, o.quarter, i.indicator_id, i.code, i.name_zh, i.name_en, i.unit, o.value
+           FROM current_observations o JOIN indicators i USING (indicator_id)
+           WHERE o.org_id = ? AND o.year * 4 + o.quarter - 1 <= ?
+           ORDER BY o.year, o.quarter, i.code NULLS LAST, i.indicator_id""",
+        [org_id, up_to.ordinal],
+    )
+
+
 def org_annual(con: Con, under: str, kind: str, indicator_id: str, years: Sequence[int]) -> pd.DataFrame:
     """Annual (Q4) values of one indicator for every organisation of a kind under another
     (the counties of a province, for the base programme's ranking criterion)."""

@@ -132,6 +132,21 @@ def writable_orgs(con: Con, root: str | None) -> pd.DataFrame:
     )
 
 
+def firms_in_parks(con: Con, under: str | None) -> pd.DataFrame:
+    """Every enterprise that lies in a park, with its park, at or under `under` (all when None):
+    what the search box offers (a firm outside any park has no page to open)."""
+    return frame(
+        con,
+        """SELECT e.org_id, e.name_zh, e.credit_code, p.org_id AS park_id FROM orgs e
+           JOIN org_closure x ON x.descendant_id = e.org_id
+           JOIN orgs p ON p.org_id = x.ancestor_id AND p.kind = 'park'
+           WHERE e.kind = 'enterprise'
+             AND (? IS NULL OR e.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?))
+           ORDER BY e.name_zh, e.org_id""",
+        [under, under],
+    )
+
+
 def city_of(con: Con, org_id: str) -> str | None:
     return scalar(con, """SELECT c.ancestor_id FROM org_closure c JOIN orgs o ON o.org_id = c.ancestor_id
                           WHERE c.descendant_id = ? AND o.kind = 'city'""", [org_id])

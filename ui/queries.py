@@ -195,8 +195,19 @@ def visible_parks(version: int, who: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def searchable_firms(version: int, who: Identity) -> pd.DataFrame:
+    return service.searchable_firms(cursor(), who)
+
+
+@st.cache_data(show_spinner=False)
 def enterprise_figures(version: int, who: Identity, park_id: str, as_of: Period) -> pd.DataFrame:
     return service.enterprise_figures(cursor(), who, park_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def firm_history(version: int, who: Identity, firm_id: str, as_of: Period) -> pd.DataFrame:
+    """A firm's own quarters up to `as_of`, each indicator (refused outside the caller's scope)."""
+    return service.firm_history(cursor(), who, firm_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
@@ -319,6 +330,12 @@ def components(version: int, who: Identity, plan_id: str, target_id: str, as_of:
     """Software revenue's parts under a revenue target (an empty frame for any other target)."""
     return judgement(version, who, plan_id, as_of).components.get(target_id,
                                                                   pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
+
+
+@st.cache_data(show_spinner=False)
+def city_comparison(version: int, who: Identity, as_of: Period) -> list[service.CityFigures]:
+    """Every plan's city on the common indicators up to `as_of` (aggregates; refusals not cached)."""
+    return service.city_comparison(cursor(), catalog(), who, as_of)
 
 
 @st.cache_data(show_spinner=False)

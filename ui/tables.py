@@ -11,13 +11,13 @@ import pandas as pd
 
 from domain.access import Role
 from domain.growth import change
-from domain.messages import join, render
+from domain.messages import exists, join, render
 from domain.models import Indicator
 from domain.periods import Period
 from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
-from ui.format import number, pct, period_label
+from ui.format import in_natural_unit, number, pct, period_label
 from ui.i18n import localized, t
 
 
@@ -53,6 +53,34 @@ def enterprise_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("employees", lang): frame.employees,
         t("reported", lang): [REPORTED_MARK[bool(r)] for r in frame.reported],
     })
+
+
+def _unit_word(symbol: str, lang: str) -> str:
+    """A unit in the reader's language (`unit.<symbol>`; a symbol the catalog lacks as it is)."""
+    return t(f"unit.{symbol}", lang) if symbol and exists(f"unit.{symbol}") else symbol
+
+
+@_safe
+def firm_history_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A firm's own figures over time: a row per quarter (newest first; figures are year-to-date,
+    as reported), a column per indicator headed with its natural unit, `None` where it reported none."""
+    if frame.empty:
+        return pd.DataFrame({t("period", lang): []})
+    periods = sorted({(int(y), int(q)) for y, q in zip(frame.year, frame.quarter, strict=True)}, reverse=True)
+    table = {t("period", lang): [period_label(Period(y, q), lang) for y, q in periods]}
+    for _, rows in frame.groupby("indicator_id", sort=False):
+        by_period = {(int(r.year), int(r.quarter)): float(r.value) for r in rows.itertuples(index=False)}
+        values, shown = in_natural_unit([by_period.get(p) for p in periods], rows.unit.iloc[0])
+        label = localized(rows.iloc[0], "name", lang)
+        table[t("format.with_unit", lang, label=label, unit=_unit_word(shown, lang))] = pd.Series(values, dtype=float)
+    return pd.DataFrame(table)
+
+
+def firm_history_column_config(table: pd.DataFrame) -> dict:
+    """Every figure with thousands separators (its unit is in the heading)."""
+    import streamlit as st
+
+    return {name: st.column_config.NumberColumn(format="localized") for name in table.columns[1:]}
 
 
 @_safe
