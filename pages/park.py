@@ -58,6 +58,7 @@ if plan is not None:
     if rows:
         st.subheader(t("park_targets", ctx.lang))
         table = components.progress_table(rows, ctx.lang)
+        components.status_legend(ctx.lang, {r.status for r in rows})
         st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch", placeholder="—",
                      column_config=components.progress_column_config(ctx.lang))
     # Rank by software revenue: the city-level software revenue target gives every park's share.

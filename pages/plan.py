@@ -29,6 +29,7 @@ statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"
 kinds = right.multiselect(t("filter_kind", ctx.lang), sorted(table["_kind"].unique()),
                           format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang))
 shown = table[table["_status"].isin(statuses or table["_status"]) & table["_kind"].isin(kinds or table["_kind"])]
+components.status_legend(ctx.lang, {r.status for r in rows})  # the key to the words and colours below
 st.dataframe(components.style_status(shown, ctx.lang), hide_index=True, width="stretch", placeholder="—",
              column_config=components.progress_column_config(ctx.lang))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -58,6 +58,19 @@ def download_buttons(make: Callable[[str], bytes], stem: str, mimes: Mapping[str
 
 def badge(s: Status, lang: str) -> None:
     st.badge(status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
+
+
+def status_legend(lang: str, shown: Iterable[Status] | None = None) -> None:
+    """What each status means, in one wrapping row above a table or cards: its badge (word, icon,
+    colour) and a one-line meaning beside it. Only the statuses `shown` (all by default), in the
+    order of ui.status.ORDER, so the key stays short enough to keep the table in view."""
+    wanted = set(Status if shown is None else shown)
+    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+        st.caption(t("status.legend", lang), width="content")
+        for s in (s for s in status.ORDER if s in wanted):
+            with st.container(horizontal=True, gap="small", width="content", vertical_alignment="center"):
+                badge(s, lang)
+                st.caption(status.meaning(s, lang), width="content")
 
 
 def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series: TargetSeries | None,

@@ -7,7 +7,7 @@ a distinct marker shape; the palette runs from green (achieved) to dark red (mis
 from __future__ import annotations
 
 from domain.messages import text
-from metrics.progress import Status
+from metrics.progress import ACCELERATION_RATIO, ON_TRACK_RATIO, Status
 
 ORDER: tuple[Status, ...] = tuple(Status)  # best first: how tables and counts list them
 COLOURS: dict[Status, str] = {
@@ -40,7 +40,7 @@ ICONS: dict[Status, str] = {  # Material icons for st.badge
 BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours
     Status.ACHIEVED: "green",
     Status.ON_TRACK: "blue",
-    Status.ACCELERATION_NEEDED: "orange",
+    Status.ACCELERATION_NEEDED: "yellow",  # amber in tables: told apart from "limited" (orange) by colour too
     Status.LIMITED: "orange",
     Status.MOVING_AWAY: "red",
     Status.MISSED: "red",
@@ -50,3 +50,8 @@ BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours
 
 def word(status: Status | str, lang: str) -> str:
     return text(f"status.{Status(status).value}", lang)
+
+
+def meaning(status: Status | str, lang: str) -> str:
+    """What the status says, in one line (the legend): the progress ratio's thresholds in words."""
+    return text(f"status.meaning.{Status(status).value}", lang, on=ON_TRACK_RATIO, slow=ACCELERATION_RATIO)
