@@ -4,11 +4,17 @@ changed since last quarter. Words and figures expected here are worked out by ha
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from domain.messages import Message
+from domain.periods import Period
 from metrics.progress import Status
+from metrics.tracker import ProgressRow, plan_period_elapsed
 from tests.apptest_helpers import new_app, sign_in_any_language
-from ui import status
+from ui import components, status
+from ui.i18n import t
 
 QINGDAO_2014Q3 = {"plan": "qingdao-2012", "q": "2014Q3"}
 
@@ -71,3 +77,67 @@ def test_the_overview_and_the_park_page_key_their_statuses(app_db, page):
     badges, captions = legend(at)
     assert "状态说明" in captions
     assert sum(status.meaning(s, "zh") in captions for s in Status) >= 1
+
+
+# ------------------------------------------------------------------ the plan period elapsed
+
+
+@pytest.mark.parametrize(("base", "target", "as_of", "months"), [
+    (2011, 2016, Period(2014, 3), 33),  # the issue's Qingdao 2014 Q3: 24 + 9 months of 60 = 55 %
+    (2011, 2016, Period(2012, 1), 3),  # one quarter into the first plan year
+    (2011, 2016, Period(2016, 4), 60),  # the target year's end: the whole period
+    (2011, 2015, Period(2013, 2), 18),  # 12 + 6 of 48
+    (2020, 2025, Period(2023, 4), 36),  # Jiaxing-like: 2021, 2022, 2023 gone, 3 whole years of 5
+    (2011, 2016, Period(2011, 4), 0),  # the base year's last quarter: nothing gone yet
+    (2011, 2016, Period(2010, 2), 0),  # before the period: clipped to 0
+    (2011, 2016, Period(2018, 2), 60),  # after it: clipped to the whole
+])
+def test_plan_period_elapsed(base, target, as_of, months):
+    assert plan_period_elapsed(base, target, as_of) == pytest.approx(months / ((target - base) * 12))
+
+
+def test_plan_period_elapsed_for_the_issues_reading():
+    assert plan_period_elapsed(2011, 2016, Period(2014, 3)) == pytest.approx(0.55)
+
+
+def row(**changes) -> ProgressRow:
+    base = dict(plan_id="p", target_id="t", name_zh="收入", name_en="Revenue", kind="level", headline=False,
+                scope_id="c", scope_name="城", indicator_id="i", comparator=">=", unit="亿元", target=2200.0,
+                target_year=2016, actual=937.5, actual_period="2014Q3", completion=0.426, as_of="2014Q3",
+                time_elapsed=0.75, ytd=None, ytd_yoy=None, yearly_target=None, in_year_completion=0.7,
+                ahead_of_schedule=None, base_year=2011, base_value=600.0, actual_cagr=None, required_cagr=None,
+                actual_pace=None, required_pace=None, ratio=None, projected_value=None, gap=1262.5,
+                projected_gap=None, status=Status.ACCELERATION_NEEDED,
+                reason=Message.of("progress.level.growth", actual=0.25, required=0.2967, ratio=0.84),
+                final=False, series="official", coverage=None, source_quote="", method="compound", plan_elapsed=0.55)
+    return ProgressRow(**(base | changes))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_progress_table_reason_and_the_two_elapsed_columns(lang):
+    paced = row()
+    yearly = row(target_id="y", time_elapsed=0.75, in_year_completion=None, plan_elapsed=0.4)  # no in-year figure
+    frame = components.progress_table([paced, yearly], lang)
+    assert frame[t("reason", lang)].tolist() == [paced.reason.render(lang)] * 2
+    assert frame[t("table.plan_elapsed", lang)].tolist() == pytest.approx([55.0, 40.0])
+    assert frame[t("in_year", lang)].tolist()[0] == pytest.approx(70.0)
+    elapsed = frame[t("table.time_elapsed_in_year", lang)].tolist()
+    assert elapsed[0] == 75.0 and math.isnan(elapsed[1])  # blank where in-year completion is blank
+    assert t("time_elapsed", lang) not in frame  # no bare 序时进度 beside 完成率
+    html = components.style_status(frame, lang).to_html()
+    assert ">55.0%<" in html and ">75.0%<" in html
+    config = components.progress_column_config(lang)
+    assert config[t("reason", lang)]["width"] == "large"
+
+
+def test_the_plan_page_shows_reason_and_plan_period_elapsed(app_db):
+    """Qingdao 2014 Q3 (the issue's reading): revenue's completion against 2200 亿元 beside 55 % of
+    the plan period gone, its in-year completion beside 75 % of the year, and every row's reason."""
+    at = leader_at("pages/plan.py")
+    table = at.dataframe[0].value
+    revenue = table[table["_id"] == "qd-software-revenue"].iloc[0]
+    assert revenue["规划期已过"] == pytest.approx(55.0)  # 33 months of 60
+    assert revenue["年内序时进度"] == 75.0
+    assert table["判断依据"].map(lambda s: isinstance(s, str) and len(s) > 4).all()
+    no_in_year = table[table["年度目标完成率"].isna()]
+    assert len(no_in_year) and no_in_year["年内序时进度"].isna().all()

@@ -21,7 +21,7 @@ from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import amount, in_natural_unit, pct, period_label
-from ui.i18n import localized, md, t
+from ui.i18n import localized, md, render, t
 from ui.text import escape
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
@@ -124,13 +124,18 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
         out.append({
             t("status", lang): status.word(r.status, lang),
             t("target", lang): localized(r, "name", lang),
+            t("reason", lang): render(r.reason, lang),  # why the status, in the words the page's caption uses
             t("actual", lang): actual,
             t("target_value", lang): target,
             t("unit", lang): unit,
             t("period", lang): r.actual_period,
             t("completion", lang): None if r.completion is None else r.completion * 100,
-            t("time_elapsed", lang): None if r.time_elapsed is None else r.time_elapsed * 100,
+            # 完成率 is against the end-of-plan target, so beside it the share of the plan period gone by;
+            # the in-year 序时进度 only beside this year's completion, never alone beside 完成率.
+            t("table.plan_elapsed", lang): None if r.plan_elapsed is None else r.plan_elapsed * 100,
             t("in_year", lang): None if r.in_year_completion is None else r.in_year_completion * 100,
+            t("table.time_elapsed_in_year", lang): None if r.time_elapsed is None or r.in_year_completion is None
+            else r.time_elapsed * 100,
             t("gap", lang): gap,
             t("projection", lang): projected,
             t("target_year", lang): r.target_year,
@@ -143,7 +148,8 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
             "_kind": r.kind,
         })
     frame = pd.DataFrame(out)
-    numeric = [t(k, lang) for k in ("actual", "target_value", "completion", "time_elapsed", "in_year", "gap", "projection")]
+    numeric = [t(k, lang) for k in ("actual", "target_value", "completion", "table.plan_elapsed", "in_year",
+                                    "table.time_elapsed_in_year", "gap", "projection")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")  # None → NaN: shown blank, sorts last
     return frame
 
@@ -151,9 +157,16 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
 def progress_column_config(lang: str) -> dict:
     percent = st.column_config.NumberColumn(format="%.1f%%")
     return {
+        t("status", lang): st.column_config.TextColumn(pinned=True),
+        t("target", lang): st.column_config.TextColumn(pinned=True),
+        # The reason whole enough to read at 1366 px; the full text on hover.
+        t("reason", lang): st.column_config.TextColumn(width="large", help=t("table.reason_help", lang)),
         t("completion", lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
-        t("time_elapsed", lang): percent,
+        t("table.plan_elapsed", lang): st.column_config.NumberColumn(format="%.1f%%",
+                                                                     help=t("table.plan_elapsed_help", lang)),
         t("in_year", lang): percent,
+        t("table.time_elapsed_in_year", lang): st.column_config.NumberColumn(
+            format="%.1f%%", help=t("table.time_elapsed_in_year_help", lang)),
         # No format for the figures: each row's own unit decides its decimals (style_status), and a
         # column format would override the Styler's cells. Wide enough for 12,345.67 whole.
         **{t(k, lang): st.column_config.NumberColumn(width="small", alignment="right")
@@ -173,7 +186,7 @@ def style_status(frame: pd.DataFrame, lang: str):
     col = t("status", lang)
     colours = {status.word(s, lang): status.COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
-    percents = [c for c in (t(k, lang) for k in ("time_elapsed", "in_year")) if c in frame]
+    percents = [c for c in (t(k, lang) for k in ("table.plan_elapsed", "in_year", "table.time_elapsed_in_year")) if c in frame]
     styled = (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
               .format("{:.1f}%", subset=percents, na_rep="—"))
     units = frame[t("unit", lang)] if t("unit", lang) in frame else pd.Series("", index=frame.index)
