@@ -57,7 +57,8 @@ if plan is not None:
     rows = [r for r in queries.progress(version, ctx.who, plan.plan_id, ctx.as_of) if r.scope_id == park]
     if rows:
         st.subheader(t("park_targets", ctx.lang))
-        table = components.progress_table(rows, ctx.lang)
+        table = components.progress_table(rows, ctx.lang,
+                                          changes=queries.changes(version, ctx.who, plan.plan_id, ctx.as_of))
         components.status_legend(ctx.lang, {r.status for r in rows})
         st.dataframe(components.style_status(table, ctx.lang), hide_index=True, width="stretch", placeholder="—",
                      column_config=components.progress_column_config(ctx.lang))

@@ -22,7 +22,7 @@ if all(r.actual is None for r in rows):
 
 now = ({r.target_id: r.status for r in queries.progress_now(version, ctx.who, plan.plan_id, ctx.as_of)}
        if as_at is not None else None)
-table = components.progress_table(rows, ctx.lang, now)
+table = components.progress_table(rows, ctx.lang, now, queries.changes(version, ctx.who, plan.plan_id, ctx.as_of))
 left, right = st.columns(2)
 statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"].unique()),
                             format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang))

@@ -10,6 +10,7 @@ import pytest
 
 from domain.messages import Message
 from domain.periods import Period
+from metrics.changes import Change
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, plan_period_elapsed
 from tests.apptest_helpers import new_app, sign_in_any_language
@@ -141,3 +142,57 @@ def test_the_plan_page_shows_reason_and_plan_period_elapsed(app_db):
     assert table["判断依据"].map(lambda s: isinstance(s, str) and len(s) > 4).all()
     no_in_year = table[table["年度目标完成率"].isna()]
     assert len(no_in_year) and no_in_year["年内序时进度"].isna().all()
+
+
+# ------------------------------------------------------------------ since last quarter
+
+
+def change(before, now, *, period_before="2013", period_now="2014", done_before=0.40, done_now=0.46,
+           actual_now=2.0) -> Change:
+    return Change(target_id="t", status_before=before, status_now=now, actual_before=None if before is None else 1.0,
+                  actual_now=actual_now, period_before=None if before is None else period_before, period_now=period_now,
+                  completion_before=None if before is None else done_before, completion_now=done_now)
+
+
+S = Status
+
+
+@pytest.mark.parametrize(("c", "zh", "en"), [
+    # a new figure: the arrow, then 46 % − 40 % = +6.0 points of completion
+    (change(S.ACCELERATION_NEEDED, S.ON_TRACK), "↑ 完成率+6.0个百分点", "↑ completion +6.0 pp"),
+    (change(S.ON_TRACK, S.LIMITED, done_now=0.385), "↓ 完成率-1.5个百分点", "↓ completion -1.5 pp"),
+    (change(S.ON_TRACK, S.ON_TRACK, done_now=0.40), "→ 完成率+0.0个百分点", "→ completion +0.0 pp"),
+    # the same year's figure as last quarter: no new figure, whatever the status did
+    (change(S.ON_TRACK, S.ON_TRACK, period_now="2013", done_now=0.40), "→ 无新数据", "→ no new figure"),
+    (change(S.ON_TRACK, S.ACCELERATION_NEEDED, period_now="2013", done_now=0.40), "↓ 无新数据", "↓ no new figure"),
+    (change(None, S.ON_TRACK), "新评估", "newly judged"),
+    (change(S.CANNOT_ASSESS, S.MISSED), "新评估", "newly judged"),
+    (change(S.ON_TRACK, S.CANNOT_ASSESS, done_now=None), "本季无法评估 有新数据", "not judged now new figure"),
+    (change(S.ON_TRACK, S.CANNOT_ASSESS, period_now="2013", actual_now=None, done_now=None),
+     "本季无法评估 无新数据", "not judged now no new figure"),
+])
+def test_since_last_quarter_in_words(c, zh, en):
+    assert components.since_words(c, "zh") == zh and components.since_words(c, "en") == en
+
+
+def test_the_plan_and_park_tables_say_what_moved_since_last_quarter(app_db):
+    """Qingdao 2014 Q3 against Q2: revenue is judged on 2013's whole year at both (the year-to-date
+    figure feeds only the in-year columns), so no new figure; every cell is one of the forms."""
+    for page in ("pages/plan.py", "pages/park.py"):
+        at = leader_at(page)
+        table = at.dataframe[0].value
+        since = table["较上季度"]
+        assert since.str.fullmatch(r"(新评估|本季无法评估 .+|[↑↓→] (无新数据|有新数据|完成率[+-]\d+\.\d个百分点))").all(), \
+            since.tolist()
+        if page == "pages/plan.py":
+            assert table[table["_id"] == "qd-software-revenue"].iloc[0]["较上季度"] == "→ 无新数据"
+
+
+def test_a_new_yearly_figure_shows_its_points_of_completion(app_db):
+    """At 2014 Q4 the 2014 figure replaces 2013's: 600·1.25³ = 1171.875 against 600·1.25² = 937.5,
+    (1171.875 − 937.5) ÷ 2200 = 10.65 points of completion."""
+    at = leader_at("pages/plan.py", "en", {"plan": "qingdao-2012", "q": "2014Q4"})
+    table = at.dataframe[0].value
+    cell = table[table["_id"] == "qd-software-revenue"].iloc[0]["Since last quarter"]
+    assert (1171.875 - 937.5) / 2200 * 100 == pytest.approx(10.65, abs=0.01)
+    assert cell.endswith("completion +10.7 pp") and cell[0] in "↑↓→", cell

@@ -16,6 +16,7 @@ import streamlit as st
 from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
+from metrics.changes import Change, Direction
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
@@ -109,14 +110,35 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
                                 config={"displayModeBar": False}, key=f"head-{plan.plan_id}")
 
 
+ARROWS = {Direction.BETTER: "↑", Direction.WORSE: "↓", Direction.SAME: "→"}  # the status moved up, down, not
+
+
+def since_words(c: Change, lang: str) -> str:
+    """Since last quarter in one cell: which way the status moved (↑ ↓ →, or newly judged / no
+    longer judged), then the completion's change in percentage points where a new figure came in,
+    or "no new figure" where the figure read is of the same period as last quarter's."""
+    if c.direction is Direction.NEW:
+        return t("table.since.new", lang)
+    head = t("table.since.lost", lang) if c.direction is Direction.LOST else ARROWS[c.direction]
+    if not c.new_figure:
+        detail = t("table.since.no_new_figure", lang)
+    elif c.completion_delta is not None:
+        detail = t("table.since.points", lang, delta=c.completion_delta * 100)
+    else:
+        detail = t("table.since.new_figure", lang)
+    return t("table.since.with", lang, head=head, detail=detail)
+
+
 SERIES_KEYS = {"official": "series_official", "reported": "series_reported", "bottom_up": "series_bottom_up",
                "derived": "series_derived"}
 
 
-def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None) -> pd.DataFrame:
+def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None,
+                   changes: Mapping[str, Change] | None = None) -> pd.DataFrame:
     """Every target's standing, numbers in display units, ready for st.dataframe; a row resting on a
     provisional figure says so, and with `now` (target → status on the figures now in force) the
-    table read as it stood on a date shows today's status beside it."""
+    table read as it stood on a date shows today's status beside it; with `changes`
+    (metrics.changes.since) each row says what moved since last quarter."""
     out = []
     for r in rows:
         # One natural unit per row for its four figures (62 人, not 0.01 万人).
@@ -124,6 +146,8 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
         out.append({
             t("status", lang): status.word(r.status, lang),
             t("target", lang): localized(r, "name", lang),
+            **({t("table.since", lang): since_words(changes[r.target_id], lang) if r.target_id in changes else "—"}
+               if changes is not None else {}),
             t("reason", lang): render(r.reason, lang),  # why the status, in the words the page's caption uses
             t("actual", lang): actual,
             t("target_value", lang): target,
@@ -161,6 +185,7 @@ def progress_column_config(lang: str) -> dict:
         t("target", lang): st.column_config.TextColumn(pinned=True),
         # The reason whole enough to read at 1366 px; the full text on hover.
         t("reason", lang): st.column_config.TextColumn(width="large", help=t("table.reason_help", lang)),
+        t("table.since", lang): st.column_config.TextColumn(help=t("table.since_help", lang)),
         t("completion", lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
         t("table.plan_elapsed", lang): st.column_config.NumberColumn(format="%.1f%%",
                                                                      help=t("table.plan_elapsed_help", lang)),
