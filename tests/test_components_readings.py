@@ -9,7 +9,9 @@ import math
 import pytest
 
 from domain.messages import Message
+from domain.models import Comparator
 from domain.periods import Period
+from metrics import progress as pg
 from metrics.changes import Change
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, plan_period_elapsed
@@ -196,3 +198,36 @@ def test_a_new_yearly_figure_shows_its_points_of_completion(app_db):
     cell = table[table["_id"] == "qd-software-revenue"].iloc[0]["Since last quarter"]
     assert (1171.875 - 937.5) / 2200 * 100 == pytest.approx(10.65, abs=0.01)
     assert cell.endswith("completion +10.7 pp") and cell[0] in "↑↓→", cell
+
+
+# ------------------------------------------------------------------ R in words
+
+
+def test_the_progress_ratio_is_said_in_words():
+    """Qingdao: 600 in 2011, 600·1.25² = 937.5 in 2013, 2200 by 2016. Required growth
+    (2200/600)^(1/5) − 1 = 29.67 %, actual 25 %: R = 0.25 / 0.2967 = 0.8425, said as 84 %."""
+    g_req = (2200 / 600) ** (1 / 5) - 1
+    assert 0.25 / g_req == pytest.approx(0.8425, abs=1e-4)
+    a = pg.assess_level({2011: 600.0, 2013: 937.5}, 2200.0, Comparator.GE, 2011, 2016, 2013)
+    assert a.ratio == pytest.approx(0.8425, abs=1e-4) and a.status is Status.ACCELERATION_NEEDED
+    assert a.reason.render("zh") == "实际年均增长+25.0%，需年均增长+29.7%（实际增速为所需的84%）"
+    assert a.reason.render("en") == "actual growth +25.0% a year against +29.7% required (growth at 84% of the pace required)"
+    assert "R =" not in a.reason.render("zh") + a.reason.render("en")
+
+
+@pytest.mark.parametrize(("ratio", "zh", "en"), [
+    (2.0, "实际进度为所需的200%", "at 200% of the pace required"),  # 8 designated by 2013: 4 a year against 2
+    (0.5, "实际进度为所需的50%", "at 50% of the pace required"),
+    (0.0, "实际进度为所需的0%", "at 0% of the pace required"),
+    (-6.5, "实际变化方向与目标相反", "moving the opposite way to the target"),  # never "−650 %"
+])
+def test_a_pace_ratio_in_words(ratio, zh, en):
+    m = pg.ratio_words(ratio, "pace")
+    assert m.render("zh") == zh and m.render("en") == en
+
+
+def test_a_linear_pace_reason_in_words():
+    """重点支持10家领军企业 by 2016 from none in 2011: 8 by 2013 is 4 a year against 10 / 5 = 2 (R = 2)."""
+    a = pg.assess_pace({2012: 6.0, 2013: 8.0}, 10.0, 2011, 2016, 2013, per_year=False)
+    assert a.ratio == pytest.approx(2.0)
+    assert a.reason.render("zh").endswith("（实际进度为所需的200%）"), a.reason.render("zh")
