@@ -231,3 +231,23 @@ def test_a_linear_pace_reason_in_words():
     a = pg.assess_pace({2012: 6.0, 2013: 8.0}, 10.0, 2011, 2016, 2013, per_year=False)
     assert a.ratio == pytest.approx(2.0)
     assert a.reason.render("zh").endswith("（实际进度为所需的200%）"), a.reason.render("zh")
+
+
+# ------------------------------------------------------------------ a count in its first year
+
+
+@pytest.mark.parametrize(("quarter", "status_", "words"), [
+    # 重点支持10家领军企业 by 2016, none in 2011, 6 designated in 2012 (the demo). Within 2012 no whole
+    # year is over, so no pace yet, and the row says how many so far against the target...
+    (Period(2012, 1), Status.CANNOT_ASSESS, "2011年之后尚无完整年度数据；2012年目前6家（目标10家），首个完整年度结束后评估进度"),
+    (Period(2012, 3), Status.CANNOT_ASSESS, "2011年之后尚无完整年度数据；2012年目前6家（目标10家），首个完整年度结束后评估进度"),
+    # ...and at the year's end the same 6 is 6 a year against 10 / 5 = 2 a year: R = 3, on track.
+    (Period(2012, 4), Status.ON_TRACK, "年均6家，需年均2家（实际进度为所需的300%）"),
+])
+def test_a_count_from_zero_in_its_first_year_says_what_it_has(demo_store, catalog, quarter, status_, words):
+    from domain.access import SYSTEM
+    from service.queries import plan_progress
+
+    row = next(r for r in plan_progress(demo_store, catalog, SYSTEM, "qingdao-2012", quarter)
+               if r.target_id == "qd-leading-firms")
+    assert row.status is status_ and row.reason.render("zh") == words
