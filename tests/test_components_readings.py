@@ -39,7 +39,7 @@ def leader_at(page: str, lang: str = "zh", query: dict | None = None):
     (Status.ON_TRACK, "实际增速达到所需增速的95%以上", "growing at 95% or more of the pace required"),
     (Status.ACCELERATION_NEEDED, "实际增速为所需增速的60%至95%", "growing at 60% to 95% of the pace required"),
     (Status.LIMITED, "有增长，但不足所需增速的60%", "growing, but at less than 60% of the pace required"),
-    (Status.MOVING_AWAY, "不增反降，离目标越来越远", "falling: moving away from the target"),
+    (Status.MOVING_AWAY, "不增反降，离目标越来越远", "falling, moving away from the target"),
     (Status.MISSED, "目标年已过，未达到目标值", "target year over, target not reached"),
     (Status.CANNOT_ASSESS, "数据不足，无法判断", "too few figures to judge"),
 ])
@@ -55,9 +55,14 @@ def test_statuses_told_apart_by_icon_and_badge_colour():
 
 
 def legend(at) -> tuple[list[str], list[str]]:
-    """The badges' words and the captions on the page."""
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
-    return badges, [c.value for c in at.caption]
+    """The badges on the page and its captions."""
+    return [m.value for m in at.markdown if "-badge[" in m.value], [c.value for c in at.caption]
+
+
+def keyed(badges: list[str], s: Status, lang: str) -> bool:
+    """Whether a badge shows the status's icon, word and meaning."""
+    return any(status.ICONS[s] in b and f"{status.word(s, lang)}{'：' if lang == 'zh' else ' – '}{status.meaning(s, lang)}" in b
+               for b in badges)
 
 
 @pytest.mark.parametrize(("lang", "title"), [("zh", "状态说明"), ("en", "Status key")])
@@ -67,11 +72,10 @@ def test_the_plan_page_keys_the_statuses_of_its_table(app_db, lang, title):
     assert title in captions
     shown = set(at.dataframe[0].value["_status"])
     assert len(shown) > 1
-    for s in map(Status, shown):  # every status in the table: its word with its icon, and its meaning
-        assert any(status.word(s, lang) in b and status.ICONS[s] in b for b in badges), (s, badges)
-        assert status.meaning(s, lang) in captions
+    for s in map(Status, shown):  # every status in the table: its word with its icon, colour and meaning
+        assert keyed(badges, s, lang), (s, badges)
     for s in set(Status) - set(map(Status, shown)):  # none that the table does not show
-        assert status.meaning(s, lang) not in captions
+        assert not keyed(badges, s, lang)
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/park.py"])
@@ -79,7 +83,7 @@ def test_the_overview_and_the_park_page_key_their_statuses(app_db, page):
     at = leader_at(page)
     badges, captions = legend(at)
     assert "状态说明" in captions
-    assert sum(status.meaning(s, "zh") in captions for s in Status) >= 1
+    assert sum(keyed(badges, s, "zh") for s in Status) >= 1
 
 
 # ------------------------------------------------------------------ the plan period elapsed

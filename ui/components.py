@@ -57,21 +57,20 @@ def download_buttons(make: Callable[[str], bytes], stem: str, mimes: Mapping[str
                              key=f"{key}-{fmt}")
 
 
-def badge(s: Status, lang: str) -> None:
-    st.badge(status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
+def badge(s: Status, lang: str, label: str | None = None) -> None:
+    st.badge(label or status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
 
 
 def status_legend(lang: str, shown: Iterable[Status] | None = None) -> None:
-    """What each status means, in one wrapping row above a table or cards: its badge (word, icon,
-    colour) and a one-line meaning beside it. Only the statuses `shown` (all by default), in the
-    order of ui.status.ORDER, so the key stays short enough to keep the table in view."""
+    """What each status means, in one wrapping row above a table or cards: per status one badge
+    (its icon and colour) reading its word and a one-line meaning. Only the statuses `shown` (all
+    by default), in the order of ui.status.ORDER; one compact pill each, so the key takes a line or
+    two and the table stays in view at 1366 × 768."""
     wanted = set(Status if shown is None else shown)
-    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.caption(t("status.legend", lang), width="content")
         for s in (s for s in status.ORDER if s in wanted):
-            with st.container(horizontal=True, gap="small", width="content", vertical_alignment="center"):
-                badge(s, lang)
-                st.caption(status.meaning(s, lang), width="content")
+            badge(s, lang, t("status.legend_item", lang, word=status.word(s, lang), meaning=status.meaning(s, lang)))
 
 
 def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series: TargetSeries | None,
