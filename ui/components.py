@@ -181,7 +181,8 @@ def progress_column_config(lang: str) -> dict:
     percent = st.column_config.NumberColumn(format="%.1f%%")
     return {
         t("status", lang): st.column_config.TextColumn(pinned=True),
-        t("target", lang): st.column_config.TextColumn(pinned=True),
+        # Medium: a long name is cut (whole on hover) rather than pushing the reason off a 1366 px screen.
+        t("target", lang): st.column_config.TextColumn(pinned=True, width="medium"),
         # The reason whole enough to read at 1366 px; the full text on hover.
         t("reason", lang): st.column_config.TextColumn(width="large", help=t("table.reason_help", lang)),
         t("table.since", lang): st.column_config.TextColumn(help=t("table.since_help", lang)),
