@@ -115,7 +115,8 @@ def row(**changes) -> ProgressRow:
                 ahead_of_schedule=None, base_year=2011, base_value=600.0, actual_cagr=None, required_cagr=None,
                 actual_pace=None, required_pace=None, ratio=None, projected_value=None, gap=1262.5,
                 projected_gap=None, status=Status.ACCELERATION_NEEDED,
-                reason=Message.of("progress.level.growth", actual=0.25, required=0.2967, ratio=0.84),
+                reason=Message.of("progress.level.growth", actual=0.25, required=0.2967, ratio=0.84,
+                                  share=pg.ratio_words(0.84, "growth")),
                 final=False, series="official", coverage=None, source_quote="", method="compound", plan_elapsed=0.55)
     return ProgressRow(**(base | changes))
 
