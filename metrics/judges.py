@@ -245,6 +245,15 @@ class LevelJudge(Judge[LevelTarget]):
     def judge(self, t: LevelTarget, x: Inputs) -> Verdict:
         as_of = x.as_of
         a, method = self._level(t, x.yearly, x)
+        now = x.picked.values.get(as_of)  # the target's own indicator at the quarter
+        first_year = as_of.last_complete_year <= t.base_year  # no whole year since the base yet
+        if method == "linear" and first_year and a.status is pg.Status.CANNOT_ASSESS and now is not None:
+            # The first year's count is on the page (its quarter's figure) while the pace waits for
+            # the year's end: say so, so that 6 of 10 in March does not read as "no data" beside the
+            # same 6 judged on track in December.
+            fmt = display_formatter(t.unit)
+            a = replace(a, reason=pg.said(a.reason, Message.of("progress.pace.so_far", year=as_of.year, value=fmt(now),
+                                                               target=fmt(t.value_canonical))))
         if not spread_flow(x.indicator) or starts_at_zero(t, x.yearly):
             return self._verdict(x, a, method)
         given = {y: unit(t.unit).to_canonical(v) for y, v in t.yearly_targets.items()}

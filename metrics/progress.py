@@ -56,6 +56,12 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 
+def ratio_words(ratio: float, what: str) -> Message:
+    """The progress ratio R said in words, not as "R = 0.84": the actual growth (or pace) as a share
+    of what the target requires, or, below zero, that it runs the other way."""
+    return Message.of(f"progress.ratio.{what}" if ratio >= 0 else "progress.ratio.opposite", ratio=ratio)
+
+
 Fmt = Callable[[float], Message]  # a figure inside a reason, as a message of its own
 
 
@@ -230,7 +236,8 @@ def assess_level(
                        reason=Message.of("progress.level.moving_away", base=fmt(y0), year=ti, value=fmt(yi)))
     ratio = g_act / g_req
     return replace(base, ratio=ratio, status=classify_ratio(ratio),
-                   reason=Message.of("progress.level.growth", actual=g_act, required=g_req, ratio=ratio))
+                   reason=Message.of("progress.level.growth", actual=g_act, required=g_req, ratio=ratio,
+                                     share=ratio_words(ratio, "growth")))
 
 
 @dataclass(frozen=True)
@@ -462,7 +469,8 @@ def assess_pace(
                           target, **body)
     if ratio is None:
         return _cannot(Message.of("progress.pace.zero_target"), target, **body)
-    return Assessment(classify_ratio(ratio), Message.of("progress.pace.ratio", ratio=ratio, **words), target, **body)
+    return Assessment(classify_ratio(ratio), Message.of("progress.pace.ratio", ratio=ratio, share=ratio_words(ratio, "pace"),
+                                                        **words), target, **body)
 
 
 @dataclass(frozen=True)

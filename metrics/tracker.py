@@ -90,6 +90,9 @@ class ProgressRow(BaseModel):
     seasonal_years: list[int] = []
     seasonal_standing: str | None = None
     linear_standing: str | None = None
+    # Share of the whole plan period gone by at the quarter's end (plan_period_elapsed): what 完成率
+    # against the end-of-plan target is read against, where 序时进度 is the share of one year.
+    plan_elapsed: float | None = None
 
 
     @property
@@ -147,6 +150,20 @@ class ParkShare(BaseModel):
     target: float | None
     target_id: str | None
     status: pg.Status | None
+
+
+def plan_period_elapsed(base_year: int, target_year: int, as_of: Period) -> float:
+    """The share of a target's plan period gone by at the end of quarter `as_of`, in [0, 1].
+
+    The period runs from the end of the base year (the figure the plan starts from) to the end of
+    the target year; elapsed = whole months from 31 December of the base year to the quarter's last
+    day ÷ the period's months. Qingdao at 2014 Q3, base 2011, target 2016: 33 months of 60 = 0.55.
+    A quarter before the period counts 0, one after it 1."""
+    months = (target_year - base_year) * 12
+    if months <= 0:  # a target due in its base year: the period is over once it starts
+        return 1.0
+    gone = (as_of.year - base_year - 1) * 12 + as_of.quarter * 3
+    return min(1.0, max(0.0, gone / months))
 
 
 def needs(plan: Plan, catalog: Catalog) -> Needs:
@@ -239,6 +256,7 @@ def _row(plan_id: str, t: Target, catalog: Catalog, v: judges.Verdict, as_of: Pe
         rate_gap_pp=None if not judge.rate or a.gap is None else a.gap * 100,
         definition_break=[b.year for b in breaks if b.kind == BreakKind.DEFINITION],
         breaks=[{"break_id": b.break_id, "kind": b.kind.value, "year": b.year} for b in breaks],
+        plan_elapsed=plan_period_elapsed(t.base_year, t.target_year, as_of),
         **_seasonal(v), **(sources or {}),
     )
 

@@ -68,7 +68,10 @@ with right:
     st.plotly_chart(programme_figures.count_bars(view.designations, view.counts, ctx.lang), key="count-bars")
 
 period = Period.containing(as_of)
-for row in [r for r in queries.progress(version, ctx.who, plan_id, period) if r.kind == "growth"]:
+growth = [r for r in queries.progress(version, ctx.who, plan_id, period) if r.kind == "growth"]
+if growth:
+    components.status_legend(ctx.lang, {r.status for r in growth})
+for row in growth:
     st.subheader(escape(localized(row, "name", ctx.lang)))
     components.badge(row.status, ctx.lang)
     st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))

@@ -18,6 +18,8 @@ if not plan_ids:
     st.stop()
 quarter = components.period_label(ctx.as_of, ctx.lang) if ctx.as_of else "—"
 st.caption(t("overview.at_quarter", ctx.lang, period=quarter))
+legend = st.container()  # filled once every card is read: the key to the statuses they show
+seen = set()
 for plan_id in plan_ids:
     plan = cat.plans[plan_id]
     periods = queries.periods(version, plan.scope)
@@ -37,3 +39,7 @@ for plan_id in plan_ids:
     head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
     series = queries.target_series(version, ctx.who, plan_id, head.target_id, as_of) if readable else None
     components.plan_card(plan, as_of, rows, series, ctx.lang, absent=absent)
+    seen |= {r.status for r in rows}
+if seen:
+    with legend:
+        components.status_legend(ctx.lang, seen)

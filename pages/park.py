@@ -58,7 +58,9 @@ if plan is not None:
     rows = [r for r in queries.progress(version, ctx.who, plan.plan_id, ctx.as_of) if r.scope_id == park]
     if rows:
         st.subheader(t("park_targets", ctx.lang))
-        table = components.progress_table(rows, ctx.lang)
+        table = components.progress_table(rows, ctx.lang,
+                                          changes=queries.changes(version, ctx.who, plan.plan_id, ctx.as_of))
+        components.status_legend(ctx.lang, {r.status for r in rows})
         media.table(components.style_status(table, ctx.lang), components.progress_column_config(ctx.lang), printing)
     # Rank by software revenue: the city-level software revenue target gives every park's share.
     head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope

@@ -24,13 +24,14 @@ if all(r.actual is None for r in rows):
 
 now = ({r.target_id: r.status for r in queries.progress_now(version, ctx.who, plan.plan_id, ctx.as_of)}
        if as_at is not None else None)
-table = components.progress_table(rows, ctx.lang, now)
+table = components.progress_table(rows, ctx.lang, now, queries.changes(version, ctx.who, plan.plan_id, ctx.as_of))
 left, right = st.columns(2)
 statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"].unique()),
                             format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang))
 kinds = right.multiselect(t("filter_kind", ctx.lang), sorted(table["_kind"].unique()),
                           format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang))
 shown = table[table["_status"].isin(statuses or table["_status"]) & table["_kind"].isin(kinds or table["_kind"])]
+components.status_legend(ctx.lang, {r.status for r in rows})  # the key to the words and colours below
 media.table(components.style_status(shown, ctx.lang), components.progress_column_config(ctx.lang), printing)
 
 by_id = {r.target_id: r for r in rows}

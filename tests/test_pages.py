@@ -119,7 +119,8 @@ def test_plan_detail_in_year_progress_mid_year(app_db):
     # year-to-date Jan–Sep 2014 = 1171.875 · 0.72 (seasonal share) against 600·(1+g_req)³
     g_req = (2200 / 600) ** (1 / 5) - 1
     assert row["年度目标完成率"] == pytest.approx(QD_2014 * 0.72 / (600 * (1 + g_req) ** 3) * 100, abs=0.01)
-    assert row["序时进度"] == 75.0
+    assert row["年内序时进度"] == 75.0  # beside 年度目标完成率, the in-year reading it belongs to
+    assert row["规划期已过"] == pytest.approx(55.0)  # base 2011 → target 2016: 60 months; to 2014-09-30: 33 months
     assert len(at.get("plotly_chart")) >= 4  # with the in-year gauge
 
 

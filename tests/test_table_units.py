@@ -60,7 +60,7 @@ def row(**changes) -> ProgressRow:
                 time_elapsed=None, ytd=None, ytd_yoy=None, yearly_target=None, in_year_completion=None,
                 ahead_of_schedule=None, base_year=None, base_value=None, actual_cagr=None, required_cagr=None,
                 actual_pace=None, required_pace=None, ratio=None, projected_value=None, gap=0.0038,
-                projected_gap=None, status=Status.ON_TRACK, reason=Message.of("x"), final=False, series="official",
+                projected_gap=None, status=Status.ON_TRACK, reason=Message.of("status.legend"), final=False, series="official",
                 coverage=None, source_quote="", method="linear")
     return ProgressRow(**(base | changes))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -16,12 +16,13 @@ import streamlit as st
 from domain.catalog import Catalog
 from domain.models import Plan
 from domain.periods import Period
+from metrics.changes import Change, Direction
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import amount, in_natural_unit, pct, period_label
-from ui.i18n import localized, md, t
+from ui.i18n import localized, md, render, t
 from ui.text import escape
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
@@ -56,8 +57,20 @@ def download_buttons(make: Callable[[str], bytes], stem: str, mimes: Mapping[str
                              key=f"{key}-{fmt}")
 
 
-def badge(s: Status, lang: str) -> None:
-    st.badge(status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
+def badge(s: Status, lang: str, label: str | None = None) -> None:
+    st.badge(label or status.word(s, lang), icon=status.ICONS[s], color=status.BADGE_COLOURS[s])
+
+
+def status_legend(lang: str, shown: Iterable[Status] | None = None) -> None:
+    """What each status means, in one wrapping row above a table or cards: per status one badge
+    (its icon and colour) reading its word and a one-line meaning. Only the statuses `shown` (all
+    by default), in the order of ui.status.ORDER; one compact pill each, so the key takes a line or
+    two and the table stays in view at 1366 × 768."""
+    wanted = set(Status if shown is None else shown)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption(t("status.legend", lang), width="content")
+        for s in (s for s in status.ORDER if s in wanted):
+            badge(s, lang, t("status.legend_item", lang, word=status.word(s, lang), meaning=status.meaning(s, lang)))
 
 
 def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series: TargetSeries | None,
@@ -97,14 +110,35 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
                                 config={"displayModeBar": False}, key=f"head-{plan.plan_id}")
 
 
+ARROWS = {Direction.BETTER: "↑", Direction.WORSE: "↓", Direction.SAME: "→"}  # the status moved up, down, not
+
+
+def since_words(c: Change, lang: str) -> str:
+    """Since last quarter in one cell: which way the status moved (↑ ↓ →, or newly judged / no
+    longer judged), then the completion's change in percentage points where a new figure came in,
+    or "no new figure" where the figure read is of the same period as last quarter's."""
+    if c.direction is Direction.NEW:
+        return t("table.since.new", lang)
+    head = t("table.since.lost", lang) if c.direction is Direction.LOST else ARROWS[c.direction]
+    if not c.new_figure:
+        detail = t("table.since.no_new_figure", lang)
+    elif c.completion_delta is not None:
+        detail = t("table.since.points", lang, delta=c.completion_delta * 100)
+    else:
+        detail = t("table.since.new_figure", lang)
+    return t("table.since.with", lang, head=head, detail=detail)
+
+
 SERIES_KEYS = {"official": "series_official", "reported": "series_reported", "bottom_up": "series_bottom_up",
                "derived": "series_derived"}
 
 
-def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None) -> pd.DataFrame:
+def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None,
+                   changes: Mapping[str, Change] | None = None) -> pd.DataFrame:
     """Every target's standing, numbers in display units, ready for st.dataframe; a row resting on a
     provisional figure says so, and with `now` (target → status on the figures now in force) the
-    table read as it stood on a date shows today's status beside it."""
+    table read as it stood on a date shows today's status beside it; with `changes`
+    (metrics.changes.since) each row says what moved since last quarter."""
     out = []
     for r in rows:
         # One natural unit per row for its four figures (62 人, not 0.01 万人).
@@ -117,8 +151,17 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
             t("unit", lang): unit,
             t("period", lang): r.actual_period,
             t("completion", lang): None if r.completion is None else r.completion * 100,
-            t("time_elapsed", lang): None if r.time_elapsed is None else r.time_elapsed * 100,
+            # 完成率 is against the end-of-plan target, so beside it the share of the plan period gone by;
+            # the in-year 序时进度 only beside this year's completion, never alone beside 完成率.
+            t("table.plan_elapsed", lang): None if r.plan_elapsed is None else r.plan_elapsed * 100,
+            # What moved and why next, before the in-year and projected figures: a leader reads the
+            # figures against the target first, then these two, with status and name pinned beside them.
+            **({t("table.since", lang): since_words(changes[r.target_id], lang) if r.target_id in changes else "—"}
+               if changes is not None else {}),
+            t("reason", lang): render(r.reason, lang),  # why the status, in the words the page's caption uses
             t("in_year", lang): None if r.in_year_completion is None else r.in_year_completion * 100,
+            t("table.time_elapsed_in_year", lang): None if r.time_elapsed is None or r.in_year_completion is None
+            else r.time_elapsed * 100,
             t("gap", lang): gap,
             t("projection", lang): projected,
             t("target_year", lang): r.target_year,
@@ -131,7 +174,8 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
             "_kind": r.kind,
         })
     frame = pd.DataFrame(out)
-    numeric = [t(k, lang) for k in ("actual", "target_value", "completion", "time_elapsed", "in_year", "gap", "projection")]
+    numeric = [t(k, lang) for k in ("actual", "target_value", "completion", "table.plan_elapsed", "in_year",
+                                    "table.time_elapsed_in_year", "gap", "projection")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")  # None → NaN: shown blank, sorts last
     return frame
 
@@ -139,9 +183,18 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
 def progress_column_config(lang: str) -> dict:
     percent = st.column_config.NumberColumn(format="%.1f%%")
     return {
+        t("status", lang): st.column_config.TextColumn(pinned=True),
+        # Medium: a long name is cut (whole on hover) rather than pushing the reason off a 1366 px screen.
+        t("target", lang): st.column_config.TextColumn(pinned=True, width="medium"),
+        # The reason whole enough to read at 1366 px; the full text on hover.
+        t("reason", lang): st.column_config.TextColumn(width="large", help=t("table.reason_help", lang)),
+        t("table.since", lang): st.column_config.TextColumn(help=t("table.since_help", lang)),
         t("completion", lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
-        t("time_elapsed", lang): percent,
+        t("table.plan_elapsed", lang): st.column_config.NumberColumn(format="%.1f%%",
+                                                                     help=t("table.plan_elapsed_help", lang)),
         t("in_year", lang): percent,
+        t("table.time_elapsed_in_year", lang): st.column_config.NumberColumn(
+            format="%.1f%%", help=t("table.time_elapsed_in_year_help", lang)),
         # No format for the figures: each row's own unit decides its decimals (style_status), and a
         # column format would override the Styler's cells. Wide enough for 12,345.67 whole.
         **{t(k, lang): st.column_config.NumberColumn(width="small", alignment="right")
@@ -161,7 +214,7 @@ def style_status(frame: pd.DataFrame, lang: str):
     col = t("status", lang)
     colours = {status.word(s, lang): status.TEXT_COLOURS[s] for s in Status}
     amounts = [c for c in (t(k, lang) for k in ("actual", "target_value", "gap", "projection")) if c in frame]
-    percents = [c for c in (t(k, lang) for k in ("time_elapsed", "in_year")) if c in frame]
+    percents = [c for c in (t(k, lang) for k in ("table.plan_elapsed", "in_year", "table.time_elapsed_in_year")) if c in frame]
     styled = (frame.style.map(lambda v: f"color: {colours.get(v, '#1f2328')}; font-weight: 600", subset=[col])
               .format("{:.1f}%", subset=percents, na_rep="—"))
     units = frame[t("unit", lang)] if t("unit", lang) in frame else pd.Series("", index=frame.index)

@@ -8,7 +8,7 @@ against white, from bluish green (achieved) to black (missed).
 from __future__ import annotations
 
 from domain.messages import text
-from metrics.progress import Status
+from metrics.progress import ACCELERATION_RATIO, ON_TRACK_RATIO, Status
 from ui import palette
 
 ORDER: tuple[Status, ...] = tuple(Status)  # best first: how tables and counts list them
@@ -58,16 +58,21 @@ ICONS: dict[Status, str] = {  # Material icons for st.badge
     Status.MISSED: ":material/cancel:",
     Status.CANNOT_ASSESS: ":material/help:",
 }
-BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours
+BADGE_COLOURS: dict[Status, str] = {  # st.badge's named colours nearest each status's own hue (COLOURS)
     Status.ACHIEVED: "green",
     Status.ON_TRACK: "blue",
-    Status.ACCELERATION_NEEDED: "orange",
-    Status.LIMITED: "orange",
-    Status.MOVING_AWAY: "red",
-    Status.MISSED: "red",
+    Status.ACCELERATION_NEEDED: "yellow",  # Okabe-Ito's darkened orange reads amber
+    Status.LIMITED: "violet",  # reddish purple
+    Status.MOVING_AWAY: "orange",  # vermillion
+    Status.MISSED: "red",  # black in charts; a badge has no black, and missed is the final failure
     Status.CANNOT_ASSESS: "gray",
 }
 
 
 def word(status: Status | str, lang: str) -> str:
     return text(f"status.{Status(status).value}", lang)
+
+
+def meaning(status: Status | str, lang: str) -> str:
+    """What the status says, in one line (the legend): the progress ratio's thresholds in words."""
+    return text(f"status.meaning.{Status(status).value}", lang, on=ON_TRACK_RATIO, slow=ACCELERATION_RATIO)
