@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from domain.messages import LANGS, unit_word
 from domain.messages import text as t
 from domain.periods import Period
 from domain.units import DISPLAY, Dimension, convert, unit
@@ -17,6 +18,9 @@ from domain.units import DISPLAY, Dimension, convert, unit
 PEOPLE_IN_WAN_FROM = 10_000
 HEADS = (Dimension.PEOPLE, Dimension.PERSON_TIMES)
 WHOLE = ("个", "家", "名", "人", "人次")  # units that count whole things: no ".00"
+# The same units as a table shows them in each language (a unit column in English says "people").
+HEAD_WORDS = frozenset(unit_word(s, lang) for s in ("人", "人次") for lang in LANGS)
+WHOLE_WORDS = frozenset(unit_word(s, lang) for s in WHOLE for lang in LANGS)
 
 
 def display_unit(symbol: str) -> str:
@@ -55,9 +59,9 @@ def in_natural_unit(values: Sequence[float | None], symbol: str) -> tuple[list[f
 def digits(shown: str, value: float | None = None) -> int:
     """Decimals a figure in unit `shown` needs: none for whole things (a fractional projection of
     people is rounded to whole people), two otherwise."""
-    if shown in ("人", "人次"):
+    if shown in HEAD_WORDS:
         return 0
-    if shown in WHOLE and (value is None or _missing(value) or float(value).is_integer()):
+    if shown in WHOLE_WORDS and (value is None or _missing(value) or float(value).is_integer()):
         return 0
     return 2
 
