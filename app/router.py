@@ -130,6 +130,7 @@ def run() -> None:
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
     try:
-        st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)]).run()
+        # expanded: every page listed, not Streamlit's English "View 5 more" (it has no other words)
+        st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)], expanded=True).run()
     finally:  # also when the page stops early (st.stop): the URL still names the view
         url.flush()

@@ -12,7 +12,9 @@ How parameters are formatted is written in the template, per language, so the co
 message never formats a number: `{g:+.1%}` (a fraction as a signed percentage), `{v:,.2f}`, `{n:g}`,
 and `{x:num}`, a figure as people write it (1,234,567.89, no trailing zeros, never an exponent). A
 parameter that is itself a `Message` is rendered in the same language first (a status word inside a
-sentence, `period.ytd` inside a reason). Text typed by people, ids and unit symbols go in as strings.
+sentence, `period.ytd` inside a reason). Text typed by people, ids and unit symbols go in as strings;
+a parameter named `unit` holding a unit symbol (亿元, 万平方米, 个) is worded in the reader's language
+(`unit.<symbol>`: "100 million yuan"), so a figure with its unit reads in one language.
 """
 
 from __future__ import annotations
@@ -35,6 +37,20 @@ DOMAIN = "messages"
 # 2015年三季度 in Chinese and 2015Q3 in English); tests/test_messages.py holds every other entry to
 # the same parameters in both languages.
 OWN_PLACEHOLDERS = "own-placeholders"
+# Parameters that carry a unit symbol as the plans write it (Chinese): worded per language.
+UNIT_PARAMS = frozenset({"unit"})
+# English counts money in millions and billions, not in 万 and 亿: a figure message (a `value` with
+# its `unit`) in English writes 1,831 亿元 as "183.1 billion yuan" and 5,000 万元 as "50 million
+# yuan" (`unit.sentence.<symbol>`); 万平方米 in millions of m², 万人 in people.
+# symbol → (its size in the base unit, [(from this size up, the base unit's size of the word, word code)])
+_YUAN = [(1e9, 1e9, "unit.sentence.亿元"), (0, 1e6, "unit.sentence.万元")]
+_USD = [(1e9, 1e9, "unit.sentence.亿美元"), (0, 1e6, "unit.sentence.万美元")]
+ENGLISH_SCALE: dict[str, tuple[float, list[tuple[float, float, str]]]] = {
+    "亿元": (1e8, _YUAN), "万元": (1e4, _YUAN), "亿美元": (1e8, _USD), "万美元": (1e4, _USD),
+    "万平方米": (1e4, [(0, 1e6, "unit.sentence.万平方米")]), "万m²": (1e4, [(0, 1e6, "unit.sentence.万m²")]),
+    "万人": (1e4, [(0, 1, "unit.人")]), "万人次": (1e4, [(0, 1, "unit.人次")]),
+}
+FIGURE_CODES = frozenset({"figure.sig4"})
 
 
 def po_path(lang: str) -> Path:
@@ -132,14 +148,26 @@ class _Formatter(string.Formatter):
     def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
         if key not in kwargs:
             raise KeyError(f"message {self.code!r} in {self.lang!r} needs the parameter {key!r}")
-        return kwargs[key]
+        value = kwargs[key]
+        if key in UNIT_PARAMS and isinstance(value, str) and not isinstance(value, _Word):
+            return unit_word(value, self.lang)
+        return value
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Message):
             out = escaped(value, self.lang, self.escape) if self.escape else render(value, self.lang)
-            return format(out, format_spec)
+            # A figure without a unit ("{value} {unit}", unit "") leaves a space that is no word.
+            return format(out.rstrip(), format_spec)
         out = people_number(value) if format_spec == "num" else format(value, format_spec)
         return self.escape(out) if self.escape else out
+
+
+def unit_word(symbol: str, lang: str) -> str:
+    """A unit symbol as `lang` writes it: the symbol itself in Chinese (the plans' own), the
+    catalog's `unit.<symbol>` in another language; a symbol without one (a code, m²) as it is."""
+    if lang == SOURCE_LANG:
+        return symbol
+    return catalog(lang).get(f"unit.{symbol}", symbol)
 
 
 def text(code: str, lang: str, /, **params: Any) -> str:
@@ -147,7 +175,33 @@ def text(code: str, lang: str, /, **params: Any) -> str:
 
     Raises KeyError for an unknown language or code and for a parameter the template names but
     the caller did not give; extra parameters are ignored (a language may leave one out)."""
-    return _Formatter(code, lang).vformat(template(code, lang), (), params)
+    return _Formatter(code, lang).vformat(template(code, lang), (), _scaled(code, lang, params))
+
+
+def _scaled(code: str, lang: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A figure's value and unit as `lang` counts (ENGLISH_SCALE), to four significant digits,
+    with a space before a worded unit (1,831 亿元 → "183.1 billion yuan", 1.752 万人 → "17,520
+    people", 40% stays "40%"); other messages as they are."""
+    symbol, value = params.get("unit"), params.get("value")
+    if (code not in FIGURE_CODES or lang == SOURCE_LANG or not isinstance(value, int | float)
+            or not isinstance(symbol, str)):
+        return params
+    if symbol in ("", "%"):
+        unit = symbol
+    elif value == 1 and f"unit.one.{symbol}" in catalog(lang):  # 1 person, not 1 people
+        unit = " " + catalog(lang)[f"unit.one.{symbol}"]
+    elif symbol in ENGLISH_SCALE:
+        size, words = ENGLISH_SCALE[symbol]
+        base = value * size
+        _, per, word = next(w for w in words if abs(base) >= w[0])
+        value, unit = base / per, " " + catalog(lang)[word]
+    else:
+        unit = " " + unit_word(symbol, lang)
+    return {**params, "value": float(f"{value:.4g}"), "unit": _Word(unit)}
+
+
+class _Word(str):
+    """A unit already worded in the reader's language (not a symbol to look up again)."""
 
 
 def render(message: Message, lang: str) -> str:

@@ -628,6 +628,7 @@ class Plan(Frozen):
     title_zh: str
     title_en: str
     issuer_zh: str
+    issuer_en: str = ""  # the office's own English name, where it has one
     issued: dt.date
     seed_file: str
     scope: Id  # the city or province the plan governs

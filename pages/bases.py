@@ -24,7 +24,7 @@ from domain.units import Dimension, to_canonical
 from reports import MIME, render
 from reports.bases import base_register
 from ui import components, context, programme, programme_figures, queries, services
-from ui.i18n import localized, md, md_message, t
+from ui.i18n import local_names, localized, md, md_message, t
 from ui.text import escape
 
 ctx = context.current()
@@ -88,7 +88,7 @@ if plan.rules:
 st.subheader(t("designation_register", ctx.lang))
 if failing:
     st.warning(t("some_not_eligible", ctx.lang, n=len(failing)))
-register = programme.designation_table(view, standard, ctx.lang)
+register = programme.designation_table(view, standard, ctx.lang, queries.catalog())
 st.dataframe(register, hide_index=True, placeholder="—", width="stretch",
              column_config=programme.funding_column_config(register, ctx.lang))
 st.caption(t("funding_by_type", ctx.lang))
@@ -102,7 +102,8 @@ if view.reports:
     st.dataframe(programme.report_summary_table(view, ctx.lang), hide_index=True, placeholder="—", width="stretch")
     if owed:
         st.caption(t("reports_not_on_time", ctx.lang))
-        st.dataframe(programme.late_or_missing_table(view, ctx.lang), hide_index=True, placeholder="—", width="stretch")
+        st.dataframe(programme.late_or_missing_table(view, ctx.lang, queries.catalog()), hide_index=True,
+                     placeholder="—", width="stretch")
 else:
     st.caption(t("no_reports_due", ctx.lang))
 
@@ -111,7 +112,7 @@ if may(ctx.who.role, Permission.RECORD_BASES):
     new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
     with new_tab:
         counties = queries.counties(version, ctx.who, plan.scope)
-        names = dict(zip(counties.org_id, counties.name_zh, strict=True))
+        names = dict(zip(counties.org_id, local_names(counties.name_zh, counties.get("name_en"), ctx.lang), strict=True))
         a, b, c = st.columns(3)
         county = a.selectbox(t("county", ctx.lang), list(names), format_func=names.get, key="new-county")
         kind = b.selectbox(t("base_type", ctx.lang), list(BaseType), key="new-type",

@@ -25,7 +25,7 @@ if ctx.who.scope_org_id:  # a park manager's briefing is their own park's
 else:
     parks = [o.org_id for o in queries.catalog().parks_under(queries.catalog().plans[ctx.plan_id].scope)]
     park = st.selectbox(t("export_scope", ctx.lang), [None, *parks], format_func=lambda p: t("whole_plan", ctx.lang)
-                        if p is None else queries.org_name(p))
+                        if p is None else queries.org_name(p, ctx.lang))
 try:
     doc = build(queries.briefing_inputs(version, ctx.who, ctx.plan_id, ctx.as_of, park), ctx.lang)
 except AuthorizationError:

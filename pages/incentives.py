@@ -26,7 +26,8 @@ if ctx.who.scope_org_id:  # a park manager: their park (another one named in the
 else:
     options = [plan.scope, *(o.org_id for o in cat.parks_under(plan.scope))]
     scope = left.selectbox(t("reward_scope", ctx.lang), options, index=options.index(requested) if requested in options
-                           else 0, format_func=lambda o: t("whole_city", ctx.lang) if o == plan.scope else queries.org_name(o),
+                           else 0,
+                           format_func=lambda o: t("whole_city", ctx.lang) if o == plan.scope else queries.org_name(o, ctx.lang),
                            key=f"reward-scope-{plan_id}")
 complete = {p.year for p in queries.periods(version, plan.scope) if p.quarter == 4}
 years = [y for y in range(plan.base_year + 1, plan.horizon_end + 1) if y in complete][::-1]
@@ -40,7 +41,7 @@ except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 if ctx.who.scope_org_id:  # named only once the data layer has let the read through
-    left.text(t("format.labelled", ctx.lang, label=t("park", ctx.lang), value=queries.org_name(scope)))
+    left.text(t("format.labelled", ctx.lang, label=t("park", ctx.lang), value=queries.org_name(scope, ctx.lang)))
 
 total = programme.reward_total(winners)
 cells = st.columns(4)
@@ -50,16 +51,18 @@ cells[2].metric(t("reward_total", ctx.lang), f"{total.amount:,.0f}")
 cells[3].metric(t("awards_unpriced", ctx.lang), total.unpriced)
 with st.expander(t("reward_rules", ctx.lang)):
     for i in plan.incentives:
-        reward = f"{i.reward.value:g} {i.reward.unit}" if i.reward else t("no_amount", ctx.lang)
+        # A figure with its unit in the reader's words (5000万元; 50 million yuan).
+        reward = t("figure.sig4", ctx.lang, value=i.reward.value, unit=i.reward.unit) if i.reward else t("no_amount", ctx.lang)
         growth = t("growth_condition", ctx.lang, g=i.min_growth_pct) if i.min_growth_pct is not None else ""
-        st.markdown(f"- {i.threshold.value:g} {i.threshold.unit} → {reward}{growth}")
+        threshold = t("figure.sig4", ctx.lang, value=i.threshold.value, unit=i.threshold.unit)
+        st.markdown(f"- {threshold} → {reward}{growth}")
     st.text("\n".join(dict.fromkeys(f"“{i.source_quote}”" for i in plan.incentives)))
 
 if winners.empty:
     st.caption(t("incentive_none", ctx.lang, year=year))
 else:
-    st.dataframe(programme.winners_table(winners, ctx.lang), hide_index=True, placeholder="—", width="stretch",
+    st.dataframe(programme.winners_table(winners, ctx.lang, queries.catalog()), hide_index=True, placeholder="—", width="stretch",
                  column_config=programme.winners_column_config(ctx.lang))
-scope_name = t("whole_city", ctx.lang) if scope == plan.scope else queries.org_name(scope)
+scope_name = t("whole_city", ctx.lang) if scope == plan.scope else queries.org_name(scope, ctx.lang)
 doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=queries.is_demo(version))
 components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="rewards")

@@ -8,7 +8,7 @@ from ui.text import escape
 
 ctx = context.current()
 org = ctx.who.scope_org_id
-st.header(f"{t('my_data', ctx.lang)} · {escape(queries.org_name(org))}")
+st.header(f"{t('my_data', ctx.lang)} · {escape(queries.org_name(org, ctx.lang))}")
 if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()

@@ -11,13 +11,13 @@ import streamlit as st
 from domain.access import AuthorizationError
 from domain.policy import Permission, may
 from ui import components, context, media, programme, queries, tables, url
-from ui.i18n import md, t
+from ui.i18n import local_names, md, t
 from ui.text import escape
 
 ctx = context.current()
 version = queries.data_version()
 visible = queries.visible_parks(version, ctx.who)
-names = dict(zip(visible.org_id, visible.name_zh, strict=True))
+names = dict(zip(visible.org_id, local_names(visible.name_zh, visible.get("name_en"), ctx.lang), strict=True))
 requested = url.param("park")  # as the URL reads after the sidebar (another plan drops it)
 if requested and requested not in names:  # another park, or none at all: one answer for both
     st.header(t("park", ctx.lang))
@@ -70,7 +70,7 @@ if plan is not None:
         ranked = [s.org_id for s in shares if s.value]
         if park in ranked:
             year = ctx.as_of.last_complete_year
-            st.markdown(md("rank", ctx.lang, city=queries.org_name(plan.scope), rank=ranked.index(park) + 1,
+            st.markdown(md("rank", ctx.lang, city=queries.org_name(plan.scope, ctx.lang), rank=ranked.index(park) + 1,
                                                    n=len(ranked), year=year))
 
 st.subheader(t("format.aside", ctx.lang, text=t("enterprises", ctx.lang), aside=components.period_label(ctx.as_of, ctx.lang)))

@@ -4,7 +4,7 @@ plan's conditions of admission checked park by park."""
 import streamlit as st
 
 from ui import components, context, figures, media, programme, queries, search, status, url
-from ui.i18n import localized, md, t
+from ui.i18n import builtin_words, localized, md, t
 from ui.text import escape
 
 ctx = context.current()
@@ -12,7 +12,7 @@ version = queries.data_version()
 search.box(ctx)  # at the top of the page, not in the sidebar: reachable on a phone without opening it
 plan = queries.catalog().plans[ctx.plan_id]
 st.header(escape(localized(plan, "title", ctx.lang)))
-st.caption(escape(f"{plan.issuer_zh} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
+st.caption(escape(f"{localized(plan, 'issuer', ctx.lang)} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
 printing = media.print_view(ctx.lang)  # tables whole (st.dataframe prints only its visible rows)
 rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
 as_at = st.session_state.get("as_at")
@@ -27,9 +27,11 @@ now = ({r.target_id: r.status for r in queries.progress_now(version, ctx.who, pl
 table = components.progress_table(rows, ctx.lang, now, queries.changes(version, ctx.who, plan.plan_id, ctx.as_of))
 left, right = st.columns(2)
 statuses = left.multiselect(t("filter_status", ctx.lang), sorted(table["_status"].unique()),
-                            format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang))
+                            format_func=lambda s: status.word(s, ctx.lang), placeholder=t("all", ctx.lang),
+                            select_all=builtin_words(ctx.lang))
 kinds = right.multiselect(t("filter_kind", ctx.lang), sorted(table["_kind"].unique()),
-                          format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang))
+                          format_func=lambda k: t(f"kind_{k}", ctx.lang), placeholder=t("all", ctx.lang),
+                          select_all=builtin_words(ctx.lang))
 shown = table[table["_status"].isin(statuses or table["_status"]) & table["_kind"].isin(kinds or table["_kind"])]
 components.status_legend(ctx.lang, {r.status for r in rows})  # the key to the words and colours below
 media.table(components.style_status(shown, ctx.lang), components.progress_column_config(ctx.lang), printing)

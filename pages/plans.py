@@ -18,11 +18,11 @@ for p in plans.itertuples():
     head = next(tg for tg in plan.targets if tg.headline)
     rows.append({
         t("plan", lang): localized(plan, "title", lang),
-        t("issuer", lang): plan.issuer_zh,
+        t("issuer", lang): localized(plan, "issuer", lang),
         t("issued", lang): plan.issued,
         t("horizon", lang): plan.horizon_end,
         t("targets", lang): len(plan.targets),
-        t("headline", lang): f"{localized(head, 'name', lang)}: {head.value:g} {head.unit}",
+        t("headline", lang): f"{localized(head, 'name', lang)}: {t('figure.sig4', lang, value=head.value, unit=head.unit)}",
         t("source", lang): head.source_quote,
     })
 st.dataframe(rows, hide_index=True, placeholder="—", width="stretch")

@@ -30,16 +30,16 @@ if ctx.as_of is None:
     st.info(t("no_reports", ctx.lang, period="—"))
     st.stop()
 status = queries.reporting_status(version, ctx.who, root, ctx.as_of, days)
-st.caption(md("reporting_for", ctx.lang, org=queries.org_name(root), period=components.period_label(ctx.as_of, ctx.lang),
-                                               deadline=ctx.as_of.deadline(days)))
+st.caption(md("reporting_for", ctx.lang, org=queries.org_name(root, ctx.lang),
+              period=components.period_label(ctx.as_of, ctx.lang), deadline=ctx.as_of.deadline(days)))
 population = queries.survey_population(version, ctx.who, root, ctx.as_of.year)
 st.caption(t("reporting.population", ctx.lang, year=population.year, during=population.during,
              year_end=population.year_end))
-summary = tables.reporting_summary(status, ctx.lang)
+summary = tables.reporting_summary(status, ctx.lang, queries.catalog())
 st.dataframe(summary, hide_index=True, placeholder="—", width="stretch",
              column_config={t("rate", ctx.lang): st.column_config.ProgressColumn(format="%.1f%%", min_value=0,
                                                                                  max_value=100)})
-todo = tables.reminder_list(status, ctx.lang)
+todo = tables.reminder_list(status, ctx.lang, queries.catalog())
 st.subheader(t("not_reported", ctx.lang))
 if todo.empty:
     st.caption(t("all_reported", ctx.lang))
@@ -91,7 +91,7 @@ if not ranking.total.due:
 else:
     rates = tables.timeliness_column_config(ctx.lang)
     st.markdown(f"**{t('timeliness.parks', ctx.lang)}**")
-    st.dataframe(tables.timeliness_parks(ranking, ctx.lang), hide_index=True, placeholder="—",
+    st.dataframe(tables.timeliness_parks(ranking, ctx.lang, queries.catalog()), hide_index=True, placeholder="—",
                  width="stretch", column_config=rates)
     st.markdown(f"**{t('timeliness.firms', ctx.lang)}**")
     st.dataframe(tables.timeliness_firms(ranking, ctx.lang), hide_index=True, placeholder="—",

@@ -7,7 +7,7 @@ import streamlit as st
 from domain.messages import MessageError, exists
 from domain.periods import Period
 from ui import components, context, queries, services, tables
-from ui.i18n import localized, md, md_message, t
+from ui.i18n import builtin_words, local_names, localized, md, md_message, t
 
 ctx = context.current()
 lang = ctx.lang
@@ -44,7 +44,8 @@ else:
             st.caption(t("review.bulk_none", lang))
         else:
             picked = st.multiselect(t("review.bulk_pick", lang, n=len(clean)), clean, default=clean,
-                                    format_func=label, key=f"review-bulk-{version}")
+                                    format_func=label, key=f"review-bulk-{version}", wrap=True,
+                                    placeholder=t("review.bulk_none_picked", lang), select_all=builtin_words(lang))
             bulk_comment = st.text_input(t("review.bulk_comment", lang), key=f"review-bulk-comment-{version}")
             if st.button(t("review.bulk_accept", lang, n=len(picked)), key="review-bulk-accept", disabled=not picked,
                          type="primary"):
@@ -113,7 +114,7 @@ if in_view and not st.toggle(t("review.history_other", lang), key="history-other
 else:
     a, b, c = st.columns([2, 2, 1])
     orgs = queries.reviewable_orgs(version, ctx.who)
-    names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
+    names = dict(zip(orgs.org_id, local_names(orgs.name_zh, orgs.get("name_en"), lang), strict=True))
     org = a.selectbox(t("org", lang), list(orgs.org_id), format_func=names.get, key="history-org")
     cat = queries.catalog()
     indicator = b.selectbox(t("indicator", lang), list(cat.indicators), key="history-indicator",

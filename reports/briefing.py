@@ -30,6 +30,7 @@ from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Secti
 from service.inputs import BriefingInputs
 from ui import figures, status
 from ui.format import display, number, pct, period_label
+from ui.i18n import org_names
 from ui.programme import reward_total
 from ui.tables import reporting_tallies
 
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
 
 def _name(obj, lang: str) -> str:
     return localized(obj, "name", lang)
+
+
+def _org(name_zh: str, lang: str, catalog: Catalog) -> str:
+    """A park's name as the store joins it (Chinese) in `lang` (ui.i18n.org_names)."""
+    return org_names([name_zh], lang, catalog)[0]
 
 
 def unit_word(symbol: str, lang: str) -> str:
@@ -297,14 +303,14 @@ def enterprise_table(frame, lang: str, title: str) -> Table:
         Column(header=t("employees"), kind="integer"), Column(header=t("briefing.reported"))])
 
 
-def reporting_table(frame, lang: str, title: str) -> Table:
+def reporting_table(frame, lang: str, title: str, catalog: Catalog | None = None) -> Table:
     t = words(lang)
 
     def row(name: str, k: Tally) -> list:
         return [name, k.firms, k.on_time, k.late, k.missing, k.rate]
 
     parks, total = reporting_tallies(frame)
-    body = [row("—" if pd.isna(name) else str(name), k) for name, k in parks]
+    body = [row("—" if pd.isna(name) else str(org_names([name], lang, catalog)[0]), k) for name, k in parks]
     body.append(row(t("sum"), total))
     return Table(title=title, sheet=t("briefing.s_reporting"), rows=body, columns=[
         Column(header=t("park")), Column(header=t("total"), kind="integer"), Column(header=t("on_time"), kind="integer"),
@@ -315,9 +321,11 @@ def reporting_table(frame, lang: str, title: str) -> Table:
 BOTTOM_FIRMS = 10  # the firms a briefing names at the bottom of the timeliness ranking
 
 
-def _ranked_table(ranked: list[Ranked], lang: str, title: str, sheet: str, name: str, firms: bool) -> Table:
+def _ranked_table(ranked: list[Ranked], lang: str, title: str, sheet: str, name: str, firms: bool,
+                  catalog: Catalog | None = None) -> Table:
     t = words(lang)
-    body = [[r.rank, r.name, *([r.firms] if firms else []), r.record.due, r.record.on_time, r.record.late,
+    body = [[r.rank, org_names([r.name], lang, catalog)[0], *([r.firms] if firms else []), r.record.due,
+             r.record.on_time, r.record.late,
              r.record.missing, r.record.timeliness, r.record.rate, r.record.returned, r.record.corrected]
             for r in ranked]
     return Table(title=title, sheet=sheet, rows=body, columns=[
@@ -336,7 +344,7 @@ def _span(found: Timeliness, lang: str) -> str:
                        quarter=last.quarter)
 
 
-def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering) -> list:
+def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering, catalog: Catalog | None = None) -> list:
     """报送及时性排名: the total in words, the parks ranked, and the firms at the bottom of the ranking
     (at most BOTTOM_FIRMS of those that owed a report, the last first-ranked … worst last)."""
     t = words(lang)
@@ -347,10 +355,11 @@ def timeliness_blocks(found: Timeliness, lang: str, n: _Numbering) -> list:
     parks = [r for r in found.parks if r.record.due]
     if len(parks) > 1:
         best, worst = parks[0], parks[-1]
-        blocks.append(Paragraph(text=t("timeliness.line_parks", best=best.name, best_rate=pct(best.record.timeliness),
-                                       worst=worst.name, worst_rate=pct(worst.record.timeliness))))
+        blocks.append(Paragraph(text=t("timeliness.line_parks", best=_org(best.name, lang, catalog),
+                                       best_rate=pct(best.record.timeliness), worst=_org(worst.name, lang, catalog),
+                                       worst_rate=pct(worst.record.timeliness))))
     blocks.append(_ranked_table(found.parks, lang, t("timeliness.t_parks", n=n.table(), span=span, days=found.deadline_days),
-                                t("timeliness.sheet_parks"), t("park"), firms=True))
+                                t("timeliness.sheet_parks"), t("park"), firms=True, catalog=catalog))
     bottom = [r for r in found.firms if r.record.due][-BOTTOM_FIRMS:]
     if bottom:
         blocks.append(_ranked_table(bottom, lang, t("timeliness.t_firms", n=n.table(), span=span, k=len(bottom)),
@@ -510,16 +519,16 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
             Paragraph(text=t("briefing.rate_line", period=period, n=k.firms, done=k.reported, on_time=k.on_time,
                              rate=pct(k.rate))),
             reporting_table(reporting, lang, t("briefing.t_reporting", n=n.table(), period=period,
-                                               deadline=as_of.deadline(days).isoformat()))]))
+                                               deadline=as_of.deadline(days).isoformat()), catalog)]))
     if inputs.timeliness is not None and inputs.timeliness.total.due:
-        parts.append(("timeliness.heading", timeliness_blocks(inputs.timeliness, lang, n)))
+        parts.append(("timeliness.heading", timeliness_blocks(inputs.timeliness, lang, n, catalog)))
     shown = spans(rows_shown, catalog, judged.series, charted, as_of)
     parts.append(("briefing.s_notes", [Paragraph(text=x) for x in notes(rows_shown, catalog, lang, shown)]))
 
     demo = inputs.demo
     data_date = inputs.data_date
     plan_name = localized(plan, "title", lang)
-    meta = [(t("plan"), plan_name), (t("briefing.issuer"), plan.issuer_zh), (t("briefing.period"), period)]
+    meta = [(t("plan"), plan_name), (t("briefing.issuer"), localized(plan, "issuer", lang)), (t("briefing.period"), period)]
     if park is not None:
         meta.append((t("park"), _name(park, lang)))
     as_at = inputs.judgement.as_at  # which figures: as they stood on a date, or those now in force

@@ -62,9 +62,10 @@ def organisations(con: Con) -> pd.DataFrame:
     return orgs.orgs(con)
 
 
-def org_name(con: Con, org_id: str) -> str:
-    """The organisation's Chinese name, or its id when the store has none."""
-    return orgs.name_of(con, org_id) or org_id
+def org_name(con: Con, org_id: str, lang: str = "zh") -> str:
+    """The organisation's name in `lang` (Chinese where it has no English one), or its id when the
+    store has none."""
+    return orgs.name_of(con, org_id, lang) or org_id
 
 
 def has_data(con: Con) -> bool:

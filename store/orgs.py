@@ -99,9 +99,12 @@ def orgs(con: Con) -> pd.DataFrame:
                          FROM orgs ORDER BY org_id""")
 
 
-def name_of(con: Con, org_id: str) -> str | None:
-    """The Chinese name of an organisation, or None when there is none of that id."""
-    return scalar(con, "SELECT name_zh FROM orgs WHERE org_id = ?", [org_id])
+def name_of(con: Con, org_id: str, lang: str = "zh") -> str | None:
+    """The name of an organisation in `lang` (its Chinese name where it has no English one), or
+    None when there is none of that id."""
+    if lang == "zh":
+        return scalar(con, "SELECT name_zh FROM orgs WHERE org_id = ?", [org_id])
+    return scalar(con, "SELECT coalesce(nullif(trim(name_en), ''), name_zh) FROM orgs WHERE org_id = ?", [org_id])
 
 
 def count_of(con: Con, *kinds: str) -> int:
@@ -112,7 +115,8 @@ def count_of(con: Con, *kinds: str) -> int:
 def parks(con: Con) -> pd.DataFrame:
     return frame(
         con,
-        """SELECT p.org_id, p.name_zh, p.name_en, p.parent_id, c.org_id AS city_id, c.name_zh AS city_name
+        """SELECT p.org_id, p.name_zh, p.name_en, p.parent_id, c.org_id AS city_id, c.name_zh AS city_name,
+                  c.name_en AS city_name_en
            FROM orgs p
            JOIN org_closure x ON x.descendant_id = p.org_id
            JOIN orgs c ON c.org_id = x.ancestor_id AND c.kind = 'city'
@@ -124,7 +128,7 @@ def writable_orgs(con: Con, root: str | None) -> pd.DataFrame:
     """Enterprises and parks at or under `root` (everything when None), for the entry form."""
     return frame(
         con,
-        """SELECT o.org_id, o.name_zh, o.kind, o.credit_code FROM orgs o
+        """SELECT o.org_id, o.name_zh, o.name_en, o.kind, o.credit_code FROM orgs o
            WHERE o.kind IN ('enterprise', 'park')
              AND (? IS NULL OR o.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?))
            ORDER BY o.kind DESC, o.name_zh""",
@@ -155,7 +159,7 @@ def city_of(con: Con, org_id: str) -> str | None:
 def orgs_of_kind(con: Con, under: str, kind: str) -> pd.DataFrame:
     return frame(
         con,
-        """SELECT g.org_id, g.name_zh, g.parent_id FROM orgs g
+        """SELECT g.org_id, g.name_zh, g.name_en, g.parent_id FROM orgs g
            JOIN org_closure c ON c.descendant_id = g.org_id AND c.ancestor_id = ?
            WHERE g.kind = ? ORDER BY g.name_zh""",
         [under, kind],

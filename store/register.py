@@ -84,7 +84,8 @@ def places(con: sql.Con, who: Identity) -> pd.DataFrame:
     _require(con, who, "read the register", ["register"])
     return sql.frame(
         con,
-        """SELECT o.org_id, o.name_zh, o.kind, c.name_zh AS city_name, o.contact_email FROM orgs o
+        """SELECT o.org_id, o.name_zh, o.name_en, o.kind, c.name_zh AS city_name, c.name_en AS city_name_en,
+                  o.contact_email FROM orgs o
            LEFT JOIN org_closure x ON x.descendant_id = o.org_id
            LEFT JOIN orgs c ON c.org_id = x.ancestor_id AND c.kind = 'city'
            WHERE o.kind IN ('park', 'district') AND (x.ancestor_id IS NULL OR c.org_id IS NOT NULL)

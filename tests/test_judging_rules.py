@@ -258,7 +258,7 @@ def test_a_quota_per_district_is_judged_district_by_district(catalog):
     assert r.status is pg.Status.MISSED and r.method == "quota_per_unit"
     assert (r.years_met, r.years_missed) == ([2012], [2013])
     assert (r.actual, r.actual_period, r.completion) == (1.0, "2013", pytest.approx(0.5))
-    assert "District B 2013 (1名)" in words(r)
+    assert "District B 2013 (1 person)" in words(r)  # the unit in English (unit.one.名)
 
 
 @pytest.mark.parametrize(("b_value", "missed", "unknown"), [
@@ -372,7 +372,7 @@ def test_over_a_threshold_is_strictly_above_and_the_official_count_wins(store, c
     submissions.write_submission(store, frame, actor="tester", origin="test", status="accepted")
     rows = {r.target_id: r for r in plan_progress(store, catalog, SYSTEM, "qingdao-2012", Period(2013, 4))}
     assert rows["qd-firms-over-1yi"].actual == 1 and rows["qd-firms-over-1yi"].series == "bottom_up"
-    assert "strictly above 1亿元" in words(rows["qd-firms-over-1yi"])
+    assert "strictly above 100 million yuan" in words(rows["qd-firms-over-1yi"])  # 1亿元, in English words
     later = {r.target_id: r for r in plan_progress(store, catalog, SYSTEM, "qingdao-2012", Period(2014, 4))}
     assert later["qd-firms-over-1yi"].actual == 51 and later["qd-firms-over-1yi"].series == "official"
     assert "official count" in words(later["qd-firms-over-1yi"])

@@ -200,7 +200,7 @@ def test_yearly_quota_final_counts_every_year():
     assert (a.years_met, a.years_missed) == ((2013, 2015), (2014,))
     # the row's figure is the year that missed, so 92 % stands beside "missed", not 110 %
     assert (a.actual, a.actual_year, a.completion) == (46000.0, 2014, pytest.approx(46000 / 50000))
-    assert render(a.reason, "en") == "quota met in 2 of 3 whole years; missed in 2014 (4.6e+04)"
+    assert render(a.reason, "en") == "quota met in 2 of 3 whole years; missed in 2014 (46,000)"
     assert render(a.reason, "zh") == "3个完整年度中2年完成年度任务；2014年（4.6e+04）未完成"
 
 

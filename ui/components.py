@@ -22,7 +22,7 @@ from metrics.tracker import ProgressRow, TargetSeries
 from ui import figures, status
 from ui.context import PageContext
 from ui.format import amount, in_natural_unit, pct, period_label
-from ui.i18n import localized, md, render, t
+from ui.i18n import localized, md, render, t, unit_word
 from ui.text import escape
 
 EXPORT_LABELS = {"docx": "Word (.docx)", "pdf": "PDF", "xlsx": "Excel (.xlsx)"}  # the same in every language
@@ -148,7 +148,7 @@ def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | 
             t("target", lang): localized(r, "name", lang),
             t("actual", lang): actual,
             t("target_value", lang): target,
-            t("unit", lang): unit,
+            t("unit", lang): unit_word(unit, lang),
             t("period", lang): r.actual_period,
             t("completion", lang): None if r.completion is None else r.completion * 100,
             # 完成率 is against the end-of-plan target, so beside it the share of the plan period gone by;

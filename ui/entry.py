@@ -36,7 +36,7 @@ from domain.validation import Problem, Severity, explanation_missing
 from ui import queries, services, tables
 from ui.context import PageContext
 from ui.format import pct, period_label
-from ui.i18n import localized, md, md_message, t
+from ui.i18n import local_names, localized, md, md_message, t
 from ui.services import AlreadySubmitted, Checked
 from ui.text import escape
 
@@ -273,7 +273,7 @@ def form(ctx: PageContext, version: int, orgs: pd.DataFrame, fix: Correction | N
     """The quarterly form: one organisation, one quarter, the rows of its kind's form; pre-filled
     with the figures in force, or with a returned submission's figures when correcting it."""
     n = _form_no()
-    names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
+    names = dict(zip(orgs.org_id, local_names(orgs.name_zh, orgs.get("name_en"), ctx.lang), strict=True))
     ids = list(orgs.org_id)
     periods = reporting_periods()
     org_at, period_at = 0, 0
@@ -368,6 +368,14 @@ _UPLOADER_CSS = """<style>
 </style>"""
 
 
+def hide_uploader_words(box: str, lang: str) -> None:
+    """Streamlit's file uploader writes "Drag and drop file here", "Limit 200MB per file" and
+    "Browse files" in English whatever the page's language, with no parameter to change them: the
+    uploader inside container `box` shows the catalog's button word instead and no instructions
+    (the caller says what to drop in its own caption)."""
+    st.html(_UPLOADER_CSS.format(box=box, button=t("submitter.upload_button", lang).replace('"', "")))
+
+
 def tidy_template(orgs: pd.DataFrame) -> bytes:
     """The tidy layout's template, one row per organisation the user may write and row of its
     form, for the last complete quarter (values left blank)."""
@@ -397,7 +405,7 @@ def upload(ctx: PageContext, version: int, orgs: pd.DataFrame, fix: Correction |
     b.download_button(t("template_wide", ctx.lang), functools.partial(wide_template, orgs), "miit-form-template.xlsx",
                       on_click="ignore", key="template-wide")
     box = "upload-box"
-    st.html(_UPLOADER_CSS.format(box=box, button=t("submitter.upload_button", ctx.lang).replace('"', "")))
+    hide_uploader_words(box, ctx.lang)
     with st.container(key=box):
         upload = st.file_uploader(t("upload_file", ctx.lang), type=["csv", "xlsx"], key=f"upload-{n}",
                                   max_upload_size=UPLOAD_MB, on_change=clear_notice)
@@ -413,7 +421,7 @@ def upload(ctx: PageContext, version: int, orgs: pd.DataFrame, fix: Correction |
     if not checked.rows.empty:
         st.caption(t("preview", ctx.lang))
         shown = checked.rows.head(MAX_SHOWN)
-        names = dict(zip(orgs.org_id, orgs.name_zh, strict=True))
+        names = dict(zip(orgs.org_id, local_names(orgs.name_zh, orgs.get("name_en"), ctx.lang), strict=True))
         st.dataframe(tables.submitted_figures(shown, queries.catalog().indicators, names, ctx.lang),
                      hide_index=True, placeholder="—", width="stretch")
         if len(checked.rows) > MAX_SHOWN:

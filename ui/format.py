@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from domain.messages import LANGS, unit_word
 from domain.messages import text as t
 from domain.periods import Period
 
@@ -16,13 +17,23 @@ from domain.units import (  # noqa: F401
     HEADS,
     PEOPLE_IN_WAN_FROM,
     WHOLE,
-    digits,
     display,
     display_unit,
     in_natural_unit,
     missing,
     natural_unit,
 )
+from domain.units import digits as symbol_digits
+
+# A table's unit column reads in the reader's language ("people"): each word back to its symbol,
+# so a row's decimals follow its unit whichever language wrote it.
+_SYMBOL_OF = {unit_word(s, lang): s for s in WHOLE for lang in LANGS}
+
+
+def digits(shown: str, value: float | None = None) -> int:
+    """Decimals a figure in unit `shown` (a symbol, or its word in either language) needs:
+    domain.units.digits of the symbol."""
+    return symbol_digits(_SYMBOL_OF.get(shown, shown), value)
 
 
 def amount(value: float | None, shown: str) -> str:

@@ -20,7 +20,7 @@ from domain.programme import BaseType, TaskStatus, half_year_deadline
 from domain.units import convert
 from metrics import bases, criteria, incentives, tasks
 from ui import safe, status
-from ui.i18n import localized, render, t
+from ui.i18n import localized, org_names, render, t, unit_word
 
 
 def status_word(s: TaskStatus | str, lang: str) -> str:
@@ -165,7 +165,7 @@ def admission_table(checks: Sequence[criteria.UnitCheck], lang: str) -> pd.DataF
         t("eligibility", lang): [check_word(c.result, lang) for c in checks],
         t("criteria.col.figure", lang): [None if c.value is None else round(c.value, 2) for c in checks],
         t("criteria.col.threshold", lang): [c.threshold for c in checks],
-        t("unit", lang): [c.unit_symbol for c in checks],
+        t("unit", lang): [unit_word(c.unit_symbol, lang) for c in checks],
         t("criteria.col.basis", lang): [render(c.detail, lang) for c in checks],
     }))
 
@@ -224,14 +224,21 @@ def eligibility_detail(view: bases.ProgrammeView, base_id: str, lang: str) -> st
     return join("join.clauses", (render(c.detail, lang) for c in view.eligibility[base_id][1]), lang)
 
 
-def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lang: str) -> pd.DataFrame:
+def _county(d: bases.Designation, lang: str, catalog: Catalog | None) -> str:
+    """A base's county in the reader's language (the catalog's English name, where it has one)."""
+    org = catalog.organisations.get(d.county_id) if catalog is not None else None
+    return localized(org, "name", lang) if org is not None else d.county_name
+
+
+def designation_table(view: bases.ProgrammeView, standard: dict[str, float], lang: str,
+                      catalog: Catalog | None = None) -> pd.DataFrame:
     """The register: each base with its county, funding (万元) and the eligibility found in the data."""
     ds = view.designations
     return safe.safe_frame(pd.DataFrame({
         t("year", lang): [d.year for d in ds],
         t("base_type", lang): [type_word(d.base_type, lang) for d in ds],
         t("base_name", lang): [d.name for d in ds],
-        t("county", lang): [d.county_name for d in ds],
+        t("county", lang): [_county(d, lang, catalog) for d in ds],
         t("designated_on", lang): [d.designated_on for d in ds],
         t("funding", lang): [d.funding for d in ds],
         t("standard_funding", lang): [standard.get(d.base_type.value) for d in ds],
@@ -288,8 +295,9 @@ def report_summary_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
     })
 
 
-def report_list_table(view: bases.ProgrammeView, lang: str, states: Sequence[bases.ReportState]) -> pd.DataFrame:
-    names = {d.base_id: (d.name, d.county_name) for d in view.designations}
+def report_list_table(view: bases.ProgrammeView, lang: str, states: Sequence[bases.ReportState],
+                      catalog: Catalog | None = None) -> pd.DataFrame:
+    names = {d.base_id: (d.name, _county(d, lang, catalog)) for d in view.designations}
     rows = [r for r in view.reports if r.state in states]
     return safe.safe_frame(pd.DataFrame({
         t("base_name", lang): [names[r.base_id][0] for r in rows],
@@ -318,8 +326,8 @@ def report_tally(view: bases.ProgrammeView) -> tuple[int, int, int]:
             states.count(bases.ReportState.MISSING))
 
 
-def late_or_missing_table(view: bases.ProgrammeView, lang: str) -> pd.DataFrame:
-    return report_list_table(view, lang, [bases.ReportState.MISSING, bases.ReportState.LATE])
+def late_or_missing_table(view: bases.ProgrammeView, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
+    return report_list_table(view, lang, [bases.ReportState.MISSING, bases.ReportState.LATE], catalog)
 
 
 def construction_halves(d: bases.Designation) -> list[tuple[int, int]]:
@@ -330,12 +338,12 @@ def construction_halves(d: bases.Designation) -> list[tuple[int, int]]:
 # ------------------------------------------------------------------------------- incentives
 
 
-def winners_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def winners_table(frame: pd.DataFrame, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """One row per award: firm, park, threshold (万元), annual revenue, the year before, growth (%), reward."""
     return safe.safe_frame(pd.DataFrame({
         t("enterprise", lang): frame.name_zh,
         t("credit_code", lang): frame.credit_code,
-        t("park", lang): frame.park_name,
+        t("park", lang): org_names(frame.park_name, lang, catalog),
         t("threshold", lang): frame.threshold,
         t("annual_value", lang): frame.value.round(1),
         t("previous_value", lang): frame.previous.astype(float).round(1),

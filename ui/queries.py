@@ -157,8 +157,8 @@ def report_deadline_days(version: int) -> int:
     return service.report_deadline_days(cursor())
 
 
-def org_name(org_id: str) -> str:
-    return service.org_name(cursor(), org_id)
+def org_name(org_id: str, lang: str = "zh") -> str:
+    return service.org_name(cursor(), org_id, lang)
 
 
 # Sign-in reads are never cached: a lock-out, a new password or a disabled account counts at once.

@@ -18,7 +18,7 @@ import streamlit as st
 from domain.access import Identity
 from domain.register import Change, RegisterInputError, RegisterPlan, default_effective
 from ui import entry, queries, safe, services
-from ui.i18n import md, md_message, t
+from ui.i18n import local_names, md, md_message, org_names, t
 from ui.safe import csv_bytes
 from ui.services import RegisterRejected
 
@@ -39,9 +39,16 @@ def _done(message: str) -> None:
     st.rerun()  # the tables read the store again
 
 
-def _place_names(version: int, who: Identity) -> dict[str, str]:
+def _place_names(version: int, who: Identity, lang: str) -> dict[str, str]:
     places = queries.register_places(version, who)
-    return dict(zip(places.org_id, places.name_zh, strict=True))
+    return dict(zip(places.org_id, local_names(places.name_zh, places.get("name_en"), lang), strict=True))
+
+
+def _place_labels(places: pd.DataFrame, lang: str) -> dict[str, str]:
+    """'City · place' in the reader's language (a county without an English name stays Chinese)."""
+    cities = local_names(places.city_name.fillna(""), places.get("city_name_en"), lang)
+    own = local_names(places.name_zh, places.get("name_en"), lang)
+    return {o: f"{c} · {n}" for o, c, n in zip(places.org_id, cities, own, strict=True)}
 
 
 # ------------------------------------------------------------------------------ the register
@@ -52,7 +59,7 @@ def register_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("register.col.name", lang): frame.name_zh,
         t("register.col.code", lang): frame.credit_code,
-        t("register.col.parent", lang): frame.parent_name.fillna(frame.parent_id),
+        t("register.col.parent", lang): org_names(frame.parent_name.fillna(frame.parent_id), lang, queries.catalog()),
         t("register.col.email", lang): frame.contact_email,
         t("register.col.events", lang): frame.events,
         t("register.col.accounts", lang): frame.accounts,
@@ -127,7 +134,9 @@ def import_section(who: Identity, version: int, lang: str) -> None:
     st.caption(t("register.file_help", lang))
     effective = st.date_input(t("register.effective", lang), value=default_effective(dt.date.today()),
                               help=t("register.effective_help", lang), key="register-effective")
-    upload = st.file_uploader(t("register.upload", lang), type=["csv", "xlsx"], key="register-upload")
+    entry.hide_uploader_words("register-upload-box", lang)
+    with st.container(key="register-upload-box"):
+        upload = st.file_uploader(t("register.upload", lang), type=["csv", "xlsx"], key="register-upload")
     if upload is None:
         return
     plan = checked_register(who, upload.name, upload.getvalue(), effective)
@@ -145,7 +154,7 @@ def import_section(who: Identity, version: int, lang: str) -> None:
     counts = plan.counts()
     for column, kind in zip(st.columns(4), counts, strict=True):
         column.metric(t(f"register.count.{kind}", lang), counts[kind])
-    tables = plan_tables(plan, _place_names(version, who), lang)
+    tables = plan_tables(plan, _place_names(version, who, lang), lang)
     for kind, table in tables.items():
         if not table.empty:
             with st.expander(f"{t(f'register.count.{kind}', lang)} ({len(table)})", expanded=kind != "unchanged"):
@@ -190,7 +199,7 @@ def edit_section(who: Identity, version: int, lang: str) -> None:
 
     st.subheader(t("register.event.kind", lang))
     places = queries.register_places(version, who)
-    label = dict(zip(places.org_id, places.city_name.fillna("") + " · " + places.name_zh, strict=True))
+    label = _place_labels(places, lang)
     a, b = st.columns(2)
     event = a.selectbox(t("register.event.kind", lang), EVENTS, format_func=lambda e: t(f"register.event.{e}", lang),
                         key="register-event")
@@ -208,7 +217,7 @@ def edit_section(who: Identity, version: int, lang: str) -> None:
         else:
             _done(md("register.event.recorded", lang, org=firm.name_zh, event=t(f"register.event.{event}", lang),
                      date=on.isoformat()))
-    events_table(queries.org_events(version, who, org), _place_names(version, who), lang)
+    events_table(queries.org_events(version, who, org), _place_names(version, who, lang), lang)
 
 
 def place_email_section(who: Identity, version: int, lang: str) -> None:
@@ -218,7 +227,7 @@ def place_email_section(who: Identity, version: int, lang: str) -> None:
     places = queries.register_places(version, who)
     if places.empty:
         return
-    label = dict(zip(places.org_id, places.city_name.fillna("") + " · " + places.name_zh, strict=True))
+    label = _place_labels(places, lang)
     a, b = st.columns(2)
     place = a.selectbox(t("register.place", lang), list(places.org_id), format_func=label.get,
                         key="register-place")
@@ -264,7 +273,7 @@ def accounts_csv(accounts: list[services.NewAccount], lang: str) -> bytes:
 
 def accounts_section(who: Identity, version: int, lang: str) -> None:
     places = queries.register_places(version, who)
-    label = dict(zip(places.org_id, places.city_name.fillna("") + " · " + places.name_zh, strict=True))
+    label = _place_labels(places, lang)
     scope = st.selectbox(t("register.accounts.scope", lang), [None, *places.org_id],
                          format_func=lambda p: t("register.accounts.all", lang) if p is None else label[p],
                          key="register-accounts-scope")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from domain.access import Role
+from domain.catalog import Catalog
 from domain.growth import change
 from domain.messages import exists, join, render
 from domain.models import Indicator
@@ -18,7 +19,7 @@ from domain.reporting import Ranked, Tally, Timeliness, tally
 from domain.units import Dimension, in_display_unit
 from ui import safe
 from ui.format import in_natural_unit, number, pct, period_label
-from ui.i18n import localized, t
+from ui.i18n import localized, org_names, t, unit_word
 
 
 def _safe(build):
@@ -88,7 +89,7 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("code", lang): frame.code,
         t("indicator", lang): localized(frame, "name", lang),
-        t("unit", lang): frame.unit,
+        t("unit", lang): [unit_word(u, lang) if isinstance(u, str) else u for u in frame.unit],
         t("value", lang): frame.value,
         t("value_ly", lang): frame.value_last_year,
         t("yoy", lang): _yoy_percent(frame.value, frame.value_last_year),
@@ -96,12 +97,12 @@ def figures_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 @_safe
-def users_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def users_table(frame: pd.DataFrame, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
     return pd.DataFrame({
         t("username", lang): frame.username,
         t("email", lang): frame.email,  # what single sign-on maps an identity by
         t("role", lang): [t(f"role.{Role(r).value}", lang) for r in frame.role],
-        t("scope", lang): frame.scope_name,
+        t("scope", lang): org_names(frame.scope_name, lang, catalog),
         t("users.locked_until", lang): frame.locked_until,
     })
 
@@ -195,7 +196,7 @@ def change_table(figures: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("indicator", lang): _safe_text(_names(figures.indicator_name, figures.indicator_name_en, lang)),
         t("quarter", lang): [period_label(Period(int(y), int(q)), lang)
                              for y, q in zip(figures.year, figures.quarter, strict=True)],
-        t("unit", lang): _safe_text(figures.unit),
+        t("unit", lang): _safe_text([unit_word(u, lang) if isinstance(u, str) else u for u in figures.unit]),
         t("old", lang): [c[0] for c in cells],
         t("new", lang): [c[1] for c in cells],
         t("review.delta", lang): [c[2] for c in cells],
@@ -287,10 +288,10 @@ def reporting_tallies(status: pd.DataFrame) -> tuple[list[tuple[object, Tally]],
     return parks, tally(status.reported, status.on_time)
 
 
-def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+def reporting_summary(status: pd.DataFrame, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """Per park, and in total: firms, reported on time, late, missing, rate."""
     def row(name: object, k: Tally) -> dict:
-        return {t("park", lang): name, t("total", lang): k.firms, t("on_time", lang): k.on_time,
+        return {t("park", lang): org_names([name], lang, catalog)[0], t("total", lang): k.firms, t("on_time", lang): k.on_time,
                 t("late", lang): k.late, t("missing", lang): k.missing,
                 t("rate", lang): k.rate * 100 if k.rate is not None else None}
     parks, total = reporting_tallies(status)
@@ -298,9 +299,9 @@ def reporting_summary(status: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 @_safe
-def reminder_list(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+def reminder_list(status: pd.DataFrame, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
     todo = status[~status.reported]
-    return pd.DataFrame({t("park", lang): todo.park_name, t("enterprise", lang): todo.name_zh,
+    return pd.DataFrame({t("park", lang): org_names(todo.park_name, lang, catalog), t("enterprise", lang): todo.name_zh,
                          t("credit_code", lang): todo.credit_code})
 
 
@@ -316,11 +317,12 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else value * 100
 
 
-def _ranked_rows(ranked: list[Ranked], lang: str, name_header: str, firms: bool) -> pd.DataFrame:
+def _ranked_rows(ranked: list[Ranked], lang: str, name_header: str, firms: bool,
+                 catalog: Catalog | None = None) -> pd.DataFrame:
     rows = []
     for r in ranked:
         k = r.record
-        row = {t("timeliness.rank", lang): r.rank, name_header: r.name}
+        row = {t("timeliness.rank", lang): r.rank, name_header: org_names([r.name], lang, catalog)[0]}
         if firms:
             row[t("timeliness.firm_count", lang)] = r.firms
         row |= {t("timeliness.on_time_of_due", lang): _of(k.on_time, k.due),
@@ -334,10 +336,10 @@ def _ranked_rows(ranked: list[Ranked], lang: str, name_header: str, firms: bool)
 
 
 @_safe
-def timeliness_parks(found: Timeliness, lang: str) -> pd.DataFrame:
+def timeliness_parks(found: Timeliness, lang: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """The parks ranked (domain/reporting.py `rank`): firms, on time of due ("11 / 12"), 及时率 and
     报送率 in percent, late, not reported, returned, corrected of returned."""
-    return _ranked_rows(found.parks, lang, t("park", lang), firms=True)
+    return _ranked_rows(found.parks, lang, t("park", lang), firms=True, catalog=catalog)
 
 
 @_safe
@@ -384,7 +386,7 @@ def submitted_figures(frame: pd.DataFrame, indicators: Mapping[str, Indicator], 
         out[t("row", lang)] = frame.source_row.tolist()
     out[t("org", lang)] = [names.get(o) or own.get(o) or "—" for o in frame.org_id]
     out[t("indicator", lang)] = [f"{i.code or ''} {localized(i, 'name', lang)}".strip() if i else "—" for i in shown]
-    out[t("unit", lang)] = [i.unit if i else "" for i in shown]
+    out[t("unit", lang)] = [unit_word(i.unit, lang) if i else "" for i in shown]
     out[t("quarter", lang)] = [period_label(Period(int(y), int(q)), lang)
                                for y, q in zip(frame.year, frame.quarter, strict=True)]
     out[t("value", lang)] = [_figure(v, i.unit if i else "") for v, i in zip(frame.value, shown, strict=True)]
