@@ -11,6 +11,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from domain.periods import Period
 from store import users
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +65,22 @@ def page_files(at: AppTest) -> set[str]:
     AppTest has no public accessor for the navigation; `_registered_pages` is what its own
     switch_page() resolves against (the pages st.navigation registered in the last run)."""
     return {Path(info["script_path"]).name for info in at._registered_pages.values() if info.get("script_path")}
+
+
+# The two sidebar states every page walk (tests/test_no_raw_values.py) reads: the first plan as the
+# sidebar starts, and a plan with data in every quarter of the demo (Qingdao) mid-plan; both reach
+# the tables' missing-value paths (year-ago figures, targets).
+WALK_STATES = {
+    "first-plan": {},
+    "qingdao-2014q3": {"plan_id": "qingdao-2012", "as_of-qingdao": Period(2014, 3)},
+}
+
+
+def signed_in_with(username: str, state: Mapping[str, object]) -> AppTest:
+    """A session with `state` (the language among it) set before the first run, signed in through
+    the form by position (its labels follow the language)."""
+    at = new_app()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    return sign_in_any_language(at, username)

@@ -1,10 +1,11 @@
-"""Every page of every role, in both languages, shows no raw Python value (issue 18, items 1 and 10).
+"""Every page of every role, in both languages, shows no raw Python value and no word of the other
+language (issue 18, items 1, 7 and 10): one walk, both checks.
 
 A leader must never read None, nan, NaT, True or False: a missing number is `—`, missing text is
 empty, a yes/no is a word or a mark. The walk signs in as each demo user (AppTest through
 dashboard.py), opens each page of the role's menu (domain/policy.py) and reads what a person would
 read: every cell of every displayed table and the text of markdown, captions, metrics, headings and
-alerts.
+alerts. The language yardstick (what may stay in the other language) is tests/test_languages.py's.
 """
 
 from __future__ import annotations
@@ -19,19 +20,15 @@ from streamlit.testing.v1 import AppTest
 
 from app.router import SPEC
 from domain import policy
-from domain.periods import Period
 from store import users
-from tests.apptest_helpers import DEMO_NAMES, new_app, sign_in_any_language
+from tests.apptest_helpers import DEMO_NAMES, WALK_STATES
+from tests.apptest_helpers import signed_in_with as signed_in
+from tests.test_languages import allowed_names, foreign, visible_text
 
 RAW_WORDS = ("None", "nan", "NaN", "NaT", "True", "False", "<NA>")
 RAW_TEXT = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|True|False|<NA>)(?![\w-])")
 
-# A plan with data in every quarter of the demo (Qingdao) at a quarter mid-plan, and the first
-# plan as the sidebar starts: both reach the tables' missing-value paths (year-ago and targets).
-STATES = {
-    "first-plan": {},
-    "qingdao-2014q3": {"plan_id": "qingdao-2012", "as_of-qingdao": Period(2014, 3)},
-}
+STATES = WALK_STATES
 
 
 def raw_cell(value: object) -> bool:
@@ -101,20 +98,11 @@ def strings(value: object) -> list[str]:
 
 
 def visible_texts(at: AppTest) -> list[str]:
-    """What a person reads on the page besides table cells: text elements, alerts, metrics,
-    labels and options of widgets, expander and tab labels, and the words inside charts."""
-    texts = []
-    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success", "error",
-                 "text", "code", "toast"):
-        texts += [str(e.value) for e in getattr(at, kind)]
-    for m in at.metric:
-        texts += [str(m.label), str(m.value), str(m.delta or "")]
-    for kind in ("expander", "tabs", "button", "checkbox", "toggle", "text_input", "number_input", "date_input",
-                 "text_area"):
-        texts += [str(e.label) for e in getattr(at, kind)]
-    for kind in ("selectbox", "multiselect", "radio"):
-        texts += [str(x) for e in getattr(at, kind) for x in (e.label, *e.options)]
-    texts += [str(e.proto.label) for e in at.get("download_button")]
+    """What a person reads on the page: tests/test_languages.visible_text (text elements, alerts,
+    metrics, labels, options and placeholders of widgets, tabs, expanders, table headings and text
+    cells), and besides it code, toasts, download labels, progress text and the words inside charts."""
+    texts = visible_text(at)
+    texts += [str(e.value) for kind in ("code", "toast") for e in getattr(at, kind)]
     texts += [str(e.proto.text) for e in at.get("progress")]
     for chart in at.get("plotly_chart"):
         texts += strings(json.loads(chart.proto.spec or "{}"))
@@ -125,29 +113,22 @@ def raw_in_text(at: AppTest) -> list[str]:
     return [t for t in visible_texts(at) if RAW_TEXT.search(t)]
 
 
-def signed_in(username: str, state: dict) -> AppTest:
-    """A session in the chosen language; the form is filled by position (its labels follow the language)."""
-    at = new_app()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    return sign_in_any_language(at, username)
-
-
 @pytest.mark.parametrize("state", list(STATES))
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("username", DEMO_NAMES)
-def test_no_page_shows_a_raw_value(app_db, username, lang, state):
+def test_every_page_reads_whole_and_in_one_language(app_db, username, lang, state):
     at = signed_in(username, {"lang": lang, **STATES[state]})
     assert at.sidebar.radio[0].value == lang
     from ui import queries
 
     role = users.identity(queries.cursor(), username).role
+    names = allowed_names(lang)
     problems = {}
     for page in policy.pages(role):
         at.switch_page(SPEC[page][0]).run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        found = raw_in_tables(at) + unseparated(at) + [f"text {t[:160]!r}" for t in raw_in_text(at)]
+        found = (raw_in_tables(at) + unseparated(at) + [f"text {t[:160]!r}" for t in raw_in_text(at)]
+                 + [f"other language {t[:120]!r}" for t in foreign(visible_text(at), lang, names)])
         if found:
             problems[page] = sorted(set(found))[:12]
     assert not problems, problems

@@ -25,7 +25,7 @@ def test_a_target_of_another_plan_opens_the_plan_page_at_it(app_db, catalog):
     at.switch_page("pages/plan.py").run()
     box = search_box(at)
     target = catalog.plans["jiaxing-2021"].targets[-1]
-    assert any(o.startswith("目标 · 嘉兴") and target.name_zh in o and target.name_en in o for o in box.options)
+    assert any(o.startswith("目标 · 嘉兴") and target.name_zh in o for o in box.options)
     box.select(search.Hit("target", "jiaxing-2021", target_id=target.target_id)).run()
     assert not at.exception
     assert at.session_state["plan_id"] == "jiaxing-2021"
@@ -76,14 +76,17 @@ def test_the_firms_offered_come_scoped_from_the_data_layer(demo_store, who, park
         assert len(firms) == (every.park_id == "qd-haier-park").sum() * bool(parks)
 
 
-def test_options_carry_both_names_and_the_credit_code(catalog):
+def test_options_carry_the_readers_name_and_the_credit_code(catalog):
     import pandas as pd
     firms = pd.DataFrame({"org_id": ["f1"], "name_zh": ["某某软件有限公司"], "credit_code": ["91370200MA3C0000X1"],
                           "park_id": ["qd-haier-park"]})
     found = search.options(catalog, ["qingdao-2012", "shenzhen-2011"], firms, "shenzhen-2011", "en")
     target = catalog.plans["qingdao-2012"].targets[0]
     hit = search.Hit("target", "qingdao-2012", target_id=target.target_id)
-    assert target.name_en in found[hit] and target.name_zh in found[hit]
+    # In the page's language only: Chinese on an English page would be a word the reader cannot read.
+    assert target.name_en in found[hit] and target.name_zh not in found[hit]
+    zh = search.options(catalog, ["qingdao-2012"], firms.iloc[:0], "qingdao-2012", "zh")
+    assert target.name_zh in zh[hit] and target.name_en not in zh[hit]
     firm_hit = next(h for h in found if h.kind == "firm")
     assert firm_hit.plan_id == "qingdao-2012"  # the plan over the firm's park, not the current one
     assert "91370200MA3C0000X1" in found[firm_hit]

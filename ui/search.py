@@ -1,9 +1,10 @@
 """The search box: one field that finds a target of the plans the user may open, or a firm the
-user may list, by name (Chinese or English) or credit code, and opens it.
+user may list, by name (in the page's language) or credit code, and opens it.
 
 The field is Streamlit's own searchable select box: it filters its options as one types, on the
-words each option's label holds, so every label carries what it can be found by (a target's two
-names; a firm's name, credit code and park). The options are what the data layer lets this user
+words each option's label holds, so every label carries what it can be found by (a target's name
+in the page's language — a label holding both would put Chinese on English pages; a firm's name,
+credit code and park). The options are what the data layer lets this user
 see — visible plans' targets, `searchable_firms` for firms (none for a role that may list none) —
 so the box cannot reveal a firm's name to someone who may not open its park.
 
@@ -47,9 +48,8 @@ def options(catalog: Catalog, plans: list[str], firms, current_plan: str | None,
     found: dict[Hit, str] = {}
     for plan_id in plans:
         for target in catalog.plans[plan_id].targets:
-            names = dict.fromkeys([localized(target, "name", lang), target.name_zh, target.name_en])
             found[Hit("target", plan_id, target_id=target.target_id)] = t(
-                "search.target", lang, plan=_plan_label(catalog, plan_id, lang), names=" / ".join(n for n in names if n))
+                "search.target", lang, plan=_plan_label(catalog, plan_id, lang), names=localized(target, "name", lang))
     for firm in firms.itertuples(index=False):
         # The park page reads a firm's park in the light of a plan over it: the current one if it
         # covers the park, else the first visible plan that does.
