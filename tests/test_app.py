@@ -45,7 +45,7 @@ def test_plan_list_shows_every_plan_and_the_demo_badge(app_db, catalog):
     assert len(table) == len(catalog.plans) == 5
     assert "杭州市创建中国软件名城实施意见" in set(table.iloc[:, 0])
     headlines = " ".join(table["核心目标"])
-    assert "3000 亿元" in headlines and "2200 亿元" in headlines and "300 亿元" in headlines
+    assert "3,000亿元" in headlines and "2,200亿元" in headlines and "300亿元" in headlines
 
 
 def test_language_english(app_db):
