@@ -6,7 +6,7 @@ import streamlit as st
 
 from domain.messages import MessageError, exists
 from domain.periods import Period
-from ui import components, context, queries, services, tables
+from ui import components, context, media, queries, services, tables
 from ui.i18n import builtin_words, local_names, localized, md, md_message, t
 
 ctx = context.current()
@@ -94,7 +94,7 @@ else:
 
 st.subheader(t("recent", lang))
 recent = queries.submissions(version, ctx.who, None, limit=50)
-st.dataframe(tables.submissions_table(recent, lang), hide_index=True, placeholder="—", width="stretch")
+media.grid(tables.submissions_table(recent, lang), lang)
 
 # The revision history of a figure in view: a row of the chosen submission (with nothing pending,
 # of the latest submission), unless the reviewer asks for another figure.
@@ -121,5 +121,4 @@ else:
                             format_func=lambda i: localized(cat.indicators[i], "name", lang))
     period = c.selectbox(t("quarter", lang), queries.periods(version, org)[::-1] or [ctx.as_of],
                          format_func=lambda p: components.period_label(p, lang), key="history-period")
-st.dataframe(tables.history_table(queries.history(version, ctx.who, org, indicator, period), lang),
-             hide_index=True, placeholder="—", width="stretch")
+media.grid(tables.history_table(queries.history(version, ctx.who, org, indicator, period), lang), lang)

@@ -9,7 +9,7 @@ from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
 from reports import MIME, render
 from reports.tasks import task_briefing
-from ui import components, context, programme, programme_figures, queries, services
+from ui import components, context, media, programme, programme_figures, queries, services
 from ui.i18n import md_message, t
 from ui.text import escape
 
@@ -68,8 +68,7 @@ with history:
     texts = {s.task.task_id: s.task.text for s in states}
     chosen = st.selectbox(t("task", ctx.lang), list(texts), key="history-task",
                           format_func=lambda i: f"{i} {texts[i][:40]}")
-    st.dataframe(programme.task_history_table(queries.task_history(version, ctx.who, plan_id, chosen), ctx.lang),
-                 hide_index=True, placeholder="—", width="stretch")
+    media.grid(programme.task_history_table(queries.task_history(version, ctx.who, plan_id, chosen), ctx.lang), ctx.lang)
 
 if rest:  # the plan's duties beside its tasks (reports, briefings, evaluation steps, awards)
     with rest[0]:

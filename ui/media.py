@@ -103,7 +103,18 @@ def table(data: pd.DataFrame | Styler, column_config: Mapping[str, dict | None] 
     if printing:
         st.html(static_table(data, column_config))
     else:
-        st.dataframe(data, hide_index=True, width="stretch", placeholder="—", column_config=column_config)
+        grid(data, column_config=column_config)
+
+
+def grid(data: pd.DataFrame | Styler, lang: str | None = None, **options) -> None:
+    """st.dataframe as every page draws one (no index, full width, `—` for a missing cell), or for
+    a frame with no row a line in the reader's language: Streamlit writes its own English "empty"
+    inside an empty grid whatever the page's language."""
+    frame = data.data if isinstance(data, Styler) else data
+    if frame.empty:
+        st.caption(t("table.empty", lang or st.session_state.get("lang", "zh")))
+        return
+    st.dataframe(data, **{"hide_index": True, "width": "stretch", "placeholder": "—", **options})
 
 
 _PRINTF = re.compile(r"%(,?)(?:\.(\d+))?([fd])(%%)?")
