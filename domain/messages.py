@@ -39,6 +39,10 @@ DOMAIN = "messages"
 OWN_PLACEHOLDERS = "own-placeholders"
 # Parameters that carry a unit symbol as the plans write it (Chinese): worded per language.
 UNIT_PARAMS = frozenset({"unit"})
+# Except in a file's validation messages: they quote the unit as the file gave it beside the value
+# as typed ("1,500,000,000 万元 … check the unit (元, 万元, 亿元)"), so the reader finds the cell;
+# "1,500,000,000 10,000 yuan" would be neither the file's words nor English.
+QUOTED_UNITS = ("validation.",)
 # English counts money in millions and billions, not in 万 and 亿: a figure message (a `value` with
 # its `unit`) in English writes 1,831 亿元 as "183.1 billion yuan" and 5,000 万元 as "50 million
 # yuan" (`unit.sentence.<symbol>`); 万平方米 in millions of m², 万人 in people.
@@ -149,7 +153,8 @@ class _Formatter(string.Formatter):
         if key not in kwargs:
             raise KeyError(f"message {self.code!r} in {self.lang!r} needs the parameter {key!r}")
         value = kwargs[key]
-        if key in UNIT_PARAMS and isinstance(value, str) and not isinstance(value, _Word):
+        if (key in UNIT_PARAMS and isinstance(value, str) and not isinstance(value, _Word)
+                and not self.code.startswith(QUOTED_UNITS)):
             return unit_word(value, self.lang)
         return value
 

@@ -113,7 +113,7 @@ def test_park_page_facts(catalog):
     assert park_facts(catalog, "qd-comm-park", "zh") == [
         "规划占地面积 1,200 亩（80 公顷）", "到2016年建成：嵌入式软件产业基地、电子商务服务产业基地"]
     assert park_facts(catalog, "qd-infovalley", "en") == [
-        "Planned land area about 17 平方公里 (about 1,700 ha)",
+        "Planned land area about 17 km² (about 1,700 ha)",
         "To be built by 2016: Emerging IT services industry base, China North Data Centre"]
     assert park_facts(catalog, "jx-core", "zh") == []
 
