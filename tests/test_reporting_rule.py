@@ -298,14 +298,15 @@ def test_the_reporting_page_ranks_parks_and_firms(app_db, lang):
     days = queries.report_deadline_days(app_queries.cursor())
     assert any(f"{days}" in c.value and ("第1至" in c.value or "Q1–" in c.value) for c in at.caption)
     firsts = rawsql.frame(app_queries.cursor(), """
-        WITH ents AS (SELECT e.org_id, p.name_zh AS park FROM orgs e
+        WITH ents AS (SELECT e.org_id, CASE WHEN ? = 'en' AND coalesce(p.name_en, '') <> '' THEN p.name_en
+                                            ELSE p.name_zh END AS park FROM orgs e
                       JOIN org_closure c ON c.descendant_id = e.org_id AND c.ancestor_id = ?
                       JOIN orgs p ON p.org_id = e.parent_id WHERE e.kind = 'enterprise')
         SELECT e.park, e.org_id, o.quarter, min(o.entered_at) AS first_at
         FROM ents e LEFT JOIN (SELECT o.* FROM observations o JOIN submissions s USING (submission_id)
                                WHERE s.status <> 'returned' AND o.year = ? AND o.quarter <= ?) o
                            ON o.org_id = e.org_id
-        GROUP BY ALL""", [root, as_of.year, as_of.quarter])
+        GROUP BY ALL""", [lang, root, as_of.year, as_of.quarter])  # a park by its name in the page's language
     deadline = {q: pd.Timestamp(Period(as_of.year, q).deadline(days)) + pd.Timedelta(days=1) for q in range(1, 5)}
     on_time = firsts[[q == q and at_ < deadline[int(q)] for q, at_ in zip(firsts.quarter, firsts.first_at,
                                                                          strict=True)]].groupby("park").size()
