@@ -201,7 +201,7 @@ def test_flags_are_kept_with_the_submission_and_worded_in_either_language(firm_s
     assert "同比变化 +300% 超过 ±50%" in zh["平均用工人数"] and "；" in zh["平均用工人数"]
     en = tables.change_table(reading.figures, "en").set_index("Indicator")["Flags"]
     assert "year-on-year change +300% exceeds ±50 %" in en["Average employees"]
-    assert "平均用工人数 400,000 people" in en["Average employees"]  # the name as validation stored it; the unit in English
+    assert "平均用工人数 400,000 人" in en["Average employees"]  # quoted as the file gave it (name and unit)
     flags = tables.flags_table(reading, "en")
     assert list(flags["Row"]) == ["3", "3"] and set(flags["Indicator"]) == {"Average employees"}
     assert list(flags["Quarter"]) == ["2016Q3", "2016Q3"]

@@ -163,11 +163,12 @@ async def what_is_wrong(page, name: str, lang: str) -> list[str]:
     if key is not None and not heading.startswith(t(key, lang)):
         problems.append(f"heading {heading!r} is not {t(key, lang)!r}")
     if key is None:
-        # The plan page is headed by the plan's title, which the sidebar's plan picker shows.
-        sidebar = await page.evaluate("""() => {
-            const bar = document.querySelector('[data-testid="stSidebar"]');
-            return bar.innerText + '\\n' + [...bar.querySelectorAll('input')].map(i => i.value).join('\\n');
-        }""")
+        # The plan page is headed by the plan's title, which the plan picker shows: the sidebar's,
+        # or on a phone (the sidebar collapsed, its text not laid out) the copy atop the page.
+        sidebar = await page.evaluate("""() => [...document.querySelectorAll(
+                '[data-testid="stSidebar"], .st-key-phone-pickers')]
+            .map(e => e.textContent + '\\n' + [...e.querySelectorAll('input')].map(i => i.value).join('\\n'))
+            .join('\\n')""")
         if not heading or heading not in sidebar:
             problems.append(f"heading {heading!r} is not the sidebar's plan")
     return problems
