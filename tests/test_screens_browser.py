@@ -51,13 +51,15 @@ STREAMLIT_ERRORS = ("Page not found", "Connection error", "Traceback (most recen
 TIMEOUT_MS = 90_000  # a page on a loaded two-core machine with three others rendering
 
 # The page has finished drawing when Streamlit says its script is not running (the App's
-# data-test-script-state), no status widget, spinner or stale (greyed, left from the run before)
-# element is shown, and every Plotly chart has drawn its SVG. Checked again one poll later, with
+# data-test-script-state), no status widget, spinner, stale (greyed, left from the run before)
+# element or skeleton (a widget whose code is still loading: a grey bar where a picker will be) is
+# shown, and every Plotly chart has drawn its SVG. Checked again one poll later, with
 # the same number of elements, so that a run following straight on is not missed.
 DRAWN = """heading => {
     const app = document.querySelector('[data-testid="stApp"]');
     const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
-        || document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]')
+        || document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"], '
+                                  + '[data-stale="true"], [data-testid="stSkeleton"]')
         || (heading && !document.querySelector('[data-testid="stMain"] [data-testid="stHeading"]'));
     const plots = document.querySelectorAll('.js-plotly-plot');
     const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
