@@ -109,15 +109,25 @@ def settled(page, locator, timeout_s: float = 30) -> None:
         page.wait_for_timeout(200)
 
 
+RUNNING = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+        || document.querySelector('[data-testid="stStatusWidget"]') !== null;
+}"""
+
+
 def idle(page, quiet_ms: int = 800, timeout_s: float = 30) -> None:
-    """Wait until the app has stopped running for `quiet_ms` (no status widget shown): a
-    component mounting on first load (the cookie manager) triggers one more run."""
+    """Wait until the app has stopped running for `quiet_ms`: Streamlit says its script is not
+    running (the App's data-test-script-state) and shows no status widget. The status widget alone
+    appears only some time into a run, so on a loaded machine a run just requested looked idle and
+    a click landed on the elements it was about to replace. A component mounting on first load (the
+    cookie manager) triggers one more run, hence the quiet spell."""
     deadline = time.monotonic() + timeout_s
     quiet = 0
     while quiet < quiet_ms:
         if time.monotonic() > deadline:
             raise AssertionError("the app never became idle")
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        running = page.evaluate(RUNNING)
         quiet = 0 if running else quiet + 100
         page.wait_for_timeout(100)
 

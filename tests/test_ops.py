@@ -29,7 +29,7 @@ from store import ingest
 from store.db import Con, StoreError, connect, table_digests
 from store.schema import LATEST_VERSION
 from tests import rawsql
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle, sign_in, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle, screenshot, sign_in, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = Identity(username="ops-test", display_name="ops-test", role=Role.ADMIN)
@@ -316,7 +316,11 @@ def test_a_real_server_serves_readers_while_a_park_manager_submits(tmp_path, dem
                 idle(writer)
                 writer.get_by_role("button", name="检查并提交").last.click()  # … and written
                 done = writer.get_by_text(re.compile(r"已提交（第 \d+ 号，1 项数据）"))
-                done.first.wait_for(timeout=60_000)
+                try:
+                    done.first.wait_for(timeout=60_000)
+                except Exception:
+                    screenshot(writer, f"concurrent-upload-{i}-not-submitted")
+                    raise
                 deadline = time.monotonic() + 60
                 while done.first.inner_text() in seen and time.monotonic() < deadline:  # this upload's, not the last one's
                     writer.wait_for_timeout(200)
