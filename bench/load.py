@@ -516,8 +516,8 @@ def run_size(size: str, levels: list[int], duration: float, seed: int, work: Pat
     from tests.browser import streamlit_server
 
     db = demo_store(work) if size == "demo" else national_store(work, log)
-    tokens = sign_in(db, max(levels) + 1)
-    warmer, tokens = tokens[0][1], tokens[1:]  # MIX[0] is a leader
+    warmer = sign_in(db, 1)[0][1]  # MIX[0]: a leader of its own, so the users' mix starts at MIX[0] too
+    tokens = sign_in(db, max(levels))
     out: dict = {}
     for n in levels:
         before = submissions(db)
