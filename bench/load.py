@@ -426,7 +426,7 @@ def summary(runs: list[dict], health: Health, cpu: float, wall: float, rss: list
 
 
 def measure_level(urls: list[str], tokens: list[tuple[str, str]], duration: float, seed: int, log) -> dict:
-    pids = [p for p in (_pid_for(u) for u in urls) if p is not None]
+    pids = sorted({p for p in (_pid_for(u) for u in urls) if p is not None})  # a URL named twice is one process
     health = Health(urls)
     health.start()
     cpu0, wall0 = cpu_seconds(pids), time.monotonic()
