@@ -31,6 +31,7 @@ DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 ANALYSIS = ROOT / "bench" / "ANALYSIS.md"
 HOSTILE = ROOT / "bench" / "HOSTILE.md"  # bench/hostile_upload.py's section (issue 16), measured on its own
+LOAD = ROOT / "bench" / "LOAD.md"  # bench/load.py's section (issue 19), measured on its own
 FIGURES = ("progress", "pages", "upload", "reports", "memory")
 SCALE = ("small", "province", "national")  # 1×, 10×, 100× the enterprises
 
@@ -305,6 +306,8 @@ def write(results: dict, info: dict, sizes: list[str], started: str, finished: s
         if results.get(s, {}).get(f) and "peak_rss_mb" in results[s][f]) + ".", ""]
     if HOSTILE.exists():
         lines += [HOSTILE.read_text(encoding="utf-8").strip(), ""]
+    if LOAD.exists():
+        lines += [LOAD.read_text(encoding="utf-8").strip(), ""]
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
