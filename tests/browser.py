@@ -16,12 +16,25 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 # Flags for a closed network: without them Chromium keeps trying to reach Google's services.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# What every test that drives Chromium carries (`pytestmark = BROWSER`, or `@browser`): the
+# `browser` mark — scripts/test.sh runs those after the others, one at a time, since a browser and
+# its server beside other tests on two cores time out — and a skip where Chromium is missing.
+BROWSER = [pytest.mark.browser,
+           pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root")]
+
+
+def browser(test):
+    for mark in BROWSER:
+        test = mark(test)
+    return test
 
 
 def demo_app_store(folder: Path, demo_db: Path, password: str, *usernames: str) -> Path:

@@ -6,16 +6,11 @@ Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 
 

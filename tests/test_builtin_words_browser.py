@@ -11,17 +11,13 @@ page text as a person sees it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from domain.messages import text
-from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 UPLOAD_TAB = text("upload_tab", "zh")
 # Streamlit's own English words that have a setting (or a CSS hook) on these widgets.

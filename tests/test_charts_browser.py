@@ -5,16 +5,11 @@ screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import ARTIFACTS, BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 
 # Per drawn chart: the boxes of its legend, its axis tick labels, every text, and the picture.

@@ -9,7 +9,6 @@ return notice and the acceptance notice, in Chinese, at the firm's contact addre
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +18,9 @@ from service import commands
 from store import users
 from store.db import connect
 from tests import mailserver
-from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "cycle-test-password"
 FIRM_MAIL = "tongji@firm.example.cn"
 SOFTWARE_REVENUE = "2020 软件业务收入（万元）"  # the form's row: code, name and unit

@@ -5,7 +5,6 @@ sidebar, and the status reason in a grey that reads (contrast ≥ 4.5:1 on white
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -13,12 +12,9 @@ import pytest
 from domain.periods import Period
 from store import orgs
 from store.db import connect
-from tests.browser import ARTIFACTS, CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import ARTIFACTS, BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 PLAN = "qingdao-2012"
 

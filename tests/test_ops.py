@@ -29,7 +29,7 @@ from store import ingest
 from store.db import Con, StoreError, connect, table_digests
 from store.schema import LATEST_VERSION
 from tests import rawsql
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle, screenshot, sign_in, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser, idle, screenshot, sign_in, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = Identity(username="ops-test", display_name="ops-test", role=Role.ADMIN)
@@ -270,8 +270,7 @@ def test_sessions_read_while_others_submit_on_one_connection(tmp_path, demo_db, 
     app.close()
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root")
+@browser
 def test_a_real_server_serves_readers_while_a_park_manager_submits(tmp_path, demo_db):
     """`streamlit run dashboard.py` with four browser sessions: three leaders switching between
     the overview and a plan page while a park manager uploads three corrections. The server

@@ -28,13 +28,10 @@ import pytest
 from app.router import SPEC
 from domain import policy
 from domain.access import Role
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, demo_app_store, streamlit_server
+from tests.browser import ARTIFACTS, BROWSER, CHROMIUM, CHROMIUM_ARGS, demo_app_store, streamlit_server
 from ui.i18n import t
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 SCREENS = ARTIFACTS / "screens"
 USERS = {Role.ADMIN: "admin", Role.LEADER: "leader", Role.REVIEWER: "reviewer",

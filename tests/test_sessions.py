@@ -39,7 +39,7 @@ from store.db import connect
 from tests import rawsql
 from tests.apptest_helpers import APP_PASSWORD, new_app, signed_in
 from tests.apptest_helpers import sign_in as form_sign_in
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle, sign_in, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser, idle, sign_in, streamlit_server
 from tests.conftest import open_copy
 from tests.stream import Stream
 
@@ -328,7 +328,6 @@ def test_only_the_password_counts_as_a_sign_in(app_db):
 
 # ---------------------------------------------------------------------- a real server, real clients
 
-browser = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root")
 
 
 def server_store(tmp_path: Path, users_template: Path) -> Path:

@@ -28,7 +28,7 @@ from service import commands
 from store import users
 from store.db import connect
 from tests import rawsql
-from tests.browser import CHROMIUM, chromium, free_port, idle, screenshot, sign_in, streamlit_server
+from tests.browser import browser, chromium, free_port, idle, screenshot, sign_in, streamlit_server
 
 SECRET = secrets.token_urlsafe(32)
 VALID = {"redirect_uri": "https://tracker.example.gov.cn/oauth2callback", "cookie_secret": SECRET,
@@ -227,7 +227,6 @@ def test_sso_check_says_what_is_wrong_in_both_languages(tmp_path, capsys):
 
 # ------------------------------------------------------------------------------ end to end
 
-browser = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root")
 PASSWORD = "sso-test-password"
 LEADER_EMAIL = "leader@bureau.gov.cn"
 PEOPLE = {  # subject at the provider: its claims

@@ -27,6 +27,7 @@ from service import commands
 from store import access, ingest, readers, submissions
 from tests import rawsql
 from tests.apptest_helpers import signed_in
+from tests.browser import browser
 from tests.conftest import open_copy
 from tests.test_cli import cli, submission_count
 
@@ -507,7 +508,7 @@ def test_my_submissions_shows_the_comment_and_its_correction_answers_it(app_db):
 # ------------------------------------------------------------------ the uploader in a browser
 
 
-@pytest.mark.browser
+@browser
 def test_the_uploader_speaks_the_ui_language_and_states_the_real_limit(tmp_path, demo_db):
     """Streamlit's own words on the uploader ("Upload", "200MB per file") are hidden, ours shown."""
     from tests.browser import CHROMIUM, chromium, demo_app_store, screenshot, streamlit_server

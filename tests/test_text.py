@@ -26,6 +26,7 @@ from store import submissions, users
 from store.db import connect
 from tests import rawsql
 from tests.apptest_helpers import APP_PASSWORD, new_app, sign_in, signed_in
+from tests.browser import browser
 from ui.i18n import md, md_message
 from ui.text import escape
 
@@ -272,12 +273,11 @@ def test_cells_and_names_of_an_uploaded_file_in_the_problem_table(app_db):
         assert literal(typed) in seen, (typed, seen)
 
 
+@browser
 def test_a_firm_named_with_markup_in_a_real_browser(tmp_path, demo_db):
-    from tests.browser import CHROMIUM, chromium, screenshot, streamlit_server
+    from tests.browser import chromium, screenshot, streamlit_server
     from tests.browser import sign_in as browser_sign_in
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: run scripts/test.sh as root")
     db = tmp_path / "app.duckdb"
     shutil.copy(demo_db, db)
     con = connect(db)

@@ -4,17 +4,13 @@ and target; a page switch keeps them in the address; back lands on the view of t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import CHROMIUM, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "browser-test-password"
 QINGDAO_EN = "Qingdao — opinions on building the national software"
 
