@@ -178,6 +178,11 @@ class Follower:
             self.refresh()
         return self._con
 
+    def serving(self) -> tuple[sql.Con | None, Snapshot | None]:
+        """The connection and its snapshot, read together (another thread may switch them)."""
+        with self._lock:
+            return self._con, self.snapshot
+
     def close(self) -> None:
         with self._lock:
             for _, con in self._retired:
