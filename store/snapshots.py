@@ -30,11 +30,13 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from store import sql
 from store.audit import audit, data_version
@@ -61,10 +63,16 @@ class Snapshot:
     published_at: dt.datetime  # aware, UTC
 
 
-def publish(con: sql.Con, folder: str | os.PathLike, keep: int = KEEP) -> Snapshot:
+def publish(con: sql.Con, folder: str | os.PathLike, keep: int = KEEP,
+            method: Literal["file", "copy"] = "file") -> Snapshot:
     """Copy the store behind `con` into `folder` as its new current snapshot; older ones beyond
     `keep` are deleted. Safe against a crash at any point: a half-written copy is named `.partial`
-    and CURRENT names only complete files."""
+    and CURRENT names only complete files.
+
+    `file` (the default): CHECKPOINT and copy the file under the store's write lock — measured
+    (README, "Several processes") 100× cheaper than `copy`, `COPY FROM DATABASE` inside one
+    transaction (store/backup.py's code), which re-encodes every table; `copy` is also the fallback
+    when the checkpoint leaves a write-ahead log behind."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with _PUBLISH_LOCK:
@@ -72,7 +80,9 @@ def publish(con: sql.Con, folder: str | os.PathLike, keep: int = KEEP) -> Snapsh
         partial = folder / f"{name}{PARTIAL}"
         final = folder / f"{name}{SUFFIX}"
         try:
-            _, version = copy_database(con, partial, lambda cur, _source: data_version(cur))
+            version = _file_copy(con, partial) if method == "file" else None
+            if version is None:  # asked for, or the checkpoint left a log behind: the transactional copy
+                _, version = copy_database(con, partial, lambda cur, _source: data_version(cur))
             with partial.open("rb+") as f:
                 os.fsync(f.fileno())
             os.replace(partial, final)
@@ -84,6 +94,28 @@ def publish(con: sql.Con, folder: str | os.PathLike, keep: int = KEEP) -> Snapsh
             raise
         prune(folder, keep)
     return snap
+
+
+def _file_copy(con: sql.Con, target: Path) -> int | None:
+    """CHECKPOINT, then copy the store's file, both under the write lock (store/sql.py): every write
+    of the process takes that lock, so none can land between the checkpoint and the end of the copy,
+    and the file alone then holds every committed row. Readers carry on meanwhile; writers wait for
+    the copy (milliseconds at demo size). None when a write-ahead log is left after the checkpoint
+    (the file alone would be incomplete): the caller copies by transaction instead."""
+    cur = con.cursor()
+    try:
+        path = Path(sql.scalar(cur, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
+        wal = path.with_name(path.name + ".wal")
+        with sql.WRITE_LOCK:
+            cur.execute("CHECKPOINT")
+            if wal.exists() and wal.stat().st_size > 0:
+                log.warning("a write-ahead log remains after CHECKPOINT; publishing by COPY FROM DATABASE")
+                return None
+            version = data_version(cur)
+            shutil.copyfile(path, target)
+    finally:
+        cur.close()
+    return version
 
 
 def _point_at(folder: Path, snap: Snapshot) -> None:

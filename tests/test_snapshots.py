@@ -19,10 +19,11 @@ def rows(con, table: str = "audit_log") -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def test_publish_makes_a_current_read_only_copy_at_the_data_version(store, tmp_path):
+@pytest.mark.parametrize("method", ["file", "copy"])
+def test_publish_makes_a_current_read_only_copy_at_the_data_version(store, tmp_path, method):
     folder = tmp_path / "snaps"
-    record(store, "test", "test.write")
-    snap = snapshots.publish(store, folder)
+    record(store, "test", "test.write")  # in the write-ahead log until a checkpoint
+    snap = snapshots.publish(store, folder, method=method)
     assert snapshots.current(folder) == snap
     assert snap.version == data_version(store)
     assert sorted(p.name for p in folder.iterdir()) == sorted([snapshots.CURRENT, snap.path.name])
@@ -35,7 +36,7 @@ def test_publish_makes_a_current_read_only_copy_at_the_data_version(store, tmp_p
         con.close()
     # A write after it is in the next snapshot, not in this one: one more audit row.
     record(store, "test", "test.write")
-    later = snapshots.publish(store, folder)
+    later = snapshots.publish(store, folder, method=method)
     assert later.version == snap.version + 1 and later.path != snap.path
     assert snapshots.current(folder) == later
 
