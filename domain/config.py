@@ -138,9 +138,10 @@ class Settings(BaseSettings):
     snapshot_dir: Path | None = Field(None, validation_alias="TRACKER_SNAPSHOT_DIR",
                                       description="where the writer publishes snapshots and readers find them; "
                                                   "unset: a `snapshots` folder beside the store")
-    # 5 s: a publish copies the whole store (about 0.3 s at demo size), so during a reporting week's
-    # stream of submissions it runs at most once per interval, not once per write; and a figure
-    # still reaches the reading pages within seconds (the bound is this interval plus one publish).
+    # 5 s: a publish copies the whole store under the write lock (0.01 s at demo size, 0.2 s at
+    # province size, seconds at national size on ext4: README), so during a reporting week's stream
+    # of submissions it runs at most once per interval, not once per write, and a figure still
+    # reaches the reading pages within seconds (the bound is this interval plus one publish).
     publish_seconds: float = Field(5.0, validation_alias="TRACKER_PUBLISH_SECONDS",
                                    description="the writer publishes a snapshot at most this often, seconds after "
                                                "a write, at least 0.5")
