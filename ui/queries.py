@@ -21,7 +21,7 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.catalog import Catalog
-from domain.config import settings
+from domain.config import ConfigError, settings
 from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
 from metrics import changes as changes_
@@ -57,8 +57,12 @@ _RUN = threading.local()
 
 
 def role() -> str:
-    """`single`, `writer` or `reader` (domain/config.py TRACKER_PROCESS_ROLE)."""
-    return settings().process_role
+    """`single`, `writer` or `reader` (domain/config.py TRACKER_PROCESS_ROLE). A mistyped setting
+    is a StoreError, as at the store's opening: the app shows its plain page, never a traceback."""
+    try:
+        return settings().process_role
+    except ConfigError as e:
+        raise StoreError(str(e)) from e
 
 
 def _follower() -> snapshots.Follower:
@@ -73,8 +77,11 @@ def _follower() -> snapshots.Follower:
 def begin_run() -> None:
     """At the start of every script run. On a reader: a newer published snapshot is switched to (at
     most one stat of CURRENT a second) and this run pinned to the one served now. Elsewhere nothing."""
-    if role() != "reader":
-        return
+    try:
+        if role() != "reader":
+            return
+    except StoreError:
+        return  # a mistyped setting: store_problem, next, shows the page
     follower = _follower()
     _log_to_stderr()
     try:
