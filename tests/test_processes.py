@@ -3,12 +3,15 @@
 The writer holds the store, serves every page under /w and publishes snapshots; the readers serve
 the reading pages from the newest snapshot. A submission waiting in the store is accepted by a
 reviewer in Chromium on the writer's review page; both readers' park pages then show the figure
-(the browser's sign-in cookie, path /, is sent to every port of 127.0.0.1). Before it, neither does.
+(the browser's sign-in cookie, path /, is sent to every port of 127.0.0.1). Before it, neither does;
+and before the sign-in a reader sends the browser to the writer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,7 +24,7 @@ from service import commands
 from store import readers, users
 from store.catalog import default_catalog
 from store.db import connect
-from tests.browser import CHROMIUM, chromium, demo_app_store, free_port, idle, screenshot, sign_in, streamlit_server
+from tests.browser import CHROMIUM, ROOT, chromium, demo_app_store, free_port, idle, screenshot, sign_in, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,6 +76,10 @@ def test_a_figure_accepted_on_the_writer_reaches_both_readers(tmp_path, demo_db)
     db = demo_app_store(tmp_path, demo_db, PASSWORD, "enterprise", "reviewer")
     firm = waiting_submission(db)
     snaps = tmp_path / "snapshots"
+    # As the writer's unit does before it starts: the readers' first snapshot.
+    done = subprocess.run([sys.executable, "manage.py", "publish", "--db", str(db), "--dir", str(snaps)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "published" in done.stdout, done.stdout + done.stderr
     writer_port = free_port()
     writer_url = f"http://127.0.0.1:{writer_port}/w"
     common = {"TRACKER_SNAPSHOT_DIR": str(snaps), "TRACKER_WRITER_URL": writer_url, "TRACKER_DEMO": "0"}
@@ -84,6 +91,8 @@ def test_a_figure_accepted_on_the_writer_reaches_both_readers(tmp_path, demo_db)
                                                         env={**common, "TRACKER_PROCESS_ROLE": "reader"}))
                    for n in (1, 2)]
         page = stack.enter_context(chromium())
+        page.goto(reading[0])  # not signed in: a reader sends the browser to the writer's sign-in
+        page.wait_for_url(lambda url: url.startswith(writer_url), timeout=60_000)
         sign_in(page, writer, "reviewer", PASSWORD)  # the cookie (path /) signs the readers in too
         for base in reading:
             # The bare URL first: a server's very first run of a page URL (/park) would find pages/

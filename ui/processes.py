@@ -9,6 +9,8 @@ the writer, every function here does nothing and the app is exactly as before.
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from domain.config import settings
@@ -43,6 +45,9 @@ def send_to_sign_in(lang: str, ended: bool) -> None:
     if ended:
         st.info(t("session_ended", lang))
     st.link_button(t("processes.sign_in_on_writer", lang), writer_url(), type="primary")
+    # And the browser goes there by itself: a refresh element takes effect when it is inserted.
+    st.markdown(f'<meta http-equiv="refresh" content="2; url={html.escape(writer_url(), quote=True)}">',
+                unsafe_allow_html=True)
 
 
 def sign_out_link(lang: str) -> None:
