@@ -23,7 +23,7 @@ import pandas as pd
 
 from domain import sso
 from domain.access import Identity, Role
-from domain.config import ConfigError, secrets_files
+from domain.config import ConfigError, secrets_files, settings
 from domain.messages import MessageError, render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
@@ -31,7 +31,7 @@ from domain.register import Change, RegisterInputError, RegisterPlan
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
 from service import commands, mail, queries
-from store import ingest
+from store import ingest, snapshots
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
@@ -352,6 +352,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
               "(see the README). Or stop the service, run this command, and start it again.", file=sys.stderr)
         return 2
     print(f"backup written to {args.dir}: {_summary(manifest)}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """The first snapshot for reader processes, before the writer starts (its unit's ExecStartPre):
+    the writer publishes again only once its first visitor has opened the store."""
+    given = settings()
+    folder = Path(args.dir) if args.dir else (given.snapshot_dir or resolve_path(args.db).parent / "snapshots")
+    con = connect(args.db, create=False)
+    try:
+        snap = snapshots.publish(con, folder)
+    finally:
+        con.close()
+    print(f"snapshot {snap.path} published (data version {snap.version})")
     return 0
 
 
@@ -705,6 +719,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
     trust = ("--trust-unsigned", {"action": "store_true", "help": "accept a backup without a signature (made before "
                                    "backups were signed) if it is otherwise intact; a restore records it in the audit log"})
+    p = sub.add_parser("publish", parents=[common],
+                       help="publish a read-only snapshot for reader processes (default: $TRACKER_SNAPSHOT_DIR)")
+    p.add_argument("--dir", help="the snapshot folder (default: TRACKER_SNAPSHOT_DIR, else snapshots/ beside the store)")
+    p.set_defaults(func=cmd_publish)
     p = sub.add_parser("verify", parents=[common], help="check a backup in DIR: its signature, then its manifest")
     p.add_argument("dir")
     p.add_argument(trust[0], **trust[1])

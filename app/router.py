@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from domain import policy
-from ui import auth, components, media, ops, queries, url
+from ui import auth, components, media, ops, processes, queries, url
 from ui.i18n import LANGS, localized, t
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: pages/ lies beside dashboard.py
@@ -68,6 +68,7 @@ def run() -> None:
     st.set_page_config(page_title=t("app_title", st.session_state.get("lang", next(iter(LANGS)))), layout="wide")
     # A fixed bilingual label: a label that changed with the language would make a new widget.
     lang = st.sidebar.radio("语言 / Language", list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    queries.begin_run()  # a reader process: the newest published snapshot, for the whole run
     if (problem := queries.store_problem()) is not None:  # a damaged, newer or busy store: a plain page, never a traceback
         ops.store_unavailable(problem, lang)
         st.stop()
@@ -129,8 +130,14 @@ def run() -> None:
                         lambda p: components.period_label(p, lang), f"as_of-{scope}" if periods else None, lang)
 
     names = policy.pages(who.role)  # the role's pages, its landing page first
+    if processes.reader():  # nothing here writes: those pages are links to the writer
+        processes.write_links([n for n in names if n in processes.WRITE_PAGES],
+                              {n: (SPEC[n][1], SPEC[n][3]) for n in names}, lang)
+        names = tuple(n for n in names if n not in processes.WRITE_PAGES)
+        processes.snapshot_caption(lang)
     try:
         # expanded: every page listed, not Streamlit's English "View 5 more" (it has no other words)
-        st.navigation([landing_page(names[0], lang), *(pages[name] for name in names)], expanded=True).run()
+        st.navigation([landing_page(names[0] if names else None, lang), *(pages[name] for name in names)],
+                      expanded=True).run()
     finally:  # also when the page stops early (st.stop): the URL still names the view
         url.flush()

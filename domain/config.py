@@ -129,6 +129,25 @@ class Settings(BaseSettings):
                                              f"{MIN_CHECK_MEMORY_MB}; a file needing more is refused")
     check_workers: int = Field(2, validation_alias="TRACKER_CHECK_WORKERS",
                                description="files checked at once, each in its own worker; others wait, at least 1")
+    # Past one process (issue 19): one writer holds the store, readers serve published snapshots of it.
+    process_role: Literal["single", "writer", "reader"] = Field(
+        "single", validation_alias="TRACKER_PROCESS_ROLE",
+        description="`single`: one process holds the store and serves every page; `writer`: holds the store, "
+                    "serves every page (under `/w`) and publishes read-only snapshots; `reader`: serves the reading "
+                    "pages from the newest snapshot and links to the writer for the rest")
+    snapshot_dir: Path | None = Field(None, validation_alias="TRACKER_SNAPSHOT_DIR",
+                                      description="where the writer publishes snapshots and readers find them; "
+                                                  "unset: a `snapshots` folder beside the store")
+    # 5 s: a publish copies the whole store under the write lock (0.01 s at demo size, 0.2 s at
+    # province size, seconds at national size on ext4: README), so during a reporting week's stream
+    # of submissions it runs at most once per interval, not once per write, and a figure still
+    # reaches the reading pages within seconds (the bound is this interval plus one publish).
+    publish_seconds: float = Field(5.0, validation_alias="TRACKER_PUBLISH_SECONDS",
+                                   description="the writer publishes a snapshot at most this often, seconds after "
+                                               "a write, at least 0.5")
+    writer_url: str = Field("/w", validation_alias="TRACKER_WRITER_URL",
+                            description="where the browser reaches the writer, for readers' links (the "
+                                        "writer's `--server.baseUrlPath`, behind the same host)")
     browser_path: str | None = Field(None, validation_alias="BROWSER_PATH",
                                      description="the chromium that draws the charts of Word and PDF briefings; "
                                                  "else `chromium` or `chromium-browser` on the PATH")
@@ -206,6 +225,13 @@ class Settings(BaseSettings):
     @classmethod
     def _keep(cls, value: Any) -> Any:
         return _whole(value, 1)
+
+    @field_validator("publish_seconds")
+    @classmethod
+    def _publish(cls, value: float) -> float:
+        if value < 0.5:
+            raise ValueError("must be at least 0.5 seconds")
+        return value
 
     @field_validator("check_memory_mb", mode="before")
     @classmethod
@@ -285,6 +311,10 @@ class Settings(BaseSettings):
         values count as unset, as in the environment."""
         given = {var: environ[var] for var in cls.variables() if environ.get(var)}
         return _checked(lambda: _FromMapping(**given))
+
+    def snapshot_folder(self) -> Path:
+        """Where snapshots are published: TRACKER_SNAPSHOT_DIR, else `snapshots` beside the store."""
+        return self.snapshot_dir if self.snapshot_dir is not None else self.db.parent / "snapshots"
 
     def signing_key(self, key_file: Path = KEY_FILE) -> str:
         """The key of the sign-in tokens' digests (store/sessions.py): the configured one, else the generated one in `key_file`,

@@ -23,7 +23,7 @@ from domain.programme import (
 from domain.units import Dimension, to_canonical
 from reports import MIME, render
 from reports.bases import base_register
-from ui import components, context, programme, programme_figures, queries, services
+from ui import components, context, processes, programme, programme_figures, queries, services
 from ui.i18n import local_names, localized, md, md_message, t
 from ui.text import escape
 
@@ -107,7 +107,7 @@ if view.reports:
 else:
     st.caption(t("no_reports_due", ctx.lang))
 
-if may(ctx.who.role, Permission.RECORD_BASES):
+if may(ctx.who.role, Permission.RECORD_BASES) and not processes.elsewhere("bases", ctx.lang):
     st.subheader(t("record_bases", ctx.lang))
     new_tab, report_tab = st.tabs([t("record_designation", ctx.lang), t("record_report", ctx.lang)])
     with new_tab:

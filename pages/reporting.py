@@ -7,7 +7,7 @@ import streamlit as st
 
 from domain.policy import Permission, may
 from domain.reporting import MAX_DEADLINE_DAYS, MIN_DEADLINE_DAYS
-from ui import components, context, queries, safe, services, tables
+from ui import components, context, processes, queries, safe, services, tables
 from ui import mail as mail_tables
 from ui.i18n import md, t
 
@@ -20,7 +20,7 @@ if ctx.who.scope_org_id:
 else:
     root = cat.plans[ctx.plan_id].scope if ctx.plan_id else cat.root
 days = queries.report_deadline_days(version)
-if may(ctx.who.role, Permission.SET_DEADLINE):
+if may(ctx.who.role, Permission.SET_DEADLINE) and not processes.reader():  # a reader writes nothing
     new_days = st.number_input(t("deadline_days", ctx.lang), min_value=MIN_DEADLINE_DAYS,
                                max_value=MAX_DEADLINE_DAYS, value=days, step=1)
     if new_days != days:
@@ -49,7 +49,7 @@ else:
 
 # 催报邮件 (issue 17, e-mail): reviewers and administrators e-mail the firms above that have not
 # reported, after a confirmation stating how many; the outcome stays until the next action.
-if may(ctx.who.role, Permission.SEND_REMINDERS):
+if may(ctx.who.role, Permission.SEND_REMINDERS) and not processes.elsewhere("reporting", ctx.lang):
     st.subheader(t("mail.remind.title", ctx.lang))
     if queries.mail_server() is None:
         st.info(t("mail.not_configured", ctx.lang))

@@ -9,7 +9,7 @@ from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
 from reports import MIME, render
 from reports.tasks import task_briefing
-from ui import components, context, media, programme, programme_figures, queries, services
+from ui import components, context, media, processes, programme, programme_figures, queries, services
 from ui.i18n import md_message, t
 from ui.text import escape
 
@@ -74,7 +74,7 @@ if rest:  # the plan's duties beside its tasks (reports, briefings, evaluation s
     with rest[0]:
         st.dataframe(programme.duty_table(plan, quarter, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 
-if may(ctx.who.role, Permission.RECORD_TASKS):
+if may(ctx.who.role, Permission.RECORD_TASKS) and not processes.elsewhere("tasks", ctx.lang):
     st.subheader(t("record_task", ctx.lang))
     by_id = {s.task.task_id: s.task for s in states}
     a, b = st.columns([3, 2])

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from domain import policy
+from domain import config, policy
 from domain.access import AuthorizationError as AuthorizationError  # raised here; re-exported for callers
 from domain.access import Identity
 from domain.messages import Message, listed
@@ -34,7 +34,7 @@ from domain.programme import (
     publicity_days,
 )
 from domain.review import BulkOutcome, checked_comment
-from store import figures, orgs, placements, programme, reporting, settings, sql
+from store import figures, orgs, placements, programme, reporting, settings, snapshots, sql
 from store import submissions as subs  # access has a function named submissions
 from store.audit import audit
 
@@ -88,9 +88,12 @@ def note_denied(con: sql.Con, who: Identity, action: str, objects: Iterable[str]
     """Write the `access.denied` audit row of an attempt that is answered without an exception
     (an upload naming a firm outside the scope gets the row problem an unknown name gets)."""
     objects = sorted(set(objects))
+    detail = {"action": action, "role": who.role.value, "scope": who.scope_org_id}
+    if snapshots.read_only(con):  # a reader process's snapshot: the writer imports it (store/snapshots.py)
+        snapshots.spool(config.settings().snapshot_folder(), who.username, "access.denied", ",".join(objects)[:500], detail)
+        return
     with sql.transaction(con):
-        audit(con, who.username, "access.denied", ",".join(objects)[:500],
-              {"action": action, "role": who.role.value, "scope": who.scope_org_id})
+        audit(con, who.username, "access.denied", ",".join(objects)[:500], detail)
 
 
 def _refuse(con: sql.Con, who: Identity, action: str, objects: Iterable[str]) -> None:

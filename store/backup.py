@@ -39,10 +39,10 @@ import secrets
 import shutil
 import threading
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -73,6 +73,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("tracker.backup")
 # One backup at a time in this process: the Backup button and the nightly thread may coincide.
 _CREATE_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 class BackupError(StoreError):
@@ -212,10 +213,14 @@ def create(con: sql.Con, target: str | os.PathLike, *, actor: str = "system", ke
     return manifest
 
 
-def _copy(con: sql.Con, folder: Path, actor: str) -> Manifest:
+def copy_database(con: sql.Con, copy_path: Path, inside: Callable[[sql.Con, str], T]) -> tuple[str, T]:
+    """Copy the store behind `con` into the new file `copy_path` inside one transaction (so it is
+    one snapshot while writers carry on), schema, views and sequence positions included; `inside`
+    runs in that transaction first, on the cursor and the source's database name, and its result
+    reads the same snapshot as the copy. Returns the source's path and that result. Shared by
+    backups and by the snapshots readers serve (store/snapshots.py)."""
     cur = con.cursor()
-    alias = f"tracker_backup_{secrets.token_hex(6)}"  # ours, never user text
-    copy_path = folder / STORE_FILE
+    alias = f"tracker_copy_{secrets.token_hex(6)}"  # ours, never user text
     try:
         source = current_database(cur)
         source_path = sql.scalar(cur, "SELECT path FROM duckdb_databases() WHERE database_name = ?", [source])
@@ -223,8 +228,7 @@ def _copy(con: sql.Con, folder: Path, actor: str) -> Manifest:
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                version = schema_version(cur)
-                live = _digests(cur, source, "hash")
+                result = inside(cur, source)
                 cur.execute(f"COPY FROM DATABASE {quote_ident(source)} TO {alias}")
                 cur.execute("COMMIT")
             except BaseException:
@@ -237,11 +241,19 @@ def _copy(con: sql.Con, folder: Path, actor: str) -> Manifest:
             try:
                 cur.execute(f"DETACH {alias}")  # checkpoints the copy: no WAL is left beside it
             except duckdb.Error:
-                log.exception("could not detach the backup copy %s", copy_path)
-    except duckdb.Error as e:
-        raise BackupError(f"the backup could not be made ({folder}): {e}") from e
+                log.exception("could not detach the copy %s", copy_path)
     finally:
         cur.close()
+    return str(source_path), result
+
+
+def _copy(con: sql.Con, folder: Path, actor: str) -> Manifest:
+    copy_path = folder / STORE_FILE
+    try:
+        source_path, (version, live) = copy_database(
+            con, copy_path, lambda cur, source: (schema_version(cur), _digests(cur, source, "hash")))
+    except duckdb.Error as e:
+        raise BackupError(f"the backup could not be made ({folder}): {e}") from e
     copied_version, copied, sequences, problems = _read_store(copy_path, "hash")
     problems += _differences(live, copied)
     if copied_version != version:

@@ -22,7 +22,7 @@ import re
 import secrets
 import time
 
-from store import sql
+from store import snapshots, sql
 from store.audit import audit
 
 TOKEN_BYTES = 32
@@ -73,7 +73,8 @@ def resume(con: sql.Con, token: object, key: str, now: dt.datetime | None = None
              AND NOT u.disabled AND (u.locked_until IS NULL OR u.locked_until <= ?)""",
         [key_digest, now, now],
     )
-    if username is not None and touch:
+    # On a reader process's read-only snapshot the touch is skipped (store/snapshots.py says why).
+    if username is not None and touch and not snapshots.read_only(con):
         with sql.transaction(con):  # not audited: it changes no data a page shows, only when a cookie was last used
             con.execute("UPDATE sessions SET last_seen = ? WHERE token_digest = ?", [now, key_digest])
     return username

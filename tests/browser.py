@@ -66,18 +66,19 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, log: Path, args: Sequence[str] = (), *, port: int | None = None,
-                     env: Mapping[str, str] | None = None) -> Iterator[str]:
+                     env: Mapping[str, str] | None = None, base_path: str = "") -> Iterator[str]:
     """`streamlit run dashboard.py` on a loopback port against `db`. `args`: more command-line
     options (`--secrets.files PATH`); `port`: one chosen beforehand (a secrets file naming the app's
-    own address needs it first); `env`: more settings."""
+    own address needs it first); `env`: more settings; `base_path`: served under it (`w`: the
+    writer process, issue 19), as the yielded URL says."""
     port = port or free_port()
     env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_COOKIE_KEY": "k" * 48, "TRACKER_DEMO": "1", **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           *args]
+           *(["--server.baseUrlPath", base_path] if base_path else []), *args]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
         try:
             deadline = time.monotonic() + 60
             while True:

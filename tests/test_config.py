@@ -76,7 +76,8 @@ def test_defaults():
         "backup_at": dt.time(2, 30), "backup_keep": 14, "check_timeout": 30, "check_memory_mb": 1024, "check_workers": 2,
         "browser_path": None, "smtp_host": None, "smtp_port": 587, "smtp_from": None, "smtp_user": None,
         "smtp_password": None, "smtp_tls": "starttls", "smtp_timeout": 10, "remind_before_days": 5,
-        "remind_after_every": 7, "remind_at": dt.time(9, 0), "briefing_header": {}}
+        "remind_after_every": 7, "remind_at": dt.time(9, 0), "briefing_header": {},
+        "process_role": "single", "snapshot_dir": None, "publish_seconds": 5.0, "writer_url": "/w"}
 
 
 @pytest.mark.parametrize(("variable", "text", "field", "value"), [

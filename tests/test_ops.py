@@ -536,3 +536,49 @@ def test_the_nginx_example_passes_nginx_t(tmp_path):
                     f"http {{ access_log off; {site} }}\n", encoding="utf-8")
     done = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------- the multi-process mode (issue 19): writer and readers
+
+
+def test_the_writer_and_reader_units_and_their_nginx_site_agree(tmp_path):
+    """tracker-writer.service serves under /w on one port, tracker-reader@PORT.service on the port
+    of its instance name; nginx-multi.conf routes /w/ to the writer and the rest to the readers,
+    sticky on the sign-in cookie; systemd accepts both units."""
+    writer_text = (ROOT / "deploy" / "tracker-writer.service").read_text(encoding="utf-8")
+    reader_text = (ROOT / "deploy" / "tracker-reader@.service").read_text(encoding="utf-8")
+    writer, reader = dict(_unit(writer_text)["Service"]), dict(_unit(reader_text)["Service"])
+    w_flags = dict(zip(writer["ExecStart"].split()[5::2], writer["ExecStart"].split()[6::2], strict=True))
+    r_flags = dict(zip(reader["ExecStart"].split()[5::2], reader["ExecStart"].split()[6::2], strict=True))
+    assert w_flags["--server.baseUrlPath"] == "w" and "--server.baseUrlPath" not in r_flags
+    assert r_flags["--server.port"] == "%i" and w_flags["--server.address"] == r_flags["--server.address"] == "127.0.0.1"
+    env = {name: dict(v.split("=", 1) for k, v in _unit(text)["Service"] if k == "Environment")
+           for name, text in (("writer", writer_text), ("reader", reader_text))}
+    assert env["writer"]["TRACKER_PROCESS_ROLE"] == "writer" and env["reader"]["TRACKER_PROCESS_ROLE"] == "reader"
+    assert env["writer"]["TRACKER_SNAPSHOT_DIR"] == env["reader"]["TRACKER_SNAPSHOT_DIR"]
+    assert env["reader"]["TRACKER_WRITER_URL"] == "/" + w_flags["--server.baseUrlPath"]
+    assert "ExecStartPre" not in reader  # only the writer migrates the store
+    nginx = (ROOT / "deploy" / "nginx-multi.conf").read_text(encoding="utf-8")
+    assert nginx.count("{") == nginx.count("}")
+    assert f"proxy_pass http://127.0.0.1:{w_flags['--server.port']};" in nginx and "location /w/ {" in nginx
+    assert "hash $cookie_tracker_auth consistent;" in nginx and "proxy_pass http://tracker_readers;" in nginx
+    assert nginx.count("server 127.0.0.1:") >= 2
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "deploy/tracker-writer.service" in readme and "deploy/nginx-multi.conf" in readme
+    if shutil.which("systemd-analyze"):
+        for name, text in (("tracker-writer.service", writer_text), ("tracker-reader@8511.service", reader_text)):
+            local = tmp_path / name
+            local.write_text(text.replace("/opt/tracker", str(ROOT)), encoding="utf-8")
+            done = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True, text=True)
+            assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), done.stdout + done.stderr
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed here")
+def test_the_multi_process_nginx_example_passes_nginx_t(tmp_path):
+    conf = tmp_path / "nginx.conf"
+    site = (ROOT / "deploy" / "nginx-multi.conf").read_text(encoding="utf-8")
+    site = re.sub(r"ssl_certificate(_key)? [^;]+;", "", site).replace("listen 443 ssl", "listen 8443")
+    conf.write_text(f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+                    f"http {{ access_log off; {site} }}\n", encoding="utf-8")
+    done = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -12,7 +12,7 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.policy import LOCK_MINUTES  # the lock-out rule's number, for the message
-from ui import queries, services, sessions, sso
+from ui import processes, queries, services, sessions, sso
 from ui.i18n import t
 from ui.text import escape
 
@@ -21,14 +21,21 @@ FORM_KEY = "Login"
 
 def sign_in(lang: str) -> Identity | None:
     """The signed-in identity, or None after rendering the sign-in form (the caller stops)."""
-    if (who := sso.sign_in(lang)) is not None:
+    reader = processes.reader()  # a reader process signs nobody in or out: the writer does (ui/processes.py)
+    if not reader and (who := sso.sign_in(lang)) is not None:
         return who
     who, ended = sessions.current()
+    if who is None and reader:
+        processes.send_to_sign_in(lang, ended)
+        return None
     if who is None:
         who = _password_form(lang, ended)
     if who is None:
         return None
     st.sidebar.markdown(f"**{escape(who.display_name)}** · {t(f'role.{who.role.value}', lang)}")
+    if reader:
+        processes.sign_out_link(lang)
+        return who
     st.sidebar.button(t("sign_out", lang), on_click=sessions.end, args=(who,))
     sso.signed_in_with_password(who, lang)
     return who

@@ -15,7 +15,8 @@ from ui.i18n import t
 if TYPE_CHECKING:
     from ui.queries import BackupEntry
 
-_KINDS = {"locked": "store_locked", "corrupt": "store_corrupt", "newer": "store_newer", "foreign": "store_foreign"}
+_KINDS = {"locked": "store_locked", "corrupt": "store_corrupt", "newer": "store_newer", "foreign": "store_foreign",
+          "snapshot": "store_no_snapshot"}  # a reader process before the writer has published
 
 
 def store_unavailable(kind: str, lang: str) -> None:

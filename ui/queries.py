@@ -3,7 +3,8 @@
 The app holds one DuckDB connection per process (DuckDB allows one writer process), opened once
 outside every Streamlit cache, and takes a cursor per call; pages never see either. Every read a
 page makes is a thin wrapper here of the streamlit-free function of the same job in
-service/queries.py, cached by a data version (the newest audit entry), so a write landing
+service/queries.py (in a reader process, TRACKER_PROCESS_ROLE=reader, on the newest published
+snapshot instead: store/snapshots.py), cached by a data version (the newest audit entry), so a write landing
 anywhere makes every page recompute without restarting the app. Writes go the other way, through ui/services.py.
 """
 
@@ -20,13 +21,13 @@ import streamlit as st
 
 from domain.access import Identity
 from domain.catalog import Catalog
-from domain.config import settings
+from domain.config import ConfigError, settings
 from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
 from metrics import changes as changes_
 from service import commands, mail
 from service import queries as service
-from store import readers
+from store import readers, snapshots
 from store.backup import Entry as BackupEntry
 from store.backup import Schedule as BackupSchedule
 from store.catalog import default_catalog
@@ -44,6 +45,69 @@ _STORES: dict[str, Con] = {}
 _BACKUPS_STOP: dict[str, threading.Event] = {}
 _REMINDERS_STOP: dict[str, threading.Event] = {}  # the scheduled reminders' thread (service/mail.py)
 _STORES_LOCK = threading.Lock()
+
+
+# Past one process (TRACKER_PROCESS_ROLE, store/snapshots.py): a writer also publishes snapshots of
+# the store; a reader opens none of it and serves the newest snapshot, read-only, instead.
+_FOLLOWERS: dict[str, snapshots.Follower] = {}
+_PUBLISHERS_STOP: dict[str, threading.Event] = {}
+# The snapshot a reader's script run reads, chosen at its start: every read of one run comes from
+# one snapshot, though another session's run may switch the process to a newer one meanwhile.
+_RUN = threading.local()
+
+
+def role() -> str:
+    """`single`, `writer` or `reader` (domain/config.py TRACKER_PROCESS_ROLE). A mistyped setting
+    is a StoreError, as at the store's opening: the app shows its plain page, never a traceback."""
+    try:
+        return settings().process_role
+    except ConfigError as e:
+        raise StoreError(str(e)) from e
+
+
+def _follower() -> snapshots.Follower:
+    folder = str(settings().snapshot_folder())
+    follower = _FOLLOWERS.get(folder)
+    if follower is None:
+        with _STORES_LOCK:
+            follower = _FOLLOWERS.setdefault(folder, snapshots.Follower(folder))
+    return follower
+
+
+def begin_run() -> None:
+    """At the start of every script run. On a reader: a newer published snapshot is switched to (at
+    most one stat of CURRENT a second) and this run pinned to the one served now. Elsewhere nothing."""
+    try:
+        if role() != "reader":
+            return
+    except StoreError:
+        return  # a mistyped setting: store_problem, next, shows the page
+    follower = _follower()
+    _log_to_stderr()
+    try:
+        follower.refresh()
+    except (StoreError, OSError, ValueError) as e:  # store_problem shows the page; the reason is logged
+        log.error("the newest snapshot cannot be opened: %s", e)
+    _RUN.serving = follower.serving()
+
+
+def snapshot_age() -> float | None:
+    """Seconds since the snapshot this run reads was published (a reader), else None."""
+    if role() != "reader":
+        return None
+    _, snap = getattr(_RUN, "serving", (None, None))
+    if snap is None:
+        return None
+    return max(0.0, (dt.datetime.now(dt.UTC) - snap.published_at).total_seconds())
+
+
+def _reader_cursor() -> Con:
+    con, _ = getattr(_RUN, "serving", (None, None))
+    if con is None:
+        con = _follower().connection()
+    if con is None:
+        raise StoreError(f"no snapshot has been published in {settings().snapshot_folder()} yet", "snapshot")
+    return con.cursor()
 
 
 def _connection(path: str) -> Con:
@@ -74,6 +138,10 @@ def _open(path: str) -> Con:
     if schedule is not None:
         _BACKUPS_STOP[path] = threading.Event()
         commands.start_nightly_backups(con, schedule, _BACKUPS_STOP[path])
+    if role() == "writer":  # readers serve what it publishes: once now, then after writes
+        _PUBLISHERS_STOP[path] = threading.Event()
+        snapshots.start_publisher(con, settings().snapshot_folder(), settings().publish_seconds,
+                                  _PUBLISHERS_STOP[path])
     if mail.server() is not None:  # scheduled reminders (催报) only where mail can be sent
         _REMINDERS_STOP[path] = threading.Event()
         mail.start_reminders(con, _REMINDERS_STOP[path])
@@ -85,13 +153,17 @@ def close_stores() -> None:
     """Stop the backup threads and close every store this process opened (tests, which point the
     app at a new store each, and tools that must open the file themselves afterwards)."""
     with _STORES_LOCK:
-        for stop in (*_BACKUPS_STOP.values(), *_REMINDERS_STOP.values()):
+        for stop in (*_BACKUPS_STOP.values(), *_REMINDERS_STOP.values(), *_PUBLISHERS_STOP.values()):
             stop.set()
         for con in _STORES.values():
             con.close()
+        for follower in _FOLLOWERS.values():
+            follower.close()
         _STORES.clear()
         _BACKUPS_STOP.clear()
         _REMINDERS_STOP.clear()
+        _PUBLISHERS_STOP.clear()
+        _FOLLOWERS.clear()
 
 
 def _log_to_stderr() -> None:
@@ -106,7 +178,10 @@ def _log_to_stderr() -> None:
 
 
 def cursor() -> Con:
-    """A cursor on the app's connection, for ui/services.py and the tests — not for pages."""
+    """A cursor on the app's connection (a reader's: on its snapshot), for ui/services.py and the
+    tests — not for pages."""
+    if role() == "reader":
+        return _reader_cursor()
     return _connection(str(resolve_path())).cursor()
 
 

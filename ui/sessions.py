@@ -53,15 +53,20 @@ def current() -> tuple[Identity | None, bool]:
     it had — an open session or the browser's cookie — has just been refused (expired or ended), so
     that the form can say "please sign in again" and nothing more."""
     _write_pending_cookie()
+    # A reader process (ui/processes.py) checks the cookie against a snapshot that may be seconds
+    # older than the sign-in: it never deletes the cookie (the writer's), and tries the handshake's
+    # cookie again on every run, so the sign-in counts here as soon as it is published.
+    reader = queries.role() == "reader"
     token = st.session_state.get(TOKEN)
     if token is not None:
         who = queries.session_identity(token)
         if who is not None:
             return who, False
         del st.session_state[TOKEN]
-        _forget_cookie()
+        if not reader:
+            _forget_cookie()
         return None, True
-    if st.session_state.get(_HANDSHAKE_READ):
+    if st.session_state.get(_HANDSHAKE_READ) and not reader:
         return None, False
     # The handshake's cookies stay the same for the whole connection, also after a sign-out or a
     # refusal, so they get one try per connection.
@@ -71,7 +76,8 @@ def current() -> tuple[Identity | None, bool]:
         return None, False
     who = services.resume_session(cookie)
     if who is None:
-        _forget_cookie()
+        if not reader:
+            _forget_cookie()
         return None, True
     st.session_state[TOKEN] = cookie
     return who, False
