@@ -17,19 +17,15 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from domain.periods import last_complete_quarter
 from service import commands
 from store import readers, users
 from store.catalog import default_catalog
 from store.db import connect
-from tests.browser import CHROMIUM, ROOT, chromium, demo_app_store, free_port, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, ROOT, chromium, demo_app_store, free_port, idle, screenshot, sign_in, streamlit_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run scripts/test.sh as root"),
-]
+pytestmark = BROWSER
 PASSWORD = "processes-test-password"
 QUARTER = last_complete_quarter(dt.date.today())
 QUARTER_LABEL = f"{QUARTER.year}年1-{QUARTER.end_month}月"
