@@ -2,8 +2,9 @@
 
 DuckDB lets one process write a file, and many processes open a file read-only only while nobody
 writes it. So the writer process, which holds the store, publishes copies: `publish` makes one
-consistent copy (store/backup.py `copy_database`: `COPY FROM DATABASE` inside one transaction, the
-same code backups use) under a temporary name, renames it into place, then replaces the `CURRENT`
+consistent copy (a CHECKPOINT and a copy of the file, both under the store's write lock; or, where a
+log is left after the checkpoint, store/backup.py `copy_database`, the transactional `COPY FROM
+DATABASE` backups use) under a temporary name, renames it into place, then replaces the `CURRENT`
 pointer file by rename — a reader sees the old snapshot or the new one, never half of one. Old
 snapshots are pruned, keeping a few: on Linux a deleted file stays readable to a process that still
 holds it open, and a reader switches only between runs. `current` says which snapshot is newest,
