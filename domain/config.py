@@ -1,8 +1,9 @@
 """The one settings object: every environment variable and secret the product reads, typed and checked.
 
-`settings()` reads the environment (and the `cookie_key` of Streamlit's secrets files) on every
-call, so a changed environment — a test's monkeypatch, a restarted service — is seen at once; it
-costs well under a millisecond. A mistyped value raises ConfigError naming the variable; the store
+`settings()` looks at the environment (and the `cookie_key` of Streamlit's secrets files) on every
+call, so a changed environment — a test's monkeypatch, a restarted service — is seen at once; the
+object is built again only when they differ from the last call's (building it costs ~2 ms, and a
+page run asks several times). A mistyped value raises ConfigError naming the variable; the store
 turns that into a StoreError, so the app shows its "cannot open" page and `manage.py` one `error:`
 line. README.md's "Settings" table documents every field (tests/test_config.py holds them equal).
 Nothing else in the product reads os.environ or st.secrets for its own settings.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
+import threading
 import tomllib
 from collections.abc import Mapping
 from email.utils import parseaddr
@@ -382,6 +385,29 @@ def _file_key(key_file: Path, what: str, *, create: bool) -> str | None:
     return key
 
 
+_LAST: list[tuple[object, Settings]] = []  # the last call's inputs and the (frozen) settings built from them
+_LAST_LOCK = threading.Lock()
+
+
 def settings() -> Settings:
     """The settings as the environment and the secrets files give them now."""
-    return _checked(Settings)
+    seen = _inputs()
+    with _LAST_LOCK:
+        if _LAST and _LAST[0][0] == seen:
+            return _LAST[0][1]
+    built = _checked(Settings)  # a mistyped value raises every time: only a good result is kept
+    with _LAST_LOCK:
+        _LAST[:] = [(seen, built)]
+    return built
+
+
+def _inputs() -> object:
+    """Everything `Settings` is built from: the environment and the secrets files' bytes (read, not
+    parsed: a few microseconds, and no clock granularity to miss a rewrite by)."""
+    files = []
+    for path in secrets_files():
+        try:
+            files.append((path, path.read_bytes()))
+        except OSError:
+            files.append((path, None))
+    return dict(os.environ), files

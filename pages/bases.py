@@ -23,7 +23,7 @@ from domain.programme import (
 from domain.units import Dimension, to_canonical
 from reports import MIME, render
 from reports.bases import base_register
-from ui import components, context, processes, programme, programme_figures, queries, services
+from ui import charts, components, context, processes, programme, programme_figures, queries, services
 from ui.i18n import local_names, localized, md, md_message, t
 from ui.text import escape
 
@@ -65,7 +65,7 @@ st.subheader(t("programme_counts", ctx.lang))
 left, right = st.columns([3, 2])
 left.dataframe(programme.count_table(view.counts, ctx.lang), hide_index=True, width="stretch")
 with right:
-    st.plotly_chart(programme_figures.count_bars(view.designations, view.counts, ctx.lang), key="count-bars")
+    st.plotly_chart(charts.shared(programme_figures.count_bars, view.designations, view.counts, ctx.lang), key="count-bars")
 
 period = Period.containing(as_of)
 growth = [r for r in queries.progress(version, ctx.who, plan_id, period) if r.kind == "growth"]
@@ -77,7 +77,8 @@ for row in growth:
     st.caption(md("format.labelled", ctx.lang, label=t("reason", ctx.lang), value=row.reason))
     series = queries.target_series(version, ctx.who, plan_id, row.target_id, period)
     rate = to_canonical(row.target, row.unit, Dimension.RATIO)  # the plan's 15 (%) as the fraction 0.15
-    st.plotly_chart(programme_figures.growth_bars(series.annual, rate, row.base_year + 1, row.target_year, ctx.lang),
+    st.plotly_chart(charts.shared(programme_figures.growth_bars, series.annual, rate, row.base_year + 1, row.target_year,
+                                  ctx.lang),
                     key=f"growth-{row.target_id}")
 
 if plan.rules:

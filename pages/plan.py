@@ -3,7 +3,7 @@ plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import components, context, figures, media, programme, queries, search, status, url
+from ui import charts, components, context, figures, media, programme, queries, search, status, url
 from ui.i18n import builtin_words, localized, md, t
 from ui.text import escape
 
@@ -57,19 +57,19 @@ with st.container(key=media.REASON_KEY):  # the reason in a darker grey than a c
 paced = row.in_year_completion is not None and row.time_elapsed is not None  # 序时进度 means something
 chart, gauge = st.columns([3, 1]) if paced else (st.container(), None)
 with chart:
-    st.plotly_chart(figures.target_chart(queries.target_series(version, ctx.who, plan.plan_id, chosen, ctx.as_of), ctx.lang),
-                    key="target-chart")
+    series = queries.target_series(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
+    st.plotly_chart(charts.shared(figures.target_chart, series, ctx.lang), key="target-chart")
 if gauge is not None:
     with gauge:
-        st.plotly_chart(figures.in_year_gauge(row.in_year_completion, row.time_elapsed, ctx.lang,
-                                              usual=row.seasonal_time_elapsed), key="gauge")
+        st.plotly_chart(charts.shared(figures.in_year_gauge, row.in_year_completion, row.time_elapsed, ctx.lang,
+                                      usual=row.seasonal_time_elapsed), key="gauge")
 st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=escape(plan.seed_file)))
 st.text(f"“{row.source_quote}”")
 
 parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if parks and any(p.value for p in parks):
     st.subheader(t("by_park", ctx.lang))
-    st.plotly_chart(figures.park_bars(parks, row.unit, ctx.lang), key="park-bars")
+    st.plotly_chart(charts.shared(figures.park_bars, parks, row.unit, ctx.lang), key="park-bars")
     # Down to a park: a link per park the reader may open (its page's own scope check stands
     # behind it), carrying the view, so the park page opens at this plan and quarter.
     openable = set(queries.visible_parks(version, ctx.who).org_id)
@@ -83,7 +83,7 @@ if parks and any(p.value for p in parks):
 parts = queries.components(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if not parts.empty:
     st.subheader(t("by_component", ctx.lang))
-    st.plotly_chart(figures.components_chart(parts, ctx.lang), key="components")
+    st.plotly_chart(charts.shared(figures.components_chart, parts, ctx.lang), key="components")
 
 checks = queries.admission_check(version, ctx.who, plan.plan_id, ctx.as_of)
 if checks:

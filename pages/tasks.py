@@ -9,7 +9,7 @@ from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
 from reports import MIME, render
 from reports.tasks import task_briefing
-from ui import components, context, media, processes, programme, programme_figures, queries, services
+from ui import charts, components, context, media, processes, programme, programme_figures, queries, services
 from ui.i18n import md_message, t
 from ui.text import escape
 
@@ -48,7 +48,7 @@ by_task, by_section, by_dept, late, silent, history, *rest = st.tabs(labels)
 with by_task:
     st.dataframe(programme.task_table(states, ctx.lang), hide_index=True, placeholder="—", width="stretch")
 with by_section:
-    st.plotly_chart(programme_figures.completion_bars(board.sections, ctx.lang), key="section-bars")
+    st.plotly_chart(charts.shared(programme_figures.completion_bars, board.sections, ctx.lang), key="section-bars")
     st.dataframe(programme.completion_table(board.sections, t("section", ctx.lang), ctx.lang), hide_index=True, placeholder="—",
                  width="stretch", column_config=percent)
 with by_dept:

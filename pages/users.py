@@ -7,6 +7,6 @@ from ui.i18n import t
 
 ctx = context.current()
 st.header(t("users", ctx.lang))
-st.dataframe(tables.users_table(queries.user_list(queries.data_version(), ctx.who), ctx.lang, queries.catalog()),
+st.dataframe(tables.users_table(queries.user_list(queries.audit_version(), ctx.who), ctx.lang, queries.catalog()),
              hide_index=True, placeholder="—", width="stretch")
 st.caption(t("sign_in_help", ctx.lang))

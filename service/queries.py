@@ -41,9 +41,17 @@ from store.placements import SurveyPopulation
 # ------------------------------------------------------------------------ the store as a whole
 
 
-def data_version(con: Con) -> int:
-    """Grows with every write: what the app's caches are keyed by."""
-    return audit.data_version(con)
+Watermark = audit.Watermark
+
+
+def data_version(con: Con, mark: audit.Watermark | None = None) -> int:
+    """Grows with every write that changes what pages show: what the app's caches are keyed by."""
+    return audit.data_version(con, mark)
+
+
+def audit_version(con: Con) -> int:
+    """Grows with every audit row (sign-ins, lock-outs): the users list's counters follow it."""
+    return audit.audit_version(con)
 
 
 def plans(con: Con) -> pd.DataFrame:

@@ -309,3 +309,18 @@ def test_briefing_fallback_chart_hovers_formatted():
     fig = images.figure(Chart(title="t", categories=["2014", "2015"], y_title="亿元",
                               series=[ChartSeries(name="实际", values=[1.23456, 2.0], style="bar")]))
     assert ":,.2f} 亿元" in fig.to_dict()["data"][0]["hovertemplate"]
+
+
+@pytest.mark.parametrize(("lang", "key"), ALL)
+def test_every_chart_is_styled_by_the_part_of_simple_white_it_draws_and_carries_no_more(lang, key):
+    """The template each chart carries (ui.figures.TEMPLATE) is simple_white's own for the traces
+    and axes the charts draw, and none of the rest (8 KB of every chart's JSON before)."""
+    import plotly.io as pio
+
+    fig = charts(lang)[key]
+    full = pio.templates["simple_white"].to_plotly_json()
+    template = fig["layout"]["template"]
+    assert {trace["type"] for trace in fig["data"]} <= {*template["data"], "indicator"}  # simple_white styles no indicator
+    assert not set(fig["layout"]) & set(figures.UNDRAWN)
+    assert template["data"] == {trace: full["data"][trace] for trace in figures.TRACES}
+    assert template["layout"] == {k: v for k, v in full["layout"].items() if k not in figures.UNDRAWN}

@@ -19,7 +19,7 @@ from domain.periods import Period
 from metrics.changes import Change, Direction
 from metrics.progress import Status
 from metrics.tracker import ProgressRow, TargetSeries
-from ui import figures, status
+from ui import charts, figures, status
 from ui.context import PageContext
 from ui.format import amount, in_natural_unit, pct, period_label
 from ui.i18n import localized, md, render, t, unit_word
@@ -102,11 +102,11 @@ def plan_card(plan: Plan, as_of: Period | None, rows: list[ProgressRow], series:
         with left:
             with st.container(key=f"reason-{plan.plan_id}"):  # darker than a caption's grey: ui.media's style
                 st.caption(md("format.labelled", lang, label=t("reason", lang), value=head.reason))
-            st.plotly_chart(figures.status_bar(Counter(r.status for r in rows), lang),
+            st.plotly_chart(charts.shared(figures.status_bar, Counter(r.status for r in rows), lang),
                             config={"displayModeBar": False}, key=f"bar-{plan.plan_id}")
         with right:
             if series is not None and series.annual:
-                st.plotly_chart(figures.target_chart(series, lang, height=220, compact=True),
+                st.plotly_chart(charts.shared(figures.target_chart, series, lang, height=220, compact=True),
                                 config={"displayModeBar": False}, key=f"head-{plan.plan_id}")
 
 

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from domain.messages import exists
 from domain.periods import parse_period
@@ -32,6 +33,22 @@ GREY = palette.GREY
 PATTERNS = ["", "/", "x", ".", "\\", "+"]
 YTD_WIDTH = 0.2  # of a year: four quarters' bars fill 0.8 of it, clear of the breaks at year ± 0.5
 LEGEND_ROOM = 44  # px above the plot for a one-row legend; plotly widens the margin if it wraps
+TRACES = ("bar", "scatter")  # the trace types these charts draw that the template styles (an indicator it does not)
+# Parts of plotly's simple_white template for what no chart here draws: maps, polar and ternary
+# plots, 3-D scenes, colour scales.
+UNDRAWN = ("geo", "polar", "scene", "ternary", "coloraxis", "colorscale")
+
+
+def _template() -> go.layout.Template:
+    """plotly's simple_white with only what these charts draw: the whole of it (22 other trace
+    types, maps, 3-D scenes) was 8 KB of every chart's JSON, most of what a page of charts sends
+    (bench/ANALYSIS.md, "Under load"). What is kept is simple_white's own, so the charts look the same."""
+    full = pio.templates["simple_white"]
+    layout = {k: v for k, v in full.layout.to_plotly_json().items() if k not in UNDRAWN}
+    return go.layout.Template(layout=layout, data={trace: full.data[trace] for trace in TRACES})
+
+
+TEMPLATE = _template()
 
 
 def label(key: str, lang: str) -> str:
@@ -54,7 +71,7 @@ def house_style(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
     """The look every chart shares (dashboard and exports): CJK fonts first, white, the palette,
     and the legend in one row above the plot (below it, it covered the year labels)."""
     fig.update_layout(
-        template="simple_white", height=height, font=dict(family=FONT, size=13, color=INK),
+        template=TEMPLATE, height=height, font=dict(family=FONT, size=13, color=INK),
         colorway=palette.COLORWAY, hoverlabel=dict(font_family=FONT), separators=".,",
         margin=dict(l=10, r=10, t=LEGEND_ROOM if legend else 30, b=10, autoexpand=True),
         # traceorder "normal": a one-row legend reads left to right in drawing order (plotly reverses

@@ -45,6 +45,7 @@ _STORES: dict[str, Con] = {}
 _BACKUPS_STOP: dict[str, threading.Event] = {}
 _REMINDERS_STOP: dict[str, threading.Event] = {}  # the scheduled reminders' thread (service/mail.py)
 _STORES_LOCK = threading.Lock()
+_MARKS: dict[str, service.Watermark] = {}  # each store's data version as last read (store/audit.py)
 
 
 # Past one process (TRACKER_PROCESS_ROLE, store/snapshots.py): a writer also publishes snapshots of
@@ -160,6 +161,7 @@ def close_stores() -> None:
         for follower in _FOLLOWERS.values():
             follower.close()
         _STORES.clear()
+        _MARKS.clear()
         _BACKUPS_STOP.clear()
         _REMINDERS_STOP.clear()
         _PUBLISHERS_STOP.clear()
@@ -202,8 +204,17 @@ def catalog() -> Catalog:
 
 
 def data_version() -> int:
-    """Grows with every write, so it invalidates every cached read below."""
-    return service.data_version(cursor())
+    """Grows with every write that changes what pages show, so it invalidates every cached read
+    below (a sign-in or a refusal does not: store/audit.py QUIET). Each store's watermark lets the
+    call read only the log's newest rows."""
+    path = str(resolve_path())
+    mark = _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
+    return service.data_version(_connection(path).cursor(), mark)
+
+
+def audit_version() -> int:
+    """Grows with every audit row, sign-ins and lock-outs included: the users list's key."""
+    return service.audit_version(cursor())
 
 
 @st.cache_data(show_spinner=False)
