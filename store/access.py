@@ -89,7 +89,7 @@ def note_denied(con: sql.Con, who: Identity, action: str, objects: Iterable[str]
     (an upload naming a firm outside the scope gets the row problem an unknown name gets)."""
     objects = sorted(set(objects))
     detail = {"action": action, "role": who.role.value, "scope": who.scope_org_id}
-    if snapshots.read_only(con):  # a reader process's snapshot: the writer imports it (store/snapshots.py)
+    if sql.read_only(con):  # a reader process's snapshot: the writer imports it (store/snapshots.py)
         snapshots.spool(config.settings().snapshot_folder(), who.username, "access.denied", ",".join(objects)[:500], detail)
         return
     with sql.transaction(con):

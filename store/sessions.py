@@ -22,7 +22,7 @@ import re
 import secrets
 import time
 
-from store import snapshots, sql
+from store import sql
 from store.audit import audit
 
 TOKEN_BYTES = 32
@@ -41,6 +41,14 @@ def well_formed(token: object) -> bool:
 
 def digest(token: str, key: str) -> str:
     return hmac.new(key.encode("utf-8"), token.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def fingerprint(con: sql.Con) -> tuple[int, object]:
+    """The number of sessions and the newest one's issue time: it moves whenever a session is issued
+    or dropped (a reader process's snapshot must follow both, store/snapshots.py), not when a
+    cookie's last use is recorded."""
+    count, newest = sql.first(con, "SELECT count(*), max(issued_at) FROM sessions")
+    return int(count), newest
 
 
 def issue(con: sql.Con, username: str, lifetime: dt.timedelta, key: str, now: dt.datetime | None = None) -> str:
@@ -74,7 +82,7 @@ def resume(con: sql.Con, token: object, key: str, now: dt.datetime | None = None
         [key_digest, now, now],
     )
     # On a reader process's read-only snapshot the touch is skipped (store/snapshots.py says why).
-    if username is not None and touch and not snapshots.read_only(con):
+    if username is not None and touch and not sql.read_only(con):
         with sql.transaction(con):  # not audited: it changes no data a page shows, only when a cookie was last used
             con.execute("UPDATE sessions SET last_seen = ? WHERE token_digest = ?", [now, key_digest])
     return username

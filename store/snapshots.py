@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from store import sql
-from store.audit import audit, data_version
+from store import sessions, sql
+from store.audit import audit, audit_version, data_version
 from store.backup import copy_database
 from store.db import connect
 
@@ -247,8 +247,8 @@ class Follower:
 
 def start_publisher(con: sql.Con, folder: str | os.PathLike, every: float,
                     stop: threading.Event | None = None, poll: float = 0.25) -> threading.Thread:
-    """A daemon thread that publishes once at start and then whenever the data version has moved,
-    at most once per `every` seconds (throttled, not debounced: a steady stream of writes in a
+    """A daemon thread that publishes once at start and then whenever the audit log has grown, at
+    most once per `every` seconds (throttled, not debounced: a steady stream of writes in a
     reporting week must not hold publishing off), importing readers' spooled audit rows first. A
     failure is logged and tried again at the next look; it never stops the app."""
     stop = stop or threading.Event()
@@ -261,13 +261,17 @@ def start_publisher(con: sql.Con, folder: str | os.PathLike, every: float,
                 cur = con.cursor()  # this thread's own: a connection is not shared between threads
                 try:
                     import_spool(cur, folder)
-                    version = data_version(cur)
+                    # Every audit row, not only the data version's, and every session issued or
+                    # dropped (issuing one is not audited): a sign-in and an ended session change
+                    # no figure, yet a reader checks cookies against its snapshot, so this bounds
+                    # how long a new session waits and an ended one lives on there.
+                    version = (audit_version(cur), sessions.fingerprint(cur))
                 finally:
                     cur.close()
                 if version != published and time.monotonic() - last >= every:
                     last = time.monotonic()
-                    snap = publish(con, folder)
-                    published = snap.version
+                    publish(con, folder)
+                    published = version
             except Exception:
                 log.exception("publishing a snapshot to %s failed", folder)
             stop.wait(poll)
@@ -278,11 +282,6 @@ def start_publisher(con: sql.Con, folder: str | os.PathLike, every: float,
 
 
 # ------------------------------------------------------------------------- spooled audit rows
-
-
-def read_only(con: sql.Con) -> bool:
-    """Whether `con` is a read-only connection (a reader's snapshot)."""
-    return bool(sql.scalar(con, "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"))
 
 
 def spool(folder: str | os.PathLike, actor: str, action: str, obj: str | None, detail: dict) -> None:

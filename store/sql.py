@@ -91,3 +91,8 @@ def scalar(con: Con, sql: str, params: Sequence | None = None):
 
 def frame(con: Con, sql: str, params: Sequence | None = None) -> pd.DataFrame:
     return con.execute(sql, list(params or [])).df()
+
+
+def read_only(con: Con) -> bool:
+    """Whether `con` is a read-only connection (a reader process's snapshot, store/snapshots.py)."""
+    return bool(scalar(con, "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"))

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from domain.access import Identity, Role
-from store import access, sessions, snapshots, users
+from domain.access import SYSTEM, Identity, Role
+from store import access, sessions, snapshots, sql, users
 from store.audit import data_version, record
 from store.db import connect
 
@@ -29,7 +29,7 @@ def test_publish_makes_a_current_read_only_copy_at_the_data_version(store, tmp_p
     assert sorted(p.name for p in folder.iterdir()) == sorted([snapshots.CURRENT, snap.path.name])
     con = connect(snap.path, read_only=True)
     try:
-        assert snapshots.read_only(con) and not snapshots.read_only(store)
+        assert sql.read_only(con) and not sql.read_only(store)
         assert rows(con) == rows(store)
         assert data_version(con) == snap.version
     finally:
@@ -108,6 +108,37 @@ def test_the_publisher_publishes_at_start_and_after_a_write(store, tmp_path):
         record(store, "test", "test.write")
         later = wait_for(lambda: (s := snapshots.current(folder)) is not None and s.version > first.version and s)
         assert later.version == first.version + 1
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_the_publisher_follows_sessions_issued_and_ended(store, tmp_path):
+    """Neither issuing a session (a sign-in) nor ending one moves the data version, yet a reader
+    checks cookies against its snapshot: the publisher follows both."""
+    users.add_user(store, SYSTEM, "chief", "Chief", Role.ADMIN, password="pw-publisher-test-1")
+    folder = tmp_path / "snaps"
+    stop = threading.Event()
+    thread = snapshots.start_publisher(store, folder, every=0.2, stop=stop, poll=0.05)
+
+    def in_snapshot() -> int:
+        snap = snapshots.current(folder)
+        if snap is None:
+            return -1
+        con = connect(snap.path, read_only=True)
+        try:
+            return rows(con, "sessions")
+        finally:
+            con.close()
+
+    try:
+        wait_for(lambda: in_snapshot() == 0)
+        before = data_version(store)
+        sessions.issue(store, "chief", dt.timedelta(hours=1), "k" * 32)
+        wait_for(lambda: in_snapshot() == 1)
+        sessions.revoke(store, "chief", "test", "sign_out")
+        wait_for(lambda: in_snapshot() == 0)
+        assert data_version(store) == before
     finally:
         stop.set()
         thread.join(timeout=10)
