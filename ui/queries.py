@@ -207,9 +207,9 @@ def data_version() -> int:
     """Grows with every write that changes what pages show, so it invalidates every cached read
     below (a sign-in or a refusal does not: store/audit.py QUIET). Each store's watermark lets the
     call read only the log's newest rows."""
-    path = str(resolve_path())
+    path = str(resolve_path())  # a reader's snapshots are copies of this store's one log
     mark = _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
-    return service.data_version(_connection(path).cursor(), mark)
+    return service.data_version(cursor(), mark)
 
 
 def audit_version() -> int:
