@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load                                   # the full matrix, writes bench/LOAD.md
     .venv/bin/python -m bench.load --sizes demo --users 1,10 --duration 20 --no-record   # a quick look
+    .venv/bin/python -m bench.load --sizes national --users 20,40 --readers 1,2,4   # a writer and reader processes
     .venv/bin/python -m bench.load --make-sessions S.json --db data/tracker.duckdb --users 40   # before the processes start
     .venv/bin/python -m bench.load --urls http://127.0.0.1:8501,http://127.0.0.1:8502 --sessions S.json --users 20,40
 
@@ -33,6 +34,11 @@ theirs, as nginx's `hash` upstream keeps a browser on one process; CPU and RSS a
 local processes listening on those ports. Their sessions are made beforehand (`--make-sessions`, while
 no process holds the store) under the app's own cookie key.
 
+With `--readers K` each level runs as issue 19's several processes instead: a writer (under `/w`,
+publishing snapshots every PUBLISH_S seconds) and K reader processes on them, started here with the
+settings deploy/ gives them; readers' users stay on one reader each (sticky), enterprise users work
+on the writer (every page of theirs writes), and CPU, RSS and health cover every process.
+
 Submissions are counted in the store after the server stops (rows in `submissions`). The client
 itself runs in this process (asyncio, one connection per user) and takes CPU from the same two cores.
 """
@@ -52,6 +58,7 @@ import threading
 import time
 import urllib.request
 import zlib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -318,10 +325,20 @@ def sticky(number: int, urls: list[str]) -> str:
     return urls[zlib.crc32(f"user-{number}".encode()) % len(urls)]
 
 
-async def drive(urls: list[str], tokens: list[tuple[str, str]], duration: float, seed: int) -> list[dict]:
+def process_for(number: int, username: str, urls: list[str], writer: str | None) -> str:
+    """Where a user works: with a writer beside reader processes (issue 19's several processes), an
+    enterprise user on the writer — every page of its role writes (本企业数据, 数据填报, 我的报送), and a
+    reader only links to them —, everyone else on a reader, sticky."""
+    if writer is not None and username == "enterprise":
+        return writer
+    return sticky(number, urls)
+
+
+async def drive(urls: list[str], tokens: list[tuple[str, str]], duration: float, seed: int,
+                writer: str | None = None) -> list[dict]:
     until = time.monotonic() + duration
     runs: list[dict] = []
-    tasks = [asyncio.create_task(user(i, sticky(i, urls), name, token, until, seed, runs))
+    tasks = [asyncio.create_task(user(i, process_for(i, name, urls, writer), name, token, until, seed, runs))
              for i, (name, token) in enumerate(tokens)]
     # Bounded: every user stops at `until` once its run in flight has finished (or timed out).
     await asyncio.wait(tasks, timeout=duration + RUN_TIMEOUT_S + 30)
@@ -425,17 +442,19 @@ def summary(runs: list[dict], health: Health, cpu: float, wall: float, rss: list
                        "polls": len(health.seconds)}}
 
 
-def measure_level(urls: list[str], tokens: list[tuple[str, str]], duration: float, seed: int, log) -> dict:
-    pids = sorted({p for p in (_pid_for(u) for u in urls) if p is not None})  # a URL named twice is one process
-    health = Health(urls)
+def measure_level(urls: list[str], tokens: list[tuple[str, str]], duration: float, seed: int, log,
+                  writer: str | None = None) -> dict:
+    every = [*urls, *([writer] if writer else [])]
+    pids = sorted({p for p in (_pid_for(u) for u in every) if p is not None})  # a URL named twice is one process
+    health = Health(every)
     health.start()
     cpu0, wall0 = cpu_seconds(pids), time.monotonic()
-    runs = asyncio.run(drive(urls, tokens, duration, seed))
+    runs = asyncio.run(drive(urls, tokens, duration, seed, writer))
     cpu1, wall1 = cpu_seconds(pids), time.monotonic()
     health.stop.set()
     health.join(timeout=15)
     out = summary(runs, health, cpu1 - cpu0, wall1 - wall0, [peak_rss_mb(p) for p in pids])
-    out.update(users=len(tokens), processes=len(urls), duration=duration, wall=wall1 - wall0, detail=runs)
+    out.update(users=len(tokens), processes=len(pids), duration=duration, wall=wall1 - wall0, detail=runs)
     log(f"  {len(tokens)} users: {out['runs']} runs, finished p50 {_s(out['done']['p50'])} p95 "
         f"{_s(out['done']['p95'])}, errors {out['errors'] or 0}, health p95 {_s(out['health']['p95'])}")
     return out
@@ -512,18 +531,50 @@ def warm(base: str, token: str) -> None:
     asyncio.run(walk())
 
 
-def run_size(size: str, levels: list[int], duration: float, seed: int, work: Path, log) -> dict:
-    from tests.browser import streamlit_server
+# Seconds between a writer's snapshots in the bench, by size: README "Several processes" — a publish
+# copies the store under the write lock (0.01 s at demo size, 4-9 s at national size on ext4).
+PUBLISH_S = {"demo": 5.0, "national": 60.0}
 
+
+def servers(stack: ExitStack, db: Path, work: Path, size: str, n: int, readers: int) -> tuple[list[str], str | None]:
+    """The processes of one level: one server (readers=0), or a writer under /w and `readers` reader
+    processes on its published snapshots, each with its own log; (the URLs users read on, the writer's)."""
+    from store import snapshots
+    from store.db import connect
+    from tests.browser import free_port, streamlit_server
+
+    if not readers:
+        return [stack.enter_context(streamlit_server(db, work / f"server-{size}-{n}.log", env=server_env()))], None
+    snaps = work / f"snapshots-{size}-{n}"
+    con = connect(db)  # the readers' first snapshot, with the users' sessions in it (`manage.py publish`)
+    try:
+        snapshots.publish(con, snaps)
+    finally:
+        con.close()
+    port = free_port()
+    common = {**server_env(), "TRACKER_SNAPSHOT_DIR": str(snaps), "TRACKER_DEMO": "0",
+              "TRACKER_WRITER_URL": f"http://127.0.0.1:{port}/w"}
+    writer = stack.enter_context(streamlit_server(
+        db, work / f"writer-{size}-{n}.log", port=port, base_path="w",
+        env={**common, "TRACKER_PROCESS_ROLE": "writer", "TRACKER_PUBLISH_SECONDS": str(PUBLISH_S[size])}))
+    reading = [stack.enter_context(streamlit_server(db, work / f"reader{k}-{size}-{n}.log",
+                                                    env={**common, "TRACKER_PROCESS_ROLE": "reader"}))
+               for k in range(readers)]
+    return reading, writer
+
+
+def run_size(size: str, levels: list[int], duration: float, seed: int, work: Path, log, readers: int = 0) -> dict:
     db = demo_store(work) if size == "demo" else national_store(work, log)
     warmer = sign_in(db, 1)[0][1]  # MIX[0]: a leader of its own, so the users' mix starts at MIX[0] too
     tokens = sign_in(db, max(levels))
     out: dict = {}
     for n in levels:
         before = submissions(db)
-        with streamlit_server(db, work / f"server-{size}-{n}.log", env=server_env()) as base:
-            warm(base, warmer)
-            out[n] = measure_level([base], tokens[:n], duration, seed, log)
+        with ExitStack() as stack:
+            urls, writer = servers(stack, db, work, size, n, readers)
+            for base in [*urls, *([writer] if writer else [])]:
+                warm(base, warmer)
+            out[n] = measure_level(urls, tokens[:n], duration, seed, log, writer)
         out[n]["accepted"] = submissions(db) - before
     return out
 
@@ -609,6 +660,8 @@ def main(argv: list[str] | None = None) -> None:
                         "(before its processes start: one process holds a store) under the app's cookie key "
                         "(domain/config.py, as `streamlit run` in this checkout resolves it) and write them to FILE")
     parser.add_argument("--db", type=Path, help="with --make-sessions: the store")
+    parser.add_argument("--readers", default="0", help="comma-separated counts of reader processes beside a writer "
+                        "(issue 19's several processes; 0: one process serves everything, as by default)")
     parser.add_argument("--raw", type=Path, default=ROOT / "bench" / "data" / "load.json")
     parser.add_argument("--note", default="", help="a line put atop the section (a partial or noisy run says so)")
     parser.add_argument("--no-record", action="store_true", help="print the section, write neither LOAD.md nor RESULTS.md")
@@ -640,12 +693,14 @@ def main(argv: list[str] | None = None) -> None:
     else:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             for size in [s for s in args.sizes.split(",") if s]:
-                log(f"{size}:")
-                try:
-                    results[size] = run_size(size, levels, args.duration, args.seed, Path(tmp), log)
-                except Exception as e:  # one size failing still writes the other
-                    log(f"  {size} failed: {e!r}")
-                    results[size] = {n: {"error": repr(e)} for n in levels}
+                for readers in [int(k) for k in args.readers.split(",") if k]:
+                    label = size if not readers else f"{size}, writer + {readers} reader{'s' if readers > 1 else ''}"
+                    log(f"{label}:")
+                    try:
+                        results[label] = run_size(size, levels, args.duration, args.seed, Path(tmp), log, readers)
+                    except Exception as e:  # one size failing still writes the other
+                        log(f"  {label} failed: {e!r}")
+                        results[label] = {n: {"error": repr(e)} for n in levels}
     info["load_end"] = load()
     section = write(info, results, args.duration, args.note)
     args.raw.parent.mkdir(parents=True, exist_ok=True)
