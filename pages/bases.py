@@ -21,7 +21,8 @@ from domain.programme import (
     validated,
 )
 from domain.units import Dimension, to_canonical
-from reports import MIME, render
+from reports import MIME
+from reports.apart import render_apart
 from reports.bases import base_register
 from ui import charts, components, context, processes, programme, programme_figures, queries, services
 from ui.i18n import local_names, localized, md, md_message, t
@@ -59,7 +60,7 @@ cells[2].metric(t("not_eligible", ctx.lang), len(failing))
 cells[3].metric(t("reports_not_on_time", ctx.lang), len(owed))
 
 doc = base_register(plan, view, ctx.lang, demo=queries.is_demo(version))
-components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="base-register")
+components.download_buttons(functools.partial(render_apart, doc), doc.file_stem, MIME, key="base-register")
 
 st.subheader(t("programme_counts", ctx.lang))
 left, right = st.columns([3, 2])

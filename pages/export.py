@@ -8,7 +8,8 @@ import zipfile
 import streamlit as st
 
 from domain.access import AuthorizationError
-from reports import FORMATS, MIME, render
+from reports import FORMATS, MIME
+from reports.apart import render_apart
 from reports.briefing import build
 from ui import components, context, programme, queries, safe
 from ui.i18n import t
@@ -32,7 +33,7 @@ except AuthorizationError:
     st.error(t("not_allowed", ctx.lang))
     st.stop()
 
-components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="briefing")
+components.download_buttons(functools.partial(render_apart, doc), doc.file_stem, MIME, key="briefing")
 
 with st.expander(t("export_all", ctx.lang)):
     if st.button(t("export_all_go", ctx.lang)):
@@ -48,7 +49,7 @@ with st.expander(t("export_all", ctx.lang)):
                 if as_of is None:
                     continue
                 one = build(queries.briefing_inputs(version, ctx.who, plan_id, as_of, ctx.who.scope_org_id), ctx.lang)
-                zf.writestr(f"{one.file_stem}.{fmt}", render(one, fmt))
+                zf.writestr(f"{one.file_stem}.{fmt}", render_apart(one, fmt))
         st.session_state["export_zip"] = buf.getvalue()
     if "export_zip" in st.session_state:
         st.download_button(t("export_zip", ctx.lang), st.session_state["export_zip"], "briefings.zip",

@@ -7,7 +7,8 @@ import functools
 import streamlit as st
 
 from domain.access import AuthorizationError
-from reports import MIME, render
+from reports import MIME
+from reports.apart import render_apart
 from reports.incentives import incentive_list
 from ui import components, context, programme, queries
 from ui.i18n import t
@@ -65,4 +66,4 @@ else:
                  column_config=programme.winners_column_config(ctx.lang))
 scope_name = t("whole_city", ctx.lang) if scope == plan.scope else queries.org_name(scope, ctx.lang)
 doc = incentive_list(plan, scope_name, year, winners, ctx.lang, demo=queries.is_demo(version))
-components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="rewards")
+components.download_buttons(functools.partial(render_apart, doc), doc.file_stem, MIME, key="rewards")

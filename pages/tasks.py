@@ -7,7 +7,8 @@ import streamlit as st
 
 from domain.policy import Permission, may
 from domain.programme import ProgrammeInputError, TaskStatus, TaskUpdateInput, validated
-from reports import MIME, render
+from reports import MIME
+from reports.apart import render_apart
 from reports.tasks import task_briefing
 from ui import charts, components, context, media, processes, programme, programme_figures, queries, services
 from ui.i18n import md_message, t
@@ -37,7 +38,7 @@ cells[4].metric(t("departments_missing", ctx.lang), len(missing))
 
 doc = task_briefing(plan, board, ctx.lang, demo=queries.is_demo(version))
 st.caption(escape(doc.summary[0]))
-components.download_buttons(functools.partial(render, doc), doc.file_stem, MIME, key="task-briefing")
+components.download_buttons(functools.partial(render_apart, doc), doc.file_stem, MIME, key="task-briefing")
 
 percent = {t("share_done", ctx.lang): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)}
 labels = [t("by_task", ctx.lang), t("by_section", ctx.lang), t("by_department", ctx.lang), t("overdue_tasks", ctx.lang),

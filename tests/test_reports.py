@@ -575,3 +575,17 @@ def test_a_park_briefing_ranks_only_its_own_firms(tmp_path, demo_db, catalog):
     own = set(rawsql.frame(con, "SELECT name_zh FROM orgs WHERE parent_id = 'qd-softcity' AND kind = 'enterprise'").name_zh)
     (firms,) = [t for t in doc.tables() if t.sheet == "及时性排名-企业"]
     assert {r[1] for r in firms.rows} <= own
+
+
+def test_a_file_rendered_in_a_process_of_its_own_is_the_same_file(qingdao, files):
+    """The pages render in a child interpreter (reports/apart.py, off the server's); the workbook it
+    returns holds every cell the in-process one does, and a failure there is an error here."""
+    from reports.apart import RenderError, render_apart
+
+    apart = openpyxl.load_workbook(io.BytesIO(render_apart(qingdao, "xlsx")))
+    here = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    assert apart.sheetnames == here.sheetnames
+    for name in here.sheetnames:
+        assert list(apart[name].iter_rows(values_only=True)) == list(here[name].iter_rows(values_only=True))
+    with pytest.raises(RenderError, match="unknown report format"):
+        render_apart(qingdao, "odt")
