@@ -220,7 +220,9 @@ def _element(fwd: ForwardMsg, run: Run) -> None:
         case "alert":
             run.texts.append(element.alert.body)
         case "exception":
-            run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+            where = [line.strip() for line in element.exception.stack_trace if line.strip().startswith("File ")]
+            run.exceptions.append(f"{element.exception.type}: {element.exception.message}"
+                                  + (f" ({where[-1]})" if where else ""))
         case "selectbox":
             box = element.selectbox
             options = list(box.options)

@@ -10,6 +10,7 @@ from domain.messages import Message
 from metrics.progress import Status
 from metrics.tracker import ProgressRow
 from ui import components
+from ui.i18n import t
 from ui.format import amount, in_natural_unit, natural_unit
 
 
@@ -100,3 +101,22 @@ def test_funding_columns_formatted_where_they_hold_money():
     frame = pd.DataFrame({"基地类型": ["甲", "合计"], "2016": [8200.0, 20700.0], "年度": [2016, 2016], "名称": ["a", "b"]})
     config = programme.funding_column_config(frame, "zh")
     assert {k: v["type_config"]["format"] for k, v in config.items()} == {"2016": "localized", "年度": "%d"}
+
+
+def test_every_plan_at_every_quarter_names_the_series_it_judged(demo_store, catalog):
+    """The progress table of every plan, at each of the eight latest quarters with data, in both
+    languages: each row says which series was judged in the catalog's words — a count of designated
+    bases is judged on the designation register, which the table once did not know (a KeyError
+    that the load benchmark met on switching plans)."""
+    from service import queries
+
+    words = {lang: {t(key, lang) for key in components.SERIES_KEYS.values()} | {"—"} for lang in ("zh", "en")}
+    seen = set()
+    for plan_id, plan in catalog.plans.items():
+        for as_of in queries.periods(demo_store, plan.scope, catalog.period_bounds())[-8:]:
+            rows = queries.judge(demo_store, catalog, plan_id, as_of).rows
+            seen |= {r.series for r in rows}
+            for lang in ("zh", "en"):
+                frame = components.progress_table(rows, lang)
+                assert set(frame[t("series_used", lang)]) <= words[lang], (plan_id, as_of)
+    assert "register" in seen  # the case is met

@@ -130,7 +130,7 @@ def since_words(c: Change, lang: str) -> str:
 
 
 SERIES_KEYS = {"official": "series_official", "reported": "series_reported", "bottom_up": "series_bottom_up",
-               "derived": "series_derived"}
+               "derived": "series_derived", "register": "series_register"}  # register: the designations (metrics/judges.py)
 
 
 def progress_table(rows: list[ProgressRow], lang: str, now: dict[str, Status] | None = None,
