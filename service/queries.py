@@ -49,6 +49,11 @@ def data_version(con: Con, mark: audit.Watermark | None = None) -> int:
     return audit.data_version(con, mark)
 
 
+def figures_version(con: Con, mark: audit.Watermark | None = None) -> int:
+    """Grows with every write but a submission waiting for review: what the judgments are keyed by."""
+    return audit.figures_version(con, mark)
+
+
 def audit_version(con: Con) -> int:
     """Grows with every audit row (sign-ins, lock-outs): the users list's counters follow it."""
     return audit.audit_version(con)

@@ -85,3 +85,20 @@ def test_a_write_committed_below_the_newest_id_seen_still_counts(con):
     assert mark.seen > early > before
     con.execute("INSERT INTO audit_log (audit_id, actor, action) VALUES (?, 'admin', 'user.add')", [early])
     assert audit.data_version(con, mark) == early  # … and the write lands: the next look counts it
+
+
+def test_a_submission_waiting_for_review_leaves_the_figures_version_until_it_is_accepted(con, catalog):
+    """The judgments are keyed by the figures version: a send waiting for review moves the data
+    version (the review queue shows it) but not the figures version; accepting it moves both."""
+    from tests.test_submitter import REVIEWER, send
+
+    mark = audit.Watermark()
+    data, figures = audit.data_version(con), audit.figures_version(con, mark)
+    assert figures == data  # the template's newest data write is no pending submission
+    submission_id = send(con, catalog, [["hz-binjiang", "2015Q4", "land_area", "5000", "m²"]])
+    pending = rawsql.scalar(con, "SELECT max(audit_id) FROM audit_log WHERE action = 'submission.pending'")
+    assert audit.data_version(con) == pending > data
+    assert audit.figures_version(con) == audit.figures_version(con, mark) == figures
+    commands.review(con, REVIEWER, submission_id, "accepted", None)
+    accepted = rawsql.scalar(con, "SELECT max(audit_id) FROM audit_log WHERE action = 'review.accepted'")
+    assert audit.figures_version(con) == audit.figures_version(con, mark) == audit.data_version(con) == accepted

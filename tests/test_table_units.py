@@ -10,8 +10,8 @@ from domain.messages import Message
 from metrics.progress import Status
 from metrics.tracker import ProgressRow
 from ui import components
-from ui.i18n import t
 from ui.format import amount, in_natural_unit, natural_unit
+from ui.i18n import t
 
 
 @pytest.mark.parametrize(("values", "symbol", "shown"), [

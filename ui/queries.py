@@ -212,6 +212,15 @@ def data_version() -> int:
     return service.data_version(cursor(), mark)
 
 
+def figures_version() -> int:
+    """Grows with every write but a submission waiting for review (store/audit.py PENDING): the key of
+    the judgments, comparisons and conditions, which read accepted figures only — so a reporting
+    week's stream of sends does not make every session judge every plan again."""
+    path = str(resolve_path())
+    mark = _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
+    return service.figures_version(cursor(), mark)
+
+
 def audit_version() -> int:
     """Grows with every audit row, sign-ins and lock-outs included: the users list's key."""
     return service.audit_version(cursor())
@@ -229,8 +238,9 @@ def is_demo(version: int) -> bool:
 
 def periods(version: int, under: str | None = None) -> list[Period]:
     """Every quarter with accepted data (within `under` and its descendants if given), oldest first,
-    inside the period bounds: a page is never offered a period outside them (0000Q4 in an older store)."""
-    return _periods(version, under, catalog().period_bounds())
+    inside the period bounds: a page is never offered a period outside them (0000Q4 in an older store).
+    Keyed by the figures version (accepted data only), whatever `version` the page holds."""
+    return _periods(figures_version(), under, catalog().period_bounds())
 
 
 @st.cache_data(show_spinner=False)
@@ -375,9 +385,9 @@ def judgement(version: int, who: Identity, plan_id: str, as_of: Period) -> track
     """The plan judged at the quarter — as it stood on the date the reader chose in the sidebar
     (`as_at`), else on the figures now in force. The caller is checked on every call (an enterprise
     user is refused and audited: aggregates are not theirs to read); the judgment itself is the same
-    for every reader, so it is cached once per data version, not once per user."""
+    for every reader, so it is cached once per figures version (accepted data), not once per user."""
     service.require_plan_reader(cursor(), who, plan_id)
-    return _judgement(version, plan_id, as_of, st.session_state.get("as_at"))
+    return _judgement(figures_version(), plan_id, as_of, st.session_state.get("as_at"))
 
 
 @st.cache_data(show_spinner=False)
@@ -394,7 +404,7 @@ def progress_now(version: int, who: Identity, plan_id: str, as_of: Period) -> li
     """The progress table on the figures now in force, whatever date the reader picked: shown beside
     the table as it stood then."""
     service.require_plan_reader(cursor(), who, plan_id)
-    return _judgement(version, plan_id, as_of, None).rows
+    return _judgement(figures_version(), plan_id, as_of, None).rows
 
 
 def changes(version: int, who: Identity, plan_id: str, as_of: Period) -> dict[str, changes_.Change]:
@@ -418,16 +428,26 @@ def components(version: int, who: Identity, plan_id: str, target_id: str, as_of:
                                                                   pd.DataFrame(columns=tracker.COMPONENT_COLUMNS))
 
 
-@st.cache_data(show_spinner=False)
 def city_comparison(version: int, who: Identity, as_of: Period) -> list[service.CityFigures]:
-    """Every plan's city on the common indicators up to `as_of` (aggregates; refusals not cached)."""
+    """Every plan's city on the common indicators up to `as_of` (aggregates; refusals not cached),
+    keyed by the figures version."""
+    return _city_comparison(figures_version(), who, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _city_comparison(version: int, who: Identity, as_of: Period) -> list[service.CityFigures]:
     return service.city_comparison(cursor(), catalog(), who, as_of)
 
 
-@st.cache_data(show_spinner=False)
 def admission_check(version: int, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
     """The plan's conditions of admission checked park by park (scoped: the reader is checked inside,
-    and a firm's row is listed only to a reader who may see its park's firms; refusals are not cached)."""
+    and a firm's row is listed only to a reader who may see its park's firms; refusals are not cached),
+    keyed by the figures version."""
+    return _admission_check(figures_version(), who, plan_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _admission_check(version: int, who: Identity, plan_id: str, as_of: Period) -> list[criteria.UnitCheck]:
     return service.admission_check(cursor(), catalog(), who, plan_id, as_of)
 
 
