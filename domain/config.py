@@ -385,6 +385,19 @@ def _file_key(key_file: Path, what: str, *, create: bool) -> str | None:
     return key
 
 
+# One thread per numeric library in a child process doing one core's work (file checks, exports):
+# each thread's reserved memory would also count against a worker's address-space cap.
+CHILD_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a child process the app starts (store/worker.py, reports/apart.py): this
+    process's, without its secrets — a child parsing a hostile file or rendering a document needs no
+    key to sign cookies or backups —, one thread per numeric library, and `extra`."""
+    return {**{k: v for k, v in os.environ.items() if not (k.startswith("TRACKER_") and k.endswith("_KEY"))},
+            **CHILD_THREADS, **extra}
+
+
 _LAST: list[tuple[object, Settings]] = []  # the last call's inputs and the (frozen) settings built from them
 _LAST_LOCK = threading.Lock()
 
@@ -402,12 +415,15 @@ def settings() -> Settings:
 
 
 def _inputs() -> object:
-    """Everything `Settings` is built from: the environment and the secrets files' bytes (read, not
-    parsed: a few microseconds, and no clock granularity to miss a rewrite by)."""
+    """Everything `Settings` is built from: the environment and each secrets file's identity —
+    inode, size and modification time in nanoseconds, which a rewrite changes. A stat, not a read:
+    settings() is asked many times a run, and under load opening and reading the files was 5 % of
+    the server's samples (bench/ANALYSIS.md, "Under load")."""
     files = []
     for path in secrets_files():
         try:
-            files.append((path, path.read_bytes()))
+            st = os.stat(path)
+            files.append((path, st.st_ino, st.st_size, st.st_mtime_ns))
         except OSError:
             files.append((path, None))
     return dict(os.environ), files

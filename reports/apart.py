@@ -20,14 +20,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from domain.config import child_environment
 from reports import Format, render
 from reports.model import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180.0  # seconds: the ZIP of every plan renders one file at a time, each a few seconds
 NICE = 10  # below the server: pages first, files after
-# One thread per numeric library in the child: the work is one core's.
-CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class RenderError(RuntimeError):
@@ -38,7 +37,7 @@ def render_apart(doc: Document, fmt: Format) -> bytes:
     """`reports.render(doc, fmt)`, run in a child process."""
     try:
         done = subprocess.run([sys.executable, "-m", "reports.apart"], input=pickle.dumps((doc, fmt)),
-                              capture_output=True, timeout=TIMEOUT, cwd=ROOT, env={**os.environ, **CHILD_ENV})
+                              capture_output=True, timeout=TIMEOUT, cwd=ROOT, env=child_environment())
     except subprocess.TimeoutExpired as e:
         raise RenderError(f"rendering {doc.file_stem}.{fmt} took longer than {TIMEOUT:g} s") from e
     if done.returncode != 0:

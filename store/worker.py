@@ -43,7 +43,7 @@ from pathlib import Path
 
 from domain.access import Identity
 from domain.catalog import Catalog
-from domain.config import ROOT, settings
+from domain.config import ROOT, child_environment, settings
 from domain.messages import Message
 from domain.validation import Problem
 from store import ingest, readers, sql
@@ -54,9 +54,6 @@ log = logging.getLogger("tracker.worker")
 STARTUP_WAIT = 60.0  # seconds a new worker may take to import its code (a loaded machine is slow)
 QUEUE_WAIT = 60.0  # seconds a file waits for a free worker before the user is told the server is busy
 NICE = 10  # the worker's priority below the server's: pages first, files after
-# One thread per library in the child: the work is one core's, and each thread's reserved memory
-# would count against the address-space cap.
-CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 
 
 @dataclass(frozen=True)
@@ -79,13 +76,6 @@ def last_run() -> Run | None:
     return _last
 
 
-def _child_environment() -> dict[str, str]:
-    """The server's environment without its secrets: the process that parses hostile files needs
-    no key to sign cookies or backups, so it is given none."""
-    return {**{k: v for k, v in os.environ.items() if not (k.startswith("TRACKER_") and k.endswith("_KEY"))},
-            **CHILD_ENV}
-
-
 class _Worker:
     """One child process and the two ends of its pipes."""
 
@@ -95,7 +85,7 @@ class _Worker:
         to_parent, from_child = os.pipe()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "store.worker", str(to_child), str(from_child), str(memory_mb)],
-            pass_fds=(to_child, from_child), cwd=ROOT, env=_child_environment(), stdin=subprocess.DEVNULL)
+            pass_fds=(to_child, from_child), cwd=ROOT, env=child_environment(MALLOC_ARENA_MAX="2"), stdin=subprocess.DEVNULL)
         os.close(to_child)
         os.close(from_child)
         self.outbox = Connection(from_parent, readable=False)

@@ -288,7 +288,6 @@ def test_the_app_shows_its_plain_page_for_a_mistyped_value(empty_db, app_store, 
 ALLOWED = {
     ("reports/images.py", "os.environ"),  # tells kaleido which browser to start, as kaleido expects
     ("ui/sso.py", "st.secrets"),  # st.login's own [auth] section, checked as Streamlit reads it
-    ("store/worker.py", "os.environ"),  # handed on to the file-checking worker it starts, one thread per library added
 }
 
 

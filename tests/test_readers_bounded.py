@@ -121,13 +121,17 @@ def test_each_limit_refuses_the_file_naming_row_column_and_limit(store, catalog,
     assert fingerprint(store) == before
 
 
-def test_the_worker_is_given_no_secret(monkeypatch):
+def test_the_workers_are_given_no_secret(monkeypatch):
+    """The file-checking worker and the export renderer (reports/apart.py) get the same environment."""
+    from domain.config import child_environment
+
     monkeypatch.setenv("TRACKER_COOKIE_KEY", "c" * 40)
     monkeypatch.setenv("TRACKER_BACKUP_KEY", "b" * 40)
     monkeypatch.setenv("TRACKER_DB", "/srv/tracker.duckdb")
-    env = worker._child_environment()
+    env = child_environment(MALLOC_ARENA_MAX="2")
     assert "TRACKER_COOKIE_KEY" not in env and "TRACKER_BACKUP_KEY" not in env
     assert env["TRACKER_DB"] == "/srv/tracker.duckdb"  # settings it may read stay
+    assert env["OMP_NUM_THREADS"] == "1" and env["MALLOC_ARENA_MAX"] == "2"
 
 
 def test_streamlit_stops_uploads_at_the_products_own_limit():
