@@ -83,9 +83,11 @@ if may(ctx.who.role, Permission.SEND_REMINDERS) and not processes.elsewhere("rep
                 with st.expander(t("mail.remind.no_address", ctx.lang)):
                     st.dataframe(mail_tables.firms(done.no_address, ctx.lang), hide_index=True, placeholder="—")
 # 报送及时性排名 (issue 17): the parks and firms ranked over the year up to the chosen quarter.
-ranking = queries.reporting_timeliness(version, ctx.who, root, ctx.as_of, days, dt.date.today())
+ranking, computed = queries.reporting_timeliness(version, ctx.who, root, ctx.as_of, days, dt.date.today())
 st.subheader(t("timeliness.heading", ctx.lang))
 st.caption(t("timeliness.caption", ctx.lang, span=tables.timeliness_span(ranking, ctx.lang), days=days))
+st.caption(t("timeliness.computed", ctx.lang, time=computed.strftime("%H:%M:%S"),
+             minutes=queries.RANKING_SECONDS // 60))
 if not ranking.total.due:
     st.caption(t("timeliness.none", ctx.lang, span=tables.timeliness_span(ranking, ctx.lang)))
 else:

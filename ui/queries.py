@@ -332,11 +332,26 @@ def reporting_status(version: int, who: Identity, under: str, period: Period, de
     return service.reporting_status(cursor(), who, under, period, deadline_days)
 
 
-@st.cache_data(show_spinner=False)
+# The timeliness ranking is the costliest read of a reporting week: at national size each city's
+# ranking reads a year of every firm's submissions, and every send changes it (its first report of a
+# quarter). Keyed by the data version, each send made every reader of the page compute it again — a
+# fifth of the server's samples with 20 users (bench/ANALYSIS.md, "Under load"). So it is keyed by
+# the figures version (a review, an accepted file or a register change shows at once) and otherwise
+# computed again at most every RANKING_SECONDS; the page says when it was computed.
+RANKING_SECONDS = 60
+
+
 def reporting_timeliness(version: int, who: Identity, under: str, period: Period, deadline_days: int,
-                         today: dt.date) -> service.Timeliness:
-    """The timeliness ranking (keyed by the day too: a quarter falls due when its deadline passes)."""
-    return service.reporting_timeliness(cursor(), who, under, period, deadline_days, today)
+                         today: dt.date) -> tuple[service.Timeliness, dt.datetime]:
+    """The timeliness ranking (keyed by the day too: a quarter falls due when its deadline passes) and
+    when it was computed (at most RANKING_SECONDS ago)."""
+    return _reporting_timeliness(figures_version(), who, under, period, deadline_days, today)
+
+
+@st.cache_data(show_spinner=False, ttl=RANKING_SECONDS)
+def _reporting_timeliness(version: int, who: Identity, under: str, period: Period, deadline_days: int,
+                          today: dt.date) -> tuple[service.Timeliness, dt.datetime]:
+    return service.reporting_timeliness(cursor(), who, under, period, deadline_days, today), dt.datetime.now()
 
 
 @st.cache_data(show_spinner=False)
