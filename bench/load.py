@@ -72,6 +72,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOAD = ROOT / "bench" / "LOAD.md"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## 8. Many users at once: simulated users on a real server"
+SECTION_MULTI = "## 9. Many users at once on several processes: a writer and reader processes"
 COOKIE = "tracker_auth"  # ui/sessions.py COOKIE_NAME
 KEY = "load-bench-cookie-key-" + "k" * 40  # the server's TRACKER_COOKIE_KEY and the key the sessions are issued under
 LEVELS = (1, 10, 20, 40)
@@ -600,12 +601,16 @@ def verdict(n: int, r: dict) -> str:
     return ok(all(checks))
 
 
-def write(info: dict, results: dict, duration: float, note: str = "") -> str:
-    lines = [SECTION, "", *([f"**{note}**", ""] if note else []),
+def write(info: dict, results: dict, duration: float, note: str = "", title: str = SECTION) -> str:
+    setup = ("a fresh, warmed server per level" if title == SECTION else
+             f"per level a fresh writer (under /w, publishing every {PUBLISH_S['demo']:g} s at demo size, "
+             f"{PUBLISH_S['national']:g} s at national size) and reader processes on its snapshots, each warmed; "
+             "enterprise users on the writer, the others sticky on a reader")
+    lines = [title, "", *([f"**{note}**", ""] if note else []),
              f"`python -m bench.load` ({info['date']}): {duration:g} s per level, simulated users speaking Streamlit's "
              "websocket protocol to `streamlit run dashboard.py` on loopback, each signed in with a valid cookie, "
              "switching pages, plans and quarters with 2–6 s think time, enterprise and park users submitting "
-             "the entry form now and then; a fresh, warmed server per level. Machine: "
+             f"the entry form now and then; {setup}. Machine: "
              f"{info['machine']['cpu']}, {info['machine']['cores']} cores, {info['machine']['ram_gb']} GB; "
              f"load average {info['load_start']} at the start, {info['load_end']} at the end. The client runs on the "
              "same cores as the server.", "",
@@ -613,39 +618,52 @@ def write(info: dict, results: dict, duration: float, note: str = "") -> str:
              f"{TARGETS[40]:g} s (time to a finished run), no errors, health ≤ {HEALTH_S * 1000:.0f} ms throughout. "
              "At other sizes and levels the verdict checks errors and health only.", "",
              "| size | users | procs | runs | first element p50 / p95 / max | finished run p50 / p95 / max | errors "
-             "| submits (accepted) | server CPU | peak RSS | health p50 / p95 / max | verdict |",
-             "|---|---:|---:|---:|---|---|---|---:|---:|---:|---|---|"]
+             "| submits (accepted) | server CPU | runs per CPU second | peak RSS | health p50 / p95 / max | verdict |",
+             "|---|---:|---:|---:|---|---|---|---:|---:|---:|---:|---|---|"]
     for size, levels in results.items():
         for n, r in levels.items():
             if "error" in r:
-                lines.append(f"| {size} | {n} | | | failed: {r['error'][:200]} | | | | | | | |")
+                lines.append(f"| {size} | {n} | | | failed: {r['error'][:200]} | | | | | | | | |")
                 continue
             trio = lambda d: " / ".join(_s(d[k]) for k in ("p50", "p95", "max"))
             errors = ", ".join(f"{k} {v}" for k, v in r["errors"].items()) or "0"
             health = trio(r["health"]) + (f" ({r['health']['failures']} failed)" if r["health"]["failures"] else "")
             rss = " + ".join(f"{x:,.0f} MB" for x in r["rss_mb"]) or "—"
             cpu = "—" if r["cpu"] is None else f"{r['cpu'] * 100:.0f} %"
+            per_cpu = "—" if not r["cpu"] else f"{r['runs'] / (r['cpu'] * r['wall']):.1f}"
             lines.append(f"| {size} | {n} | {r['processes']} | {r['runs']} | {trio(r['first'])} | {trio(r['done'])} "
-                         f"| {errors} | {r['submits']} ({r.get('accepted', '—')}) | {cpu} | {rss} | {health} "
+                         f"| {errors} | {r['submits']} ({r.get('accepted', '—')}) | {cpu} | {per_cpu} | {rss} | {health} "
                          f"| {verdict(int(n), r)} |")
-    lines += ["", "Server CPU: user + system seconds of the server and its child processes over the wall time "
-              "(100 % = one core). A run's times exclude runs that failed; errors are counted per kind "
+    lines += ["", "Server CPU: user + system seconds of the server processes and their children over the wall "
+              "time (100 % = one core); runs per CPU second: the runs served for each second of one core the "
+              "servers used (capacity per core). A run's times exclude runs that failed; errors are counted per kind "
               "(an `exception` element, a run not finished within "
               f"{RUN_TIMEOUT_S:g} s, a closed connection).", ""]
     return "\n".join(lines)
 
 
-def record(section: str) -> None:
-    """The section into bench/LOAD.md (bench.run keeps it in RESULTS.md) and into RESULTS.md now."""
-    LOAD.write_text(section + "\n", encoding="utf-8")
-    text = RESULTS.read_text(encoding="utf-8")
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
+def _replace(text: str, title: str, section: str, before: str) -> str:
+    """`text` with the section headed `title` replaced by `section`, or `section` put before `before`."""
+    if title in text:
+        head, rest = text.split(title, 1)
         tail = rest.split("\n## ", 1)
-        text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "\n")
-    else:
-        head, analysis = text.split("\n## Analysis", 1)
-        text = head.rstrip("\n") + "\n\n" + section + "\n## Analysis" + analysis
+        return head + section + ("\n## " + tail[1] if len(tail) > 1 else "\n")
+    head, after = text.split(before, 1) if before in text else (text, "")
+    return head.rstrip("\n") + "\n\n" + section + "\n" + (before + after if after or before in text else "")
+
+
+def record(section: str, title: str = SECTION) -> None:
+    """The section into bench/LOAD.md (one process and several processes are measured apart, so it
+    holds both; bench.run keeps it in RESULTS.md) and into RESULTS.md now."""
+    load = LOAD.read_text(encoding="utf-8") if LOAD.exists() else ""
+    others = [t for t in (SECTION, SECTION_MULTI) if t != title and t in load]
+    load = _replace(load, title, section, SECTION_MULTI if title == SECTION and others else "\u0000")
+    LOAD.write_text(load.strip("\n") + "\n", encoding="utf-8")
+    text = RESULTS.read_text(encoding="utf-8")
+    for t in (SECTION, SECTION_MULTI):
+        if t in load:
+            part = t + load.split(t, 1)[1].split("\n## ", 1)[0]
+            text = _replace(text, t, part.rstrip("\n") + "\n", "\n## Analysis")
     RESULTS.write_text(text, encoding="utf-8")
 
 
@@ -704,12 +722,13 @@ def main(argv: list[str] | None = None) -> None:
                         log(f"  {label} failed: {e!r}")
                         results[label] = {n: {"error": repr(e)} for n in levels}
     info["load_end"] = load()
-    section = write(info, results, args.duration, args.note)
+    title = SECTION_MULTI if any(int(k) for k in args.readers.split(",") if k) or args.urls else SECTION
+    section = write(info, results, args.duration, args.note, title)
     args.raw.parent.mkdir(parents=True, exist_ok=True)
     args.raw.write_text(json.dumps({"info": info, "results": results}, ensure_ascii=False, indent=1, default=str),
                         encoding="utf-8")
     if not args.no_record:
-        record(section)
+        record(section, title)
     print(section)
 
 
