@@ -567,6 +567,8 @@ def servers(stack: ExitStack, db: Path, work: Path, size: str, n: int, readers: 
 
 
 def run_size(size: str, levels: list[int], duration: float, seed: int, work: Path, log, readers: int = 0) -> dict:
+    work = work / f"{size}-{readers}"  # a store of its own: a stopped writer may leave a log beside its file
+    work.mkdir()
     db = demo_store(work) if size == "demo" else national_store(work, log)
     warmer = sign_in(db, 1)[0][1]  # MIX[0]: a leader of its own, so the users' mix starts at MIX[0] too
     tokens = sign_in(db, max(levels))
