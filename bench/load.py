@@ -56,6 +56,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 import zlib
 from contextlib import ExitStack
@@ -412,8 +413,8 @@ def peak_rss_mb(pid: int) -> float | None:
 def _pid_for(url: str) -> int | None:
     from bench.measure import _server_pid
 
-    try:
-        return _server_pid(url, Path("-"))
+    try:  # by its port alone: a writer's URL ends in its base path (/w)
+        return _server_pid(f"http://127.0.0.1:{urllib.parse.urlsplit(url).port}", Path("-"))
     except RuntimeError:
         return None
 
