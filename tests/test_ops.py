@@ -528,9 +528,10 @@ def test_the_systemd_unit_runs_the_app_from_the_checkout(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed here")
-def test_the_nginx_example_passes_nginx_t(tmp_path):
+@pytest.mark.parametrize("example", ["nginx.conf", "nginx-multi.conf"])  # one process; a writer and readers
+def test_the_nginx_examples_pass_nginx_t(tmp_path, example):
     conf = tmp_path / "nginx.conf"
-    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    site = (ROOT / "deploy" / example).read_text(encoding="utf-8")
     site = re.sub(r"ssl_certificate(_key)? [^;]+;", "", site).replace("listen 443 ssl", "listen 8443")
     conf.write_text(f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
                     f"http {{ access_log off; {site} }}\n", encoding="utf-8")
@@ -571,14 +572,3 @@ def test_the_writer_and_reader_units_and_their_nginx_site_agree(tmp_path):
             local.write_text(text.replace("/opt/tracker", str(ROOT)), encoding="utf-8")
             done = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True, text=True)
             assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), done.stdout + done.stderr
-
-
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed here")
-def test_the_multi_process_nginx_example_passes_nginx_t(tmp_path):
-    conf = tmp_path / "nginx.conf"
-    site = (ROOT / "deploy" / "nginx-multi.conf").read_text(encoding="utf-8")
-    site = re.sub(r"ssl_certificate(_key)? [^;]+;", "", site).replace("listen 443 ssl", "listen 8443")
-    conf.write_text(f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
-                    f"http {{ access_log off; {site} }}\n", encoding="utf-8")
-    done = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
