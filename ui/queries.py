@@ -207,18 +207,20 @@ def data_version() -> int:
     """Grows with every write that changes what pages show, so it invalidates every cached read
     below (a sign-in or a refusal does not: store/audit.py QUIET). Each store's watermark lets the
     call read only the log's newest rows."""
-    path = str(resolve_path())  # a reader's snapshots are copies of this store's one log
-    mark = _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
-    return service.data_version(cursor(), mark)
+    return service.data_version(cursor(), _mark())
 
 
 def figures_version() -> int:
     """Grows with every write but a submission waiting for review (store/audit.py PENDING): the key of
     the judgments, comparisons and conditions, which read accepted figures only — so a reporting
     week's stream of sends does not make every session judge every plan again."""
+    return service.figures_version(cursor(), _mark())
+
+
+def _mark() -> service.Watermark:
+    """This store's watermark of the audit log (a reader's snapshots are copies of its one log)."""
     path = str(resolve_path())
-    mark = _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
-    return service.figures_version(cursor(), mark)
+    return _MARKS.get(path) or _MARKS.setdefault(path, service.Watermark())
 
 
 def audit_version() -> int:
