@@ -7,7 +7,8 @@ value they produce, kept here so that metrics can judge a plan without importing
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from domain.models import BreakKind, Indicator, Organisation, OrgKind, Plan, SeriesBreak, Target
 from domain.periods import PeriodBounds
@@ -19,6 +20,16 @@ class Catalog:
     organisations: dict[str, Organisation]
     plans: dict[str, Plan]
     breaks: tuple[SeriesBreak, ...] = ()  # data/breaks.yaml: scope thresholds and area mergers
+
+    def with_plans(self, plans: Iterable[Plan]) -> Catalog:
+        """This catalog with `plans` added, each replacing a plan of the same id, and the
+        organisations each declares (its parks and districts) in place of those it declared before."""
+        plans = list(plans)
+        replaced = {p.plan_id for p in plans} & set(self.plans)
+        dropped = {o.org_id for pid in replaced for o in self.plans[pid].organisations}
+        orgs = {k: o for k, o in self.organisations.items() if k not in dropped}
+        orgs.update({o.org_id: o for p in plans for o in p.organisations})
+        return replace(self, organisations=orgs, plans={**self.plans, **{p.plan_id: p for p in plans}})
 
     def breaks_for(self, indicator_id: str, org_id: str) -> list[SeriesBreak]:
         """Every break on one organisation's series of one indicator, by year: the catalog's breaks

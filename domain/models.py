@@ -623,6 +623,22 @@ class Measure(Frozen):
     source_quote: str = Field(min_length=4)
 
 
+class Adjustment(Frozen):
+    """A mid-term adjustment (中期调整): a later document that changes a published plan's targets.
+
+    From `effective` on, each of its targets replaces the plan's target of the same id (or joins the
+    plan), and each id in `dropped` stops being judged. The plan with its first k adjustments applied
+    is version k + 1; a quarter is judged against the version in force on its last day
+    (Plan.in_force), so the quarters before the adjustment keep the verdicts they had."""
+
+    effective: dt.date
+    document_zh: str = Field(min_length=2)  # the adjusting document's title, as issued
+    seed_file: str  # the adjusting document's text; its quotes are checked against it
+    source_quote: str = Field(min_length=4)  # the sentence that makes the adjustment
+    targets: tuple[Target, ...] = ()
+    dropped: tuple[Id, ...] = ()
+
+
 class Plan(Frozen):
     plan_id: Id
     title_zh: str
@@ -645,6 +661,64 @@ class Plan(Frozen):
     duties: tuple[Duty, ...] = ()
     rules: tuple[ProgrammeRule, ...] = ()
     responsibilities: tuple[Responsibility, ...] = ()  # who answers for which targets (issue 18)
+    adjustments: tuple[Adjustment, ...] = ()  # mid-term adjustments, in the order they took effect
+
+    @model_validator(mode="after")
+    def _adjustments_in_order(self) -> Plan:
+        days = [a.effective for a in self.adjustments]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ValueError("adjustments must take effect on distinct days, in order")
+        if days and days[0] <= self.issued:
+            raise ValueError(f"an adjustment takes effect after the plan is issued ({self.issued})")
+        return self
+
+    @property
+    def version(self) -> int:
+        """The plan's latest version: 1 as issued, one more per adjustment."""
+        return 1 + len(self.adjustments)
+
+    def version_on(self, day: dt.date) -> int:
+        """The version in force on `day`."""
+        return 1 + sum(1 for a in self.adjustments if a.effective <= day)
+
+    def in_force(self, day: dt.date) -> Plan:
+        """The plan as it stood on `day`: its targets with every adjustment effective by then
+        applied, in the order of the original targets (new ones last); no adjustments left on it."""
+        targets = {t.target_id: t for t in self.targets}
+        for a in self.adjustments:
+            if a.effective > day:
+                break
+            for gone in a.dropped:
+                targets.pop(gone, None)
+            targets.update({t.target_id: t for t in a.targets})
+        return self.model_copy(update={"targets": tuple(targets.values()), "adjustments": ()})
+
+    def at(self, period: Period | None) -> Plan:
+        """The version a quarter is judged against (in force on its last day); the latest without one."""
+        return self.latest() if period is None else self.in_force(period.end_date)
+
+    def latest(self) -> Plan:
+        """The plan with every adjustment applied (the version in force from the last one on)."""
+        return self.in_force(dt.date.max)
+
+    def history(self, target_id: str) -> list[tuple[int, dt.date, Target | None, str]]:
+        """Each version that set or dropped target `target_id`: (version, in force from, the
+        target or None where dropped, the sentence that set it). Empty for an unknown id."""
+        out: list[tuple[int, dt.date, Target | None, str]] = []
+        first = next((t for t in self.targets if t.target_id == target_id), None)
+        if first is not None:
+            out.append((1, self.issued, first, first.source_quote))
+        for i, a in enumerate(self.adjustments, start=2):
+            new = next((t for t in a.targets if t.target_id == target_id), None)
+            if new is not None:
+                out.append((i, a.effective, new, new.source_quote))
+            elif target_id in a.dropped:
+                out.append((i, a.effective, None, a.source_quote))
+        return out
+
+    def all_targets(self) -> list[Target]:
+        """Every target any version holds (what reading the plan in any quarter may need)."""
+        return [*self.targets, *(t for a in self.adjustments for t in a.targets)]
 
     def due_of(self, task: Task) -> dt.date:
         """When a task is due: its own date, else the end of its phase."""

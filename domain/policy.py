@@ -37,6 +37,7 @@ class Permission(StrEnum):
     MANAGE_REGISTER = "manage_register"  # the register of reporting units: firms, contacts, events, their accounts
     SEND_REMINDERS = "send_reminders"  # e-mail the organisations that have not reported (催报)
     READ_MAIL_LOG = "read_mail_log"  # every e-mail the product sent or failed to send
+    MANAGE_PLANS = "manage_plans"  # add a plan from its text, adjust one mid-term, import and export plan files
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ POLICY: Mapping[Role, RolePolicy] = {
          "compare", "register", "users", "mail", "backup"),
         frozenset(_READERS | {P.WRITE_EVERYTHING, P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.MANAGE_USERS,
                               P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES, P.MANAGE_REGISTER, P.SEND_REMINDERS,
-                              P.READ_MAIL_LOG}),
+                              P.READ_MAIL_LOG, P.MANAGE_PLANS}),
         None),
     Role.LEADER: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "reporting", "export", "plans", "compare"),

@@ -169,7 +169,7 @@ def plan_period_elapsed(base_year: int, target_year: int, as_of: Period) -> floa
 def needs(plan: Plan, catalog: Catalog) -> Needs:
     """Every series and firm count the judgment of `plan` reads."""
     out = Needs()
-    for t in plan.targets:
+    for t in plan.all_targets():  # every version's: a quarter is judged against the one in force then
         out |= judges.judge_for(t).reads(t, plan, catalog)
     return out
 
@@ -289,7 +289,10 @@ class PlanJudgement:
 
 
 def judge_plan(plan: Plan, catalog: Catalog, snap: Snapshot) -> PlanJudgement:
-    """The whole plan at `snap.as_of`, from the snapshot alone."""
+    """The whole plan at `snap.as_of`, from the snapshot alone, against the version of the plan in
+    force on the quarter's last day: a mid-term adjustment changes the verdicts from the quarter it
+    takes effect in, and the quarters before keep the targets they were set."""
+    plan = plan.at(snap.as_of)
     rows, charts, parks, parts = [], {}, {}, {}
     chosen = {t.target_id: judges.judge_for(t) for t in plan.targets}
     by_scope: dict[str, pd.DataFrame] = {}

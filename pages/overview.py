@@ -36,7 +36,8 @@ for plan_id in plan_ids:
             absent = t("overview.no_data_at", ctx.lang, period=quarter, latest=since)
     readable = as_of is not None and absent is None
     rows = queries.progress(version, ctx.who, plan_id, as_of) if readable else []
-    head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
+    shown = plan.at(as_of)  # the targets in force in the quarter read
+    head = next((tg for tg in shown.targets if tg.headline), shown.targets[0])
     series = queries.target_series(version, ctx.who, plan_id, head.target_id, as_of) if readable else None
     components.plan_card(plan, as_of, rows, series, ctx.lang, absent=absent)
     seen |= {r.status for r in rows}

@@ -63,7 +63,7 @@ if plan is not None:
         components.status_legend(ctx.lang, {r.status for r in rows})
         media.table(components.style_status(table, ctx.lang), components.progress_column_config(ctx.lang), printing)
     # Rank by software revenue: the city-level software revenue target gives every park's share.
-    head = next((tg for tg in plan.targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
+    head = next((tg for tg in plan.at(ctx.as_of).targets if tg.indicator == "software_revenue" and tg.scope == plan.scope
                  and tg.kind == "level"), None)
     if head is not None:
         shares = queries.park_breakdown(version, ctx.who, plan.plan_id, head.target_id, ctx.as_of)

@@ -14,8 +14,8 @@ if plans.empty:
 cat = queries.catalog()
 rows = []
 for p in plans.itertuples():
-    plan = cat.plans[p.plan_id]
-    head = next(tg for tg in plan.targets if tg.headline)
+    plan = cat.plans[p.plan_id].latest()
+    head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
     rows.append({
         t("plan", lang): localized(plan, "title", lang),
         t("issuer", lang): localized(plan, "issuer", lang),

@@ -371,7 +371,7 @@ def spans(rows: list[ProgressRow], catalog: Catalog, series: dict[str, TargetSer
           as_of: Period) -> dict[str, tuple[int, int]]:
     """The years each indicator's figures in the briefing cover, first to last: a target reads from
     its base year (a chart from its earliest year drawn) to the year of its latest figure."""
-    base = {t.target_id: t.base_year for plan in catalog.plans.values() for t in plan.targets}
+    base = {t.target_id: t.base_year for plan in catalog.plans.values() for t in plan.at(as_of).targets}
     out: dict[str, tuple[int, int]] = {}
     for r in rows:
         first = r.base_year or base.get(r.target_id, as_of.year)

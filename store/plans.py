@@ -1,27 +1,35 @@
-"""The catalog in the store: indicators, plans, their targets, incentives and tasks, mirrored from
-the catalog files (data/) by `sync_catalog` at every start, and read back for the command line.
+"""The catalog in the store: indicators, plans, their targets, incentives and tasks, and publishing.
 
-The catalog files are the only source of these rows: a sync replaces them, keeps the organisation
-tree up to date (store/orgs.py) and has the bottom-up sums recomputed when the level that reports
-an indicator changed (store/figures.py).
-"""
+`sync_catalog` mirrors the catalog files (data/) at every start: indicators, the organisation tree
+(store/orgs.py, with the bottom-up sums recomputed when the level that reports an indicator changed,
+store/figures.py), and each shipped plan as a revision when its file changed. `publish` adds a plan
+or a new version of one from the app or the command line. Both go through the same checks
+(store/catalog.py) into store/plan_revisions.py; the plans, targets, incentives and tasks tables
+then mirror every plan in force, for the command line and SQL readers."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 
 from domain.catalog import Catalog
 from domain.models import Plan
 from store import figures
+from store import plan_revisions as revisions
 from store.audit import audit
+from store.catalog import DATA_DIR, TextOf, problems_joining, seed_texts
 from store.orgs import upsert_orgs
 from store.sql import Con, frame, transaction
 
 
-def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
-    """Mirror the catalog files into the store (idempotent): indicators, orgs, plans, targets."""
+def sync_catalog(con: Con, catalog: Catalog, actor: str = "system", texts: TextOf | None = None) -> None:
+    """Mirror the catalog files into the store (idempotent): indicators, orgs, a new revision of
+    each plan whose file changed (store/plan_revisions.py, with the texts it quotes from `texts`,
+    data/seeds by default), and the plans, targets, incentives and tasks tables from every plan in
+    force."""
+    texts = texts or seed_texts(DATA_DIR / "seeds")
     with transaction(con):
         levels = _reporting_levels(con)
         con.execute("DELETE FROM indicators")  # the catalog file is the only source of indicators
@@ -35,16 +43,32 @@ def sync_catalog(con: Con, catalog: Catalog, actor: str = "system") -> None:
         if _reporting_levels(con) != levels:  # which level's reports a bottom-up sum adds changed
             figures.rebuild_bottom_up(con)
         upsert_orgs(con, list(catalog.organisations.values()), "catalog")
-        for plan in catalog.plans.values():
-            _sync_plan(con, plan)
-        audit(con, actor, "catalog.sync", None, {"plans": sorted(catalog.plans)})
+        changed = [p.plan_id for p in catalog.plans.values() if _record_file_plan(con, p, actor, texts)]
+        for plan in revisions.in_force(con):  # the shipped plans and those published from the app
+            upsert_orgs(con, list(plan.organisations), "plan")
+            sync_plan(con, plan)
+        audit(con, actor, "catalog.sync", None, {"plans": sorted(catalog.plans), "new_revisions": changed})
+
+
+def _record_file_plan(con: Con, plan: Plan, actor: str, texts: TextOf) -> bool:
+    """A shipped plan goes in as a revision like any other, when its file says something new (the
+    first start, or a redeployed file): a plan adjusted from the app stays in force until then."""
+    if revisions.latest_spec(con, plan.plan_id, "file") == plan.model_dump_json():
+        return False
+    for name in {plan.seed_file, *(a.seed_file for a in plan.adjustments)}:
+        text = texts(name)
+        if text is not None:
+            revisions.put_text(con, name, name, text, actor)
+    revisions.record(con, plan, "file", actor)
+    return True
 
 
 def _reporting_levels(con: Con) -> list[tuple]:
     return con.execute("SELECT indicator_id, reported_by FROM indicators ORDER BY indicator_id").fetchall()
 
 
-def _sync_plan(con: Con, plan: Plan) -> None:
+def sync_plan(con: Con, plan: Plan) -> None:
+    """The plans, targets, incentives and tasks rows of one plan, its latest version's targets."""
     con.execute(
         "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [plan.plan_id, plan.title_zh, plan.title_en, plan.issuer_zh, plan.issued, plan.seed_file,
@@ -53,7 +77,7 @@ def _sync_plan(con: Con, plan: Plan) -> None:
     con.execute("DELETE FROM targets WHERE plan_id = ?", [plan.plan_id])
     con.execute("DELETE FROM incentives WHERE plan_id = ?", [plan.plan_id])
     con.execute("DELETE FROM tasks WHERE plan_id = ?", [plan.plan_id])
-    for t in plan.targets:
+    for t in plan.latest().targets:
         con.execute(
             "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [plan.plan_id, t.target_id, t.kind.value, t.name_zh, t.name_en, t.scope, t.indicator,
@@ -102,3 +126,50 @@ def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
            ORDER BY p.issued, t.plan_id, t.target_id""",
         [plan_id, plan_id],
     )
+
+
+# ------------------------------------------------------------------------------ publishing
+
+
+class PlanRejected(ValueError):
+    """Every problem that keeps a plan from being published, one per line; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(problems))
+
+
+def in_force(con: Con, files: Catalog) -> Catalog:
+    """The catalog in force: the files' indicators, organisations and breaks, and every plan as its
+    newest published revision has it (shipped or added from the app), with the organisations each
+    declares."""
+    return files.with_plans(revisions.in_force(con))
+
+
+def publish(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]], origin: str,
+            actor: str) -> int:
+    """Publish `plan` as a new revision (returns its number), or raise PlanRejected with every
+    problem and write nothing. `catalog` is the catalog in force; `texts` are the texts the plan
+    quotes that the store does not keep yet, by name: (file name as uploaded, text).
+
+    A plan already in force keeps its adjustments: they are its history, so a new revision may add
+    adjustments after them but not change or drop one."""
+    def text_of(name: str) -> str | None:
+        return texts[name][1] if name in texts else revisions.text(con, name)
+
+    problems = problems_joining(catalog, plan, text_of, plan.plan_id)
+    before = catalog.plans.get(plan.plan_id)
+    if before is not None and plan.adjustments[:len(before.adjustments)] != before.adjustments:
+        problems.append(f"{plan.plan_id}: the {len(before.adjustments)} adjustment(s) in force must be kept "
+                        "as they are; a change is a further adjustment")
+    if problems:
+        raise PlanRejected(problems)
+    with transaction(con):
+        for name, (file_name, text) in texts.items():
+            revisions.put_text(con, name, file_name, text, actor)
+        upsert_orgs(con, list(plan.organisations), "plan")
+        revision = revisions.record(con, plan, origin, actor)
+        sync_plan(con, plan)
+        audit(con, actor, "plan.publish", plan.plan_id,
+              {"revision": revision, "version": plan.version, "origin": origin, "targets": len(plan.latest().targets)})
+    return revision

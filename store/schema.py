@@ -450,4 +450,33 @@ MIGRATIONS += (
     ),
 )
 
+# Plans as data (issue 20): the text of every plan and adjusting document the product was given,
+# and every published revision of every plan — the shipped files' and those added from the app
+# alike. A revision is never changed; the newest revision of a plan is the one in force.
+MIGRATIONS += (
+    (
+        12,
+        """
+        CREATE TABLE plan_texts (
+            text_id     VARCHAR PRIMARY KEY,   -- what a plan's seed_file names
+            file_name   VARCHAR NOT NULL,      -- as it was uploaded or shipped
+            sha256      VARCHAR NOT NULL,
+            text        VARCHAR NOT NULL,      -- the text quotes are checked against
+            added_by    VARCHAR NOT NULL,
+            added_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE SEQUENCE plan_revision_seq START 1;
+        CREATE TABLE plan_revisions (
+            revision     BIGINT PRIMARY KEY DEFAULT nextval('plan_revision_seq'),
+            plan_id      VARCHAR NOT NULL,
+            version      INTEGER NOT NULL,      -- 1 as issued, one more per adjustment
+            spec         JSON NOT NULL,         -- the whole validated plan (data/plans schema)
+            origin       VARCHAR NOT NULL CHECK (origin IN ('file', 'app', 'cli')),
+            published_by VARCHAR NOT NULL,
+            published_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        """,
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

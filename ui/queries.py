@@ -26,6 +26,7 @@ from domain.periods import Period, PeriodBounds
 from metrics import bases, criteria, tracker
 from metrics import changes as changes_
 from service import commands, mail
+from service import plans as plan_service
 from service import queries as service
 from store import readers, snapshots
 from store.backup import Entry as BackupEntry
@@ -46,6 +47,7 @@ _BACKUPS_STOP: dict[str, threading.Event] = {}
 _REMINDERS_STOP: dict[str, threading.Event] = {}  # the scheduled reminders' thread (service/mail.py)
 _STORES_LOCK = threading.Lock()
 _MARKS: dict[str, service.Watermark] = {}  # each store's data version as last read (store/audit.py)
+_CATALOGS: dict[str, tuple[int, int, Catalog]] = {}  # per store: data version, newest plan revision, catalog
 
 
 # Past one process (TRACKER_PROCESS_ROLE, store/snapshots.py): a writer also publishes snapshots of
@@ -162,6 +164,7 @@ def close_stores() -> None:
             follower.close()
         _STORES.clear()
         _MARKS.clear()
+        _CATALOGS.clear()
         _BACKUPS_STOP.clear()
         _REMINDERS_STOP.clear()
         _PUBLISHERS_STOP.clear()
@@ -200,7 +203,24 @@ def store_problem() -> str | None:
 
 
 def catalog() -> Catalog:
-    return default_catalog()
+    """The catalog in force: the files' indicators and organisations and every plan as its newest
+    published revision has it (shipped, or added and adjusted from the app). Held per store and
+    re-read only when a plan is published; a store that cannot be opened leaves the files' catalog
+    (the page then says what is wrong with the store)."""
+    try:
+        version = data_version()
+    except StoreError:
+        return default_catalog()
+    path = str(resolve_path())
+    held = _CATALOGS.get(path)
+    if held is not None and held[0] == version:
+        return held[2]
+    con = cursor()
+    newest = plan_service.newest_revision(con)
+    if held is None or held[1] != newest:
+        held = (version, newest, plan_service.catalog_in_force(con, default_catalog()))
+    _CATALOGS[path] = (version, newest, held[2])
+    return held[2]
 
 
 def data_version() -> int:

@@ -47,7 +47,7 @@ def options(catalog: Catalog, plans: list[str], firms, current_plan: str | None,
     """Every result the box offers, with the label it is found by."""
     found: dict[Hit, str] = {}
     for plan_id in plans:
-        for target in catalog.plans[plan_id].targets:
+        for target in catalog.plans[plan_id].latest().targets:
             found[Hit("target", plan_id, target_id=target.target_id)] = t(
                 "search.target", lang, plan=_plan_label(catalog, plan_id, lang), names=localized(target, "name", lang))
     for firm in firms.itertuples(index=False):
