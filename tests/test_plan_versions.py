@@ -97,7 +97,7 @@ def test_an_adjustment_may_drop_a_target_from_its_quarter(db, catalog: Catalog):
     plan_service.adjust(db, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 10, 1), dropped=["hz-national-share"]),
                         ADJUSTING, "app")
     adjusted = plan_service.catalog_in_force(db, catalog)
-    ids = lambda q: [r.target_id for r in queries.judge(db, adjusted, "hangzhou-2012", q).rows]  # noqa: E731
+    ids = lambda q: [r.target_id for r in queries.judge(db, adjusted, "hangzhou-2012", q).rows]
     assert "hz-national-share" in ids(Period(2014, 3))
     assert "hz-national-share" not in ids(Period(2014, 4))
     assert [v for v, _, t, _ in adjusted.plans["hangzhou-2012"].history("hz-national-share")] == [1, 2]
@@ -150,3 +150,28 @@ def test_a_hostile_or_broken_plan_file_is_refused_with_its_reason(db, text: str,
         plan_service.import_yaml(db, ADMIN, text, "bad.yaml", {}, "cli")
     assert any(needle in p and p.startswith("bad.yaml") for p in e.value.problems), e.value.problems
     assert db.execute("SELECT count(*) FROM plan_revisions").fetchone()[0] == n
+
+
+@pytest.mark.parametrize("quarter, caption, applies, target", [
+    (Period(2014, 2), "第1版（共2版）", 1, 3000),
+    (Period(2014, 3), "第2版（2014-07-01起施行）", 2, 2200),
+])
+def test_the_plan_page_says_which_version_a_quarter_is_judged_against(app_db: Path, quarter: Period, caption: str,
+                                                                   applies: int, target: float):
+    from tests.apptest_helpers import signed_in
+
+    con = connect(app_db)
+    plan_service.adjust(con, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 7, 1)), ADJUSTING, "app")
+    con.close()
+    at = signed_in("leader", state={"plan_id": "hangzhou-2012", "as_of-hangzhou": quarter, "target": "hz-main-revenue"})
+    at.switch_page("pages/plan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(caption in c.value.replace("\\", "") for c in at.caption), [c.value for c in at.caption]
+    history = next(d.value for d in at.dataframe if "版本" in d.value.columns)
+    assert list(history["版本"]) == [1, 2]
+    assert list(history["目标值"]) == ["3,000亿元", "2,200亿元"]
+    assert list(history["本季度适用"]) == ["✓" if v == applies else "" for v in (1, 2)]
+    progress = at.dataframe[0].value
+    row = progress[progress["目标"] == "软件和信息技术服务业主营业务收入"].iloc[0]
+    assert row["目标值"] == target
+    assert row["完成率"] == pytest.approx(float(row["实际值"]) / target * 100)
