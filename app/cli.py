@@ -30,7 +30,7 @@ from domain.periods import PeriodError, parse_period
 from domain.register import Change, RegisterInputError, RegisterPlan
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
-from service import commands, mail, queries
+from service import commands, mail, plans, queries
 from store import ingest, snapshots
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
@@ -302,8 +302,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     con = connect(args.db, create=False)
-    if args.plan and args.plan not in default_catalog().plans:
-        print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
+    known = plans.catalog_in_force(con).plans  # the shipped plans and those published from the app
+    if args.plan and args.plan not in known:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     frame = queries.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
                                                           "indicator_id": "indicator"})
@@ -325,7 +326,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     path = Path(args.file)
     try:
-        sub, n = commands.import_file(con, default_catalog(), _operator(args), path, status=args.status,
+        sub, n = commands.import_file(con, plans.catalog_in_force(con), _operator(args), path, status=args.status,
                                       explanation=args.explanation, progress=_progress)
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
@@ -417,7 +418,8 @@ def _row_json(r: ProgressRow) -> dict:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    catalog = default_catalog()
+    con = connect(args.db, create=False)
+    catalog = plans.catalog_in_force(con)
     if args.plan not in catalog.plans:
         print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
         return 2
@@ -431,7 +433,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    con = connect(args.db, create=False)
     rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of, as_at)
     if args.json:
         # The JSON is a list of rows, which scripts index; the admission check has no place in it
@@ -477,8 +478,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports import FORMATS, render
     from reports.briefing import build
 
-    catalog = default_catalog()
     con = connect(args.db, create=False)
+    catalog = plans.catalog_in_force(con)
     plan_ids = sorted(catalog.plans) if args.all else [args.plan]
     unknown = [p for p in plan_ids if p not in catalog.plans]
     if unknown:
