@@ -68,7 +68,8 @@ class Proposal(Frozen):
 # ------------------------------------------------------------------------------- the phrases
 
 _D = "[0-9０-９]"
-_NUM = rf"{_D}+(?:[.．]{_D}+)?"
+# At most 15 digits, begun where a run of digits begins: 100 000 digits in a row cost one try each, not n².
+_NUM = rf"(?<![0-9０-９.．]){_D}{{1,15}}(?:[.．]{_D}{{1,6}})?"
 # Longest first, so 万元 is never read as 元 and 万人次 never as 万人.
 _UNIT_WORDS = ("万亿元", "亿美元", "万美元", "亿元/公顷", "万元/公顷", "亿元", "万元", "元", "万人次", "人次", "万人",
                "万名", "万平方米", "平方米", "万m²", "m²", "平方公里", "公顷", "亩", "人", "名", "家", "个", "项", "%", "％")
@@ -134,7 +135,10 @@ def _mentions(text: str) -> list[_Mention]:
         out.append(_with_suffix(text, m.start(), m.end(), value, u))
     for m in BARE_YI.finditer(text):
         out.append(_with_suffix(text, m.start(), m.end(), 1.0, "亿元"))
-    return sorted(out, key=lambda x: x.start)
+    out.sort(key=lambda x: x.start)
+    # 10%—15%: the upper end of a range written with both units is not a figure of its own
+    return [x for i, x in enumerate(out)
+            if not (i and re.fullmatch(r"\s*[-—–~～至到]\s*", text[out[i - 1].end:x.start]) and out[i - 1].unit == x.unit)]
 
 
 def _with_suffix(text: str, start: int, end: int, value: float, u: str) -> _Mention:
@@ -209,6 +213,8 @@ def _find_terms(vocab: _Vocab, text: str, a: int, b: int) -> list[tuple[int, int
 
 
 def _fits(vocab: _Vocab, ind: str, kind: str, dim: Dimension | None) -> bool:
+    if kind == TargetKind.DENSITY:  # 亿元/公顷: the money over the land
+        return vocab.dims[ind] == Dimension.MONEY_CNY
     if kind in (TargetKind.GROWTH, TargetKind.SHARE) or dim is None:
         return kind != TargetKind.GROWTH or vocab.dims[ind] not in (Dimension.RATIO,)
     return vocab.dims[ind] == dim
