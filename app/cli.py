@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import json
 import math
 import os
 import sys
@@ -21,10 +20,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from app import cli_plans
+from app.cli_shared import operator as _operator
+from app.cli_shared import print_json as _print_json
 from domain import sso
 from domain.access import Identity, Role
 from domain.config import ConfigError, secrets_files, settings
-from domain.extract import propose
 from domain.messages import MessageError, render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
@@ -36,18 +37,10 @@ from store import ingest, snapshots
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
-from store.documents import DocumentRejected, read_plan_text
 from store.org_events import OrgEvent
 from store.register import RegisterRejected
 from store.users import UserError
 from ui.safe import safe_frame
-
-
-def _print_json(data: object) -> None:
-    # Strict JSON: Infinity and NaN are refused by strict parsers, so a non-finite number is never
-    # printed (allow_nan=False raises rather than print one); callers turn them into null first.
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False)
-    sys.stdout.write("\n")
 
 
 def _finite(v: object) -> object:
@@ -56,11 +49,6 @@ def _finite(v: object) -> object:
 
 def _records(frame) -> list[dict]:
     return [{k: _finite(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
-
-
-def _operator(args: argparse.Namespace) -> Identity:
-    """The command line is run by whoever can open the store file: an administrator."""
-    return Identity(username=args.user, display_name=args.user, role=Role.ADMIN)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -582,58 +570,6 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"{verb} {sent}, failed {failed}, no contact e-mail {len(plan.no_address)}, reminded today already "
           f"{len(plan.already)}")
     return 1 if failed else 0
-EXTRACT_FIELDS = ("quote", "start", "kind", "indicator", "scope", "scope_name", "comparator", "value", "unit",
-                  "base_year", "target_year", "first_year", "threshold", "denominator_scope", "denominator_indicator",
-                  "reward", "lead_departments", "text")
-
-
-def cmd_plans(args: argparse.Namespace) -> int:
-    """`plans extract FILE`: the candidate commitments of a plan document (domain/extract.py). Reads
-    the file only: the store is not opened. The lead's `add`, `export` and `import` sit beside it."""
-    if args.action != "extract":
-        print("error: give an action: extract (see manage.py plans -h)", file=sys.stderr)
-        return 2
-    path = Path(args.file)
-    try:
-        plan_text = read_plan_text(path.name, path.read_bytes())
-    except DocumentRejected as e:
-        print(f"error: {render(e.reason, 'en')}", file=sys.stderr)  # the command line speaks English
-        return 2
-    catalog = default_catalog()
-    if args.scope and args.scope not in catalog.organisations:
-        print(f"error: --scope {args.scope!r}: no such organisation (see `orgs`)", file=sys.stderr)
-        return 2
-    proposal = propose(plan_text, catalog, args.scope)
-    if args.json:
-        head = proposal.model_dump(mode="json", exclude={"candidates"})
-        rows = [c.model_dump(mode="json", include=set(EXTRACT_FIELDS)) for c in proposal.candidates]
-        print(json.dumps({**head, "candidates": rows}, ensure_ascii=False, indent=1))
-        return 0
-    print(text("plans.extract.header", "en", title=proposal.title_zh or path.name, count=len(proposal.candidates),
-               base=proposal.base_year or "?", horizon=proposal.horizon_end or "?"))
-    if not proposal.candidates:
-        print(text("plans.extract.none", "en"))
-    for c in proposal.candidates:
-        amount = "" if c.value is None else f"{c.comparator or ''} {c.value:g} {c.unit}"
-        if c.threshold is not None:
-            amount += f" (≥ {c.threshold.value:g} {c.threshold.unit})"
-        if c.reward is not None:
-            amount += f" → {c.reward.value:g} {c.reward.unit}"
-        years = f"{c.base_year or ''}→{c.target_year or ''}" if c.target_year else ""
-        who = "、".join(c.lead_departments)
-        print(f"{c.kind:<16} {c.indicator or '-':<24} {c.scope or c.scope_name or '-':<14} {amount:<26} {years:<10} "
-              f"{who}  {c.quote[:60]}")
-    return 0
-
-
-def _plans_parser(p: argparse.ArgumentParser) -> None:
-    """`plans ACTION`: a plan's document and its commitments (issue 20)."""
-    actions = p.add_subparsers(dest="action")
-    a = actions.add_parser("extract", help="print the candidate targets, incentives and tasks of a plan document "
-                                           "(text, .docx, PDF with a text layer); writes nothing")
-    a.add_argument("file")
-    a.add_argument("--json", action="store_true", help="the candidates as JSON")
-    a.add_argument("--scope", help="the organisation the plan governs (default: guessed from its title)")
 
 
 def _register_parser(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -858,9 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", required=True, help="a file, or a directory for several files")
     p.set_defaults(func=cmd_report)
-    p = sub.add_parser("plans", help="a plan document: extract (its candidate commitments)")
-    _plans_parser(p)
-    p.set_defaults(func=cmd_plans, action=None)
+    p = sub.add_parser("plans", help="plans as data: extract | add | import | export | history | adjust")
+    cli_plans.register(p, common)
     return parser
 
 
