@@ -57,7 +57,7 @@ def uploaded(name: str = "行动计划.txt", text: str = PLAN_TEXT):
 
 
 def edit(at, table: str, row: int, **cells) -> None:
-    """Change cells of a proposed row (0-based) as a person would in the editor."""
+    """Change cells of a proposed row (numbered from 1, as on the page) as a person would in the editor."""
     key, frames = at.session_state[authoring.FRAMES]
     changed = frames[table].copy()
     for column, value in cells.items():
@@ -142,8 +142,8 @@ def test_admin_adds_a_plan_from_its_text_and_it_is_in_force(app_db):
 
 def test_a_bad_value_is_shown_at_its_row_and_nothing_is_written(app_db):
     at = uploaded()
-    edit(at, "targets", 1, value=None)  # the growth rate cleared
-    edit(at, "targets", 0, target_year=2020)  # before the base year
+    edit(at, "targets", 2, value=None)  # the growth rate cleared
+    edit(at, "targets", 1, target_year=2020)  # before the base year
     at.run()
     before = revisions()
     at.button(key="authoring.publish").click().run()
@@ -157,7 +157,7 @@ def test_a_bad_value_is_shown_at_its_row_and_nothing_is_written(app_db):
 
 def test_the_catalogs_own_checks_point_at_the_row_too(app_db):
     at = uploaded()
-    edit(at, "targets", 1, indicator="no_such_indicator", quote="这句话不在规划原文中")
+    edit(at, "targets", 2, indicator="no_such_indicator", quote="这句话不在规划原文中")
     at.run()
     before = revisions()
     at.button(key="authoring.check").click().run()
@@ -200,9 +200,9 @@ def test_admin_adjusts_a_plan_mid_term_from_the_adjusting_sentence(app_db):
     at.file_uploader(key="authoring.adj.upload").set_value(("调整.txt", document.encode("utf-8"), "text/plain")).run()
     assert not at.exception, [e.value for e in at.exception]
     key, start = at.session_state[authoring.ADJ_FRAME]
-    assert list(start["value"]) == [2500] and start["replaces"][0] != authoring.NEW  # matched to the plan's target
-    replaced = start["replaces"][0]
-    at.selectbox(key="authoring.adj.sentence_pick").set_value(start["quote"][0])
+    assert list(start["value"]) == [2500] and start["replaces"].iloc[0] != authoring.NEW  # matched to the plan's target
+    replaced = start["replaces"].iloc[0]
+    at.selectbox(key="authoring.adj.sentence_pick").set_value(start["quote"].iloc[0])
     at.date_input(key="authoring.adj.effective").set_value(dt.date(2015, 1, 1))
     before = revisions()
     at.button(key="authoring.adj.publish").click().run()

@@ -49,7 +49,9 @@ _NUMBER = {"value", "threshold_value", "reward_value", "min_growth_pct"}
 _YEAR = {"base_year", "target_year", "first_year"}
 _FLAG = {"keep", "headline"}
 NEW = "new"  # an adjustment's target that replaces none
+DOCUMENTS = ["txt", "docx", "pdf"]
 PLAN_SCOPES = (OrgKind.COUNTRY, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT)
+NEW_SCOPE_KINDS = (OrgKind.PARK, OrgKind.DISTRICT, OrgKind.BASE)  # what a plan may declare for itself
 
 
 def confirmation(lang: str) -> None:
@@ -65,6 +67,17 @@ def confirmation(lang: str) -> None:
 def _done(message: str, plan_id: str) -> None:
     st.session_state[DONE] = (message, plan_id)
     st.rerun()  # the sidebar's plans and every page read the catalog in force again
+
+
+def _uploader(label: str, key: str, types: list[str], lang: str, max_mb: int | None = None,
+              hint: str | None = None):
+    """A file uploader bounded at the plan document's size (settings: plan_upload_mb), in the page's
+    words only (ui/entry.py hides Streamlit's English ones inside a keyed container)."""
+    box = key.replace(".", "-") + "-box"  # a CSS class: no dots
+    entry.hide_uploader_words(box, lang)
+    with st.container(key=box):
+        return st.file_uploader(label, type=types, key=key, help=hint,
+                                max_upload_size=max_mb or settings().plan_upload_mb)
 
 
 def _key(name: str, data: bytes, *more: object) -> tuple:
@@ -90,7 +103,9 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """A draft table as its editor starts: the drafts module's columns, typed so an added row's
     empty cells stay empty (nullable integers for years, floats for values, text for the rest)."""
     columns = COLUMNS[table]
-    out = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+    # Numbered from 1, as the problems name the rows.
+    out = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns),
+                       index=pd.RangeIndex(1, len(rows) + 1))
     for c in columns:
         if c in _FLAG:
             out[c] = out[c].astype("boolean")
@@ -202,13 +217,17 @@ def _column_config(table: str, catalog: Catalog, lang: str) -> dict:
     config["quote"] = cc.TextColumn(label["quote"], disabled=True, width="large")
     for c in ("indicator", "denominator_indicator"):
         if c in config:
-            config[c] = cc.SelectboxColumn(label[c], options=indicators)
+            config[c] = cc.SelectboxColumn(label[c], options=indicators, format_func=lambda i: (
+                f"{localized(catalog.indicators[i], 'name', lang)}（{i}）" if i in catalog.indicators else i))
     if table == "targets":
-        config["kind"] = cc.SelectboxColumn(label["kind"], options=[k.value for k in TargetKind])
-        config["comparator"] = cc.SelectboxColumn(label["comparator"], options=[c.value for c in Comparator])
+        config["kind"] = cc.SelectboxColumn(label["kind"], options=[k.value for k in TargetKind],
+                                            format_func=lambda k: t(f"kind_{k}", lang))
+        config["comparator"] = cc.SelectboxColumn(label["comparator"], options=[c.value for c in Comparator],
+                                                  format_func=lambda c: t(f"authoring.cmp.{Comparator(c).name.lower()}",
+                                                                          lang))
     if table == "scopes":
-        config["kind"] = cc.SelectboxColumn(label["kind"], options=[OrgKind.PARK.value, OrgKind.DISTRICT.value,
-                                                                     OrgKind.BASE.value])
+        config["kind"] = cc.SelectboxColumn(label["kind"], options=[k.value for k in NEW_SCOPE_KINDS],
+                                            format_func=lambda k: t(f"authoring.orgkind.{k}", lang))
     return config
 
 
@@ -249,12 +268,8 @@ def _start(draft: PlanDraft, key: tuple, catalog: Catalog) -> None:
 def new_plan_section(who: Identity, lang: str) -> None:
     catalog = queries.catalog()
     st.caption(t("authoring.new.help", lang))
-    entry.hide_uploader_words(P + "upload-box", lang)
-    with st.container(key=P + "upload-box"):
-        # A published plan's file leaves the uploader: its key changes with every plan published.
-        upload = st.file_uploader(t("authoring.upload", lang), type=["txt", "docx", "pdf"],
-                                  key=P + f"upload.{st.session_state.get(ROUND, 0)}",
-                                  max_upload_size=settings().plan_upload_mb)
+    # A published plan's file leaves the uploader: its key changes with every plan published.
+    upload = _uploader(t("authoring.upload", lang), P + f"upload.{st.session_state.get(ROUND, 0)}", DOCUMENTS, lang)
     if upload is None:
         return
     data = upload.getvalue()
@@ -276,7 +291,7 @@ def new_plan_section(who: Identity, lang: str) -> None:
         st.caption(t(f"authoring.table.{table}.help", lang))
         edited[table] = st.data_editor(
             st.session_state[FRAMES][1][table], key=P + f"editor.{table}.{key[1][:12]}", num_rows="dynamic",
-            hide_index=False, column_config=_column_config(table, catalog, lang), width="stretch",
+            hide_index=False, column_config=_column_config(table, catalog, lang), width="stretch", placeholder="—",
             column_order=_order(COLUMNS[table]))
     rows = {table: records(edited[table]) for table in TABLES}
     check, publish = st.columns(2)
@@ -376,8 +391,7 @@ def adjust_section(who: Identity, lang: str) -> None:
         return
     plan = catalog.plans[plan_id]
     st.caption(t("authoring.adjust.version", lang, version=plan.version, targets=len(plan.latest().targets)))
-    upload = st.file_uploader(t("authoring.adjust.upload", lang), type=["txt", "docx", "pdf"], key=P + "adj.upload",
-                              max_upload_size=settings().plan_upload_mb)
+    upload = _uploader(t("authoring.adjust.upload", lang), P + "adj.upload", DOCUMENTS, lang)
     if upload is None:
         return
     data = upload.getvalue()
@@ -404,13 +418,14 @@ def adjust_section(who: Identity, lang: str) -> None:
     sentence = typed.strip() or picked
     latest = plan.latest()
     config = _column_config("targets", catalog, lang)
+    names = {x.target_id: f"{x.name_zh}（{x.target_id}）" for x in latest.targets}
     config["replaces"] = st.column_config.SelectboxColumn(
-        t("authoring.col.replaces", lang), options=[NEW, *(x.target_id for x in latest.targets)], required=True)
+        t("authoring.col.replaces", lang), options=[NEW, *names], required=True,
+        format_func=lambda r: names.get(r) or t("authoring.new_target", lang))
     st.subheader(t("authoring.table.targets", lang))
     start = st.session_state[ADJ_FRAME][1]
-    edited = st.data_editor(start, key=P + f"adj.editor.{key[1][:12]}", num_rows="dynamic",
-                            column_config=config, width="stretch", column_order=_order(tuple(start.columns)))
-    names = {x.target_id: f"{x.name_zh}（{x.target_id}）" for x in latest.targets}
+    edited = st.data_editor(start, key=P + f"adj.editor.{key[1][:12]}", num_rows="dynamic", column_config=config,
+                            width="stretch", placeholder="—", column_order=_order(tuple(start.columns)))
     dropped = st.multiselect(t("authoring.adjust.dropped", lang), list(names), key=P + "adj.dropped",
                              format_func=names.get)
     if not st.button(t("authoring.adjust.publish", lang), type="primary", key=P + "adj.publish"):
@@ -447,10 +462,9 @@ def files_section(who: Identity, lang: str) -> None:
         st.download_button(t("authoring.files.download", lang), services.export_plan_yaml(who, plan_id).encode("utf-8"),
                            f"{plan_id}.yaml", "application/x-yaml", key=P + "files.download")
     st.subheader(t("authoring.files.import", lang))
-    yaml_file = st.file_uploader(t("authoring.files.yaml", lang), type=["yaml", "yml"], key=P + "files.yaml",
-                                 max_upload_size=1)
-    text_file = st.file_uploader(t("authoring.files.text", lang), type=["txt", "docx", "pdf"], key=P + "files.text",
-                                 max_upload_size=settings().plan_upload_mb, help=t("authoring.files.text_help", lang))
+    yaml_file = _uploader(t("authoring.files.yaml", lang), P + "files.yaml", ["yaml", "yml"], lang, max_mb=1)
+    text_file = _uploader(t("authoring.files.text", lang), P + "files.text", DOCUMENTS, lang,
+                          hint=t("authoring.files.text_help", lang))
     if yaml_file is None or not st.button(t("authoring.files.publish", lang), type="primary", key=P + "files.publish"):
         return
     text = None
