@@ -24,17 +24,19 @@ import pandas as pd
 from domain import sso
 from domain.access import Identity, Role
 from domain.config import ConfigError, secrets_files, settings
+from domain.extract import propose
 from domain.messages import MessageError, render, text
 from domain.observation import parse_as_at
 from domain.periods import PeriodError, parse_period
 from domain.register import Change, RegisterInputError, RegisterPlan
 from metrics.criteria import UnitCheck
 from metrics.tracker import ProgressRow
-from service import commands, mail, queries
+from service import commands, mail, plans, queries
 from store import ingest, snapshots
 from store.backup import Manifest
 from store.catalog import CatalogError, default_catalog
 from store.db import StoreError, connect, resolve_path
+from store.documents import DocumentRejected, read_plan_text
 from store.org_events import OrgEvent
 from store.register import RegisterRejected
 from store.users import UserError
@@ -302,8 +304,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     con = connect(args.db, create=False)
-    if args.plan and args.plan not in default_catalog().plans:
-        print(f"unknown plan {args.plan!r}; known: {', '.join(default_catalog().plans)}", file=sys.stderr)
+    known = plans.catalog_in_force(con).plans  # the shipped plans and those published from the app
+    if args.plan and args.plan not in known:
+        print(f"unknown plan {args.plan!r}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     frame = queries.targets(con, args.plan).rename(columns={"scope_id": "scope_org_id", "scope_name": "scope_org_name",
                                                           "indicator_id": "indicator"})
@@ -325,7 +328,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     path = Path(args.file)
     try:
-        sub, n = commands.import_file(con, default_catalog(), _operator(args), path, status=args.status,
+        sub, n = commands.import_file(con, plans.catalog_in_force(con), _operator(args), path, status=args.status,
                                       explanation=args.explanation, progress=_progress)
     except ingest.SubmissionRejected as e:
         print(f"{path.name}: rejected, nothing written ({len(e.problems)} problem(s)):", file=sys.stderr)
@@ -417,7 +420,8 @@ def _row_json(r: ProgressRow) -> dict:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    catalog = default_catalog()
+    con = connect(args.db, create=False)
+    catalog = plans.catalog_in_force(con)
     if args.plan not in catalog.plans:
         print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
         return 2
@@ -431,7 +435,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    con = connect(args.db, create=False)
     rows = queries.plan_progress(con, catalog, _operator(args), args.plan, as_of, as_at)
     if args.json:
         # The JSON is a list of rows, which scripts index; the admission check has no place in it
@@ -477,8 +480,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports import FORMATS, render
     from reports.briefing import build
 
-    catalog = default_catalog()
     con = connect(args.db, create=False)
+    catalog = plans.catalog_in_force(con)
     plan_ids = sorted(catalog.plans) if args.all else [args.plan]
     unknown = [p for p in plan_ids if p not in catalog.plans]
     if unknown:
@@ -579,6 +582,60 @@ def cmd_remind(args: argparse.Namespace) -> int:
     print(f"{verb} {sent}, failed {failed}, no contact e-mail {len(plan.no_address)}, reminded today already "
           f"{len(plan.already)}")
     return 1 if failed else 0
+EXTRACT_FIELDS = ("quote", "start", "kind", "indicator", "scope", "scope_name", "comparator", "value", "unit",
+                  "base_year", "target_year", "first_year", "threshold", "denominator_scope", "denominator_indicator",
+                  "reward", "lead_departments", "text")
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    """`plans extract FILE`: the candidate commitments of a plan document (domain/extract.py). Reads
+    the file only: the store is not opened. The lead's `add`, `export` and `import` sit beside it."""
+    if args.action != "extract":
+        print("error: give an action: extract (see manage.py plans -h)", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    try:
+        plan_text = read_plan_text(path.name, path.read_bytes())
+    except DocumentRejected as e:
+        print(f"error: {render(e.reason, 'en')}", file=sys.stderr)  # the command line speaks English
+        return 2
+    catalog = default_catalog()
+    if args.scope and args.scope not in catalog.organisations:
+        print(f"error: --scope {args.scope!r}: no such organisation (see `orgs`)", file=sys.stderr)
+        return 2
+    proposal = propose(plan_text, catalog, args.scope)
+    if args.json:
+        head = proposal.model_dump(mode="json", exclude={"candidates"})
+        rows = [c.model_dump(mode="json", include=set(EXTRACT_FIELDS)) for c in proposal.candidates]
+        print(json.dumps({**head, "candidates": rows}, ensure_ascii=False, indent=1))
+        return 0
+    print(text("plans.extract.header", "en", title=proposal.title_zh or path.name, count=len(proposal.candidates),
+               base=proposal.base_year or "?", horizon=proposal.horizon_end or "?"))
+    if not proposal.candidates:
+        print(text("plans.extract.none", "en"))
+    for c in proposal.candidates:
+        amount = "" if c.value is None else f"{c.comparator or ''} {c.value:g} {c.unit}"
+        if c.threshold is not None:
+            amount += f" (≥ {c.threshold.value:g} {c.threshold.unit})"
+        if c.reward is not None:
+            amount += f" → {c.reward.value:g} {c.reward.unit}"
+        years = f"{c.base_year or ''}→{c.target_year or ''}" if c.target_year else ""
+        who = "、".join(c.lead_departments)
+        print(f"{c.kind:<16} {c.indicator or '-':<24} {c.scope or c.scope_name or '-':<14} {amount:<26} {years:<10} "
+              f"{who}  {c.quote[:60]}")
+    return 0
+
+
+def _plans_parser(p: argparse.ArgumentParser) -> None:
+    """`plans ACTION`: a plan's document and its commitments (issue 20)."""
+    actions = p.add_subparsers(dest="action")
+    a = actions.add_parser("extract", help="print the candidate targets, incentives and tasks of a plan document "
+                                           "(text, .docx, PDF with a text layer); writes nothing")
+    a.add_argument("file")
+    a.add_argument("--json", action="store_true", help="the candidates as JSON")
+    a.add_argument("--scope", help="the organisation the plan governs (default: guessed from its title)")
+
+
 def _register_parser(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     """`orgs` alone lists; its actions maintain the register of reporting units."""
     p.help = "list organisations, or maintain the register: import | set-email | edit | event"
@@ -801,6 +858,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", required=True, help="a file, or a directory for several files")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("plans", help="a plan document: extract (its candidate commitments)")
+    _plans_parser(p)
+    p.set_defaults(func=cmd_plans, action=None)
     return parser
 
 

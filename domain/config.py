@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     check_memory_mb: int = Field(1024, validation_alias="TRACKER_CHECK_MEMORY_MB",
                                  description="the address space (RLIMIT_AS) of each file-checking worker, in MB, at least "
                                              f"{MIN_CHECK_MEMORY_MB}; a file needing more is refused")
+    plan_upload_mb: int = Field(10, validation_alias="TRACKER_PLAN_UPLOAD_MB",
+                                description="the largest plan document (text, .docx or PDF) read for its targets, in MB, "
+                                            "at least 1")
     check_workers: int = Field(2, validation_alias="TRACKER_CHECK_WORKERS",
                                description="files checked at once, each in its own worker; others wait, at least 1")
     # Past one process (issue 19): one writer holds the store, readers serve published snapshots of it.
@@ -224,7 +227,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be a time such as 02:30, not {value!r}") from None
         return value
 
-    @field_validator("backup_keep", "check_timeout", "check_workers", "smtp_timeout", mode="before")
+    @field_validator("backup_keep", "check_timeout", "check_workers", "plan_upload_mb", "smtp_timeout", mode="before")
     @classmethod
     def _keep(cls, value: Any) -> Any:
         return _whole(value, 1)

@@ -106,6 +106,8 @@ class Indicator(Frozen):
     code: str | None = None  # MIIT form row code (2020 …), where the indicator is a form row
     name_zh: str
     name_en: str
+    # Words plans write for it (营业收入, 从业人员): how domain/extract.py recognises it in a plan's text.
+    terms_zh: tuple[str, ...] = ()
     unit: str  # canonical unit of the stored value
     kind: IndicatorKind
     reported_by: OrgKind  # the level whose reports are summed into a bottom-up total

@@ -3,7 +3,7 @@ plan's conditions of admission checked park by park."""
 
 import streamlit as st
 
-from ui import charts, components, context, figures, media, programme, queries, search, status, url
+from ui import charts, components, context, figures, media, plan_history, programme, queries, search, status, url
 from ui.i18n import builtin_words, localized, md, t
 from ui.text import escape
 
@@ -12,7 +12,9 @@ version = queries.data_version()
 search.box(ctx)  # at the top of the page, not in the sidebar: reachable on a phone without opening it
 plan = queries.catalog().plans[ctx.plan_id]
 st.header(escape(localized(plan, "title", ctx.lang)))
-st.caption(escape(f"{localized(plan, 'issuer', ctx.lang)} · {plan.issued} · {components.period_label(ctx.as_of, ctx.lang)}"))
+version_words = plan_history.version_caption(plan, ctx.as_of, ctx.lang)  # an adjusted plan: which version applies
+st.caption(escape(" · ".join(x for x in (localized(plan, "issuer", ctx.lang), str(plan.issued), version_words,
+                                         components.period_label(ctx.as_of, ctx.lang)) if x)))
 printing = media.print_view(ctx.lang)  # tables whole (st.dataframe prints only its visible rows)
 rows = queries.progress(version, ctx.who, plan.plan_id, ctx.as_of)
 as_at = st.session_state.get("as_at")
@@ -63,8 +65,13 @@ if gauge is not None:
     with gauge:
         st.plotly_chart(charts.shared(figures.in_year_gauge, row.in_year_completion, row.time_elapsed, ctx.lang,
                                       usual=row.seasonal_time_elapsed), key="gauge")
-st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=escape(plan.seed_file)))
+document = plan_history.document_of(plan, chosen, ctx.as_of)
+st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**", aside=escape(document)))
 st.text(f"“{row.source_quote}”")
+if (history := plan_history.history_frame(plan, chosen, ctx.as_of, ctx.lang)) is not None:
+    st.markdown(f"**{t('history.heading', ctx.lang)}**")
+    st.caption(t("history.note", ctx.lang, version=plan.version_on(ctx.as_of.end_date) if ctx.as_of else plan.version))
+    media.table(history, {}, printing)
 
 parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of)
 if parks and any(p.value for p in parks):

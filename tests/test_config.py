@@ -74,7 +74,7 @@ def test_defaults():
     assert Settings.from_environ({}).model_dump() == {
         "db": DEFAULT_DB, "demo": True, "cookie_key": None, "session_hours": 12, "backup_key": None, "backup_dir": None,
         "backup_at": dt.time(2, 30), "backup_keep": 14, "check_timeout": 30, "check_memory_mb": 1024, "check_workers": 2,
-        "browser_path": None, "smtp_host": None, "smtp_port": 587, "smtp_from": None, "smtp_user": None,
+        "plan_upload_mb": 10, "browser_path": None, "smtp_host": None, "smtp_port": 587, "smtp_from": None, "smtp_user": None,
         "smtp_password": None, "smtp_tls": "starttls", "smtp_timeout": 10, "remind_before_days": 5,
         "remind_after_every": 7, "remind_at": dt.time(9, 0), "briefing_header": {},
         "process_role": "single", "snapshot_dir": None, "publish_seconds": 5.0, "writer_url": "/w"}
