@@ -20,7 +20,7 @@ from domain.extract import Candidate, Proposal
 from domain.models import Amount
 from service import plans as plan_service
 from tests import rawsql
-from tests.apptest_helpers import page_files, signed_in
+from tests.apptest_helpers import page_files, signed_in, signed_in_with
 from ui import authoring
 from ui.text import escape
 
@@ -47,8 +47,8 @@ def revisions() -> int:
     return int(rawsql.frame(store(), "SELECT count(*) AS n FROM plan_revisions").n[0])
 
 
-def uploaded(name: str = "行动计划.txt", text: str = PLAN_TEXT):
-    at = signed_in("admin")
+def uploaded(name: str = "行动计划.txt", text: str = PLAN_TEXT, lang: str = "zh"):
+    at = signed_in_with("admin", {"lang": lang})
     at.switch_page("pages/authoring.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.file_uploader(key="authoring.upload.0").set_value((name, text.encode("utf-8"), "text/plain")).run()
@@ -138,6 +138,13 @@ def test_admin_adds_a_plan_from_its_text_and_it_is_in_force(app_db):
     assert plan_service.kept_text(store(), plan.seed_file) == PLAN_TEXT  # the quotes' text, kept
     (link,) = at.get("page_link")
     assert link.proto.page.endswith("plan") and f"plan={PLAN_ID}" in link.proto.query_string
+
+
+def test_the_form_reads_in_english(app_db):
+    at = uploaded(lang="en")
+    assert at.text_input(key="authoring.h.plan_id").label == "Plan id"
+    assert [s.value for s in at.subheader][:4] == ["Targets", "Incentives", "Tasks", "New parks and districts"]
+    assert any("2 target(s)" in c.value for c in at.caption)
 
 
 def test_a_bad_value_is_shown_at_its_row_and_nothing_is_written(app_db):

@@ -50,6 +50,7 @@ _YEAR = {"base_year", "target_year", "first_year"}
 _FLAG = {"keep", "headline"}
 NEW = "new"  # an adjustment's target that replaces none
 DOCUMENTS = ["txt", "docx", "pdf"]
+YEARS = (1990, 2100)  # the years a plan's header and rows may name
 PLAN_SCOPES = (OrgKind.COUNTRY, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT)
 NEW_SCOPE_KINDS = (OrgKind.PARK, OrgKind.DISTRICT, OrgKind.BASE)  # what a plan may declare for itself
 
@@ -84,13 +85,13 @@ def _key(name: str, data: bytes, *more: object) -> tuple:
     return (name, hashlib.sha256(data).hexdigest(), *more)
 
 
-def _drafted(slot: str, key: tuple, name: str, data: bytes, scope: str | None) -> tuple[PlanDraft, bool]:
+def _drafted(slot: str, key: tuple, name: str, data: bytes, scope: str | None, lang: str) -> tuple[PlanDraft, bool]:
     """The upload read and proposed once per content (the page runs again at every click while the
     file sits in the uploader); True when it was read now."""
     kept = st.session_state.get(slot)
     if kept is not None and kept[0] == key:
         return kept[1], False
-    with st.spinner(t("authoring.reading", st.session_state.get("lang", "zh"))):
+    with st.spinner(t("authoring.reading", lang)):
         draft = services.propose_from_upload(name, data, scope)
     st.session_state[slot] = (key, draft)
     return draft, True
@@ -140,8 +141,8 @@ def header_defaults(draft: PlanDraft, catalog: Catalog, today: dt.date) -> dict[
     options = scope_options(catalog)
     scope = max(set(scopes), key=scopes.count) if scopes else (options[0] if options else None)
     issued = (p.issued if p else None) or today
-    base = (p.base_year if p else None) or issued.year - 1
-    horizon = (p.horizon_end if p else None) or base + 5
+    base = min(max((p.base_year if p else None) or issued.year - 1, YEARS[0]), YEARS[1] - 1)  # the inputs' bounds
+    horizon = min(max((p.horizon_end if p else None) or base + 5, base + 1), YEARS[1])
     return {"plan_id": drafts.suggested_plan_id(scope, issued.year), "title_zh": (p.title_zh if p else None) or "",
             "issuer_zh": (p.issuer_zh if p else None) or "", "issued": issued, "scope": scope,
             "base_year": int(base), "horizon_end": int(horizon)}
@@ -211,7 +212,7 @@ def _column_config(table: str, catalog: Catalog, lang: str) -> dict:
     indicators = sorted(catalog.indicators)
     config: dict = {c: cc.TextColumn(label[c]) for c in COLUMNS[table]}
     config |= {c: cc.NumberColumn(label[c]) for c in COLUMNS[table] if c in _NUMBER}
-    config |= {c: cc.NumberColumn(label[c], min_value=1990, max_value=2100, step=1, format="%d")
+    config |= {c: cc.NumberColumn(label[c], min_value=YEARS[0], max_value=YEARS[1], step=1, format="%d")
                for c in COLUMNS[table] if c in _YEAR}
     config |= {c: cc.CheckboxColumn(label[c]) for c in COLUMNS[table] if c in _FLAG}
     config["quote"] = cc.TextColumn(label["quote"], disabled=True, width="large")
@@ -249,9 +250,8 @@ def _header(catalog: Catalog, lang: str) -> dict[str, object]:
     c, d, e = st.columns(3)
     values["issued"] = c.date_input(t("authoring.issued", lang), key=P + "h.issued", min_value=dt.date(2000, 1, 1),
                                     format="YYYY-MM-DD")
-    values["base_year"] = d.number_input(t("authoring.base_year", lang), 1990, 2100, step=1, key=P + "h.base_year")
-    values["horizon_end"] = e.number_input(t("authoring.horizon_end", lang), 1990, 2100, step=1,
-                                           key=P + "h.horizon_end")
+    values["base_year"] = d.number_input(t("authoring.base_year", lang), *YEARS, step=1, key=P + "h.base_year")
+    values["horizon_end"] = e.number_input(t("authoring.horizon_end", lang), *YEARS, step=1, key=P + "h.horizon_end")
     return values
 
 
@@ -274,7 +274,7 @@ def new_plan_section(who: Identity, lang: str) -> None:
         return
     data = upload.getvalue()
     key = _key(upload.name, data)
-    draft, fresh = _drafted(DRAFT, key, upload.name, data, None)
+    draft, fresh = _drafted(DRAFT, key, upload.name, data, None, lang)
     if draft.problem is not None:
         st.error(md_message(draft.problem, lang))
         return
@@ -396,7 +396,7 @@ def adjust_section(who: Identity, lang: str) -> None:
         return
     data = upload.getvalue()
     key = _key(upload.name, data, plan_id)
-    draft, _ = _drafted(ADJ_DRAFT, key, upload.name, data, plan.scope)
+    draft, _ = _drafted(ADJ_DRAFT, key, upload.name, data, plan.scope, lang)
     if draft.problem is not None:
         st.error(md_message(draft.problem, lang))
         return
