@@ -39,6 +39,7 @@ SPEC = {  # name: (script, title key, icon, url path)
     "register": ("pages/register.py", "register_page", ":material/badge:", "register"),
     "mail": ("pages/mail.py", "mail_page", ":material/mail:", "mail"),
     "compare": ("pages/compare.py", "compare_page", ":material/compare_arrows:", "compare"),
+    "authoring": ("pages/authoring.py", "authoring_page", ":material/post_add:", "authoring"),
 }
 
 def landing_page(name: str | None, lang: str) -> st.Page:

@@ -181,3 +181,55 @@ def build(header: Header, indicators: Mapping[str, Indicator], targets: Iterable
                 problems.append(Problem("plan", None, ".".join(str(x) for x in loc) or None, err["msg"]))
         return None, problems
     return (None, problems) if problems else (plan, [])
+
+
+# ------------------------------------------------------------------ the extractor's proposal as rows
+
+
+def suggested_plan_id(scope: str | None, year: int | None) -> str:
+    """A plan id from its scope and the year it is issued (qingdao-2026): the person may change it."""
+    return "-".join(x for x in ((scope or "plan"), str(year) if year else "") if x)
+
+
+def rows_from(proposal: object, scope: str | None = None) -> dict[str, list[dict]]:
+    """The extractor's proposal (domain/extract.py Proposal) as the draft's four tables, each row
+    kept, carrying its sentence in `quote`. A scope the candidates name but the catalog lacks
+    (candidate.scope_name) becomes one row of the new-scopes table under the plan's `scope`, with an
+    id the person may change; the candidates naming it point at that id."""
+    new_scopes: dict[str, dict] = {}
+    for c in proposal.candidates:  # type: ignore[attr-defined]
+        if c.scope is None and c.scope_name and c.scope_name not in new_scopes:
+            new_scopes[c.scope_name] = {
+                "keep": True, "org_id": f"{scope or 'new'}-p{len(new_scopes) + 1}", "name_zh": c.scope_name,
+                "name_en": "", "kind": "park", "parent": scope, "quote": c.quote}
+
+    def scope_of(c: object) -> str | None:
+        if c.scope is not None:  # type: ignore[attr-defined]
+            return c.scope  # type: ignore[attr-defined]
+        named = new_scopes.get(c.scope_name or "")  # type: ignore[attr-defined]
+        return named["org_id"] if named else None
+
+    def amount(a: object | None) -> tuple[float | None, str | None]:
+        return (None, None) if a is None else (a.value, a.unit)  # type: ignore[attr-defined]
+
+    tables: dict[str, list[dict]] = {"targets": [], "incentives": [], "tasks": [], "scopes": list(new_scopes.values())}
+    for c in proposal.candidates:  # type: ignore[attr-defined]
+        if c.kind == "task":
+            tables["tasks"].append({"keep": True, "task_id": None, "section": None, "text": c.text or c.quote,
+                                    "lead_departments": "、".join(c.lead_departments), "due": None, "quote": c.quote})
+        elif c.kind == "incentive":
+            (tv, tu), (rv, ru) = amount(c.threshold), amount(c.reward)
+            tables["incentives"].append({"keep": True, "incentive_id": None, "scope": scope_of(c),
+                                         "indicator": c.indicator, "threshold_value": tv, "threshold_unit": tu,
+                                         "reward_value": rv, "reward_unit": ru, "min_growth_pct": None,
+                                         "quote": c.quote})
+        else:
+            tv, tu = amount(c.threshold)
+            tables["targets"].append({
+                "keep": True, "headline": False, "target_id": None, "kind": c.kind, "indicator": c.indicator,
+                "scope": scope_of(c), "comparator": c.comparator, "value": c.value, "unit": c.unit,
+                "base_year": c.base_year, "target_year": c.target_year, "first_year": c.first_year,
+                "threshold_value": tv, "threshold_unit": tu,
+                "denominator_indicator": getattr(c, "denominator_indicator", None),
+                "denominator_scope": c.denominator_scope, "designation_type": None, "name_zh": None, "quote": c.quote})
+    return tables

@@ -53,7 +53,7 @@ _READERS = {P.READ_EVERYTHING, P.READ_AGGREGATES, P.EXPORT_BRIEFINGS}
 POLICY: Mapping[Role, RolePolicy] = {
     Role.ADMIN: RolePolicy(
         ("overview", "plan", "park", "tasks", "bases", "incentives", "entry", "review", "reporting", "export", "plans",
-         "compare", "register", "users", "mail", "backup"),
+         "compare", "authoring", "register", "users", "mail", "backup"),
         frozenset(_READERS | {P.WRITE_EVERYTHING, P.REVIEW, P.RECORD_TASKS, P.RECORD_BASES, P.MANAGE_USERS,
                               P.SET_DEADLINE, P.RUN_BACKUPS, P.CLEAR_CACHES, P.MANAGE_REGISTER, P.SEND_REMINDERS,
                               P.READ_MAIL_LOG, P.MANAGE_PLANS}),
@@ -100,6 +100,7 @@ PAGE_NEEDS: Mapping[str, frozenset[Permission]] = {
     "my_submissions": frozenset({P.WRITE_SCOPE}),
     "register": frozenset({P.MANAGE_REGISTER}),
     "mail": frozenset({P.READ_MAIL_LOG}),
+    "authoring": frozenset({P.MANAGE_PLANS}),
 }
 
 

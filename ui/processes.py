@@ -19,7 +19,7 @@ from ui.i18n import t
 from ui.text import escape
 
 # Pages that write, or exist to lead to a write: served by the writer only.
-WRITE_PAGES = frozenset({"entry", "review", "users", "register", "mail", "backup", "my_submissions"})
+WRITE_PAGES = frozenset({"entry", "review", "users", "register", "mail", "backup", "my_submissions", "authoring"})
 
 
 def reader() -> bool:

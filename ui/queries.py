@@ -298,6 +298,11 @@ def locked_until(username: str) -> dt.datetime | None:
     return service.locked_until(cursor(), username)
 
 
+def plan_text_kept(name: str) -> bool:
+    """Whether the store keeps a plan's (or an adjusting document's) text by that name already."""
+    return plan_service.kept_text(cursor(), name) is not None
+
+
 def visible_plans(who: Identity) -> list[str]:
     """Plans a user can open: all, or for a park manager the plans over their park."""
     return service.visible_plans(catalog(), who)

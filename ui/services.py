@@ -10,22 +10,28 @@ write bumps the data version, so the next run of any page reads afresh through u
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from domain import extract
 from domain.access import Identity
-from domain.models import Indicator
+from domain.extract import Proposal
+from domain.messages import Message
+from domain.models import Adjustment, Indicator, Plan
 from domain.periods import Period
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.register import RegisterPlan
 from service import commands, mail
-from store import readers
+from service import plans as plan_service
+from store import documents, readers
+from store.catalog import read_plan
 from store.db import StoreError
 from store.ingest import AlreadySubmitted as AlreadySubmitted  # what submit raises for the same intent again
 from store.ingest import Checked as Checked  # what check_* return and submit takes: ui/entry.py names it from here
 from store.org_events import OrgEvent as OrgEvent  # the events a firm's edit records
+from store.plans import PlanRejected as PlanRejected  # what publish_plan, adjust_plan and import_plan_yaml raise
 from store.register import NewAccount as NewAccount  # what create_accounts_for_register returns
 from store.register import RegisterRejected as RegisterRejected  # what import_register raises: ui/register.py catches it
 from ui.queries import backup_directory, backup_schedule, catalog, cursor
@@ -182,3 +188,69 @@ def send_account_notices(who: Identity, accounts: list[NewAccount]) -> tuple[set
     messages failed — the caller hands the other passwords over itself."""
     done = commands.send_account_notices(cursor(), who, accounts)
     return {m.org_id for m in done.sent if m.org_id}, len(done.failed)
+
+
+# ------------------------------------------------------------------------- plans (issue 20)
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """An uploaded plan document as the authoring page starts from it: its text as the store will keep
+    it, the name it is kept under, and the extractor's proposal; or the Message saying why the file
+    cannot be read (`problem`)."""
+
+    file_name: str
+    text: str = ""
+    text_name: str = ""
+    proposal: Proposal | None = None
+    problem: Message | None = None
+
+
+def propose_from_upload(name: str, data: bytes, scope: str | None = None) -> PlanDraft:
+    """Read an uploaded plan document (text, .docx or PDF; bounded, parsed in a child process) and
+    propose its commitments against the catalog in force. Writes nothing."""
+    try:
+        text = documents.read_plan_text(name, data)
+    except documents.DocumentRejected as e:
+        return PlanDraft(name, problem=e.reason)
+    return PlanDraft(name, text, plan_service.text_name(name, text), extract.propose(text, catalog(), scope))
+
+
+def check_plan(who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Every problem publishing `plan` would meet; nothing written."""
+    return plan_service.check(cursor(), who, plan, texts)
+
+
+def publish_plan(who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> int:
+    """Raises PlanRejected (nothing written) with every problem."""
+    return plan_service.publish(cursor(), who, plan, texts, origin="app")
+
+
+def adjust_plan(who: Identity, plan_id: str, adjustment: Adjustment, document: tuple[str, str] | None) -> int:
+    """A mid-term adjustment published as the plan's next version; raises PlanRejected."""
+    return plan_service.adjust(cursor(), who, plan_id, adjustment, document, origin="app")
+
+
+def read_plan_document(name: str, data: bytes) -> str | Message:
+    """An uploaded document's text as the store keeps it, or the Message saying why it cannot be read."""
+    try:
+        return documents.read_plan_text(name, data)
+    except documents.DocumentRejected as e:
+        return e.reason
+
+
+def import_plan_yaml(who: Identity, yaml_text: str, where: str, text: tuple[str, str] | None) -> Plan:
+    """A plan file published, with `text` (file name, text) kept as the text its seed_file names when
+    given (else the store must keep that text already); raises PlanRejected."""
+    plan, _ = read_plan(yaml_text, where)  # only its seed_file here: import_yaml reports the problems
+    texts = {plan.seed_file: text} if plan is not None and text is not None else {}
+    return plan_service.import_yaml(cursor(), who, yaml_text, where, texts, origin="app")
+
+
+def export_plan_yaml(who: Identity, plan_id: str) -> str:
+    return plan_service.export_yaml(cursor(), who, plan_id)
+
+
+def text_name(file_name: str, text: str) -> str:
+    """The name an uploaded text is kept under (what a plan's seed_file then says)."""
+    return plan_service.text_name(file_name, text)
