@@ -2,7 +2,8 @@
 
     extract FILE [--json]                 the candidate commitments of a plan document; writes nothing
     add FILE --plan-id ID --scope ORG     a new plan from its document: the proposals as a draft plan file
-        [--draft OUT.yaml | --publish]    to review (nothing written to the store), or published as they are
+        [--draft OUT.yaml | --publish]    to review, with what the review must settle (nothing written to the
+                                          store), or published as they are
     import PLAN.yaml [--text FILE …]      publish a plan file (a reviewed draft, an edited export), with the
                                           texts it quotes that the store does not keep yet
     export ID [-o FILE]                   the plan in force as a plan file, for review in version control
@@ -98,8 +99,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     plan_text = _document(path)
     if plan_text is None:
         return 2
-    con = connect(args.db, create=False) if args.publish else None  # a draft needs no store
-    catalog = plans.catalog_in_force(con) if con is not None else default_catalog()
+    con = connect(args.db, create=False)  # the plans in force, and the checks a draft will meet
+    catalog = plans.catalog_in_force(con)
     if args.scope not in catalog.organisations:
         print(f"error: --scope {args.scope!r}: no such organisation (see `orgs`)", file=sys.stderr)
         return 2
@@ -116,6 +117,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                                   rows["scopes"])
     if plan is None:
         return _refused([str(p) for p in problems], path.name)
+    texts = {header.seed_file: (path.name, plan_text)}
     if not args.publish:
         draft = plan_yaml(plan)
         if args.draft:
@@ -124,9 +126,14 @@ def cmd_add(args: argparse.Namespace) -> int:
                   f"draft written to {args.draft}: review it, then `plans import {args.draft} --text {path}`")
         else:
             sys.stdout.write(draft)
+        to_fix = plans.check(con, operator(args), plan, texts)
+        if to_fix:  # the draft is written; these are what the review must settle before it imports
+            print(f"{len(to_fix)} problem(s) to settle in the draft before it can be imported:", file=sys.stderr)
+            for problem in to_fix:
+                print(f"  {problem}", file=sys.stderr)
         return 0
     try:
-        revision = plans.publish(con, operator(args), plan, {header.seed_file: (path.name, plan_text)}, "cli")
+        revision = plans.publish(con, operator(args), plan, texts, "cli")
     except plans.PlanRejected as e:
         return _refused(e.problems, path.name)
     print(f"{plan.plan_id}: published as revision {revision} ({len(plan.targets)} targets)")

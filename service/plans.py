@@ -20,7 +20,7 @@ from domain.policy import Permission
 from store import access
 from store import plan_revisions as revisions
 from store import plans as plan_store
-from store.catalog import default_catalog, plan_yaml, problems_joining, read_plan
+from store.catalog import default_catalog, plan_yaml, read_plan
 from store.db import Con
 from store.plans import PlanRejected
 
@@ -62,11 +62,7 @@ def check(con: Con, who: Identity, plan: Plan, texts: Mapping[str, tuple[str, st
     """Every problem publishing `plan` would meet (the catalog's checks, as `publish` runs them), and
     nothing written: the authoring page's "check" before its "publish"."""
     access.require(con, who, Permission.MANAGE_PLANS, "check a plan", [plan.plan_id])
-
-    def text_of(name: str) -> str | None:
-        return texts[name][1] if name in texts else revisions.text(con, name)
-
-    return problems_joining(catalog_in_force(con), plan, text_of, plan.plan_id)
+    return plan_store.problems(con, catalog_in_force(con), plan, texts)
 
 
 def adjust(con: Con, who: Identity, plan_id: str, adjustment: Adjustment, document: tuple[str, str] | None,

@@ -146,24 +146,32 @@ def in_force(con: Con, files: Catalog) -> Catalog:
     return files.with_plans(revisions.in_force(con))
 
 
-def publish(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]], origin: str,
-            actor: str) -> int:
-    """Publish `plan` as a new revision (returns its number), or raise PlanRejected with every
-    problem and write nothing. `catalog` is the catalog in force; `texts` are the texts the plan
-    quotes that the store does not keep yet, by name: (file name as uploaded, text).
+def problems(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Every problem that keeps `plan` from being published (nothing written): the catalog's checks
+    against `catalog`, the catalog in force, with `texts` ({name: (file name as uploaded, text)}) and
+    the texts the store keeps.
 
     A plan already in force keeps its adjustments: they are its history, so a new revision may add
     adjustments after them but not change or drop one."""
     def text_of(name: str) -> str | None:
         return texts[name][1] if name in texts else revisions.text(con, name)
 
-    problems = problems_joining(catalog, plan, text_of, plan.plan_id)
+    found = problems_joining(catalog, plan, text_of, plan.plan_id)
     before = catalog.plans.get(plan.plan_id)
     if before is not None and plan.adjustments[:len(before.adjustments)] != before.adjustments:
-        problems.append(f"{plan.plan_id}: the {len(before.adjustments)} adjustment(s) in force must be kept "
-                        "as they are; a change is a further adjustment")
-    if problems:
-        raise PlanRejected(problems)
+        found.append(f"{plan.plan_id}: the {len(before.adjustments)} adjustment(s) in force must be kept "
+                     "as they are; a change is a further adjustment")
+    return found
+
+
+def publish(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]], origin: str,
+            actor: str) -> int:
+    """Publish `plan` as a new revision (returns its number), or raise PlanRejected with every
+    problem (`problems`) and write nothing. `texts`: the texts the plan quotes that the store does
+    not keep yet, by name."""
+    found = problems(con, catalog, plan, texts)
+    if found:
+        raise PlanRejected(found)
     with transaction(con):
         for name, (file_name, text) in texts.items():
             revisions.put_text(con, name, file_name, text, actor)
