@@ -306,15 +306,15 @@ def new_plan_section(who: Identity, lang: str) -> None:
         plan, problems = _checked(who, header, draft, rows, catalog, lang, check_catalog=False)
         if plan is not None:
             try:
-                revision = services.publish_plan(who, plan, {draft.text_name: (draft.file_name, draft.text)})
+                services.publish_plan(who, plan, {draft.text_name: (draft.file_name, draft.text)})
             except PlanRejected as e:
                 problems = located([], e.problems, rows, lang)
             else:
                 for k in (DRAFT, FRAMES, PROBLEMS):
                     st.session_state.pop(k, None)
                 st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
-                _done(md("authoring.published", lang, title=plan.title_zh, plan=plan.plan_id, revision=revision,
-                         targets=len(plan.targets)), plan.plan_id)
+                _done(md("authoring.published", lang, title=plan.title_zh, plan=plan.plan_id, version=plan.version,
+                         targets=len(plan.latest().targets)), plan.plan_id)
         st.session_state[PROBLEMS] = problems
     problems = st.session_state.get(PROBLEMS)
     if problems is not None and not problems.empty:
@@ -441,13 +441,14 @@ def adjust_section(who: Identity, lang: str) -> None:
         return
     document = None if queries.plan_text_kept(draft.text_name) else (draft.file_name, draft.text)
     try:
-        version = services.adjust_plan(who, plan_id, adjustment, document)
+        services.adjust_plan(who, plan_id, adjustment, document)
     except PlanRejected as e:
         _show_problems(located([], e.problems, {"targets": rows}, lang), lang)
         return
     for k in (ADJ_DRAFT, ADJ_FRAME):
         st.session_state.pop(k, None)
-    _done(md("authoring.adjusted", lang, plan=plan_id, revision=version, effective=effective.isoformat()), plan_id)
+    _done(md("authoring.adjusted", lang, plan=plan_id, version=plan.version + 1, effective=effective.isoformat()),
+          plan_id)
 
 
 # -------------------------------------------------------------------------------- plan files
