@@ -44,6 +44,17 @@ class Change(BaseModel):
     period_now: str | None
     completion_before: float | None
     completion_now: float | None
+    target_before: float | None = None  # the target each quarter was judged against (a mid-term adjustment moves it)
+    target_now: float | None = None
+    target_year_before: int | None = None
+    target_year_now: int | None = None
+
+    @property
+    def retargeted(self) -> bool:
+        """The plan's version changed the target between the two quarters (Plan.in_force): the
+        completions are then against different targets, and their difference is no progress."""
+        return self.target_before is not None and (self.target_before, self.target_year_before) != (
+            self.target_now, self.target_year_now)
 
     @property
     def direction(self) -> Direction:
@@ -62,7 +73,7 @@ class Change(BaseModel):
 
     @property
     def completion_delta(self) -> float | None:
-        if self.completion_now is None or self.completion_before is None:
+        if self.completion_now is None or self.completion_before is None or self.retargeted:
             return None
         return self.completion_now - self.completion_before
 
@@ -86,5 +97,7 @@ def since(now: list[ProgressRow], before: list[ProgressRow]) -> dict[str, Change
             target_id=r.target_id, status_before=b.status if judged_before else None, status_now=r.status,
             actual_before=b.actual if b is not None else None, actual_now=r.actual,
             period_before=b.actual_period if b is not None else None, period_now=r.actual_period,
-            completion_before=b.completion if b is not None else None, completion_now=r.completion)
+            completion_before=b.completion if b is not None else None, completion_now=r.completion,
+            target_before=b.target if b is not None else None, target_now=r.target,
+            target_year_before=b.target_year if b is not None else None, target_year_now=r.target_year)
     return out

@@ -175,3 +175,15 @@ def test_the_plan_page_says_which_version_a_quarter_is_judged_against(app_db: Pa
     row = progress[progress["目标"] == "软件和信息技术服务业主营业务收入"].iloc[0]
     assert row["目标值"] == target
     assert row["完成率"] == pytest.approx(float(row["实际值"]) / target * 100)
+
+
+def test_since_last_quarter_says_the_target_was_adjusted_rather_than_counting_it_as_progress(db, catalog: Catalog):
+    plan_service.adjust(db, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 7, 1)), ADJUSTING, "app")
+    adjusted = plan_service.catalog_in_force(db, catalog)
+    across = queries.plan_changes(db, adjusted, LEADER, "hangzhou-2012", Period(2014, 3))["hz-main-revenue"]
+    assert (across.target_before, across.target_now, across.retargeted) == (3000, 2200, True)
+    assert across.completion_delta is None  # 1746.36/2200 − 1746.36/3000 is no progress
+    after = queries.plan_changes(db, adjusted, LEADER, "hangzhou-2012", Period(2014, 4))["hz-main-revenue"]
+    assert not after.retargeted
+    assert after.completion_delta == pytest.approx(after.actual_now / 2200 - after.actual_before / 2200)
+    assert not queries.plan_changes(db, adjusted, LEADER, "hangzhou-2012", Period(2014, 3))["hz-staff"].retargeted

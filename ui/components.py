@@ -116,11 +116,14 @@ ARROWS = {Direction.BETTER: "↑", Direction.WORSE: "↓", Direction.SAME: "→"
 def since_words(c: Change, lang: str) -> str:
     """Since last quarter in one cell: which way the status moved (↑ ↓ →, or newly judged / no
     longer judged), then the completion's change in percentage points where a new figure came in,
-    or "no new figure" where the figure read is of the same period as last quarter's."""
+    or "no new figure" where the figure read is of the same period as last quarter's, or "target
+    adjusted" where the plan's version changed it in between."""
     if c.direction is Direction.NEW:
         return t("table.since.new", lang)
     head = t("table.since.lost", lang) if c.direction is Direction.LOST else ARROWS[c.direction]
-    if not c.new_figure:
+    if c.retargeted:  # a mid-term adjustment between the quarters: the completions are against different targets
+        detail = t("table.since.retargeted", lang, before=c.target_before, now=c.target_now)
+    elif not c.new_figure:
         detail = t("table.since.no_new_figure", lang)
     elif c.completion_delta is not None:
         detail = t("table.since.points", lang, delta=c.completion_delta * 100)

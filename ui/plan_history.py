@@ -21,10 +21,11 @@ def version_caption(plan: Plan, as_of: Period | None, lang: str) -> str | None:
 
 
 def document_of(plan: Plan, target_id: str, as_of: Period | None) -> str:
-    """The name of the text the target's wording comes from in the version in force at `as_of`."""
+    """Where the target's wording comes from in the version in force at `as_of`: the plan's text, or
+    the title of the adjusting document that set it."""
     version = plan.version_on(as_of.end_date) if as_of is not None else plan.version
     setting = [v for v, _, target, _ in plan.history(target_id) if v <= version and target is not None]
-    return plan.seed_file if not setting or setting[-1] == 1 else plan.adjustments[setting[-1] - 2].seed_file
+    return plan.seed_file if not setting or setting[-1] == 1 else plan.adjustments[setting[-1] - 2].document_zh
 
 
 def history_frame(plan: Plan, target_id: str, as_of: Period | None, lang: str) -> pd.DataFrame | None:
@@ -40,12 +41,12 @@ def history_frame(plan: Plan, target_id: str, as_of: Period | None, lang: str) -
         document = plan.title_zh if version == 1 else plan.adjustments[version - 2].document_zh
         rows.append({
             t("history.version", lang): version,
+            t("history.in_force", lang): "✓" if version == applies else "",
             t("history.effective", lang): since,
             t("history.value", lang): (t("history.dropped", lang) if target is None
                                        else t("figure.sig4", lang, value=target.value, unit=target.unit)),
             t("history.target_year", lang): "—" if target is None else str(target.target_year),
             t("history.document", lang): document,
             t("history.quote", lang): quote,
-            t("history.in_force", lang): "✓" if version == applies else "",
         })
     return pd.DataFrame(rows)
