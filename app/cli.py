@@ -22,6 +22,7 @@ import pandas as pd
 
 from app import cli_plans
 from app.cli_shared import operator as _operator
+from app.cli_shared import plan_in_force
 from app.cli_shared import print_json as _print_json
 from domain import sso
 from domain.access import Identity, Role
@@ -408,11 +409,9 @@ def _row_json(r: ProgressRow) -> dict:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    con = connect(args.db, create=False)
-    catalog = plans.catalog_in_force(con)
-    if args.plan not in catalog.plans:
-        print(f"unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
+    if (opened := plan_in_force(args)) is None:
         return 2
+    con, catalog = opened
     try:
         as_of = parse_period(args.as_of, catalog.period_bounds())
     except PeriodError as e:

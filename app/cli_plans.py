@@ -24,7 +24,7 @@ import re
 import sys
 from pathlib import Path
 
-from app.cli_shared import operator, print_json
+from app.cli_shared import operator, plan_in_force, print_json
 from domain import drafts
 from domain.extract import Proposal, propose
 from domain.messages import render, text
@@ -178,11 +178,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    con = connect(args.db, create=False)
-    known = plans.catalog_in_force(con).plans
-    if args.plan not in known:
-        print(f"error: unknown plan {args.plan!r}; known: {', '.join(known)}", file=sys.stderr)
+    if (opened := plan_in_force(args)) is None:
         return 2
+    con, _ = opened
     out = plans.export_yaml(con, operator(args), args.plan)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
@@ -193,11 +191,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    con = connect(args.db, create=False)
-    catalog = plans.catalog_in_force(con)
-    if args.plan not in catalog.plans:
-        print(f"error: unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
+    if (opened := plan_in_force(args)) is None:
         return 2
+    con, catalog = opened
     plan = catalog.plans[args.plan]
     revisions = plans.revisions_of(con, args.plan)
     changed = {}
@@ -226,11 +222,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_adjust(args: argparse.Namespace) -> int:
     """A mid-term adjustment: the targets named by --set as in force, with the new value (and
     year), quoting the adjusting sentence; --drop stops judging a target."""
-    con = connect(args.db, create=False)
-    catalog = plans.catalog_in_force(con)
-    if args.plan not in catalog.plans:
-        print(f"error: unknown plan {args.plan!r}; known: {', '.join(catalog.plans)}", file=sys.stderr)
+    if (opened := plan_in_force(args)) is None:
         return 2
+    con, catalog = opened
     current = {t.target_id: t for t in catalog.plans[args.plan].latest().targets}
     problems, targets = [], []
     for spec in args.set or []:

@@ -4,7 +4,6 @@ and its headline targets judged exactly as the shipped YAML judges them, quarter
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from domain.periods import Period
 from service import plans as plan_service
 from service import queries
 from store.catalog import DATA_DIR
-from store.db import connect
+from tests.conftest import open_copy
 
 ADMIN = Identity(username="admin", display_name="Admin", role=Role.ADMIN)
 COMPARED = ("status", "target", "actual", "actual_period", "completion", "actual_cagr", "required_cagr", "ratio",
@@ -26,11 +25,7 @@ COMPARED = ("status", "target", "actual", "actual_period", "completion", "actual
 
 @pytest.fixture
 def db(tmp_path: Path, demo_db: Path):
-    path = tmp_path / "d.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    yield con
-    con.close()
+    yield from open_copy(demo_db, tmp_path / "d.duckdb")
 
 
 @pytest.mark.parametrize("plan_id", ["qingdao-2012", "jiaxing-2021"])

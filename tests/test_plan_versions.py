@@ -4,7 +4,6 @@ only, plan files out and back in, and every refusal writing nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from service import queries
 from store import plans
 from store.catalog import plan_yaml, read_plan
 from store.db import connect
+from tests.conftest import open_copy
 
 ADMIN = Identity(username="admin", display_name="Admin", role=Role.ADMIN)
 LEADER = Identity(username="leader", display_name="Leader", role=Role.LEADER)
@@ -30,11 +30,7 @@ SENTENCE = "到2015年，全市软件和信息技术服务业主营业务收入�
 
 @pytest.fixture
 def db(tmp_path: Path, demo_db: Path):
-    path = tmp_path / "d.duckdb"
-    shutil.copy(demo_db, path)
-    con = connect(path)
-    yield con
-    con.close()
+    yield from open_copy(demo_db, tmp_path / "d.duckdb")
 
 
 def _revisions(con) -> int:
