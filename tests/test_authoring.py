@@ -17,7 +17,9 @@ import pytest
 from domain import drafts
 from domain.access import AuthorizationError, Identity, Role
 from domain.extract import Candidate, Proposal
+from domain.messages import Message
 from domain.models import Amount
+from domain.problems import problem
 from service import plans as plan_service
 from tests import rawsql
 from tests.apptest_helpers import page_files, signed_in, signed_in_with
@@ -101,14 +103,16 @@ def test_rows_from_puts_each_candidate_in_its_table_and_a_missing_park_among_the
 def test_problems_point_at_the_row_as_numbered_on_the_page_dropped_rows_counted():
     rows = {"targets": [{"keep": True}, {"keep": False}, {"keep": True}], "scopes": [{"org_id": "qd-x"}]}
     found = authoring.located(
-        [drafts.Problem("targets", 3, "value", "Field required")],
-        ["qingdao-2026: targets[1] qingdao-2026-t3: indicator 'nope' is unknown",  # the plan's 2nd target: row 3
-         "qingdao-2026: organisations qd-x: the quote is not in the text",
-         "qingdao-2026: scope 'nowhere' is not a known organisation"], rows, "zh")
+        [drafts.Problem("targets", 3, "value", Message.of("shape.missing", detail="Field required"))],
+        [problem("qingdao-2026", ("targets", 1, "qingdao-2026-t3"), "catalog.incentive.indicator_unknown",
+                 indicator="nope"),  # the plan's 2nd target: row 3
+         problem("qingdao-2026", ("organisations", None, "qd-x"), "catalog.quote_not_verbatim", name="x.txt",
+                 quote="原文"),
+         problem("qingdao-2026", (), "catalog.scope_unknown", scope="nowhere")], rows, "zh")
     assert found.to_dict("list") == {
         "表": ["目标", "目标", "新增园区/区县", "规划"], "行": [3, 3, 1, None], "列": ["数值", "", "", ""],
-        "问题": ["Field required", "indicator 'nope' is unknown", "the quote is not in the text",
-                 "scope 'nowhere' is not a known organisation"]}
+        "问题": ["必填，不能为空", "指标“nope”不在指标目录中", "原文在上传的规划文本中找不到（须逐字一致）：“原文…”",
+                 "范围“nowhere”不是已知的组织（城市、区县或园区）"]}
 
 
 # ------------------------------------------------------------------------------ the page
