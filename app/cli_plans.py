@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.cli_shared import operator, plan_in_force, print_json
@@ -40,7 +41,8 @@ EXTRACT_FIELDS = ("quote", "start", "kind", "indicator", "scope", "scope_name", 
 _SET = re.compile(r"^(?P<target>[a-z0-9][a-z0-9_.-]*)=(?P<value>-?[0-9]+(?:\.[0-9]+)?)(?:@(?P<year>[0-9]{4}))?$")
 
 
-def _refused(problems: list[str], what: str) -> int:
+def _refused(problems: Sequence[object], what: str) -> int:
+    """Every problem on stderr, in English (a CatalogProblem's or a draft's Problem's str)."""
     print(f"{what}: refused, nothing written ({len(problems)} problem(s)):", file=sys.stderr)
     for p in problems:
         print(f"  {p}", file=sys.stderr)
@@ -116,7 +118,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     plan, problems = drafts.build(header, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"],
                                   rows["scopes"])
     if plan is None:
-        return _refused([str(p) for p in problems], path.name)
+        return _refused(problems, path.name)
     texts = {header.seed_file: (path.name, plan_text)}
     if not args.publish:
         draft = plan_yaml(plan)

@@ -8,7 +8,8 @@ plan's header into the data/plans schema, which the catalog's own models and che
 the plan (its scope, base year, horizon) and from the indicator (the target's name).
 
 Rows are dicts keyed by the column names below; an empty cell is None or "". Every problem is
-returned at once, each naming its table and row (1-based, as the page numbers them).
+returned at once, each naming its table and row (1-based, as the page numbers them) and its reason
+as a message (domain/problems.py shape_reason: pydantic's error type as a code of the catalog).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from domain.messages import Message, render
 from domain.models import Indicator, Plan, TargetKind
+from domain.problems import shape_reason
 
 TARGET_COLUMNS = ("keep", "headline", "target_id", "kind", "indicator", "scope", "comparator", "value", "unit",
                   "base_year", "target_year", "first_year", "threshold_value", "threshold_unit",
@@ -66,11 +69,11 @@ class Problem:
     table: str  # "plan", "targets", "incentives", "tasks", "scopes"
     row: int | None  # 1-based row of that table, None for the plan as a whole
     column: str | None
-    reason: str
+    reason: Message  # worded in the reader's language by the page; in English by str()
 
     def __str__(self) -> str:
         where = self.table if self.row is None else f"{self.table} row {self.row}"
-        return f"{where}{f' · {self.column}' if self.column else ''}: {self.reason}"
+        return f"{where}{f' · {self.column}' if self.column else ''}: {render(self.reason, 'en')}"
 
 
 def _blank(v: object) -> bool:
@@ -161,7 +164,7 @@ def build(header: Header, indicators: Mapping[str, Indicator], targets: Iterable
     }
     problems = []
     if not data["targets"]:
-        problems.append(Problem("targets", None, None, "a plan needs at least one target to be tracked"))
+        problems.append(Problem("targets", None, None, Message.of("draft.no_targets")))
     if data["targets"] and not any(t.get("headline") for t in data["targets"]):
         data["targets"][0]["headline"] = True  # the overview's card shows one: the first, unless one is marked
     try:
@@ -176,9 +179,9 @@ def build(header: Header, indicators: Mapping[str, Indicator], targets: Iterable
                 if names and names[0] in _KINDS:  # the union's tag, not a column
                     names = names[1:]
                 column = ".".join(names) or None
-                problems.append(Problem(table, number, column, err["msg"]))
+                problems.append(Problem(table, number, column, shape_reason(err)))
             else:
-                problems.append(Problem("plan", None, ".".join(str(x) for x in loc) or None, err["msg"]))
+                problems.append(Problem("plan", None, ".".join(str(x) for x in loc) or None, shape_reason(err)))
         return None, problems
     return (None, problems) if problems else (plan, [])
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from domain.periods import Period
 from domain.units import UNITS, Dimension, unit
@@ -256,8 +257,9 @@ class TargetBase(Frozen):
     @model_validator(mode="after")
     def _check(self) -> TargetBase:
         unit(self.unit)
-        if self.target_year <= self.base_year:
-            raise ValueError(f"target_year {self.target_year} must be after base_year {self.base_year}")
+        if self.target_year <= self.base_year:  # its type is the message code's (domain/problems.py shape_reason)
+            raise PydanticCustomError("target_years", "target_year {target_year} must be after base_year {base_year}",
+                                      {"target_year": self.target_year, "base_year": self.base_year})
         if self.last_whole_year <= self.base_year:
             raise ValueError(f"the plan must end after a whole year past base_year {self.base_year}")
         return self

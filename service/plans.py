@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from pydantic import ValidationError
 
 from domain.access import Identity
 from domain.catalog import Catalog
 from domain.models import Adjustment, Plan
 from domain.policy import Permission
+from domain.problems import CatalogProblem, problem, shape_reason
 from store import access
 from store import plan_revisions as revisions
 from store import plans as plan_store
@@ -58,7 +60,7 @@ def publish(con: Con, who: Identity, plan: Plan, texts: Mapping[str, tuple[str, 
     return plan_store.publish(con, catalog_in_force(con), plan, texts, origin, who.username)
 
 
-def check(con: Con, who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[str]:
+def check(con: Con, who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[CatalogProblem]:
     """Every problem publishing `plan` would meet (the catalog's checks, as `publish` runs them), and
     nothing written: the authoring page's "check" before its "publish"."""
     access.require(con, who, Permission.MANAGE_PLANS, "check a plan", [plan.plan_id])
@@ -73,13 +75,14 @@ def adjust(con: Con, who: Identity, plan_id: str, adjustment: Adjustment, docume
     access.require(con, who, Permission.MANAGE_PLANS, "adjust a plan", [plan_id])
     catalog = catalog_in_force(con)
     if plan_id not in catalog.plans:
-        raise PlanRejected([f"{plan_id}: no such plan is in force"])
+        raise PlanRejected([problem(plan_id, (), "catalog.no_such_plan")])
     plan = catalog.plans[plan_id]
     adjusted = plan.model_copy(update={"adjustments": (*plan.adjustments, adjustment)})
     try:  # the model's own rules (order of effective dates) on the whole plan
         adjusted = Plan.model_validate(adjusted.model_dump())
-    except ValueError as e:
-        raise PlanRejected([f"{plan_id}: {e}"]) from None
+    except ValidationError as e:
+        raise PlanRejected([CatalogProblem(plan_id, shape_reason(err), ((".".join(map(str, err["loc"])), None, None),)
+                                           if err["loc"] else ()) for err in e.errors()]) from None
     texts = {adjustment.seed_file: document} if document is not None else {}
     return plan_store.publish(con, catalog, adjusted, texts, origin, who.username)
 

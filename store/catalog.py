@@ -10,6 +10,7 @@ that validation can apply at every level.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from domain.catalog import Catalog
+from domain.messages import Message
 from domain.models import (
     AverageIncreaseTarget,
     Criterion,
@@ -37,17 +39,19 @@ from domain.models import (
     ThresholdCountTarget,
     YearlyQuotaTarget,
 )
+from domain.problems import CatalogProblem, Step, problem, shape_reason
 from domain.units import Dimension, UnitError, unit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class CatalogError(ValueError):
-    """Every problem found in the catalog, one per line."""
+    """Every problem found in the catalog, one per line: a plan's as a CatalogProblem (its English
+    sentence is its str), the indicator and break files' as sentences."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str | CatalogProblem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the catalog:\n" + "\n".join(problems))
+        super().__init__(f"{len(problems)} problem(s) in the catalog:\n" + "\n".join(map(str, problems)))
 
 
 def _load_yaml(path: Path, problems: list[str]) -> object:
@@ -58,10 +62,11 @@ def _load_yaml(path: Path, problems: list[str]) -> object:
         return None
 
 
-def _pydantic_problems(where: str, err: ValidationError) -> Iterable[str]:
+def _pydantic_problems(where: str, err: ValidationError) -> Iterable[CatalogProblem]:
+    """Pydantic's errors, each at its field's dotted path (targets.0.level.value) with its reason."""
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"])
-        yield f"{where}: {loc}: {e['msg']}"
+        yield CatalogProblem(where, shape_reason(e), ((loc, None, None),) if loc else ())
 
 
 def _parse_list(path: Path, model: type, problems: list[str]) -> list:
@@ -107,63 +112,67 @@ def _check_bounds(ind: Indicator, indicators: dict[str, Indicator]) -> Iterable[
 
 
 def _check_target(
-    where: str, t: Target, indicators: dict[str, Indicator], orgs: dict[str, Organisation]
-) -> Iterable[str]:
-    """Cross-references and unit sense of one target; yields a problem per line."""
+    where: str, at: tuple[Step, ...], t: Target, indicators: dict[str, Indicator], orgs: dict[str, Organisation]
+) -> Iterable[CatalogProblem]:
+    """Cross-references and unit sense of one target (at `at` in `where`); yields each problem."""
+    def said(code: str, **params: object) -> CatalogProblem:
+        return problem(where, at, code, **params)
+
     ind = indicators.get(t.indicator)
+    kind = {"kind": t.kind.value, "kind_word": Message.of(f"kind_{t.kind.value}")}
     if t.scope not in orgs:
-        yield f"{where}: scope {t.scope!r} is not a known organisation"
+        yield said("catalog.scope_unknown", scope=t.scope)
     if ind is None:
-        yield f"{where}: indicator {t.indicator!r} is not in indicators.yaml"
+        yield said("catalog.indicator_unknown", indicator=t.indicator)
         return
     dim = _unit_dimension(t.unit)
     match t:
         case GrowthTarget() | ShareTarget():
             if dim != Dimension.RATIO:
-                yield f"{where}: a {t.kind.value} target is written in %, not {t.unit!r}"
+                yield said("catalog.unit_not_percent", given=t.unit, **kind)
         case ThresholdCountTarget():
             if dim != Dimension.COUNT:
-                yield f"{where}: a threshold count is a number of firms (家/个), not {t.unit!r}"
+                yield said("catalog.unit_not_count", given=t.unit)
             if _unit_dimension(t.threshold.unit) != ind.dimension:
-                yield f"{where}: threshold unit {t.threshold.unit!r} does not measure {ind.indicator_id}"
+                yield said("catalog.threshold_unit", given=t.threshold.unit, indicator=ind.indicator_id)
         case DensityTarget():
             if dim != Dimension.CNY_PER_AREA:
-                yield f"{where}: density unit {t.unit!r} is not money per area"
+                yield said("catalog.unit_not_density", given=t.unit)
         case LevelTarget() | AverageIncreaseTarget() | YearlyQuotaTarget() | CumulativeTarget() | ProgrammeCountTarget():
             if dim != ind.dimension:
-                yield f"{where}: unit {t.unit!r} does not measure {ind.indicator_id} ({ind.unit})"
+                yield said("catalog.unit_not_indicator", given=t.unit, indicator=ind.indicator_id, expected=ind.unit)
     if isinstance(t, YearlyQuotaTarget | CumulativeTarget | ProgrammeCountTarget) and ind.kind != IndicatorKind.FLOW:
-        yield f"{where}: a {t.kind.value} target counts a yearly flow; {ind.indicator_id} is a stock"
+        yield said("catalog.flow_on_stock", indicator=ind.indicator_id, **kind)
     if isinstance(t, AverageIncreaseTarget) and ind.kind != IndicatorKind.STOCK:
-        yield f"{where}: an average increase is measured on a stock; {ind.indicator_id} is a flow"
+        yield said("catalog.increase_on_flow", indicator=ind.indicator_id)
     if isinstance(t, ShareTarget | DensityTarget):
         if t.denominator.indicator not in indicators:
-            yield f"{where}: denominator indicator {t.denominator.indicator!r} is unknown"
+            yield said("catalog.denominator_indicator_unknown", indicator=t.denominator.indicator)
         if t.denominator.scope not in orgs:
-            yield f"{where}: denominator scope {t.denominator.scope!r} is unknown"
+            yield said("catalog.denominator_scope_unknown", scope=t.denominator.scope)
 
 
 def _check_criterion(
-    where: str, c: Criterion, indicators: dict[str, Indicator], orgs: dict[str, Organisation]
-) -> Iterable[str]:
+    where: str, at: Step, c: Criterion, indicators: dict[str, Indicator], orgs: dict[str, Organisation]
+) -> Iterable[CatalogProblem]:
     """A ratio criterion (an indicator of each unit over its own stock): ids resolve, the unit is
     money per area, and the figure is formed as the indicators allow (a running total of a flow,
     over a stock)."""
     if c.scope is not None and c.scope not in orgs:
-        yield f"{where}: scope {c.scope!r} is not a known organisation"
+        yield problem(where, at, "catalog.scope_unknown", scope=c.scope)
     if c.measure is None:
         return  # a programme's eligibility rule: checked by metrics/bases.py from its own inputs
     ind, den = indicators.get(c.indicator or ""), indicators.get(c.denominator or "")
     if ind is None:
-        yield f"{where}: indicator {c.indicator!r} is not in indicators.yaml"
+        yield problem(where, at, "catalog.indicator_unknown", indicator=c.indicator)
     if den is None:
-        yield f"{where}: denominator {c.denominator!r} is not in indicators.yaml"
+        yield problem(where, at, "catalog.criterion.denominator_unknown", indicator=c.denominator)
     if _unit_dimension(c.unit or "") != Dimension.CNY_PER_AREA:
-        yield f"{where}: a ratio criterion is written in money per area, not {c.unit!r}"
+        yield problem(where, at, "catalog.criterion.unit", given=c.unit)
     if ind is not None and c.measure == CriterionMeasure.CUMULATIVE and ind.kind != IndicatorKind.FLOW:
-        yield f"{where}: a cumulative figure sums a yearly flow; {ind.indicator_id} is a stock"
+        yield problem(where, at, "catalog.criterion.cumulative_stock", indicator=ind.indicator_id)
     if den is not None and den.kind != IndicatorKind.STOCK:
-        yield f"{where}: the denominator is a stock held at a year's end; {den.indicator_id} is a flow"
+        yield problem(where, at, "catalog.criterion.denominator_flow", indicator=den.indicator_id)
 
 
 TextOf = Callable[[str], str | None]  # a text's name (a plan's seed_file) → the text, or None if unknown
@@ -177,117 +186,121 @@ def seed_texts(seeds_dir: Path) -> TextOf:
     return text_of
 
 
-def _quotes(where: str, name: str, text_of: TextOf) -> Callable[[str, str | None], Iterable[str]]:
-    """A checker of quotes against the text called `name`, which reports the text missing once."""
-    text = text_of(name)
-    missing = [f"{where}: the text {name!r} is not known"] if text is None else []
+Quoted = Callable[[tuple[Step, ...] | Step, str | None], Iterable[CatalogProblem]]
 
-    def quoted(at: str, quote: str | None) -> Iterable[str]:
+
+def _quotes(where: str, name: str, text_of: TextOf, outer: tuple[Step, ...] = ()) -> Quoted:
+    """A checker of quotes (at a location in `where`) against the text called `name`, which reports
+    the text missing once, at `outer`."""
+    text = text_of(name)
+    missing = [problem(where, outer, "catalog.text_unknown", name=name)] if text is None else []
+
+    def quoted(at: tuple[Step, ...] | Step, quote: str | None) -> Iterable[CatalogProblem]:
         yield from missing
         missing.clear()
         if text is not None and quote is not None and quote not in text:
-            yield f"{at}: source_quote not found verbatim in {name}: {quote[:40]!r}…"
+            yield problem(where, at, "catalog.quote_not_verbatim", name=name, quote=quote[:40])
     return quoted
 
 
-def plan_problems(where: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> list[str]:
+def plan_problems(where: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> list[CatalogProblem]:
     """Every problem of one plan against the catalog it joins (indicators, organisations — its own
     included) and the texts it quotes: the same checks for a shipped file and a plan published from
     the app."""
     return list(_check_plan(where, plan, cat_inds, orgs, text_of))
 
 
-def _check_plan(name: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> Iterable[str]:
+def _check_plan(name: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> Iterable[CatalogProblem]:
     quoted = _quotes(name, plan.seed_file, text_of)
     if plan.scope not in orgs:
-        yield f"{name}: scope {plan.scope!r} is not a known organisation"
+        yield problem(name, (), "catalog.scope_unknown", scope=plan.scope)
 
     seen: set[str] = set()
     for i, t in enumerate(plan.targets):
-        where = f"{name}: targets[{i}] {t.target_id}"
+        at: tuple[Step, ...] = (("targets", i, t.target_id),)
         if t.target_id in seen:
-            yield f"{where}: duplicate target_id"
+            yield problem(name, at, "catalog.target_duplicate")
         seen.add(t.target_id)
-        yield from _check_target(where, t, cat_inds, orgs)
-        yield from quoted(where, t.source_quote)
+        yield from _check_target(name, at, t, cat_inds, orgs)
+        yield from quoted(at, t.source_quote)
     for i, inc in enumerate(plan.incentives):
-        where = f"{name}: incentives[{i}] {inc.incentive_id}"
+        at = (("incentives", i, inc.incentive_id),)
         if inc.indicator not in cat_inds:
-            yield f"{where}: indicator {inc.indicator!r} is unknown"
+            yield problem(name, at, "catalog.incentive.indicator_unknown", indicator=inc.indicator)
         if inc.scope not in orgs:
-            yield f"{where}: scope {inc.scope!r} is unknown"
-        yield from quoted(where, inc.source_quote)
+            yield problem(name, at, "catalog.incentive.scope_unknown", scope=inc.scope)
+        yield from quoted(at, inc.source_quote)
     phases = {p.phase for p in plan.phases}
     for i, task in enumerate(plan.tasks):
-        where = f"{name}: tasks[{i}] {task.task_id}"
+        at = (("tasks", i, task.task_id),)
         if task.phase is not None and task.phase not in phases:
-            yield f"{where}: phase {task.phase} is not declared in phases"
-        yield from quoted(where, task.source_quote)
+            yield problem(name, at, "catalog.task.phase_unknown", phase=task.phase)
+        yield from quoted(at, task.source_quote)
     for i, c in enumerate(plan.criteria):
-        yield from _check_criterion(f"{name}: criteria[{i}] {c.criterion_id}", c, cat_inds, orgs)
+        yield from _check_criterion(name, ("criteria", i, c.criterion_id), c, cat_inds, orgs)
     for group, items in (("phases", plan.phases), ("criteria", plan.criteria), ("measures", plan.measures),
                          ("rules", plan.rules)):
         for i, item in enumerate(items):
-            yield from quoted(f"{name}: {group}[{i}]", item.source_quote)
+            yield from quoted((group, i, None), item.source_quote)
     for i, c in enumerate(plan.cluster_bases):
-        where = f"{name}: cluster_bases[{i}] {c.cluster_id}"
-        yield from quoted(where, c.source_quote)
-        yield from quoted(where, c.park_quote)
+        at = (("cluster_bases", i, c.cluster_id),)
+        yield from quoted(at, c.source_quote)
+        yield from quoted(at, c.park_quote)
         if c.name_zh not in c.source_quote:
-            yield f"{where}: the name {c.name_zh!r} is not in its source_quote"
+            yield problem(name, at, "catalog.cluster.name_not_quoted", name=c.name_zh)
         for park in c.parks:
             if park not in orgs or orgs[park].kind != OrgKind.PARK:
-                yield f"{where}: {park!r} is not a park"
+                yield problem(name, at, "catalog.cluster.not_a_park", park=park)
     duties = [d.duty_id for d in plan.duties]
     for i, d in enumerate(plan.duties):
-        where = f"{name}: duties[{i}] {d.duty_id}"
-        yield from quoted(where, d.source_quote)
+        at = (("duties", i, d.duty_id),)
+        yield from quoted(at, d.source_quote)
         if d.after is not None and (d.after == d.duty_id or d.after not in duties):
-            yield f"{where}: after {d.after!r} is not another duty of the plan"
+            yield problem(name, at, "catalog.duty.after_unknown", after=d.after)
     for group, ids in (("tasks", [t.task_id for t in plan.tasks]), ("cluster_bases", [c.cluster_id for c in plan.cluster_bases]),
                        ("duties", duties), ("rules", [r.rule_id for r in plan.rules])):
         for dup in sorted({x for x in ids if ids.count(x) > 1}):
-            yield f"{name}: {group}: {dup!r} is used twice"
+            yield problem(name, (group, None, None), "catalog.id_twice", id=dup)
     for o in plan.organisations:
-        yield from quoted(f"{name}: organisations {o.org_id}", o.source_quote)
+        yield from quoted(("organisations", None, o.org_id), o.source_quote)
     task_ids = {t.task_id for t in plan.tasks}
     for i, r in enumerate(plan.responsibilities):
-        where = f"{name}: responsibilities[{i}]"
-        yield from quoted(where, r.source_quote)
+        at = (("responsibilities", i, None),)
+        yield from quoted(at, r.source_quote)
         for target in sorted(set(r.targets) - seen):
-            yield f"{where}: {target!r} is not a target of the plan"
+            yield problem(name, at, "catalog.responsibility.target_unknown", target=target)
         for task in sorted(set(r.tasks) - task_ids):
-            yield f"{where}: {task!r} is not a task of the plan"
+            yield problem(name, at, "catalog.responsibility.task_unknown", task=task)
         for dept in r.departments:
             if dept not in r.source_quote:
-                yield f"{where}: the department {dept!r} is not in its source_quote"
+                yield problem(name, at, "catalog.responsibility.department_not_quoted", department=dept)
     yield from _check_adjustments(name, plan, cat_inds, orgs, text_of)
 
 
-def _check_adjustments(name: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> Iterable[str]:
+def _check_adjustments(name: str, plan: Plan, cat_inds: dict, orgs: dict, text_of: TextOf) -> Iterable[CatalogProblem]:
     """Each mid-term adjustment: its targets are sound targets quoted from the adjusting document,
     what it drops exists by then, and every version it makes still has targets."""
     held = {t.target_id for t in plan.targets}
     for i, a in enumerate(plan.adjustments):
-        where = f"{name}: adjustments[{i}] ({a.effective})"
-        quoted = _quotes(where, a.seed_file, text_of)
+        where: tuple[Step, ...] = (("adjustments", i, f"({a.effective})"),)
+        quoted = _quotes(name, a.seed_file, text_of, where)
         yield from quoted(where, a.source_quote)
         for gone in a.dropped:
             if gone not in held:
-                yield f"{where}: dropped {gone!r} is not a target of the plan by then"
+                yield problem(name, where, "catalog.adjustment.dropped_unknown", target=gone)
         held -= set(a.dropped)
         for j, t in enumerate(a.targets):
-            at = f"{where}: targets[{j}] {t.target_id}"
-            yield from _check_target(at, t, cat_inds, orgs)
+            at = (*where, ("targets", j, t.target_id))
+            yield from _check_target(name, at, t, cat_inds, orgs)
             yield from quoted(at, t.source_quote)
         held |= {t.target_id for t in a.targets}
         if not held:
-            yield f"{where}: the plan would be left without targets"
+            yield problem(name, where, "catalog.adjustment.no_targets")
 
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     """Read and check the whole catalog; raise CatalogError listing every problem."""
-    problems: list[str] = []
+    problems: list[str | CatalogProblem] = []
     indicators = _parse_list(data_dir / "indicators.yaml", Indicator, problems)
     orgs_list: list[Organisation] = _parse_list(data_dir / "orgs.yaml", Organisation, problems)
     plans: dict[str, Plan] = {}
@@ -297,12 +310,12 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         try:
             plan, shape = read_plan(path.read_text(encoding="utf-8"), path.name)
         except (OSError, UnicodeDecodeError) as e:
-            plan, shape = None, [f"{path.name}: cannot read: {e}"]
+            plan, shape = None, [problem(path.name, (), "catalog.file_unreadable", error=str(e))]
         problems.extend(shape)
         if plan is None:
             continue
         if plan.plan_id in plans:
-            problems.append(f"{path.name}: plan_id {plan.plan_id!r} is used twice")
+            problems.append(problem(path.name, (), "catalog.plan_id_twice", plan=plan.plan_id))
         plans[plan.plan_id] = plan
         parsed.append((path, plan))
         orgs_list.extend(plan.organisations)
@@ -360,17 +373,17 @@ class _ScalarAliases(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_plan(text: str, where: str) -> tuple[Plan | None, list[str]]:
+def read_plan(text: str, where: str) -> tuple[Plan | None, list[CatalogProblem]]:
     """A plan from its YAML (the data/plans schema): the plan, or None and every problem of its
     shape. Cross-references and quotes are plan_problems' (they need the catalog and the texts)."""
     if len(text.encode("utf-8")) > PLAN_YAML_LIMIT:
-        return None, [f"{where}: larger than {PLAN_YAML_LIMIT // 1_000_000} MB; a plan file is a few tens of KB"]
+        return None, [problem(where, (), "catalog.file_too_large", mb=PLAN_YAML_LIMIT // 1_000_000)]
     try:
         raw = yaml.load(text, Loader=_ScalarAliases)  # a safe loader: scalar aliases only
     except yaml.YAMLError as e:
-        return None, [f"{where}: not YAML: {e}"]
+        return None, [problem(where, (), "catalog.not_yaml", error=str(e))]
     if not isinstance(raw, dict):
-        return None, [f"{where}: a plan file is a mapping (plan_id: …, targets: …)"]
+        return None, [problem(where, (), "catalog.not_a_mapping")]
     try:
         return Plan.model_validate(raw), []
     except ValidationError as e:
@@ -392,16 +405,23 @@ def plan_yaml(plan: Plan) -> str:
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
 
 
-def problems_joining(catalog: Catalog, plan: Plan, text_of: TextOf, where: str) -> list[str]:
+def problems_joining(catalog: Catalog, plan: Plan, text_of: TextOf, where: str) -> list[CatalogProblem]:
     """Every problem of `plan` joining `catalog` (in place of a plan of the same id, if any): its
-    own checks, and organisations it declares that another plan or the catalog files already do."""
+    own checks, and organisations it declares twice, or that another plan or the catalog files
+    already do."""
     before = catalog.plans.get(plan.plan_id)
     own_before = {o.org_id for o in before.organisations} if before else set()
     others = {k: o for k, o in catalog.organisations.items() if k not in own_before}
-    problems = [f"{where}: organisation {o.org_id!r} is already declared elsewhere"
-                for o in plan.organisations if o.org_id in others]
+    declared = [o.org_id for o in plan.organisations]
+    # The sentence names the organisation itself: `about` points the page at its row.
+    problems = [replace(problem(where, (), "catalog.org_twice", org=org_id), about=(("organisations", None, org_id),))
+                for org_id in sorted({x for x in declared if declared.count(x) > 1})]
+    problems += [replace(problem(where, (), "catalog.org_elsewhere", org=o.org_id),
+                         about=(("organisations", None, o.org_id),))
+                 for o in plan.organisations if o.org_id in others]
     orgs = {**others, **{o.org_id: o for o in plan.organisations}}
     for o in plan.organisations:
         if o.parent and o.parent not in orgs:
-            problems.append(f"{where}: organisation {o.org_id}: parent {o.parent!r} is unknown")
+            problems.append(problem(where, ("organisation", None, o.org_id), "catalog.org_parent_unknown",
+                                    parent=o.parent))
     return problems + plan_problems(where, plan, catalog.indicators, orgs, text_of)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from domain.catalog import Catalog
 from domain.models import Plan
+from domain.problems import CatalogProblem, problem
 from store import figures
 from store import plan_revisions as revisions
 from store.audit import audit
@@ -132,11 +133,12 @@ def targets(con: Con, plan_id: str | None = None) -> pd.DataFrame:
 
 
 class PlanRejected(ValueError):
-    """Every problem that keeps a plan from being published, one per line; nothing was written."""
+    """Every problem that keeps a plan from being published, one per line (each a CatalogProblem:
+    its location, and its reason worded by the reader's UI; English as str); nothing was written."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[CatalogProblem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(problems))
+        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(map(str, problems)))
 
 
 def in_force(con: Con, files: Catalog) -> Catalog:
@@ -146,7 +148,7 @@ def in_force(con: Con, files: Catalog) -> Catalog:
     return files.with_plans(revisions.in_force(con))
 
 
-def problems(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[str]:
+def problems(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[CatalogProblem]:
     """Every problem that keeps `plan` from being published (nothing written): the catalog's checks
     against `catalog`, the catalog in force, with `texts` ({name: (file name as uploaded, text)}) and
     the texts the store keeps.
@@ -159,8 +161,7 @@ def problems(con: Con, catalog: Catalog, plan: Plan, texts: Mapping[str, tuple[s
     found = problems_joining(catalog, plan, text_of, plan.plan_id)
     before = catalog.plans.get(plan.plan_id)
     if before is not None and plan.adjustments[:len(before.adjustments)] != before.adjustments:
-        found.append(f"{plan.plan_id}: the {len(before.adjustments)} adjustment(s) in force must be kept "
-                     "as they are; a change is a further adjustment")
+        found.append(problem(plan.plan_id, (), "catalog.adjustments_kept", n=len(before.adjustments)))
     return found
 
 

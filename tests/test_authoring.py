@@ -17,7 +17,9 @@ import pytest
 from domain import drafts
 from domain.access import AuthorizationError, Identity, Role
 from domain.extract import Candidate, Proposal
+from domain.messages import Message
 from domain.models import Amount
+from domain.problems import problem
 from service import plans as plan_service
 from tests import rawsql
 from tests.apptest_helpers import page_files, signed_in, signed_in_with
@@ -101,14 +103,16 @@ def test_rows_from_puts_each_candidate_in_its_table_and_a_missing_park_among_the
 def test_problems_point_at_the_row_as_numbered_on_the_page_dropped_rows_counted():
     rows = {"targets": [{"keep": True}, {"keep": False}, {"keep": True}], "scopes": [{"org_id": "qd-x"}]}
     found = authoring.located(
-        [drafts.Problem("targets", 3, "value", "Field required")],
-        ["qingdao-2026: targets[1] qingdao-2026-t3: indicator 'nope' is unknown",  # the plan's 2nd target: row 3
-         "qingdao-2026: organisations qd-x: the quote is not in the text",
-         "qingdao-2026: scope 'nowhere' is not a known organisation"], rows, "zh")
+        [drafts.Problem("targets", 3, "value", Message.of("shape.missing", detail="Field required"))],
+        [problem("qingdao-2026", ("targets", 1, "qingdao-2026-t3"), "catalog.incentive.indicator_unknown",
+                 indicator="nope"),  # the plan's 2nd target: row 3
+         problem("qingdao-2026", ("organisations", None, "qd-x"), "catalog.quote_not_verbatim", name="x.txt",
+                 quote="原文"),
+         problem("qingdao-2026", (), "catalog.scope_unknown", scope="nowhere")], rows, "zh")
     assert found.to_dict("list") == {
         "表": ["目标", "目标", "新增园区/区县", "规划"], "行": [3, 3, 1, None], "列": ["数值", "", "", ""],
-        "问题": ["Field required", "indicator 'nope' is unknown", "the quote is not in the text",
-                 "scope 'nowhere' is not a known organisation"]}
+        "问题": ["必填，不能为空", "指标“nope”不在指标目录中", "原文在上传的规划文本中找不到（须逐字一致）：“原文…”",
+                 "范围“nowhere”不是已知的组织（城市、区县或园区）"]}
 
 
 # ------------------------------------------------------------------------------ the page
@@ -157,7 +161,9 @@ def test_a_bad_value_is_shown_at_its_row_and_nothing_is_written(app_db):
     assert not at.exception
     assert any("未写入任何内容" in e.value for e in at.error)
     found = problems(at)
-    assert set(zip(found["表"], found["行"], found["列"], strict=True)) >= {("目标", 2, "数值"), ("目标", 1, "")}
+    # each at its row, and why in the page's language
+    assert set(zip(found["表"], found["行"], found["列"], found["问题"], strict=True)) >= {
+        ("目标", 2, "数值", "必填，不能为空"), ("目标", 1, "", "目标年（2020年）须晚于基期年（2025年）")}
     assert revisions() == before
     assert PLAN_ID not in plan_service.catalog_in_force(store()).plans
 
@@ -170,7 +176,9 @@ def test_the_catalogs_own_checks_point_at_the_row_too(app_db):
     at.button(key="authoring.check").click().run()
     found = problems(at)
     assert set(found[found["行"] == 2]["表"]) == {"目标"}
-    assert any("no_such_indicator" in r for r in found["问题"]) and len(found) >= 2
+    reasons = set(found[found["行"] == 2]["问题"])  # in Chinese, on the Chinese page
+    assert {"指标“no_such_indicator”不在指标目录中",
+            "原文在上传的规划文本中找不到（须逐字一致）：“这句话不在规划原文中…”"} <= reasons
     at.button(key="authoring.publish").click().run()
     assert any("未写入任何内容" in e.value for e in at.error)
     assert revisions() == before

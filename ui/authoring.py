@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -29,8 +28,9 @@ from domain.access import Identity
 from domain.catalog import Catalog
 from domain.config import settings
 from domain.models import Adjustment, Comparator, OrgKind, Plan, TargetKind
+from domain.problems import CatalogProblem, shape_reason
 from ui import entry, queries, services
-from ui.i18n import localized, md, md_message, t
+from ui.i18n import Message, localized, md, md_message, render, t
 from ui.services import PlanDraft, PlanRejected
 
 P = "authoring."  # every session-state key of the page starts with it
@@ -155,36 +155,37 @@ def scope_options(catalog: Catalog) -> list[str]:
 
 # --------------------------------------------------------------------------------- problems
 
-_WHERE = re.compile(r"\b(targets|incentives|tasks)\[(\d+)\](?: \S+?)?(?=:|$)|\borganisations (\S+?)(?=:|$)")
+_ROWS = {"targets": "targets", "incentives": "incentives", "tasks": "tasks", "organisations": "scopes",
+         "organisation": "scopes"}  # a plan's lists as the page's tables
 
 
-def located(build_problems: list[drafts.Problem], catalog_problems: list[str], rows: Mapping[str, list[dict]],
-            lang: str) -> pd.DataFrame:
+def located(build_problems: list[drafts.Problem], catalog_problems: list[CatalogProblem],
+            rows: Mapping[str, list[dict]], lang: str) -> pd.DataFrame:
     """Every problem as one table: the table and row (as numbered on the page) and the column it
-    lies in, in the reader's language, then the reason. The catalog's problems name the plan's
+    lies in, and the reason, all in the reader's language. The catalog's problems name the plan's
     n-th target (incentive, task) or an organisation's id: mapped back to the row it came from."""
     kept = {table: [n for n, r in enumerate(rows.get(table, []), start=1) if r.get("keep") is not False]
             for table in TABLES}
     scope_rows = {r.get("org_id"): n for n, r in enumerate(rows.get("scopes", []), start=1)}
     out = [(p.table, p.row, p.column, p.reason) for p in build_problems]
-    for text in catalog_problems:
-        table, row, reason = "plan", None, text
-        for m in _WHERE.finditer(text):
-            if m.group(1):
-                table, i = m.group(1), int(m.group(2))
-                row = kept[table][i] if i < len(kept[table]) else None
-            else:
-                table, row = "scopes", scope_rows.get(m.group(3))
-            reason = text[m.end():].lstrip(": ")
-        if table == "plan":
-            reason = text.split(": ", 1)[-1]
-        out.append((table, row, None, reason))
+    for p in catalog_problems:
+        step = p.last(tuple(_ROWS))
+        if step is None:
+            out.append(("plan", None, None, p.reason))
+            continue
+        group, i, label = step
+        table = _ROWS[group]
+        if table == "scopes":
+            row = scope_rows.get(label)
+        else:
+            row = kept[table][i] if i is not None and i < len(kept[table]) else None
+        out.append((table, row, None, p.reason))
     col = {k: t(f"authoring.problem.{k}", lang) for k in ("table", "row", "column", "reason")}
     return pd.DataFrame({
         col["table"]: [t(f"authoring.table.{table}", lang) for table, *_ in out],
         col["row"]: pd.array([row for _, row, _, _ in out], dtype="Int64"),
         col["column"]: [_column_label(c, lang) if c else "" for _, _, c, _ in out],
-        col["reason"]: [reason for *_, reason in out],
+        col["reason"]: [render(reason, lang) for *_, reason in out],  # a table shows text, not markdown
     })
 
 
@@ -330,8 +331,8 @@ def _checked(who: Identity, header: Mapping[str, object], draft: PlanDraft, rows
                              scope=str(header["scope"]), base_year=int(header["base_year"]),
                              horizon_end=int(header["horizon_end"]), seed_file=draft.text_name)
     except (TypeError, ValueError):
-        return None, located([drafts.Problem("plan", None, None, t("authoring.header_incomplete", lang))], [], rows,
-                             lang)
+        return None, located([drafts.Problem("plan", None, None, Message.of("authoring.header_incomplete"))], [],
+                             rows, lang)
     plan, problems = drafts.build(head, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"],
                                   rows["scopes"])
     if plan is None or not check_catalog:
@@ -377,7 +378,7 @@ def adjustment_from(plan: Plan, rows: list[dict], effective: dt.date, document_z
         return Adjustment(effective=effective, document_zh=document_zh, seed_file=seed_file, source_quote=sentence,
                           targets=tuple(targets), dropped=tuple(dropped)), []
     except ValidationError as e:
-        return None, [drafts.Problem("plan", None, ".".join(str(x) for x in err["loc"]) or None, err["msg"])
+        return None, [drafts.Problem("plan", None, ".".join(str(x) for x in err["loc"]) or None, shape_reason(err))
                       for err in e.errors()]
 
 
@@ -485,6 +486,7 @@ def files_section(who: Identity, lang: str) -> None:
         plan = services.import_plan_yaml(who, yaml_text, yaml_file.name, text)
     except PlanRejected as e:
         st.error(t("authoring.refused", lang, n=len(e.problems)))
-        st.dataframe(pd.DataFrame({t("authoring.problem.reason", lang): e.problems}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({t("authoring.problem.reason", lang): [p.render(lang) for p in e.problems]}),
+                     hide_index=True, width="stretch")
         return
     _done(md("authoring.imported", lang, title=plan.title_zh, plan=plan.plan_id), plan.plan_id)

@@ -21,6 +21,7 @@ from domain.extract import Proposal
 from domain.messages import Message
 from domain.models import Adjustment, Indicator, Plan
 from domain.periods import Period
+from domain.problems import CatalogProblem
 from domain.programme import BaseReportInput, DesignationInput, TaskUpdateInput
 from domain.register import RegisterPlan
 from service import commands, mail
@@ -216,7 +217,7 @@ def propose_from_upload(name: str, data: bytes, scope: str | None = None) -> Pla
     return PlanDraft(name, text, plan_service.text_name(name, text), extract.propose(text, catalog(), scope))
 
 
-def check_plan(who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[str]:
+def check_plan(who: Identity, plan: Plan, texts: Mapping[str, tuple[str, str]]) -> list[CatalogProblem]:
     """Every problem publishing `plan` would meet; nothing written."""
     return plan_service.check(cursor(), who, plan, texts)
 
