@@ -670,10 +670,12 @@ class Plan(Frozen):
     @model_validator(mode="after")
     def _adjustments_in_order(self) -> Plan:
         days = [a.effective for a in self.adjustments]
-        if days != sorted(days) or len(set(days)) != len(days):
-            raise ValueError("adjustments must take effect on distinct days, in order")
+        if days != sorted(days) or len(set(days)) != len(days):  # the types are message codes (shape.…)
+            raise PydanticCustomError("adjustment_order", "adjustments must take effect on distinct days, in order, "
+                                      "each after the last ({last})", {"last": max(days[:-1]).isoformat()})
         if days and days[0] <= self.issued:
-            raise ValueError(f"an adjustment takes effect after the plan is issued ({self.issued})")
+            raise PydanticCustomError("adjustment_after_issue", "an adjustment takes effect after the plan is issued "
+                                      "({issued})", {"issued": self.issued.isoformat()})
         return self
 
     @property

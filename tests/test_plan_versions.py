@@ -99,17 +99,18 @@ def test_an_adjustment_may_drop_a_target_from_its_quarter(db, catalog: Catalog):
     assert [v for v, _, t, _ in adjusted.plans["hangzhou-2012"].history("hz-national-share")] == [1, 2]
 
 
-@pytest.mark.parametrize("change, needle", [
-    (dict(quote="到2015年，主营业务收入调整为9999亿元"), "source_quote not found verbatim"),
-    (dict(effective=dt.date(2012, 1, 1)), "after the plan is issued"),
-    (dict(dropped=["no-such-target"]), "'no-such-target' is not a target"),
+@pytest.mark.parametrize("change, needle, chinese", [
+    (dict(quote="到2015年，主营业务收入调整为9999亿元"), "source_quote not found verbatim", "找不到"),
+    (dict(effective=dt.date(2012, 1, 1)), "after the plan is issued", "调整的施行日期须晚于规划印发日期（2012-09-29）"),
+    (dict(dropped=["no-such-target"]), "'no-such-target' is not a target", "no-such-target"),
 ])
-def test_a_wrong_adjustment_is_refused_whole_and_writes_nothing(db, change: dict, needle: str):
+def test_a_wrong_adjustment_is_refused_whole_and_writes_nothing(db, change: dict, needle: str, chinese: str):
     n = _revisions(db)
     adj = _adjustment(change.pop("effective", dt.date(2014, 7, 1)), **change)
     with pytest.raises(plan_service.PlanRejected) as e:
         plan_service.adjust(db, ADMIN, "hangzhou-2012", adj, ADJUSTING, "app")
     assert any(needle in str(p) for p in e.value.problems), e.value.problems
+    assert any(chinese in p.render("zh") for p in e.value.problems), [p.render("zh") for p in e.value.problems]
     assert _revisions(db) == n
     assert db.execute("SELECT count(*) FROM plan_texts WHERE file_name = ?", [ADJUSTING[0]]).fetchone()[0] == 0
 
