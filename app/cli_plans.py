@@ -114,7 +114,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         plan_id=args.plan_id, title_zh=args.title or proposal.title_zh or path.stem,
         issuer_zh=args.issuer or proposal.issuer_zh or "—", issued=args.issued or issued, scope=args.scope,
         base_year=base, horizon_end=args.horizon or proposal.horizon_end or base + 5,
-        seed_file=plans.text_name(path.name, plan_text))
+        seed_file=plans.text_name(path.name, plan_text), scope_parent=catalog.province_of(args.scope),
+        country=catalog.root)
     plan, problems = drafts.build(header, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"],
                                   rows["scopes"])
     if plan is None:

@@ -61,6 +61,13 @@ class Catalog:
         """The catalog's parks below a city or province (at any depth)."""
         return [o for o in self.organisations.values() if o.kind == OrgKind.PARK and self.is_under(o.org_id, ancestor)]
 
+    def province_of(self, org_id: str) -> str | None:
+        """The province an organisation lies in (a province: itself; above any province: the top)."""
+        o = self.organisations.get(org_id)
+        while o is not None and o.parent and o.kind not in (OrgKind.PROVINCE, OrgKind.COUNTRY):
+            o = self.organisations.get(o.parent)
+        return o.org_id if o is not None else None
+
     def is_under(self, org_id: str, ancestor: str) -> bool:
         o = self.organisations.get(org_id)
         while o is not None and o.parent:

@@ -62,6 +62,8 @@ class Header:
     seed_file: str  # the name the store keeps the plan's text under
     title_en: str = ""
     issuer_en: str = ""
+    scope_parent: str | None = None  # the province (or country) the scope lies in: a share of 全省 divides by it
+    country: str | None = None  # the top of the tree: a share of 全国 divides by it
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,21 @@ def _target(row: Mapping, n: int, header: Header, indicators: Mapping[str, Indic
         out["threshold"] = {"value": row.get("threshold_value"), "unit": row.get("threshold_unit")}
     if kind in (TargetKind.SHARE, TargetKind.DENSITY):
         out["denominator"] = {"indicator": row.get("denominator_indicator") or row.get("indicator"),
-                              "scope": row.get("denominator_scope")}
+                              "scope": row.get("denominator_scope") or _whole(row.get("quote") or "", header)}
     if kind == TargetKind.PROGRAMME_COUNT:
         out["designation_type"] = row.get("designation_type")
     return _clean(out)
+
+
+def _whole(quote: str, header: Header) -> str | None:
+    """Whose total a share the row leaves open divides by, as its words say: 全国 the country, 全省 the
+    province the plan's scope lies in, else the scope itself (研发投入占业务收入比重). The extractor
+    names it where the catalog holds the scope; a plan of a new city needs the header's word."""
+    if "全国" in quote:
+        return header.country
+    if "全省" in quote:
+        return header.scope_parent
+    return header.scope
 
 
 def _incentive(row: Mapping, n: int, header: Header) -> dict:
@@ -187,6 +200,25 @@ def build(header: Header, indicators: Mapping[str, Indicator], targets: Iterable
 
 
 # ------------------------------------------------------------------ the extractor's proposal as rows
+
+
+_PLACE = re.compile(r"^(?:关于印发|关于|印发)?([\u4e00-\u9fff]{2,5}?(?:自治区|省|市))")  # 南湖市人民政府… → 南湖市
+
+
+def place_named(title: str | None, known: Iterable[str] = ()) -> str | None:
+    """The city or province a plan's title or issuer names first (南湖市人民政府办公室… → 南湖市), where it
+    is none of the `known` names: the place a plan from a bureau the catalog does not hold yet governs."""
+    m = _PLACE.search((title or "").strip("《“ \n"))
+    if m is None or m.group(1) in set(known):
+        return None
+    return m.group(1)
+
+
+def place_row(org_id: str, name_zh: str, kind: str, parent: str, text: str) -> dict:
+    """The new-scopes row of the place a plan governs when the catalog lacks it (a new city or
+    province), quoting its name where the text writes it."""
+    return {"keep": True, "org_id": org_id, "name_zh": name_zh, "name_en": "", "kind": kind, "parent": parent,
+            "quote": name_zh if name_zh and name_zh in text else None}
 
 
 def suggested_plan_id(scope: str | None, year: int | None) -> str:

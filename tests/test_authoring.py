@@ -10,6 +10,7 @@ rows (session state "authoring.frames"): what the editor then shows and returns.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -243,3 +244,38 @@ def test_admin_downloads_a_plan_file_and_imports_it_back(app_db):
     assert not at.exception, [e.value for e in at.exception]
     assert any("已导入" in s.value for s in at.success), [e.value for e in at.error]
     assert revisions() == before + 1
+
+
+HELD_OUT = Path(__file__).parent / "data" / "plans" / "heldout-2026.txt"
+
+
+def test_a_plan_of_a_city_the_catalog_lacks_is_published_with_its_city_and_parks(app_db):
+    """A bureau whose city is not in the catalog: the header proposes the place the title names,
+    the administrator gives its id and province, and the city, its new park and the plan go in together."""
+    at = uploaded("南湖规划.txt", HELD_OUT.read_text(encoding="utf-8"))
+    assert at.toggle(key="authoring.h.new_place").value is True
+    assert at.text_input(key="authoring.h.place_name").value == "南湖市"
+    at.text_input(key="authoring.h.place_id").input("nanhu")
+    at.selectbox(key="authoring.h.place_parent").select("zhejiang")
+    at.text_input(key="authoring.h.plan_id").input("nanhu-2026")
+    key, frames = at.session_state[authoring.FRAMES]
+    targets = frames["targets"]
+    keep = ~targets["indicator"].isin(["firm_count"])  # the reviewer drops what the catalog cannot judge as read
+    keep &= ~targets["quote"].str.contains("2025年实现", regex=False)  # and a past figure read as a goal, if proposed
+    at.session_state[authoring.FRAMES] = (key, {**frames, "targets": targets.assign(keep=keep)})
+    at.run()
+    before = revisions()
+    at.button(key="authoring.publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已发布规划" in s.value for s in at.success), [e.value for e in at.error] + [
+        problems(at).to_dict("records") if any("问题" in d.value.columns for d in at.dataframe) else None]
+    assert revisions() == before + 1
+    catalog = plan_service.catalog_in_force(store())
+    plan = catalog.plans["nanhu-2026"]
+    city = catalog.organisations["nanhu"]
+    assert (plan.scope, city.name_zh, city.kind.value, city.parent) == ("nanhu", "南湖市", "city", "zhejiang")
+    parks = [o for o in plan.organisations if o.kind.value == "park"]
+    assert parks and all(o.parent == "nanhu" for o in parks)  # its parks lie under the new city
+    assert {t.scope for t in plan.targets} <= {"nanhu", *(o.org_id for o in parks)}
+    headline = next(t for t in plan.targets if t.headline)
+    assert (headline.value, headline.unit, headline.target_year) == (2500, "亿元", 2030)

@@ -140,12 +140,39 @@ def header_defaults(draft: PlanDraft, catalog: Catalog, today: dt.date) -> dict[
               and catalog.organisations[c.scope].kind in PLAN_SCOPES] if p else []
     options = scope_options(catalog)
     scope = max(set(scopes), key=scopes.count) if scopes else (options[0] if options else None)
+    known = [o.name_zh for o in catalog.organisations.values()]
+    place = None if scopes or p is None else (drafts.place_named(p.title_zh, known) or drafts.place_named(p.issuer_zh, known))
     issued = (p.issued if p else None) or today
     base = min(max((p.base_year if p else None) or issued.year - 1, YEARS[0]), YEARS[1] - 1)  # the inputs' bounds
     horizon = min(max((p.horizon_end if p else None) or base + 5, base + 1), YEARS[1])
-    return {"plan_id": drafts.suggested_plan_id(scope, issued.year), "title_zh": (p.title_zh if p else None) or "",
+    return {"plan_id": drafts.suggested_plan_id(None if place else scope, issued.year),
+            # A plan of a place the catalog does not hold (a bureau's own city): declared with the plan.
+            "new_place": place is not None, "place_name": place or "", "place_id": "",
+            "place_kind": (OrgKind.PROVINCE if place and place.endswith(("省", "自治区")) else OrgKind.CITY).value,
+            "place_parent": _parent_guess(catalog, p.title_zh if p else None),
+            "title_zh": (p.title_zh if p else None) or "",
             "issuer_zh": (p.issuer_zh if p else None) or "", "issued": issued, "scope": scope,
             "base_year": int(base), "horizon_end": int(horizon)}
+
+
+def _parent_guess(catalog: Catalog, title: str | None) -> str:
+    """The province a new city lies in, where the title names one the catalog holds; else the country."""
+    for o in catalog.organisations.values():
+        if o.kind == OrgKind.PROVINCE and title and o.name_zh in title:
+            return o.org_id
+    return catalog.root
+
+
+def _parent_of(catalog: Catalog, header: Mapping[str, object]) -> str | None:
+    """The province a share of 全省 divides by: the new place's parent, or the catalog's province of the scope."""
+    if header.get("new_place"):
+        return str(header.get("place_parent") or "") or None
+    return catalog.province_of(str(header.get("scope")))
+
+
+def parent_options(catalog: Catalog) -> list[str]:
+    """What a new city or province may lie under: the country and its provinces."""
+    return [catalog.root, *sorted(o.org_id for o in catalog.organisations.values() if o.kind == OrgKind.PROVINCE)]
 
 
 def scope_options(catalog: Catalog) -> list[str]:
@@ -240,14 +267,26 @@ def _order(columns: tuple[str, ...]) -> list[str]:
 
 def _header(catalog: Catalog, lang: str) -> dict[str, object]:
     options = scope_options(catalog)
+    name = lambda o: f"{localized(catalog.organisations[o], 'name', lang)}（{o}）"
     a, b = st.columns(2)
-    values = {
-        "plan_id": a.text_input(t("authoring.plan_id", lang), key=P + "h.plan_id", help=t("authoring.plan_id_help", lang)),
-        "scope": b.selectbox(t("authoring.scope", lang), options, key=P + "h.scope",
-                             format_func=lambda o: f"{localized(catalog.organisations[o], 'name', lang)}（{o}）"),
-        "title_zh": st.text_input(t("authoring.title", lang), key=P + "h.title_zh", max_chars=300),
-        "issuer_zh": st.text_input(t("authoring.issuer", lang), key=P + "h.issuer_zh", max_chars=200),
-    }
+    values = {"plan_id": a.text_input(t("authoring.plan_id", lang), key=P + "h.plan_id",
+                                      help=t("authoring.plan_id_help", lang))}
+    values["new_place"] = b.toggle(t("authoring.new_place", lang), key=P + "h.new_place",
+                                   help=t("authoring.new_place_help", lang))
+    if values["new_place"]:  # the plan's own city or province, declared with it
+        c, d, e, f = st.columns(4)
+        values["place_id"] = c.text_input(t("authoring.place_id", lang), key=P + "h.place_id", max_chars=64,
+                                          help=t("authoring.plan_id_help", lang))
+        values["place_name"] = d.text_input(t("authoring.place_name", lang), key=P + "h.place_name", max_chars=40)
+        values["place_kind"] = e.selectbox(t("authoring.place_kind", lang), [OrgKind.CITY.value, OrgKind.PROVINCE.value],
+                                           key=P + "h.place_kind", format_func=lambda k: t(f"authoring.orgkind.{k}", lang))
+        values["place_parent"] = f.selectbox(t("authoring.place_parent", lang), parent_options(catalog),
+                                             key=P + "h.place_parent", format_func=name)
+        values["scope"] = str(values["place_id"] or "").strip()
+    else:
+        values["scope"] = b.selectbox(t("authoring.scope", lang), options, key=P + "h.scope", format_func=name)
+    values["title_zh"] = st.text_input(t("authoring.title", lang), key=P + "h.title_zh", max_chars=300)
+    values["issuer_zh"] = st.text_input(t("authoring.issuer", lang), key=P + "h.issuer_zh", max_chars=200)
     c, d, e = st.columns(3)
     values["issued"] = c.date_input(t("authoring.issued", lang), key=P + "h.issued", min_value=dt.date(2000, 1, 1),
                                     format="YYYY-MM-DD")
@@ -260,7 +299,8 @@ def _start(draft: PlanDraft, key: tuple, catalog: Catalog) -> None:
     """A new upload: the header's widgets and the editors start from its proposal."""
     for name, value in header_defaults(draft, catalog, dt.date.today()).items():
         st.session_state[P + "h." + name] = value
-    scope = st.session_state[P + "h.scope"]
+    # A new place's parks get no parent yet: the draft puts them under the plan's scope as finally chosen.
+    scope = None if st.session_state[P + "h.new_place"] else st.session_state[P + "h.scope"]
     rows = drafts.rows_from(draft.proposal, scope)
     st.session_state[FRAMES] = (key, {table: frame(table, rows[table]) for table in TABLES})
     st.session_state.pop(PROBLEMS, None)
@@ -329,12 +369,16 @@ def _checked(who: Identity, header: Mapping[str, object], draft: PlanDraft, rows
         head = drafts.Header(plan_id=str(header["plan_id"]).strip(), title_zh=str(header["title_zh"]).strip(),
                              issuer_zh=str(header["issuer_zh"]).strip(), issued=header["issued"],
                              scope=str(header["scope"]), base_year=int(header["base_year"]),
-                             horizon_end=int(header["horizon_end"]), seed_file=draft.text_name)
+                             horizon_end=int(header["horizon_end"]), seed_file=draft.text_name,
+                             scope_parent=_parent_of(catalog, header), country=catalog.root)
     except (TypeError, ValueError):
         return None, located([drafts.Problem("plan", None, None, Message.of("authoring.header_incomplete"))], [],
                              rows, lang)
-    plan, problems = drafts.build(head, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"],
-                                  rows["scopes"])
+    scopes = rows["scopes"]
+    if header.get("new_place"):
+        scopes = [*scopes, drafts.place_row(head.scope, str(header["place_name"]).strip(), str(header["place_kind"]),
+                                            str(header["place_parent"]), draft.text)]
+    plan, problems = drafts.build(head, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"], scopes)
     if plan is None or not check_catalog:
         return plan, located(problems, [], rows, lang)
     found = services.check_plan(who, plan, {draft.text_name: (draft.file_name, draft.text)})
