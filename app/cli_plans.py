@@ -103,18 +103,24 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 2
     con = connect(args.db, create=False)  # the plans in force, and the checks a draft will meet
     catalog = plans.catalog_in_force(con)
-    if args.scope not in catalog.organisations:
-        print(f"error: --scope {args.scope!r}: no such organisation (see `orgs`)", file=sys.stderr)
+    new_place = args.scope not in catalog.organisations
+    if new_place and not (args.scope_name and args.scope_parent in catalog.organisations):
+        print(f"error: --scope {args.scope!r}: no such organisation (see `orgs`); to declare it with the plan, "
+              "give --scope-name NAME and --scope-parent ORG (a province, or the country)", file=sys.stderr)
         return 2
-    proposal = propose(plan_text, catalog, args.scope)
-    rows = drafts.rows_from(proposal, args.scope)
+    proposal = propose(plan_text, catalog, None if new_place else args.scope)
+    rows = drafts.rows_from(proposal, None if new_place else args.scope)
+    if new_place:  # the plan's own city or province, declared with it (its new parks fall under it)
+        kind = "province" if args.scope_name.endswith(("省", "自治区")) else "city"
+        rows["scopes"].append(drafts.place_row(args.scope, args.scope_name, kind, args.scope_parent, plan_text))
     issued = proposal.issued or dt.date.today()
     base = args.base_year or proposal.base_year or issued.year - 1
     header = drafts.Header(
         plan_id=args.plan_id, title_zh=args.title or proposal.title_zh or path.stem,
         issuer_zh=args.issuer or proposal.issuer_zh or "—", issued=args.issued or issued, scope=args.scope,
         base_year=base, horizon_end=args.horizon or proposal.horizon_end or base + 5,
-        seed_file=plans.text_name(path.name, plan_text), scope_parent=catalog.province_of(args.scope),
+        seed_file=plans.text_name(path.name, plan_text),
+        scope_parent=args.scope_parent if new_place else catalog.province_of(args.scope),
         country=catalog.root)
     plan, problems = drafts.build(header, catalog.indicators, rows["targets"], rows["incentives"], rows["tasks"],
                                   rows["scopes"])
@@ -290,6 +296,8 @@ def register(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> Non
     a.add_argument("file")
     a.add_argument("--plan-id", required=True, help="the new plan's id (lower case, digits, - and _)")
     a.add_argument("--scope", required=True, help="the city or province the plan governs (an org id)")
+    a.add_argument("--scope-name", help="a --scope the catalog lacks: its Chinese name (南湖市), declared with the plan")
+    a.add_argument("--scope-parent", help="a --scope the catalog lacks: the province (or country) it lies in")
     a.add_argument("--title", help="default: the document's title as proposed")
     a.add_argument("--issuer")
     a.add_argument("--issued", type=_date, help="YYYY-MM-DD; default: the date the document gives")

@@ -84,8 +84,10 @@ def test_a_wrong_adjustment_is_refused_and_writes_nothing(tmp_path: Path, db: Pa
 def test_a_new_plan_from_its_document_as_a_draft_then_published(tmp_path: Path, db: Path):
     draft = tmp_path / "draft.yaml"
     n = revisions(db)
-    out = cli(tmp_path, "plans", "add", str(HELD_OUT), "--plan-id", "nanhu-2026", "--scope", "hangzhou",
-              "--draft", str(draft), db=db)
+    out = cli(tmp_path, "plans", "add", str(HELD_OUT), "--plan-id", "nanhu-2026", "--scope", "nanhu", db=db)
+    assert out.returncode == 2 and "--scope-name" in out.stderr  # a city the catalog lacks must be declared
+    out = cli(tmp_path, "plans", "add", str(HELD_OUT), "--plan-id", "nanhu-2026", "--scope", "nanhu",
+              "--scope-name", "南湖市", "--scope-parent", "zhejiang", "--draft", str(draft), db=db)
     assert out.returncode == 0, out.stderr
     assert revisions(db) == n  # a draft writes nothing to the store
     body = draft.read_text(encoding="utf-8")
@@ -102,4 +104,6 @@ def test_a_new_plan_from_its_document_as_a_draft_then_published(tmp_path: Path, 
     assert out.returncode == 0, out.stderr
     assert revisions(db) == n + 1
     listed = json.loads(cli(tmp_path, "targets", "--plan", "nanhu-2026", "--json", db=db).stdout)
-    assert any(t["value"] == 2500 and t["unit"] == "亿元" for t in listed)
+    assert any(t["value"] == 2500 and t["unit"] == "亿元" and t["scope_org_id"] == "nanhu" for t in listed)
+    orgs = {o["org_id"]: o for o in json.loads(cli(tmp_path, "orgs", "--json", db=db).stdout)}
+    assert (orgs["nanhu"]["name_zh"], orgs["nanhu"]["kind"], orgs["nanhu"]["parent_id"]) == ("南湖市", "city", "zhejiang")
