@@ -105,6 +105,10 @@ THRESHOLD_TAIL = re.compile(r"(?:及以上|以上)?(?:的)?(?:[\u4e00-\u9fff]{0,
                             rf"(?P<n>{_NUM})家")
 # A count of designations: bases, parks and towns the plan creates (示范基地, 特色园区).
 DESIGNATION = ("基地", "园区", "小镇")
+# How far from a number its words are read: a sentence, clause or line longer than this (a text of
+# numbers with no 。) is read in a window of this many characters either side, so the work per number
+# is bounded and a text's cost grows with its length, not its square. Plans' sentences are shorter.
+REACH = 400
 PARK_WORDS = re.compile(r"([\u4e00-\u9fff（）()]{2,16}?(?:特色园|产业园|软件园|核心区|软件城|信息谷|园区|新区|开发区))")
 
 
@@ -163,6 +167,10 @@ def _containing(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tu
     return spans[max(i, 0)]
 
 
+def _near(span: tuple[int, int], pos: int) -> tuple[int, int]:
+    return max(span[0], pos - REACH), min(span[1], pos + REACH)
+
+
 def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
     m = LIST_MARK.match(text, a, b)
     a = m.end() if m else a
@@ -204,11 +212,13 @@ def _find_terms(vocab: _Vocab, text: str, a: int, b: int) -> list[tuple[int, int
     """(start, end, indicator) of every catalog word in text[a:b]; at each end the longest word."""
     window = text[a:b]
     found: dict[int, tuple[int, int, str]] = {}
-    for word, ind in vocab.terms:
-        for m in re.finditer(re.escape(word), window):
-            s, e = a + m.start(), a + m.end()
+    for word, ind in vocab.terms:  # str.find: a plain word needs no regular expression
+        i = window.find(word)
+        while i >= 0:
+            s, e = a + i, a + i + len(word)
             if e not in found or (e - s) > (found[e][1] - found[e][0]):
                 found[e] = (s, e, ind)
+            i = window.find(word, i + 1)
     return sorted(found.values(), key=lambda t: (t[1], t[0]))
 
 
@@ -317,14 +327,25 @@ class _Context:
         self.line_starts = [a for a, _ in self.lines]
         self.mentions = _mentions(text)
 
+        self.mention_starts = [x.start for x in self.mentions]
+
     def sentence(self, pos: int) -> tuple[int, int]:
-        return _containing(self.sentences, self.sentence_starts, pos)
+        return _near(_containing(self.sentences, self.sentence_starts, pos), pos)
 
     def clause(self, pos: int) -> tuple[int, int]:
-        return _containing(self.clauses, self.clause_starts, pos)
+        return _near(_containing(self.clauses, self.clause_starts, pos), pos)
 
     def line(self, pos: int) -> tuple[int, int]:
-        return _containing(self.lines, self.line_starts, pos)
+        return _near(_containing(self.lines, self.line_starts, pos), pos)
+
+    def mentions_in(self, a: int, b: int) -> list[_Mention]:
+        """The numbers starting in [a, b), found by bisection (not a scan of the text's numbers)."""
+        return self.mentions[bisect.bisect_left(self.mention_starts, a):bisect.bisect_left(self.mention_starts, b)]
+
+    def mention_from(self, pos: int) -> _Mention | None:
+        """The first number starting at or after `pos`."""
+        i = bisect.bisect_left(self.mention_starts, pos)
+        return self.mentions[i] if i < len(self.mentions) else None
 
     def quote(self, a: int, b: int) -> tuple[str, int]:
         a, b = _trimmed(self.text, a, b)
@@ -395,7 +416,7 @@ def _incentives(ctx: _Context) -> list[Candidate]:
         reach, give = a + s.index("达到"), a + s.index("给予")
         if give < reach:
             continue
-        money = [m for m in ctx.mentions if a <= m.start < b and UNITS[m.unit].dimension == Dimension.MONEY_CNY]
+        money = [m for m in ctx.mentions_in(a, b) if UNITS[m.unit].dimension == Dimension.MONEY_CNY]
         thresholds = [m for m in money if reach < m.start < give]
         rewards = [m for m in money if m.start > give]
         if not thresholds:
@@ -408,9 +429,8 @@ def _incentives(ctx: _Context) -> list[Candidate]:
             out.append(Candidate(quote=quote, start=qs, kind=INCENTIVE, indicator=ind, scope=scope, comparator=">=",
                                  threshold=Amount(value=t.value, unit=t.unit),
                                  reward=Amount(value=r.value, unit=r.unit) if r else None))
-        for m in ctx.mentions:  # every number of the sentence is the incentive's
-            if a <= m.start < b:
-                m.used = True
+        for m in ctx.mentions_in(a, b):  # every number of the sentence is the incentive's
+            m.used = True
     return out
 
 
@@ -432,7 +452,7 @@ def _kind_of(ctx: _Context, m: _Mention, ca: int, dim: Dimension) -> str | None:
         return TargetKind.AVERAGE_INCREASE
     if dim == Dimension.COUNT:
         after = text[m.cmp_end:ctx.clause(m.start)[1]]
-        nxt = next((x for x in ctx.mentions if x.start >= m.cmp_end), None)
+        nxt = ctx.mention_from(m.cmp_end)
         if nxt is not None:
             after = after[: max(0, nxt.start - m.cmp_end)]
         if m.unit == "个" and (any(w in after for w in DESIGNATION) or any(before.endswith(w) for w in DESIGNATION)
@@ -460,11 +480,12 @@ def _targets(ctx: _Context) -> list[Candidate]:
         if any(w in text[ca:sb] for w in MEASURE_WORDS) or "占地" in text[ca:m.start]:
             continue
         dim = UNITS[m.unit].dimension
-        last_any = next((c for c in reversed(out) if sa <= c.start < sb), None)
+        # candidates are made in text order: the sentence's last one, if any, is the last made
+        last_any = out[-1] if out and sa <= out[-1].start < sb else None
         # X 亿元以上企业 N 家: a count of firms above a tier
         tail = THRESHOLD_TAIL.match(text, m.end) if dim in (Dimension.MONEY_CNY, Dimension.MONEY_USD) else None
         if tail:
-            count = next((x for x in ctx.mentions[i + 1:] if x.start >= tail.start("n")), None)
+            count = ctx.mention_from(tail.start("n"))
             if count is not None:
                 count.used = True
             ind = _indicator(vocab, text, sa, m.start, TargetKind.THRESHOLD_COUNT, dim)
@@ -492,7 +513,7 @@ def _targets(ctx: _Context) -> list[Candidate]:
             after_end = nxt.start
         object_after = m.unit != "%" and m.cmp_end < len(text) and OBJECT_AFTER.match(text[m.cmp_end]) is not None \
             and text[m.cmp_end] not in "的和及与或且"
-        prev_end = max((x.cmp_end for x in ctx.mentions[:i] if x.cmp_end <= m.start and x.start >= ca), default=ca)
+        prev_end = max((x.cmp_end for x in ctx.mentions_in(ca, m.start) if x.cmp_end <= m.start), default=ca)
         before_from = prev_end
         if kind == TargetKind.SHARE and "占" in text[before_from:m.start]:
             occupy = text.rindex("占", before_from, m.start)
@@ -566,7 +587,7 @@ def _denominator(ctx: _Context, m: _Mention, ca: int, sa: int, p_same: Candidate
 
 
 def ctx_previous_shares(ctx: _Context, sa: int, pos: int) -> list[_Mention]:
-    return [x for x in ctx.mentions if sa <= x.start < pos and x.unit == "%" and not x.used]
+    return [x for x in ctx.mentions_in(sa, pos) if x.unit == "%" and not x.used]
 
 
 def _departments(words: str) -> tuple[str, ...]:
