@@ -81,6 +81,7 @@ CLAUSE_END = SENTENCE_END + "，,：:"
 SUFFIX_CMP = (("及以上", ">="), ("以上", ">="), ("左右", "about"), ("以内", "<="), ("以下", "<="))
 PREFIX_CMP = (("不低于", ">="), ("不少于", ">="), ("不超过", "<="), ("不高于", "<="), ("不多于", "<="),
               ("超过", ">"), ("突破", ">"), ("超", ">"), ("过", ">"), ("达到", ">="), ("达", ">="))
+REACH_WORDS = re.compile(r"达到|突破|超过|超|达")  # 首次突破1亿元的企业，给予…奖励: an incentive's threshold
 GROWTH_WORDS = ("增长", "增速", "增幅")
 SHARE_WORDS = ("占", "比重", "比例")
 # Words of a support measure (a subsidy, a fund, a loan): its amounts are not commitments.
@@ -105,6 +106,16 @@ THRESHOLD_TAIL = re.compile(r"(?:及以上|以上)?(?:的)?(?:[\u4e00-\u9fff]{0,
                             rf"(?P<n>{_NUM})家")
 # A count of designations: bases, parks and towns the plan creates (示范基地, 特色园区).
 DESIGNATION = ("基地", "园区", "小镇")
+# How far from a number its words are read: a sentence, clause or line longer than this (a text of
+# numbers with no 。) is read in a window of this many characters either side, so the work per number
+# is bounded and a text's cost grows with its length, not its square. Plans' sentences are shorter.
+REACH = 400
+# Words that begin what a clause is about when it is the plan's whole or its industry, not a place.
+GENERIC_SUBJECT = re.compile(r"^(?:全|我|本|各|其中|软件|信息|产业|企业|行业|重点|骨干|龙头|规模|当年|新增|累计|实现|力争|确保|"
+                             r"争取|主要|上述|以上|年|每|力|使|推动|带动|培育|引进|打造|建设|基本|建成|完成|达到|形成|全面|初步|进一步)")
+HEAD_YEAR = re.compile(r"(?:到|至)?20\d\d年(?:底|末)?")
+# A park's kind word alone (核心区面积达到…, 特色园面积…) points back to the park named before it.
+ANAPHOR = re.compile(r"(?:该|本|其)?(?:特色园|产业园|软件园|核心区|软件城|信息谷|园区|园|新区|开发区|基地|示范区|区)")
 PARK_WORDS = re.compile(r"([\u4e00-\u9fff（）()]{2,16}?(?:特色园|产业园|软件园|核心区|软件城|信息谷|园区|新区|开发区))")
 
 
@@ -163,6 +174,10 @@ def _containing(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tu
     return spans[max(i, 0)]
 
 
+def _near(span: tuple[int, int], pos: int) -> tuple[int, int]:
+    return max(span[0], pos - REACH), min(span[1], pos + REACH)
+
+
 def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
     m = LIST_MARK.match(text, a, b)
     a = m.end() if m else a
@@ -204,11 +219,13 @@ def _find_terms(vocab: _Vocab, text: str, a: int, b: int) -> list[tuple[int, int
     """(start, end, indicator) of every catalog word in text[a:b]; at each end the longest word."""
     window = text[a:b]
     found: dict[int, tuple[int, int, str]] = {}
-    for word, ind in vocab.terms:
-        for m in re.finditer(re.escape(word), window):
-            s, e = a + m.start(), a + m.end()
+    for word, ind in vocab.terms:  # str.find: a plain word needs no regular expression
+        i = window.find(word)
+        while i >= 0:
+            s, e = a + i, a + i + len(word)
             if e not in found or (e - s) > (found[e][1] - found[e][0]):
                 found[e] = (s, e, ind)
+            i = window.find(word, i + 1)
     return sorted(found.values(), key=lambda t: (t[1], t[0]))
 
 
@@ -254,6 +271,12 @@ def _plan_head(text: str) -> tuple[str | None, str | None, dt.date | None]:
         if dates:
             break
     issuer = None
+    # a line that is nothing but an issuer's name (the signature of a notice, at its head or its foot)
+    # before one found inside a sentence (由市经信局牵头 is a task's department, not the issuer)
+    all_lines = text.strip().splitlines()
+    for ln in (*reversed(all_lines[-6:]), *all_lines[:12]):
+        if ISSUER.fullmatch(ln.strip(" \u3000\t")):
+            return title, ln.strip(" \u3000\t"), dates[0] if dates else None
     for ln in reversed(text.strip().splitlines()[-6:]):
         m = ISSUER.search(ln.replace("来源：", "").replace("来源:", ""))
         if m:
@@ -317,14 +340,25 @@ class _Context:
         self.line_starts = [a for a, _ in self.lines]
         self.mentions = _mentions(text)
 
+        self.mention_starts = [x.start for x in self.mentions]
+
     def sentence(self, pos: int) -> tuple[int, int]:
-        return _containing(self.sentences, self.sentence_starts, pos)
+        return _near(_containing(self.sentences, self.sentence_starts, pos), pos)
 
     def clause(self, pos: int) -> tuple[int, int]:
-        return _containing(self.clauses, self.clause_starts, pos)
+        return _near(_containing(self.clauses, self.clause_starts, pos), pos)
 
     def line(self, pos: int) -> tuple[int, int]:
-        return _containing(self.lines, self.line_starts, pos)
+        return _near(_containing(self.lines, self.line_starts, pos), pos)
+
+    def mentions_in(self, a: int, b: int) -> list[_Mention]:
+        """The numbers starting in [a, b), found by bisection (not a scan of the text's numbers)."""
+        return self.mentions[bisect.bisect_left(self.mention_starts, a):bisect.bisect_left(self.mention_starts, b)]
+
+    def mention_from(self, pos: int) -> _Mention | None:
+        """The first number starting at or after `pos`."""
+        i = bisect.bisect_left(self.mention_starts, pos)
+        return self.mentions[i] if i < len(self.mentions) else None
 
     def quote(self, a: int, b: int) -> tuple[str, int]:
         a, b = _trimmed(self.text, a, b)
@@ -342,12 +376,49 @@ class _Context:
         if ys:
             target = ys[-1]
         else:
-            near = [int(m[1]) for m in BY_YEAR.finditer(self.text, max(0, pos - 600), pos)]
+            # a 到20XX年 heading the lines or clauses before (到2025年：\n…), but not across a 。: a
+            # sentence that names no year of its own is held to the plan's horizon
+            lo = max(0, pos - 600)
+            lo = max(lo, self.text.rfind("。", lo, sa) + 1)
+            near = [int(m[1]) for m in BY_YEAR.finditer(self.text, lo, pos)]
             target = near[-1] if near else self.horizon
         base = self.base
         if target is not None and base is not None and target <= base:
             base = None
         return base, target
+
+    def reported(self, pos: int) -> bool:
+        """Whether the number at `pos` is where things stand, not a goal: the year its sentence names
+        before it (not 到/至 20XX年, nor the end of a period 2021—2025年) is the plan's base year or
+        earlier (2025年实现软件业务收入1260亿元 in a plan based on 2025)."""
+        if self.base is None:
+            return False
+        sa, _ = self.sentence(pos)
+        last = next(reversed(list(YEAR.finditer(self.text, sa, pos))), None)
+        if last is None or last[0][0] in "到至":
+            return False
+        if re.search(r"[-—–~～至到]\s*$", self.text[max(sa, last.start() - 3):last.start()]):
+            return False
+        return int(last[1]) <= self.base
+
+    def subject(self, pos: int) -> str | None:
+        """The words naming what the clause of the number at `pos` is about, before its indicator
+        (滨湖数字港 in 滨湖数字港软件业务收入达到300亿元): a name, not an industry or a whole (全市…)."""
+        ca, _ = self.clause(pos)
+        if ca != _containing(self.clauses, self.clause_starts, pos)[0]:
+            return None  # a clause longer than REACH: its head is out of sight
+        a = LIST_MARK.match(self.text, ca, pos).end()
+        a = m.end() if (m := HEAD_YEAR.match(self.text, a, pos)) else a
+        if a >= pos or not "\u4e00" <= self.text[a] <= "\u9fff" or GENERIC_SUBJECT.match(self.text, a, pos):
+            return None  # most clauses: no name at their head, and no need to look for their indicator
+        hits = _find_terms(self.vocab, self.text, a, pos)
+        if not hits:
+            return None
+        head = self.text[a:min(h[0] for h in hits)].removesuffix("的")
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,12}", head) and not GENERIC_SUBJECT.match(head) \
+                and not ANAPHOR.fullmatch(head):
+            return head
+        return None
 
     def scope_at(self, pos: int) -> tuple[str | None, str | None]:
         """The catalog organisation (or the unknown park's words) a number at `pos` is about: the
@@ -362,12 +433,19 @@ class _Context:
             i = window.rfind(name)
             if i >= 0 and (best is None or la + i + len(name) > best[0]):
                 best = (la + i + len(name), org)
+        park = next(reversed(list(PARK_WORDS.finditer(window))), None)
+        if park is not None and re.match(r"^(?:示范|特色|创业|软件|产业)", park[1]):
+            park = None
+        # a name before this clause is carried over only when the clause names nothing of its own
+        # (X园：收入达到…，从业人员达到…); 甲园收入达到…，乙港收入达到… gives each its own
+        carried_to = max(best[0] if best else -1, la + park.end() if park else -1)
+        if carried_to <= ca and (own := self.subject(pos)) is not None:
+            org = next((o for name, o in self.vocab.orgs if name == own), None)
+            return (org, None) if org else (self.scope, own)
         if best is not None:
             return best[1], None
-        parks = PARK_WORDS.findall(window)
-        m = parks[-1] if parks else None
-        if m is not None and not re.match(r"^(?:示范|特色|创业|软件|产业)", m):
-            return self.scope, m.lstrip("打造建设推进")
+        if park is not None:
+            return self.scope, park[1].lstrip("打造建设推进")
         return self.scope, None
 
 
@@ -390,12 +468,13 @@ def _incentives(ctx: _Context) -> list[Candidate]:
     text = ctx.text
     for a, b in ctx.sentences:
         s = text[a:b]
-        if "奖励" not in s or "达到" not in s or "给予" not in s:
+        reach_word = REACH_WORDS.search(s)
+        if "奖励" not in s or reach_word is None or "给予" not in s:
             continue
-        reach, give = a + s.index("达到"), a + s.index("给予")
+        reach, give = a + reach_word.start(), a + s.index("给予")
         if give < reach:
             continue
-        money = [m for m in ctx.mentions if a <= m.start < b and UNITS[m.unit].dimension == Dimension.MONEY_CNY]
+        money = [m for m in ctx.mentions_in(a, b) if UNITS[m.unit].dimension == Dimension.MONEY_CNY]
         thresholds = [m for m in money if reach < m.start < give]
         rewards = [m for m in money if m.start > give]
         if not thresholds:
@@ -408,9 +487,8 @@ def _incentives(ctx: _Context) -> list[Candidate]:
             out.append(Candidate(quote=quote, start=qs, kind=INCENTIVE, indicator=ind, scope=scope, comparator=">=",
                                  threshold=Amount(value=t.value, unit=t.unit),
                                  reward=Amount(value=r.value, unit=r.unit) if r else None))
-        for m in ctx.mentions:  # every number of the sentence is the incentive's
-            if a <= m.start < b:
-                m.used = True
+        for m in ctx.mentions_in(a, b):  # every number of the sentence is the incentive's
+            m.used = True
     return out
 
 
@@ -432,7 +510,7 @@ def _kind_of(ctx: _Context, m: _Mention, ca: int, dim: Dimension) -> str | None:
         return TargetKind.AVERAGE_INCREASE
     if dim == Dimension.COUNT:
         after = text[m.cmp_end:ctx.clause(m.start)[1]]
-        nxt = next((x for x in ctx.mentions if x.start >= m.cmp_end), None)
+        nxt = ctx.mention_from(m.cmp_end)
         if nxt is not None:
             after = after[: max(0, nxt.start - m.cmp_end)]
         if m.unit == "个" and (any(w in after for w in DESIGNATION) or any(before.endswith(w) for w in DESIGNATION)
@@ -456,15 +534,18 @@ def _targets(ctx: _Context) -> list[Candidate]:
         ca, cb = ctx.clause(m.start)
         if any(w in text[ca:m.start] for w in STATE_WORDS):  # 目前…已占全国10%: where things stand, not a goal
             continue
+        if ctx.reported(m.start):  # 2025年实现…1260亿元 in a plan based on 2025
+            continue
         # a support measure's amounts (给予…补贴, 安排专项资金…) are in its clause or follow in its sentence
         if any(w in text[ca:sb] for w in MEASURE_WORDS) or "占地" in text[ca:m.start]:
             continue
         dim = UNITS[m.unit].dimension
-        last_any = next((c for c in reversed(out) if sa <= c.start < sb), None)
+        # candidates are made in text order: the sentence's last one, if any, is the last made
+        last_any = out[-1] if out and sa <= out[-1].start < sb else None
         # X 亿元以上企业 N 家: a count of firms above a tier
         tail = THRESHOLD_TAIL.match(text, m.end) if dim in (Dimension.MONEY_CNY, Dimension.MONEY_USD) else None
         if tail:
-            count = next((x for x in ctx.mentions[i + 1:] if x.start >= tail.start("n")), None)
+            count = ctx.mention_from(tail.start("n"))
             if count is not None:
                 count.used = True
             ind = _indicator(vocab, text, sa, m.start, TargetKind.THRESHOLD_COUNT, dim)
@@ -492,7 +573,7 @@ def _targets(ctx: _Context) -> list[Candidate]:
             after_end = nxt.start
         object_after = m.unit != "%" and m.cmp_end < len(text) and OBJECT_AFTER.match(text[m.cmp_end]) is not None \
             and text[m.cmp_end] not in "的和及与或且"
-        prev_end = max((x.cmp_end for x in ctx.mentions[:i] if x.cmp_end <= m.start and x.start >= ca), default=ca)
+        prev_end = max((x.cmp_end for x in ctx.mentions_in(ca, m.start) if x.cmp_end <= m.start), default=ca)
         before_from = prev_end
         if kind == TargetKind.SHARE and "占" in text[before_from:m.start]:
             occupy = text.rindex("占", before_from, m.start)
@@ -566,7 +647,7 @@ def _denominator(ctx: _Context, m: _Mention, ca: int, sa: int, p_same: Candidate
 
 
 def ctx_previous_shares(ctx: _Context, sa: int, pos: int) -> list[_Mention]:
-    return [x for x in ctx.mentions if sa <= x.start < pos and x.unit == "%" and not x.used]
+    return [x for x in ctx.mentions_in(sa, pos) if x.unit == "%" and not x.used]
 
 
 def _departments(words: str) -> tuple[str, ...]:

@@ -85,6 +85,8 @@ def test_hostile_text_is_bounded() -> None:
     """100 000 digits and NUL bytes: an answer, not a hang (a timed bound lives in bench/, this only ends)."""
     propose("9" * 100_000, CATALOG, "jiaxing")
     propose("到2025年\x00软件业务收入\x00达到300亿元" * 300, CATALOG, "jiaxing")
+    # one sentence of 2000 numbers: each is read within its neighbourhood (bench/EXTRACT.md times 20 000)
+    assert len(propose("软件业务收入300亿元、" * 2000, CATALOG, "jiaxing").candidates) == 2000
     assert "\x00" not in normalise("a\x00b")
 
 
@@ -92,6 +94,55 @@ def test_recall_on_the_seeds_is_at_least_90_percent() -> None:
     figures = bench_extract.figures(bench_extract.measure(CATALOG))
     assert figures["recall"] >= 0.9, figures
     assert figures["precision"] > 0.5, figures
+
+
+def test_recall_on_the_held_out_text_is_at_least_90_percent() -> None:
+    """tests/data/plans/heldout-2026.txt was written after the rules; its YAML is a careful reader's."""
+    result = bench_extract.measure_heldout(CATALOG)
+    figures = bench_extract.heldout_figures(result)
+    assert figures["targets"] == 11 and figures["recall"] >= 0.9, result
+    assert figures["incentives"][1] == 1 and figures["tasks"][1] == 2, result
+    text = (ROOT / "tests" / "data" / "plans" / "heldout-2026.txt").read_text(encoding="utf-8")
+    proposal = propose(text, CATALOG)
+    assert (proposal.issuer_zh, proposal.base_year, proposal.horizon_end) == ("南湖市人民政府办公室", 2025, 2030)
+    assert 1260.0 not in [c.value for c in proposal.candidates]  # 发展基础: 2025年实现…, where things stand
+
+
+def _scoped(text: str) -> list[tuple]:
+    return [(c.kind, c.value, c.scope_name, c.target_year) for c in propose(text, CATALOG).candidates]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # each park its own clause's name, not the one before it
+    ("到2029年，东湖软件园软件业务收入达到500亿元，西岸科创港软件业务收入达到200亿元。",
+     [("level", 500.0, "东湖软件园", 2029), ("level", 200.0, "西岸科创港", 2029)]),
+    # a clause naming nothing of its own keeps the park before it; 核心区 alone points back to it
+    ("到2029年，城东软件园软件业务收入达到50亿元，从业人员达到1万人；核心区面积达到20万平方米。",
+     [("level", 50.0, "城东软件园", 2029), ("level", 1.0, "城东软件园", 2029), ("level", 20.0, "城东软件园", 2029)]),
+    # a sentence naming no year takes the horizon (2030), not the 2027 of the sentence before it
+    ("到2030年，软件业务收入达到900亿元。\n到2027年，软件从业人员达到5万人。\n研发投入占软件业务收入比重保持在8%以上。",
+     [("level", 900.0, None, 2030), ("level", 5.0, None, 2027), ("share", 8.0, None, 2030)]),
+    # …but a 到20XX年 heading its lines still carries to them
+    ("到2030年，软件业务收入达到900亿元。\n到2027年：\n软件从业人员达到5万人；\n软件出口达到3亿美元。",
+     [("level", 900.0, None, 2030), ("level", 5.0, None, 2027), ("level", 3.0, None, 2027)]),
+    # a figure of the base year or before, or reported as achieved, is where things stand
+    ("2024年实现软件业务收入800亿元。2025年全市软件从业人员达到3万人。\n到2030年，软件业务收入达到2000亿元。",
+     [("level", 2000.0, None, 2030)]),
+], ids=["each-park-its-own-name", "a-park-carried-to-its-clauses", "no-year-across-a-sentence",
+        "a-year-heading-its-lines", "where-things-stand"])
+def test_scopes_years_and_where_things_stand(text: str, expected: list) -> None:
+    assert _scoped(text) == expected
+
+
+@pytest.mark.parametrize("text, threshold, reward", [
+    ("对年度主营业务收入首次超过5亿元的企业，给予一次性奖励100万元。", Amount(value=5, unit="亿元"),
+     Amount(value=100, unit="万元")),
+    ("软件业务收入首次突破10亿元的，给予200万元奖励。", Amount(value=10, unit="亿元"), Amount(value=200, unit="万元")),
+    ("对软件业务收入首次达到1亿元的企业给予20万元奖励。", Amount(value=1, unit="亿元"), Amount(value=20, unit="万元")),
+], ids=["超过", "突破", "达到"])
+def test_incentives_by_any_word_of_reaching(text: str, threshold: Amount, reward: Amount) -> None:
+    cands = propose(text, CATALOG, "jiaxing").candidates
+    assert [(c.kind, c.threshold, c.reward) for c in cands] == [("incentive", threshold, reward)]
 
 
 def test_as_target_validates_for_every_exact_seed_candidate() -> None:
