@@ -79,6 +79,12 @@ def _decode(name: str, data: bytes) -> str:
     raise _refuse(name, Message.of("plans.file.encoding"))
 
 
+# The longest seed is 26 000 characters and a plan with its annexes rarely passes 100 000; a text
+# beyond this is not a plan (a statistical yearbook, a file of numbers), and reading it for commitments
+# would hold the server's interpreter for seconds (bench/EXTRACT.md: about 4 CPU s per 860 000 characters).
+MAX_PLAN_CHARS = 300_000
+
+
 def read_plan_text(name: str, data: bytes) -> str:
     """The normalised text of a plan document (see `normalise`): this is the text to store and to
     find quotes in, not the file's bytes. Raises DocumentRejected."""
@@ -103,6 +109,8 @@ def read_plan_text(name: str, data: bytes) -> str:
     text = normalise(text)
     if not text.strip():
         raise _refuse(name, Message.of("plans.file.no_text_pdf" if kind == PDF else "plans.file.no_text"))
+    if len(text) > MAX_PLAN_CHARS:  # the extractor then runs in the server's own interpreter: bound its work
+        raise _refuse(name, Message.of("plans.file.too_long", chars=len(text), limit=MAX_PLAN_CHARS))
     return text
 
 

@@ -210,6 +210,19 @@ def test_refusals_name_the_file_and_reason(data: bytes, code: str) -> None:
     assert "规划.docx" in render(e.value.reason, "zh") and "规划.docx" in render(e.value.reason, "en")
 
 
+def test_a_text_longer_than_any_plan_is_refused_before_it_is_read_for_commitments() -> None:
+    from store.documents import MAX_PLAN_CHARS
+
+    longest_seed = max(len(p.read_text(encoding="utf-8")) for p in (ROOT / "data" / "seeds").glob("*.txt"))
+    assert longest_seed * 5 < MAX_PLAN_CHARS  # room for a plan with annexes
+    read_plan_text("ok.txt", ("到2030年收入达到100亿元。" * (MAX_PLAN_CHARS // 16)).encode("utf-8"))
+    with pytest.raises(DocumentRejected) as e:
+        read_plan_text("yearbook.txt", ("到2030年收入达到100亿元。" * (MAX_PLAN_CHARS // 16 + 1)).encode("utf-8"))
+    why = e.value.reason.kwargs["reason"]
+    assert why.code == "plans.file.too_long" and why.kwargs["chars"] == 16 * (MAX_PLAN_CHARS // 16 + 1)
+    assert "yearbook.txt" in render(e.value.reason, "zh") and "超过规划文本上限" in render(e.value.reason, "zh")
+
+
 def test_too_large_and_gbk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_PLAN_UPLOAD_MB", "1")
     with pytest.raises(DocumentRejected) as e:
