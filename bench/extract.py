@@ -258,10 +258,16 @@ def section(result: dict) -> str:
 
 
 def main() -> None:
+    from bench.run import load, machine
+
     result, held, speed = measure(), measure_heldout(), measure_speed()
-    OUT.write_text(section(result) + "\n" + heldout_section(held) + "\n" + speed_section(speed), encoding="utf-8")
-    print(json.dumps({"bench": "extract", **figures(result), "heldout": heldout_figures(held), "speed": speed},
-                     ensure_ascii=False))
+    box = machine()
+    where = (f"\nMeasured on {box['cpu']}, {box['cores']} cores, {box['ram_gb']} GB, Python {box['python']}, "
+             f"{box['os']}, {box['date']} (load average {load()} when it ended).\n")
+    OUT.write_text(section(result) + "\n" + heldout_section(held) + "\n" + speed_section(speed) + where,
+                   encoding="utf-8")
+    print(json.dumps({"bench": "extract", "machine": box, **figures(result), "heldout": heldout_figures(held),
+                      "speed": speed}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -46,12 +46,12 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class CatalogError(ValueError):
-    """Every problem found in the catalog, one per line: a plan's as a CatalogProblem (its English
-    sentence is its str), the indicator and break files' as sentences."""
+    """Every problem found in the catalog files, one English sentence per line (a plan's
+    CatalogProblem as its str): what the person editing data/ reads, at a start or in a test."""
 
     def __init__(self, problems: list[str | CatalogProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the catalog:\n" + "\n".join(map(str, problems)))
+        self.problems = [str(p) for p in problems]
+        super().__init__(f"{len(problems)} problem(s) in the catalog:\n" + "\n".join(self.problems))
 
 
 def _load_yaml(path: Path, problems: list[str]) -> object:

@@ -90,7 +90,8 @@ def test_a_backup_holds_every_table_and_restores_to_the_same_store(tmp_path, sou
     # each sequence at its table's last id (ids start at 1 and none was lost); one never used has no position
     assert manifest.sequences == {"audit_seq": expected["audit_log"][0], "submission_seq": expected["submissions"][0],
                                   "mail_seq": expected["mail_log"][0] or None,
-                                  "org_event_seq": expected["org_events"][0] or None}
+                                  "org_event_seq": expected["org_events"][0] or None,
+                                  "plan_revision_seq": expected["plan_revisions"][0]}  # the shipped plans, one each
     on_disk = json.loads((tmp_path / "b1" / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk["tables"]["observations"]["rows"] == expected["observations"][0]
     assert backup.verify(tmp_path / "b1") == manifest
