@@ -25,8 +25,7 @@ from pathlib import Path
 import yaml
 
 from domain.catalog import Catalog
-from domain.extract import Candidate, matches, propose
-from domain.units import convert
+from domain.extract import Candidate, matches, overlaps, propose, same_amount
 from store.catalog import default_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,19 +65,7 @@ def measure(catalog: Catalog | None = None) -> dict:
 def _same(v: float | None, u: str | None, amount: dict | None) -> bool:
     if amount is None or v is None or u is None:
         return v is None and amount is None
-    try:
-        return abs(convert(v, u, amount["unit"]) - amount["value"]) <= 1e-9 * max(1.0, abs(amount["value"]))
-    except ValueError:
-        return False
-
-
-def _overlaps(c: Candidate, quote: str, text: str) -> bool:
-    i = text.find(quote)
-    while i >= 0:
-        if i < c.end and c.start < i + len(quote):
-            return True
-        i = text.find(quote, i + 1)
-    return False
+    return same_amount(v, u, amount["value"], amount["unit"])
 
 
 def heldout_matches(c: Candidate, kind: str, item: dict, text: str, exact: bool = False) -> bool:
@@ -86,7 +73,7 @@ def heldout_matches(c: Candidate, kind: str, item: dict, text: str, exact: bool 
     the same kind, value (incentive: threshold and reward) and an overlapping quote; exact = also the
     same indicator, scope, scope_name, comparator, base and target year (a threshold count: its
     threshold; an incentive: indicator and scope; a task: its lead departments)."""
-    if c.kind != kind or not _overlaps(c, item["source_quote"], text):
+    if c.kind != kind or not overlaps(c, item["source_quote"], text):
         return False
     if kind == "task":
         return not exact or tuple(c.lead_departments) == tuple(item["lead_departments"])

@@ -685,7 +685,8 @@ def _tasks(ctx: _Context) -> list[Candidate]:
 # ------------------------------------------------------------------------------------ matching
 
 
-def _same_amount(v: float | None, u: str | None, value: float, unit_: str) -> bool:
+def same_amount(v: float | None, u: str | None, value: float, unit_: str) -> bool:
+    """`v` `u` is `value` `unit_` (in any unit of the same measure), to rounding."""
     if v is None or u is None:
         return False
     try:
@@ -695,7 +696,8 @@ def _same_amount(v: float | None, u: str | None, value: float, unit_: str) -> bo
     return abs(x - value) <= 1e-9 * max(1.0, abs(value))
 
 
-def _overlaps(c: Candidate, quote: str, text: str) -> bool:
+def overlaps(c: Candidate, quote: str, text: str) -> bool:
+    """The candidate's clause and an occurrence of `quote` in the text share a character."""
     i = text.find(quote)
     while i >= 0:
         if i < c.end and c.start < i + len(quote):
@@ -711,21 +713,21 @@ def matches(c: Candidate, item: Target | Incentive | Task, text: str, exact: boo
     the same indicator, scope, comparator and years (an incentive: indicator and scope; a task: its
     lead departments)."""
     if isinstance(item, Task):
-        if c.kind != TASK or not _overlaps(c, item.source_quote, text):
+        if c.kind != TASK or not overlaps(c, item.source_quote, text):
             return False
         return not exact or tuple(c.lead_departments) == tuple(item.lead_departments)
     if isinstance(item, Incentive):
-        if c.kind != INCENTIVE or c.threshold is None or not _overlaps(c, item.source_quote, text):
+        if c.kind != INCENTIVE or c.threshold is None or not overlaps(c, item.source_quote, text):
             return False
-        if not _same_amount(c.threshold.value, c.threshold.unit, item.threshold.value, item.threshold.unit):
+        if not same_amount(c.threshold.value, c.threshold.unit, item.threshold.value, item.threshold.unit):
             return False
         if (c.reward is None) != (item.reward is None) or (
-                item.reward is not None and not _same_amount(c.reward.value, c.reward.unit, item.reward.value, item.reward.unit)):
+                item.reward is not None and not same_amount(c.reward.value, c.reward.unit, item.reward.value, item.reward.unit)):
             return False
         return not exact or (c.indicator == item.indicator and c.scope == item.scope)
-    if c.kind != item.kind.value or not _same_amount(c.value, c.unit, item.value, item.unit):
+    if c.kind != item.kind.value or not same_amount(c.value, c.unit, item.value, item.unit):
         return False
-    if not _overlaps(c, item.source_quote, text):
+    if not overlaps(c, item.source_quote, text):
         return False
     if not exact:
         return True
