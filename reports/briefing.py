@@ -28,7 +28,7 @@ from metrics.changes import Change, Direction
 from metrics.progress import Status
 from reports.model import Chart, ChartSeries, Column, Document, Paragraph, Section, Table, numeric
 from service.inputs import BriefingInputs
-from ui import figures, status
+from ui import figures, plan_history, status
 from ui.format import display, number, pct, period_label
 from ui.i18n import org_names
 from ui.programme import reward_total
@@ -529,6 +529,8 @@ def build(inputs: BriefingInputs, lang: str = "zh", today: dt.date | None = None
     data_date = inputs.data_date
     plan_name = localized(plan, "title", lang)
     meta = [(t("plan"), plan_name), (t("briefing.issuer"), localized(plan, "issuer", lang)), (t("briefing.period"), period)]
+    if (version := plan_history.version_caption(plan, as_of, lang)) is not None:  # the targets a mid-term adjustment set
+        meta.append((t("briefing.version"), version))
     if park is not None:
         meta.append((t("park"), _name(park, lang)))
     as_at = inputs.judgement.as_at  # which figures: as they stood on a date, or those now in force

@@ -184,3 +184,15 @@ def test_since_last_quarter_says_the_target_was_adjusted_rather_than_counting_it
     assert not after.retargeted
     assert after.completion_delta == pytest.approx(after.actual_now / 2200 - after.actual_before / 2200)
     assert not queries.plan_changes(db, adjusted, LEADER, "hangzhou-2012", Period(2014, 3))["hz-staff"].retargeted
+
+
+def test_the_briefing_of_an_adjusted_plan_names_the_version_its_quarter_is_judged_against(db, catalog: Catalog):
+    from reports.briefing import build
+
+    plan_service.adjust(db, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 7, 1)), ADJUSTING, "app")
+    adjusted = plan_service.catalog_in_force(db, catalog)
+    for quarter, version in ((Period(2014, 2), "第1版（共2版）"), (Period(2014, 4), "第2版（2014-07-01起施行）")):
+        doc = build(queries.briefing_inputs(db, adjusted, LEADER, "hangzhou-2012", quarter))
+        assert dict(doc.meta)["规划版本"] == version
+    unadjusted = build(queries.briefing_inputs(db, adjusted, LEADER, "qingdao-2012", Period(2014, 4)))
+    assert "规划版本" not in dict(unadjusted.meta)  # a plan never adjusted says nothing of versions
