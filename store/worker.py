@@ -261,7 +261,7 @@ def _peak_mb(pid: int) -> float:
 # ----------------------------------------------------------------------------- the child's side
 
 
-def _serve(inbox: Connection, outbox: Connection) -> None:
+def _serve(inbox: Connection, outbox: Connection, cap: int) -> None:
     """Answer jobs until the parent closes the pipe. A MemoryError (the address-space cap) or any
     other failure is reported in one word and ends the worker: its heap may be in any state."""
     outbox.send(("ready",))
@@ -289,9 +289,27 @@ def _serve(inbox: Connection, outbox: Connection) -> None:
             outbox.send(("memory", _peak_mb(os.getpid())))
             os._exit(3)
         except Exception:
+            data = checked = None
+            if _near_cap(cap):  # an allocation refused under the cap, surfacing as another error
+                outbox.send(("memory", _peak_mb(os.getpid())))
+                os._exit(3)
             traceback.print_exc()  # to the parent's stderr: the server's log
             outbox.send(("failed", _peak_mb(os.getpid())))
             os._exit(4)
+
+
+def _near_cap(cap: int) -> bool:
+    """This process's address space has come within 5 % of its cap (VmPeak). An allocation refused by
+    RLIMIT_AS is a MemoryError where Python makes it, but inside a compiled library (pydantic-core,
+    pyarrow) it can surface as another exception — "This object has no __dict__" — so a failure this
+    close to the cap is taken for what it is: the file needs more memory than the worker has."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024 >= 0.95 * cap
+    except OSError:
+        pass
+    return False
 
 
 def _main(argv: list[str]) -> None:
@@ -302,7 +320,7 @@ def _main(argv: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.nice(NICE)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the terminal is the parent's to handle
-    _serve(inbox, outbox)
+    _serve(inbox, outbox, cap)
 
 
 if __name__ == "__main__":

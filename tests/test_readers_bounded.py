@@ -399,3 +399,14 @@ def test_the_wide_template_holds_text_never_a_formula():
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert [c.data_type for c in cells] == ["s"] * len(cells)
     assert ws.cell(row=5, column=2).value == '=HYPERLINK("http://x","y")'
+
+
+def test_a_failure_close_to_the_workers_memory_cap_is_told_as_memory_not_as_a_fault():
+    """Under RLIMIT_AS an allocation refused inside pydantic-core can surface as "This object has no
+    __dict__" rather than MemoryError; within 5 % of the cap the worker says the file needs more memory."""
+    from store.worker import _near_cap
+
+    peak = next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmPeak:"))
+    assert _near_cap(peak) and _near_cap(int(peak / 0.96))
+    assert not _near_cap(int(peak / 0.9)) and not _near_cap(10 * peak)
