@@ -301,8 +301,8 @@ class GrowthTarget(TargetBase):
     def _rises(self) -> GrowthTarget:
         # A rate to sustain is reached from below; a ceiling on growth (不超过) would need its own judge.
         if self.comparator.falling_is_good:
-            raise ValueError(f"{self.target_id}: a growth target is judged as a floor (>=, >, about), "
-                             f"not {self.comparator.value}")
+            raise PydanticCustomError("growth_floor", "{target_id}: a growth target is judged as a floor (>=, >, about), "
+                                      "not {comparator}", {"target_id": self.target_id, "comparator": self.comparator.value})
         return self
 
 
@@ -317,8 +317,10 @@ class ShareTarget(TargetBase):
         # A share of another organisation's total (在全国的占比) is a part of the same whole: the same
         # indicator on both sides, or the ratio mixes definitions (主营业务收入 ÷ 软件业务收入).
         if self.denominator.scope != self.scope and self.denominator.indicator != self.indicator:
-            raise ValueError(f"{self.target_id}: a share of {self.denominator.scope}'s total must divide "
-                             f"{self.denominator.indicator} by itself, not {self.indicator}")
+            raise PydanticCustomError("share_like_for_like", "{target_id}: a share of {whole}'s total must divide "
+                                      "{denominator} by itself, not {indicator}",
+                                      {"target_id": self.target_id, "whole": self.denominator.scope,
+                                       "denominator": self.denominator.indicator, "indicator": self.indicator})
         return self
 
 
