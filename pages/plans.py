@@ -1,8 +1,8 @@
-"""规划列表 — the five plans with their headline targets."""
+"""规划列表 — every plan in force (shipped or published from the app) with its version and headline target."""
 
 import streamlit as st
 
-from ui import context, queries
+from ui import context, plan_history, queries
 from ui.i18n import localized, t
 
 lang = context.current().lang
@@ -14,12 +14,14 @@ if plans.empty:
 cat = queries.catalog()
 rows = []
 for p in plans.itertuples():
-    plan = cat.plans[p.plan_id].latest()
+    versions = cat.plans[p.plan_id]
+    plan = versions.latest()  # its targets as the latest version has them
     head = next((tg for tg in plan.targets if tg.headline), plan.targets[0])
     rows.append({
         t("plan", lang): localized(plan, "title", lang),
         t("issuer", lang): localized(plan, "issuer", lang),
         t("issued", lang): plan.issued,
+        t("history.version", lang): plan_history.latest_words(versions, lang),
         t("horizon", lang): plan.horizon_end,
         t("targets", lang): len(plan.targets),
         t("headline", lang): f"{localized(head, 'name', lang)}: {t('figure.sig4', lang, value=head.value, unit=head.unit)}",

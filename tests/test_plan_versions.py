@@ -196,3 +196,19 @@ def test_the_briefing_of_an_adjusted_plan_names_the_version_its_quarter_is_judge
         assert dict(doc.meta)["规划版本"] == version
     unadjusted = build(queries.briefing_inputs(db, adjusted, LEADER, "qingdao-2012", Period(2014, 4)))
     assert "规划版本" not in dict(unadjusted.meta)  # a plan never adjusted says nothing of versions
+
+
+def test_the_plan_list_gives_each_plan_its_version(app_db: Path):
+    from tests.apptest_helpers import signed_in
+
+    con = connect(app_db)
+    plan_service.adjust(con, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 7, 1)), ADJUSTING, "app")
+    con.close()
+    at = signed_in("leader")
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = at.dataframe[0].value.set_index("规划")
+    assert listed.loc["杭州市创建中国软件名城实施意见", "版本"] == "第2版（2014-07-01起施行）"
+    assert listed.loc["杭州市创建中国软件名城实施意见", "目标数"] == 11  # the version's: nothing dropped here
+    assert set(listed["版本"]) == {"第1版", "第2版（2014-07-01起施行）"}
+    assert "2,200亿元" in listed.loc["杭州市创建中国软件名城实施意见"].to_string()  # its headline as adjusted

@@ -20,6 +20,13 @@ def version_caption(plan: Plan, as_of: Period | None, lang: str) -> str | None:
     return t("plan.version_caption", lang, version=version, date=plan.adjustments[version - 2].effective.isoformat())
 
 
+def latest_words(plan: Plan, lang: str) -> str:
+    """The plan's latest version in words: 第1版, or 第2版（2014-07-01起施行） once adjusted."""
+    if not plan.adjustments:
+        return t("plan.version_only", lang, version=1)
+    return t("plan.version_caption", lang, version=plan.version, date=plan.adjustments[-1].effective.isoformat())
+
+
 def document_of(plan: Plan, target_id: str, as_of: Period | None) -> str:
     """Where the target's wording comes from in the version in force at `as_of`: the plan's text, or
     the title of the adjusting document that set it."""
