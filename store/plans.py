@@ -53,13 +53,22 @@ def sync_catalog(con: Con, catalog: Catalog, actor: str = "system", texts: TextO
 
 def _record_file_plan(con: Con, plan: Plan, actor: str, texts: TextOf) -> bool:
     """A shipped plan goes in as a revision like any other, when its file says something new (the
-    first start, or a redeployed file): a plan adjusted from the app stays in force until then."""
-    if revisions.latest_spec(con, plan.plan_id, "file") == plan.model_dump_json():
-        return False
+    first start, or a redeployed file). Adjustments published from the app or the command line that
+    the file does not hold yet are carried onto the file's plan: a redeployed file corrects the plan,
+    it does not undo what was adjusted since."""
+    shipped = revisions.latest_spec(con, plan.plan_id, "file")
+    if shipped is not None:  # the file as last recorded, without the adjustments carried onto it
+        before = Plan.model_validate_json(shipped)
+        if before.model_copy(update={"adjustments": before.adjustments[:len(plan.adjustments)]}) == plan:
+            return False
     for name in {plan.seed_file, *(a.seed_file for a in plan.adjustments)}:
         text = texts(name)
         if text is not None:
             revisions.put_text(con, name, name, text, actor)
+    newest = revisions.latest_spec(con, plan.plan_id)
+    later = Plan.model_validate_json(newest).adjustments if newest else ()
+    if later[:len(plan.adjustments)] == plan.adjustments and len(later) > len(plan.adjustments):
+        plan = plan.model_copy(update={"adjustments": later})
     revisions.record(con, plan, "file", actor)
     return True
 

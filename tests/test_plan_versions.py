@@ -212,3 +212,18 @@ def test_the_plan_list_gives_each_plan_its_version(app_db: Path):
     assert listed.loc["杭州市创建中国软件名城实施意见", "目标数"] == 11  # the version's: nothing dropped here
     assert set(listed["版本"]) == {"第1版", "第2版（2014-07-01起施行）"}
     assert "2,200亿元" in listed.loc["杭州市创建中国软件名城实施意见"].to_string()  # its headline as adjusted
+
+
+def test_a_redeployed_shipped_file_corrects_the_plan_and_keeps_its_adjustment(db, catalog: Catalog):
+    plan_service.adjust(db, ADMIN, "hangzhou-2012", _adjustment(dt.date(2014, 7, 1)), ADJUSTING, "app")
+    corrected = catalog.plans["hangzhou-2012"].model_copy(update={"title_en": "Hangzhou — corrected title"})
+    redeployed = catalog.with_plans([corrected])
+    n = _revisions(db)
+    plans.sync_catalog(db, redeployed)
+    in_force = plan_service.catalog_in_force(db, catalog).plans["hangzhou-2012"]
+    assert _revisions(db) == n + 1
+    assert in_force.title_en == "Hangzhou — corrected title" and in_force.version == 2  # the adjustment kept
+    assert in_force.latest().targets[0].value == 2200
+    plans.sync_catalog(db, redeployed)  # the same file at the next start: nothing new
+    plans.sync_catalog(db, redeployed)
+    assert _revisions(db) == n + 1
