@@ -701,6 +701,10 @@ class Plan(Frozen):
             targets.update({t.target_id: t for t in a.targets})
         return self.model_copy(update={"targets": tuple(targets.values()), "adjustments": ()})
 
+    def version_at(self, period: Period | None) -> int:
+        """The version a quarter is judged against (in force on its last day); the latest without one."""
+        return self.version if period is None else self.version_on(period.end_date)
+
     def at(self, period: Period | None) -> Plan:
         """The version a quarter is judged against (in force on its last day); the latest without one."""
         return self.latest() if period is None else self.in_force(period.end_date)

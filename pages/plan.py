@@ -70,7 +70,7 @@ st.markdown(t("format.aside", ctx.lang, text=f"**{t('source_quote', ctx.lang)}**
 st.text(f"“{row.source_quote}”")
 if (history := plan_history.history_frame(plan, chosen, ctx.as_of, ctx.lang)) is not None:
     st.markdown(f"**{t('history.heading', ctx.lang)}**")
-    st.caption(t("history.note", ctx.lang, version=plan.version_on(ctx.as_of.end_date) if ctx.as_of else plan.version))
+    st.caption(t("history.note", ctx.lang, version=plan.version_at(ctx.as_of)))
     media.table(history, {}, printing)
 
 parks = queries.park_breakdown(version, ctx.who, plan.plan_id, chosen, ctx.as_of)

@@ -14,23 +14,27 @@ def version_caption(plan: Plan, as_of: Period | None, lang: str) -> str | None:
     """第2版（2014-07-01起施行）, or 第1版（共2版）, for an adjusted plan; None for a plan never adjusted."""
     if not plan.adjustments:
         return None
-    version = plan.version_on(as_of.end_date) if as_of is not None else plan.version
+    version = plan.version_at(as_of)
     if version == 1:  # the issue date is beside it already
         return t("plan.version_first", lang, versions=plan.version)
-    return t("plan.version_caption", lang, version=version, date=plan.adjustments[version - 2].effective.isoformat())
+    return _words(plan, version, lang)
 
 
 def latest_words(plan: Plan, lang: str) -> str:
     """The plan's latest version in words: 第1版, or 第2版（2014-07-01起施行） once adjusted."""
-    if not plan.adjustments:
+    return _words(plan, plan.version, lang)
+
+
+def _words(plan: Plan, version: int, lang: str) -> str:
+    if version == 1:
         return t("plan.version_only", lang, version=1)
-    return t("plan.version_caption", lang, version=plan.version, date=plan.adjustments[-1].effective.isoformat())
+    return t("plan.version_caption", lang, version=version, date=plan.adjustments[version - 2].effective.isoformat())
 
 
 def document_of(plan: Plan, target_id: str, as_of: Period | None) -> str:
     """Where the target's wording comes from in the version in force at `as_of`: the plan's text, or
     the title of the adjusting document that set it."""
-    version = plan.version_on(as_of.end_date) if as_of is not None else plan.version
+    version = plan.version_at(as_of)
     setting = [v for v, _, target, _ in plan.history(target_id) if v <= version and target is not None]
     return plan.seed_file if not setting or setting[-1] == 1 else plan.adjustments[setting[-1] - 2].document_zh
 
@@ -41,7 +45,7 @@ def history_frame(plan: Plan, target_id: str, as_of: Period | None, lang: str) -
     history = plan.history(target_id)
     if len(history) < 2:
         return None
-    current = plan.version_on(as_of.end_date) if as_of is not None else plan.version
+    current = plan.version_at(as_of)
     applies = max((v for v, *_ in history if v <= current), default=None)
     rows = []
     for version, since, target, quote in history:
