@@ -179,7 +179,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     con = connect(args.db, create=False)
     try:
-        plans.import_yaml(con, operator(args), yaml_text, path.name, texts, "cli")
+        plans.publish(con, operator(args), plan, texts, "cli")  # the file is read once, above
     except plans.PlanRejected as e:
         return _refused(e.problems, path.name)
     print(f"{plan.plan_id}: published, version {plan.version} ({len(plan.latest().targets)} targets in force)")

@@ -88,13 +88,16 @@ def adjust(con: Con, who: Identity, plan_id: str, adjustment: Adjustment, docume
 
 
 def import_yaml(con: Con, who: Identity, yaml_text: str, where: str, texts: Mapping[str, tuple[str, str]],
-                origin: str) -> Plan:
-    """Publish a plan file (the data/plans schema) with the texts it quotes; returns the plan, or
-    raises PlanRejected naming the file and every problem."""
+                origin: str, document: tuple[str, str] | None = None) -> Plan:
+    """Publish a plan file (the data/plans schema) with the texts it quotes ({name: (file name,
+    text)}, and `document` kept as the text its own seed_file names); returns the plan, or raises
+    PlanRejected naming the file and every problem."""
     access.require(con, who, Permission.MANAGE_PLANS, "import a plan", [where])
     plan, problems = read_plan(yaml_text, where)
     if plan is None:
         raise PlanRejected(problems)
+    if document is not None:
+        texts = {**texts, plan.seed_file: document}
     plan_store.publish(con, catalog_in_force(con), plan, texts, origin, who.username)
     return plan
 

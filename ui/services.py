@@ -27,7 +27,6 @@ from domain.register import RegisterPlan
 from service import commands, mail
 from service import plans as plan_service
 from store import documents, readers
-from store.catalog import read_plan
 from store.db import StoreError
 from store.ingest import AlreadySubmitted as AlreadySubmitted  # what submit raises for the same intent again
 from store.ingest import Checked as Checked  # what check_* return and submit takes: ui/entry.py names it from here
@@ -210,10 +209,9 @@ class PlanDraft:
 def propose_from_upload(name: str, data: bytes, scope: str | None = None) -> PlanDraft:
     """Read an uploaded plan document (text, .docx or PDF; bounded, parsed in a child process) and
     propose its commitments against the catalog in force. Writes nothing."""
-    try:
-        text = documents.read_plan_text(name, data)
-    except documents.DocumentRejected as e:
-        return PlanDraft(name, problem=e.reason)
+    text = read_plan_document(name, data)
+    if isinstance(text, Message):
+        return PlanDraft(name, problem=text)
     return PlanDraft(name, text, plan_service.text_name(name, text), extract.propose(text, catalog(), scope))
 
 
@@ -243,9 +241,7 @@ def read_plan_document(name: str, data: bytes) -> str | Message:
 def import_plan_yaml(who: Identity, yaml_text: str, where: str, text: tuple[str, str] | None) -> Plan:
     """A plan file published, with `text` (file name, text) kept as the text its seed_file names when
     given (else the store must keep that text already); raises PlanRejected."""
-    plan, _ = read_plan(yaml_text, where)  # only its seed_file here: import_yaml reports the problems
-    texts = {plan.seed_file: text} if plan is not None and text is not None else {}
-    return plan_service.import_yaml(cursor(), who, yaml_text, where, texts, origin="app")
+    return plan_service.import_yaml(cursor(), who, yaml_text, where, {}, origin="app", document=text)
 
 
 def export_plan_yaml(who: Identity, plan_id: str) -> str:
