@@ -58,6 +58,15 @@ def demo_app_store(folder: Path, demo_db: Path, password: str, *usernames: str) 
     return db
 
 
+def demo_app(tmp_path_factory, demo_db: Path, name: str, password: str, *usernames: str) -> Iterator[str]:
+    """A module's server (for a module-scoped fixture to `yield from`): a private copy of the demo
+    store with those users given `password`, served on loopback; yields the base URL."""
+    folder = tmp_path_factory.mktemp(name)
+    db = demo_app_store(folder, demo_db, password, *usernames)
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ import re
 import docx
 import pytest
 
-from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app, idle, screenshot, sign_in
 
 pytestmark = BROWSER
 PASSWORD = "browser-test-password"
@@ -18,10 +18,7 @@ TITLE = "青岛市软件产业提升行动计划（2015—2017年）"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_db):
-    folder = tmp_path_factory.mktemp("authoring-browser")
-    db = demo_app_store(folder, demo_db, PASSWORD, "admin")
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_app(tmp_path_factory, demo_db, "authoring-browser", PASSWORD, "admin")
 
 
 def plan_docx(path) -> None:

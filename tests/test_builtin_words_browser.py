@@ -15,7 +15,7 @@ import re
 import pytest
 
 from domain.messages import text
-from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app, idle, screenshot, sign_in
 
 pytestmark = BROWSER
 PASSWORD = "browser-test-password"
@@ -27,10 +27,7 @@ BUILTIN = ("Select all", "Choose an option", "Choose options", "Drag and drop fi
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_db):
-    folder = tmp_path_factory.mktemp("builtin-words")
-    db = demo_app_store(folder, demo_db, PASSWORD, "admin")
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_app(tmp_path_factory, demo_db, "builtin-words", PASSWORD, "admin")
 
 
 def english_in(page) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import ARTIFACTS, BROWSER, chromium, demo_app, idle, screenshot, sign_in
 
 pytestmark = BROWSER
 PASSWORD = "browser-test-password"
@@ -34,10 +34,7 @@ def overlap(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_db):
-    folder = tmp_path_factory.mktemp("charts-browser")
-    db = demo_app_store(folder, demo_db, PASSWORD, "leader")
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_app(tmp_path_factory, demo_db, "charts-browser", PASSWORD, "leader")
 
 
 @pytest.mark.parametrize(("lang", "path", "least"), [

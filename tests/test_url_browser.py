@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import BROWSER, chromium, demo_app_store, idle, screenshot, sign_in, streamlit_server
+from tests.browser import BROWSER, chromium, demo_app, idle, screenshot, sign_in
 
 pytestmark = BROWSER
 PASSWORD = "browser-test-password"
@@ -17,10 +17,7 @@ QINGDAO_EN = "Qingdao — opinions on building the national software"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_db):
-    folder = tmp_path_factory.mktemp("url-browser")
-    db = demo_app_store(folder, demo_db, PASSWORD, "leader")
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_app(tmp_path_factory, demo_db, "url-browser", PASSWORD, "leader")
 
 
 def query(page) -> dict[str, str]:
