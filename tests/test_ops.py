@@ -311,7 +311,9 @@ def test_a_real_server_serves_readers_while_a_park_manager_submits(tmp_path, dem
                 for page in readers:  # set every reader computing …
                     page.locator('[data-testid="stSidebarNav"]').get_by_text(link, exact=True).click()
                 writer.locator('input[type="file"]').set_input_files(str(f))  # … while the upload is checked
-                writer.get_by_text(f.name).first.wait_for(timeout=60_000)
+                # The file's chip: attached is enough (its name can lay out hidden for a moment under
+                # load, 1 run in 4); the check button below must be visible to be clicked anyway.
+                writer.get_by_text(f.name).first.wait_for(state="attached", timeout=60_000)
                 idle(writer)
                 writer.get_by_role("button", name="检查并提交").last.click()  # … and written
                 done = writer.get_by_text(re.compile(r"已提交（第 \d+ 号，1 项数据）"))
